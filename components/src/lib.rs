@@ -1,0 +1,2 @@
+//! Layer-W components: plain data.
+#![warn(missing_docs)]

@@ -1,0 +1,3 @@
+//! Layer-W facade.
+#![warn(missing_docs)]
+pub use layerw_engine as engine;

@@ -1,0 +1,2 @@
+//! Layer-W systems.
+#![warn(missing_docs)]
