@@ -1,10 +1,54 @@
 //! Walloc: Layer-W's tiered memory system.
 //!
 //! One reserved address space with a ceiling (default 4 GiB, the wasm32 limit), handed out in
-//! 64 KiB pages to four tiers with their own budgets and policies. See ARCHITECTURE.md.
+//! 64 KiB pages to four tiers, each with a budget and a policy:
+//!
+//! | tier | policy | default budget | alignment |
+//! |---|---|---|---|
+//! | Render | arena (bump, reset per frame) | 50 % | 128 B |
+//! | Scene | arena (bump, compact to a kept prefix) | 30 % | 64 B |
+//! | Entity | TLSF heap (free, realloc, O(1)) | 15 % | 16 B |
+//! | General | TLSF heap | 5 % | 16 B |
+//!
+//! Natively the space is one virtual reservation committed as used; on wasm it is the linear
+//! memory, grown with `memory.grow`. A page map (one byte per page) records each page's tier,
+//! so any pointer's tier is known without a header. Running out is an event: a tier over its
+//! budget borrows pages no tier is guaranteed, then fully free heap pools are returned and the
+//! reclaim hooks run, then the fallible API returns [`OutOfMemory`] with the numbers.
+//!
+//! # Example
+//! ```
+//! use core::alloc::Layout;
+//! use layerw_engine::walloc::{Config, Tier, Walloc};
+//! let walloc = Walloc::with_heap_backing(Config::DEFAULT.with_ceiling(16 << 20)).unwrap();
+//! let p = walloc.try_alloc(Tier::Entity, Layout::new::<[u64; 8]>()).unwrap();
+//! assert_eq!(walloc.tier_of(p.as_ptr()), Some(Tier::Entity));
+//! assert_eq!(walloc.stats().tier(Tier::Entity).allocations, 1);
+//! unsafe { walloc.dealloc(p, Layout::new::<[u64; 8]>()) };
+//! ```
 
+mod arena;
+mod config;
+mod error;
+mod global;
+mod heap;
+mod lock;
+mod region;
+mod reservation;
 mod scope;
+mod stats;
 mod tier;
+#[allow(clippy::module_inception)]
+mod walloc;
 
+#[cfg(test)]
+mod tests;
+
+pub use arena::{Arena, ArenaPtr, Mark};
+pub use config::{Budget, Config, MAX_CEILING, PAGE_SIZE};
+pub use error::{AllocError, ArenaError, ConfigError, HooksFull, OutOfMemory, StaleHandle};
+pub use global::{WallocGlobal, global, is_global_allocator, stats};
 pub use scope::{current_tier, with_tier};
+pub use stats::{Stats, TierStats};
 pub use tier::Tier;
+pub use walloc::{MAX_RECLAIM_HOOKS, ReclaimHook, Walloc};

@@ -1,0 +1,560 @@
+//! The arena policy of the Render and Scene tiers: bump allocation over a list of page-run
+//! chunks, freed only as a whole by the arena's one owner (`reset`, `rewind` to a mark,
+//! `compact` to a kept prefix).
+//!
+//! References returned by the `alloc*` methods borrow the arena, and resetting needs `&mut`, so
+//! safe code cannot keep one across a reset. Handles ([`ArenaPtr`]) outlive borrows; each one
+//! records the arena epoch it was made in and where it ends, and is checked on every use, so
+//! reaching memory from before a reset is reported as [`StaleHandle`], never read.
+
+use core::alloc::Layout;
+use core::cell::Cell;
+use core::marker::PhantomData;
+use core::ptr::NonNull;
+use core::sync::atomic::Ordering;
+
+use super::Tier;
+use super::Walloc;
+use super::error::{OutOfMemory, StaleHandle};
+
+/// Most chunks an arena holds; growth extends the last chunk in place when it can.
+pub(crate) const MAX_CHUNKS: usize = 512;
+/// Pages an arena asks for at a time (1 MiB) unless one allocation needs more.
+pub(crate) const CHUNK_PAGES: usize = 16;
+/// Epochs of cut positions remembered for handle checks.
+const CUT_HISTORY: usize = 64;
+
+/// A page run held by an arena, in bytes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Chunk {
+    pub(crate) start: usize,
+    pub(crate) len: usize,
+}
+
+/// The cursor of an arena: which chunk, where in it, and the arena position of its start.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Cursor {
+    chunk: usize,
+    start: usize,
+    cur: usize,
+    end: usize,
+    /// Arena position (bytes from the start of chunk 0) of the current chunk's start.
+    chunk_base: usize,
+}
+
+/// Arena state that outlives an owner: the chunks, the cursor and the handle history.
+pub(crate) struct ArenaState {
+    chunks: [Chunk; MAX_CHUNKS],
+    count: usize,
+    cursor: Cursor,
+    epoch: u32,
+    cuts: [usize; CUT_HISTORY],
+}
+
+impl ArenaState {
+    pub(crate) const fn new() -> ArenaState {
+        ArenaState {
+            chunks: [Chunk { start: 0, len: 0 }; MAX_CHUNKS],
+            count: 0,
+            cursor: Cursor {
+                chunk: 0,
+                start: 0,
+                cur: 0,
+                end: 0,
+                chunk_base: 0,
+            },
+            epoch: 0,
+            cuts: [0; CUT_HISTORY],
+        }
+    }
+
+    /// The chunks held now.
+    pub(crate) fn chunks(&self) -> &[Chunk] {
+        &self.chunks[..self.count]
+    }
+
+    pub(crate) fn can_append(&self) -> bool {
+        self.count < MAX_CHUNKS
+    }
+
+    /// Appends `chunk`, returning its index.
+    pub(crate) fn append(&mut self, chunk: Chunk) -> usize {
+        self.chunks[self.count] = chunk;
+        self.count += 1;
+        self.count - 1
+    }
+
+    /// Grows the last chunk by `bytes` (pages granted right after it).
+    pub(crate) fn extend_last(&mut self, bytes: usize) {
+        self.chunks[self.count - 1].len += bytes;
+    }
+
+    /// Keeps chunks `..=index`, the last one cut to `len` bytes; returns it.
+    pub(crate) fn truncate(&mut self, index: usize, len: usize) -> Chunk {
+        self.count = index + 1;
+        self.chunks[index].len = len;
+        self.chunks[index]
+    }
+}
+
+/// A point in an arena to [`rewind`](Arena::rewind) to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Mark {
+    cursor: Cursor,
+    epoch: u32,
+    tier: Tier,
+}
+
+impl Mark {
+    /// Arena position of the mark in bytes.
+    pub fn position(&self) -> usize {
+        self.cursor.chunk_base + (self.cursor.cur - self.cursor.start)
+    }
+}
+
+/// A checked handle to a value or slice in an arena: `Copy`, free of lifetimes, and
+/// validated on each use against the arena's resets.
+pub struct ArenaPtr<T: ?Sized> {
+    ptr: NonNull<T>,
+    end: usize,
+    epoch: u32,
+    tier: Tier,
+    owner: usize,
+}
+
+impl<T: ?Sized> Clone for ArenaPtr<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T: ?Sized> Copy for ArenaPtr<T> {}
+
+impl<T: ?Sized> core::fmt::Debug for ArenaPtr<T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("ArenaPtr")
+            .field("tier", &self.tier)
+            .field("epoch", &self.epoch)
+            .field("end", &self.end)
+            .finish()
+    }
+}
+
+/// The one owner of an arena tier (Render or Scene), from [`Walloc::arena`].
+///
+/// Allocation takes `&self` and returns references that borrow the arena; `reset`, `rewind`
+/// and `compact` take `&mut self`, so no reference survives them. Values are never dropped:
+/// the arena frees memory, not objects. Dropping the owner keeps the arena's contents; the
+/// next owner continues where it stopped.
+///
+/// # Example
+/// ```
+/// use layerw_engine::walloc::{Config, Tier, Walloc};
+/// let walloc = Walloc::with_heap_backing(Config::DEFAULT.with_ceiling(8 << 20)).unwrap();
+/// let mut frame = walloc.arena(Tier::Render).unwrap();
+/// let instances = frame.alloc_slice_fill(1000, [0.0f32; 4]).unwrap();
+/// instances[0][0] = 1.0;
+/// assert_eq!(instances.len(), 1000);
+/// frame.reset(); // next frame: the memory is reused
+/// ```
+pub struct Arena<'w> {
+    walloc: &'w Walloc,
+    tier: Tier,
+    align: usize,
+    cur: Cell<usize>,
+    end: Cell<usize>,
+    /// `position = cur + pos_offset` (wrapping): arena position of the cursor.
+    pos_offset: Cell<usize>,
+    chunk: Cell<usize>,
+    chunk_start: Cell<usize>,
+    allocations: Cell<u64>,
+    epoch: u32,
+    cuts: [usize; CUT_HISTORY],
+    _not_sync: PhantomData<Cell<()>>,
+}
+
+impl<'w> Arena<'w> {
+    /// Takes ownership of `tier`'s arena; the caller has checked the tier and claimed it.
+    pub(crate) fn claim(walloc: &'w Walloc, tier: Tier, align: usize) -> Arena<'w> {
+        let state = walloc.arena_state(tier).lock();
+        let c = state.cursor;
+        let start = c.start;
+        let arena = Arena {
+            walloc,
+            tier,
+            align,
+            cur: Cell::new(c.cur),
+            end: Cell::new(c.end),
+            pos_offset: Cell::new(c.chunk_base.wrapping_sub(start)),
+            chunk: Cell::new(c.chunk),
+            chunk_start: Cell::new(start),
+            allocations: Cell::new(walloc.arena_counters(tier).allocations.load(Ordering::Relaxed)),
+            epoch: state.epoch,
+            cuts: state.cuts,
+            _not_sync: PhantomData,
+        };
+        drop(state);
+        arena
+    }
+
+    /// The tier this arena serves.
+    pub fn tier(&self) -> Tier {
+        self.tier
+    }
+
+    /// Bytes from the arena's start to its cursor (allocated, with alignment padding).
+    pub fn position(&self) -> usize {
+        self.cur.get().wrapping_add(self.pos_offset.get())
+    }
+
+    /// The arena's epoch: it advances on every reset, rewind and compact.
+    pub fn epoch(&self) -> u32 {
+        self.epoch
+    }
+
+    /// Allocates room for `layout`, aligned to at least the tier's alignment.
+    #[inline]
+    pub fn alloc_layout(&self, layout: Layout) -> Result<NonNull<u8>, OutOfMemory> {
+        let align = layout.align().max(self.align);
+        let cur = self.cur.get();
+        let start = (cur + align - 1) & !(align - 1);
+        if let Some(new) = start.checked_add(layout.size())
+            && new <= self.end.get()
+            && start != 0
+        {
+            self.cur.set(new);
+            self.publish(new);
+            // SAFETY: `start` lies inside the current chunk, which is non-null mapped memory.
+            return Ok(unsafe { NonNull::new_unchecked(start as *mut u8) });
+        }
+        self.alloc_slow(layout.size(), align)
+    }
+
+    #[inline]
+    fn publish(&self, cur: usize) {
+        let n = self.allocations.get() + 1;
+        self.allocations.set(n);
+        let counters = self.walloc.arena_counters(self.tier);
+        counters
+            .used
+            .store(cur.wrapping_add(self.pos_offset.get()), Ordering::Relaxed);
+        counters.allocations.store(n, Ordering::Relaxed);
+    }
+
+    #[cold]
+    fn alloc_slow(&self, size: usize, align: usize) -> Result<NonNull<u8>, OutOfMemory> {
+        let counters = self.walloc.arena_counters(self.tier);
+        counters.note_peak(self.position());
+        for attempt in 0..2 {
+            if let Some(p) = self.advance(size, align) {
+                return Ok(p);
+            }
+            match self.walloc.grow_arena(self, size, align) {
+                Ok(()) => {
+                    if let Some(p) = self.try_fit(size, align) {
+                        return Ok(p);
+                    }
+                }
+                Err(available) => {
+                    if attempt == 0 && self.walloc.reclaim(self.tier, size as u64) {
+                        continue;
+                    }
+                    counters.failures.fetch_add(1, Ordering::Relaxed);
+                    return Err(OutOfMemory {
+                        tier: self.tier,
+                        requested: size as u64,
+                        available,
+                    });
+                }
+            }
+        }
+        counters.failures.fetch_add(1, Ordering::Relaxed);
+        Err(OutOfMemory {
+            tier: self.tier,
+            requested: size as u64,
+            available: 0,
+        })
+    }
+
+    fn try_fit(&self, size: usize, align: usize) -> Option<NonNull<u8>> {
+        let cur = self.cur.get();
+        let start = (cur + align - 1) & !(align - 1);
+        let new = start.checked_add(size)?;
+        if new > self.end.get() || start == 0 {
+            return None;
+        }
+        self.cur.set(new);
+        self.publish(new);
+        NonNull::new(start as *mut u8)
+    }
+
+    /// Moves the cursor through chunks already held until one fits the request.
+    fn advance(&self, size: usize, align: usize) -> Option<NonNull<u8>> {
+        let state = self.walloc.arena_state(self.tier).lock();
+        while self.chunk.get() + 1 < state.count {
+            let next = self.chunk.get() + 1;
+            let chunk = state.chunks[next];
+            let base = self.position_of_end();
+            self.move_to(next, chunk, base);
+            if let Some(p) = self.try_fit(size, align) {
+                return Some(p);
+            }
+        }
+        None
+    }
+
+    /// Arena position of the end of the current chunk.
+    fn position_of_end(&self) -> usize {
+        self.end.get().wrapping_add(self.pos_offset.get())
+    }
+
+    fn move_to(&self, index: usize, chunk: Chunk, base: usize) {
+        self.chunk.set(index);
+        self.chunk_start.set(chunk.start);
+        self.cur.set(chunk.start);
+        self.end.set(chunk.start + chunk.len);
+        self.pos_offset.set(base.wrapping_sub(chunk.start));
+    }
+
+    /// Called by walloc with the state lock held after it extended the current chunk.
+    pub(crate) fn extended(&self, new_end: usize) {
+        self.end.set(new_end);
+    }
+
+    /// Called by walloc after it appended chunk `index`.
+    pub(crate) fn appended(&self, index: usize, chunk: Chunk) {
+        let base = if self.end.get() == 0 {
+            0
+        } else {
+            self.position_of_end()
+        };
+        self.move_to(index, chunk, base);
+    }
+
+    /// Index of the current chunk and its end address (0 when the arena has no chunk).
+    pub(crate) fn current_chunk(&self) -> (usize, usize) {
+        (self.chunk.get(), self.end.get())
+    }
+
+    /// Moves `value` into the arena.
+    pub fn alloc<T>(&self, value: T) -> Result<&mut T, OutOfMemory> {
+        let p = self.alloc_layout(Layout::new::<T>())?.cast::<T>();
+        // SAFETY: `p` is fresh, aligned, exclusively ours memory for one `T`, borrowed from
+        // `self` (no reset can happen while the reference lives).
+        unsafe {
+            p.as_ptr().write(value);
+            Ok(&mut *p.as_ptr())
+        }
+    }
+
+    /// Allocates `len` copies of `value`.
+    pub fn alloc_slice_fill<T: Clone>(&self, len: usize, value: T) -> Result<&mut [T], OutOfMemory> {
+        self.alloc_slice_with(len, |_| value.clone())
+    }
+
+    /// Copies `items` into the arena.
+    pub fn alloc_slice_copy<T: Copy>(&self, items: &[T]) -> Result<&mut [T], OutOfMemory> {
+        let slice = self.alloc_uninit::<T>(items.len())?;
+        // SAFETY: `slice` has room for `items.len()` values; `T: Copy`, regions are disjoint.
+        unsafe {
+            core::ptr::copy_nonoverlapping(items.as_ptr(), slice.as_ptr(), items.len());
+            Ok(core::slice::from_raw_parts_mut(slice.as_ptr(), items.len()))
+        }
+    }
+
+    /// Allocates `len` values made by `f(index)`.
+    pub fn alloc_slice_with<T>(
+        &self,
+        len: usize,
+        mut f: impl FnMut(usize) -> T,
+    ) -> Result<&mut [T], OutOfMemory> {
+        let p = self.alloc_uninit::<T>(len)?;
+        // SAFETY: room for `len` values; each is written before the slice is formed. If `f`
+        // panics the written values are leaked, never read.
+        unsafe {
+            for i in 0..len {
+                p.as_ptr().add(i).write(f(i));
+            }
+            Ok(core::slice::from_raw_parts_mut(p.as_ptr(), len))
+        }
+    }
+
+    fn alloc_uninit<T>(&self, len: usize) -> Result<NonNull<T>, OutOfMemory> {
+        let layout = Layout::array::<T>(len).map_err(|_| OutOfMemory {
+            tier: self.tier,
+            requested: u64::MAX,
+            available: 0,
+        })?;
+        Ok(self.alloc_layout(layout)?.cast())
+    }
+
+    /// Moves `value` into the arena and returns a checked handle to it.
+    pub fn alloc_handle<T>(&self, value: T) -> Result<ArenaPtr<T>, OutOfMemory> {
+        let r = self.alloc(value)?;
+        Ok(self.handle(NonNull::from(r)))
+    }
+
+    /// Copies `items` into the arena and returns a checked handle to the slice.
+    pub fn alloc_slice_handle<T: Copy>(&self, items: &[T]) -> Result<ArenaPtr<[T]>, OutOfMemory> {
+        let r = self.alloc_slice_copy(items)?;
+        Ok(self.handle(NonNull::from(r)))
+    }
+
+    fn handle<T: ?Sized>(&self, ptr: NonNull<T>) -> ArenaPtr<T> {
+        ArenaPtr {
+            ptr,
+            end: self.position(),
+            epoch: self.epoch,
+            tier: self.tier,
+            owner: self.walloc as *const Walloc as usize,
+        }
+    }
+
+    /// Checks that `handle` is from this arena and its memory has not been given back since.
+    pub fn check<T: ?Sized>(&self, handle: &ArenaPtr<T>) -> Result<(), StaleHandle> {
+        let stale = StaleHandle {
+            tier: self.tier,
+            made_in: handle.epoch,
+            now: self.epoch,
+        };
+        if handle.owner != self.walloc as *const Walloc as usize || handle.tier != self.tier {
+            return Err(stale);
+        }
+        let age = self.epoch.wrapping_sub(handle.epoch) as usize;
+        if age >= CUT_HISTORY {
+            return Err(stale);
+        }
+        // Every cut since the handle was made must have kept its bytes.
+        for k in 0..age {
+            let epoch = self.epoch.wrapping_sub(k as u32) as usize;
+            if self.cuts[epoch % CUT_HISTORY] < handle.end {
+                return Err(stale);
+            }
+        }
+        Ok(())
+    }
+
+    /// The value behind `handle`, if it is still live.
+    pub fn get<T: ?Sized>(&self, handle: ArenaPtr<T>) -> Result<&T, StaleHandle> {
+        self.check(&handle)?;
+        // SAFETY: the handle is from this arena and its memory has not been cut since it was
+        // made, so it still holds the value written then. Only `get_mut` (which needs `&mut
+        // self`) hands out mutable access through handles.
+        Ok(unsafe { handle.ptr.as_ref() })
+    }
+
+    /// Mutable access to the value behind `handle`, if it is still live.
+    pub fn get_mut<T: ?Sized>(&mut self, handle: ArenaPtr<T>) -> Result<&mut T, StaleHandle> {
+        self.check(&handle)?;
+        let mut ptr = handle.ptr;
+        // SAFETY: as in `get`; `&mut self` excludes every other reference into the arena.
+        Ok(unsafe { ptr.as_mut() })
+    }
+
+    /// The current position, to [`rewind`](Self::rewind) to later.
+    pub fn mark(&self) -> Mark {
+        Mark {
+            cursor: self.cursor(),
+            epoch: self.epoch,
+            tier: self.tier,
+        }
+    }
+
+    fn cursor(&self) -> Cursor {
+        Cursor {
+            chunk: self.chunk.get(),
+            start: self.chunk_start.get(),
+            cur: self.cur.get(),
+            end: self.end.get(),
+            chunk_base: self.position().wrapping_sub(self.cur.get() - self.chunk_start.get()),
+        }
+    }
+
+    /// Gives back everything allocated since `mark`. A mark from another arena, or one beyond
+    /// the current position (made before an earlier rewind or reset), is refused.
+    pub fn rewind(&mut self, mark: Mark) -> Result<(), StaleHandle> {
+        let stale = StaleHandle {
+            tier: self.tier,
+            made_in: mark.epoch,
+            now: self.epoch,
+        };
+        let position = mark.position();
+        if mark.tier != self.tier || position > self.position() {
+            return Err(stale);
+        }
+        let state = self.walloc.arena_state(self.tier).lock();
+        let chunk = match state.chunks().get(mark.cursor.chunk) {
+            Some(&chunk) if chunk.start == mark.cursor.start => chunk,
+            // No chunk yet: the mark is the arena's empty start.
+            None if state.count == 0 && position == 0 => {
+                drop(state);
+                self.cut(0);
+                return Ok(());
+            }
+            _ => return Err(stale),
+        };
+        drop(state);
+        self.move_to(mark.cursor.chunk, chunk, mark.cursor.chunk_base);
+        self.cur.set(mark.cursor.cur);
+        self.cut(position);
+        Ok(())
+    }
+
+    /// Runs `f` with the arena, then gives back everything `f` allocated. The result cannot
+    /// borrow the arena, so nothing allocated in the scope escapes it.
+    pub fn scope<R>(&mut self, f: impl for<'a> FnOnce(&'a Arena<'w>) -> R) -> R {
+        let mark = self.mark();
+        let result = f(self);
+        self.rewind(mark)
+            .expect("a mark taken in this scope stays valid until the scope ends");
+        result
+    }
+
+    /// Gives back everything: the next allocation starts at the first chunk again. Chunks stay
+    /// held for reuse (use [`compact`](Self::compact) to return pages).
+    pub fn reset(&mut self) {
+        let state = self.walloc.arena_state(self.tier).lock();
+        if state.count > 0 {
+            let chunk = state.chunks[0];
+            drop(state);
+            self.move_to(0, chunk, 0);
+        }
+        self.cut(0);
+    }
+
+    /// Keeps the first `keep_bytes` of the arena (persistent data loaded first), gives back the
+    /// rest, and returns every page past the kept prefix to the region for other tiers.
+    pub fn compact(&mut self, keep_bytes: usize) {
+        let target = keep_bytes.min(self.position());
+        self.walloc.compact_arena(self, target);
+        self.cut(target);
+    }
+
+    /// Called by walloc's compact with the new cursor.
+    pub(crate) fn set_cursor(&self, index: usize, chunk: Chunk, base: usize, cur: usize) {
+        self.move_to(index, chunk, base);
+        self.cur.set(cur);
+    }
+
+    fn cut(&mut self, position: usize) {
+        let counters = self.walloc.arena_counters(self.tier);
+        counters.note_peak(self.position_before_cut(position));
+        self.epoch = self.epoch.wrapping_add(1);
+        self.cuts[self.epoch as usize % CUT_HISTORY] = position;
+        counters.used.store(self.position(), Ordering::Relaxed);
+    }
+
+    fn position_before_cut(&self, position: usize) -> usize {
+        position.max(self.walloc.arena_counters(self.tier).used.load(Ordering::Relaxed))
+    }
+}
+
+impl Drop for Arena<'_> {
+    fn drop(&mut self) {
+        let mut state = self.walloc.arena_state(self.tier).lock();
+        state.cursor = self.cursor();
+        state.epoch = self.epoch;
+        state.cuts = self.cuts;
+        drop(state);
+        self.walloc.release_arena(self.tier);
+    }
+}

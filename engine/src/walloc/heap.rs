@@ -1,0 +1,617 @@
+//! The heap policy of the Entity and General tiers: a two-level segregated fit allocator
+//! (TLSF). Allocation, free and in-place resize are O(1): two bitmap scans find a free block of
+//! the right class, and boundary tags let a freed block merge with both neighbours at once.
+//!
+//! Memory comes in pools (page runs granted by the region). Each pool is a sequence of blocks
+//! ended by a zero-size sentinel. A block starts with a 16-byte header:
+//!
+//! ```text
+//! [prev_phys: *mut Block][size | flags]  payload...            (used block)
+//! [prev_phys: *mut Block][size | flags][next_free][prev_free]  (free block)
+//! ```
+//!
+//! `prev_phys` is valid only when the previous block is free (flag `PREV_FREE`), which is when
+//! it is needed for merging. No two free blocks are ever adjacent.
+
+use core::ptr;
+
+/// Payload alignment every block gets; larger alignments are carved out of a larger block.
+pub(crate) const ALIGN: usize = 16;
+const HEADER: usize = 16;
+/// Smallest block: header plus room for the two free-list links.
+const MIN_BLOCK: usize = 32;
+
+const FREE: usize = 1;
+const PREV_FREE: usize = 2;
+const FIRST: usize = 4;
+const FLAGS: usize = ALIGN - 1;
+
+const SL_LOG2: u32 = 5;
+const SL_COUNT: usize = 1 << SL_LOG2;
+const FL_SHIFT: u32 = SL_LOG2 + 4;
+const SMALL: usize = 1 << FL_SHIFT;
+const FL_COUNT: usize = 26;
+
+/// Most pools a heap tracks. Contiguous growth extends the last pool instead of adding one.
+pub(crate) const MAX_POOLS: usize = 2048;
+
+/// Largest request a heap serves (keeps size arithmetic far from overflow).
+pub(crate) const MAX_REQUEST: usize = if usize::BITS > 32 { 1 << 32 } else { 1 << 31 };
+
+#[repr(C)]
+struct Block {
+    prev_phys: *mut Block,
+    size: usize,
+    next_free: *mut Block,
+    prev_free: *mut Block,
+}
+
+/// A pool: the page run `[start, end)`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Pool {
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+}
+
+/// A TLSF heap over pools of pages. Does not know about tiers or the region: the caller grants
+/// pools and takes them back.
+pub(crate) struct Heap {
+    fl_bitmap: u32,
+    sl_bitmap: [u32; FL_COUNT],
+    heads: [[*mut Block; SL_COUNT]; FL_COUNT],
+    pools: [Pool; MAX_POOLS],
+    pool_count: usize,
+    /// Bytes in used blocks, headers included.
+    pub(crate) used: usize,
+    /// Highest `used` seen.
+    pub(crate) peak: usize,
+    /// Allocations served.
+    pub(crate) allocations: u64,
+    /// Frees served.
+    pub(crate) frees: u64,
+    /// Allocations refused.
+    pub(crate) failures: u64,
+}
+
+// SAFETY: the raw pointers are links into pools this heap exclusively manages; the heap is only
+// reached through its tier's lock.
+unsafe impl Send for Heap {}
+
+/// Block size needed for a payload of `size` bytes.
+#[inline]
+pub(crate) fn block_size_for(size: usize) -> usize {
+    (size.max(MIN_BLOCK - HEADER) + HEADER + ALIGN - 1) & !(ALIGN - 1)
+}
+
+/// Extra bytes reserved to carve an `align`-aligned payload out of a free block.
+#[inline]
+fn align_slack(align: usize) -> usize {
+    if align > ALIGN { align + MIN_BLOCK } else { 0 }
+}
+
+/// Pool bytes needed to serve a request: block and alignment slack, rounded up to the next
+/// size class (the search only looks in classes whose every block is large enough), and the
+/// sentinel.
+pub(crate) fn pool_bytes_for(size: usize, align: usize) -> usize {
+    let search = block_size_for(size) + align_slack(align);
+    let rounded = if search < SMALL {
+        search
+    } else {
+        let msb = usize::BITS - 1 - search.leading_zeros();
+        let step = 1usize << (msb - SL_LOG2);
+        (search + step - 1) & !(step - 1)
+    };
+    rounded + HEADER
+}
+
+#[inline]
+fn mapping(size: usize) -> (usize, usize) {
+    if size < SMALL {
+        (0, size / (SMALL / SL_COUNT))
+    } else {
+        let msb = usize::BITS - 1 - size.leading_zeros();
+        let sl = (size >> (msb - SL_LOG2)) ^ SL_COUNT;
+        ((msb - FL_SHIFT + 1) as usize, sl)
+    }
+}
+
+/// Rounds `size` up so every block in the class found is large enough.
+#[inline]
+fn mapping_search(size: usize) -> (usize, usize) {
+    if size < SMALL {
+        mapping(size)
+    } else {
+        let msb = usize::BITS - 1 - size.leading_zeros();
+        mapping(size + (1 << (msb - SL_LOG2)) - 1)
+    }
+}
+
+// Header accessors. SAFETY (for all): `b` points to a block header inside a pool of this heap.
+#[inline]
+unsafe fn size_of(b: *mut Block) -> usize {
+    unsafe { (*b).size & !FLAGS }
+}
+#[inline]
+unsafe fn flags_of(b: *mut Block) -> usize {
+    unsafe { (*b).size & FLAGS }
+}
+#[inline]
+unsafe fn set_size(b: *mut Block, size: usize) {
+    unsafe { (*b).size = size | ((*b).size & FLAGS) }
+}
+#[inline]
+unsafe fn set_flag(b: *mut Block, flag: usize, on: bool) {
+    unsafe {
+        if on {
+            (*b).size |= flag
+        } else {
+            (*b).size &= !flag
+        }
+    }
+}
+#[inline]
+unsafe fn is_free(b: *mut Block) -> bool {
+    unsafe { (*b).size & FREE != 0 }
+}
+#[inline]
+unsafe fn next_phys(b: *mut Block) -> *mut Block {
+    unsafe { (b as *mut u8).add(size_of(b)) as *mut Block }
+}
+#[inline]
+fn payload(b: *mut Block) -> *mut u8 {
+    b.cast::<u8>().wrapping_add(HEADER)
+}
+#[inline]
+fn block_of(p: *mut u8) -> *mut Block {
+    p.wrapping_sub(HEADER).cast()
+}
+
+impl Heap {
+    pub(crate) const fn new() -> Heap {
+        Heap {
+            fl_bitmap: 0,
+            sl_bitmap: [0; FL_COUNT],
+            heads: [[ptr::null_mut(); SL_COUNT]; FL_COUNT],
+            pools: [Pool { start: 0, end: 0 }; MAX_POOLS],
+            pool_count: 0,
+            used: 0,
+            peak: 0,
+            allocations: 0,
+            frees: 0,
+            failures: 0,
+        }
+    }
+
+    /// The pools, in the order they were added.
+    pub(crate) fn pools(&self) -> &[Pool] {
+        &self.pools[..self.pool_count]
+    }
+
+    pub(crate) fn can_add_pool(&self) -> bool {
+        self.pool_count < MAX_POOLS
+    }
+
+    fn insert(&mut self, b: *mut Block) {
+        // SAFETY: `b` is a free block of this heap not yet in any list.
+        unsafe {
+            let (fl, sl) = mapping(size_of(b));
+            let head = self.heads[fl][sl];
+            (*b).next_free = head;
+            (*b).prev_free = ptr::null_mut();
+            if !head.is_null() {
+                (*head).prev_free = b;
+            }
+            self.heads[fl][sl] = b;
+            self.fl_bitmap |= 1 << fl;
+            self.sl_bitmap[fl] |= 1 << sl;
+        }
+    }
+
+    fn remove(&mut self, b: *mut Block) {
+        // SAFETY: `b` is a free block of this heap currently in its class list.
+        unsafe {
+            let (fl, sl) = mapping(size_of(b));
+            let (next, prev) = ((*b).next_free, (*b).prev_free);
+            if !next.is_null() {
+                (*next).prev_free = prev;
+            }
+            if prev.is_null() {
+                self.heads[fl][sl] = next;
+                if next.is_null() {
+                    self.sl_bitmap[fl] &= !(1 << sl);
+                    if self.sl_bitmap[fl] == 0 {
+                        self.fl_bitmap &= !(1 << fl);
+                    }
+                }
+            } else {
+                (*prev).next_free = next;
+            }
+        }
+    }
+
+    fn find(&self, size: usize) -> Option<*mut Block> {
+        let (mut fl, sl) = mapping_search(size);
+        if fl >= FL_COUNT {
+            return None;
+        }
+        let mut sl_map = self.sl_bitmap[fl] & (!0u32).checked_shl(sl as u32).unwrap_or(0);
+        if sl_map == 0 {
+            let fl_map = self.fl_bitmap & (!0u32).checked_shl(fl as u32 + 1).unwrap_or(0);
+            if fl_map == 0 {
+                return None;
+            }
+            fl = fl_map.trailing_zeros() as usize;
+            sl_map = self.sl_bitmap[fl];
+        }
+        let sl = sl_map.trailing_zeros() as usize;
+        Some(self.heads[fl][sl])
+    }
+
+    /// Adds the page run `[start, end)` as a new pool, all of it one free block.
+    ///
+    /// # Safety
+    /// The range is writable, 16-byte aligned, at least two pages long, owned by this heap
+    /// from now on, and overlaps no other pool.
+    pub(crate) unsafe fn add_pool(&mut self, start: usize, end: usize) {
+        debug_assert!(self.can_add_pool() && end - start >= 2 * MIN_BLOCK);
+        let b = start as *mut Block;
+        let sentinel = (end - HEADER) as *mut Block;
+        // SAFETY: both headers lie inside the new pool, which the caller hands over.
+        unsafe {
+            (*b).prev_phys = ptr::null_mut();
+            (*b).size = (end - start - HEADER) | FREE | FIRST;
+            (*sentinel).prev_phys = b;
+            (*sentinel).size = PREV_FREE;
+        }
+        self.insert(b);
+        self.pools[self.pool_count] = Pool { start, end };
+        self.pool_count += 1;
+    }
+
+    /// Index of the pool that ends at `end`.
+    pub(crate) fn pool_ending_at(&self, end: usize) -> Option<usize> {
+        self.pools().iter().position(|p| p.end == end)
+    }
+
+    /// Grows pool `index` in place to end at `new_end`; the new space joins the block before the
+    /// old sentinel when that block is free.
+    ///
+    /// # Safety
+    /// `[old end, new_end)` is writable, owned by this heap from now on and in no pool.
+    pub(crate) unsafe fn extend_pool(&mut self, index: usize, new_end: usize) {
+        let pool = self.pools[index];
+        let old_sentinel = (pool.end - HEADER) as *mut Block;
+        let sentinel = (new_end - HEADER) as *mut Block;
+        // SAFETY: the old sentinel is this pool's; the new range is handed over by the caller.
+        unsafe {
+            let mut b = old_sentinel;
+            (*b).size = (new_end - pool.end) | FREE | flags_of(b) & PREV_FREE;
+            if flags_of(b) & PREV_FREE != 0 {
+                let prev = (*b).prev_phys;
+                self.remove(prev);
+                set_size(prev, size_of(prev) + size_of(b));
+                b = prev;
+            }
+            (*sentinel).prev_phys = b;
+            (*sentinel).size = PREV_FREE;
+            self.insert(b);
+        }
+        self.pools[index].end = new_end;
+    }
+
+    /// Allocates `size` bytes aligned to `align` (a power of two); `None` when no free block
+    /// is large enough (the caller then adds or extends a pool).
+    pub(crate) fn alloc(&mut self, size: usize, align: usize) -> Option<*mut u8> {
+        let need = block_size_for(size);
+        let b = self.find(need + align_slack(align))?;
+        self.remove(b);
+        // SAFETY: `b` is a free block just taken out of its list, large enough for `need` plus
+        // the alignment slack; all blocks touched lie inside its pool.
+        unsafe {
+            let b = if align > ALIGN {
+                self.split_front(b, align)
+            } else {
+                b
+            };
+            self.split_tail(b, need);
+            set_flag(b, FREE, false);
+            set_flag(next_phys(b), PREV_FREE, false);
+            self.note_alloc(size_of(b));
+            Some(payload(b))
+        }
+    }
+
+    /// Cuts a leading free block off `b` so its payload is `align`-aligned; returns the
+    /// aligned block (not in any list, flagged free).
+    unsafe fn split_front(&mut self, b: *mut Block, align: usize) -> *mut Block {
+        let p = payload(b) as usize;
+        let mut aligned = (p + align - 1) & !(align - 1);
+        if aligned != p && aligned - p < MIN_BLOCK {
+            aligned = (p + MIN_BLOCK + align - 1) & !(align - 1);
+        }
+        let gap = aligned - p;
+        if gap == 0 {
+            return b;
+        }
+        // SAFETY: the caller reserved `align + MIN_BLOCK` slack, so `gap` fits in `b` with
+        // the requested block after it.
+        unsafe {
+            let rest = (b as *mut u8).add(gap) as *mut Block;
+            let total = size_of(b);
+            set_size(b, gap);
+            (*rest).size = (total - gap) | FREE | PREV_FREE;
+            (*rest).prev_phys = b;
+            set_flag(b, FIRST, flags_of(b) & FIRST != 0);
+            self.insert(b);
+            let next = next_phys(rest);
+            (*next).prev_phys = rest;
+            rest
+        }
+    }
+
+    /// Shrinks block `b` (used or being allocated) to `need` bytes when the rest makes a
+    /// block; the rest becomes free and merges with a free successor.
+    unsafe fn split_tail(&mut self, b: *mut Block, need: usize) {
+        // SAFETY: `b` is a block of this heap, out of the free lists, and `need <= size`.
+        unsafe {
+            let total = size_of(b);
+            if total - need < MIN_BLOCK {
+                return;
+            }
+            set_size(b, need);
+            let rest = next_phys(b);
+            (*rest).size = (total - need) | FREE;
+            let next = next_phys(rest);
+            if is_free(next) {
+                self.remove(next);
+                set_size(rest, size_of(rest) + size_of(next));
+            }
+            let after = next_phys(rest);
+            (*after).prev_phys = rest;
+            set_flag(after, PREV_FREE, true);
+            self.insert(rest);
+        }
+    }
+
+    /// Frees the block whose payload is `p`. Returns the merged free block's pool index when
+    /// the whole pool is now free (the caller may give it back).
+    ///
+    /// # Safety
+    /// `p` was returned by `alloc`/`realloc_in_place` of this heap and not freed since.
+    pub(crate) unsafe fn free(&mut self, p: *mut u8) -> bool {
+        let mut b = block_of(p);
+        // SAFETY: per the contract, `b` is a used block of this heap.
+        unsafe {
+            let size = size_of(b);
+            self.used -= size;
+            self.frees += 1;
+            set_flag(b, FREE, true);
+            if flags_of(b) & PREV_FREE != 0 {
+                let prev = (*b).prev_phys;
+                self.remove(prev);
+                set_size(prev, size_of(prev) + size_of(b));
+                b = prev;
+            }
+            let next = next_phys(b);
+            if is_free(next) {
+                self.remove(next);
+                set_size(b, size_of(b) + size_of(next));
+            }
+            let after = next_phys(b);
+            (*after).prev_phys = b;
+            set_flag(after, PREV_FREE, true);
+            self.insert(b);
+            flags_of(b) & FIRST != 0 && size_of(after) == 0
+        }
+    }
+
+    /// Resizes the block of payload `p` to `new_size` bytes without moving it. False when
+    /// the following block is not free or too small (the block is unchanged then).
+    ///
+    /// # Safety
+    /// `p` is a live allocation of this heap.
+    pub(crate) unsafe fn realloc_in_place(&mut self, p: *mut u8, new_size: usize) -> bool {
+        let b = block_of(p);
+        let need = block_size_for(new_size);
+        // SAFETY: `b` is a used block of this heap; neighbours lie in its pool.
+        unsafe {
+            let size = size_of(b);
+            if need <= size {
+                self.split_tail(b, need);
+                self.used -= size - size_of(b);
+                return true;
+            }
+            let next = next_phys(b);
+            if !is_free(next) || size + size_of(next) < need {
+                return false;
+            }
+            self.remove(next);
+            set_size(b, size + size_of(next));
+            set_flag(next_phys(b), PREV_FREE, false);
+            self.split_tail(b, need);
+            self.used += size_of(b) - size;
+            self.peak = self.peak.max(self.used);
+            true
+        }
+    }
+
+    /// End of the pool holding the block of payload `p` when that block is the pool's last
+    /// (so extending the pool would let it grow in place).
+    ///
+    /// # Safety
+    /// `p` is a live allocation of this heap.
+    pub(crate) unsafe fn last_block_end(&self, p: *mut u8) -> Option<usize> {
+        let b = block_of(p);
+        // SAFETY: `b` is a used block of this heap.
+        unsafe {
+            let next = next_phys(b);
+            let candidate = if is_free(next) { next_phys(next) } else { next };
+            (size_of(candidate) == 0).then(|| candidate as usize + HEADER)
+        }
+    }
+
+    /// Usable bytes of the allocation at `p`.
+    ///
+    /// # Safety
+    /// `p` is a live allocation of this heap.
+    pub(crate) unsafe fn usable_size(&self, p: *mut u8) -> usize {
+        // SAFETY: `p` is a live allocation, so its header is valid.
+        unsafe { size_of(block_of(p)) - HEADER }
+    }
+
+    /// Removes pool `index` when it is one free block, returning its range to give back.
+    pub(crate) fn take_free_pool(&mut self, index: usize) -> Option<Pool> {
+        let pool = self.pools[index];
+        let b = pool.start as *mut Block;
+        // SAFETY: the first block of a pool starts at its start.
+        unsafe {
+            if !is_free(b) || size_of(b) != pool.end - pool.start - HEADER {
+                return None;
+            }
+            self.remove(b);
+        }
+        self.pool_count -= 1;
+        self.pools[index] = self.pools[self.pool_count];
+        Some(pool)
+    }
+
+    fn note_alloc(&mut self, size: usize) {
+        self.used += size;
+        self.peak = self.peak.max(self.used);
+        self.allocations += 1;
+    }
+
+    /// Walks every pool and checks the block invariants; returns (used bytes, free bytes).
+    /// For tests.
+    #[cfg(test)]
+    pub(crate) fn check(&self) -> (usize, usize) {
+        let (mut used, mut free) = (0, 0);
+        for pool in self.pools() {
+            let mut b = pool.start as *mut Block;
+            let mut prev_free = false;
+            let mut prev: *mut Block = ptr::null_mut();
+            // SAFETY: walking a pool from its first block by sizes reaches its sentinel.
+            unsafe {
+                loop {
+                    let size = size_of(b);
+                    assert_eq!(flags_of(b) & PREV_FREE != 0, prev_free, "PREV_FREE flag");
+                    if prev_free {
+                        assert_eq!((*b).prev_phys, prev, "prev_phys link");
+                    }
+                    if size == 0 {
+                        assert_eq!(b as usize + HEADER, pool.end, "sentinel at pool end");
+                        break;
+                    }
+                    assert!(size >= MIN_BLOCK && size % ALIGN == 0, "block size {size}");
+                    if is_free(b) {
+                        assert!(!prev_free, "two adjacent free blocks");
+                        free += size;
+                    } else {
+                        used += size;
+                    }
+                    prev_free = is_free(b);
+                    prev = b;
+                    b = next_phys(b);
+                }
+            }
+        }
+        assert_eq!(used, self.used, "used bytes");
+        (used, free)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::config::PAGE_SIZE;
+    use super::*;
+
+    #[test]
+    fn a_pool_sized_for_a_request_serves_it() {
+        for size in [100, 511, 512, 5000, 65_536, 4 << 20, (4 << 20) + 12345] {
+            for align in [16, 256] {
+                let bytes = pool_bytes_for(size, align).next_multiple_of(PAGE_SIZE);
+                let mut mem = Pages::new(bytes / PAGE_SIZE);
+                let (start, end) = mem.range();
+                let mut heap = Heap::new();
+                // SAFETY: the Vec's buffer is handed to the heap.
+                unsafe { heap.add_pool(start, end) };
+                assert!(heap.alloc(size, align).is_some(), "size {size} align {align}");
+            }
+        }
+    }
+
+    #[test]
+    fn mapping_classes_cover_sizes() {
+        for size in (32..100_000).step_by(16) {
+            let (fl, sl) = mapping(size);
+            assert!(fl < FL_COUNT && sl < SL_COUNT);
+            let (sfl, ssl) = mapping_search(size);
+            assert!((sfl, ssl) >= (fl, sl));
+        }
+    }
+
+    struct Pages(Vec<u128>);
+    impl Pages {
+        fn new(pages: usize) -> Pages {
+            Pages(vec![0u128; pages * PAGE_SIZE / 16])
+        }
+        fn range(&mut self) -> (usize, usize) {
+            let start = self.0.as_mut_ptr() as usize;
+            (start, start + self.0.len() * 16)
+        }
+    }
+
+    #[test]
+    fn alloc_free_merges_back_to_one_block() {
+        let mut mem = Pages::new(2);
+        let (start, end) = mem.range();
+        let mut heap = Heap::new();
+        // SAFETY: the Vec's buffer is writable, aligned and owned by the test.
+        unsafe { heap.add_pool(start, end) };
+        let a = heap.alloc(100, 16).unwrap();
+        let b = heap.alloc(1000, 256).unwrap();
+        let c = heap.alloc(40, 16).unwrap();
+        assert_eq!(b as usize % 256, 0);
+        heap.check();
+        // SAFETY: a, b, c are live allocations of this heap.
+        unsafe {
+            heap.free(b);
+            heap.check();
+            heap.free(a);
+            heap.check();
+            assert!(heap.free(c));
+        }
+        let (used, free) = heap.check();
+        assert_eq!(used, 0);
+        assert_eq!(free, end - start - HEADER);
+        assert!(heap.take_free_pool(0).is_some());
+    }
+
+    #[test]
+    fn realloc_grows_into_free_neighbour_and_pool_extension() {
+        let mut mem = Pages::new(4);
+        let (start, end) = mem.range();
+        let mid = start + 2 * PAGE_SIZE;
+        let mut heap = Heap::new();
+        // SAFETY: the first half of the Vec's buffer is handed to the heap.
+        unsafe { heap.add_pool(start, mid) };
+        let a = heap.alloc(64, 16).unwrap();
+        // SAFETY: `a` is live.
+        unsafe {
+            a.write_bytes(7, 64);
+            assert!(heap.realloc_in_place(a, 4000));
+            heap.check();
+            assert!(!heap.realloc_in_place(a, 3 * PAGE_SIZE));
+            assert_eq!(heap.last_block_end(a), Some(mid));
+            heap.extend_pool(0, end);
+            heap.check();
+            assert!(heap.realloc_in_place(a, 3 * PAGE_SIZE));
+            heap.check();
+            assert!(core::slice::from_raw_parts(a, 64).iter().all(|&x| x == 7));
+            assert!(heap.realloc_in_place(a, 10));
+            heap.check();
+            heap.free(a);
+        }
+        assert_eq!(heap.check().0, 0);
+    }
+}

@@ -1,0 +1,496 @@
+//! Tests of walloc instances: each policy, budgets and borrowing, reclaim, and a model test of
+//! random operations against a reference. All use the heap backing, so they also run under
+//! miri (with fewer steps).
+
+use core::alloc::Layout;
+use core::ptr::NonNull;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+
+use rand::rngs::SmallRng;
+use rand::{Rng, SeedableRng};
+
+use super::*;
+
+const MIB: u64 = 1 << 20;
+
+fn small(ceiling_mib: u64) -> Box<Walloc> {
+    Walloc::with_heap_backing(Config::DEFAULT.with_ceiling(ceiling_mib * MIB)).unwrap()
+}
+
+fn layout(size: usize, align: usize) -> Layout {
+    Layout::from_size_align(size, align).unwrap()
+}
+
+#[test]
+fn heap_tiers_allocate_free_and_reuse() {
+    let w = small(16);
+    let l = layout(200, 8);
+    let a = w.try_alloc(Tier::General, l).unwrap();
+    assert_eq!(a.as_ptr() as usize % 16, 0);
+    assert_eq!(w.tier_of(a.as_ptr()), Some(Tier::General));
+    // SAFETY: `a` is live in `w` with layout `l`.
+    unsafe { w.dealloc(a, l) };
+    let b = w.try_alloc(Tier::General, l).unwrap();
+    assert_eq!(a, b, "freed memory is reused");
+    let e = w.try_alloc(Tier::Entity, l).unwrap();
+    assert_eq!(w.tier_of(e.as_ptr()), Some(Tier::Entity));
+    let s = w.stats();
+    assert_eq!(s.tier(Tier::General).allocations, 2);
+    assert_eq!(s.tier(Tier::General).frees, 1);
+    assert!(s.tier(Tier::General).used >= 200);
+    assert_eq!(s.tier(Tier::Entity).allocations, 1);
+    assert_eq!(s.tier(Tier::Render).held, 0);
+    // SAFETY: both are live.
+    unsafe {
+        w.dealloc(b, l);
+        w.dealloc(e, l);
+    }
+    assert_eq!(w.check_heaps(), [0, 0]);
+    assert_eq!(w.stats().tier(Tier::General).used, 0);
+}
+
+#[test]
+fn heap_honours_large_alignments_and_tier_alignment() {
+    let w = Walloc::with_heap_backing(
+        Config::DEFAULT
+            .with_ceiling(16 * MIB)
+            .with_alignment(Tier::Entity, 64),
+    )
+    .unwrap();
+    let mut live = Vec::new();
+    for align in [1, 8, 16, 32, 64, 256, 4096] {
+        let l = layout(24, align);
+        let p = w.try_alloc(Tier::General, l).unwrap();
+        assert_eq!(p.as_ptr() as usize % align, 0, "align {align}");
+        live.push((p, l));
+        let e = w.try_alloc(Tier::Entity, layout(24, align)).unwrap();
+        assert_eq!(e.as_ptr() as usize % align.max(64), 0, "entity tier aligns to 64");
+        live.push((e, l));
+    }
+    w.check_heaps();
+    for (p, l) in live {
+        // SAFETY: live allocations of `w`.
+        unsafe { w.dealloc(p, l) };
+    }
+    assert_eq!(w.check_heaps(), [0, 0]);
+}
+
+#[test]
+fn realloc_grows_in_place_and_keeps_contents() {
+    let w = small(32);
+    let mut l = layout(64, 8);
+    let mut p = w.try_alloc(Tier::General, l).unwrap();
+    // SAFETY: `p` holds `l.size()` bytes.
+    unsafe { p.as_ptr().write_bytes(0xAB, 64) };
+    let first = p;
+    let mut moved = 0;
+    let mut size = 64;
+    while size < 512 * 1024 {
+        size *= 2;
+        // SAFETY: `p` is live with layout `l`.
+        let q = unsafe { w.try_realloc(p, l, size) }.unwrap();
+        if q != p {
+            moved += 1;
+        }
+        p = q;
+        l = layout(size, 8);
+    }
+    // SAFETY: the first 64 bytes were written and survive every resize.
+    let kept = unsafe { core::slice::from_raw_parts(p.as_ptr(), 64) };
+    assert!(kept.iter().all(|&b| b == 0xAB));
+    assert_eq!(p, first, "the only block grows in place, extending its pool");
+    assert_eq!(moved, 0);
+    // SAFETY: shrink and free the live block.
+    unsafe {
+        let q = w.try_realloc(p, l, 16).unwrap();
+        assert_eq!(q, p);
+        w.dealloc(q, layout(16, 8));
+    }
+    assert_eq!(w.check_heaps(), [0, 0]);
+}
+
+#[test]
+fn arena_bumps_at_tier_alignment_and_resets_to_reuse() {
+    let w = small(16);
+    let mut a = w.arena(Tier::Render).unwrap();
+    let x = a.alloc(1u8).unwrap() as *mut u8 as usize;
+    let y = a.alloc(2u8).unwrap() as *mut u8 as usize;
+    assert_eq!(x % 128, 0);
+    assert_eq!(y - x, 128, "Render allocations are 128-byte aligned");
+    assert_eq!(w.tier_of(x as *const u8), Some(Tier::Render));
+    let big = a.alloc_slice_fill(300_000, 7u32).unwrap();
+    assert!(big.iter().all(|&v| v == 7));
+    let before = *w.stats().tier(Tier::Render);
+    assert!(before.used >= 1_200_000);
+    a.reset();
+    assert_eq!(a.position(), 0);
+    let z = a.alloc(3u8).unwrap() as *mut u8 as usize;
+    assert_eq!(z, x, "reset reuses the arena from its start");
+    let after = *w.stats().tier(Tier::Render);
+    assert_eq!(after.held, before.held, "reset keeps the pages for the next frame");
+    assert!(after.peak >= before.used);
+}
+
+#[test]
+fn arena_has_one_owner_and_heaps_are_not_arenas() {
+    let w = small(16);
+    let a = w.arena(Tier::Scene).unwrap();
+    assert_eq!(
+        w.arena(Tier::Scene).err(),
+        Some(ArenaError::AlreadyOwned { tier: Tier::Scene })
+    );
+    assert_eq!(
+        w.arena(Tier::Entity).err(),
+        Some(ArenaError::NotAnArena { tier: Tier::Entity })
+    );
+    assert_eq!(
+        w.try_alloc(Tier::Render, layout(8, 8)).err(),
+        Some(AllocError::NotAHeap { tier: Tier::Render })
+    );
+    let h = a.alloc_handle(42u64).unwrap();
+    drop(a);
+    let a = w.arena(Tier::Scene).expect("released when the owner drops");
+    assert_eq!(*a.get(h).unwrap(), 42, "contents survive a change of owner");
+}
+
+#[test]
+fn marks_rewind_and_scopes_free_what_came_after() {
+    let w = small(16);
+    let mut a = w.arena(Tier::Scene).unwrap();
+    let keep = a.alloc_handle([1u64; 4]).unwrap();
+    let mark = a.mark();
+    let temp = a.alloc_handle([2u64; 4]).unwrap();
+    let pos = a.position();
+    a.rewind(mark).unwrap();
+    assert_eq!(a.position(), mark.position());
+    assert!(a.get(keep).is_ok(), "allocated before the mark: still live");
+    let err = a.get(temp).unwrap_err();
+    assert_eq!(err.tier, Tier::Scene);
+    assert!(
+        a.rewind(mark).is_ok(),
+        "rewinding to the current position is fine"
+    );
+    let r = a.scope(|s| {
+        s.alloc_slice_fill(1000, 0u8).unwrap();
+        s.position()
+    });
+    assert!(r > a.position());
+    assert!(pos > a.position());
+    // A mark from past the position (after a rewind) is refused.
+    let late = {
+        a.alloc(0u64).unwrap();
+        a.mark()
+    };
+    a.rewind(mark).unwrap();
+    assert!(a.rewind(late).is_err());
+}
+
+#[test]
+fn reset_makes_old_handles_stale() {
+    let w = small(16);
+    let mut a = w.arena(Tier::Render).unwrap();
+    let h = a.alloc_slice_handle(&[1.0f32, 2.0, 3.0]).unwrap();
+    assert_eq!(a.get(h).unwrap(), &[1.0, 2.0, 3.0]);
+    a.get_mut(h).unwrap()[0] = 5.0;
+    assert_eq!(a.get(h).unwrap()[0], 5.0);
+    a.reset();
+    a.alloc_slice_fill(3, 9.0f32).unwrap();
+    assert!(a.get(h).is_err(), "memory from before a reset is never read");
+    let other = small(16);
+    let b = other.arena(Tier::Render).unwrap();
+    let foreign = b.alloc_handle(1u8).unwrap();
+    assert!(a.get(foreign).is_err(), "handles of another instance are refused");
+}
+
+#[test]
+fn compact_keeps_prefix_and_returns_pages() {
+    let w = small(64);
+    let mut a = w.arena(Tier::Scene).unwrap();
+    let level = a.alloc_slice_handle(&[7u32; 1000]).unwrap();
+    let keep = a.position();
+    for _ in 0..8 {
+        a.alloc_slice_fill(250_000, 1u32).unwrap();
+    }
+    let held_before = w.stats().tier(Tier::Scene).held;
+    assert!(held_before >= 8 * MIB);
+    a.compact(keep);
+    assert_eq!(a.position(), keep);
+    let held_after = w.stats().tier(Tier::Scene).held;
+    assert!(
+        held_after <= PAGE_SIZE as u64 * 2,
+        "pages past the prefix go back to the region ({held_after} held)"
+    );
+    assert!(a.get(level).unwrap().iter().all(|&v| v == 7), "the prefix survives");
+    // Returned pages serve other tiers.
+    let p = w.try_alloc(Tier::General, layout(100, 8)).unwrap();
+    assert_eq!(w.tier_of(p.as_ptr()), Some(Tier::General));
+    // The arena grows again after compacting.
+    let again = a.alloc_slice_fill(500_000, 3u32).unwrap();
+    assert_eq!(again[499_999], 3);
+}
+
+#[test]
+fn full_tier_fails_typed_and_others_keep_working() {
+    // Entity gets 15 % of 16 MiB = 2.4 MiB (36 pages); budgets add up to the ceiling, so
+    // there is nothing to borrow.
+    let w = small(16);
+    let budget = w.config().budget_bytes(Tier::Entity);
+    let l = layout(64 * 1024 - 64, 16);
+    let mut live = Vec::new();
+    let err = loop {
+        match w.try_alloc(Tier::Entity, l) {
+            Ok(p) => {
+                // SAFETY: fresh block of `l.size()` bytes.
+                unsafe { p.as_ptr().write_bytes(live.len() as u8, l.size()) };
+                live.push(p);
+            }
+            Err(e) => break e,
+        }
+        assert!(live.len() < 1000, "the budget must stop this loop");
+    };
+    let AllocError::OutOfMemory(oom) = err else {
+        panic!("expected OutOfMemory, got {err:?}")
+    };
+    assert_eq!(oom.tier, Tier::Entity);
+    assert_eq!(oom.requested, l.size() as u64);
+    assert!(oom.available < l.size() as u64);
+    let s = w.stats();
+    // Budgets are whole pages; the pages lost to rounding are the only ones to borrow.
+    let config = w.config();
+    let rounding: u64 = config.ceiling
+        - Tier::ALL.iter().map(|&t| config.budget_bytes(t)).sum::<u64>();
+    assert!(s.tier(Tier::Entity).held <= budget + rounding);
+    assert!(s.tier(Tier::Entity).used as f64 > budget as f64 * 0.9);
+    assert_eq!(s.tier(Tier::Entity).failures, 1);
+    // Other tiers keep working.
+    let g = w.try_alloc(Tier::General, layout(4096, 16)).unwrap();
+    let a = w.arena(Tier::Render).unwrap();
+    a.alloc_slice_fill(1_000_000, 1u8).unwrap();
+    // No live data was touched.
+    for (i, p) in live.iter().enumerate() {
+        // SAFETY: live block of `l.size()` bytes.
+        let bytes = unsafe { core::slice::from_raw_parts(p.as_ptr(), l.size()) };
+        assert!(bytes.iter().all(|&b| b == i as u8));
+    }
+    // Freeing makes room again.
+    // SAFETY: live blocks of `w`.
+    unsafe { w.dealloc(live.pop().unwrap(), l) };
+    assert!(w.try_alloc(Tier::Entity, l).is_ok());
+    // SAFETY: live block.
+    unsafe { w.dealloc(g, layout(4096, 16)) };
+}
+
+#[test]
+fn over_budget_borrows_unguaranteed_pages_up_to_the_ceiling() {
+    // Budgets add up to 4 MiB of a 16 MiB ceiling: 12 MiB are anyone's to borrow.
+    let config = Config::DEFAULT
+        .with_ceiling(16 * MIB)
+        .with_budget(Tier::Render, Budget::Bytes(MIB))
+        .with_budget(Tier::Scene, Budget::Bytes(MIB))
+        .with_budget(Tier::Entity, Budget::Bytes(MIB))
+        .with_budget(Tier::General, Budget::Bytes(MIB));
+    let w = Walloc::with_heap_backing(config).unwrap();
+    let l = layout(4 * MIB as usize, 16);
+    let p = w.try_alloc(Tier::Entity, l).unwrap();
+    let s = *w.stats().tier(Tier::Entity);
+    assert!(s.borrowed >= 3 * MIB, "borrowed {}", s.borrowed);
+    // Borrowing never eats another tier's guarantee: Render still gets its 1 MiB...
+    let a = w.arena(Tier::Render).unwrap();
+    a.alloc_slice_fill((MIB - 256) as usize, 0u8).unwrap();
+    // ...but nobody can borrow past the ceiling.
+    let q = w.try_alloc(Tier::General, layout(20 * MIB as usize, 16));
+    assert!(matches!(q, Err(AllocError::OutOfMemory(_))));
+    // SAFETY: live block.
+    unsafe { w.dealloc(p, l) };
+    assert!(w.trim() >= 4 * MIB, "fully free pools go back to the region");
+    assert_eq!(w.stats().tier(Tier::Entity).held, 0);
+}
+
+static HOOK_CALLS: AtomicU64 = AtomicU64::new(0);
+static HOOK_VICTIM: AtomicUsize = AtomicUsize::new(0);
+static HOOK_WALLOC: AtomicUsize = AtomicUsize::new(0);
+
+#[test]
+fn reclaim_hooks_run_before_failing() {
+    let w = small(16);
+    HOOK_WALLOC.store(&*w as *const Walloc as usize, Ordering::SeqCst);
+    // A "cache" fills the General tier; the hook evicts it when someone needs memory.
+    let budget = w.config().budget_bytes(Tier::General) as usize;
+    let cache_layout = layout(budget / 2, 16);
+    let cache = w.try_alloc(Tier::General, cache_layout).unwrap();
+    HOOK_VICTIM.store(cache.as_ptr() as usize, Ordering::SeqCst);
+    w.add_reclaim_hook(&|tier, _requested| {
+        HOOK_CALLS.fetch_add(1, Ordering::SeqCst);
+        let victim = HOOK_VICTIM.swap(0, Ordering::SeqCst);
+        if tier != Tier::General || victim == 0 {
+            return 0;
+        }
+        // SAFETY: the test stored a live instance and a live block of it with this layout.
+        unsafe {
+            let w = &*(HOOK_WALLOC.load(Ordering::SeqCst) as *const Walloc);
+            let l = Layout::from_size_align(victim_size(w), 16).unwrap();
+            w.dealloc(NonNull::new(victim as *mut u8).unwrap(), l);
+            l.size() as u64
+        }
+    })
+    .unwrap();
+    let need = layout(budget * 3 / 4, 16);
+    let p = w.try_alloc(Tier::General, need).expect("the hook makes room");
+    assert_eq!(HOOK_CALLS.load(Ordering::SeqCst), 1);
+    // SAFETY: live block.
+    unsafe { w.dealloc(p, need) };
+    fn victim_size(w: &Walloc) -> usize {
+        w.config().budget_bytes(Tier::General) as usize / 2
+    }
+}
+
+#[test]
+fn set_config_checks_the_ceiling() {
+    let w = small(16);
+    let _p = w.try_alloc(Tier::General, layout(100, 8)).unwrap();
+    assert!(matches!(
+        w.set_config(Config::DEFAULT.with_ceiling(32 * MIB)),
+        Err(ConfigError::CeilingOutOfRange { .. })
+    ));
+    w.set_config(Config::DEFAULT.with_ceiling(8 * MIB)).unwrap();
+    assert_eq!(w.stats().ceiling, 8 * MIB);
+}
+
+/// Model test: random operations on all four tiers against a reference list of live blocks.
+/// Checks after every step that no two live blocks overlap, and periodically that every block
+/// kept its contents and the heaps' block invariants hold.
+#[test]
+fn model_random_operations_keep_blocks_disjoint_and_intact() {
+    let steps = if cfg!(miri) { 400 } else { 20_000 };
+    let mut rng = SmallRng::seed_from_u64(0x5EED_1A7E);
+    let w = small(48);
+    let mut render = w.arena(Tier::Render).unwrap();
+    let mut scene = w.arena(Tier::Scene).unwrap();
+
+    #[derive(Clone, Copy, Debug)]
+    struct Live {
+        addr: usize,
+        size: usize,
+        align: usize,
+        tier: Tier,
+        tag: u8,
+        /// Arena position after this block (arena blocks only).
+        end: usize,
+    }
+    let mut live: Vec<Live> = Vec::new();
+    let mut next_tag = 1u8;
+    let fill = |b: &Live| {
+        // SAFETY: the block is live with `size` bytes.
+        unsafe { (b.addr as *mut u8).write_bytes(b.tag, b.size) }
+    };
+    let intact = |b: &Live| {
+        // SAFETY: the block is live with `size` bytes.
+        let bytes = unsafe { core::slice::from_raw_parts(b.addr as *const u8, b.size) };
+        bytes.iter().all(|&x| x == b.tag)
+    };
+    let mut tag = || {
+        next_tag = next_tag.wrapping_add(1).max(1);
+        next_tag
+    };
+    let (mut render_mark, mut scene_mark) = (None::<Mark>, None::<Mark>);
+
+    for step in 0..steps {
+        let op = rng.random_range(0..100);
+        let size = if rng.random_bool(0.05) {
+            rng.random_range(1..200_000)
+        } else {
+            rng.random_range(1..300)
+        };
+        let align = 1 << rng.random_range(0..8);
+        match op {
+            0..=34 => {
+                let tier = if rng.random_bool(0.5) { Tier::Entity } else { Tier::General };
+                if let Ok(p) = w.try_alloc(tier, layout(size, align)) {
+                    let b = Live { addr: p.as_ptr() as usize, size, align, tier, tag: tag(), end: 0 };
+                    assert_eq!(b.addr % align, 0);
+                    fill(&b);
+                    live.push(b);
+                }
+            }
+            35..=59 => {
+                let heaps: Vec<usize> = (0..live.len()).filter(|&i| !live[i].tier.is_arena()).collect();
+                if let Some(&i) = heaps.get(rng.random_range(0..heaps.len().max(1))) {
+                    let b = live.swap_remove(i);
+                    assert!(intact(&b), "step {step}: {b:?} corrupted");
+                    // SAFETY: live block of `w` with this layout.
+                    unsafe { w.dealloc(NonNull::new(b.addr as *mut u8).unwrap(), layout(b.size, b.align)) };
+                }
+            }
+            60..=74 => {
+                let heaps: Vec<usize> = (0..live.len()).filter(|&i| !live[i].tier.is_arena()).collect();
+                if let Some(&i) = heaps.get(rng.random_range(0..heaps.len().max(1))) {
+                    let b = live[i];
+                    assert!(intact(&b), "step {step}: {b:?} corrupted");
+                    let ptr = NonNull::new(b.addr as *mut u8).unwrap();
+                    // SAFETY: live block of `w` with this layout.
+                    if let Ok(q) = unsafe { w.try_realloc(ptr, layout(b.size, b.align), size) } {
+                        let kept = b.size.min(size);
+                        let nb = Live { addr: q.as_ptr() as usize, size, tag: tag(), ..b };
+                        // SAFETY: the first `kept` bytes were copied or stayed in place.
+                        let bytes = unsafe { core::slice::from_raw_parts(nb.addr as *const u8, kept) };
+                        assert!(bytes.iter().all(|&x| x == b.tag), "step {step}: realloc lost data");
+                        assert_eq!(nb.addr % b.align, 0);
+                        fill(&nb);
+                        live[i] = nb;
+                    }
+                }
+            }
+            75..=89 => {
+                let (arena, tier) = if rng.random_bool(0.5) { (&render, Tier::Render) } else { (&scene, Tier::Scene) };
+                if let Ok(p) = arena.alloc_layout(layout(size, align)) {
+                    let b = Live { addr: p.as_ptr() as usize, size, align, tier, tag: tag(), end: arena.position() };
+                    assert_eq!(b.addr % align.max(w.config().alignment(tier)), 0);
+                    fill(&b);
+                    live.push(b);
+                }
+            }
+            90..=93 => {
+                let (arena, tier, mark) = if rng.random_bool(0.5) {
+                    (&mut render, Tier::Render, &mut render_mark)
+                } else {
+                    (&mut scene, Tier::Scene, &mut scene_mark)
+                };
+                match mark.take() {
+                    Some(m) if arena.rewind(m).is_ok() => {
+                        let pos = m.position();
+                        live.retain(|b| b.tier != tier || b.end <= pos);
+                    }
+                    _ => *mark = Some(arena.mark()),
+                }
+            }
+            94..=96 => {
+                let (arena, tier) = if rng.random_bool(0.5) { (&mut render, Tier::Render) } else { (&mut scene, Tier::Scene) };
+                let keep = rng.random_range(0..=arena.position());
+                arena.compact(keep);
+                live.retain(|b| b.tier != tier || b.end <= keep);
+            }
+            _ => {
+                let (arena, tier) = if rng.random_bool(0.5) { (&mut render, Tier::Render) } else { (&mut scene, Tier::Scene) };
+                arena.reset();
+                live.retain(|b| b.tier != tier);
+            }
+        }
+        // No two live blocks overlap.
+        let mut spans: Vec<(usize, usize)> = live.iter().map(|b| (b.addr, b.addr + b.size)).collect();
+        spans.sort_unstable();
+        for pair in spans.windows(2) {
+            assert!(pair[0].1 <= pair[1].0, "step {step}: overlapping blocks {pair:?}");
+        }
+        if step % 97 == 0 {
+            assert!(live.iter().all(intact), "step {step}: a live block changed");
+            w.check_heaps();
+        }
+        for b in &live {
+            debug_assert_eq!(w.tier_of(b.addr as *const u8), Some(b.tier));
+        }
+    }
+    assert!(live.iter().all(intact));
+    w.check_heaps();
+    let s = w.stats();
+    assert!(s.held <= s.ceiling);
+}

@@ -1,0 +1,619 @@
+//! `Walloc`: one instance of the tiered allocator, tying the region, the page map, the two
+//! heaps and the two arenas together.
+
+use core::alloc::{GlobalAlloc, Layout};
+use core::ptr::NonNull;
+use core::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+
+use super::Tier;
+use super::arena::{self, Arena, ArenaState, Chunk};
+use super::config::{Config, MAX_PAGES, PAGE_SIZE};
+use super::error::{AllocError, ArenaError, ConfigError, HooksFull, OutOfMemory};
+use super::heap::{self, Heap, MAX_REQUEST};
+use super::lock::SpinLock;
+use super::region::{GrantError, PageMap, Region};
+use super::reservation::Backing;
+use super::scope;
+use super::stats::{Stats, TierStats};
+
+/// Pages a heap asks for at a time (1 MiB) unless one allocation needs more.
+const HEAP_GROW_PAGES: usize = 16;
+/// Reclaim hooks an instance can hold.
+pub const MAX_RECLAIM_HOOKS: usize = 8;
+
+/// A reclaim hook: asked to free memory when `tier` cannot get `requested` bytes; returns
+/// how many bytes it freed (0 when it could not help). It runs with no walloc lock held, so it
+/// may free and allocate.
+pub type ReclaimHook = &'static (dyn Fn(Tier, u64) -> u64 + Send + Sync);
+
+/// Counters of an arena tier, written by its owner without locks.
+pub(crate) struct ArenaCounters {
+    pub(crate) used: AtomicUsize,
+    pub(crate) peak: AtomicUsize,
+    pub(crate) allocations: AtomicU64,
+    pub(crate) failures: AtomicU64,
+}
+
+impl ArenaCounters {
+    const fn new() -> ArenaCounters {
+        ArenaCounters {
+            used: AtomicUsize::new(0),
+            peak: AtomicUsize::new(0),
+            allocations: AtomicU64::new(0),
+            failures: AtomicU64::new(0),
+        }
+    }
+
+    pub(crate) fn note_peak(&self, position: usize) {
+        self.peak.fetch_max(position, Ordering::Relaxed);
+    }
+}
+
+std::thread_local! {
+    // Set while this thread runs reclaim hooks, so a hook's own failing allocation does not
+    // run the hooks again.
+    static RECLAIMING: core::cell::Cell<bool> = const { core::cell::Cell::new(false) };
+}
+
+/// One tiered allocator instance: a reservation with a ceiling, split into the Render and
+/// Scene arenas and the Entity and General heaps (see the [module docs](super)).
+///
+/// The process-wide instance is [`global()`](super::global); others serve tests and tools.
+pub struct Walloc {
+    config: SpinLock<Config>,
+    heap_align: [AtomicUsize; 2],
+    base: AtomicUsize,
+    region: SpinLock<Region>,
+    map: PageMap,
+    heaps: [SpinLock<Heap>; 2],
+    arenas: [SpinLock<ArenaState>; 2],
+    arena_owned: [AtomicBool; 2],
+    arena_counters: [ArenaCounters; 2],
+    hooks: SpinLock<[Option<ReclaimHook>; MAX_RECLAIM_HOOKS]>,
+}
+
+fn heap_index(tier: Tier) -> Option<usize> {
+    match tier {
+        Tier::Entity => Some(0),
+        Tier::General => Some(1),
+        _ => None,
+    }
+}
+
+fn arena_index(tier: Tier) -> usize {
+    debug_assert!(tier.is_arena());
+    tier.index()
+}
+
+impl Walloc {
+    /// An instance over the platform's address space: a virtual reservation of
+    /// `config.ceiling` bytes natively, the linear memory on wasm. Nothing is reserved until
+    /// the first allocation, so this can initialise a `static`. The config is checked then
+    /// (an invalid one falls back to [`Config::DEFAULT`]); check it with
+    /// [`Config::validate`] first.
+    pub const fn new(config: Config) -> Walloc {
+        Walloc::with_backing(config, Backing::Platform)
+    }
+
+    /// An instance whose pages come from one block of the system allocator, committed at once.
+    /// For tests, tools and miri, where reserving address space is not possible.
+    pub fn with_heap_backing(config: Config) -> Result<Box<Walloc>, ConfigError> {
+        config.validate()?;
+        Ok(Box::new(Walloc::with_backing(config, Backing::Heap)))
+    }
+
+    /// An instance over the platform's address space with a checked config, boxed (it holds
+    /// a 64 KiB page map and the heaps' class tables).
+    pub fn try_new(config: Config) -> Result<Box<Walloc>, ConfigError> {
+        config.validate()?;
+        Ok(Box::new(Walloc::new(config)))
+    }
+
+    const fn with_backing(config: Config, backing: Backing) -> Walloc {
+        let config = match config.validate_const() {
+            true => config,
+            false => Config::DEFAULT,
+        };
+        Walloc {
+            heap_align: [
+                AtomicUsize::new(config.alignment(Tier::Entity)),
+                AtomicUsize::new(config.alignment(Tier::General)),
+            ],
+            region: SpinLock::new(Region::new(backing, config.ceiling_pages())),
+            config: SpinLock::new(config),
+            base: AtomicUsize::new(0),
+            map: PageMap::new(),
+            heaps: [SpinLock::new(Heap::new()), SpinLock::new(Heap::new())],
+            arenas: [
+                SpinLock::new(ArenaState::new()),
+                SpinLock::new(ArenaState::new()),
+            ],
+            arena_owned: [AtomicBool::new(false), AtomicBool::new(false)],
+            arena_counters: [ArenaCounters::new(), ArenaCounters::new()],
+            hooks: SpinLock::new([None; MAX_RECLAIM_HOOKS]),
+        }
+    }
+
+    /// The configuration in force.
+    pub fn config(&self) -> Config {
+        *self.config.lock()
+    }
+
+    /// Replaces the configuration at run time. The ceiling must lie between what is held now
+    /// and what was reserved; a budget may drop below what its tier holds (the tier then
+    /// cannot grow until it shrinks). An owned arena's alignment cannot change.
+    pub fn set_config(&self, config: Config) -> Result<(), ConfigError> {
+        config.validate()?;
+        let old = self.config();
+        for tier in [Tier::Render, Tier::Scene] {
+            if config.alignment(tier) != old.alignment(tier)
+                && self.arena_owned[arena_index(tier)].load(Ordering::Acquire)
+            {
+                return Err(ConfigError::ArenaInUse { tier });
+            }
+        }
+        let region = self.region.lock();
+        let held = region.total_held();
+        let reserved = region.reserved_pages();
+        let pages = config.ceiling_pages();
+        if pages < held || pages > reserved {
+            return Err(ConfigError::CeilingOutOfRange {
+                ceiling: config.ceiling,
+                held: (held * PAGE_SIZE) as u64,
+                reserved: reserved as u64 * PAGE_SIZE as u64,
+            });
+        }
+        *self.config.lock() = config;
+        drop(region);
+        self.heap_align[0].store(config.alignment(Tier::Entity), Ordering::Relaxed);
+        self.heap_align[1].store(config.alignment(Tier::General), Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// The tier owning the memory at `ptr`, from the page map; `None` for memory this
+    /// instance does not hold.
+    #[inline]
+    pub fn tier_of(&self, ptr: *const u8) -> Option<Tier> {
+        let page = (ptr as usize).wrapping_sub(self.base.load(Ordering::Relaxed)) / PAGE_SIZE;
+        if page < MAX_PAGES {
+            self.map.owner(page)
+        } else {
+            None
+        }
+    }
+
+    fn page_of(&self, addr: usize) -> usize {
+        (addr - self.base.load(Ordering::Relaxed)) / PAGE_SIZE
+    }
+
+    /// Allocates `layout` in heap tier `tier` (Entity or General), aligned to at least the
+    /// tier's alignment. On failure nothing changes and the error says why.
+    pub fn try_alloc(&self, tier: Tier, layout: Layout) -> Result<NonNull<u8>, AllocError> {
+        let Some(h) = heap_index(tier) else {
+            return Err(AllocError::NotAHeap { tier });
+        };
+        Ok(self.heap_alloc(tier, h, layout)?)
+    }
+
+    #[inline]
+    fn heap_alloc(&self, tier: Tier, h: usize, layout: Layout) -> Result<NonNull<u8>, OutOfMemory> {
+        let align = layout
+            .align()
+            .max(self.heap_align[h].load(Ordering::Relaxed));
+        if layout.size() <= MAX_REQUEST
+            && let Some(p) = self.heaps[h].lock().alloc(layout.size(), align)
+        {
+            // SAFETY: heap blocks are never at address 0.
+            return Ok(unsafe { NonNull::new_unchecked(p) });
+        }
+        self.heap_alloc_slow(tier, h, layout.size(), align)
+    }
+
+    #[cold]
+    fn heap_alloc_slow(
+        &self,
+        tier: Tier,
+        h: usize,
+        size: usize,
+        align: usize,
+    ) -> Result<NonNull<u8>, OutOfMemory> {
+        let mut available = 0;
+        if size <= MAX_REQUEST {
+            for attempt in 0..2 {
+                {
+                    let mut heap = self.heaps[h].lock();
+                    if let Some(p) = heap.alloc(size, align) {
+                        return Ok(NonNull::new(p).expect("heap blocks are non-null"));
+                    }
+                    let bytes = heap::pool_bytes_for(size, align);
+                    match self.grow_heap(&mut heap, tier, bytes) {
+                        Ok(()) => {
+                            if let Some(p) = heap.alloc(size, align) {
+                                return Ok(NonNull::new(p).expect("heap blocks are non-null"));
+                            }
+                        }
+                        Err(a) => available = a,
+                    }
+                }
+                if attempt == 0 && !self.reclaim(tier, size as u64) {
+                    break;
+                }
+            }
+        }
+        self.heaps[h].lock().failures += 1;
+        Err(OutOfMemory {
+            tier,
+            requested: size as u64,
+            available,
+        })
+    }
+
+    /// Gets pages for a heap: extends its newest pool in place when the pages after it are
+    /// free, otherwise adds a pool. Returns the bytes still available on failure.
+    fn grow_heap(&self, heap: &mut Heap, tier: Tier, bytes: usize) -> Result<(), u64> {
+        let min = bytes.div_ceil(PAGE_SIZE);
+        let want = min.max(HEAP_GROW_PAGES);
+        if let Some(&last) = heap.pools().last() {
+            let at = self.page_of(last.end);
+            // Extending needs fewer new bytes when the last block is free; asking for the full
+            // amount keeps the arithmetic simple and the pool grows by at least a chunk.
+            if let Ok((_, count)) = self.grant(tier, min, want, Some(at)) {
+                let index = heap.pools().len() - 1;
+                // SAFETY: the region just granted [last.end, last.end + count pages) to this
+                // tier, and the caller holds the heap's lock.
+                unsafe { heap.extend_pool(index, last.end + count * PAGE_SIZE) };
+                return Ok(());
+            }
+        }
+        if !heap.can_add_pool() {
+            return Err(0);
+        }
+        let (first, count) = self.grant(tier, min, want, None)?;
+        let start = self.region.lock().page_addr(first);
+        // SAFETY: the region just granted these pages to this tier; they are committed,
+        // 64 KiB aligned and in no pool.
+        unsafe { heap.add_pool(start, start + count * PAGE_SIZE) };
+        Ok(())
+    }
+
+    /// Grants between `min` and `want` pages to `tier` (at page `at` if given). Returns the
+    /// first page and the count, or the bytes still available.
+    fn grant(
+        &self,
+        tier: Tier,
+        min: usize,
+        want: usize,
+        at: Option<usize>,
+    ) -> Result<(usize, usize), u64> {
+        let config = self.config();
+        let mut region = self.region.lock();
+        let result = match region.grant(&self.map, &config, tier, want, at) {
+            Err(GrantError::OverBudget { available }) if available >= min && available < want => {
+                region
+                    .grant(&self.map, &config, tier, available, at)
+                    .map(|first| (first, available))
+            }
+            other => other.map(|first| (first, want)),
+        };
+        if self.base.load(Ordering::Relaxed) == 0
+            && let Some(base) = region.base()
+        {
+            self.base.store(base, Ordering::Relaxed);
+        }
+        result.map_err(|e| match e {
+            GrantError::OverBudget { available } => (available * PAGE_SIZE) as u64,
+            _ => 0,
+        })
+    }
+
+    /// Frees `ptr`, allocated from this instance with `layout`.
+    ///
+    /// # Safety
+    /// `ptr` came from [`try_alloc`](Self::try_alloc) or [`try_realloc`](Self::try_realloc)
+    /// of this instance (or its `GlobalAlloc` methods) and was not freed since.
+    pub unsafe fn dealloc(&self, ptr: NonNull<u8>, layout: Layout) {
+        let _ = layout;
+        match self.tier_of(ptr.as_ptr()).and_then(heap_index) {
+            // SAFETY: the page map says a heap of this instance owns the block, and the caller
+            // guarantees it is live.
+            Some(h) => unsafe {
+                self.heaps[h].lock().free(ptr.as_ptr());
+            },
+            // Not ours (or arena memory): leaking is the only safe answer.
+            None => debug_assert!(false, "walloc: dealloc of memory it does not own"),
+        }
+    }
+
+    /// Resizes the allocation at `ptr` to `new_size` bytes, in place when the following
+    /// memory is free (including by extending its pool), otherwise by moving it. The
+    /// allocation stays in its tier. On failure the old allocation is untouched.
+    ///
+    /// # Safety
+    /// As for [`dealloc`](Self::dealloc); `layout` is the allocation's current layout.
+    pub unsafe fn try_realloc(
+        &self,
+        ptr: NonNull<u8>,
+        layout: Layout,
+        new_size: usize,
+    ) -> Result<NonNull<u8>, AllocError> {
+        let tier = self.tier_of(ptr.as_ptr()).unwrap_or(Tier::General);
+        let Some(h) = heap_index(tier) else {
+            return Err(AllocError::NotAHeap { tier });
+        };
+        let p = ptr.as_ptr();
+        if new_size <= MAX_REQUEST {
+            let mut heap = self.heaps[h].lock();
+            // SAFETY: `p` is a live block of this heap (caller contract, page map check).
+            unsafe {
+                if heap.realloc_in_place(p, new_size) {
+                    return Ok(ptr);
+                }
+                if let Some(end) = heap.last_block_end(p) {
+                    let extra = heap::block_size_for(new_size).saturating_sub(heap.usable_size(p));
+                    let min = extra.div_ceil(PAGE_SIZE).max(1);
+                    let at = self.page_of(end);
+                    if let Some(index) = heap.pool_ending_at(end)
+                        && let Ok((_, count)) = self.grant(tier, min, min.max(HEAP_GROW_PAGES), Some(at))
+                    {
+                        heap.extend_pool(index, end + count * PAGE_SIZE);
+                        if heap.realloc_in_place(p, new_size) {
+                            return Ok(ptr);
+                        }
+                    }
+                }
+            }
+        }
+        let new_layout = Layout::from_size_align(new_size, layout.align()).map_err(|_| {
+            AllocError::OutOfMemory(OutOfMemory {
+                tier,
+                requested: new_size as u64,
+                available: 0,
+            })
+        })?;
+        let new = self.heap_alloc(tier, h, new_layout)?;
+        // SAFETY: both blocks are live and distinct; the old one holds `layout.size()` bytes.
+        unsafe {
+            core::ptr::copy_nonoverlapping(p, new.as_ptr(), layout.size().min(new_size));
+            self.dealloc(ptr, layout);
+        }
+        Ok(new)
+    }
+
+    /// Takes ownership of an arena tier (Render or Scene). Only one owner exists at a time;
+    /// only it can reset the arena.
+    pub fn arena(&self, tier: Tier) -> Result<Arena<'_>, ArenaError> {
+        if !tier.is_arena() {
+            return Err(ArenaError::NotAnArena { tier });
+        }
+        if self.arena_owned[arena_index(tier)]
+            .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
+            .is_err()
+        {
+            return Err(ArenaError::AlreadyOwned { tier });
+        }
+        let align = self.config().alignment(tier);
+        Ok(Arena::claim(self, tier, align))
+    }
+
+    pub(crate) fn release_arena(&self, tier: Tier) {
+        self.arena_owned[arena_index(tier)].store(false, Ordering::Release);
+    }
+
+    pub(crate) fn arena_state(&self, tier: Tier) -> &SpinLock<ArenaState> {
+        &self.arenas[arena_index(tier)]
+    }
+
+    pub(crate) fn arena_counters(&self, tier: Tier) -> &ArenaCounters {
+        &self.arena_counters[arena_index(tier)]
+    }
+
+    /// Gets pages for `arena`'s next allocation of `size` bytes: extends its last chunk in
+    /// place when possible, otherwise appends a chunk. Returns the bytes still available on
+    /// failure.
+    pub(crate) fn grow_arena(&self, arena: &Arena<'_>, size: usize, align: usize) -> Result<(), u64> {
+        let tier = arena.tier();
+        let mut state = self.arena_state(tier).lock();
+        let bytes = size.checked_add(align).ok_or(0u64)?;
+        let min = bytes.div_ceil(PAGE_SIZE);
+        let want = min.max(arena::CHUNK_PAGES);
+        let (index, end) = arena.current_chunk();
+        let count = state.chunks().len();
+        if count > 0 && index == count - 1 {
+            let at = self.page_of(end);
+            if let Ok((_, pages)) = self.grant(tier, min, want, Some(at)) {
+                state.extend_last(pages * PAGE_SIZE);
+                arena.extended(end + pages * PAGE_SIZE);
+                return Ok(());
+            }
+        }
+        if !state.can_append() {
+            return Err(0);
+        }
+        let (first, pages) = self.grant(tier, min, want, None)?;
+        let chunk = Chunk {
+            start: self.region.lock().page_addr(first),
+            len: pages * PAGE_SIZE,
+        };
+        let index = state.append(chunk);
+        arena.appended(index, chunk);
+        Ok(())
+    }
+
+    /// Cuts `arena` back to position `target`, returning every page past it to the region.
+    pub(crate) fn compact_arena(&self, arena: &Arena<'_>, target: usize) {
+        let tier = arena.tier();
+        let mut state = self.arena_state(tier).lock();
+        if state.chunks().is_empty() {
+            return;
+        }
+        let mut base = 0;
+        let mut k = state.chunks().len() - 1;
+        for (i, c) in state.chunks().iter().enumerate() {
+            if target <= base + c.len {
+                k = i;
+                break;
+            }
+            base += c.len;
+        }
+        let chunk = state.chunks()[k];
+        let cur = chunk.start + (target - base).min(chunk.len);
+        let mut region = self.region.lock();
+        for c in &state.chunks()[k + 1..] {
+            region.release(&self.map, tier, self.page_of(c.start), c.len / PAGE_SIZE);
+        }
+        let keep = (cur - chunk.start).div_ceil(PAGE_SIZE).max(1);
+        let total = chunk.len / PAGE_SIZE;
+        if keep < total {
+            region.release(&self.map, tier, self.page_of(chunk.start) + keep, total - keep);
+        }
+        drop(region);
+        let kept = state.truncate(k, keep * PAGE_SIZE);
+        arena.set_cursor(k, kept, base, cur);
+    }
+
+    /// Runs the reclaim hooks for `tier` after returning fully free heap pools to the region.
+    /// True when anything may have been freed (worth retrying).
+    pub(crate) fn reclaim(&self, tier: Tier, requested: u64) -> bool {
+        let trimmed = self.trim();
+        if RECLAIMING.try_with(|r| r.replace(true)).unwrap_or(true) {
+            return trimmed > 0;
+        }
+        let hooks = *self.hooks.lock();
+        let mut freed = 0u64;
+        let mut ran = false;
+        for hook in hooks.iter().flatten() {
+            ran = true;
+            freed = freed.saturating_add(hook(tier, requested));
+        }
+        let _ = RECLAIMING.try_with(|r| r.set(false));
+        trimmed > 0 || (ran && freed > 0)
+    }
+
+    /// Registers a reclaim hook, run (with every other hook) when a tier cannot get memory.
+    pub fn add_reclaim_hook(&self, hook: ReclaimHook) -> Result<(), HooksFull> {
+        let mut hooks = self.hooks.lock();
+        let slot = hooks.iter_mut().find(|h| h.is_none()).ok_or(HooksFull {
+            capacity: MAX_RECLAIM_HOOKS,
+        })?;
+        *slot = Some(hook);
+        Ok(())
+    }
+
+    /// Returns every heap pool that is entirely free to the region, so other tiers (or a
+    /// borrowing one) can use its pages. Returns the bytes released.
+    pub fn trim(&self) -> u64 {
+        let mut released = 0u64;
+        for (h, tier) in [(0, Tier::Entity), (1, Tier::General)] {
+            let mut heap = self.heaps[h].lock();
+            let mut i = 0;
+            while i < heap.pools().len() {
+                match heap.take_free_pool(i) {
+                    Some(pool) => {
+                        let pages = (pool.end - pool.start) / PAGE_SIZE;
+                        self.region
+                            .lock()
+                            .release(&self.map, tier, self.page_of(pool.start), pages);
+                        released += (pages * PAGE_SIZE) as u64;
+                    }
+                    None => i += 1,
+                }
+            }
+        }
+        released
+    }
+
+    /// Usage of every tier now.
+    pub fn stats(&self) -> Stats {
+        let config = self.config();
+        let region = self.region.lock();
+        let held: [usize; 4] = Tier::ALL.map(|t| region.held(t) * PAGE_SIZE);
+        let total = region.total_held() * PAGE_SIZE;
+        drop(region);
+        let tiers = Tier::ALL.map(|tier| {
+            let budget = config.budget_bytes(tier);
+            let held = held[tier.index()] as u64;
+            let (used, peak, allocations, frees, failures) = match heap_index(tier) {
+                Some(h) => {
+                    let heap = self.heaps[h].lock();
+                    (
+                        heap.used as u64,
+                        heap.peak as u64,
+                        heap.allocations,
+                        heap.frees,
+                        heap.failures,
+                    )
+                }
+                None => {
+                    let c = self.arena_counters(tier);
+                    let used = c.used.load(Ordering::Relaxed) as u64;
+                    (
+                        used,
+                        (c.peak.load(Ordering::Relaxed) as u64).max(used),
+                        c.allocations.load(Ordering::Relaxed),
+                        0,
+                        c.failures.load(Ordering::Relaxed),
+                    )
+                }
+            };
+            TierStats {
+                tier,
+                budget,
+                held,
+                borrowed: held.saturating_sub(budget),
+                used,
+                peak,
+                allocations,
+                frees,
+                failures,
+            }
+        });
+        Stats {
+            ceiling: config.ceiling,
+            held: total as u64,
+            tiers,
+        }
+    }
+
+    /// Checks every heap's block invariants (tests only); returns used bytes per heap.
+    #[cfg(test)]
+    pub(crate) fn check_heaps(&self) -> [usize; 2] {
+        [self.heaps[0].lock().check().0, self.heaps[1].lock().check().0]
+    }
+
+    /// Emits the stats as one `tracing` event per tier (target `walloc`).
+    pub fn emit_stats(&self) {
+        self.stats().emit();
+    }
+}
+
+// SAFETY: every method upholds GlobalAlloc's contract: blocks are at least `layout.size()`
+// bytes, aligned to `layout.align()`, disjoint while live, and a null return means failure
+// without side effects on live data.
+unsafe impl GlobalAlloc for Walloc {
+    #[inline]
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let tier = scope::current_heap_tier();
+        let h = heap_index(tier).unwrap_or(1);
+        self.heap_alloc(tier, h, layout)
+            .map_or(core::ptr::null_mut(), NonNull::as_ptr)
+    }
+
+    #[inline]
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        if let Some(ptr) = NonNull::new(ptr) {
+            // SAFETY: forwarded caller contract.
+            unsafe { Walloc::dealloc(self, ptr, layout) }
+        }
+    }
+
+    #[inline]
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let Some(nn) = NonNull::new(ptr) else {
+            return core::ptr::null_mut();
+        };
+        // SAFETY: forwarded caller contract.
+        unsafe { self.try_realloc(nn, layout, new_size) }
+            .map_or(core::ptr::null_mut(), NonNull::as_ptr)
+    }
+}
+
