@@ -187,7 +187,12 @@ impl<'w> Arena<'w> {
             pos_offset: Cell::new(c.chunk_base.wrapping_sub(start)),
             chunk: Cell::new(c.chunk),
             chunk_start: Cell::new(start),
-            allocations: Cell::new(walloc.arena_counters(tier).allocations.load(Ordering::Relaxed)),
+            allocations: Cell::new(
+                walloc
+                    .arena_counters(tier)
+                    .allocations
+                    .load(Ordering::Relaxed),
+            ),
             epoch: state.epoch,
             cuts: state.cuts,
             _not_sync: PhantomData,
@@ -347,7 +352,11 @@ impl<'w> Arena<'w> {
     }
 
     /// Allocates `len` copies of `value`.
-    pub fn alloc_slice_fill<T: Clone>(&self, len: usize, value: T) -> Result<&mut [T], OutOfMemory> {
+    pub fn alloc_slice_fill<T: Clone>(
+        &self,
+        len: usize,
+        value: T,
+    ) -> Result<&mut [T], OutOfMemory> {
         self.alloc_slice_with(len, |_| value.clone())
     }
 
@@ -465,7 +474,9 @@ impl<'w> Arena<'w> {
             start: self.chunk_start.get(),
             cur: self.cur.get(),
             end: self.end.get(),
-            chunk_base: self.position().wrapping_sub(self.cur.get() - self.chunk_start.get()),
+            chunk_base: self
+                .position()
+                .wrapping_sub(self.cur.get() - self.chunk_start.get()),
         }
     }
 
@@ -544,7 +555,12 @@ impl<'w> Arena<'w> {
     }
 
     fn position_before_cut(&self, position: usize) -> usize {
-        position.max(self.walloc.arena_counters(self.tier).used.load(Ordering::Relaxed))
+        position.max(
+            self.walloc
+                .arena_counters(self.tier)
+                .used
+                .load(Ordering::Relaxed),
+        )
     }
 }
 

@@ -102,8 +102,7 @@ impl Config {
 
     /// `validate` for const contexts: true when valid.
     pub(crate) const fn validate_const(&self) -> bool {
-        if self.ceiling == 0 || self.ceiling % PAGE_SIZE as u64 != 0 || self.ceiling > MAX_CEILING
-        {
+        if self.ceiling == 0 || self.ceiling % PAGE_SIZE as u64 != 0 || self.ceiling > MAX_CEILING {
             return false;
         }
         let mut total = 0;
@@ -127,8 +126,7 @@ impl Config {
     /// Checks the configuration: a ceiling of whole pages up to 4 GiB, budgets that fit under
     /// it together, and power-of-two alignments up to 4096.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        if self.ceiling == 0 || self.ceiling % PAGE_SIZE as u64 != 0 || self.ceiling > MAX_CEILING
-        {
+        if self.ceiling == 0 || self.ceiling % PAGE_SIZE as u64 != 0 || self.ceiling > MAX_CEILING {
             return Err(ConfigError::Ceiling {
                 ceiling: self.ceiling,
             });
@@ -137,7 +135,10 @@ impl Config {
             if let Budget::Percent(p) = self.budgets[tier.index()]
                 && p > 100
             {
-                return Err(ConfigError::Budget { tier, budget: self.budgets[tier.index()] });
+                return Err(ConfigError::Budget {
+                    tier,
+                    budget: self.budgets[tier.index()],
+                });
             }
             let align = self.alignment(tier);
             if !align.is_power_of_two() || align > 4096 {
@@ -171,8 +172,14 @@ mod tests {
         c.validate().unwrap();
         let gib = 1u64 << 30;
         let page = PAGE_SIZE as u64;
-        assert_eq!(c.budget_bytes(Tier::Render), 4 * gib / 100 * 50 / page * page);
-        assert_eq!(c.budget_pages(Tier::General), (4 * gib / 100 * 5 / 65536) as usize);
+        assert_eq!(
+            c.budget_bytes(Tier::Render),
+            4 * gib / 100 * 50 / page * page
+        );
+        assert_eq!(
+            c.budget_pages(Tier::General),
+            (4 * gib / 100 * 5 / 65536) as usize
+        );
         assert_eq!(c.alignments, [128, 64, 16, 16]);
     }
 

@@ -53,7 +53,10 @@ impl fmt::Display for AllocError {
         match self {
             AllocError::OutOfMemory(e) => e.fmt(f),
             AllocError::NotAHeap { tier } => {
-                write!(f, "walloc: the {tier} tier is an arena; allocate through its owner")
+                write!(
+                    f,
+                    "walloc: the {tier} tier is an arena; allocate through its owner"
+                )
             }
         }
     }
@@ -204,7 +207,11 @@ pub struct HooksFull {
 
 impl fmt::Display for HooksFull {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "walloc: all {} reclaim hook slots are taken", self.capacity)
+        write!(
+            f,
+            "walloc: all {} reclaim hook slots are taken",
+            self.capacity
+        )
     }
 }
 

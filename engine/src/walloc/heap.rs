@@ -535,7 +535,10 @@ mod tests {
                 let mut heap = Heap::new();
                 // SAFETY: the Vec's buffer is handed to the heap.
                 unsafe { heap.add_pool(start, end) };
-                assert!(heap.alloc(size, align).is_some(), "size {size} align {align}");
+                assert!(
+                    heap.alloc(size, align).is_some(),
+                    "size {size} align {align}"
+                );
             }
         }
     }

@@ -255,10 +255,7 @@ mod platform {
     }
 }
 
-#[cfg(any(
-    miri,
-    not(any(unix, windows, target_family = "wasm"))
-))]
+#[cfg(any(miri, not(any(unix, windows, target_family = "wasm"))))]
 mod platform {
     // No address-space reservation here: instances use the heap backing instead.
     pub(super) fn reserve(_pages: usize) -> Option<usize> {

@@ -64,7 +64,11 @@ fn heap_honours_large_alignments_and_tier_alignment() {
         assert_eq!(p.as_ptr() as usize % align, 0, "align {align}");
         live.push((p, l));
         let e = w.try_alloc(Tier::Entity, layout(24, align)).unwrap();
-        assert_eq!(e.as_ptr() as usize % align.max(64), 0, "entity tier aligns to 64");
+        assert_eq!(
+            e.as_ptr() as usize % align.max(64),
+            0,
+            "entity tier aligns to 64"
+        );
         live.push((e, l));
     }
     w.check_heaps();
@@ -98,7 +102,10 @@ fn realloc_grows_in_place_and_keeps_contents() {
     // SAFETY: the first 64 bytes were written and survive every resize.
     let kept = unsafe { core::slice::from_raw_parts(p.as_ptr(), 64) };
     assert!(kept.iter().all(|&b| b == 0xAB));
-    assert_eq!(p, first, "the only block grows in place, extending its pool");
+    assert_eq!(
+        p, first,
+        "the only block grows in place, extending its pool"
+    );
     assert_eq!(moved, 0);
     // SAFETY: shrink and free the live block.
     unsafe {
@@ -127,7 +134,10 @@ fn arena_bumps_at_tier_alignment_and_resets_to_reuse() {
     let z = a.alloc(3u8).unwrap() as *mut u8 as usize;
     assert_eq!(z, x, "reset reuses the arena from its start");
     let after = *w.stats().tier(Tier::Render);
-    assert_eq!(after.held, before.held, "reset keeps the pages for the next frame");
+    assert_eq!(
+        after.held, before.held,
+        "reset keeps the pages for the next frame"
+    );
     assert!(after.peak >= before.used);
 }
 
@@ -195,11 +205,17 @@ fn reset_makes_old_handles_stale() {
     assert_eq!(a.get(h).unwrap()[0], 5.0);
     a.reset();
     a.alloc_slice_fill(3, 9.0f32).unwrap();
-    assert!(a.get(h).is_err(), "memory from before a reset is never read");
+    assert!(
+        a.get(h).is_err(),
+        "memory from before a reset is never read"
+    );
     let other = small(16);
     let b = other.arena(Tier::Render).unwrap();
     let foreign = b.alloc_handle(1u8).unwrap();
-    assert!(a.get(foreign).is_err(), "handles of another instance are refused");
+    assert!(
+        a.get(foreign).is_err(),
+        "handles of another instance are refused"
+    );
 }
 
 #[test]
@@ -220,7 +236,10 @@ fn compact_keeps_prefix_and_returns_pages() {
         held_after <= PAGE_SIZE as u64 * 2,
         "pages past the prefix go back to the region ({held_after} held)"
     );
-    assert!(a.get(level).unwrap().iter().all(|&v| v == 7), "the prefix survives");
+    assert!(
+        a.get(level).unwrap().iter().all(|&v| v == 7),
+        "the prefix survives"
+    );
     // Returned pages serve other tiers.
     let p = w.try_alloc(Tier::General, layout(100, 8)).unwrap();
     assert_eq!(w.tier_of(p.as_ptr()), Some(Tier::General));
@@ -258,7 +277,10 @@ fn full_tier_fails_typed_and_others_keep_working() {
     // Budgets are whole pages; the pages lost to rounding are the only ones to borrow.
     let config = w.config();
     let rounding: u64 = config.ceiling
-        - Tier::ALL.iter().map(|&t| config.budget_bytes(t)).sum::<u64>();
+        - Tier::ALL
+            .iter()
+            .map(|&t| config.budget_bytes(t))
+            .sum::<u64>();
     assert!(s.tier(Tier::Entity).held <= budget + rounding);
     assert!(s.tier(Tier::Entity).used as f64 > budget as f64 * 0.9);
     assert_eq!(s.tier(Tier::Entity).failures, 1);
@@ -302,7 +324,10 @@ fn over_budget_borrows_unguaranteed_pages_up_to_the_ceiling() {
     assert!(matches!(q, Err(AllocError::OutOfMemory(_))));
     // SAFETY: live block.
     unsafe { w.dealloc(p, l) };
-    assert!(w.trim() >= 4 * MIB, "fully free pools go back to the region");
+    assert!(
+        w.trim() >= 4 * MIB,
+        "fully free pools go back to the region"
+    );
     assert_eq!(w.stats().tier(Tier::Entity).held, 0);
 }
 
@@ -335,7 +360,9 @@ fn reclaim_hooks_run_before_failing() {
     })
     .unwrap();
     let need = layout(budget * 3 / 4, 16);
-    let p = w.try_alloc(Tier::General, need).expect("the hook makes room");
+    let p = w
+        .try_alloc(Tier::General, need)
+        .expect("the hook makes room");
     assert_eq!(HOOK_CALLS.load(Ordering::SeqCst), 1);
     // SAFETY: live block.
     unsafe { w.dealloc(p, need) };
@@ -404,25 +431,45 @@ fn model_random_operations_keep_blocks_disjoint_and_intact() {
         let align = 1 << rng.random_range(0..8);
         match op {
             0..=34 => {
-                let tier = if rng.random_bool(0.5) { Tier::Entity } else { Tier::General };
+                let tier = if rng.random_bool(0.5) {
+                    Tier::Entity
+                } else {
+                    Tier::General
+                };
                 if let Ok(p) = w.try_alloc(tier, layout(size, align)) {
-                    let b = Live { addr: p.as_ptr() as usize, size, align, tier, tag: tag(), end: 0 };
+                    let b = Live {
+                        addr: p.as_ptr() as usize,
+                        size,
+                        align,
+                        tier,
+                        tag: tag(),
+                        end: 0,
+                    };
                     assert_eq!(b.addr % align, 0);
                     fill(&b);
                     live.push(b);
                 }
             }
             35..=59 => {
-                let heaps: Vec<usize> = (0..live.len()).filter(|&i| !live[i].tier.is_arena()).collect();
+                let heaps: Vec<usize> = (0..live.len())
+                    .filter(|&i| !live[i].tier.is_arena())
+                    .collect();
                 if let Some(&i) = heaps.get(rng.random_range(0..heaps.len().max(1))) {
                     let b = live.swap_remove(i);
                     assert!(intact(&b), "step {step}: {b:?} corrupted");
                     // SAFETY: live block of `w` with this layout.
-                    unsafe { w.dealloc(NonNull::new(b.addr as *mut u8).unwrap(), layout(b.size, b.align)) };
+                    unsafe {
+                        w.dealloc(
+                            NonNull::new(b.addr as *mut u8).unwrap(),
+                            layout(b.size, b.align),
+                        )
+                    };
                 }
             }
             60..=74 => {
-                let heaps: Vec<usize> = (0..live.len()).filter(|&i| !live[i].tier.is_arena()).collect();
+                let heaps: Vec<usize> = (0..live.len())
+                    .filter(|&i| !live[i].tier.is_arena())
+                    .collect();
                 if let Some(&i) = heaps.get(rng.random_range(0..heaps.len().max(1))) {
                     let b = live[i];
                     assert!(intact(&b), "step {step}: {b:?} corrupted");
@@ -430,10 +477,19 @@ fn model_random_operations_keep_blocks_disjoint_and_intact() {
                     // SAFETY: live block of `w` with this layout.
                     if let Ok(q) = unsafe { w.try_realloc(ptr, layout(b.size, b.align), size) } {
                         let kept = b.size.min(size);
-                        let nb = Live { addr: q.as_ptr() as usize, size, tag: tag(), ..b };
+                        let nb = Live {
+                            addr: q.as_ptr() as usize,
+                            size,
+                            tag: tag(),
+                            ..b
+                        };
                         // SAFETY: the first `kept` bytes were copied or stayed in place.
-                        let bytes = unsafe { core::slice::from_raw_parts(nb.addr as *const u8, kept) };
-                        assert!(bytes.iter().all(|&x| x == b.tag), "step {step}: realloc lost data");
+                        let bytes =
+                            unsafe { core::slice::from_raw_parts(nb.addr as *const u8, kept) };
+                        assert!(
+                            bytes.iter().all(|&x| x == b.tag),
+                            "step {step}: realloc lost data"
+                        );
                         assert_eq!(nb.addr % b.align, 0);
                         fill(&nb);
                         live[i] = nb;
@@ -441,9 +497,20 @@ fn model_random_operations_keep_blocks_disjoint_and_intact() {
                 }
             }
             75..=89 => {
-                let (arena, tier) = if rng.random_bool(0.5) { (&render, Tier::Render) } else { (&scene, Tier::Scene) };
+                let (arena, tier) = if rng.random_bool(0.5) {
+                    (&render, Tier::Render)
+                } else {
+                    (&scene, Tier::Scene)
+                };
                 if let Ok(p) = arena.alloc_layout(layout(size, align)) {
-                    let b = Live { addr: p.as_ptr() as usize, size, align, tier, tag: tag(), end: arena.position() };
+                    let b = Live {
+                        addr: p.as_ptr() as usize,
+                        size,
+                        align,
+                        tier,
+                        tag: tag(),
+                        end: arena.position(),
+                    };
                     assert_eq!(b.addr % align.max(w.config().alignment(tier)), 0);
                     fill(&b);
                     live.push(b);
@@ -464,22 +531,34 @@ fn model_random_operations_keep_blocks_disjoint_and_intact() {
                 }
             }
             94..=96 => {
-                let (arena, tier) = if rng.random_bool(0.5) { (&mut render, Tier::Render) } else { (&mut scene, Tier::Scene) };
+                let (arena, tier) = if rng.random_bool(0.5) {
+                    (&mut render, Tier::Render)
+                } else {
+                    (&mut scene, Tier::Scene)
+                };
                 let keep = rng.random_range(0..=arena.position());
                 arena.compact(keep);
                 live.retain(|b| b.tier != tier || b.end <= keep);
             }
             _ => {
-                let (arena, tier) = if rng.random_bool(0.5) { (&mut render, Tier::Render) } else { (&mut scene, Tier::Scene) };
+                let (arena, tier) = if rng.random_bool(0.5) {
+                    (&mut render, Tier::Render)
+                } else {
+                    (&mut scene, Tier::Scene)
+                };
                 arena.reset();
                 live.retain(|b| b.tier != tier);
             }
         }
         // No two live blocks overlap.
-        let mut spans: Vec<(usize, usize)> = live.iter().map(|b| (b.addr, b.addr + b.size)).collect();
+        let mut spans: Vec<(usize, usize)> =
+            live.iter().map(|b| (b.addr, b.addr + b.size)).collect();
         spans.sort_unstable();
         for pair in spans.windows(2) {
-            assert!(pair[0].1 <= pair[1].0, "step {step}: overlapping blocks {pair:?}");
+            assert!(
+                pair[0].1 <= pair[1].0,
+                "step {step}: overlapping blocks {pair:?}"
+            );
         }
         if step % 97 == 0 {
             assert!(live.iter().all(intact), "step {step}: a live block changed");
@@ -493,4 +572,38 @@ fn model_random_operations_keep_blocks_disjoint_and_intact() {
     w.check_heaps();
     let s = w.stats();
     assert!(s.held <= s.ceiling);
+}
+
+/// The platform backing: a virtual reservation natively, `memory.grow` on wasm (where other
+/// code grows the same memory too, so walloc's pages interleave with foreign ones).
+#[test]
+#[cfg(not(miri))]
+fn platform_backing_commits_pages_as_used() {
+    let w = Walloc::try_new(Config::DEFAULT.with_ceiling(64 * MIB)).unwrap();
+    let mut blocks = Vec::new();
+    for (i, tier) in [Tier::Entity, Tier::General].into_iter().enumerate() {
+        for k in 0..50 {
+            let l = layout(1000 * (k + 1), 16);
+            let p = w.try_alloc(tier, l).unwrap();
+            // SAFETY: fresh block of `l.size()` bytes.
+            unsafe { p.as_ptr().write_bytes(i as u8 + 1, l.size()) };
+            assert_eq!(w.tier_of(p.as_ptr()), Some(tier));
+            blocks.push((p, l, i as u8 + 1));
+        }
+    }
+    let mut arena = w.arena(Tier::Render).unwrap();
+    let frame = arena.alloc_slice_fill(3 << 20, 9u8).unwrap();
+    assert_eq!(w.tier_of(frame.as_ptr()), Some(Tier::Render));
+    arena.compact(0);
+    let s = w.stats();
+    assert!(s.held <= 64 * MIB && s.tier(Tier::Render).held <= PAGE_SIZE as u64);
+    for (p, l, v) in blocks {
+        // SAFETY: live block of `l.size()` bytes.
+        let bytes = unsafe { core::slice::from_raw_parts(p.as_ptr(), l.size()) };
+        assert!(bytes.iter().all(|&b| b == v));
+        // SAFETY: live block of `w`.
+        unsafe { w.dealloc(p, l) };
+    }
+    assert_eq!(w.check_heaps(), [0, 0]);
+    assert!(w.trim() > 0);
 }

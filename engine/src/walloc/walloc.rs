@@ -353,7 +353,8 @@ impl Walloc {
                     let min = extra.div_ceil(PAGE_SIZE).max(1);
                     let at = self.page_of(end);
                     if let Some(index) = heap.pool_ending_at(end)
-                        && let Ok((_, count)) = self.grant(tier, min, min.max(HEAP_GROW_PAGES), Some(at))
+                        && let Ok((_, count)) =
+                            self.grant(tier, min, min.max(HEAP_GROW_PAGES), Some(at))
                     {
                         heap.extend_pool(index, end + count * PAGE_SIZE);
                         if heap.realloc_in_place(p, new_size) {
@@ -410,7 +411,12 @@ impl Walloc {
     /// Gets pages for `arena`'s next allocation of `size` bytes: extends its last chunk in
     /// place when possible, otherwise appends a chunk. Returns the bytes still available on
     /// failure.
-    pub(crate) fn grow_arena(&self, arena: &Arena<'_>, size: usize, align: usize) -> Result<(), u64> {
+    pub(crate) fn grow_arena(
+        &self,
+        arena: &Arena<'_>,
+        size: usize,
+        align: usize,
+    ) -> Result<(), u64> {
         let tier = arena.tier();
         let mut state = self.arena_state(tier).lock();
         let bytes = size.checked_add(align).ok_or(0u64)?;
@@ -464,7 +470,12 @@ impl Walloc {
         let keep = (cur - chunk.start).div_ceil(PAGE_SIZE).max(1);
         let total = chunk.len / PAGE_SIZE;
         if keep < total {
-            region.release(&self.map, tier, self.page_of(chunk.start) + keep, total - keep);
+            region.release(
+                &self.map,
+                tier,
+                self.page_of(chunk.start) + keep,
+                total - keep,
+            );
         }
         drop(region);
         let kept = state.truncate(k, keep * PAGE_SIZE);
@@ -510,9 +521,12 @@ impl Walloc {
                 match heap.take_free_pool(i) {
                     Some(pool) => {
                         let pages = (pool.end - pool.start) / PAGE_SIZE;
-                        self.region
-                            .lock()
-                            .release(&self.map, tier, self.page_of(pool.start), pages);
+                        self.region.lock().release(
+                            &self.map,
+                            tier,
+                            self.page_of(pool.start),
+                            pages,
+                        );
                         released += (pages * PAGE_SIZE) as u64;
                     }
                     None => i += 1,
@@ -577,7 +591,10 @@ impl Walloc {
     /// Checks every heap's block invariants (tests only); returns used bytes per heap.
     #[cfg(test)]
     pub(crate) fn check_heaps(&self) -> [usize; 2] {
-        [self.heaps[0].lock().check().0, self.heaps[1].lock().check().0]
+        [
+            self.heaps[0].lock().check().0,
+            self.heaps[1].lock().check().0,
+        ]
     }
 
     /// Emits the stats as one `tracing` event per tier (target `walloc`).
@@ -616,4 +633,3 @@ unsafe impl GlobalAlloc for Walloc {
             .map_or(core::ptr::null_mut(), NonNull::as_ptr)
     }
 }
-
