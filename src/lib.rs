@@ -1,3 +1,45 @@
-//! Layer-W facade.
+//! Layer-W: a data-oriented 3D game engine for the web and the desktop.
+//!
+//! Games are components (plain data, [`components`]) and systems (functions over queries,
+//! [`systems`]) run by a fixed [`Schedule`](engine::schedule::Schedule) over a
+//! [`World`](engine::ecs::World) whose archetype tables live in walloc's Entity tier.
+//!
+//! With the default `walloc-global` feature this crate installs [`walloc`] as the process's
+//! global allocator, so every byte the program allocates is counted in a tier, the same natively
+//! and on wasm.
+//!
+//! # Example
+//! ```
+//! use layerw::prelude::*;
+//!
+//! let mut world = World::new();
+//! for i in 0..100 {
+//!     world.spawn((Position(Vec3::ZERO), Velocity(Vec3::new(i as f32, 0.0, 0.0))));
+//! }
+//! let mut schedule = Schedule::new();
+//! schedule.add_system(Stage::Update, integrate_velocity());
+//! schedule.run_frame(&mut world, 1.0 / 60.0);
+//! assert!(walloc::stats().tier(Tier::Entity).used > 0 || !walloc::is_global_allocator());
+//! ```
 #![warn(missing_docs)]
+
+pub use layerw_components as components;
 pub use layerw_engine as engine;
+pub use layerw_engine::walloc;
+pub use layerw_systems as systems;
+
+#[cfg(feature = "walloc-global")]
+#[global_allocator]
+static ALLOC: walloc::WallocGlobal = walloc::WallocGlobal;
+
+/// The names a game needs most, in one import.
+pub mod prelude {
+    pub use glam::{Mat4, Quat, Vec2, Vec3, Vec4};
+    pub use layerw_components::{AngularVelocity, Position, Rotation, Transform, Velocity};
+    pub use layerw_engine::ecs::{CommandBuffer, Entity, EventReader, Events, World};
+    pub use layerw_engine::schedule::{
+        Access, ExecutorKind, FixedTime, Schedule, Stage, System, SystemContext, Time,
+    };
+    pub use layerw_engine::walloc::{self, Tier};
+    pub use layerw_systems::{integrate_velocity, spin, sync_transform};
+}

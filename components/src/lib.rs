@@ -1,2 +1,14 @@
 //! Layer-W components: plain data.
+//!
+//! Components are plain `Send + Sync + 'static` structs with public fields and no behaviour
+//! beyond small conversions; systems (in `layerw-systems`) give them meaning. Where the layout
+//! has no padding they are `#[repr(transparent)]` or `#[repr(C)]` and implement bytemuck's
+//! [`Pod`](bytemuck::Pod), so they can be copied into GPU buffers and network snapshots
+//! without hand-rolled casts.
 #![warn(missing_docs)]
+
+mod motion;
+mod transform;
+
+pub use motion::{AngularVelocity, Position, Rotation, Velocity};
+pub use transform::Transform;

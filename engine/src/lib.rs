@@ -2,4 +2,6 @@
 //! parallel schedule. Policy (what systems do) lives in `layerw-systems`.
 #![warn(missing_docs)]
 
+pub mod ecs;
+pub mod schedule;
 pub mod walloc;

@@ -1,2 +1,29 @@
-//! Layer-W systems.
+//! Layer-W systems: ready-made [`System`](layerw_engine::schedule::System)s.
+//!
+//! Each function returns a system with its access already declared; add it to the stage that
+//! fits (the motion systems usually go in
+//! [`Stage::FixedUpdate`](layerw_engine::schedule::Stage::FixedUpdate), where they see the fixed
+//! step as their delta time).
+//!
+//! # Example
+//! ```
+//! use glam::Vec3;
+//! use layerw_components::{Position, Velocity};
+//! use layerw_engine::ecs::World;
+//! use layerw_engine::schedule::{FixedTime, Schedule, Stage};
+//!
+//! let mut world = World::new();
+//! world.insert_resource(FixedTime::new(0.5));
+//! let e = world.spawn((Position(Vec3::ZERO), Velocity(Vec3::X)));
+//! let mut schedule = Schedule::new();
+//! schedule.add_system(Stage::FixedUpdate, layerw_systems::integrate_velocity());
+//! schedule.run_frame(&mut world, 1.0); // two fixed steps of 0.5 s
+//! assert_eq!(world.get::<Position>(e).unwrap().0, Vec3::X);
+//! ```
 #![warn(missing_docs)]
+
+mod motion;
+mod transform;
+
+pub use motion::{integrate_velocity, spin};
+pub use transform::sync_transform;

@@ -502,7 +502,7 @@ impl Heap {
                         assert_eq!(b as usize + HEADER, pool.end, "sentinel at pool end");
                         break;
                     }
-                    assert!(size >= MIN_BLOCK && size % ALIGN == 0, "block size {size}");
+                    assert!(size >= MIN_BLOCK && size.is_multiple_of(ALIGN), "block size {size}");
                     if is_free(b) {
                         assert!(!prev_free, "two adjacent free blocks");
                         free += size;

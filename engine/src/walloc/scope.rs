@@ -74,6 +74,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(panic = "unwind")]
     fn scope_restores_on_unwind() {
         let result = std::panic::catch_unwind(|| with_tier(Tier::Entity, || panic!("boom")));
         assert!(result.is_err());

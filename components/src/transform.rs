@@ -1,0 +1,87 @@
+//! The transform: translation, rotation and scale together.
+
+use glam::{Mat4, Quat, Vec3};
+
+/// An entity's placement: scale, then rotation, then translation.
+///
+/// Not `Pod`: `Quat` is 16-byte aligned, so the struct has padding. GPU instance data uses its
+/// own compact layout built from this.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Transform {
+    /// World-space translation, in metres.
+    pub translation: Vec3,
+    /// Orientation, a unit quaternion.
+    pub rotation: Quat,
+    /// Per-axis scale.
+    pub scale: Vec3,
+}
+
+impl Default for Transform {
+    fn default() -> Self {
+        Self::IDENTITY
+    }
+}
+
+impl Transform {
+    /// No translation, no rotation, unit scale.
+    pub const IDENTITY: Transform = Transform {
+        translation: Vec3::ZERO,
+        rotation: Quat::IDENTITY,
+        scale: Vec3::ONE,
+    };
+
+    /// A pure translation.
+    pub fn from_translation(translation: Vec3) -> Self {
+        Self {
+            translation,
+            ..Self::IDENTITY
+        }
+    }
+
+    /// A pure rotation.
+    pub fn from_rotation(rotation: Quat) -> Self {
+        Self {
+            rotation,
+            ..Self::IDENTITY
+        }
+    }
+
+    /// The same transform with `scale`.
+    pub fn with_scale(self, scale: Vec3) -> Self {
+        Self { scale, ..self }
+    }
+
+    /// The matrix mapping local to world space (scale, then rotate, then translate).
+    pub fn to_matrix(&self) -> Mat4 {
+        Mat4::from_scale_rotation_translation(self.scale, self.rotation, self.translation)
+    }
+
+    /// Maps a local-space point to world space.
+    pub fn transform_point(&self, point: Vec3) -> Vec3 {
+        self.rotation * (point * self.scale) + self.translation
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matrix_matches_transform_point() {
+        let t = Transform {
+            translation: Vec3::new(1.0, -2.0, 3.0),
+            rotation: Quat::from_rotation_z(core::f32::consts::FRAC_PI_2),
+            scale: Vec3::new(2.0, 1.0, 1.0),
+        };
+        let p = Vec3::new(1.0, 0.0, 0.0);
+        let a = t.to_matrix().transform_point3(p);
+        let b = t.transform_point(p);
+        assert!(a.abs_diff_eq(b, 1e-5), "{a} vs {b}");
+        assert!(b.abs_diff_eq(Vec3::new(1.0, 0.0, 3.0), 1e-5), "{b}");
+    }
+
+    #[test]
+    fn identity_matrix() {
+        assert_eq!(Transform::default().to_matrix(), Mat4::IDENTITY);
+    }
+}

@@ -1,0 +1,335 @@
+//! The [`World`]: entities with components (a [`hecs::World`]), resources and events.
+
+use core::any::TypeId;
+use core::fmt;
+
+use hecs::{Bundle, Component, DynamicBundle, Entity, Query, QueryBorrow, QueryMut, Ref, RefMut};
+
+use super::resource::Resources;
+use super::{EntityError, Event, Events, Res, ResMut, Resource, ResourceError};
+use crate::walloc::{self, Tier};
+
+/// Fewer matching entities than this are iterated on the calling thread by
+/// [`World::par_for_each`]: below it, handing work to other threads costs more than it saves.
+#[cfg(not(target_family = "wasm"))]
+const PARALLEL_THRESHOLD: usize = 1024;
+
+/// The smallest batch [`World::par_for_each`] hands to a thread.
+#[cfg(not(target_family = "wasm"))]
+const MIN_BATCH: usize = 256;
+
+/// Ends the frame for one registered event type.
+type EventUpdater = fn(&mut World);
+
+/// Entities with components, plus typed resources and events.
+///
+/// Component storage is a [`hecs::World`]; every structural change runs in walloc's Entity
+/// tier. Reading and writing component values goes through queries, which hecs borrow-checks at
+/// run time, so systems can share a `&World` across threads.
+#[derive(Default)]
+pub struct World {
+    pub(crate) entities: hecs::World,
+    resources: Resources,
+    event_updaters: Vec<(TypeId, EventUpdater)>,
+}
+
+impl fmt::Debug for World {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("World")
+            .field("entities", &self.entities.len())
+            .field("resources", &self.resources.len())
+            .field("event_types", &self.event_updaters.len())
+            .finish()
+    }
+}
+
+impl World {
+    /// An empty world.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    // --- entities ---------------------------------------------------------------------------
+
+    /// Spawns an entity with `components` and returns its handle.
+    pub fn spawn(&mut self, components: impl DynamicBundle) -> Entity {
+        let entities = &mut self.entities;
+        walloc::with_tier(Tier::Entity, || entities.spawn(components))
+    }
+
+    /// Spawns one entity per bundle of `iter` (all of the same component types) and returns
+    /// their handles in order. Faster than repeated [`spawn`](Self::spawn).
+    pub fn spawn_batch<I>(&mut self, iter: I) -> Vec<Entity>
+    where
+        I: IntoIterator,
+        I::Item: Bundle + 'static,
+    {
+        let iter = iter.into_iter();
+        // The returned Vec belongs to the caller, so it is sized outside the Entity tier.
+        let mut handles = Vec::with_capacity(iter.size_hint().0);
+        let entities = &mut self.entities;
+        walloc::with_tier(Tier::Entity, || {
+            for entity in entities.spawn_batch(iter) {
+                handles.push(entity);
+            }
+        });
+        handles
+    }
+
+    /// Despawns `entity`, dropping its components.
+    pub fn despawn(&mut self, entity: Entity) -> Result<(), EntityError> {
+        let entities = &mut self.entities;
+        walloc::with_tier(Tier::Entity, || entities.despawn(entity))
+            .map_err(|_| EntityError::NoSuchEntity { entity })
+    }
+
+    /// Adds `components` to `entity`, replacing any it already has of the same types.
+    pub fn insert(
+        &mut self,
+        entity: Entity,
+        components: impl DynamicBundle,
+    ) -> Result<(), EntityError> {
+        let entities = &mut self.entities;
+        walloc::with_tier(Tier::Entity, || entities.insert(entity, components))
+            .map_err(|_| EntityError::NoSuchEntity { entity })
+    }
+
+    /// Adds one `component` to `entity`, replacing one of the same type.
+    pub fn insert_one(
+        &mut self,
+        entity: Entity,
+        component: impl Component,
+    ) -> Result<(), EntityError> {
+        let entities = &mut self.entities;
+        walloc::with_tier(Tier::Entity, || entities.insert_one(entity, component))
+            .map_err(|_| EntityError::NoSuchEntity { entity })
+    }
+
+    /// Removes the components of bundle `T` from `entity` and returns them. Fails, removing
+    /// nothing, if the entity lacks any of them.
+    pub fn remove<T: Bundle + 'static>(&mut self, entity: Entity) -> Result<T, EntityError> {
+        let entities = &mut self.entities;
+        walloc::with_tier(Tier::Entity, || entities.remove::<T>(entity))
+            .map_err(|e| EntityError::from_hecs::<T>(entity, e))
+    }
+
+    /// Removes the component `T` from `entity` and returns it.
+    pub fn remove_one<T: Component>(&mut self, entity: Entity) -> Result<T, EntityError> {
+        let entities = &mut self.entities;
+        walloc::with_tier(Tier::Entity, || entities.remove_one::<T>(entity))
+            .map_err(|e| EntityError::from_hecs::<T>(entity, e))
+    }
+
+    /// Despawns every entity (resources and events stay). Entity handles are reused afterwards.
+    pub fn clear(&mut self) {
+        let entities = &mut self.entities;
+        walloc::with_tier(Tier::Entity, || entities.clear());
+    }
+
+    /// Whether `entity` exists.
+    pub fn contains(&self, entity: Entity) -> bool {
+        self.entities.contains(entity)
+    }
+
+    /// The number of entities.
+    pub fn len(&self) -> u32 {
+        self.entities.len()
+    }
+
+    /// True when there are no entities.
+    pub fn is_empty(&self) -> bool {
+        self.entities.is_empty()
+    }
+
+    /// A shared borrow of `entity`'s component `T`.
+    ///
+    /// # Panics
+    /// If that component is borrowed mutably at the same time (hecs's dynamic borrow check).
+    pub fn get<T: Component>(&self, entity: Entity) -> Result<Ref<'_, T>, EntityError> {
+        self.entities
+            .get::<&T>(entity)
+            .map_err(|e| EntityError::from_hecs::<T>(entity, e))
+    }
+
+    /// A mutable borrow of `entity`'s component `T` through a shared world (dynamically
+    /// borrow-checked like a query).
+    ///
+    /// # Panics
+    /// If that component is borrowed at the same time.
+    pub fn get_mut<T: Component>(&self, entity: Entity) -> Result<RefMut<'_, T>, EntityError> {
+        self.entities
+            .get::<&mut T>(entity)
+            .map_err(|e| EntityError::from_hecs::<T>(entity, e))
+    }
+
+    /// A query over every entity matching `Q`, dynamically borrow-checked so that it works
+    /// through a shared world. See [`hecs::World::query`].
+    pub fn query<Q: Query>(&self) -> QueryBorrow<'_, Q> {
+        self.entities.query::<Q>()
+    }
+
+    /// A query with exclusive access to the world, without dynamic borrow checks.
+    pub fn query_mut<Q: Query>(&mut self) -> QueryMut<'_, Q> {
+        self.entities.query_mut::<Q>()
+    }
+
+    /// Runs `f` on every entity matching `Q`. Natively, large queries are split into batches
+    /// that run in parallel on the current rayon pool; on wasm, and for small queries, it is a
+    /// plain loop. `f` must not depend on the order of the entities.
+    ///
+    /// # Example
+    /// ```
+    /// use layerw_engine::ecs::World;
+    ///
+    /// let mut world = World::new();
+    /// world.spawn_batch((0..5000u32).map(|i| (i, 0u64)));
+    /// world.par_for_each::<(&u32, &mut u64), _>(|(a, b)| *b = u64::from(*a) * 2);
+    /// assert!(world.query::<(&u32, &u64)>().iter().all(|(a, b)| *b == u64::from(*a) * 2));
+    /// ```
+    pub fn par_for_each<Q, F>(&self, f: F)
+    where
+        Q: Query,
+        for<'a> Q::Item<'a>: Send,
+        F: for<'a> Fn(Q::Item<'a>) + Send + Sync,
+    {
+        let mut borrow = self.entities.query::<Q>();
+        #[cfg(not(target_family = "wasm"))]
+        {
+            use rayon::iter::{ParallelBridge, ParallelIterator};
+            let threads = rayon::current_num_threads();
+            if threads > 1 {
+                let len = borrow.iter().len();
+                if len >= PARALLEL_THRESHOLD {
+                    // About four batches per thread balances uneven archetypes without making
+                    // the batches so small that the hand-over dominates.
+                    let batch = (len / (threads * 4)).max(MIN_BATCH);
+                    let batch = u32::try_from(batch).unwrap_or(u32::MAX);
+                    borrow
+                        .iter_batched(batch)
+                        .par_bridge()
+                        .for_each(|items| items.for_each(&f));
+                    return;
+                }
+            }
+        }
+        borrow.iter().for_each(f);
+    }
+
+    /// The underlying hecs world, for read-only uses the wrapper does not cover. Structural
+    /// changes must go through [`World`] so they land in the Entity tier.
+    pub fn as_hecs(&self) -> &hecs::World {
+        &self.entities
+    }
+
+    // --- resources --------------------------------------------------------------------------
+
+    /// Stores `value` as the resource of type `T`, returning the previous one.
+    pub fn insert_resource<T: Resource>(&mut self, value: T) -> Option<T> {
+        self.resources.insert(value)
+    }
+
+    /// Removes the resource of type `T` and returns it.
+    pub fn remove_resource<T: Resource>(&mut self) -> Option<T> {
+        self.resources.remove::<T>()
+    }
+
+    /// Whether a resource of type `T` is stored.
+    pub fn contains_resource<T: Resource>(&self) -> bool {
+        self.resources.contains::<T>()
+    }
+
+    /// A shared borrow of the resource `T`.
+    ///
+    /// # Panics
+    /// If there is none or it is borrowed mutably; see [`try_resource`](Self::try_resource).
+    #[track_caller]
+    pub fn resource<T: Resource>(&self) -> Res<'_, T> {
+        match self.resources.get::<T>() {
+            Ok(r) => r,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    /// A shared borrow of the resource `T`, or why there is none.
+    pub fn try_resource<T: Resource>(&self) -> Result<Res<'_, T>, ResourceError> {
+        self.resources.get::<T>()
+    }
+
+    /// A mutable borrow of the resource `T` through a shared world (each resource has its own
+    /// lock, so parallel systems can write different resources).
+    ///
+    /// # Panics
+    /// If there is none or it is borrowed; see [`try_resource_mut`](Self::try_resource_mut).
+    #[track_caller]
+    pub fn resource_mut<T: Resource>(&self) -> ResMut<'_, T> {
+        match self.resources.get_locked_mut::<T>() {
+            Ok(r) => r,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    /// A mutable borrow of the resource `T`, or why there is none.
+    pub fn try_resource_mut<T: Resource>(&self) -> Result<ResMut<'_, T>, ResourceError> {
+        self.resources.get_locked_mut::<T>()
+    }
+
+    /// The resource `T` with exclusive access to the world: no locking, no borrow to hold.
+    pub fn get_resource_mut<T: Resource>(&mut self) -> Option<&mut T> {
+        self.resources.get_mut::<T>()
+    }
+
+    /// Removes every resource, including the event queues (event types stay registered and
+    /// their queues are re-created by the next [`send_event`](Self::send_event)).
+    pub fn clear_resources(&mut self) {
+        self.resources.clear();
+    }
+
+    // --- events -----------------------------------------------------------------------------
+
+    /// Registers the event type `T`: stores an empty [`Events<T>`] resource (if there is none)
+    /// and has [`update_events`](Self::update_events) update it every frame. Idempotent.
+    pub fn add_event<T: Event>(&mut self) {
+        if !self.resources.contains::<Events<T>>() {
+            self.resources.insert(Events::<T>::new());
+        }
+        let id = TypeId::of::<T>();
+        if !self.event_updaters.iter().any(|(t, _)| *t == id) {
+            self.event_updaters.push((id, update_events_of::<T>));
+        }
+    }
+
+    /// Sends `event`, registering its type first if needed (see [`add_event`](Self::add_event)).
+    pub fn send_event<T: Event>(&mut self, event: T) {
+        if let Some(events) = self.resources.get_mut::<Events<T>>() {
+            events.send(event);
+            return;
+        }
+        self.add_event::<T>();
+        self.resources
+            .get_mut::<Events<T>>()
+            .expect("just added")
+            .send(event);
+    }
+
+    /// Ends the frame for every registered event type: drops events older than two frames.
+    /// The schedule calls this once at the end of every frame.
+    pub fn update_events(&mut self) {
+        for i in 0..self.event_updaters.len() {
+            let update = self.event_updaters[i].1;
+            update(self);
+        }
+    }
+}
+
+fn update_events_of<T: Event>(world: &mut World) {
+    if let Some(events) = world.resources.get_mut::<Events<T>>() {
+        events.update();
+    }
+}
+
+// Systems run in parallel over `&World`, so the World must stay `Sync`; this fails to compile
+// if a field ever makes it not so.
+const _: fn() = || {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<World>();
+};

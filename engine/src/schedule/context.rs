@@ -1,0 +1,207 @@
+//! What a running system sees: the world through its declared access.
+
+use core::cell::{RefCell, RefMut};
+
+use super::{Access, Stage};
+use crate::ecs::{
+    CommandBuffer, Component, Entity, EntityError, Event, Events, Query, QueryBorrow, Ref,
+    RefMut as ComponentRefMut, Res, ResMut, Resource, ResourceError, World,
+};
+
+/// A running system's view of the world.
+///
+/// Systems of one batch run in parallel over a shared `&World`; every accessor here goes
+/// through the system's declared [`Access`] and, in debug builds, panics with the system's name
+/// and the offending type when the system touches something it did not declare. Structural
+/// changes are recorded in the system's own [`CommandBuffer`] ([`commands`](Self::commands)),
+/// applied at the end of the stage in system declaration order.
+///
+/// The context is not `Sync`: closures run by [`par_for_each`](Self::par_for_each) cannot
+/// capture it, so commands are only ever recorded in a deterministic order. Borrow what such a
+/// closure needs (a resource, the delta time) before calling it:
+///
+/// ```compile_fail
+/// use layerw_engine::schedule::System;
+///
+/// // Does not compile: `SystemContext` is not `Sync`.
+/// System::new("racy", |ctx| {
+///     ctx.par_for_each::<&u32, _>(|_| ctx.commands().spawn((1u64,)));
+/// });
+/// ```
+pub struct SystemContext<'w> {
+    world: &'w World,
+    name: &'w str,
+    access: &'w Access,
+    commands: RefCell<&'w mut CommandBuffer>,
+    stage: Stage,
+    delta_seconds: f64,
+}
+
+impl<'w> SystemContext<'w> {
+    pub(crate) fn new(
+        world: &'w World,
+        name: &'w str,
+        access: &'w Access,
+        commands: &'w mut CommandBuffer,
+        stage: Stage,
+        delta_seconds: f64,
+    ) -> Self {
+        Self {
+            world,
+            name,
+            access,
+            commands: RefCell::new(commands),
+            stage,
+            delta_seconds,
+        }
+    }
+
+    /// The running system's name.
+    pub fn name(&self) -> &str {
+        self.name
+    }
+
+    /// The running system's declared access.
+    pub fn access(&self) -> &Access {
+        self.access
+    }
+
+    /// The stage being run.
+    pub fn stage(&self) -> Stage {
+        self.stage
+    }
+
+    /// The simulated time this run covers, in seconds: the fixed step in
+    /// [`Stage::FixedUpdate`], the frame's delta time elsewhere.
+    pub fn delta_seconds(&self) -> f64 {
+        self.delta_seconds
+    }
+
+    /// A query over the entities matching `Q`.
+    ///
+    /// # Panics
+    /// In debug builds, if `Q` borrows a component the system did not declare.
+    #[track_caller]
+    pub fn query<Q: Query>(&self) -> QueryBorrow<'w, Q> {
+        #[cfg(debug_assertions)]
+        self.access.check_query::<Q>(self.name);
+        self.world.query::<Q>()
+    }
+
+    /// Runs `f` on every entity matching `Q`, in parallel natively (see
+    /// [`World::par_for_each`]), in a plain loop on wasm.
+    ///
+    /// # Panics
+    /// In debug builds, if `Q` borrows a component the system did not declare.
+    #[track_caller]
+    pub fn par_for_each<Q, F>(&self, f: F)
+    where
+        Q: Query,
+        for<'a> Q::Item<'a>: Send,
+        F: for<'a> Fn(Q::Item<'a>) + Send + Sync,
+    {
+        #[cfg(debug_assertions)]
+        self.access.check_query::<Q>(self.name);
+        self.world.par_for_each::<Q, F>(f);
+    }
+
+    /// A shared borrow of `entity`'s component `T`.
+    ///
+    /// # Panics
+    /// In debug builds, if the system did not declare reading or writing `T`.
+    #[track_caller]
+    pub fn get<T: Component>(&self, entity: Entity) -> Result<Ref<'w, T>, EntityError> {
+        #[cfg(debug_assertions)]
+        self.access.check_component::<T>(self.name, false);
+        self.world.get::<T>(entity)
+    }
+
+    /// A mutable borrow of `entity`'s component `T`.
+    ///
+    /// # Panics
+    /// In debug builds, if the system did not declare writing `T`.
+    #[track_caller]
+    pub fn get_mut<T: Component>(
+        &self,
+        entity: Entity,
+    ) -> Result<ComponentRefMut<'w, T>, EntityError> {
+        #[cfg(debug_assertions)]
+        self.access.check_component::<T>(self.name, true);
+        self.world.get_mut::<T>(entity)
+    }
+
+    /// Whether `entity` exists (needs no declaration: it reads no component).
+    pub fn contains(&self, entity: Entity) -> bool {
+        self.world.contains(entity)
+    }
+
+    /// The number of entities (as of the start of the stage: commands apply at its end).
+    pub fn entity_count(&self) -> u32 {
+        self.world.len()
+    }
+
+    /// A shared borrow of the resource `T`.
+    ///
+    /// # Panics
+    /// If the resource is missing (see [`try_resource`](Self::try_resource)); in debug builds,
+    /// if the system did not declare reading or writing it.
+    #[track_caller]
+    pub fn resource<T: Resource>(&self) -> Res<'w, T> {
+        #[cfg(debug_assertions)]
+        self.access.check_resource::<T>(self.name, false);
+        self.world.resource::<T>()
+    }
+
+    /// A shared borrow of the resource `T`, or why there is none.
+    ///
+    /// # Panics
+    /// In debug builds, if the system did not declare reading or writing `T`.
+    #[track_caller]
+    pub fn try_resource<T: Resource>(&self) -> Result<Res<'w, T>, ResourceError> {
+        #[cfg(debug_assertions)]
+        self.access.check_resource::<T>(self.name, false);
+        self.world.try_resource::<T>()
+    }
+
+    /// A mutable borrow of the resource `T`.
+    ///
+    /// # Panics
+    /// If the resource is missing (see [`try_resource_mut`](Self::try_resource_mut)); in debug
+    /// builds, if the system did not declare writing it.
+    #[track_caller]
+    pub fn resource_mut<T: Resource>(&self) -> ResMut<'w, T> {
+        #[cfg(debug_assertions)]
+        self.access.check_resource::<T>(self.name, true);
+        self.world.resource_mut::<T>()
+    }
+
+    /// A mutable borrow of the resource `T`, or why there is none.
+    ///
+    /// # Panics
+    /// In debug builds, if the system did not declare writing `T`.
+    #[track_caller]
+    pub fn try_resource_mut<T: Resource>(&self) -> Result<ResMut<'w, T>, ResourceError> {
+        #[cfg(debug_assertions)]
+        self.access.check_resource::<T>(self.name, true);
+        self.world.try_resource_mut::<T>()
+    }
+
+    /// Sends `event`. The event type must be registered ([`World::add_event`]) and the system
+    /// must declare [`sends_events::<T>()`](super::System::sends_events).
+    ///
+    /// # Panics
+    /// In debug builds, if the system did not declare sending `T`.
+    #[track_caller]
+    pub fn send_event<T: Event>(&self, event: T) -> Result<(), ResourceError> {
+        self.try_resource_mut::<Events<T>>()?.send(event);
+        Ok(())
+    }
+
+    /// The system's command buffer, applied at the end of the stage.
+    ///
+    /// # Panics
+    /// If the buffer is already borrowed (hold one borrow at a time).
+    pub fn commands(&self) -> RefMut<'_, CommandBuffer> {
+        RefMut::map(self.commands.borrow_mut(), |c| &mut **c)
+    }
+}

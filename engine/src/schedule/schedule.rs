@@ -1,0 +1,149 @@
+//! The [`Schedule`]: every stage's systems, run in fixed order once per frame.
+
+use super::executor::StageExecutor;
+use super::{ExecutorKind, FixedTime, Stage, System, Time};
+use crate::ecs::World;
+
+/// The systems of every [`Stage`], and how to run them.
+///
+/// Systems run stage by stage in the order of [`Stage::ALL`]. Within a stage they are grouped,
+/// in declaration order, into batches of mutually non-conflicting systems (see
+/// [`batches`](Self::batches)); the systems of a batch run in parallel (natively, with
+/// [`ExecutorKind::MultiThreaded`]), batches run one after another, and the systems' command
+/// buffers are applied at the end of the stage in declaration order. The result does not depend
+/// on the number of threads.
+///
+/// # Example
+/// ```
+/// use layerw_engine::ecs::World;
+/// use layerw_engine::schedule::{Schedule, Stage, System};
+///
+/// struct Counter(u32);
+///
+/// let mut world = World::new();
+/// world.insert_resource(Counter(0));
+/// let mut schedule = Schedule::new();
+/// schedule.add_system(
+///     Stage::Update,
+///     System::new("count", |ctx| ctx.resource_mut::<Counter>().0 += 1).writes_resource::<Counter>(),
+/// );
+/// schedule.run_frame(&mut world, 1.0 / 60.0);
+/// schedule.run_frame(&mut world, 1.0 / 60.0);
+/// assert_eq!(world.resource::<Counter>().0, 2);
+/// ```
+#[derive(Default)]
+pub struct Schedule {
+    stages: [StageExecutor; Stage::COUNT],
+    executor: ExecutorKind,
+}
+
+impl core::fmt::Debug for Schedule {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let mut d = f.debug_struct("Schedule");
+        d.field("executor", &self.executor);
+        for stage in Stage::ALL {
+            d.field(stage.name(), &self.batches(stage));
+        }
+        d.finish()
+    }
+}
+
+impl Schedule {
+    /// An empty schedule with the default executor ([`ExecutorKind::MultiThreaded`]).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// An empty schedule run by `executor`.
+    pub fn with_executor(executor: ExecutorKind) -> Self {
+        Self {
+            executor,
+            ..Self::default()
+        }
+    }
+
+    /// The executor kind in use.
+    pub fn executor(&self) -> ExecutorKind {
+        self.executor
+    }
+
+    /// Switches the executor kind (batches stay as they are).
+    pub fn set_executor(&mut self, executor: ExecutorKind) {
+        self.executor = executor;
+    }
+
+    /// Adds `system` at the end of `stage`'s declaration order and re-plans that stage's batches.
+    pub fn add_system(&mut self, stage: Stage, system: System) -> &mut Self {
+        self.stages[stage.index()].push(system);
+        self
+    }
+
+    /// Removes the first system called `name` from `stage` and re-plans that stage's batches.
+    pub fn remove_system(&mut self, stage: Stage, name: &str) -> Option<System> {
+        self.stages[stage.index()].remove(name)
+    }
+
+    /// The number of systems in `stage`.
+    pub fn system_count(&self, stage: Stage) -> usize {
+        self.stages[stage.index()].len()
+    }
+
+    /// The systems of `stage`, in declaration order.
+    pub fn systems(&self, stage: Stage) -> impl ExactSizeIterator<Item = &System> + '_ {
+        self.stages[stage.index()].systems()
+    }
+
+    /// The names of the systems in each batch of `stage`, in run order. Systems within one batch
+    /// never conflict and may run at the same time.
+    pub fn batches(&self, stage: Stage) -> Vec<Vec<&str>> {
+        self.stages[stage.index()].batches()
+    }
+
+    /// Runs `stage` once, its systems seeing `delta_seconds` as their delta time, and applies
+    /// their command buffers. Touches no clock.
+    pub fn run_stage(&mut self, stage: Stage, world: &mut World, delta_seconds: f64) {
+        self.stages[stage.index()].run(world, stage, delta_seconds, self.executor);
+    }
+
+    /// Runs one frame lasting `delta_seconds`: advances the [`Time`] resource, runs every stage
+    /// in order (with [`Stage::FixedUpdate`] run as many times as the [`FixedTime`] resource
+    /// says, with the fixed step as its delta time), then updates every registered event queue.
+    /// Missing `Time` / `FixedTime` resources are created with defaults. A negative or
+    /// non-finite delta counts as zero.
+    pub fn run_frame(&mut self, world: &mut World, delta_seconds: f64) {
+        let _span = tracing::info_span!("frame").entered();
+        let delta = match world.get_resource_mut::<Time>() {
+            Some(time) => {
+                time.advance(delta_seconds);
+                time.delta_seconds()
+            }
+            None => {
+                let mut time = Time::default();
+                time.advance(delta_seconds);
+                let delta = time.delta_seconds();
+                world.insert_resource(time);
+                delta
+            }
+        };
+        for stage in Stage::ALL {
+            if stage == Stage::FixedUpdate {
+                let (steps, step) = match world.get_resource_mut::<FixedTime>() {
+                    Some(fixed) => (fixed.advance(delta), fixed.step()),
+                    None => {
+                        let mut fixed = FixedTime::default();
+                        let steps = fixed.advance(delta);
+                        let step = fixed.step();
+                        world.insert_resource(fixed);
+                        (steps, step)
+                    }
+                };
+                for _ in 0..steps {
+                    self.run_stage(stage, world, step);
+                }
+            } else {
+                self.run_stage(stage, world, delta);
+            }
+        }
+        world.update_events();
+    }
+}

@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# Install everything the build and the tests need (Debian, run as root or with sudo).
+#
+# Idempotent: every step first checks whether its tool is already present and does nothing if so,
+# so a second run takes about a second. Versions are pinned in scripts/versions.sh.
+#
+# Assumes what the CI image provides: rustup with a stable toolchain (1.95), cargo-nextest, Python 3
+# with pip, Node 20, gcc.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+# shellcheck source=scripts/versions.sh
+source "$ROOT/scripts/versions.sh"
+
+log() { printf '[setup] %s\n' "$*"; }
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then "$@"
+    elif command -v sudo >/dev/null 2>&1; then sudo "$@"
+    else log "need root for: $*"; return 1
+    fi
+}
+
+# --------------------------------------------------------------------------------------------
+# 1. Debian packages. `apt-get update` runs only when something below is missing.
+# --------------------------------------------------------------------------------------------
+APT_PACKAGES=(
+    # Add system packages here, one per line, e.g. (see /work/shared/toolchain.md):
+    #   libudev-dev                        # gilrs (gamepads)
+    #   chromium chromium-driver           # wasm-bindgen-test in the browser
+    #   mesa-vulkan-drivers libvulkan1     # wgpu on lavapipe (CPU Vulkan)
+    #   xvfb xauth imagemagick x11-apps    # windowed runs + screenshots
+)
+# python3 -m pip is needed for the wasmtime package below; Debian ships it separately.
+if [ ! -d "$LAYERW_PYDEPS/wasmtime-$LAYERW_WASMTIME_PY_VERSION.dist-info" ] \
+    && command -v python3 >/dev/null 2>&1 && ! python3 -m pip --version >/dev/null 2>&1; then
+    APT_PACKAGES+=(python3-pip)
+fi
+apt_missing=()
+for p in ${APT_PACKAGES[@]+"${APT_PACKAGES[@]}"}; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$'; then
+        apt_missing+=("$p")
+    fi
+done
+if [ "${#apt_missing[@]}" -gt 0 ]; then
+    log "apt: installing ${apt_missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    as_root apt-get update -qq
+    as_root apt-get install -y -qq --no-install-recommends "${apt_missing[@]}"
+else
+    log "apt: nothing to install"
+fi
+
+# --------------------------------------------------------------------------------------------
+# 2. Rust: components and targets of the active (stable) toolchain.
+# --------------------------------------------------------------------------------------------
+command -v rustup >/dev/null || { log "rustup not found"; exit 1; }
+installed_components="$(rustup component list --installed)"
+missing_components=()
+for c in rustfmt clippy; do
+    grep -q "^$c" <<<"$installed_components" || missing_components+=("$c")
+done
+if [ "${#missing_components[@]}" -gt 0 ]; then
+    log "rustup: adding components ${missing_components[*]}"
+    rustup component add "${missing_components[@]}"
+fi
+
+installed_targets="$(rustup target list --installed)"
+missing_targets=()
+for t in wasm32-unknown-unknown wasm32-wasip1 x86_64-pc-windows-msvc; do
+    grep -qx "$t" <<<"$installed_targets" || missing_targets+=("$t")
+done
+if [ "${#missing_targets[@]}" -gt 0 ]; then
+    log "rustup: adding targets ${missing_targets[*]}"
+    rustup target add "${missing_targets[@]}"
+fi
+log "rust: $(rustc --version); components and targets present"
+
+# --------------------------------------------------------------------------------------------
+# 3. Pinned nightly with miri (for the walloc tests under miri) and its sysroot.
+# --------------------------------------------------------------------------------------------
+if ! rustup toolchain list | grep -q "^$LAYERW_MIRI_TOOLCHAIN" \
+    || ! rustup component list --installed --toolchain "$LAYERW_MIRI_TOOLCHAIN" | grep -q '^miri' \
+    || ! rustup component list --installed --toolchain "$LAYERW_MIRI_TOOLCHAIN" | grep -q '^rust-src'; then
+    log "rustup: installing $LAYERW_MIRI_TOOLCHAIN with miri"
+    rustup toolchain install "$LAYERW_MIRI_TOOLCHAIN" --profile minimal --component miri,rust-src
+fi
+# Builds the miri sysroot once (a few minutes, cached in ~/.cache/miri); a quick check afterwards.
+cargo "+$LAYERW_MIRI_TOOLCHAIN" miri setup 2>&1
+log "miri: $(cargo "+$LAYERW_MIRI_TOOLCHAIN" miri --version)"
+
+# --------------------------------------------------------------------------------------------
+# 4. WASI runtime: the wasmtime Python package, used by scripts/wasmtime-run.py (the
+#    wasm32-wasip1 runner in .cargo/config.toml). `pip install --target` keeps it out of the
+#    system Python, which Debian marks externally managed (PEP 668).
+# --------------------------------------------------------------------------------------------
+command -v python3 >/dev/null || { log "python3 not found"; exit 1; }
+if [ ! -d "$LAYERW_PYDEPS/wasmtime-$LAYERW_WASMTIME_PY_VERSION.dist-info" ]; then
+    log "pip: installing wasmtime==$LAYERW_WASMTIME_PY_VERSION into $LAYERW_PYDEPS"
+    rm -rf "$LAYERW_PYDEPS"
+    mkdir -p "$(dirname "$LAYERW_PYDEPS")"
+    python3 -m pip install --quiet --disable-pip-version-check --no-input --root-user-action=ignore \
+        --target "$LAYERW_PYDEPS" "wasmtime==$LAYERW_WASMTIME_PY_VERSION"
+fi
+LAYERW_PYDEPS="$LAYERW_PYDEPS" python3 - <<EOF
+import sys; sys.path.insert(0, "$LAYERW_PYDEPS")
+import wasmtime
+wasmtime.Engine()
+EOF
+log "wasmtime (python) $LAYERW_WASMTIME_PY_VERSION present"
+# cargo executes the runner directly (.cargo/config.toml): make sure it is executable.
+[ -x "$ROOT/scripts/wasmtime-run.py" ] || chmod +x "$ROOT/scripts/wasmtime-run.py"
+
+# --------------------------------------------------------------------------------------------
+# 5. Other tools (wasm-bindgen-cli, binaryen via npm, ...): add here, each behind a presence check.
+# --------------------------------------------------------------------------------------------
+
+log "done"

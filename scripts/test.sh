@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Full check of the workspace: what CI runs (.ci/run). Usage: bash scripts/test.sh
+#
+# Runs scripts/setup.sh, then every section below in order. A failing section does not stop the
+# later ones (so one run reports everything); the script exits 1 at the end if any failed.
+# LAYERW_FAIL_FAST=1 stops at the first failure instead.
+# All sections share one target directory (target/, or $CARGO_TARGET_DIR if you set it).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+# shellcheck source=scripts/versions.sh
+source "$ROOT/scripts/versions.sh"
+
+# miri: a bound on the walloc run (it interprets every instruction). Override MIRIFLAGS to add
+# flags, e.g. MIRIFLAGS="-Zmiri-strict-provenance".
+MIRI_TIMEOUT="${LAYERW_MIRI_TIMEOUT:-20m}"
+export MIRIFLAGS="${MIRIFLAGS:--Zmiri-permissive-provenance}"
+
+T0=$SECONDS
+results=()
+failed=0
+
+section() {
+    local name="$1"; shift
+    printf '\n==================================================================\n'
+    printf '== %s\n== $ %s\n' "$name" "$*"
+    printf '==================================================================\n'
+    local start=$SECONDS rc=0
+    "$@" || rc=$?
+    local took=$((SECONDS - start))
+    local status="ok"
+    if [ "$rc" -ne 0 ]; then status="FAILED (exit $rc)"; failed=1; fi
+    results+=("$(printf '%-36s %6ss  %s' "$name" "$took" "$status")")
+    printf '== %s: %s in %ss\n' "$name" "$status" "$took"
+    if [ "$rc" -ne 0 ] && [ "${LAYERW_FAIL_FAST:-0}" = 1 ]; then summary; fi
+}
+
+summary() {
+    printf '\n==================================================================\n'
+    printf '== Summary\n'
+    printf '%s\n' "${results[@]}"
+    local total=$((SECONDS - T0))
+    if [ "$failed" -ne 0 ]; then
+        printf 'test.sh: FAILED after %dm%02ds\n' $((total / 60)) $((total % 60))
+        exit 1
+    fi
+    printf 'test.sh: all checks passed in %dm%02ds\n' $((total / 60)) $((total % 60))
+    exit 0
+}
+
+# Setup failures abort: nothing after it can be trusted.
+printf '== setup\n'
+s=$SECONDS
+bash "$ROOT/scripts/setup.sh"
+results+=("$(printf '%-36s %6ss  %s' "setup" "$((SECONDS - s))" "ok")")
+
+section "rustfmt" \
+    cargo fmt --all -- --check
+
+section "clippy (native, all targets)" \
+    cargo clippy --workspace --all-targets -- -D warnings
+
+# Unit, integration and doc tests of every workspace crate.
+section "tests (native)" \
+    cargo test --workspace
+
+section "build wasm32-unknown-unknown (libs)" \
+    cargo build --workspace --lib --target wasm32-unknown-unknown
+
+section "build wasm32-wasip1 (libs)" \
+    cargo build --workspace --lib --target wasm32-wasip1
+
+# Runs under wasmtime via scripts/wasmtime-run.py (.cargo/config.toml). wasm32-wasip1 is
+# panic=abort: a failing test aborts the whole binary, and captured output (the panic message)
+# would be lost, hence --nocapture. #[should_panic] tests are reported as ignored there, and
+# catch_unwind cannot catch: gate such tests with #[cfg(panic = "unwind")].
+section "tests (wasm32-wasip1, wasmtime)" \
+    cargo test -p layerw-engine --target wasm32-wasip1 -- --nocapture
+
+# The walloc tests under miri (pinned nightly from scripts/versions.sh), bounded in time.
+section "miri (layerw-engine walloc tests)" \
+    timeout --kill-after=30s "$MIRI_TIMEOUT" \
+    cargo "+$LAYERW_MIRI_TOOLCHAIN" miri test -p layerw-engine --lib walloc
+
+section "check x86_64-pc-windows-msvc" \
+    cargo check --workspace --target x86_64-pc-windows-msvc
+
+summary
