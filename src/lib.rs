@@ -41,5 +41,10 @@ pub mod prelude {
         Access, ExecutorKind, FixedTime, Schedule, Stage, System, SystemContext, Time,
     };
     pub use layerw_engine::walloc::{self, Tier};
-    pub use layerw_systems::{integrate_velocity, spin, sync_transform};
+    pub use layerw_systems::{integrate_velocity, memory_report, spin, sync_transform};
 }
+
+/// README's examples, compiled and run as doc tests so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

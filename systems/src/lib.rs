@@ -22,8 +22,10 @@
 //! ```
 #![warn(missing_docs)]
 
+mod memory;
 mod motion;
 mod transform;
 
+pub use memory::memory_report;
 pub use motion::{integrate_velocity, spin};
 pub use transform::sync_transform;
