@@ -37,7 +37,11 @@ fn spawning_100k_entities_fills_the_entity_tier() {
             grew(tier)
         );
     }
-    let sum: u64 = world.query_mut::<&Payload>().into_iter().map(|p| p.0[7]).sum();
+    let sum: u64 = world
+        .query_mut::<&Payload>()
+        .into_iter()
+        .map(|p| p.0[7])
+        .sum();
     assert_eq!(sum, (0..100_000u64).sum::<u64>());
     // Dropping the world gives its tables back to the Entity tier.
     let used = walloc::stats().tier(Tier::Entity).used;

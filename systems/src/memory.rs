@@ -12,7 +12,7 @@ pub fn memory_report(every_frames: u32) -> System {
     let every = every_frames.max(1);
     let mut frame = 0u32;
     System::new("memory_report", move |_ctx| {
-        if frame % every == 0 {
+        if frame.is_multiple_of(every) {
             walloc::global().emit_stats();
         }
         frame = frame.wrapping_add(1);

@@ -341,7 +341,10 @@ impl<'w> Arena<'w> {
     }
 
     /// Moves `value` into the arena.
-    #[expect(clippy::mut_from_ref, reason = "bump allocation: each call returns fresh, disjoint memory")]
+    #[expect(
+        clippy::mut_from_ref,
+        reason = "bump allocation: each call returns fresh, disjoint memory"
+    )]
     pub fn alloc<T>(&self, value: T) -> Result<&mut T, OutOfMemory> {
         let p = self.alloc_layout(Layout::new::<T>())?.cast::<T>();
         // SAFETY: `p` is fresh, aligned, exclusively ours memory for one `T`, borrowed from
@@ -362,7 +365,10 @@ impl<'w> Arena<'w> {
     }
 
     /// Copies `items` into the arena.
-    #[expect(clippy::mut_from_ref, reason = "bump allocation: each call returns fresh, disjoint memory")]
+    #[expect(
+        clippy::mut_from_ref,
+        reason = "bump allocation: each call returns fresh, disjoint memory"
+    )]
     pub fn alloc_slice_copy<T: Copy>(&self, items: &[T]) -> Result<&mut [T], OutOfMemory> {
         let slice = self.alloc_uninit::<T>(items.len())?;
         // SAFETY: `slice` has room for `items.len()` values; `T: Copy`, regions are disjoint.
@@ -373,7 +379,10 @@ impl<'w> Arena<'w> {
     }
 
     /// Allocates `len` values made by `f(index)`.
-    #[expect(clippy::mut_from_ref, reason = "bump allocation: each call returns fresh, disjoint memory")]
+    #[expect(
+        clippy::mut_from_ref,
+        reason = "bump allocation: each call returns fresh, disjoint memory"
+    )]
     pub fn alloc_slice_with<T>(
         &self,
         len: usize,

@@ -102,7 +102,10 @@ impl Config {
 
     /// `validate` for const contexts: true when valid.
     pub(crate) const fn validate_const(&self) -> bool {
-        if self.ceiling == 0 || !self.ceiling.is_multiple_of(PAGE_SIZE as u64) || self.ceiling > MAX_CEILING {
+        if self.ceiling == 0
+            || !self.ceiling.is_multiple_of(PAGE_SIZE as u64)
+            || self.ceiling > MAX_CEILING
+        {
             return false;
         }
         let mut total = 0;
@@ -126,7 +129,10 @@ impl Config {
     /// Checks the configuration: a ceiling of whole pages up to 4 GiB, budgets that fit under
     /// it together, and power-of-two alignments up to 4096.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        if self.ceiling == 0 || !self.ceiling.is_multiple_of(PAGE_SIZE as u64) || self.ceiling > MAX_CEILING {
+        if self.ceiling == 0
+            || !self.ceiling.is_multiple_of(PAGE_SIZE as u64)
+            || self.ceiling > MAX_CEILING
+        {
             return Err(ConfigError::Ceiling {
                 ceiling: self.ceiling,
             });

@@ -31,6 +31,10 @@ const SL_COUNT: usize = 1 << SL_LOG2;
 const FL_SHIFT: u32 = SL_LOG2 + 4;
 const SMALL: usize = 1 << FL_SHIFT;
 const FL_COUNT: usize = 26;
+/// Quick-bin classes: block sizes below `SMALL`, by 16 bytes.
+const QUICK_CLASSES: usize = SMALL / ALIGN;
+/// Most blocks a quick bin keeps; beyond that frees go to the TLSF.
+const QUICK_CAP: u16 = 128;
 
 /// Most pools a heap tracks. Contiguous growth extends the last pool instead of adding one.
 pub(crate) const MAX_POOLS: usize = 2048;
@@ -61,7 +65,13 @@ pub(crate) struct Heap {
     heads: [[*mut Block; SL_COUNT]; FL_COUNT],
     pools: [Pool; MAX_POOLS],
     pool_count: usize,
-    /// Bytes in used blocks, headers included.
+    /// Quick bins: recently freed small blocks by exact size class, kept out of the TLSF (still
+    /// flagged used, so no neighbour merges with them) for LIFO reuse. They make churn of small
+    /// objects a pop and a push; `flush_quick` gives them back before the heap grows or trims.
+    quick: [*mut Block; QUICK_CLASSES],
+    quick_len: [u16; QUICK_CLASSES],
+    quick_total: usize,
+    /// Bytes in live blocks, headers included (quick-binned blocks are not live).
     pub(crate) used: usize,
     /// Highest `used` seen.
     pub(crate) peak: usize,
@@ -174,6 +184,9 @@ impl Heap {
             heads: [[ptr::null_mut(); SL_COUNT]; FL_COUNT],
             pools: [Pool { start: 0, end: 0 }; MAX_POOLS],
             pool_count: 0,
+            quick: [ptr::null_mut(); QUICK_CLASSES],
+            quick_len: [0; QUICK_CLASSES],
+            quick_total: 0,
             used: 0,
             peak: 0,
             allocations: 0,
@@ -191,6 +204,7 @@ impl Heap {
         self.pool_count < MAX_POOLS
     }
 
+    #[inline]
     fn insert(&mut self, b: *mut Block) {
         // SAFETY: `b` is a free block of this heap not yet in any list.
         unsafe {
@@ -207,6 +221,7 @@ impl Heap {
         }
     }
 
+    #[inline]
     fn remove(&mut self, b: *mut Block) {
         // SAFETY: `b` is a free block of this heap currently in its class list.
         unsafe {
@@ -229,6 +244,7 @@ impl Heap {
         }
     }
 
+    #[inline]
     fn find(&self, size: usize) -> Option<*mut Block> {
         let (mut fl, sl) = mapping_search(size);
         if fl >= FL_COUNT {
@@ -301,8 +317,22 @@ impl Heap {
 
     /// Allocates `size` bytes aligned to `align` (a power of two); `None` when no free block
     /// is large enough (the caller then adds or extends a pool).
+    #[inline]
     pub(crate) fn alloc(&mut self, size: usize, align: usize) -> Option<*mut u8> {
         let need = block_size_for(size);
+        if need < SMALL && align <= ALIGN {
+            let class = need / ALIGN;
+            let b = self.quick[class];
+            if !b.is_null() {
+                // SAFETY: quick-binned blocks are used blocks of this heap of exactly `need`
+                // bytes, linked through their `next_free` field.
+                self.quick[class] = unsafe { (*b).next_free };
+                self.quick_len[class] -= 1;
+                self.quick_total -= 1;
+                self.note_alloc(need);
+                return Some(payload(b));
+            }
+        }
         let b = self.find(need + align_slack(align))?;
         self.remove(b);
         // SAFETY: `b` is a free block just taken out of its list, large enough for `need` plus
@@ -351,6 +381,7 @@ impl Heap {
 
     /// Shrinks block `b` (used or being allocated) to `need` bytes when the rest makes a
     /// block; the rest becomes free and merges with a free successor.
+    #[inline]
     unsafe fn split_tail(&mut self, b: *mut Block, need: usize) {
         // SAFETY: `b` is a block of this heap, out of the free lists, and `need <= size`.
         unsafe {
@@ -378,13 +409,57 @@ impl Heap {
     ///
     /// # Safety
     /// `p` was returned by `alloc`/`realloc_in_place` of this heap and not freed since.
+    #[inline]
     pub(crate) unsafe fn free(&mut self, p: *mut u8) -> bool {
-        let mut b = block_of(p);
+        let b = block_of(p);
         // SAFETY: per the contract, `b` is a used block of this heap.
         unsafe {
             let size = size_of(b);
             self.used -= size;
             self.frees += 1;
+            if size < SMALL {
+                let class = size / ALIGN;
+                if self.quick_len[class] < QUICK_CAP {
+                    (*b).next_free = self.quick[class];
+                    self.quick[class] = b;
+                    self.quick_len[class] += 1;
+                    self.quick_total += 1;
+                    return false;
+                }
+            }
+            self.release(b)
+        }
+    }
+
+    /// Gives every quick-binned block back to the TLSF (merging it with free neighbours).
+    /// True when there were any.
+    pub(crate) fn flush_quick(&mut self) -> bool {
+        if self.quick_total == 0 {
+            return false;
+        }
+        for class in 0..QUICK_CLASSES {
+            let mut b = self.quick[class];
+            while !b.is_null() {
+                // SAFETY: quick-binned blocks are used blocks of this heap, linked through
+                // `next_free`, which is read before `release` reuses the field.
+                unsafe {
+                    let next = (*b).next_free;
+                    self.release(b);
+                    b = next;
+                }
+            }
+            self.quick[class] = ptr::null_mut();
+            self.quick_len[class] = 0;
+        }
+        self.quick_total = 0;
+        true
+    }
+
+    /// Returns used block `b` to the TLSF, merging it with free neighbours. True when its
+    /// whole pool is now one free block.
+    unsafe fn release(&mut self, mut b: *mut Block) -> bool {
+        // SAFETY: `b` is a used block of this heap (callers' contract).
+        unsafe {
             set_flag(b, FREE, true);
             if flags_of(b) & PREV_FREE != 0 {
                 let prev = (*b).prev_phys;
@@ -461,6 +536,7 @@ impl Heap {
 
     /// Removes pool `index` when it is one free block, returning its range to give back.
     pub(crate) fn take_free_pool(&mut self, index: usize) -> Option<Pool> {
+        self.flush_quick();
         let pool = self.pools[index];
         let b = pool.start as *mut Block;
         // SAFETY: the first block of a pool starts at its start.
@@ -475,6 +551,7 @@ impl Heap {
         Some(pool)
     }
 
+    #[inline]
     fn note_alloc(&mut self, size: usize) {
         self.used += size;
         self.peak = self.peak.max(self.used);
@@ -484,7 +561,8 @@ impl Heap {
     /// Walks every pool and checks the block invariants; returns (used bytes, free bytes).
     /// For tests.
     #[cfg(test)]
-    pub(crate) fn check(&self) -> (usize, usize) {
+    pub(crate) fn check(&mut self) -> (usize, usize) {
+        self.flush_quick();
         let (mut used, mut free) = (0, 0);
         for pool in self.pools() {
             let mut b = pool.start as *mut Block;
@@ -502,7 +580,10 @@ impl Heap {
                         assert_eq!(b as usize + HEADER, pool.end, "sentinel at pool end");
                         break;
                     }
-                    assert!(size >= MIN_BLOCK && size.is_multiple_of(ALIGN), "block size {size}");
+                    assert!(
+                        size >= MIN_BLOCK && size.is_multiple_of(ALIGN),
+                        "block size {size}"
+                    );
                     if is_free(b) {
                         assert!(!prev_free, "two adjacent free blocks");
                         free += size;
@@ -544,6 +625,31 @@ mod tests {
     }
 
     #[test]
+    fn quick_bins_reuse_exact_sizes_lifo() {
+        let mut mem = Pages::new(2);
+        let (start, end) = mem.range();
+        let mut heap = Heap::new();
+        // SAFETY: the Vec's buffer is handed to the heap.
+        unsafe { heap.add_pool(start, end) };
+        let a = heap.alloc(40, 16).unwrap();
+        let b = heap.alloc(40, 16).unwrap();
+        let used = heap.used;
+        // SAFETY: live allocations of this heap.
+        unsafe {
+            heap.free(a);
+            heap.free(b);
+        }
+        assert_eq!(
+            heap.used,
+            used - 2 * block_size_for(40),
+            "binned blocks are not live"
+        );
+        assert_eq!(heap.alloc(33, 16), Some(b), "same class, last in first out");
+        assert_eq!(heap.alloc(40, 16), Some(a));
+        heap.check();
+    }
+
+    #[test]
     fn mapping_classes_cover_sizes() {
         for size in (32..100_000).step_by(16) {
             let (fl, sl) = mapping(size);
@@ -582,7 +688,10 @@ mod tests {
             heap.check();
             heap.free(a);
             heap.check();
-            assert!(heap.free(c));
+            // Small blocks wait in a quick bin; flushing merges everything back.
+            heap.free(c);
+            assert!(heap.quick_total > 0);
+            assert!(heap.flush_quick());
         }
         let (used, free) = heap.check();
         assert_eq!(used, 0);

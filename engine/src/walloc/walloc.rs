@@ -188,6 +188,7 @@ impl Walloc {
 
     /// Allocates `layout` in heap tier `tier` (Entity or General), aligned to at least the
     /// tier's alignment. On failure nothing changes and the error says why.
+    #[inline]
     pub fn try_alloc(&self, tier: Tier, layout: Layout) -> Result<NonNull<u8>, AllocError> {
         let Some(h) = heap_index(tier) else {
             return Err(AllocError::NotAHeap { tier });
@@ -223,6 +224,12 @@ impl Walloc {
                 {
                     let mut heap = self.heaps[h].lock();
                     if let Some(p) = heap.alloc(size, align) {
+                        return Ok(NonNull::new(p).expect("heap blocks are non-null"));
+                    }
+                    // Quick-binned blocks may merge into a fit before the heap grows.
+                    if heap.flush_quick()
+                        && let Some(p) = heap.alloc(size, align)
+                    {
                         return Ok(NonNull::new(p).expect("heap blocks are non-null"));
                     }
                     let bytes = heap::pool_bytes_for(size, align);
@@ -311,6 +318,7 @@ impl Walloc {
     /// # Safety
     /// `ptr` came from [`try_alloc`](Self::try_alloc) or [`try_realloc`](Self::try_realloc)
     /// of this instance (or its `GlobalAlloc` methods) and was not freed since.
+    #[inline]
     pub unsafe fn dealloc(&self, ptr: NonNull<u8>, layout: Layout) {
         let _ = layout;
         match self.tier_of(ptr.as_ptr()).and_then(heap_index) {
