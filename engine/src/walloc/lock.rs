@@ -96,12 +96,11 @@ impl<T> Drop for SpinGuard<'_, T> {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_family = "wasm")))]
 mod tests {
     use super::SpinLock;
 
     #[test]
-    #[cfg(not(target_family = "wasm"))]
     fn serialises_increments() {
         let lock = SpinLock::new(0u64);
         std::thread::scope(|s| {
