@@ -175,7 +175,9 @@ impl World {
 
     /// Runs `f` on every entity matching `Q`. Natively, large queries are split into batches
     /// that run in parallel on the current rayon pool; on wasm, and for small queries, it is a
-    /// plain loop. `f` must not depend on the order of the entities.
+    /// plain loop. `f` must not depend on the order of the entities. Queries of fewer than
+    /// 1024 entities stay on the calling thread; for expensive per-entity work use
+    /// [`par_for_each_batched`](Self::par_for_each_batched).
     ///
     /// # Example
     /// ```
@@ -195,7 +197,6 @@ impl World {
         let mut borrow = self.entities.query::<Q>();
         #[cfg(not(target_family = "wasm"))]
         {
-            use rayon::iter::{ParallelBridge, ParallelIterator};
             let threads = rayon::current_num_threads();
             if threads > 1 {
                 let len = borrow.iter().len();
@@ -204,14 +205,48 @@ impl World {
                     // the batches so small that the hand-over dominates.
                     let batch = (len / (threads * 4)).max(MIN_BATCH);
                     let batch = u32::try_from(batch).unwrap_or(u32::MAX);
-                    borrow
-                        .iter_batched(batch)
-                        .par_bridge()
-                        .for_each(|items| items.for_each(&f));
+                    par_batches(&mut borrow, batch, &f);
                     return;
                 }
             }
         }
+        borrow.iter().for_each(f);
+    }
+
+    /// Like [`par_for_each`](Self::par_for_each), but with the batch size chosen by the caller:
+    /// natively, whenever the query holds more than `batch_size` entities and the current rayon
+    /// pool has more than one thread, batches of at most `batch_size` entities (never spanning
+    /// two archetypes) run in parallel, whatever the number of entities. For expensive
+    /// per-entity work, where a few hundred entities already pay for the hand-over that
+    /// [`par_for_each`](Self::par_for_each)'s entity-count threshold assumes they do not. A
+    /// `batch_size` of 0 counts as 1. On wasm it is a plain loop.
+    ///
+    /// # Example
+    /// ```
+    /// use layerw_engine::ecs::World;
+    ///
+    /// let mut world = World::new();
+    /// world.spawn_batch((0..500u32).map(|i| (i, 0u64)));
+    /// world.par_for_each_batched::<(&u32, &mut u64), _>(64, |(a, b)| *b = u64::from(*a) * 2);
+    /// assert!(world.query::<(&u32, &u64)>().iter().all(|(a, b)| *b == u64::from(*a) * 2));
+    /// ```
+    pub fn par_for_each_batched<Q, F>(&self, batch_size: u32, f: F)
+    where
+        Q: Query,
+        for<'a> Q::Item<'a>: Send,
+        F: for<'a> Fn(Q::Item<'a>) + Send + Sync,
+    {
+        let mut borrow = self.entities.query::<Q>();
+        #[cfg(not(target_family = "wasm"))]
+        {
+            let batch = batch_size.max(1);
+            if rayon::current_num_threads() > 1 && borrow.iter().len() > batch as usize {
+                par_batches(&mut borrow, batch, &f);
+                return;
+            }
+        }
+        #[cfg(target_family = "wasm")]
+        let _ = batch_size;
         borrow.iter().for_each(f);
     }
 
@@ -321,6 +356,21 @@ impl World {
     }
 }
 
+/// Runs `f` over `borrow` in batches of `batch` entities, in parallel on the current rayon pool.
+#[cfg(not(target_family = "wasm"))]
+fn par_batches<Q, F>(borrow: &mut QueryBorrow<'_, Q>, batch: u32, f: &F)
+where
+    Q: Query,
+    for<'a> Q::Item<'a>: Send,
+    F: for<'a> Fn(Q::Item<'a>) + Send + Sync,
+{
+    use rayon::iter::{ParallelBridge, ParallelIterator};
+    borrow
+        .iter_batched(batch)
+        .par_bridge()
+        .for_each(|items| items.for_each(f));
+}
+
 fn update_events_of<T: Event>(world: &mut World) {
     if let Some(events) = world.resources.get_mut::<Events<T>>() {
         events.update();
@@ -333,3 +383,89 @@ const _: fn() = || {
     fn assert_send_sync<T: Send + Sync>() {}
     assert_send_sync::<World>();
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Spawns `n` entities per archetype over three archetypes, each `(u32 index, u64 0)`.
+    fn world(n: u32) -> World {
+        let mut world = World::new();
+        world.spawn_batch((0..n).map(|i| (i, 0u64)));
+        world.spawn_batch((n..2 * n).map(|i| (i, 0u64, true)));
+        world.spawn_batch((2 * n..3 * n).map(|i| (i, 0u64, 'x')));
+        world
+    }
+
+    fn check(world: &World, n: u32, times: u64) {
+        let mut seen = 0;
+        for (i, v) in world.query::<(&u32, &u64)>().iter() {
+            assert_eq!(*v, u64::from(*i) * times, "entity {i}");
+            seen += 1;
+        }
+        assert_eq!(seen, 3 * n);
+    }
+
+    fn visit_every_entity_once() {
+        for n in [0, 1, 63, 64, 65, 300] {
+            let world = world(n);
+            for (times, batch) in (1..).zip([0, 1, 7, 64, u32::MAX]) {
+                world.par_for_each_batched::<(&u32, &mut u64), _>(batch, |(i, v)| {
+                    *v += u64::from(*i);
+                });
+                check(&world, n, times);
+            }
+        }
+    }
+
+    #[test]
+    fn par_for_each_batched_visits_every_entity_once() {
+        #[cfg(not(target_family = "wasm"))]
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .expect("rayon pool")
+            .install(visit_every_entity_once);
+        #[cfg(target_family = "wasm")]
+        visit_every_entity_once();
+    }
+
+    /// 1,000 entities is below `par_for_each`'s threshold, but batches of 64 run on both threads
+    /// of a 2-thread pool: each call of `f` waits (up to 30 s) until two threads have entered it,
+    /// which a one-thread run never achieves.
+    #[test]
+    #[cfg(not(target_family = "wasm"))]
+    fn par_for_each_batched_runs_small_queries_on_several_threads() {
+        use std::sync::Mutex;
+        use std::time::{Duration, Instant};
+
+        let world = world(1000 / 3);
+        let threads = Mutex::new(Vec::new());
+        let deadline = Instant::now() + Duration::from_secs(30);
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .expect("rayon pool")
+            .install(|| {
+                world.par_for_each_batched::<&mut u64, _>(64, |v| {
+                    let id = std::thread::current().id();
+                    {
+                        let mut seen = threads.lock().unwrap();
+                        if !seen.contains(&id) {
+                            seen.push(id);
+                        }
+                    }
+                    while threads.lock().unwrap().len() < 2 && Instant::now() < deadline {
+                        std::thread::yield_now();
+                    }
+                    *v += 1;
+                });
+            });
+        assert_eq!(
+            threads.lock().unwrap().len(),
+            2,
+            "batches ran on one thread only"
+        );
+        assert!(world.query::<&u64>().iter().all(|v| *v == 1));
+    }
+}

@@ -105,6 +105,23 @@ impl<'w> SystemContext<'w> {
         self.world.par_for_each::<Q, F>(f);
     }
 
+    /// Runs `f` on every entity matching `Q` in parallel batches of at most `batch_size`
+    /// entities natively (see [`World::par_for_each_batched`]), in a plain loop on wasm.
+    ///
+    /// # Panics
+    /// In debug builds, if `Q` borrows a component the system did not declare.
+    #[track_caller]
+    pub fn par_for_each_batched<Q, F>(&self, batch_size: u32, f: F)
+    where
+        Q: Query,
+        for<'a> Q::Item<'a>: Send,
+        F: for<'a> Fn(Q::Item<'a>) + Send + Sync,
+    {
+        #[cfg(debug_assertions)]
+        self.access.check_query::<Q>(self.name);
+        self.world.par_for_each_batched::<Q, F>(batch_size, f);
+    }
+
     /// A shared borrow of `entity`'s component `T`.
     ///
     /// # Panics

@@ -18,7 +18,8 @@ use super::Walloc;
 use super::error::{OutOfMemory, StaleHandle};
 
 /// Most chunks an arena holds; growth extends the last chunk in place when it can.
-pub(crate) const MAX_CHUNKS: usize = 512;
+/// (Smaller under miri, whose borrow tracking pays for every byte of the table.)
+pub(crate) const MAX_CHUNKS: usize = if cfg!(miri) { 16 } else { 512 };
 /// Pages an arena asks for at a time (1 MiB) unless one allocation needs more.
 pub(crate) const CHUNK_PAGES: usize = 16;
 /// Epochs of cut positions remembered for handle checks.

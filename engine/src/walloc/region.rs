@@ -16,16 +16,20 @@ const fn owner_entry(tier: Tier) -> u8 {
     tier as u8 + 1
 }
 
+/// Pages the page map covers: the whole 4 GiB space (under miri, whose borrow tracking pays for
+/// every byte of a reference to the map, 256 MiB: its tests use small heap-backed instances).
+pub(crate) const MAP_PAGES: usize = if cfg!(miri) { 4096 } else { MAX_PAGES };
+
 /// One byte per page of the 4 GiB space: which tier owns it. Read without locks, so any
 /// pointer's tier is known without a header.
 pub(crate) struct PageMap {
-    entries: [AtomicU8; MAX_PAGES],
+    entries: [AtomicU8; MAP_PAGES],
 }
 
 impl PageMap {
     pub(crate) const fn new() -> PageMap {
         PageMap {
-            entries: [const { AtomicU8::new(NOT_OURS) }; MAX_PAGES],
+            entries: [const { AtomicU8::new(NOT_OURS) }; MAP_PAGES],
         }
     }
 
@@ -87,11 +91,7 @@ impl Region {
     /// something allocates).
     fn reservation(&mut self) -> Option<&Reservation> {
         if self.reservation.is_none() {
-            let pages = if cfg!(target_family = "wasm") && self.backing == Backing::Platform {
-                MAX_PAGES
-            } else {
-                self.reserve_pages
-            };
+            let pages = self.reserved_pages();
             self.reservation = Reservation::new(self.backing, pages);
         }
         self.reservation.as_ref()
@@ -107,7 +107,7 @@ impl Region {
         if cfg!(target_family = "wasm") && self.backing == Backing::Platform {
             MAX_PAGES
         } else {
-            self.reserve_pages
+            self.reserve_pages.min(MAP_PAGES)
         }
     }
 

@@ -389,7 +389,7 @@ fn set_config_checks_the_ceiling() {
 /// kept its contents and the heaps' block invariants hold.
 #[test]
 fn model_random_operations_keep_blocks_disjoint_and_intact() {
-    let steps = if cfg!(miri) { 400 } else { 20_000 };
+    let steps = if cfg!(miri) { 300 } else { 20_000 };
     let mut rng = SmallRng::seed_from_u64(0x5EED_1A7E);
     let w = small(48);
     let mut render = w.arena(Tier::Render).unwrap();
@@ -411,10 +411,12 @@ fn model_random_operations_keep_blocks_disjoint_and_intact() {
         // SAFETY: the block is live with `size` bytes.
         unsafe { (b.addr as *mut u8).write_bytes(b.tag, b.size) }
     };
+    // Every byte natively; a sample under miri, which interprets each read.
+    let stride = if cfg!(miri) { 97 } else { 1 };
     let intact = |b: &Live| {
         // SAFETY: the block is live with `size` bytes.
         let bytes = unsafe { core::slice::from_raw_parts(b.addr as *const u8, b.size) };
-        bytes.iter().all(|&x| x == b.tag)
+        bytes.iter().step_by(stride).all(|&x| x == b.tag) && bytes[b.size - 1] == b.tag
     };
     let mut tag = || {
         next_tag = next_tag.wrapping_add(1).max(1);
@@ -425,7 +427,7 @@ fn model_random_operations_keep_blocks_disjoint_and_intact() {
     for step in 0..steps {
         let op = rng.random_range(0..100);
         let size = if rng.random_bool(0.05) {
-            rng.random_range(1..if cfg!(miri) { 20_000 } else { 200_000 })
+            rng.random_range(1..if cfg!(miri) { 4_000 } else { 200_000 })
         } else {
             rng.random_range(1..300)
         };
@@ -488,7 +490,7 @@ fn model_random_operations_keep_blocks_disjoint_and_intact() {
                         let bytes =
                             unsafe { core::slice::from_raw_parts(nb.addr as *const u8, kept) };
                         assert!(
-                            bytes.iter().all(|&x| x == b.tag),
+                            bytes.iter().step_by(stride).all(|&x| x == b.tag),
                             "step {step}: realloc lost data"
                         );
                         assert_eq!(nb.addr % b.align, 0);
