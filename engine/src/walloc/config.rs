@@ -31,9 +31,9 @@ pub enum Budget {
 /// use layerw_engine::walloc::{Budget, Config, Tier};
 /// let config = Config::DEFAULT
 ///     .with_ceiling(256 << 20)
-///     .with_budget(Tier::General, Budget::Bytes(32 << 20));
+///     .with_budget(Tier::General, Budget::Bytes(8 << 20));
 /// assert!(config.validate().is_ok());
-/// assert_eq!(config.budget_bytes(Tier::General), 32 << 20);
+/// assert_eq!(config.budget_bytes(Tier::General), 8 << 20);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Config {

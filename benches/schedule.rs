@@ -1,0 +1,123 @@
+//! Per-frame overhead of Layer-W's [`Schedule`](layerw::engine::schedule::Schedule) against
+//! `bevy_ecs`'s `Schedule`, side by side in one criterion run.
+//!
+//! Each schedule holds 100 empty systems in one stage and is measured as the time to run one
+//! frame, with a multi-threaded and a single-threaded executor:
+//!
+//! * `layerw_multi_threaded`, `layerw_single_threaded`: `Schedule::run_frame` (advances
+//!   `Time`/`FixedTime`, runs all nine stages, with the 100 systems in `Stage::Update`, and
+//!   updates events); `ExecutorKind::MultiThreaded` runs the batch on the global rayon pool.
+//! * `layerw_multi_threaded_stage`, `layerw_single_threaded_stage`: `Schedule::run_stage` of
+//!   `Stage::Update` alone.
+//! * `bevy_ecs_multi_threaded`, `bevy_ecs_single_threaded`: `bevy_ecs::schedule::Schedule::run`
+//!   with `MultiThreadedExecutor` (on the `ComputeTaskPool`) and `SingleThreadedExecutor`.
+//!   bevy 0.20 has no `ExecutorKind` enum any more; the executor is chosen with
+//!   `Schedule::set_executor`.
+//!
+//! Both thread pools have 2 threads (rayon's global pool is built with 2, bevy's
+//! `ComputeTaskPool` is initialised with 2). Benchmark ids are `schedule_100_empty/<name>`.
+//!
+//! Run: `cargo bench --bench schedule`.
+
+use std::time::Duration;
+
+use bevy_ecs::schedule::{MultiThreadedExecutor, Schedule as BevySchedule, SingleThreadedExecutor};
+use bevy_ecs::world::World as BevyWorld;
+use bevy_tasks::{ComputeTaskPool, TaskPoolBuilder};
+use criterion::{Criterion, criterion_group, criterion_main};
+use layerw::engine::ecs::World;
+use layerw::engine::schedule::{ExecutorKind, Schedule, Stage, System};
+
+/// Threads of both pools.
+const THREADS: usize = 2;
+/// Systems per schedule.
+const SYSTEMS: usize = 100;
+/// Frame time handed to Layer-W (one fixed step per frame at the default 60 Hz).
+const DT: f64 = 1.0 / 60.0;
+
+fn pools() {
+    // Ignore the error if the global pool already exists (it is built once per process).
+    let _ = rayon::ThreadPoolBuilder::new()
+        .num_threads(THREADS)
+        .build_global();
+    assert_eq!(
+        rayon::current_num_threads(),
+        THREADS,
+        "rayon global pool size"
+    );
+    let pool = ComputeTaskPool::get_or_init(|| TaskPoolBuilder::new().num_threads(THREADS).build());
+    assert_eq!(pool.thread_num(), THREADS, "bevy ComputeTaskPool size");
+}
+
+fn layerw_schedule(kind: ExecutorKind) -> Schedule {
+    let mut schedule = Schedule::with_executor(kind);
+    for i in 0..SYSTEMS {
+        schedule.add_system(Stage::Update, System::new(format!("empty_{i}"), |_ctx| {}));
+    }
+    assert_eq!(schedule.batches(Stage::Update).len(), 1, "one batch of 100");
+    schedule
+}
+
+fn empty_system() {}
+
+fn bevy_schedule(multi_threaded: bool) -> BevySchedule {
+    let mut schedule = BevySchedule::default();
+    if multi_threaded {
+        schedule.set_executor(MultiThreadedExecutor::new());
+    } else {
+        schedule.set_executor(SingleThreadedExecutor::new());
+    }
+    for _ in 0..SYSTEMS {
+        schedule.add_systems(empty_system);
+    }
+    schedule
+}
+
+fn schedule_100_empty(c: &mut Criterion) {
+    pools();
+    let mut g = c.benchmark_group("schedule_100_empty");
+
+    for (name, kind) in [
+        ("layerw_multi_threaded", ExecutorKind::MultiThreaded),
+        ("layerw_single_threaded", ExecutorKind::SingleThreaded),
+    ] {
+        let mut world = World::new();
+        let mut schedule = layerw_schedule(kind);
+        g.bench_function(name, |b| b.iter(|| schedule.run_frame(&mut world, DT)));
+    }
+    for (name, kind) in [
+        ("layerw_multi_threaded_stage", ExecutorKind::MultiThreaded),
+        ("layerw_single_threaded_stage", ExecutorKind::SingleThreaded),
+    ] {
+        let mut world = World::new();
+        let mut schedule = layerw_schedule(kind);
+        g.bench_function(name, |b| {
+            b.iter(|| schedule.run_stage(Stage::Update, &mut world, DT));
+        });
+    }
+    for (name, multi_threaded) in [
+        ("bevy_ecs_multi_threaded", true),
+        ("bevy_ecs_single_threaded", false),
+    ] {
+        let mut world = BevyWorld::new();
+        let mut schedule = bevy_schedule(multi_threaded);
+        // The first run initialises the systems and builds the executor's plan.
+        schedule.run(&mut world);
+        g.bench_function(name, |b| b.iter(|| schedule.run(&mut world)));
+    }
+    g.finish();
+}
+
+fn config() -> Criterion {
+    Criterion::default()
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3))
+        .sample_size(20)
+}
+
+criterion_group! {
+    name = benches;
+    config = config();
+    targets = schedule_100_empty
+}
+criterion_main!(benches);
