@@ -16,6 +16,7 @@ use core::sync::atomic::Ordering;
 use super::Tier;
 use super::Walloc;
 use super::error::{OutOfMemory, StaleHandle};
+use super::walloc::ArenaCounters;
 
 /// Most chunks an arena holds; growth extends the last chunk in place when it can.
 /// (Smaller under miri, whose borrow tracking pays for every byte of the table.)
@@ -159,6 +160,8 @@ impl<T: ?Sized> core::fmt::Debug for ArenaPtr<T> {
 /// ```
 pub struct Arena<'w> {
     walloc: &'w Walloc,
+    /// This tier's counters, cached so the fast path does no indexing.
+    counters: &'w ArenaCounters,
     tier: Tier,
     align: usize,
     cur: Cell<usize>,
@@ -167,7 +170,6 @@ pub struct Arena<'w> {
     pos_offset: Cell<usize>,
     chunk: Cell<usize>,
     chunk_start: Cell<usize>,
-    allocations: Cell<u64>,
     epoch: u32,
     cuts: [usize; CUT_HISTORY],
     _not_sync: PhantomData<Cell<()>>,
@@ -181,6 +183,7 @@ impl<'w> Arena<'w> {
         let start = c.start;
         let arena = Arena {
             walloc,
+            counters: walloc.arena_counters(tier),
             tier,
             align,
             cur: Cell::new(c.cur),
@@ -188,12 +191,6 @@ impl<'w> Arena<'w> {
             pos_offset: Cell::new(c.chunk_base.wrapping_sub(start)),
             chunk: Cell::new(c.chunk),
             chunk_start: Cell::new(start),
-            allocations: Cell::new(
-                walloc
-                    .arena_counters(tier)
-                    .allocations
-                    .load(Ordering::Relaxed),
-            ),
             epoch: state.epoch,
             cuts: state.cuts,
             _not_sync: PhantomData,
@@ -235,15 +232,15 @@ impl<'w> Arena<'w> {
         self.alloc_slow(layout.size(), align)
     }
 
-    #[inline]
+    /// Publishes the position and allocation count for `stats()` on other threads. The owner
+    /// is the only writer, so plain relaxed stores (no read-modify-write) suffice.
+    #[inline(always)]
     fn publish(&self, cur: usize) {
-        let n = self.allocations.get() + 1;
-        self.allocations.set(n);
-        let counters = self.walloc.arena_counters(self.tier);
-        counters
-            .used
+        let c = self.counters;
+        c.used
             .store(cur.wrapping_add(self.pos_offset.get()), Ordering::Relaxed);
-        counters.allocations.store(n, Ordering::Relaxed);
+        c.allocations
+            .store(c.allocations.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
     }
 
     #[cold]
