@@ -339,16 +339,24 @@ impl<'w> Arena<'w> {
     }
 
     /// Moves `value` into the arena.
+    #[inline(always)]
+    pub fn alloc<T>(&self, value: T) -> Result<&mut T, OutOfMemory> {
+        self.alloc_with(|| value)
+    }
+
+    /// Allocates room for a `T` and writes `f()` into it. The value is made after the memory is
+    /// found, so it can be built in place instead of on the stack and copied.
     #[expect(
         clippy::mut_from_ref,
         reason = "bump allocation: each call returns fresh, disjoint memory"
     )]
-    pub fn alloc<T>(&self, value: T) -> Result<&mut T, OutOfMemory> {
+    #[inline(always)]
+    pub fn alloc_with<T>(&self, f: impl FnOnce() -> T) -> Result<&mut T, OutOfMemory> {
         let p = self.alloc_layout(Layout::new::<T>())?.cast::<T>();
         // SAFETY: `p` is fresh, aligned, exclusively ours memory for one `T`, borrowed from
         // `self` (no reset can happen while the reference lives).
         unsafe {
-            p.as_ptr().write(value);
+            p.as_ptr().write(f());
             Ok(&mut *p.as_ptr())
         }
     }

@@ -125,6 +125,13 @@ fn arena_bumps_at_tier_alignment_and_resets_to_reuse() {
     assert_eq!(x % 128, 0);
     assert_eq!(y - x, 128, "Render allocations are 128-byte aligned");
     assert_eq!(w.tier_of(x as *const u8), Some(Tier::Render));
+    let built = a.alloc_with(|| [7u8; 32]).unwrap();
+    assert_eq!(*built, [7u8; 32]);
+    assert_eq!(
+        built.as_ptr() as usize,
+        y + 128,
+        "built in place in the next slot"
+    );
     a.alloc_layout(layout(1_200_000, 4)).unwrap();
     let before = *w.stats().tier(Tier::Render);
     assert!(before.used >= 1_200_000);
