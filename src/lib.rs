@@ -36,6 +36,7 @@ static ALLOC: walloc::WallocGlobal = walloc::WallocGlobal;
 pub mod prelude {
     pub use glam::{Mat4, Quat, Vec2, Vec3, Vec4};
     pub use layerw_components::{AngularVelocity, Position, Rotation, Transform, Velocity};
+    pub use layerw_engine::app::{App, AppExit, HeadlessRun, RunReport, StopReason, Timestep};
     pub use layerw_engine::ecs::{CommandBuffer, Entity, EventReader, Events, World};
     pub use layerw_engine::schedule::{
         Access, ExecutorKind, FixedTime, Schedule, Stage, System, SystemContext, Time,

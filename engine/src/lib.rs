@@ -2,6 +2,7 @@
 //! parallel schedule. Policy (what systems do) lives in `layerw-systems`.
 #![warn(missing_docs)]
 
+pub mod app;
 pub mod ecs;
 pub mod schedule;
 pub mod walloc;
