@@ -80,6 +80,14 @@ fn churn(c: &mut Criterion) {
     bench_churn_with(&mut group, "walloc_entity", &entity, &ops);
     // The instance's own GlobalAlloc impl: General tier chosen through the thread-local scope.
     bench_churn_with(&mut group, "walloc_globalalloc", &*walloc, &ops);
+    // The process allocator (the facade installs it): the global instance, whose small blocks
+    // go through per-thread caches before the tier lock.
+    bench_churn_with(
+        &mut group,
+        "walloc_global_cached",
+        &layerw::walloc::WallocGlobal,
+        &ops,
+    );
     group.finish();
 }
 

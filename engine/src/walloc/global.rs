@@ -3,6 +3,10 @@
 use core::alloc::{GlobalAlloc, Layout};
 
 use super::config::Config;
+#[cfg(not(target_family = "wasm"))]
+use super::heap::{self, ALIGN, Heap, SMALL};
+#[cfg(not(target_family = "wasm"))]
+use super::lock::SpinLock;
 use super::stats::Stats;
 use super::walloc::Walloc;
 
@@ -15,6 +19,12 @@ pub fn global() -> &'static Walloc {
     &GLOBAL
 }
 
+#[cfg(not(target_family = "wasm"))]
+/// The global instance's heaps, for the thread caches' exit flush.
+pub(crate) fn heaps() -> &'static [SpinLock<Heap>; 2] {
+    GLOBAL.heaps()
+}
+
 /// Usage of the process-wide instance.
 pub fn stats() -> Stats {
     GLOBAL.stats()
@@ -23,19 +33,50 @@ pub fn stats() -> Stats {
 /// The global allocator: install with
 /// `#[global_allocator] static ALLOC: WallocGlobal = WallocGlobal;` (the `layerw` facade
 /// does this with its default `walloc-global` feature). Allocations go to the tier selected by
-/// [`with_tier`](super::with_tier) (General outside any scope).
+/// [`with_tier`](super::with_tier) (General outside any scope). Natively, small blocks go
+/// through per-thread caches first (see ARCHITECTURE.md); stats stay exact.
 pub struct WallocGlobal;
 
 // SAFETY: forwards to `Walloc`'s GlobalAlloc implementation, which upholds the contract.
 unsafe impl GlobalAlloc for WallocGlobal {
     #[inline]
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        #[cfg(not(target_family = "wasm"))]
+        if layout.align() <= ALIGN {
+            let h = match super::scope::current_heap_tier() {
+                super::Tier::Entity => 0,
+                _ => 1,
+            };
+            let need = heap::block_size_for(layout.size());
+            if need < SMALL
+                && GLOBAL.heap_alignment(h) <= ALIGN
+                && let Some(p) = super::thread_cache::alloc(GLOBAL.heaps(), h, need)
+            {
+                return p;
+            }
+        }
         // SAFETY: forwarded caller contract.
         unsafe { GLOBAL.alloc(layout) }
     }
 
     #[inline]
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        #[cfg(not(target_family = "wasm"))]
+        {
+            let h = match GLOBAL.tier_of(ptr) {
+                Some(super::Tier::Entity) => Some(0),
+                Some(super::Tier::General) => Some(1),
+                _ => None,
+            };
+            // SAFETY: the caller frees a live block of the global instance; the page map says
+            // which heap it belongs to.
+            if let Some(h) = h
+                && GLOBAL.heap_alignment(h) <= ALIGN
+                && unsafe { super::thread_cache::dealloc(GLOBAL.heaps(), h, ptr) }
+            {
+                return;
+            }
+        }
         // SAFETY: forwarded caller contract.
         unsafe { GlobalAlloc::dealloc(&GLOBAL, ptr, layout) }
     }

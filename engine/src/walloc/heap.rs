@@ -29,7 +29,8 @@ const FLAGS: usize = ALIGN - 1;
 const SL_LOG2: u32 = 5;
 const SL_COUNT: usize = 1 << SL_LOG2;
 const FL_SHIFT: u32 = SL_LOG2 + 4;
-const SMALL: usize = 1 << FL_SHIFT;
+/// Blocks below this size are "small": quick-binned and thread-cached.
+pub(crate) const SMALL: usize = 1 << FL_SHIFT;
 const FL_COUNT: usize = 26;
 /// Quick-bin classes: block sizes below `SMALL`, by 16 bytes.
 const QUICK_CLASSES: usize = SMALL / ALIGN;
@@ -524,6 +525,39 @@ impl Heap {
             let candidate = if is_free(next) { next_phys(next) } else { next };
             (size_of(candidate) == 0).then(|| candidate as usize + HEADER)
         }
+    }
+
+    #[cfg(not(target_family = "wasm"))]
+    /// Size of the block holding the allocation at `p`, header included.
+    ///
+    /// # Safety
+    /// `p` is a live allocation of a heap (its header is valid and not being changed).
+    #[inline]
+    pub(crate) unsafe fn block_size(p: *mut u8) -> usize {
+        // SAFETY: per the contract the header before `p` is a valid block header.
+        unsafe { size_of(block_of(p)) }
+    }
+
+    #[cfg(not(target_family = "wasm"))]
+    /// Takes a block for a thread cache: like `alloc`, but not counted as an allocation (the
+    /// cache counts its own when it hands the block out).
+    #[inline]
+    pub(crate) fn take_for_cache(&mut self, size: usize) -> Option<*mut u8> {
+        let p = self.alloc(size, ALIGN)?;
+        self.allocations -= 1;
+        Some(p)
+    }
+
+    #[cfg(not(target_family = "wasm"))]
+    /// Takes back a block from a thread cache: like `free`, but not counted as a free.
+    ///
+    /// # Safety
+    /// `p` came from `take_for_cache` or `alloc` of this heap and is not live.
+    #[inline]
+    pub(crate) unsafe fn return_from_cache(&mut self, p: *mut u8) {
+        // SAFETY: forwarded contract.
+        unsafe { self.free(p) };
+        self.frees -= 1;
     }
 
     /// Usable bytes of the allocation at `p`.

@@ -37,6 +37,8 @@ mod region;
 mod reservation;
 mod scope;
 mod stats;
+#[cfg(not(target_family = "wasm"))]
+mod thread_cache;
 mod tier;
 #[allow(clippy::module_inception)]
 mod walloc;

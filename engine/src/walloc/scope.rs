@@ -27,6 +27,7 @@ std::thread_local! {
 /// assert_eq!(walloc::current_tier(), Tier::General);
 /// # drop(v);
 /// ```
+#[inline]
 pub fn with_tier<R>(tier: Tier, f: impl FnOnce() -> R) -> R {
     struct Restore(Tier);
     impl Drop for Restore {
@@ -43,11 +44,13 @@ pub fn with_tier<R>(tier: Tier, f: impl FnOnce() -> R) -> R {
 }
 
 /// The tier selected on this thread by the innermost [`with_tier`] scope (General outside any).
+#[inline]
 pub fn current_tier() -> Tier {
     CURRENT.try_with(|c| c.get()).unwrap_or(Tier::General)
 }
 
 /// The heap tier that serves a global-allocator request made now on this thread.
+#[inline]
 pub(crate) fn current_heap_tier() -> Tier {
     match current_tier() {
         Tier::Entity => Tier::Entity,

@@ -15,8 +15,12 @@ pub struct TierStats {
     pub borrowed: u64,
     /// In live blocks (heaps, headers included) or below the cursor (arenas).
     pub used: u64,
-    /// Highest `used` seen.
+    /// Highest `used` seen (heaps: measured at the tier, so it includes blocks parked in
+    /// thread caches at the time).
     pub peak: u64,
+    /// Freed small blocks parked in threads' caches for reuse (global instance, native only):
+    /// held by the tier, not live, not in `used`.
+    pub cached: u64,
     /// Allocations served.
     pub allocations: u64,
     /// Blocks freed (heaps; arenas free only as a whole).
@@ -53,6 +57,7 @@ impl Stats {
                 borrowed = t.borrowed,
                 used = t.used,
                 peak = t.peak,
+                cached = t.cached,
                 allocations = t.allocations,
                 frees = t.frees,
                 failures = t.failures,

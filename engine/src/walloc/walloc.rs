@@ -521,6 +521,11 @@ impl Walloc {
     /// Returns every heap pool that is entirely free to the region, so other tiers (or a
     /// borrowing one) can use its pages. Returns the bytes released.
     pub fn trim(&self) -> u64 {
+        #[cfg(not(target_family = "wasm"))]
+        if core::ptr::eq(self, super::global()) {
+            // The calling thread's cached blocks go back first; other threads keep theirs.
+            super::thread_cache::flush_current_thread(&self.heaps);
+        }
         let mut released = 0u64;
         for (h, tier) in [(0, Tier::Entity), (1, Tier::General)] {
             let mut heap = self.heaps[h].lock();
@@ -544,6 +549,17 @@ impl Walloc {
         released
     }
 
+    /// Allocations, frees and parked bytes of the thread caches for heap `h`: only the global
+    /// instance has thread caches.
+    fn thread_cache_totals(&self, h: usize) -> (u64, u64, usize) {
+        #[cfg(not(target_family = "wasm"))]
+        if core::ptr::eq(self, super::global()) {
+            return super::thread_cache::totals(h);
+        }
+        let _ = h;
+        (0, 0, 0)
+    }
+
     /// Usage of every tier now.
     pub fn stats(&self) -> Stats {
         let config = self.config();
@@ -554,15 +570,18 @@ impl Walloc {
         let tiers = Tier::ALL.map(|tier| {
             let budget = config.budget_bytes(tier);
             let held = held[tier.index()] as u64;
-            let (used, peak, allocations, frees, failures) = match heap_index(tier) {
+            let (used, peak, allocations, frees, failures, cached) = match heap_index(tier) {
                 Some(h) => {
+                    let (cache_allocs, cache_frees, cached) = self.thread_cache_totals(h);
                     let heap = self.heaps[h].lock();
                     (
-                        heap.used as u64,
+                        // Blocks parked in thread caches are not live.
+                        (heap.used as u64).saturating_sub(cached as u64),
                         heap.peak as u64,
-                        heap.allocations,
-                        heap.frees,
+                        heap.allocations + cache_allocs,
+                        heap.frees + cache_frees,
                         heap.failures,
+                        cached as u64,
                     )
                 }
                 None => {
@@ -574,6 +593,7 @@ impl Walloc {
                         c.allocations.load(Ordering::Relaxed),
                         0,
                         c.failures.load(Ordering::Relaxed),
+                        0,
                     )
                 }
             };
@@ -584,6 +604,7 @@ impl Walloc {
                 borrowed: held.saturating_sub(budget),
                 used,
                 peak,
+                cached,
                 allocations,
                 frees,
                 failures,
@@ -594,6 +615,19 @@ impl Walloc {
             held: total as u64,
             tiers,
         }
+    }
+
+    #[cfg(not(target_family = "wasm"))]
+    /// The two heaps (Entity, General), for the global instance's thread caches.
+    pub(crate) fn heaps(&self) -> &[SpinLock<Heap>; 2] {
+        &self.heaps
+    }
+
+    #[cfg(not(target_family = "wasm"))]
+    /// The minimum alignment of heap `h` (0 Entity, 1 General).
+    #[inline]
+    pub(crate) fn heap_alignment(&self, h: usize) -> usize {
+        self.heap_align[h].load(Ordering::Relaxed)
     }
 
     /// Checks every heap's block invariants (tests only); returns used bytes per heap.
