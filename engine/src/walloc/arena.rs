@@ -218,18 +218,10 @@ impl<'w> Arena<'w> {
     #[inline]
     pub fn alloc_layout(&self, layout: Layout) -> Result<NonNull<u8>, OutOfMemory> {
         let align = layout.align().max(self.align);
-        let cur = self.cur.get();
-        let start = (cur + align - 1) & !(align - 1);
-        if let Some(new) = start.checked_add(layout.size())
-            && new <= self.end.get()
-            && start != 0
-        {
-            self.cur.set(new);
-            self.publish(new);
-            // SAFETY: `start` lies inside the current chunk, which is non-null mapped memory.
-            return Ok(unsafe { NonNull::new_unchecked(start as *mut u8) });
+        match self.try_fit(layout.size(), align) {
+            Some(p) => Ok(p),
+            None => self.alloc_slow(layout.size(), align),
         }
-        self.alloc_slow(layout.size(), align)
     }
 
     /// Publishes the position and allocation count for `stats()` on other threads. The owner
@@ -278,6 +270,9 @@ impl<'w> Arena<'w> {
         })
     }
 
+    /// Bumps the cursor for `size` bytes at `align` within the current chunk. The fast path of
+    /// every allocation; `None` when the chunk is full (or there is none yet, cursor 0).
+    #[inline(always)]
     fn try_fit(&self, size: usize, align: usize) -> Option<NonNull<u8>> {
         let cur = self.cur.get();
         let start = (cur + align - 1) & !(align - 1);

@@ -2,13 +2,16 @@
 
 use core::alloc::{GlobalAlloc, Layout};
 
+use core::ptr::NonNull;
+
 use super::config::Config;
 #[cfg(not(target_family = "wasm"))]
 use super::heap::{self, ALIGN, Heap, SMALL};
 #[cfg(not(target_family = "wasm"))]
 use super::lock::SpinLock;
+use super::scope;
 use super::stats::Stats;
-use super::walloc::Walloc;
+use super::walloc::{Walloc, heap_index};
 
 static GLOBAL: Walloc = Walloc::new(Config::DEFAULT);
 
@@ -41,12 +44,10 @@ pub struct WallocGlobal;
 unsafe impl GlobalAlloc for WallocGlobal {
     #[inline]
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let tier = scope::current_heap_tier();
+        let h = heap_index(tier).unwrap_or(1);
         #[cfg(not(target_family = "wasm"))]
         if layout.align() <= ALIGN {
-            let h = match super::scope::current_heap_tier() {
-                super::Tier::Entity => 0,
-                _ => 1,
-            };
             let need = heap::block_size_for(layout.size());
             if need < SMALL
                 && GLOBAL.heap_alignment(h) <= ALIGN
@@ -55,30 +56,29 @@ unsafe impl GlobalAlloc for WallocGlobal {
                 return p;
             }
         }
-        // SAFETY: forwarded caller contract.
-        unsafe { GLOBAL.alloc(layout) }
+        GLOBAL
+            .heap_alloc(tier, h, layout)
+            .map_or(core::ptr::null_mut(), NonNull::as_ptr)
     }
 
     #[inline]
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        #[cfg(not(target_family = "wasm"))]
-        {
-            let h = match GLOBAL.tier_of(ptr) {
-                Some(super::Tier::Entity) => Some(0),
-                Some(super::Tier::General) => Some(1),
-                _ => None,
-            };
-            // SAFETY: the caller frees a live block of the global instance; the page map says
-            // which heap it belongs to.
-            if let Some(h) = h
-                && GLOBAL.heap_alignment(h) <= ALIGN
-                && unsafe { super::thread_cache::dealloc(GLOBAL.heaps(), h, ptr) }
+        // One page-map lookup serves both the cache and the locked path.
+        let Some(h) = GLOBAL.tier_of(ptr).and_then(heap_index) else {
+            // SAFETY: forwarded caller contract (this reports memory walloc does not own).
+            return unsafe { GlobalAlloc::dealloc(&GLOBAL, ptr, layout) };
+        };
+        // SAFETY: the caller frees a live block of the global instance; the page map says
+        // it belongs to heap `h`.
+        unsafe {
+            #[cfg(not(target_family = "wasm"))]
+            if GLOBAL.heap_alignment(h) <= ALIGN
+                && super::thread_cache::dealloc(GLOBAL.heaps(), h, ptr)
             {
                 return;
             }
+            GLOBAL.heap_free(h, ptr);
         }
-        // SAFETY: forwarded caller contract.
-        unsafe { GlobalAlloc::dealloc(&GLOBAL, ptr, layout) }
     }
 
     #[inline]

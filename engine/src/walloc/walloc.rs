@@ -72,7 +72,9 @@ pub struct Walloc {
     hooks: SpinLock<[Option<ReclaimHook>; MAX_RECLAIM_HOOKS]>,
 }
 
-fn heap_index(tier: Tier) -> Option<usize> {
+/// Index of a heap tier in per-heap arrays (0 Entity, 1 General); `None` for arenas.
+#[inline]
+pub(crate) fn heap_index(tier: Tier) -> Option<usize> {
     match tier {
         Tier::Entity => Some(0),
         Tier::General => Some(1),
@@ -197,7 +199,12 @@ impl Walloc {
     }
 
     #[inline]
-    fn heap_alloc(&self, tier: Tier, h: usize, layout: Layout) -> Result<NonNull<u8>, OutOfMemory> {
+    pub(crate) fn heap_alloc(
+        &self,
+        tier: Tier,
+        h: usize,
+        layout: Layout,
+    ) -> Result<NonNull<u8>, OutOfMemory> {
         let align = layout
             .align()
             .max(self.heap_align[h].load(Ordering::Relaxed));
@@ -322,13 +329,23 @@ impl Walloc {
     pub unsafe fn dealloc(&self, ptr: NonNull<u8>, layout: Layout) {
         let _ = layout;
         match self.tier_of(ptr.as_ptr()).and_then(heap_index) {
-            // SAFETY: the page map says a heap of this instance owns the block, and the caller
-            // guarantees it is live.
-            Some(h) => unsafe {
-                self.heaps[h].lock().free(ptr.as_ptr());
-            },
+            // SAFETY: the page map says heap `h` of this instance owns the block, and the
+            // caller guarantees it is live.
+            Some(h) => unsafe { self.heap_free(h, ptr.as_ptr()) },
             // Not ours (or arena memory): leaking is the only safe answer.
             None => debug_assert!(false, "walloc: dealloc of memory it does not own"),
+        }
+    }
+
+    /// Frees block `ptr` of heap `h`, whose owner the caller has already looked up.
+    ///
+    /// # Safety
+    /// `ptr` is a live block of heap `h` of this instance.
+    #[inline]
+    pub(crate) unsafe fn heap_free(&self, h: usize, ptr: *mut u8) {
+        // SAFETY: forwarded contract.
+        unsafe {
+            self.heaps[h].lock().free(ptr);
         }
     }
 
