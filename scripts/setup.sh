@@ -25,11 +25,10 @@ as_root() {
 # 1. Debian packages. `apt-get update` runs only when something below is missing.
 # --------------------------------------------------------------------------------------------
 APT_PACKAGES=(
-    # Add system packages here, one per line, e.g. (see /work/shared/toolchain.md):
-    #   libudev-dev                        # gilrs (gamepads)
-    #   chromium chromium-driver           # wasm-bindgen-test in the browser
-    #   mesa-vulkan-drivers libvulkan1     # wgpu on lavapipe (CPU Vulkan)
-    #   xvfb xauth imagemagick x11-apps    # windowed runs + screenshots
+    libudev-dev                     # gilrs (gamepads) links libudev
+    pkg-config                      # finds libudev for gilrs' build
+    xvfb xauth xdotool imagemagick  # desktop tests: a real X window, injected input, screenshots
+    chromium chromium-driver        # web tests: headless chromium driven through WebDriver
 )
 # python3 -m pip is needed for the wasmtime package below; Debian ships it separately.
 if [ ! -d "$LAYERW_PYDEPS/wasmtime-$LAYERW_WASMTIME_PY_VERSION.dist-info" ] \
@@ -112,7 +111,13 @@ log "wasmtime (python) $LAYERW_WASMTIME_PY_VERSION present"
 [ -x "$ROOT/scripts/wasmtime-run.py" ] || chmod +x "$ROOT/scripts/wasmtime-run.py"
 
 # --------------------------------------------------------------------------------------------
-# 5. Other tools (wasm-bindgen-cli, binaryen via npm, ...): add here, each behind a presence check.
+# 5. wasm-bindgen CLI (the web build's JS glue), the exact version of the wasm-bindgen crate.
+#    `--locked` fails for this crate (toolchain.md), so it resolves its own dependencies.
 # --------------------------------------------------------------------------------------------
+if ! wasm-bindgen --version 2>/dev/null | grep -q " $LAYERW_WASM_BINDGEN_VERSION\$"; then
+    log "cargo: installing wasm-bindgen-cli $LAYERW_WASM_BINDGEN_VERSION (about 2 minutes)"
+    cargo install --quiet wasm-bindgen-cli --version "$LAYERW_WASM_BINDGEN_VERSION"
+fi
+log "$(wasm-bindgen --version) present"
 
 log "done"

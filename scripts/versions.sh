@@ -11,3 +11,6 @@ LAYERW_WASMTIME_PY_VERSION="50.0.1"
 # Where setup.sh installs the Python packages (`pip install --target`, so it works with Debian's
 # externally-managed system Python too). scripts/wasmtime-run.py looks in the same place.
 LAYERW_PYDEPS="${LAYERW_PYDEPS:-${XDG_CACHE_HOME:-$HOME/.cache}/layerw/pydeps}"
+
+# wasm-bindgen CLI for the web build; must equal the wasm-bindgen crate pinned in Cargo.toml.
+LAYERW_WASM_BINDGEN_VERSION="0.2.130"

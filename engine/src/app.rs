@@ -7,7 +7,12 @@
 use std::time::{Duration, Instant};
 
 use crate::ecs::{Events, Resource, World};
-use crate::schedule::{ExecutorKind, Schedule, Stage, System};
+use crate::platform::{
+    Action, ActionMap, ActionState, ExitOnClose, Gamepads, InputEvent, InputQueue, Journal,
+    JournalRecorder, Keyboard, Mouse, PlatformEvent, Touches, Window, WindowConfig, WindowEvent,
+    action_system, input_system,
+};
+use crate::schedule::{ExecutorKind, Schedule, Stage, System, Time};
 
 /// Sent by a system (`ctx.send_event(AppExit)`, declared with `.sends_events::<AppExit>()`) to
 /// stop the app after the current frame.
@@ -58,9 +63,36 @@ impl HeadlessRun {
 pub enum StopReason {
     /// The frame limit was reached.
     FrameLimit,
-    /// A system sent [`AppExit`].
+    /// A system sent [`AppExit`] (or the user closed the window).
     ExitRequested,
+    /// A replayed journal ran out of frames.
+    JournalEnd,
+    /// In the browser: `run` handed the app to the page's animation-frame loop and returned at
+    /// once; frames run after it returns.
+    HandedToBrowser,
 }
+
+/// Why [`App::run`] could not start a windowed run.
+#[non_exhaustive]
+#[derive(Debug)]
+pub enum RunError {
+    /// The platform's event loop could not start (no display server, say). Run headless
+    /// instead, or set `DISPLAY`/`WAYLAND_DISPLAY`.
+    EventLoop(String),
+    /// The window could not be created.
+    Window(String),
+}
+
+impl core::fmt::Display for RunError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            RunError::EventLoop(e) => write!(f, "cannot start the platform event loop: {e}"),
+            RunError::Window(e) => write!(f, "cannot create the window: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for RunError {}
 
 /// What a headless run did.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -98,8 +130,11 @@ pub struct RunReport {
 /// assert_eq!((report.frames, report.reason), (3, StopReason::ExitRequested));
 /// ```
 pub struct App {
-    world: World,
-    schedule: Schedule,
+    pub(crate) world: World,
+    pub(crate) schedule: Schedule,
+    pub(crate) window: Option<WindowConfig>,
+    headless: HeadlessRun,
+    pub(crate) frame_hooks: Vec<Box<dyn FnMut(&mut World)>>,
 }
 
 impl Default for App {
@@ -109,15 +144,159 @@ impl Default for App {
 }
 
 impl App {
-    /// An empty app: a new world (with the [`AppExit`] event registered) and an empty
-    /// multi-threaded schedule.
+    /// A new app: a world with the input resources ([`Keyboard`], [`Mouse`], [`Touches`],
+    /// [`Gamepads`], [`Window`], [`InputQueue`]) and events ([`AppExit`], [`InputEvent`],
+    /// [`WindowEvent`]), and a multi-threaded schedule whose Input stage runs the engine's
+    /// [`input_system`]. No window is configured: [`run`](Self::run) runs headless until
+    /// [`set_window`](Self::set_window) says otherwise.
     pub fn new() -> App {
         let mut world = World::new();
         world.add_event::<AppExit>();
+        world.add_event::<InputEvent>();
+        world.add_event::<WindowEvent>();
+        world.insert_resource(Keyboard::default());
+        world.insert_resource(Mouse::default());
+        world.insert_resource(Touches::default());
+        world.insert_resource(Gamepads::default());
+        world.insert_resource(Window::default());
+        world.insert_resource(InputQueue::default());
+        world.insert_resource(ExitOnClose(true));
+        let mut schedule = Schedule::new();
+        schedule.add_system(Stage::Input, input_system());
         App {
             world,
-            schedule: Schedule::new(),
+            schedule,
+            window: None,
+            headless: HeadlessRun {
+                frames: None,
+                timestep: Timestep::Real { max_seconds: 0.25 },
+                max_fps: Some(60.0),
+            },
+            frame_hooks: Vec::new(),
         }
+    }
+
+    /// Gives the app a window: [`run`](Self::run) opens it natively and uses a canvas in the
+    /// browser (headless and WASI builds keep running headless, with this window's size and
+    /// internal resolution in the [`Window`] resource).
+    pub fn set_window(&mut self, config: WindowConfig) -> &mut Self {
+        let mut window = Window::new(config.internal_resolution, config.size);
+        window.apply(&WindowEvent::Fullscreen(config.fullscreen));
+        self.world.insert_resource(window);
+        self.world.insert_resource(ExitOnClose(config.exit_on_close));
+        self.window = Some(config);
+        self
+    }
+
+    /// The window configuration, if the app has one.
+    pub fn window_config(&self) -> Option<&WindowConfig> {
+        self.window.as_ref()
+    }
+
+    /// How [`run`](Self::run) runs without a window (default: until [`AppExit`], real time
+    /// capped at 0.25 s per frame, at most 60 frames per second).
+    pub fn set_headless(&mut self, run: HeadlessRun) -> &mut Self {
+        self.headless = run;
+        self
+    }
+
+    /// Adds a game's action set: `defaults` becomes the [`ActionMap<A>`] resource (rebind by
+    /// writing it), [`ActionState<A>`] is updated every frame in the Input stage.
+    pub fn add_actions<A: Action>(&mut self, defaults: ActionMap<A>) -> &mut Self {
+        self.world.insert_resource(defaults);
+        self.world.insert_resource(ActionState::<A>::default());
+        self.schedule.add_system(Stage::Input, action_system::<A>());
+        self
+    }
+
+    /// Queues a platform event for the next frame's Input stage, timestamped with the simulated
+    /// time so far (what runners do; tests and tools can too).
+    pub fn push_event(&mut self, event: impl Into<PlatformEvent>) -> &mut Self {
+        let at = self
+            .world
+            .try_resource::<Time>()
+            .map_or(0.0, |t| t.elapsed_seconds());
+        self.push_event_at(at, event)
+    }
+
+    /// Queues a platform event that arrived `at` seconds after the run started.
+    pub fn push_event_at(&mut self, at: f64, event: impl Into<PlatformEvent>) -> &mut Self {
+        self.world.resource_mut::<InputQueue>().push(at, event);
+        self
+    }
+
+    /// Starts recording every frame's delta and platform events into a [`Journal`]
+    /// (restarting it if already recording).
+    pub fn record_journal(&mut self) -> &mut Self {
+        self.world.insert_resource(JournalRecorder::default());
+        self
+    }
+
+    /// Stops recording and returns the journal, if recording.
+    pub fn take_journal(&mut self) -> Option<Journal> {
+        self.world
+            .remove_resource::<JournalRecorder>()
+            .map(|mut recorder| recorder.take())
+    }
+
+    /// Replays a journal headless: each recorded frame runs with its recorded delta and
+    /// exactly its recorded events (anything else queued is dropped), so an app built the same
+    /// way reaches the same state as the recorded run. Stops early on [`AppExit`].
+    pub fn replay(&mut self, journal: &Journal) -> RunReport {
+        let exits = self.exits_sent();
+        let mut report = RunReport {
+            frames: 0,
+            simulated_seconds: 0.0,
+            reason: StopReason::JournalEnd,
+        };
+        for frame in journal.frames() {
+            {
+                let mut queue = self.world.resource_mut::<InputQueue>();
+                queue.clear();
+                for timed in &frame.events {
+                    queue.push(timed.at, timed.event.clone());
+                }
+            }
+            self.update(frame.delta);
+            self.run_frame_hooks();
+            report.frames += 1;
+            report.simulated_seconds += frame.delta;
+            if self.exit_sent_since(exits) {
+                report.reason = StopReason::ExitRequested;
+                break;
+            }
+        }
+        report
+    }
+
+    /// Adds a hook that runs on the main thread after every frame, under every runner:
+    /// presenting, drawing through an API that is not `Send`, screenshots.
+    pub fn add_frame_hook(&mut self, hook: impl FnMut(&mut World) + 'static) -> &mut Self {
+        self.frame_hooks.push(Box::new(hook));
+        self
+    }
+
+    pub(crate) fn run_frame_hooks(&mut self) {
+        for hook in &mut self.frame_hooks {
+            hook(&mut self.world);
+        }
+    }
+
+    /// Runs the app until it exits: in its window when one is configured and the platform has
+    /// windows (the `window` feature, not WASI), else headless as
+    /// [`set_headless`](Self::set_headless) says. In the browser it hands the app to the
+    /// page's animation-frame loop and returns at once
+    /// ([`StopReason::HandedToBrowser`]).
+    ///
+    /// # Errors
+    /// [`RunError`] when a window was asked for but the platform cannot open one.
+    pub fn run(mut self) -> Result<RunReport, RunError> {
+        #[cfg(all(feature = "window", not(target_os = "wasi")))]
+        if let Some(config) = self.window.clone() {
+            return crate::platform::runner::run(self, config);
+        }
+        let run = self.headless;
+        Ok(self.run_headless(run))
     }
 
     /// Adds `system` to `stage`, after the systems already there.
@@ -159,13 +338,13 @@ impl App {
     }
 
     /// True when a system has sent [`AppExit`] since `seen` events were counted.
-    fn exit_sent_since(&self, seen: usize) -> bool {
+    pub(crate) fn exit_sent_since(&self, seen: usize) -> bool {
         self.world
             .try_resource::<Events<AppExit>>()
             .is_ok_and(|events| events.sent() > seen)
     }
 
-    fn exits_sent(&self) -> usize {
+    pub(crate) fn exits_sent(&self) -> usize {
         self.world
             .try_resource::<Events<AppExit>>()
             .map_or(0, |events| events.sent())
@@ -201,6 +380,7 @@ impl App {
             };
             let started = clock();
             self.update(delta);
+            self.run_frame_hooks();
             report.frames += 1;
             report.simulated_seconds += delta;
             if self.exit_sent_since(exits) {

@@ -1,8 +1,12 @@
-//! Layer-W engine mechanisms: walloc tiered memory, the ECS world on walloc and the fixed
-//! parallel schedule. Policy (what systems do) lives in `layerw-systems`.
+//! Layer-W engine mechanisms: walloc tiered memory, the ECS world on walloc, the fixed parallel
+//! schedule, the app and its runners, and the platform layer (windows, input, actions, the event
+//! journal). Policy (what systems do) lives in `layerw-systems`.
 #![warn(missing_docs)]
 
 pub mod app;
 pub mod ecs;
+pub mod platform;
 pub mod schedule;
 pub mod walloc;
+
+pub use glam;

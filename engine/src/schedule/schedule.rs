@@ -127,16 +127,19 @@ impl Schedule {
         };
         for stage in Stage::ALL {
             if stage == Stage::FixedUpdate {
-                let (steps, step) = match world.get_resource_mut::<FixedTime>() {
-                    Some(fixed) => (fixed.advance(delta), fixed.step()),
+                let (steps, step, alpha) = match world.get_resource_mut::<FixedTime>() {
+                    Some(fixed) => (fixed.advance(delta), fixed.step(), fixed.alpha()),
                     None => {
                         let mut fixed = FixedTime::default();
                         let steps = fixed.advance(delta);
-                        let step = fixed.step();
+                        let (step, alpha) = (fixed.step(), fixed.alpha());
                         world.insert_resource(fixed);
-                        (steps, step)
+                        (steps, step, alpha)
                     }
                 };
+                if let Some(time) = world.get_resource_mut::<Time>() {
+                    time.set_fixed(step, alpha);
+                }
                 for _ in 0..steps {
                     self.run_stage(stage, world, step);
                 }

@@ -1,0 +1,39 @@
+//! The platform layer: windows, typed input and window events, input state (keyboard, mouse,
+//! touch, gamepads), game-defined actions with bindings files, and the event journal.
+//!
+//! Runners turn what the platform reports into [`PlatformEvent`]s on the [`InputQueue`]:
+//! winit natively and in the browser (with the `window` feature), gilrs for desktop pads, the
+//! browser's Gamepad API on the web, a [`Journal`] during a replay, or a test. The Input stage
+//! ([`input_system`], then one [`action_system`] per action set) turns them into resources
+//! that game systems read: [`Keyboard`], [`Mouse`], [`Touches`], [`Gamepads`], [`Window`] and
+//! [`ActionState<A>`].
+
+mod action;
+pub mod bindings;
+mod button;
+mod event;
+mod gamepad;
+mod input;
+mod journal;
+mod keyboard;
+mod mouse;
+mod touch;
+mod window;
+
+#[cfg(all(feature = "window", not(target_os = "wasi")))]
+pub(crate) mod runner;
+
+pub use action::{Action, ActionMap, ActionState, ActionValue, AxisDirection, Binding};
+pub use bindings::BindingsError;
+pub use button::ButtonInput;
+pub use event::{ButtonState, InputEvent, PlatformEvent, WindowEvent};
+pub use gamepad::{
+    DeadzoneError, Deadzones, Gamepad, GamepadAxis, GamepadButton, GamepadId, GamepadSnapshot,
+    Gamepads, Stick, diff_snapshots,
+};
+pub use input::{ExitOnClose, INPUT_SYSTEM, InputQueue, action_system, input_system};
+pub use journal::{Journal, JournalError, JournalFrame, JournalRecorder, TimedEvent};
+pub use keyboard::{KeyCode, Keyboard, LogicalKey};
+pub use mouse::{Mouse, MouseButton};
+pub use touch::{Touch, TouchPhase, Touches};
+pub use window::{FramePacing, Viewport, Window, WindowConfig, WindowRequest};
