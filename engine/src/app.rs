@@ -293,7 +293,7 @@ impl App {
     pub fn run(mut self) -> Result<RunReport, RunError> {
         #[cfg(all(feature = "window", not(target_os = "wasi")))]
         if let Some(config) = self.window.clone() {
-            return crate::platform::runner::run(self, config);
+            return crate::platform::run(self, config);
         }
         let run = self.headless;
         Ok(self.run_headless(run))

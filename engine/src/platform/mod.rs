@@ -20,8 +20,17 @@ mod mouse;
 mod touch;
 mod window;
 
+#[cfg(all(feature = "window", not(target_family = "wasm")))]
+mod native;
 #[cfg(all(feature = "window", not(target_os = "wasi")))]
-pub(crate) mod runner;
+mod runner;
+#[cfg(all(feature = "window", target_arch = "wasm32", target_os = "unknown"))]
+mod web;
+
+#[cfg(all(feature = "window", not(target_os = "wasi")))]
+pub(crate) use runner::run;
+#[cfg(all(feature = "window", not(target_os = "wasi")))]
+pub use runner::WinitWindow;
 
 pub use action::{Action, ActionMap, ActionState, ActionValue, AxisDirection, Binding};
 pub use bindings::BindingsError;
