@@ -65,6 +65,11 @@ section "clippy (native, all targets)" \
 section "tests (native)" \
     cargo test --workspace
 
+# A real X window under Xvfb: xdotool injects keys, text, mouse moves and clicks, resizes the
+# window; screenshots go to target/layerw-test/.
+section "desktop (Xvfb + xdotool, input_playground)" \
+    bash -c 'cargo build --example input_playground && xvfb-run -a -s "-screen 0 1280x800x24" python3 scripts/desktop_test.py target/debug/examples/input_playground'
+
 section "build wasm32-unknown-unknown (libs)" \
     cargo build --workspace --lib --target wasm32-unknown-unknown
 

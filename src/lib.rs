@@ -25,6 +25,7 @@
 
 pub use layerw_components as components;
 pub use layerw_engine as engine;
+pub use layerw_engine::platform;
 pub use layerw_engine::walloc;
 pub use layerw_systems as systems;
 
@@ -34,9 +35,16 @@ static ALLOC: walloc::WallocGlobal = walloc::WallocGlobal;
 
 /// The names a game needs most, in one import.
 pub mod prelude {
-    pub use glam::{Mat4, Quat, Vec2, Vec3, Vec4};
+    pub use glam::{Mat4, Quat, UVec2, Vec2, Vec3, Vec4};
     pub use layerw_components::{AngularVelocity, Position, Rotation, Transform, Velocity};
-    pub use layerw_engine::app::{App, AppExit, HeadlessRun, RunReport, StopReason, Timestep};
+    pub use layerw_engine::app::{
+        App, AppExit, HeadlessRun, RunError, RunReport, StopReason, Timestep,
+    };
+    pub use layerw_engine::platform::{
+        Action, ActionMap, ActionState, Binding, FramePacing, GamepadAxis, GamepadButton,
+        Gamepads, InputEvent, Journal, KeyCode, Keyboard, Mouse, MouseButton, Stick, Touches,
+        Window, WindowConfig, WindowEvent, WindowRequest,
+    };
     pub use layerw_engine::ecs::{CommandBuffer, Entity, EventReader, Events, World};
     pub use layerw_engine::schedule::{
         Access, ExecutorKind, FixedTime, Schedule, Stage, System, SystemContext, Time,

@@ -133,7 +133,7 @@ pub struct App {
     pub(crate) world: World,
     pub(crate) schedule: Schedule,
     pub(crate) window: Option<WindowConfig>,
-    headless: HeadlessRun,
+    headless: Option<HeadlessRun>,
     pub(crate) frame_hooks: Vec<Box<dyn FnMut(&mut World)>>,
 }
 
@@ -167,11 +167,7 @@ impl App {
             world,
             schedule,
             window: None,
-            headless: HeadlessRun {
-                frames: None,
-                timestep: Timestep::Real { max_seconds: 0.25 },
-                max_fps: Some(60.0),
-            },
+            headless: None,
             frame_hooks: Vec::new(),
         }
     }
@@ -193,10 +189,11 @@ impl App {
         self.window.as_ref()
     }
 
-    /// How [`run`](Self::run) runs without a window (default: until [`AppExit`], real time
-    /// capped at 0.25 s per frame, at most 60 frames per second).
+    /// Makes [`run`](Self::run) run headless as `run` says, even when a window is configured
+    /// (the [`Window`] resource keeps the configured size): servers, scripted runs, machines
+    /// without a display.
     pub fn set_headless(&mut self, run: HeadlessRun) -> &mut Self {
-        self.headless = run;
+        self.headless = Some(run);
         self
     }
 
@@ -232,7 +229,19 @@ impl App {
         self
     }
 
-    /// Stops recording and returns the journal, if recording.
+    /// Starts recording every frame's delta and platform events, streamed line by line to
+    /// `sink` (a file natively; see [`Journal`] for the format). Read it back with
+    /// [`Journal::load`] / [`Journal::from_bytes`].
+    pub fn record_journal_to(
+        &mut self,
+        sink: impl std::io::Write + Send + Sync + 'static,
+    ) -> &mut Self {
+        self.world.insert_resource(JournalRecorder::streaming(sink));
+        self
+    }
+
+    /// Stops recording and returns the journal recorded in memory, if recording (empty when
+    /// it was streamed to a writer).
     pub fn take_journal(&mut self) -> Option<Journal> {
         self.world
             .remove_resource::<JournalRecorder>()
@@ -282,20 +291,27 @@ impl App {
         }
     }
 
-    /// Runs the app until it exits: in its window when one is configured and the platform has
-    /// windows (the `window` feature, not WASI), else headless as
-    /// [`set_headless`](Self::set_headless) says. In the browser it hands the app to the
-    /// page's animation-frame loop and returns at once
+    /// Runs the app until it exits: headless as [`set_headless`](Self::set_headless) said if
+    /// it was called; else in its window when one is configured and the platform has windows
+    /// (the `window` feature, not WASI); else headless until [`AppExit`], in real time (at most
+    /// 0.25 s per frame) and at most 60 frames per second. In the browser a windowed run hands
+    /// the app to the page's animation-frame loop and returns at once
     /// ([`StopReason::HandedToBrowser`]).
     ///
     /// # Errors
     /// [`RunError`] when a window was asked for but the platform cannot open one.
     pub fn run(mut self) -> Result<RunReport, RunError> {
         #[cfg(all(feature = "window", not(target_os = "wasi")))]
-        if let Some(config) = self.window.clone() {
+        if self.headless.is_none()
+            && let Some(config) = self.window.clone()
+        {
             return crate::platform::run(self, config);
         }
-        let run = self.headless;
+        let run = self.headless.unwrap_or(HeadlessRun {
+            frames: None,
+            timestep: Timestep::Real { max_seconds: 0.25 },
+            max_fps: Some(60.0),
+        });
         Ok(self.run_headless(run))
     }
 

@@ -145,7 +145,15 @@ impl Binding {
 
     /// The binding's value from the current input state.
     pub fn value(&self, keyboard: &Keyboard, mouse: &Mouse, pads: &Gamepads) -> Vec2 {
-        let key = |k: KeyCode| if keyboard.pressed(k) { 1.0 } else { 0.0 };
+        // A tap shorter than a frame (down and up between two frames) still reads as held for
+        // that frame, so the action sees it.
+        let key = |k: KeyCode| {
+            if keyboard.pressed(k) || keyboard.just_pressed(k) {
+                1.0
+            } else {
+                0.0
+            }
+        };
         // The strongest reading over every connected pad.
         let strongest = |read: &dyn Fn(&Gamepads, super::GamepadId) -> Vec2| {
             pads.iter()
@@ -160,7 +168,10 @@ impl Binding {
         };
         match self {
             Binding::Key(k) => Vec2::new(key(*k), 0.0),
-            Binding::Mouse(b) => Vec2::new(if mouse.pressed(*b) { 1.0 } else { 0.0 }, 0.0),
+            Binding::Mouse(b) => {
+                let held = mouse.pressed(*b) || mouse.just_pressed(*b);
+                Vec2::new(if held { 1.0 } else { 0.0 }, 0.0)
+            }
             Binding::GamepadButton(b) => strongest(&|pads, id| {
                 Vec2::new(pads.get(id).map_or(0.0, |p| p.button_value(*b)), 0.0)
             }),
@@ -442,6 +453,7 @@ pub(crate) mod tests {
         assert!(state.pressed(Play::Move));
         state.update(&map, &kb, &mouse, &pads);
         assert!(state.pressed(Play::Fire) && !state.just_pressed(Play::Fire));
+        mouse.end_frame();
         mouse.buttons.release(MouseButton::Left);
         // The trigger below the press threshold keeps it released.
         pads.apply(&InputEvent::GamepadButton {
@@ -455,6 +467,23 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn a_tap_within_one_frame_is_not_lost() {
+        let map = defaults();
+        let (mut kb, mut mouse, pads) = (Keyboard::default(), Mouse::default(), Gamepads::default());
+        let mut state = ActionState::<Play>::default();
+        kb.press(KeyCode::Space);
+        kb.release(KeyCode::Space);
+        mouse.buttons.press(MouseButton::Left);
+        mouse.buttons.release(MouseButton::Left);
+        state.update(&map, &kb, &mouse, &pads);
+        assert!(state.just_pressed(Play::Jump) && state.just_pressed(Play::Fire));
+        kb.end_frame();
+        mouse.end_frame();
+        state.update(&map, &kb, &mouse, &pads);
+        assert!(state.just_released(Play::Jump) && state.just_released(Play::Fire));
+    }
+
+    #[test]
     fn rebinding_at_run_time() {
         let mut map = defaults();
         let (mut kb, mouse, pads) = (Keyboard::default(), Mouse::default(), Gamepads::default());
@@ -462,6 +491,7 @@ pub(crate) mod tests {
         let captured = Binding::from_event(&InputEvent::key_pressed(KeyCode::KeyJ)).unwrap();
         map.set(Play::Jump, vec![captured]);
         assert_eq!(map.value(Play::Jump, &kb, &mouse, &pads), Vec2::X);
+        kb.end_frame();
         kb.press(KeyCode::Space);
         kb.release(KeyCode::KeyJ);
         assert_eq!(map.value(Play::Jump, &kb, &mouse, &pads), Vec2::ZERO);

@@ -105,7 +105,7 @@ pub fn input_system() -> System {
                 delta: time.delta_seconds(),
                 events,
             };
-            if let Err(e) = recorder.journal.push(frame) {
+            if let Err(e) = recorder.record(frame) {
                 tracing::warn!("journal frame dropped: {e}");
             }
         }

@@ -116,6 +116,22 @@ struct Header {
     version: u32,
 }
 
+fn header_line() -> Vec<u8> {
+    let mut line = serde_json::to_vec(&Header {
+        format: JOURNAL_FORMAT.to_owned(),
+        version: JOURNAL_VERSION,
+    })
+    .expect("the header serialises");
+    line.push(b'\n');
+    line
+}
+
+fn frame_line(frame: &JournalFrame) -> Vec<u8> {
+    let mut line = serde_json::to_vec(frame).expect("frames serialise");
+    line.push(b'\n');
+    line
+}
+
 impl Journal {
     /// An empty journal.
     pub fn new() -> Journal {
@@ -170,16 +186,10 @@ impl Journal {
 
     /// The journal as bytes (the web keeps these; natively [`save`](Self::save) writes them).
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = serde_json::to_vec(&Header {
-            format: JOURNAL_FORMAT.to_owned(),
-            version: JOURNAL_VERSION,
-        })
-        .expect("header serialises");
+        let mut out = header_line();
         for frame in &self.frames {
-            out.push(b'\n');
-            serde_json::to_writer(&mut out, frame).expect("frames serialise");
+            out.extend(frame_line(frame));
         }
-        out.push(b'\n');
         out
     }
 
@@ -241,22 +251,91 @@ impl Journal {
     }
 }
 
-/// While this resource is on the world, the Input stage appends every frame to its journal.
-/// [`App::record_journal`](crate::app::App::record_journal) inserts it.
-#[derive(Clone, Debug, Default)]
+/// While this resource is on the world, the Input stage appends every frame to its journal:
+/// in memory ([`App::record_journal`](crate::app::App::record_journal)), or streamed line by
+/// line to a writer, a file natively
+/// ([`App::record_journal_to`](crate::app::App::record_journal_to)), so a crash loses at most
+/// the frame in flight.
+#[derive(Default)]
 pub struct JournalRecorder {
-    pub(crate) journal: Journal,
+    journal: Journal,
+    sink: Option<Box<dyn std::io::Write + Send + Sync>>,
+    error: Option<String>,
+}
+
+impl fmt::Debug for JournalRecorder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JournalRecorder")
+            .field("frames", &self.journal.len())
+            .field("streaming", &self.sink.is_some())
+            .field("error", &self.error)
+            .finish()
+    }
 }
 
 impl JournalRecorder {
-    /// The journal so far.
-    pub fn journal(&self) -> &Journal {
-        &self.journal
+    /// Records in memory.
+    pub fn in_memory() -> JournalRecorder {
+        JournalRecorder::default()
     }
 
-    /// Takes the journal so far, leaving an empty one recording.
+    /// Streams every frame to `sink` as it is recorded (header first), keeping nothing in
+    /// memory.
+    pub fn streaming(mut sink: impl std::io::Write + Send + Sync + 'static) -> JournalRecorder {
+        let error = sink.write_all(&header_line()).err().map(|e| e.to_string());
+        JournalRecorder {
+            journal: Journal::new(),
+            sink: Some(Box::new(sink)),
+            error,
+        }
+    }
+
+    /// Records one frame.
+    pub(crate) fn record(&mut self, frame: JournalFrame) -> Result<(), JournalError> {
+        if let Some(reason) = self.journal.check(&frame) {
+            return Err(JournalError::InvalidFrame { line: 0, reason });
+        }
+        match &mut self.sink {
+            Some(sink) => {
+                if self.error.is_none() {
+                    let written = sink
+                        .write_all(&frame_line(&frame))
+                        .and_then(|()| sink.flush());
+                    if let Err(e) = written {
+                        self.error = Some(e.to_string());
+                    }
+                }
+                // Only the last frame is kept, for the ordering check.
+                self.journal.frames.clear();
+                self.journal.frames.push(frame);
+            }
+            None => self.journal.frames.push(frame),
+        }
+        Ok(())
+    }
+
+    /// The journal recorded in memory so far (empty when streaming).
+    pub fn journal(&self) -> &Journal {
+        if self.sink.is_some() {
+            const EMPTY: &Journal = &Journal { frames: Vec::new() };
+            EMPTY
+        } else {
+            &self.journal
+        }
+    }
+
+    /// The first write error of a streaming recorder, if any (recording stops writing then).
+    pub fn error(&self) -> Option<&str> {
+        self.error.as_deref()
+    }
+
+    /// Takes the journal recorded in memory so far, leaving an empty one recording.
     pub fn take(&mut self) -> Journal {
-        core::mem::take(&mut self.journal)
+        if self.sink.is_some() {
+            Journal::new()
+        } else {
+            core::mem::take(&mut self.journal)
+        }
     }
 }
 
@@ -331,6 +410,32 @@ mod tests {
                 .unwrap();
         }
         journal
+    }
+
+    #[test]
+    fn streaming_writes_the_same_bytes() {
+        use std::sync::{Arc, Mutex};
+        #[derive(Clone, Default)]
+        struct Shared(Arc<Mutex<Vec<u8>>>);
+        impl std::io::Write for Shared {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                self.0.lock().unwrap().extend_from_slice(buf);
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let mut rng = SmallRng::seed_from_u64(3);
+        let journal = random_journal(&mut rng, 30);
+        let shared = Shared::default();
+        let mut recorder = JournalRecorder::streaming(shared.clone());
+        for frame in journal.frames() {
+            recorder.record(frame.clone()).unwrap();
+        }
+        assert!(recorder.record(journal.frames()[0].clone()).is_err());
+        assert_eq!(*shared.0.lock().unwrap(), journal.to_bytes());
+        assert!(recorder.journal().is_empty() && recorder.error().is_none());
     }
 
     #[test]

@@ -1,0 +1,191 @@
+#!/usr/bin/env python3
+"""Desktop test, for real: the input_playground example in a real X window under Xvfb.
+
+Injects keys, text, mouse moves and clicks with xdotool (XTEST, so they arrive as real input
+events), resizes the window, and checks through the example's per-frame JSON report that the
+actions changed the game and that the surface and the internal-resolution mapping follow the
+window. Also checks a bindings file, a malformed bindings file, and a journal recorded in the
+window and replayed headless. Screenshots go to target/layerw-test/desktop-*.png.
+
+Usage: scripts/desktop_test.py PATH/TO/input_playground
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+BIN = os.path.abspath(sys.argv[1])
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OUT = os.path.join(ROOT, "target", "layerw-test")
+os.makedirs(OUT, exist_ok=True)
+WORK = tempfile.mkdtemp(prefix="layerw-desktop-")
+failures = []
+
+
+def check(condition, what):
+    print(("ok    " if condition else "FAIL  ") + what, flush=True)
+    if not condition:
+        failures.append(what)
+
+
+def xdotool(*args):
+    return subprocess.run(["xdotool", *args], check=True, capture_output=True, text=True).stdout
+
+
+def read_report(path):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
+
+
+def wait_for(path, predicate, timeout=10.0):
+    """Waits until the report satisfies predicate; returns the last report seen."""
+    deadline = time.time() + timeout
+    report = None
+    while time.time() < deadline:
+        report = read_report(path)
+        if report is not None and predicate(report):
+            return report
+        time.sleep(0.05)
+    return report
+
+
+class Playground:
+    def __init__(self, name, *args):
+        self.report = os.path.join(WORK, name + ".json")
+        self.log = open(os.path.join(WORK, name + ".log"), "w+")
+        self.proc = subprocess.Popen([BIN, "--report", self.report, *args],
+                                     stdout=self.log, stderr=subprocess.STDOUT)
+        out = subprocess.run(["xdotool", "search", "--sync", "--onlyvisible", "--name",
+                              "input playground"], capture_output=True, text=True, timeout=30)
+        self.wid = out.stdout.split()[-1]
+        # No window manager: give the window the keyboard focus ourselves.
+        xdotool("windowfocus", "--sync", self.wid)
+        self.wait(lambda r: r["frame"] > 2 and r["surface"] is not None)
+
+    def wait(self, predicate, timeout=10.0):
+        return wait_for(self.report, predicate, timeout)
+
+    def output(self):
+        self.log.seek(0)
+        return self.log.read()
+
+    def quit(self):
+        xdotool("key", "Escape")
+        try:
+            code = self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            code = None
+        return code
+
+
+def screenshot(name):
+    path = os.path.join(OUT, f"desktop-{name}.png")
+    subprocess.run(["import", "-window", "root", path], check=True)
+    return path
+
+
+def pixel(path, x, y):
+    out = subprocess.run(["convert", path, "-format", f"%[pixel:p{{{x},{y}}}]", "info:"],
+                         check=True, capture_output=True, text=True).stdout
+    return out.strip()
+
+
+def main():
+    # 1. Keys, text, mouse, resize.
+    app = Playground("main", "--record", os.path.join(WORK, "run.jsonl"))
+    r = app.wait(lambda r: True)
+    check(r["window"] == [1280, 720] and r["surface"] == [1280, 720],
+          f"window and surface are 1280x720: {r['window']} {r['surface']}")
+    start_x = r["player"][0]
+    xdotool("keydown", "d")
+    held = app.wait(lambda r: "KeyD" in r["keys"])
+    check(held is not None and "KeyD" in held["keys"], "held key D is reported pressed")
+    time.sleep(0.4)
+    xdotool("keyup", "d")
+    r = app.wait(lambda r: "KeyD" not in r["keys"])
+    check(r["player"][0] > start_x + 50, f"D moved the player right: {start_x} -> {r['player'][0]}")
+    xdotool("key", "space")
+    r = app.wait(lambda r: r["jumps"] == 1)
+    check(r["jumps"] == 1, "Space fired the jump action once")
+    xdotool("type", "--delay", "30", "hi5")
+    r = app.wait(lambda r: r["typed"].endswith("hi5"))
+    check(r["typed"].endswith("hi5"), f"typed text arrives: {r['typed']!r}")
+    xdotool("mousemove", "--window", app.wid, "100", "200")
+    xdotool("click", "1")
+    r = app.wait(lambda r: len(r["shots"]) == 1)
+    check(r["shots"] == [[100.0, 200.0]], f"a click fires at the cursor: {r['shots']}")
+    check(r["mouse_internal"] == [100.0, 200.0], f"1:1 internal mapping: {r['mouse_internal']}")
+    shot = screenshot("1280x720")
+    check(pixel(shot, 640, 600) == "srgb(32,40,48)", f"the frame is drawn: {pixel(shot, 640, 600)}")
+
+    xdotool("windowsize", "--sync", app.wid, "640", "480")
+    r = app.wait(lambda r: r["window"] == [640, 480] and r["surface"] == [640, 480])
+    check(r["window"] == [640, 480] and r["surface"] == [640, 480],
+          f"resize: window and surface follow: {r['window']} {r['surface']}")
+    check(r["viewport"] == [0.0, 60.0, 640.0, 360.0], f"letterboxed viewport: {r['viewport']}")
+    xdotool("mousemove", "--window", app.wid, "320", "240")
+    r = app.wait(lambda r: r["mouse"] == [320.0, 240.0])
+    check(r["mouse_internal"] == [640.0, 360.0], f"window centre maps to internal centre: {r['mouse_internal']}")
+    xdotool("mousemove", "--window", app.wid, "320", "30")
+    r = app.wait(lambda r: r["mouse"] == [320.0, 30.0])
+    check(r["mouse_internal"] is None, "the letterbox bar maps to no internal position")
+    xdotool("mousemove", "--window", app.wid, "160", "150")
+    xdotool("click", "1")
+    r = app.wait(lambda r: len(r["shots"]) == 2)
+    check(r["shots"][-1] == [320.0, 180.0], f"after resize a click lands in internal pixels: {r['shots']}")
+    shot = screenshot("640x480")
+    check(pixel(shot, 320, 30) == "srgb(0,0,0)" and pixel(shot, 320, 400) == "srgb(32,40,48)",
+          "the screenshot shows the letterbox bar above the game")
+    final = app.wait(lambda r: True)
+    code = app.quit()
+    check(code == 0 and "ExitRequested" in app.output(), f"Escape quits cleanly (exit {code})")
+
+    # 2. The journal of that run, replayed headless, reaches the same state.
+    out = subprocess.run([BIN, "--replay", os.path.join(WORK, "run.jsonl")],
+                         capture_output=True, text=True, timeout=60)
+    replayed = json.loads(out.stdout.strip().splitlines()[-1]) if out.returncode == 0 else {}
+    for key in ["player", "jumps", "shots", "typed", "window"]:
+        check(replayed.get(key) == final.get(key),
+              f"replay reproduces {key}: {replayed.get(key)} vs {final.get(key)}")
+
+    # 3. A bindings file: jump on J instead of Space.
+    bindings = os.path.join(WORK, "bindings.json")
+    with open(bindings, "w") as f:
+        json.dump({"format": "layerw-bindings", "version": 1,
+                   "actions": {"jump": [{"key": "KeyJ"}]}}, f)
+    app = Playground("bound", "--bindings", bindings)
+    xdotool("key", "space")
+    xdotool("key", "j")
+    r = app.wait(lambda r: r["jumps"] >= 1)
+    time.sleep(0.2)
+    r = app.wait(lambda r: True)
+    check(r["jumps"] == 1, f"rebound: J jumps, Space no longer does (jumps {r['jumps']})")
+    app.quit()
+
+    # 4. A malformed bindings file: a clear error, and the defaults stay in force.
+    with open(bindings, "w") as f:
+        f.write('{"format": "layerw-bindings", "version": 1, "actions": {"jump": [{"key": "KeyJJ"}]')
+    app = Playground("malformed", "--bindings", bindings)
+    xdotool("key", "space")
+    r = app.wait(lambda r: r["jumps"] == 1)
+    check(r["jumps"] == 1, "malformed bindings file: the default Space still jumps")
+    app.quit()
+    check("bindings file, line 1" in app.output() and "keeping the default bindings" in app.output(),
+          "malformed bindings file: the error names the line")
+
+    shutil.rmtree(WORK, ignore_errors=True)
+    if failures:
+        print(f"desktop test: {len(failures)} check(s) failed")
+        sys.exit(1)
+    print("desktop test: all checks passed")
+
+
+if __name__ == "__main__":
+    main()
