@@ -70,6 +70,11 @@ section "tests (native)" \
 section "desktop (Xvfb + xdotool, input_playground)" \
     bash -c 'cargo build --example input_playground && xvfb-run -a -s "-screen 0 1280x800x24" python3 scripts/desktop_test.py target/debug/examples/input_playground'
 
+# The web build of input_playground in headless chromium (WebDriver): DOM keyboard and pointer
+# events, a synthetic gamepad, a canvas resize; screenshots go to target/layerw-test/.
+section "web (headless chromium, input_playground)" \
+    bash -c 'bash scripts/web.sh input_playground && python3 scripts/web_test.py'
+
 section "build wasm32-unknown-unknown (libs)" \
     cargo build --workspace --lib --target wasm32-unknown-unknown
 

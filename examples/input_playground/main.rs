@@ -19,6 +19,7 @@
 mod draw;
 mod game;
 
+#[cfg(not(target_arch = "wasm32"))]
 use layerw::prelude::*;
 
 fn main() {

@@ -83,9 +83,12 @@ fn snapshots() -> Vec<GamepadSnapshot> {
     };
     let mut out = Vec::new();
     for slot in pads.iter() {
-        let Ok(pad) = slot.dyn_into::<web_sys::Gamepad>() else {
+        if !slot.is_object() {
             continue; // empty slots are null
-        };
+        }
+        // Read structurally, not checked with instanceof: pages and tests may provide pads
+        // from their own getGamepads().
+        let pad: web_sys::Gamepad = slot.unchecked_into();
         if !pad.connected() {
             continue;
         }
@@ -96,7 +99,8 @@ fn snapshots() -> Vec<GamepadSnapshot> {
             sticks: [0.0; 4],
         };
         for (i, button) in pad.buttons().iter().take(17).enumerate() {
-            if let Ok(button) = button.dyn_into::<web_sys::GamepadButton>() {
+            if button.is_object() {
+                let button: web_sys::GamepadButton = button.unchecked_into();
                 // Some pads report digital buttons as pressed with value 0.
                 let value = button.value() as f32;
                 snapshot.buttons[i] = if button.pressed() && value == 0.0 {

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Builds an example for the browser: wasm32-unknown-unknown, wasm-bindgen's JS glue, and the
+# example's page, into target/web/<example>/ (serve that folder, e.g.
+# `python3 -m http.server -d target/web/input_playground`).
+#
+# Usage: scripts/web.sh [EXAMPLE] [--release]
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+EXAMPLE="${1:-input_playground}"
+PROFILE=debug
+FLAGS=()
+if [ "${2:-}" = "--release" ]; then PROFILE=release; FLAGS=(--release); fi
+TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+OUT="$TARGET_DIR/web/$EXAMPLE"
+
+cargo build --example "$EXAMPLE" --target wasm32-unknown-unknown ${FLAGS[@]+"${FLAGS[@]}"}
+rm -rf "$OUT"
+mkdir -p "$OUT"
+wasm-bindgen --target web --no-typescript --out-dir "$OUT" \
+    "$TARGET_DIR/wasm32-unknown-unknown/$PROFILE/examples/$EXAMPLE.wasm"
+cp "web/$EXAMPLE/index.html" "$OUT/"
+echo "web build of $EXAMPLE in $OUT ($(du -h "$OUT/${EXAMPLE}_bg.wasm" | cut -f1) wasm)"

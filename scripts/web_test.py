@@ -1,0 +1,253 @@
+#!/usr/bin/env python3
+"""Web test, for real: the input_playground web build in headless chromium.
+
+Serves target/web/input_playground on 127.0.0.1, drives Debian's chromium through chromedriver
+(WebDriver over HTTP, no client library), dispatches DOM keyboard and pointer events to the
+canvas, replaces navigator.getGamepads with a synthetic standard-mapping pad, and checks through
+window.layerwState (the example's JSON state, published every frame) that the app sees the
+input and the actions change the game. Screenshots go to target/layerw-test/web-*.png.
+
+Usage: scripts/web_test.py [WEB_DIR]
+"""
+import base64
+import functools
+import http.server
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+WEB_DIR = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else
+                          os.path.join(ROOT, "target", "web", "input_playground"))
+OUT = os.path.join(ROOT, "target", "layerw-test")
+os.makedirs(OUT, exist_ok=True)
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+failures = []
+
+
+def check(condition, what):
+    print(("ok    " if condition else "FAIL  ") + what, flush=True)
+    if not condition:
+        failures.append(what)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Handler(http.server.SimpleHTTPRequestHandler):
+    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
+                      ".wasm": "application/wasm", ".js": "text/javascript"}
+
+    def log_message(self, *args):
+        pass
+
+
+def serve():
+    port = free_port()
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", port), functools.partial(Handler, directory=WEB_DIR))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, port
+
+
+class WebDriver:
+    def __init__(self, port):
+        self.base = f"http://127.0.0.1:{port}"
+        profile = tempfile.mkdtemp(prefix="layerw-chromium-")
+        caps = {"capabilities": {"alwaysMatch": {"goog:chromeOptions": {
+            "binary": CHROMIUM,
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu",
+                     "--window-size=1100,800",
+                     "--disable-background-networking", "--disable-component-update",
+                     "--disable-sync", "--no-first-run", "--disable-quic",
+                     f"--user-data-dir={profile}"]}}}}
+        self.session = self.call("POST", "/session", caps)["sessionId"]
+
+    def call(self, method, path, body=None):
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(self.base + path, data=data, method=method,
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=120) as response:
+            return json.loads(response.read())["value"]
+
+    def session_call(self, method, path, body=None):
+        return self.call(method, f"/session/{self.session}{path}", body)
+
+    def go(self, url):
+        self.session_call("POST", "/url", {"url": url})
+
+    def js(self, script, *args):
+        return self.session_call("POST", "/execute/sync", {"script": script, "args": list(args)})
+
+    def screenshot(self, name):
+        png = base64.b64decode(self.session_call("GET", "/screenshot"))
+        path = os.path.join(OUT, f"web-{name}.png")
+        with open(path, "wb") as f:
+            f.write(png)
+        return path
+
+    def quit(self):
+        try:
+            self.call("DELETE", f"/session/{self.session}")
+        except Exception:
+            pass
+
+
+def main():
+    server, http_port = serve()
+    driver_port = free_port()
+    driver = subprocess.Popen([CHROMEDRIVER, f"--port={driver_port}"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{driver_port}/status", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        web = WebDriver(driver_port)
+        try:
+            run(web, http_port)
+        finally:
+            web.quit()
+    finally:
+        driver.kill()
+        server.shutdown()
+    if failures:
+        print(f"web test: {len(failures)} check(s) failed")
+        sys.exit(1)
+    print("web test: all checks passed")
+
+
+def state(web):
+    text = web.js("return window.layerwState || null;")
+    return json.loads(text) if text else None
+
+
+def wait_for(web, predicate, timeout=20.0):
+    deadline = time.time() + timeout
+    s = None
+    while time.time() < deadline:
+        s = state(web)
+        if s is not None and predicate(s):
+            return s
+        error = web.js("return window.layerwError || null;")
+        if error:
+            raise SystemExit(f"the page failed: {error}")
+        time.sleep(0.05)
+    return s
+
+
+KEY = """
+const [type, code, key] = arguments;
+const canvas = document.getElementById('layerw-canvas');
+canvas.focus();
+canvas.dispatchEvent(new KeyboardEvent(type, {code, key, bubbles: true, cancelable: true}));
+"""
+
+POINTER = """
+const [type, x, y, buttons] = arguments;
+const canvas = document.getElementById('layerw-canvas');
+const rect = canvas.getBoundingClientRect();
+const init = {
+    clientX: rect.left + x, clientY: rect.top + y, pointerId: 1, pointerType: 'mouse',
+    isPrimary: true, button: type === 'pointermove' ? -1 : 0, buttons,
+    bubbles: true, cancelable: true};
+// Browsers batch moves into coalesced events and winit reads those: a synthetic move carries
+// itself as its one coalesced event, as a real one does.
+const coalesced = type === 'pointermove' ? [new PointerEvent(type, init)] : [];
+canvas.dispatchEvent(new PointerEvent(type, {...init, coalescedEvents: coalesced}));
+"""
+
+# A synthetic pad in the standard mapping, controlled by window.fakePad.
+GAMEPAD = """
+const buttons = Array.from({length: 17}, () => ({pressed: false, touched: false, value: 0}));
+window.fakePad = {id: 'Synthetic standard pad', index: 0, connected: true, mapping: 'standard',
+                  timestamp: 0, buttons, axes: [0, 0, 0, 0]};
+navigator.getGamepads = () => [window.fakePad, null, null, null];
+"""
+
+
+def run(web, port):
+    web.go(f"http://127.0.0.1:{port}/index.html")
+    s = wait_for(web, lambda s: s["frame"] > 2 and s["surface"] is not None)
+    check(s is not None, "the app starts in the page and publishes its state")
+    if s is None:
+        return
+    check(s["window"] == [960, 540] and s["surface"] == [960, 540],
+          f"the canvas is the window: {s['window']} surface {s['surface']}")
+    check(s["viewport"] == [0.0, 0.0, 960.0, 540.0], f"viewport {s['viewport']}")
+    check(s["pads"] == [], "no gamepad is not an error")
+
+    # Keyboard: hold D, then Space.
+    start_x = s["player"][0]
+    web.js(KEY, "keydown", "KeyD", "d")
+    s = wait_for(web, lambda s: "KeyD" in s["keys"])
+    check("KeyD" in s["keys"], "a DOM keydown is a held key")
+    time.sleep(0.4)
+    web.js(KEY, "keyup", "KeyD", "d")
+    s = wait_for(web, lambda s: "KeyD" not in s["keys"])
+    check(s["player"][0] > start_x + 50, f"D moved the player: {start_x} -> {s['player'][0]}")
+    web.js(KEY, "keydown", "Space", " ")
+    web.js(KEY, "keyup", "Space", " ")
+    s = wait_for(web, lambda s: s["jumps"] == 1)
+    check(s["jumps"] == 1, "Space jumps")
+
+    # Mouse: move and click at canvas (480, 270), the centre: internal (640, 360).
+    web.js(POINTER, "pointermove", 480, 270, 0)
+    s = wait_for(web, lambda s: s["mouse"] == [480.0, 270.0])
+    check(s["mouse_internal"] == [640.0, 360.0],
+          f"pointer position maps to internal pixels: {s['mouse']} -> {s['mouse_internal']}")
+    web.js(POINTER, "pointerdown", 480, 270, 1)
+    web.js(POINTER, "pointerup", 480, 270, 0)
+    s = wait_for(web, lambda s: len(s["shots"]) == 1)
+    check(s["shots"] == [[640.0, 360.0]], f"a click fires at the cursor: {s['shots']}")
+
+    # Gamepad: connect, South, left stick, right trigger.
+    web.js(GAMEPAD)
+    s = wait_for(web, lambda s: len(s["pads"]) == 1)
+    check(len(s["pads"]) == 1 and s["pads"][0]["name"] == "Synthetic standard pad",
+          f"the synthetic pad connects: {s['pads']}")
+    web.js("fakePad.buttons[0] = {pressed: true, touched: true, value: 1};")
+    s = wait_for(web, lambda s: s["jumps"] == 2)
+    check(s["jumps"] == 2 and "South" in s["pads"][0]["pressed"], "pad South button jumps")
+    web.js("fakePad.buttons[0] = {pressed: false, touched: false, value: 0};"
+           "fakePad.axes[0] = 1.0; fakePad.axes[1] = -1.0;")  # right and up (web y points down)
+    s = wait_for(web, lambda s: s["actions"]["move"]["pressed"])
+    move = s["actions"]["move"]["value"]
+    check(move[0] > 0.6 and move[1] > 0.6, f"left stick moves right and up: {move}")
+    web.js("fakePad.axes[0] = 0.05; fakePad.axes[1] = 0.0;")  # inside the deadzone
+    s = wait_for(web, lambda s: not s["actions"]["move"]["pressed"])
+    check(s["actions"]["move"]["value"] == [0.0, 0.0], "a stick in its deadzone reads zero")
+    web.js("fakePad.buttons[7] = {pressed: true, touched: true, value: 0.9};")
+    s = wait_for(web, lambda s: len(s["shots"]) == 2)
+    check(len(s["shots"]) == 2 and s["pads"][0]["triggers"][1] > 0.8,
+          f"right trigger fires (trigger {s['pads'][0]['triggers']})")
+    web.screenshot("playground")
+    web.js("navigator.getGamepads = () => [null, null, null, null];")
+    s = wait_for(web, lambda s: s["pads"] == [])
+    check(s["pads"] == [], "the pad disconnects")
+
+    # Resize the canvas: the window, surface and mapping follow.
+    web.js("document.getElementById('layerw-canvas').style.width = '480px';"
+           "document.getElementById('layerw-canvas').style.height = '360px';")
+    s = wait_for(web, lambda s: s["window"] == [480, 360] and s["surface"] == [480, 360])
+    check(s["window"] == [480, 360] and s["surface"] == [480, 360],
+          f"canvas resize: window and surface follow: {s['window']} {s['surface']}")
+    check(s["viewport"] == [0.0, 45.0, 480.0, 270.0], f"letterboxed viewport: {s['viewport']}")
+    web.screenshot("resized")
+
+
+if __name__ == "__main__":
+    main()
