@@ -40,12 +40,12 @@ pub mod prelude {
     pub use layerw_engine::app::{
         App, AppExit, HeadlessRun, RunError, RunReport, StopReason, Timestep,
     };
-    pub use layerw_engine::platform::{
-        Action, ActionMap, ActionState, Binding, FramePacing, GamepadAxis, GamepadButton,
-        Gamepads, InputEvent, Journal, KeyCode, Keyboard, Mouse, MouseButton, Stick, Touches,
-        Window, WindowConfig, WindowEvent, WindowRequest,
-    };
     pub use layerw_engine::ecs::{CommandBuffer, Entity, EventReader, Events, World};
+    pub use layerw_engine::platform::{
+        Action, ActionMap, ActionState, Binding, FramePacing, GamepadAxis, GamepadButton, Gamepads,
+        InputEvent, Journal, KeyCode, Keyboard, Mouse, MouseButton, Stick, Touches, Window,
+        WindowConfig, WindowEvent, WindowRequest,
+    };
     pub use layerw_engine::schedule::{
         Access, ExecutorKind, FixedTime, Schedule, Stage, System, SystemContext, Time,
     };

@@ -105,6 +105,9 @@ pub struct RunReport {
     pub reason: StopReason,
 }
 
+/// Runs on the main thread after every frame (see [`App::add_frame_hook`]).
+type FrameHook = Box<dyn FnMut(&mut World)>;
+
 /// A game: its world (entities, components, resources) and its schedule of systems.
 ///
 /// # Example
@@ -134,7 +137,7 @@ pub struct App {
     pub(crate) schedule: Schedule,
     pub(crate) window: Option<WindowConfig>,
     headless: Option<HeadlessRun>,
-    pub(crate) frame_hooks: Vec<Box<dyn FnMut(&mut World)>>,
+    pub(crate) frame_hooks: Vec<FrameHook>,
 }
 
 impl Default for App {
@@ -179,7 +182,8 @@ impl App {
         let mut window = Window::new(config.internal_resolution, config.size);
         window.apply(&WindowEvent::Fullscreen(config.fullscreen));
         self.world.insert_resource(window);
-        self.world.insert_resource(ExitOnClose(config.exit_on_close));
+        self.world
+            .insert_resource(ExitOnClose(config.exit_on_close));
         self.window = Some(config);
         self
     }

@@ -29,7 +29,10 @@ fn events_become_state_for_one_frame() {
         let keyboard = world.resource::<Keyboard>();
         assert!(keyboard.just_pressed(KeyCode::KeyA) && keyboard.text() == "a");
         let mouse = world.resource::<Mouse>();
-        assert_eq!((mouse.wheel(), mouse.motion()), (Vec2::Y * 2.0, Vec2::new(4.0, 0.0)));
+        assert_eq!(
+            (mouse.wheel(), mouse.motion()),
+            (Vec2::Y * 2.0, Vec2::new(4.0, 0.0))
+        );
         assert!(world.resource::<Touches>().just_started(4));
     }
     app.update(1.0 / 60.0);
@@ -114,7 +117,10 @@ fn close_request_exits_unless_disabled() {
     let mut app = App::new();
     app.push_event(WindowEvent::CloseRequested);
     let report = app.run_headless(HeadlessRun::frames(10));
-    assert_eq!((report.frames, report.reason), (1, StopReason::ExitRequested));
+    assert_eq!(
+        (report.frames, report.reason),
+        (1, StopReason::ExitRequested)
+    );
 
     let mut app = App::new();
     app.set_window(WindowConfig {

@@ -45,7 +45,10 @@ pub fn presenter(report: Option<std::path::PathBuf>) -> impl FnMut(&mut World) {
         if let Some(path) = &report {
             // Write then rename: a reader never sees half a file.
             let tmp = path.with_extension("tmp");
-            if std::fs::write(&tmp, &json).and_then(|()| std::fs::rename(&tmp, path)).is_err() {
+            if std::fs::write(&tmp, &json)
+                .and_then(|()| std::fs::rename(&tmp, path))
+                .is_err()
+            {
                 eprintln!("cannot write the report to {}", path.display());
             }
         }
@@ -56,9 +59,14 @@ pub fn presenter(report: Option<std::path::PathBuf>) -> impl FnMut(&mut World) {
 
 #[cfg(target_arch = "wasm32")]
 fn publish(json: &str) {
-    let Some(window) = web_sys::window() else { return };
+    let Some(window) = web_sys::window() else {
+        return;
+    };
     let _ = js_sys::Reflect::set(&window, &"layerwState".into(), &json.into());
-    if let Some(pre) = window.document().and_then(|d| d.get_element_by_id("layerw-state")) {
+    if let Some(pre) = window
+        .document()
+        .and_then(|d| d.get_element_by_id("layerw-state"))
+    {
         pre.set_text_content(Some(json));
     }
 }
@@ -117,7 +125,8 @@ impl Canvas<'_> {
     /// A box with a dot for a 2D value in -1..1 (y up).
     fn stick(&mut self, at: Vec2, size: f32, value: Vec2, color: u32) {
         self.rect(at, Vec2::splat(size), 0x404850);
-        let centre = at + Vec2::splat(size / 2.0) + value * Vec2::new(1.0, -1.0) * (size / 2.0 - 5.0);
+        let centre =
+            at + Vec2::splat(size / 2.0) + value * Vec2::new(1.0, -1.0) * (size / 2.0 - 5.0);
         self.rect(centre - 5.0, Vec2::splat(10.0), color);
     }
 }
@@ -140,28 +149,65 @@ fn paint(world: &World, canvas: &mut Canvas) {
     let cell = |i: usize| Vec2::new(10.0 + i as f32 * 30.0, 10.0);
     for (i, key) in STRIP_KEYS.iter().enumerate() {
         let lit = keyboard.pressed(*key);
-        canvas.rect(cell(i), Vec2::splat(24.0), if lit { 0xffffff } else { 0x404850 });
+        canvas.rect(
+            cell(i),
+            Vec2::splat(24.0),
+            if lit { 0xffffff } else { 0x404850 },
+        );
     }
     let other = keyboard.pressed_keys().any(|k| !STRIP_KEYS.contains(&k));
-    canvas.rect(cell(STRIP_KEYS.len()), Vec2::splat(24.0), if other { 0x80c0ff } else { 0x404850 });
-    for (i, button) in [MouseButton::Left, MouseButton::Middle, MouseButton::Right].iter().enumerate() {
+    canvas.rect(
+        cell(STRIP_KEYS.len()),
+        Vec2::splat(24.0),
+        if other { 0x80c0ff } else { 0x404850 },
+    );
+    for (i, button) in [MouseButton::Left, MouseButton::Middle, MouseButton::Right]
+        .iter()
+        .enumerate()
+    {
         let lit = mouse.pressed(*button);
-        canvas.rect(cell(STRIP_KEYS.len() + 2 + i), Vec2::splat(24.0), if lit { 0xff9020 } else { 0x404850 });
+        canvas.rect(
+            cell(STRIP_KEYS.len() + 2 + i),
+            Vec2::splat(24.0),
+            if lit { 0xff9020 } else { 0x404850 },
+        );
     }
     // The move action's value, top right.
-    canvas.stick(Vec2::new(internal.x - 90.0, 10.0), 80.0, actions.axis2d(Play::Move), 0x30c050);
+    canvas.stick(
+        Vec2::new(internal.x - 90.0, 10.0),
+        80.0,
+        actions.axis2d(Play::Move),
+        0x30c050,
+    );
 
     // One row per pad: sticks, triggers, the 17 buttons.
     let pads = world.resource::<Gamepads>();
     for (row, pad) in pads.iter().enumerate() {
         let y = 60.0 + row as f32 * 90.0;
-        canvas.stick(Vec2::new(10.0, y), 70.0, pads.stick(pad.id(), Stick::Left), 0x80c0ff);
-        canvas.stick(Vec2::new(90.0, y), 70.0, pads.stick(pad.id(), Stick::Right), 0x80c0ff);
-        for (i, axis) in [GamepadAxis::LeftTrigger, GamepadAxis::RightTrigger].iter().enumerate() {
+        canvas.stick(
+            Vec2::new(10.0, y),
+            70.0,
+            pads.stick(pad.id(), Stick::Left),
+            0x80c0ff,
+        );
+        canvas.stick(
+            Vec2::new(90.0, y),
+            70.0,
+            pads.stick(pad.id(), Stick::Right),
+            0x80c0ff,
+        );
+        for (i, axis) in [GamepadAxis::LeftTrigger, GamepadAxis::RightTrigger]
+            .iter()
+            .enumerate()
+        {
             let x = 170.0 + i as f32 * 22.0;
             canvas.rect(Vec2::new(x, y), Vec2::new(16.0, 70.0), 0x404850);
             let fill = pads.axis(pad.id(), *axis) * 70.0;
-            canvas.rect(Vec2::new(x, y + 70.0 - fill), Vec2::new(16.0, fill), 0xff9020);
+            canvas.rect(
+                Vec2::new(x, y + 70.0 - fill),
+                Vec2::new(16.0, fill),
+                0xff9020,
+            );
         }
         for (i, button) in GamepadButton::ALL.iter().enumerate() {
             let lit = pad.pressed(*button);
@@ -174,7 +220,11 @@ fn paint(world: &World, canvas: &mut Canvas) {
     for shot in state.shots.iter().rev().take(32) {
         canvas.rect(*shot - 4.0, Vec2::splat(8.0), 0xe03030);
     }
-    let player_color = if actions.pressed(Play::Jump) { 0xe0d040 } else { 0x30c050 };
+    let player_color = if actions.pressed(Play::Jump) {
+        0xe0d040
+    } else {
+        0x30c050
+    };
     canvas.rect(state.player, Vec2::splat(PLAYER_SIZE), player_color);
     if let Some(at) = mouse.internal_position() {
         canvas.rect(at - Vec2::new(10.0, 1.0), Vec2::new(20.0, 2.0), 0xffffff);

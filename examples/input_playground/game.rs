@@ -202,11 +202,7 @@ pub fn state_json(world: &World, surface: Option<(u32, u32)>) -> String {
         let value = actions.get(a);
         serde_json::json!({ "value": v2(value.value), "pressed": value.pressed })
     };
-    let buttons = [
-        MouseButton::Left,
-        MouseButton::Right,
-        MouseButton::Middle,
-    ];
+    let buttons = [MouseButton::Left, MouseButton::Right, MouseButton::Middle];
     serde_json::json!({
         "frame": time.frame(),
         "window": [window.size().x, window.size().y],

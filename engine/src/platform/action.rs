@@ -355,7 +355,13 @@ impl<A: Action> ActionState<A> {
     }
 
     /// Recomputes every action from the input state.
-    pub fn update(&mut self, map: &ActionMap<A>, keyboard: &Keyboard, mouse: &Mouse, pads: &Gamepads) {
+    pub fn update(
+        &mut self,
+        map: &ActionMap<A>,
+        keyboard: &Keyboard,
+        mouse: &Mouse,
+        pads: &Gamepads,
+    ) {
         for (i, &action) in A::ALL.iter().enumerate() {
             let value = map.value(action, keyboard, mouse, pads);
             let pressed = value.length() >= map.press_threshold();
@@ -402,10 +408,7 @@ pub(crate) mod tests {
             .with(Play::Jump, Binding::Key(KeyCode::Space))
             .with(Play::Jump, Binding::GamepadButton(GamepadButton::South))
             .with(Play::Fire, Binding::Mouse(MouseButton::Left))
-            .with(
-                Play::Fire,
-                Binding::GamepadAxis(GamepadAxis::RightTrigger),
-            )
+            .with(Play::Fire, Binding::GamepadAxis(GamepadAxis::RightTrigger))
             .with(
                 Play::Steer,
                 Binding::KeyAxis {
@@ -427,7 +430,10 @@ pub(crate) mod tests {
         let v = map.value(Play::Move, &kb, &mouse, &pads);
         assert_eq!(v, Vec2::Y);
         kb.press(KeyCode::KeyQ);
-        assert_eq!(map.value(Play::Steer, &kb, &mouse, &pads), Vec2::new(-1.0, 0.0));
+        assert_eq!(
+            map.value(Play::Steer, &kb, &mouse, &pads),
+            Vec2::new(-1.0, 0.0)
+        );
     }
 
     #[test]
@@ -469,7 +475,8 @@ pub(crate) mod tests {
     #[test]
     fn a_tap_within_one_frame_is_not_lost() {
         let map = defaults();
-        let (mut kb, mut mouse, pads) = (Keyboard::default(), Mouse::default(), Gamepads::default());
+        let (mut kb, mut mouse, pads) =
+            (Keyboard::default(), Mouse::default(), Gamepads::default());
         let mut state = ActionState::<Play>::default();
         kb.press(KeyCode::Space);
         kb.release(KeyCode::Space);
@@ -506,6 +513,9 @@ pub(crate) mod tests {
                 direction: AxisDirection::Negative
             })
         );
-        assert_eq!(Binding::from_event(&InputEvent::key_released(KeyCode::KeyJ)), None);
+        assert_eq!(
+            Binding::from_event(&InputEvent::key_released(KeyCode::KeyJ)),
+            None
+        );
     }
 }

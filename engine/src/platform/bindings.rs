@@ -131,12 +131,11 @@ impl<A: Action> ActionMap<A> {
     /// Applies a bindings document: the actions it lists get its bindings, the others keep
     /// theirs. On error nothing changes.
     pub fn load_json(&mut self, text: &str) -> Result<(), BindingsError> {
-        let file: BindingsFile =
-            serde_json::from_str(text).map_err(|e| BindingsError::Syntax {
-                line: e.line(),
-                column: e.column(),
-                message: e.to_string(),
-            })?;
+        let file: BindingsFile = serde_json::from_str(text).map_err(|e| BindingsError::Syntax {
+            line: e.line(),
+            column: e.column(),
+            message: e.to_string(),
+        })?;
         if file.format != BINDINGS_FORMAT {
             return Err(BindingsError::WrongFormat { found: file.format });
         }
@@ -191,7 +190,10 @@ mod tests {
         map.set(Play::Fire, vec![Binding::Mouse(MouseButton::Other(7))]);
         map.set_press_threshold(0.3);
         let text = map.to_json();
-        assert!(text.contains("\"key_axis2d\"") && text.contains("\"KeyW\""), "{text}");
+        assert!(
+            text.contains("\"key_axis2d\"") && text.contains("\"KeyW\""),
+            "{text}"
+        );
         let mut loaded = ActionMap::<Play>::new();
         loaded.load_json(&text).unwrap();
         assert_eq!(loaded, map);
@@ -209,7 +211,8 @@ mod tests {
 
     #[test]
     fn malformed_files_are_refused_and_change_nothing() {
-        let cases: &[(&str, fn(&BindingsError) -> bool)] = &[
+        type Expect = fn(&BindingsError) -> bool;
+        let cases: &[(&str, Expect)] = &[
             ("{", |e| matches!(e, BindingsError::Syntax { line: 1, .. })),
             ("", |e| matches!(e, BindingsError::Syntax { .. })),
             (
@@ -230,7 +233,15 @@ mod tests {
             ),
             (
                 r#"{"format":"layerw-bindings","version":9,"actions":{}}"#,
-                |e| matches!(e, BindingsError::UnsupportedVersion { found: 9, supported: 1 }),
+                |e| {
+                    matches!(
+                        e,
+                        BindingsError::UnsupportedVersion {
+                            found: 9,
+                            supported: 1
+                        }
+                    )
+                },
             ),
             (
                 r#"{"format":"layerw-bindings","version":1,"actions":{"jump":[{"key":"KeyJ"}],"dance":[]}}"#,

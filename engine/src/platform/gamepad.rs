@@ -357,8 +357,9 @@ impl Gamepads {
 
     /// A stick of pad `id` with the deadzone applied (zero when not connected).
     pub fn stick(&self, id: GamepadId, stick: Stick) -> Vec2 {
-        self.get(id)
-            .map_or(Vec2::ZERO, |pad| self.deadzones.apply_stick(pad.stick_raw(stick)))
+        self.get(id).map_or(Vec2::ZERO, |pad| {
+            self.deadzones.apply_stick(pad.stick_raw(stick))
+        })
     }
 
     /// An axis of pad `id` with deadzones applied (zero when not connected). A stick axis is
@@ -463,7 +464,10 @@ pub struct GamepadSnapshot {
 
 /// The events that take a set of pads from `previous` to `current` (both sorted by id):
 /// connects, disconnects, and every changed button and stick value, in a deterministic order.
-pub fn diff_snapshots(previous: &[GamepadSnapshot], current: &[GamepadSnapshot]) -> Vec<InputEvent> {
+pub fn diff_snapshots(
+    previous: &[GamepadSnapshot],
+    current: &[GamepadSnapshot],
+) -> Vec<InputEvent> {
     let mut events = Vec::new();
     for old in previous {
         if !current.iter().any(|c| c.id == old.id) {

@@ -153,7 +153,11 @@ impl Journal {
 
     fn check(&self, frame: &JournalFrame) -> Option<&'static str> {
         let valid = |t: f64| t.is_finite() && t >= 0.0;
-        if self.frames.last().is_some_and(|last| frame.frame <= last.frame) {
+        if self
+            .frames
+            .last()
+            .is_some_and(|last| frame.frame <= last.frame)
+        {
             Some("frame numbers must increase")
         } else if !valid(frame.delta) || !valid(frame.time) {
             Some("frame times must be finite and not negative")
@@ -451,7 +455,10 @@ mod tests {
     #[test]
     fn bad_input_gives_typed_errors() {
         assert_eq!(Journal::from_bytes(b""), Err(JournalError::NotAJournal));
-        assert_eq!(Journal::from_bytes(b"hello"), Err(JournalError::NotAJournal));
+        assert_eq!(
+            Journal::from_bytes(b"hello"),
+            Err(JournalError::NotAJournal)
+        );
         assert_eq!(
             Journal::from_bytes(b"{\"format\":\"layerw-journal\",\"version\":2}"),
             Err(JournalError::UnsupportedVersion {

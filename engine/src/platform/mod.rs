@@ -28,9 +28,9 @@ mod runner;
 mod web;
 
 #[cfg(all(feature = "window", not(target_os = "wasi")))]
-pub(crate) use runner::run;
-#[cfg(all(feature = "window", not(target_os = "wasi")))]
 pub use runner::WinitWindow;
+#[cfg(all(feature = "window", not(target_os = "wasi")))]
+pub(crate) use runner::run;
 
 pub use action::{Action, ActionMap, ActionState, ActionValue, AxisDirection, Binding};
 pub use bindings::BindingsError;

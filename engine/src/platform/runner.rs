@@ -120,10 +120,8 @@ impl Runner {
             let (canvas, created) =
                 super::web::canvas(&self.config.canvas_id).map_err(RunError::Window)?;
             if created {
-                attributes = attributes.with_inner_size(LogicalSize::new(
-                    self.config.size.x,
-                    self.config.size.y,
-                ));
+                attributes = attributes
+                    .with_inner_size(LogicalSize::new(self.config.size.x, self.config.size.y));
             }
             attributes = attributes
                 .with_canvas(Some(canvas))
@@ -132,8 +130,8 @@ impl Runner {
         }
         #[cfg(not(target_arch = "wasm32"))]
         {
-            attributes =
-                attributes.with_inner_size(LogicalSize::new(self.config.size.x, self.config.size.y));
+            attributes = attributes
+                .with_inner_size(LogicalSize::new(self.config.size.x, self.config.size.y));
         }
         let window = Arc::new(
             event_loop
@@ -189,12 +187,28 @@ impl Runner {
         self.app.run_frame_hooks();
         self.report.frames += 1;
         self.report.simulated_seconds += delta;
-        let requests = self.app.world_mut().resource_mut::<Window>().take_requests();
+        let requests = self
+            .app
+            .world_mut()
+            .resource_mut::<Window>()
+            .take_requests();
         for request in requests {
             self.carry_out(request);
         }
         if self.app.exit_sent_since(self.exits) {
             event_loop.exit();
+        }
+    }
+
+    fn redraw(&mut self, event_loop: &ActiveEventLoop) {
+        if !self.paused() {
+            self.frame(event_loop);
+        }
+        // The browser paces redraws with requestAnimationFrame; natively `about_to_wait`
+        // schedules them.
+        #[cfg(target_arch = "wasm32")]
+        if let Some(window) = &self.window {
+            window.request_redraw();
         }
     }
 
@@ -219,10 +233,7 @@ impl Runner {
                     false
                 };
                 window.set_cursor_visible(!grabbed);
-                self.app
-                    .world_mut()
-                    .resource_mut::<super::Mouse>()
-                    .grabbed = grabbed;
+                self.app.world_mut().resource_mut::<super::Mouse>().grabbed = grabbed;
             }
             WindowRequest::SetTitle(title) => window.set_title(&title),
             WindowRequest::Resize(size) => {
@@ -260,17 +271,7 @@ impl ApplicationHandler for Runner {
     ) {
         use winit::event::WindowEvent as W;
         match event {
-            W::RedrawRequested => {
-                if !self.paused() {
-                    self.frame(event_loop);
-                }
-                // The browser paces redraws with requestAnimationFrame; natively
-                // `about_to_wait` schedules them.
-                #[cfg(target_arch = "wasm32")]
-                if let Some(window) = &self.window {
-                    window.request_redraw();
-                }
-            }
+            W::RedrawRequested => self.redraw(event_loop),
             W::CloseRequested => self.push(WindowEvent::CloseRequested),
             W::Resized(size) => self.push(WindowEvent::Resized {
                 width: size.width,
@@ -349,7 +350,10 @@ impl ApplicationHandler for Runner {
 
     fn device_event(&mut self, _: &ActiveEventLoop, _: DeviceId, event: DeviceEvent) {
         if let DeviceEvent::MouseMotion { delta } = event {
-            self.push(InputEvent::MouseMotion(Vec2::new(delta.0 as f32, delta.1 as f32)));
+            self.push(InputEvent::MouseMotion(Vec2::new(
+                delta.0 as f32,
+                delta.1 as f32,
+            )));
         }
     }
 
@@ -363,7 +367,8 @@ impl ApplicationHandler for Runner {
             }
             match self.next_frame {
                 Some(next) if next > self.clock.seconds() => {
-                    event_loop.set_control_flow(ControlFlow::WaitUntil(self.clock.instant_at(next)));
+                    event_loop
+                        .set_control_flow(ControlFlow::WaitUntil(self.clock.instant_at(next)));
                 }
                 _ => {
                     event_loop.set_control_flow(ControlFlow::Poll);

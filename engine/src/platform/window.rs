@@ -238,7 +238,9 @@ mod tests {
         assert!((v.height - 400.0).abs() < 1e-3 && (v.width - 711.111).abs() < 1e-2);
         assert_eq!(v.y, 0.0);
         assert_eq!(w.to_internal(Vec2::new(10.0, 200.0)), None);
-        let centre = w.to_internal(Vec2::new(v.x + v.width / 2.0, 200.0)).unwrap();
+        let centre = w
+            .to_internal(Vec2::new(v.x + v.width / 2.0, 200.0))
+            .unwrap();
         assert!((centre - Vec2::new(640.0, 360.0)).length() < 0.01);
         w.apply(&WindowEvent::Resized {
             width: 0,
