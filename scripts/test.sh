@@ -62,6 +62,9 @@ section "clippy (native, all targets)" \
     cargo clippy --workspace --all-targets -- -D warnings
 
 # Unit, integration and doc tests of every workspace crate.
+section "clippy (wasm32-unknown-unknown: the web runner and input_playground)" \
+    cargo clippy -p layerw --lib --example input_playground --target wasm32-unknown-unknown -- -D warnings
+
 section "tests (native)" \
     cargo test --workspace
 
