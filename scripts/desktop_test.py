@@ -122,6 +122,23 @@ def main():
     r = app.wait(lambda r: len(r["shots"]) == 1)
     check(r["shots"] == [[100.0, 200.0]], f"a click fires at the cursor: {r['shots']}")
     check(r["mouse_internal"] == [100.0, 200.0], f"1:1 internal mapping: {r['mouse_internal']}")
+    # Raw motion comes from XInput2 raw events, which XTEST relative moves produce (a warp
+    # does not).
+    xdotool("mousemove_relative", "--", "30", "40")
+    r = app.wait(lambda r: r["motion_total"] >= 50)
+    check(abs(r["motion_total"] - 50) < 1e-3, f"raw pointer motion of (30, 40): {r['motion_total']}")
+    xdotool("mousemove", "--window", app.wid, "100", "200")
+    xdotool("click", "5")
+    r = app.wait(lambda r: r["wheel_total"][1] < 0)
+    # X reports a wheel click both as button 5 and as a scroll valuator: at least one line.
+    check(r["wheel_total"][0] == 0 and r["wheel_total"][1] <= -1,
+          f"a wheel click down scrolls down: {r['wheel_total']}")
+    xdotool("key", "g")
+    r = app.wait(lambda r: r["grabbed"])
+    check(r["grabbed"], "G grabs the cursor")
+    xdotool("key", "g")
+    r = app.wait(lambda r: not r["grabbed"])
+    check(not r["grabbed"], "G again releases it")
     shot = screenshot("1280x720")
     check(pixel(shot, 640, 600) == "srgb(32,40,48)", f"the frame is drawn: {pixel(shot, 640, 600)}")
 

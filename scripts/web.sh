@@ -19,5 +19,5 @@ rm -rf "$OUT"
 mkdir -p "$OUT"
 wasm-bindgen --target web --no-typescript --out-dir "$OUT" \
     "$TARGET_DIR/wasm32-unknown-unknown/$PROFILE/examples/$EXAMPLE.wasm"
-cp "web/$EXAMPLE/index.html" "$OUT/"
+cp web/"$EXAMPLE"/*.html "$OUT/"
 echo "web build of $EXAMPLE in $OUT ($(du -h "$OUT/${EXAMPLE}_bg.wasm" | cut -f1) wasm)"

@@ -160,8 +160,10 @@ POINTER = """
 const [type, x, y, buttons] = arguments;
 const canvas = document.getElementById('layerw-canvas');
 const rect = canvas.getBoundingClientRect();
+const pointerType = arguments[4] || 'mouse';
 const init = {
-    clientX: rect.left + x, clientY: rect.top + y, pointerId: 1, pointerType: 'mouse',
+    clientX: rect.left + x, clientY: rect.top + y, movementX: 3, movementY: 4,
+    pointerId: pointerType === 'mouse' ? 1 : 7, pointerType,
     isPrimary: true, button: type === 'pointermove' ? -1 : 0, buttons,
     bubbles: true, cancelable: true};
 // Browsers batch moves into coalesced events and winit reads those: a synthetic move carries
@@ -209,10 +211,23 @@ def run(web, port):
     s = wait_for(web, lambda s: s["mouse"] == [480.0, 270.0])
     check(s["mouse_internal"] == [640.0, 360.0],
           f"pointer position maps to internal pixels: {s['mouse']} -> {s['mouse_internal']}")
+    check(s["motion_total"] > 0, f"pointer motion arrives: {s['motion_total']}")
+    web.js("document.getElementById('layerw-canvas').dispatchEvent(new WheelEvent('wheel', "
+           "{deltaY: 120, deltaMode: 0, bubbles: true, cancelable: true}));")
+    s = wait_for(web, lambda s: s["wheel_total"][1] != 0)
+    check(s["wheel_total"][1] < 0, f"the wheel turns: {s['wheel_total']}")
     web.js(POINTER, "pointerdown", 480, 270, 1)
     web.js(POINTER, "pointerup", 480, 270, 0)
     s = wait_for(web, lambda s: len(s["shots"]) == 1)
     check(s["shots"] == [[640.0, 360.0]], f"a click fires at the cursor: {s['shots']}")
+
+    # Touch: a finger down, then up.
+    web.js(POINTER, "pointerdown", 100, 100, 1, "touch")
+    s = wait_for(web, lambda s: s["touches"] == 1)
+    check(s["touches"] == 1, "a touch pointer is a touch")
+    web.js(POINTER, "pointerup", 100, 100, 0, "touch")
+    s = wait_for(web, lambda s: s["touches"] == 0)
+    check(s["touches"] == 0, "the touch ends")
 
     # Gamepad: connect, South, left stick, right trigger.
     web.js(GAMEPAD)
@@ -235,6 +250,13 @@ def run(web, port):
     check(len(s["shots"]) == 2 and s["pads"][0]["triggers"][1] > 0.8,
           f"right trigger fires (trigger {s['pads'][0]['triggers']})")
     web.screenshot("playground")
+    web.js("window.secondPad = {...fakePad, id: 'Second pad', index: 1, axes: [0, 0, 0, 0],"
+           "  buttons: fakePad.buttons.map(() => ({pressed: false, touched: false, value: 0}))};"
+           "secondPad.buttons[3] = {pressed: true, touched: true, value: 1};"
+           "navigator.getGamepads = () => [window.fakePad, window.secondPad, null, null];")
+    s = wait_for(web, lambda s: len(s["pads"]) == 2)
+    check([p["name"] for p in s["pads"]] == ["Synthetic standard pad", "Second pad"]
+          and s["pads"][1]["pressed"] == ["North"], "a second pad, read independently")
     web.js("navigator.getGamepads = () => [null, null, null, null];")
     s = wait_for(web, lambda s: s["pads"] == [])
     check(s["pads"] == [], "the pad disconnects")
@@ -247,6 +269,14 @@ def run(web, port):
           f"canvas resize: window and surface follow: {s['window']} {s['surface']}")
     check(s["viewport"] == [0.0, 45.0, 480.0, 270.0], f"letterboxed viewport: {s['viewport']}")
     web.screenshot("resized")
+
+    # A page without the canvas: the app creates one.
+    web.go(f"http://127.0.0.1:{port}/bare.html")
+    s = wait_for(web, lambda s: s["frame"] > 2 and s["surface"] is not None)
+    created = web.js("const c = document.getElementById('layerw-canvas');"
+                     "return c ? c.parentElement.tagName : null;")
+    check(s is not None and created == "BODY",
+          f"no canvas on the page: one is created in <body> ({created}, {s and s['surface']})")
 
 
 if __name__ == "__main__":

@@ -108,6 +108,9 @@ pub struct Playground {
     /// The text typed so far (the last 64 characters).
     pub typed: String,
     pub grabbed: bool,
+    /// Raw pointer motion so far (sum of lengths) and wheel lines so far.
+    pub motion_total: f32,
+    pub wheel_total: Vec2,
 }
 
 pub const PLAYER_SIZE: f32 = 40.0;
@@ -161,6 +164,8 @@ fn play() -> System {
             let at = mouse.internal_position().unwrap_or(state.player);
             state.shots.push(at);
         }
+        state.motion_total += mouse.motion().length();
+        state.wheel_total += mouse.wheel();
         if !keyboard.text().is_empty() {
             state.typed.push_str(keyboard.text());
             let excess = state.typed.chars().count().saturating_sub(64);
@@ -214,6 +219,8 @@ pub fn state_json(world: &World, surface: Option<(u32, u32)>) -> String {
         "mouse_internal": mouse.internal_position().map(v2),
         "mouse_buttons": buttons.iter().filter(|b| mouse.pressed(**b)).map(|b| format!("{b:?}")).collect::<Vec<_>>(),
         "grabbed": mouse.grabbed(),
+        "motion_total": state.motion_total,
+        "wheel_total": v2(state.wheel_total),
         "keys": keyboard.pressed_keys().map(|k| k.name()).collect::<Vec<_>>(),
         "typed": state.typed,
         "touches": world.resource::<Touches>().active().len(),
