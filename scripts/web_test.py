@@ -62,7 +62,7 @@ def serve():
 
 
 class WebDriver:
-    def __init__(self, port):
+    def __init__(self, port, extra_args=()):
         self.base = f"http://127.0.0.1:{port}"
         profile = tempfile.mkdtemp(prefix="layerw-chromium-")
         caps = {"capabilities": {"alwaysMatch": {"goog:chromeOptions": {
@@ -71,7 +71,7 @@ class WebDriver:
                      "--window-size=1100,800",
                      "--disable-background-networking", "--disable-component-update",
                      "--disable-sync", "--no-first-run", "--disable-quic",
-                     f"--user-data-dir={profile}"]}}}}
+                     f"--user-data-dir={profile}", *extra_args]}}}}
         self.session = self.call("POST", "/session", caps)["sessionId"]
 
     def call(self, method, path, body=None):
@@ -104,6 +104,15 @@ class WebDriver:
             pass
 
 
+def hidpi(web, port):
+    """A second browser at device scale 2: physical pixels double, the scale is reported."""
+    web.go(f"http://127.0.0.1:{port}/index.html")
+    s = wait_for(web, lambda s: s["frame"] > 2 and s["surface"] is not None)
+    check(s is not None and s["scale"] == 2.0 and s["window"] == [1920, 1080]
+          and s["surface"] == [1920, 1080],
+          f"device scale 2: scale {s and s['scale']}, window {s and s['window']}")
+
+
 def main():
     server, http_port = serve()
     driver_port = free_port()
@@ -119,6 +128,11 @@ def main():
         web = WebDriver(driver_port)
         try:
             run(web, http_port)
+        finally:
+            web.quit()
+        web = WebDriver(driver_port, ["--force-device-scale-factor=2"])
+        try:
+            hidpi(web, http_port)
         finally:
             web.quit()
     finally:
@@ -269,6 +283,17 @@ def run(web, port):
           f"canvas resize: window and surface follow: {s['window']} {s['surface']}")
     check(s["viewport"] == [0.0, 45.0, 480.0, 270.0], f"letterboxed viewport: {s['viewport']}")
     web.screenshot("resized")
+
+    # Hidden canvas: the app pauses (no frames), and resumes when shown again.
+    web.js("document.getElementById('layerw-canvas').style.display = 'none';")
+    time.sleep(0.5)
+    before = state(web)["frame"]
+    time.sleep(0.5)
+    paused = state(web)["frame"]
+    check(paused == before, f"hidden: no frames run ({before} -> {paused})")
+    web.js("document.getElementById('layerw-canvas').style.display = 'block';")
+    s = wait_for(web, lambda s: s["frame"] > paused + 5)
+    check(s["frame"] > paused + 5 and s["visible"], "shown again: frames resume")
 
     # A page without the canvas: the app creates one.
     web.go(f"http://127.0.0.1:{port}/bare.html")

@@ -213,6 +213,8 @@ pub fn state_json(world: &World, surface: Option<(u32, u32)>) -> String {
         "window": [window.size().x, window.size().y],
         "viewport": [view.x, view.y, view.width, view.height],
         "surface": surface.map(|(w, h)| serde_json::json!([w, h])),
+        "scale": window.scale_factor(),
+        "visible": window.visible(),
         "focused": window.focused(),
         "fullscreen": window.fullscreen(),
         "mouse": mouse.position().map(v2),

@@ -158,13 +158,7 @@ impl Binding {
         let strongest = |read: &dyn Fn(&Gamepads, super::GamepadId) -> Vec2| {
             pads.iter()
                 .map(|p| read(pads, p.id()))
-                .fold(Vec2::ZERO, |best, v| {
-                    if v.length_squared() > best.length_squared() {
-                        v
-                    } else {
-                        best
-                    }
-                })
+                .fold(Vec2::ZERO, stronger)
         };
         match self {
             Binding::Key(k) => Vec2::new(key(*k), 0.0),
@@ -197,6 +191,15 @@ impl Binding {
                 right,
             } => Vec2::new(key(*right) - key(*left), key(*up) - key(*down)).normalize_or_zero(),
         }
+    }
+}
+
+/// The longer of two values; on a tie the first (the earlier binding, the lower pad id).
+fn stronger(best: Vec2, value: Vec2) -> Vec2 {
+    if value.length_squared() > best.length_squared() {
+        value
+    } else {
+        best
     }
 }
 
@@ -283,13 +286,7 @@ impl<A: Action> ActionMap<A> {
         self.bindings(action)
             .iter()
             .map(|b| b.value(keyboard, mouse, pads))
-            .fold(Vec2::ZERO, |best, v| {
-                if v.length_squared() > best.length_squared() {
-                    v
-                } else {
-                    best
-                }
-            })
+            .fold(Vec2::ZERO, stronger)
     }
 }
 
