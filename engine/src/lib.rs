@@ -6,6 +6,7 @@
 pub mod app;
 pub mod ecs;
 pub mod platform;
+pub mod render;
 pub mod schedule;
 pub mod walloc;
 
