@@ -67,7 +67,9 @@ pub fn pack_rotation(rotation: Quat) -> u32 {
     let mut bits = largest as u32;
     let mut shift = 2;
     for i in (0..4).filter(|&i| i != largest) {
-        let q = (v[i] / RANGE * COMPONENT_MAX).round().clamp(-COMPONENT_MAX, COMPONENT_MAX) as i32;
+        let q = (v[i] / RANGE * COMPONENT_MAX)
+            .round()
+            .clamp(-COMPONENT_MAX, COMPONENT_MAX) as i32;
         bits |= ((q as u32) & 0x3ff) << shift;
         shift += COMPONENT_BITS;
     }
@@ -119,15 +121,33 @@ mod tests {
             let back = unpack_rotation(pack_rotation(q));
             worst = worst.max(q.angle_between(back));
         }
-        assert!(worst.to_degrees() < 0.3, "worst error {} degrees", worst.to_degrees());
-        assert_eq!(unpack_rotation(pack_rotation(Quat::IDENTITY)), Quat::IDENTITY);
-        assert_eq!(unpack_rotation(pack_rotation(Quat::from_xyzw(f32::NAN, 0.0, 0.0, 1.0))), Quat::IDENTITY);
+        assert!(
+            worst.to_degrees() < 0.3,
+            "worst error {} degrees",
+            worst.to_degrees()
+        );
+        assert_eq!(
+            unpack_rotation(pack_rotation(Quat::IDENTITY)),
+            Quat::IDENTITY
+        );
+        assert_eq!(
+            unpack_rotation(pack_rotation(Quat::from_xyzw(f32::NAN, 0.0, 0.0, 1.0))),
+            Quat::IDENTITY
+        );
     }
 
     #[test]
     fn scale_and_material_pack() {
-        let i = GpuInstance::new(Vec3::new(1.0, 2.0, 3.0), Quat::from_rotation_y(1.0), 0.75, 513);
-        assert_eq!((i.scale(), i.material(), i.position), (0.75, 513, [1.0, 2.0, 3.0]));
+        let i = GpuInstance::new(
+            Vec3::new(1.0, 2.0, 3.0),
+            Quat::from_rotation_y(1.0),
+            0.75,
+            513,
+        );
+        assert_eq!(
+            (i.scale(), i.material(), i.position),
+            (0.75, 513, [1.0, 2.0, 3.0])
+        );
         assert!(i.rotation().angle_between(Quat::from_rotation_y(1.0)) < 0.01);
     }
 }

@@ -97,7 +97,11 @@ impl fmt::Display for MeshError {
             MeshError::PartialTriangle { indices } => {
                 write!(f, "mesh has {indices} indices, not a multiple of 3")
             }
-            MeshError::IndexOutOfRange { at, index, vertices } => write!(
+            MeshError::IndexOutOfRange {
+                at,
+                index,
+                vertices,
+            } => write!(
                 f,
                 "mesh index {at} is {index}, past the last of {vertices} vertices"
             ),
@@ -155,12 +159,17 @@ impl Mesh {
                 });
             }
         }
-        if self.indices.len() % 3 != 0 {
+        if !self.indices.len().is_multiple_of(3) {
             return Err(MeshError::PartialTriangle {
                 indices: self.indices.len(),
             });
         }
-        if let Some((at, index)) = self.indices.iter().enumerate().find(|(_, i)| *i as usize >= n) {
+        if let Some((at, index)) = self
+            .indices
+            .iter()
+            .enumerate()
+            .find(|(_, i)| *i as usize >= n)
+        {
             return Err(MeshError::IndexOutOfRange {
                 at,
                 index,
@@ -171,7 +180,10 @@ impl Mesh {
             Some(vertex) => Err(MeshError::NonFinite { attribute, vertex }),
             None => Ok(()),
         };
-        finite("position", self.positions.iter().position(|p| !p.is_finite()))?;
+        finite(
+            "position",
+            self.positions.iter().position(|p| !p.is_finite()),
+        )?;
         finite("normal", self.normals.iter().position(|p| !p.is_finite()))?;
         finite("uv", self.uvs.iter().position(|p| !p.is_finite()))?;
         finite("tangent", self.tangents.iter().position(|p| !p.is_finite()))?;
@@ -222,9 +234,20 @@ impl Mesh {
         let mut normals = Vec::with_capacity(24);
         let mut uvs = Vec::with_capacity(24);
         let mut indices = Vec::with_capacity(36);
-        for normal in [Vec3::X, Vec3::NEG_X, Vec3::Y, Vec3::NEG_Y, Vec3::Z, Vec3::NEG_Z] {
+        for normal in [
+            Vec3::X,
+            Vec3::NEG_X,
+            Vec3::Y,
+            Vec3::NEG_Y,
+            Vec3::Z,
+            Vec3::NEG_Z,
+        ] {
             // Two axes spanning the face, right-handed with the normal.
-            let up = if normal.y.abs() > 0.5 { Vec3::Z } else { Vec3::Y };
+            let up = if normal.y.abs() > 0.5 {
+                Vec3::Z
+            } else {
+                Vec3::Y
+            };
             let right = up.cross(normal);
             let base = positions.len() as u32;
             for (u, v) in [(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0)] {
@@ -250,7 +273,11 @@ impl Mesh {
             for segment in 0..=segments {
                 let u = segment as f32 / segments as f32;
                 let phi = u * TAU;
-                let n = Vec3::new(theta.sin() * phi.cos(), theta.cos(), -theta.sin() * phi.sin());
+                let n = Vec3::new(
+                    theta.sin() * phi.cos(),
+                    theta.cos(),
+                    -theta.sin() * phi.sin(),
+                );
                 positions.push(n * radius);
                 normals.push(n);
                 uvs.push(Vec2::new(u, v));
@@ -343,7 +370,11 @@ fn tangents(positions: &[Vec3], normals: &[Vec3], uvs: &[Vec2], indices: &[u32])
         .map(|i| {
             let n = normals.get(i).copied().unwrap_or(Vec3::Y);
             let t = (tan[i] - n * n.dot(tan[i])).normalize_or(n.any_orthonormal_vector());
-            let w = if n.cross(t).dot(bitan[i]) < 0.0 { -1.0 } else { 1.0 };
+            let w = if n.cross(t).dot(bitan[i]) < 0.0 {
+                -1.0
+            } else {
+                1.0
+            };
             t.extend(w)
         })
         .collect()
@@ -360,7 +391,8 @@ mod tests {
             let [a, b, c] = [t[0] as usize, t[1] as usize, t[2] as usize];
             let p = &mesh.positions;
             let face = (p[b] - p[a]).cross(p[c] - p[a]);
-            face.length() < 1e-9 || face.dot(mesh.normals[a] + mesh.normals[b] + mesh.normals[c]) > 0.0
+            face.length() < 1e-9
+                || face.dot(mesh.normals[a] + mesh.normals[b] + mesh.normals[c]) > 0.0
         })
     }
 
@@ -370,14 +402,20 @@ mod tests {
             ("cube", Mesh::cube(2.0)),
             ("sphere", Mesh::sphere(1.0, 16, 8)),
             ("plane", Mesh::plane(4.0)),
-            ("grid", Mesh::grid(10.0, 8, |x, z| (x * 0.5).sin() * z.cos())),
+            (
+                "grid",
+                Mesh::grid(10.0, 8, |x, z| (x * 0.5).sin() * z.cos()),
+            ),
         ] {
             mesh.validate().unwrap_or_else(|e| panic!("{name}: {e}"));
             assert!(outward(&mesh), "{name} has inward triangles");
             assert!(matches!(mesh.indices, Indices::U16(_)));
             for (n, t) in mesh.normals.iter().zip(&mesh.tangents) {
                 assert!((n.length() - 1.0).abs() < 1e-4);
-                assert!(n.dot(t.truncate()).abs() < 1e-3, "{name}: tangent not orthogonal");
+                assert!(
+                    n.dot(t.truncate()).abs() < 1e-3,
+                    "{name}: tangent not orthogonal"
+                );
             }
         }
         assert_eq!(Mesh::sphere(1.0, 16, 8).triangle_count(), 16 * 8 * 2 - 32);
@@ -411,10 +449,19 @@ mod tests {
         assert_eq!(m.validate(), Err(MeshError::PartialTriangle { indices: 2 }));
         let mut m = Mesh::cube(1.0);
         m.uvs.pop();
-        assert!(matches!(m.validate(), Err(MeshError::AttributeLength { attribute: "uvs", .. })));
+        assert!(matches!(
+            m.validate(),
+            Err(MeshError::AttributeLength {
+                attribute: "uvs",
+                ..
+            })
+        ));
         let empty = Mesh::from_parts(vec![], vec![], vec![], vec![]);
         assert_eq!(empty.validate(), Err(MeshError::Empty));
         // Large meshes get 32-bit indices.
-        assert!(matches!(Indices::from_u32(vec![0, 70_000, 1]), Indices::U32(_)));
+        assert!(matches!(
+            Indices::from_u32(vec![0, 70_000, 1]),
+            Indices::U32(_)
+        ));
     }
 }

@@ -1,0 +1,54 @@
+//! The GPU layer's errors.
+
+use core::fmt;
+
+use crate::render::MeshError;
+
+/// Why the GPU layer refused something.
+#[non_exhaustive]
+#[derive(Debug)]
+pub enum GpuError {
+    /// No adapter (GPU or software rasteriser) is available to this backend set.
+    NoAdapter(String),
+    /// The adapter refused to create a device.
+    Device(String),
+    /// A mesh was refused before it reached the GPU.
+    Mesh(MeshError),
+    /// A handle does not name a live resource (stale or never made).
+    StaleHandle,
+    /// More materials than the material table holds.
+    TooManyMaterials {
+        /// How many were asked for.
+        requested: usize,
+        /// The table's size.
+        maximum: usize,
+    },
+    /// Reading a frame back failed.
+    Readback(String),
+    /// The configuration cannot be honoured (a zero-sized target, say).
+    Config(String),
+}
+
+impl fmt::Display for GpuError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            GpuError::NoAdapter(e) => write!(f, "no GPU adapter: {e}"),
+            GpuError::Device(e) => write!(f, "cannot create the GPU device: {e}"),
+            GpuError::Mesh(e) => write!(f, "invalid mesh: {e}"),
+            GpuError::StaleHandle => f.write_str("handle does not name a live GPU resource"),
+            GpuError::TooManyMaterials { requested, maximum } => {
+                write!(f, "{requested} materials, the table holds {maximum}")
+            }
+            GpuError::Readback(e) => write!(f, "cannot read the frame back: {e}"),
+            GpuError::Config(e) => write!(f, "invalid renderer configuration: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for GpuError {}
+
+impl From<MeshError> for GpuError {
+    fn from(e: MeshError) -> Self {
+        GpuError::Mesh(e)
+    }
+}

@@ -1,0 +1,1053 @@
+//! The forward renderer: a directional shadow map with PCF, the PBR pass into an HDR target
+//! (MSAA where the adapter supports it), and tonemapping (ACES or AgX) to an sRGB image.
+//! Instanced: one draw per batch, never per object.
+
+use core::ops::Range;
+
+use bytemuck::{Pod, Zeroable};
+use glam::camera::rh::{proj::directx, view::look_at_mat4};
+use glam::{Mat4, UVec2, Vec3, Vec4};
+
+use super::{GpuContext, GpuError};
+use crate::render::{GpuInstance, Indices, Mesh};
+
+/// The most materials the material table holds (a uniform buffer: WebGL2's 16 KiB limit).
+pub const MAX_MATERIALS: usize = 256;
+/// The most point lights a frame lights with.
+pub const MAX_POINT_LIGHTS: usize = 8;
+
+const HDR_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba16Float;
+const DEPTH_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Depth32Float;
+/// The headless output's format (what screenshots read).
+pub const OUTPUT_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba8UnormSrgb;
+
+/// How the HDR image is mapped to the display.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tonemap {
+    /// The ACES filmic curve (Narkowicz's fit).
+    Aces,
+    /// AgX: gentler highlights, less hue shift.
+    Agx,
+}
+
+/// How the renderer is set up.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RendererConfig {
+    /// The internal render resolution.
+    pub resolution: UVec2,
+    /// MSAA samples wanted: 4 or 1 (4 falls back to 1 where the formats do not support it).
+    pub msaa: u32,
+    /// The shadow map's edge in texels.
+    pub shadow_map_size: u32,
+    /// The tonemapping operator.
+    pub tonemap: Tonemap,
+    /// Exposure multiplier applied before tonemapping.
+    pub exposure: f32,
+}
+
+impl Default for RendererConfig {
+    fn default() -> Self {
+        RendererConfig {
+            resolution: UVec2::new(1280, 720),
+            msaa: 4,
+            shadow_map_size: 2048,
+            tonemap: Tonemap::Aces,
+            exposure: 1.0,
+        }
+    }
+}
+
+/// A mesh on the GPU: index and generation (0 is never a live handle).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct MeshHandle {
+    index: u32,
+    generation: u32,
+}
+
+/// A PBR metallic-roughness material (factors; texture maps come with the asset pipeline).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct MaterialParams {
+    /// Linear base colour and alpha.
+    pub base_color: Vec4,
+    /// Emitted radiance.
+    pub emissive: Vec3,
+    /// 0 dielectric to 1 metal.
+    pub metallic: f32,
+    /// Perceptual roughness, 0 mirror to 1 matte.
+    pub roughness: f32,
+    /// Ambient occlusion factor.
+    pub occlusion: f32,
+}
+
+impl Default for MaterialParams {
+    fn default() -> Self {
+        MaterialParams {
+            base_color: Vec4::ONE,
+            emissive: Vec3::ZERO,
+            metallic: 0.0,
+            roughness: 0.5,
+            occlusion: 1.0,
+        }
+    }
+}
+
+/// The camera of a frame.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CameraView {
+    /// World to view.
+    pub view: Mat4,
+    /// View to clip (depth 0..1).
+    pub projection: Mat4,
+    /// World position.
+    pub position: Vec3,
+}
+
+impl CameraView {
+    /// A perspective camera at `eye` looking at `target` (+Y up).
+    pub fn look_at(eye: Vec3, target: Vec3, fov_y: f32, aspect: f32, near: f32, far: f32) -> Self {
+        CameraView {
+            view: look_at_mat4(eye, target, Vec3::Y),
+            // wgpu's clip space is DirectX's: depth 0..1, y up.
+            projection: directx::perspective(fov_y, aspect, near, far),
+            position: eye,
+        }
+    }
+}
+
+/// The sun: a directional light with an optional shadow map.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct DirectionalLight {
+    /// The direction the light travels (from the sun into the scene).
+    pub direction: Vec3,
+    /// Linear colour.
+    pub color: Vec3,
+    /// Intensity multiplier.
+    pub intensity: f32,
+    /// Whether it casts shadows.
+    pub shadows: bool,
+}
+
+/// A point light.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PointLight {
+    /// World position.
+    pub position: Vec3,
+    /// Linear colour.
+    pub color: Vec3,
+    /// Intensity (radiance at 1 m).
+    pub intensity: f32,
+    /// Where its light reaches zero.
+    pub range: f32,
+}
+
+/// One instanced draw: a mesh and a range of the frame's instances.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Batch {
+    /// The mesh.
+    pub mesh: MeshHandle,
+    /// Which of the frame's instances.
+    pub instances: Range<u32>,
+}
+
+/// Everything one frame draws.
+#[derive(Clone, Debug)]
+pub struct FrameDesc<'a> {
+    /// The camera.
+    pub camera: CameraView,
+    /// The sun.
+    pub sun: DirectionalLight,
+    /// Up to [`MAX_POINT_LIGHTS`] point lights (the rest are ignored).
+    pub point_lights: &'a [PointLight],
+    /// Hemispheric ambient light: sky colour above, ground colour below.
+    pub ambient: (Vec3, Vec3),
+    /// The sphere (centre, radius) the shadow map covers.
+    pub shadow_bounds: (Vec3, f32),
+    /// Every instance of the frame, batch after batch.
+    pub instances: &'a [GpuInstance],
+    /// The draws.
+    pub batches: &'a [Batch],
+}
+
+/// What a frame drew.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FrameStats {
+    /// Draw calls (shadow pass included).
+    pub draw_calls: u32,
+    /// Triangles in the main pass.
+    pub triangles: u64,
+    /// Instances in the main pass.
+    pub instances: u32,
+}
+
+/// An RGBA8 image read back from the GPU (sRGB-encoded).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Image {
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// Rows top to bottom, 4 bytes a pixel.
+    pub pixels: Vec<u8>,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Pod, Zeroable)]
+struct GpuPointLight {
+    position_range: [f32; 4],
+    color_intensity: [f32; 4],
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Pod, Zeroable)]
+struct FrameUniform {
+    view_proj: [[f32; 4]; 4],
+    light_view_proj: [[f32; 4]; 4],
+    camera_position: [f32; 4],
+    light_direction: [f32; 4],
+    light_color: [f32; 4],
+    sky_color: [f32; 4],
+    ground_color: [f32; 4],
+    shadow_params: [f32; 4],
+    point_lights: [GpuPointLight; MAX_POINT_LIGHTS],
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Pod, Zeroable)]
+struct GpuMaterial {
+    base_color: [f32; 4],
+    emissive_metallic: [f32; 4],
+    roughness_occlusion: [f32; 4],
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Pod, Zeroable)]
+struct Vertex {
+    position: [f32; 3],
+    normal: [f32; 3],
+    uv: [f32; 2],
+    tangent: [f32; 4],
+}
+
+struct GpuMesh {
+    vertices: wgpu::Buffer,
+    indices: wgpu::Buffer,
+    format: wgpu::IndexFormat,
+    index_count: u32,
+}
+
+struct Slot {
+    generation: u32,
+    mesh: Option<GpuMesh>,
+}
+
+struct Targets {
+    hdr_msaa: Option<wgpu::TextureView>,
+    hdr: wgpu::TextureView,
+    depth: wgpu::TextureView,
+    output: wgpu::Texture,
+    output_view: wgpu::TextureView,
+    tonemap_group: wgpu::BindGroup,
+}
+
+/// The forward renderer.
+pub struct Renderer {
+    config: RendererConfig,
+    samples: u32,
+    slots: Vec<Slot>,
+    free: Vec<u32>,
+    frame_buffer: wgpu::Buffer,
+    material_buffer: wgpu::Buffer,
+    tonemap_buffer: wgpu::Buffer,
+    instance_buffer: wgpu::Buffer,
+    shadow_view: wgpu::TextureView,
+    main_group: wgpu::BindGroup,
+    shadow_group: wgpu::BindGroup,
+    tonemap_layout: wgpu::BindGroupLayout,
+    hdr_sampler: wgpu::Sampler,
+    shadow_pipeline: wgpu::RenderPipeline,
+    main_pipeline: wgpu::RenderPipeline,
+    tonemap_pipeline: wgpu::RenderPipeline,
+    targets: Targets,
+}
+
+fn uniform_entry(binding: u32, visibility: wgpu::ShaderStages) -> wgpu::BindGroupLayoutEntry {
+    wgpu::BindGroupLayoutEntry {
+        binding,
+        visibility,
+        ty: wgpu::BindingType::Buffer {
+            ty: wgpu::BufferBindingType::Uniform,
+            has_dynamic_offset: false,
+            min_binding_size: None,
+        },
+        count: None,
+    }
+}
+
+const VERTEX_ATTRIBUTES: [wgpu::VertexAttribute; 4] = wgpu::vertex_attr_array![
+    0 => Float32x3, 1 => Float32x3, 2 => Float32x2, 3 => Float32x4
+];
+const INSTANCE_ATTRIBUTES: [wgpu::VertexAttribute; 3] =
+    wgpu::vertex_attr_array![4 => Float32x3, 5 => Uint32, 6 => Uint32];
+
+fn vertex_layouts() -> [Option<wgpu::VertexBufferLayout<'static>>; 2] {
+    [
+        Some(wgpu::VertexBufferLayout {
+            array_stride: size_of::<Vertex>() as u64,
+            step_mode: wgpu::VertexStepMode::Vertex,
+            attributes: &VERTEX_ATTRIBUTES,
+        }),
+        Some(wgpu::VertexBufferLayout {
+            array_stride: size_of::<GpuInstance>() as u64,
+            step_mode: wgpu::VertexStepMode::Instance,
+            attributes: &INSTANCE_ATTRIBUTES,
+        }),
+    ]
+}
+
+impl Renderer {
+    /// Creates the pipelines and targets.
+    pub fn new(gpu: &GpuContext, config: RendererConfig) -> Result<Renderer, GpuError> {
+        if config.resolution.x == 0 || config.resolution.y == 0 || config.shadow_map_size == 0 {
+            return Err(GpuError::Config(format!(
+                "resolution {} and shadow map {} must not be zero",
+                config.resolution, config.shadow_map_size
+            )));
+        }
+        let device = &gpu.device;
+        let msaa_ok = |format| {
+            gpu.adapter
+                .get_texture_format_features(format)
+                .flags
+                .sample_count_supported(4)
+        };
+        let samples = if config.msaa >= 4 && msaa_ok(HDR_FORMAT) && msaa_ok(DEPTH_FORMAT) {
+            4
+        } else {
+            1
+        };
+        let pbr = device.create_shader_module(wgpu::ShaderModuleDescriptor {
+            label: Some("pbr.wgsl"),
+            source: wgpu::ShaderSource::Wgsl(include_str!("../../../shaders/pbr.wgsl").into()),
+        });
+        let tonemap = device.create_shader_module(wgpu::ShaderModuleDescriptor {
+            label: Some("tonemap.wgsl"),
+            source: wgpu::ShaderSource::Wgsl(include_str!("../../../shaders/tonemap.wgsl").into()),
+        });
+        let uniform = |label, size: usize| {
+            device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some(label),
+                size: size as u64,
+                usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+                mapped_at_creation: false,
+            })
+        };
+        let frame_buffer = uniform("frame uniform", size_of::<FrameUniform>());
+        let material_buffer = uniform("material table", size_of::<GpuMaterial>() * MAX_MATERIALS);
+        let tonemap_buffer = uniform("tonemap params", 16);
+        let instance_buffer = Self::instance_buffer(device, 1024);
+
+        let shadow_texture = device.create_texture(&wgpu::TextureDescriptor {
+            label: Some("shadow map"),
+            size: wgpu::Extent3d {
+                width: config.shadow_map_size,
+                height: config.shadow_map_size,
+                depth_or_array_layers: 1,
+            },
+            mip_level_count: 1,
+            sample_count: 1,
+            dimension: wgpu::TextureDimension::D2,
+            format: DEPTH_FORMAT,
+            usage: wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::TEXTURE_BINDING,
+            view_formats: &[],
+        });
+        let shadow_view = shadow_texture.create_view(&Default::default());
+        let shadow_sampler = device.create_sampler(&wgpu::SamplerDescriptor {
+            label: Some("shadow comparison sampler"),
+            mag_filter: wgpu::FilterMode::Linear,
+            min_filter: wgpu::FilterMode::Linear,
+            compare: Some(wgpu::CompareFunction::LessEqual),
+            ..Default::default()
+        });
+        let hdr_sampler = device.create_sampler(&wgpu::SamplerDescriptor {
+            label: Some("hdr sampler"),
+            ..Default::default()
+        });
+
+        let vs_fs = wgpu::ShaderStages::VERTEX_FRAGMENT;
+        let main_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some("main bind group layout"),
+            entries: &[
+                uniform_entry(0, vs_fs),
+                uniform_entry(1, wgpu::ShaderStages::FRAGMENT),
+                wgpu::BindGroupLayoutEntry {
+                    binding: 2,
+                    visibility: wgpu::ShaderStages::FRAGMENT,
+                    ty: wgpu::BindingType::Texture {
+                        sample_type: wgpu::TextureSampleType::Depth,
+                        view_dimension: wgpu::TextureViewDimension::D2,
+                        multisampled: false,
+                    },
+                    count: None,
+                },
+                wgpu::BindGroupLayoutEntry {
+                    binding: 3,
+                    visibility: wgpu::ShaderStages::FRAGMENT,
+                    ty: wgpu::BindingType::Sampler(wgpu::SamplerBindingType::Comparison),
+                    count: None,
+                },
+            ],
+        });
+        let shadow_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some("shadow bind group layout"),
+            entries: &[uniform_entry(0, wgpu::ShaderStages::VERTEX)],
+        });
+        let tonemap_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some("tonemap bind group layout"),
+            entries: &[
+                wgpu::BindGroupLayoutEntry {
+                    binding: 0,
+                    visibility: wgpu::ShaderStages::FRAGMENT,
+                    ty: wgpu::BindingType::Texture {
+                        sample_type: wgpu::TextureSampleType::Float { filterable: true },
+                        view_dimension: wgpu::TextureViewDimension::D2,
+                        multisampled: false,
+                    },
+                    count: None,
+                },
+                wgpu::BindGroupLayoutEntry {
+                    binding: 1,
+                    visibility: wgpu::ShaderStages::FRAGMENT,
+                    ty: wgpu::BindingType::Sampler(wgpu::SamplerBindingType::Filtering),
+                    count: None,
+                },
+                uniform_entry(2, wgpu::ShaderStages::FRAGMENT),
+            ],
+        });
+        let main_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("main bind group"),
+            layout: &main_layout,
+            entries: &[
+                wgpu::BindGroupEntry {
+                    binding: 0,
+                    resource: frame_buffer.as_entire_binding(),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 1,
+                    resource: material_buffer.as_entire_binding(),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 2,
+                    resource: wgpu::BindingResource::TextureView(&shadow_view),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 3,
+                    resource: wgpu::BindingResource::Sampler(&shadow_sampler),
+                },
+            ],
+        });
+        let shadow_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("shadow bind group"),
+            layout: &shadow_layout,
+            entries: &[wgpu::BindGroupEntry {
+                binding: 0,
+                resource: frame_buffer.as_entire_binding(),
+            }],
+        });
+
+        let layout = |label, group: &wgpu::BindGroupLayout| {
+            device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+                label: Some(label),
+                bind_group_layouts: &[Some(group)],
+                immediate_size: 0,
+            })
+        };
+        let shadow_pipeline = device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+            label: Some("shadow pipeline"),
+            layout: Some(&layout("shadow pipeline layout", &shadow_layout)),
+            vertex: wgpu::VertexState {
+                module: &pbr,
+                entry_point: Some("vs_shadow"),
+                compilation_options: Default::default(),
+                buffers: &vertex_layouts(),
+            },
+            primitive: wgpu::PrimitiveState {
+                cull_mode: Some(wgpu::Face::Back),
+                ..Default::default()
+            },
+            depth_stencil: Some(wgpu::DepthStencilState {
+                format: DEPTH_FORMAT,
+                depth_write_enabled: Some(true),
+                depth_compare: Some(wgpu::CompareFunction::LessEqual),
+                stencil: Default::default(),
+                bias: wgpu::DepthBiasState {
+                    constant: 2,
+                    slope_scale: 2.0,
+                    clamp: 0.0,
+                },
+            }),
+            multisample: Default::default(),
+            fragment: None,
+            multiview_mask: None,
+            cache: None,
+        });
+        let main_pipeline = device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+            label: Some("pbr pipeline"),
+            layout: Some(&layout("pbr pipeline layout", &main_layout)),
+            vertex: wgpu::VertexState {
+                module: &pbr,
+                entry_point: Some("vs_main"),
+                compilation_options: Default::default(),
+                buffers: &vertex_layouts(),
+            },
+            primitive: wgpu::PrimitiveState {
+                cull_mode: Some(wgpu::Face::Back),
+                ..Default::default()
+            },
+            depth_stencil: Some(wgpu::DepthStencilState {
+                format: DEPTH_FORMAT,
+                depth_write_enabled: Some(true),
+                depth_compare: Some(wgpu::CompareFunction::Less),
+                stencil: Default::default(),
+                bias: Default::default(),
+            }),
+            multisample: wgpu::MultisampleState {
+                count: samples,
+                ..Default::default()
+            },
+            fragment: Some(wgpu::FragmentState {
+                module: &pbr,
+                entry_point: Some("fs_main"),
+                compilation_options: Default::default(),
+                targets: &[Some(HDR_FORMAT.into())],
+            }),
+            multiview_mask: None,
+            cache: None,
+        });
+        let tonemap_pipeline = device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+            label: Some("tonemap pipeline"),
+            layout: Some(&layout("tonemap pipeline layout", &tonemap_layout)),
+            vertex: wgpu::VertexState {
+                module: &tonemap,
+                entry_point: Some("vs_main"),
+                compilation_options: Default::default(),
+                buffers: &[],
+            },
+            primitive: Default::default(),
+            depth_stencil: None,
+            multisample: Default::default(),
+            fragment: Some(wgpu::FragmentState {
+                module: &tonemap,
+                entry_point: Some("fs_main"),
+                compilation_options: Default::default(),
+                targets: &[Some(OUTPUT_FORMAT.into())],
+            }),
+            multiview_mask: None,
+            cache: None,
+        });
+        let targets = Self::targets(
+            device,
+            config.resolution,
+            samples,
+            &tonemap_layout,
+            &hdr_sampler,
+            &tonemap_buffer,
+        );
+        let renderer = Renderer {
+            config,
+            samples,
+            slots: Vec::new(),
+            free: Vec::new(),
+            frame_buffer,
+            material_buffer,
+            tonemap_buffer,
+            instance_buffer,
+            shadow_view,
+            main_group,
+            shadow_group,
+            tonemap_layout,
+            hdr_sampler,
+            shadow_pipeline,
+            main_pipeline,
+            tonemap_pipeline,
+            targets,
+        };
+        renderer.set_materials(gpu, &[MaterialParams::default()])?;
+        Ok(renderer)
+    }
+
+    fn instance_buffer(device: &wgpu::Device, instances: usize) -> wgpu::Buffer {
+        device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("instances"),
+            size: (instances * size_of::<GpuInstance>()) as u64,
+            usage: wgpu::BufferUsages::VERTEX | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        })
+    }
+
+    fn targets(
+        device: &wgpu::Device,
+        resolution: UVec2,
+        samples: u32,
+        tonemap_layout: &wgpu::BindGroupLayout,
+        hdr_sampler: &wgpu::Sampler,
+        tonemap_buffer: &wgpu::Buffer,
+    ) -> Targets {
+        let texture = |label, format, samples, usage| {
+            device.create_texture(&wgpu::TextureDescriptor {
+                label: Some(label),
+                size: wgpu::Extent3d {
+                    width: resolution.x,
+                    height: resolution.y,
+                    depth_or_array_layers: 1,
+                },
+                mip_level_count: 1,
+                sample_count: samples,
+                dimension: wgpu::TextureDimension::D2,
+                format,
+                usage,
+                view_formats: &[],
+            })
+        };
+        let attach = wgpu::TextureUsages::RENDER_ATTACHMENT;
+        let hdr_msaa = (samples > 1).then(|| {
+            texture("hdr msaa", HDR_FORMAT, samples, attach).create_view(&Default::default())
+        });
+        let hdr = texture(
+            "hdr",
+            HDR_FORMAT,
+            1,
+            attach | wgpu::TextureUsages::TEXTURE_BINDING,
+        )
+        .create_view(&Default::default());
+        let depth =
+            texture("depth", DEPTH_FORMAT, samples, attach).create_view(&Default::default());
+        let output = texture(
+            "output",
+            OUTPUT_FORMAT,
+            1,
+            attach | wgpu::TextureUsages::COPY_SRC | wgpu::TextureUsages::TEXTURE_BINDING,
+        );
+        let output_view = output.create_view(&Default::default());
+        let tonemap_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("tonemap bind group"),
+            layout: tonemap_layout,
+            entries: &[
+                wgpu::BindGroupEntry {
+                    binding: 0,
+                    resource: wgpu::BindingResource::TextureView(&hdr),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 1,
+                    resource: wgpu::BindingResource::Sampler(hdr_sampler),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 2,
+                    resource: tonemap_buffer.as_entire_binding(),
+                },
+            ],
+        });
+        Targets {
+            hdr_msaa,
+            hdr,
+            depth,
+            output,
+            output_view,
+            tonemap_group,
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &RendererConfig {
+        &self.config
+    }
+
+    /// MSAA samples in use (4, or 1 where unsupported).
+    pub fn samples(&self) -> u32 {
+        self.samples
+    }
+
+    /// Uploads a mesh after validating it.
+    ///
+    /// # Errors
+    /// [`GpuError::Mesh`] with the reason; nothing reaches the GPU.
+    pub fn add_mesh(&mut self, gpu: &GpuContext, mesh: &Mesh) -> Result<MeshHandle, GpuError> {
+        use wgpu::util::DeviceExt;
+        mesh.validate()?;
+        let vertices: Vec<Vertex> = (0..mesh.positions.len())
+            .map(|i| Vertex {
+                position: mesh.positions[i].to_array(),
+                normal: mesh.normals[i].to_array(),
+                uv: mesh.uvs[i].to_array(),
+                tangent: mesh.tangents[i].to_array(),
+            })
+            .collect();
+        let vertices = gpu
+            .device
+            .create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                label: Some("mesh vertices"),
+                contents: bytemuck::cast_slice(&vertices),
+                usage: wgpu::BufferUsages::VERTEX,
+            });
+        let (bytes, format): (Vec<u8>, _) = match &mesh.indices {
+            // Index buffers must be a multiple of 4 bytes long: pad odd u16 counts.
+            Indices::U16(v) => {
+                let mut bytes = bytemuck::cast_slice::<u16, u8>(v).to_vec();
+                bytes.resize(bytes.len().next_multiple_of(4), 0);
+                (bytes, wgpu::IndexFormat::Uint16)
+            }
+            Indices::U32(v) => (bytemuck::cast_slice(v).to_vec(), wgpu::IndexFormat::Uint32),
+        };
+        let indices = gpu
+            .device
+            .create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                label: Some("mesh indices"),
+                contents: &bytes,
+                usage: wgpu::BufferUsages::INDEX,
+            });
+        let gpu_mesh = GpuMesh {
+            vertices,
+            indices,
+            format,
+            index_count: mesh.indices.len() as u32,
+        };
+        let index = match self.free.pop() {
+            Some(index) => index,
+            None => {
+                self.slots.push(Slot {
+                    generation: 0,
+                    mesh: None,
+                });
+                (self.slots.len() - 1) as u32
+            }
+        };
+        let slot = &mut self.slots[index as usize];
+        slot.generation += 1;
+        slot.mesh = Some(gpu_mesh);
+        Ok(MeshHandle {
+            index,
+            generation: slot.generation,
+        })
+    }
+
+    /// Frees a mesh; its handle (and copies of it) go stale.
+    pub fn remove_mesh(&mut self, handle: MeshHandle) -> Result<(), GpuError> {
+        self.mesh(handle)?;
+        self.slots[handle.index as usize].mesh = None;
+        self.free.push(handle.index);
+        Ok(())
+    }
+
+    fn mesh(&self, handle: MeshHandle) -> Result<&GpuMesh, GpuError> {
+        self.slots
+            .get(handle.index as usize)
+            .filter(|s| s.generation == handle.generation)
+            .and_then(|s| s.mesh.as_ref())
+            .ok_or(GpuError::StaleHandle)
+    }
+
+    /// Replaces the material table (instances name materials by index).
+    pub fn set_materials(
+        &self,
+        gpu: &GpuContext,
+        materials: &[MaterialParams],
+    ) -> Result<(), GpuError> {
+        if materials.len() > MAX_MATERIALS {
+            return Err(GpuError::TooManyMaterials {
+                requested: materials.len(),
+                maximum: MAX_MATERIALS,
+            });
+        }
+        let mut table = [GpuMaterial::zeroed(); MAX_MATERIALS];
+        for (slot, m) in table.iter_mut().zip(materials) {
+            *slot = GpuMaterial {
+                base_color: m.base_color.to_array(),
+                emissive_metallic: m.emissive.extend(m.metallic).to_array(),
+                roughness_occlusion: [m.roughness, m.occlusion, 0.0, 0.0],
+            };
+        }
+        gpu.queue
+            .write_buffer(&self.material_buffer, 0, bytemuck::cast_slice(&table));
+        Ok(())
+    }
+
+    /// Renders a frame into the renderer's output image (read it with
+    /// [`read_output`](Self::read_output)).
+    pub fn render(&mut self, gpu: &GpuContext, frame: &FrameDesc) -> Result<FrameStats, GpuError> {
+        let mut stats = FrameStats::default();
+        // Check handles first: a stale handle fails the frame before anything is encoded.
+        for batch in frame.batches {
+            self.mesh(batch.mesh)?;
+        }
+        self.upload_frame(gpu, frame);
+        let mut draws = Vec::with_capacity(frame.batches.len());
+        for batch in frame.batches {
+            let end = batch.instances.end.min(frame.instances.len() as u32);
+            if batch.instances.start < end {
+                draws.push((self.mesh(batch.mesh)?, batch.instances.start..end));
+            }
+        }
+
+        let mut encoder = gpu
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("frame"),
+            });
+        {
+            let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
+                label: Some("shadow pass"),
+                color_attachments: &[],
+                depth_stencil_attachment: Some(wgpu::RenderPassDepthStencilAttachment {
+                    view: &self.shadow_view,
+                    depth_ops: Some(wgpu::Operations {
+                        load: wgpu::LoadOp::Clear(1.0),
+                        store: wgpu::StoreOp::Store,
+                    }),
+                    stencil_ops: None,
+                }),
+                timestamp_writes: None,
+                occlusion_query_set: None,
+                multiview_mask: None,
+            });
+            if frame.sun.shadows {
+                pass.set_pipeline(&self.shadow_pipeline);
+                pass.set_bind_group(0, &self.shadow_group, &[]);
+                pass.set_vertex_buffer(1, self.instance_buffer.slice(..));
+                for (mesh, range) in &draws {
+                    pass.set_vertex_buffer(0, mesh.vertices.slice(..));
+                    pass.set_index_buffer(mesh.indices.slice(..), mesh.format);
+                    pass.draw_indexed(0..mesh.index_count, 0, range.clone());
+                    stats.draw_calls += 1;
+                }
+            }
+        }
+        {
+            let (view, resolve) = match &self.targets.hdr_msaa {
+                Some(msaa) => (msaa, Some(&self.targets.hdr)),
+                None => (&self.targets.hdr, None),
+            };
+            let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
+                label: Some("pbr pass"),
+                color_attachments: &[Some(wgpu::RenderPassColorAttachment {
+                    view,
+                    depth_slice: None,
+                    resolve_target: resolve,
+                    ops: wgpu::Operations {
+                        load: wgpu::LoadOp::Clear(wgpu::Color {
+                            r: frame.ambient.0.x as f64 * 0.5,
+                            g: frame.ambient.0.y as f64 * 0.5,
+                            b: frame.ambient.0.z as f64 * 0.5,
+                            a: 1.0,
+                        }),
+                        store: wgpu::StoreOp::Store,
+                    },
+                })],
+                depth_stencil_attachment: Some(wgpu::RenderPassDepthStencilAttachment {
+                    view: &self.targets.depth,
+                    depth_ops: Some(wgpu::Operations {
+                        load: wgpu::LoadOp::Clear(1.0),
+                        store: wgpu::StoreOp::Discard,
+                    }),
+                    stencil_ops: None,
+                }),
+                timestamp_writes: None,
+                occlusion_query_set: None,
+                multiview_mask: None,
+            });
+            pass.set_pipeline(&self.main_pipeline);
+            pass.set_bind_group(0, &self.main_group, &[]);
+            pass.set_vertex_buffer(1, self.instance_buffer.slice(..));
+            for (mesh, range) in &draws {
+                pass.set_vertex_buffer(0, mesh.vertices.slice(..));
+                pass.set_index_buffer(mesh.indices.slice(..), mesh.format);
+                pass.draw_indexed(0..mesh.index_count, 0, range.clone());
+                stats.draw_calls += 1;
+                stats.instances += range.len() as u32;
+                stats.triangles += u64::from(mesh.index_count / 3) * range.len() as u64;
+            }
+        }
+        {
+            let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
+                label: Some("tonemap pass"),
+                color_attachments: &[Some(wgpu::RenderPassColorAttachment {
+                    view: &self.targets.output_view,
+                    depth_slice: None,
+                    resolve_target: None,
+                    ops: wgpu::Operations {
+                        load: wgpu::LoadOp::Clear(wgpu::Color::BLACK),
+                        store: wgpu::StoreOp::Store,
+                    },
+                })],
+                depth_stencil_attachment: None,
+                timestamp_writes: None,
+                occlusion_query_set: None,
+                multiview_mask: None,
+            });
+            pass.set_pipeline(&self.tonemap_pipeline);
+            pass.set_bind_group(0, &self.targets.tonemap_group, &[]);
+            pass.draw(0..3, 0..1);
+            stats.draw_calls += 1;
+        }
+        gpu.queue.submit([encoder.finish()]);
+        Ok(stats)
+    }
+
+    /// Writes the frame uniform and the instances (one copy) and grows the instance buffer
+    /// when needed.
+    fn upload_frame(&mut self, gpu: &GpuContext, frame: &FrameDesc) {
+        let needed = frame.instances.len().max(1);
+        let capacity = self.instance_buffer.size() as usize / size_of::<GpuInstance>();
+        if needed > capacity {
+            self.instance_buffer = Self::instance_buffer(&gpu.device, needed.next_power_of_two());
+        }
+        if !frame.instances.is_empty() {
+            gpu.queue.write_buffer(
+                &self.instance_buffer,
+                0,
+                bytemuck::cast_slice(frame.instances),
+            );
+        }
+        let (centre, radius) = frame.shadow_bounds;
+        let radius = radius.max(1e-3);
+        let to_light = -frame.sun.direction.normalize_or(Vec3::NEG_Y);
+        let up = if to_light.y.abs() > 0.99 {
+            Vec3::Z
+        } else {
+            Vec3::Y
+        };
+        let light_view = look_at_mat4(centre + to_light * radius * 2.0, centre, up);
+        let light_proj = directx::orthographic(-radius, radius, -radius, radius, 0.0, radius * 4.0);
+        let mut point_lights = [GpuPointLight::zeroed(); MAX_POINT_LIGHTS];
+        let count = frame.point_lights.len().min(MAX_POINT_LIGHTS);
+        for (slot, light) in point_lights.iter_mut().zip(frame.point_lights) {
+            *slot = GpuPointLight {
+                position_range: light.position.extend(light.range.max(1e-3)).to_array(),
+                color_intensity: light.color.extend(light.intensity).to_array(),
+            };
+        }
+        let texel = 1.0 / self.config.shadow_map_size as f32;
+        let uniform = FrameUniform {
+            view_proj: (frame.camera.projection * frame.camera.view).to_cols_array_2d(),
+            light_view_proj: (light_proj * light_view).to_cols_array_2d(),
+            camera_position: frame.camera.position.extend(1.0).to_array(),
+            light_direction: to_light
+                .extend(if frame.sun.shadows { 1.0 } else { 0.0 })
+                .to_array(),
+            light_color: (frame.sun.color * frame.sun.intensity)
+                .extend(1.0)
+                .to_array(),
+            sky_color: frame.ambient.0.extend(1.0).to_array(),
+            ground_color: frame.ambient.1.extend(1.0).to_array(),
+            // Normal offset of about one texel in world units, plus a small depth bias.
+            shadow_params: [0.0005, 2.0 * radius * texel * 1.5, texel, count as f32],
+            point_lights,
+        };
+        gpu.queue
+            .write_buffer(&self.frame_buffer, 0, bytemuck::bytes_of(&uniform));
+        let operator = match self.config.tonemap {
+            Tonemap::Aces => 0.0,
+            Tonemap::Agx => 1.0,
+        };
+        gpu.queue.write_buffer(
+            &self.tonemap_buffer,
+            0,
+            bytemuck::bytes_of(&[self.config.exposure, operator, 0.0f32, 0.0f32]),
+        );
+    }
+
+    /// Reads the last rendered frame back (blocking natively).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn read_output(&self, gpu: &GpuContext) -> Result<Image, GpuError> {
+        let (width, height) = (self.config.resolution.x, self.config.resolution.y);
+        let row = (width * 4).next_multiple_of(wgpu::COPY_BYTES_PER_ROW_ALIGNMENT);
+        let buffer = gpu.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("readback"),
+            size: u64::from(row * height),
+            usage: wgpu::BufferUsages::COPY_DST | wgpu::BufferUsages::MAP_READ,
+            mapped_at_creation: false,
+        });
+        let mut encoder = gpu
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("readback"),
+            });
+        encoder.copy_texture_to_buffer(
+            wgpu::TexelCopyTextureInfo {
+                texture: &self.targets.output,
+                mip_level: 0,
+                origin: wgpu::Origin3d::ZERO,
+                aspect: wgpu::TextureAspect::All,
+            },
+            wgpu::TexelCopyBufferInfo {
+                buffer: &buffer,
+                layout: wgpu::TexelCopyBufferLayout {
+                    offset: 0,
+                    bytes_per_row: Some(row),
+                    rows_per_image: Some(height),
+                },
+            },
+            wgpu::Extent3d {
+                width,
+                height,
+                depth_or_array_layers: 1,
+            },
+        );
+        gpu.queue.submit([encoder.finish()]);
+        let (tx, rx) = std::sync::mpsc::channel();
+        buffer
+            .slice(..)
+            .map_async(wgpu::MapMode::Read, move |r| drop(tx.send(r)));
+        gpu.device
+            .poll(wgpu::PollType::wait_indefinitely())
+            .map_err(|e| GpuError::Readback(e.to_string()))?;
+        rx.recv()
+            .map_err(|e| GpuError::Readback(e.to_string()))?
+            .map_err(|e| GpuError::Readback(e.to_string()))?;
+        let mapped = buffer
+            .slice(..)
+            .get_mapped_range()
+            .map_err(|e| GpuError::Readback(format!("{e:?}")))?;
+        let mut pixels = Vec::with_capacity((width * height * 4) as usize);
+        for y in 0..height {
+            let start = (y * row) as usize;
+            pixels.extend_from_slice(&mapped[start..start + (width * 4) as usize]);
+        }
+        drop(mapped);
+        buffer.unmap();
+        Ok(Image {
+            width,
+            height,
+            pixels,
+        })
+    }
+
+    /// Blocks until the GPU has finished the submitted work (benchmarks time whole frames).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn wait_idle(&self, gpu: &GpuContext) -> Result<(), GpuError> {
+        gpu.device
+            .poll(wgpu::PollType::wait_indefinitely())
+            .map(drop)
+            .map_err(|e| GpuError::Readback(e.to_string()))
+    }
+
+    /// Changes the internal resolution (the targets are recreated; a zero dimension is
+    /// refused).
+    pub fn resize(&mut self, gpu: &GpuContext, resolution: UVec2) -> Result<(), GpuError> {
+        if resolution.x == 0 || resolution.y == 0 {
+            return Err(GpuError::Config(format!(
+                "resolution {resolution} must not be zero"
+            )));
+        }
+        if resolution != self.config.resolution {
+            self.config.resolution = resolution;
+            self.targets = Self::targets(
+                &gpu.device,
+                resolution,
+                self.samples,
+                &self.tonemap_layout,
+                &self.hdr_sampler,
+                &self.tonemap_buffer,
+            );
+        }
+        Ok(())
+    }
+}

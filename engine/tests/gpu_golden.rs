@@ -1,0 +1,440 @@
+//! Golden-image tests: scenes rendered headless (lavapipe on machines without a GPU) and
+//! compared with committed PNGs in tests/golden/.
+//!
+//! Tolerance: a pixel differs when any channel differs by more than 16 of 255; a scene passes
+//! when at most 0.5 % of its pixels differ and the mean absolute channel difference is under
+//! 1.0. Set by lavapipe (Mesa 22, llvmpipe) against itself across runs, with room for other
+//! rasterisers' rounding on edges. A failing run writes `<name>.actual.png` and
+//! `<name>.diff.png` next to the expected image. `LAYERW_UPDATE_GOLDEN=1` rewrites the
+//! expected images (look at each one before committing it). Without an adapter the tests are
+//! skipped, unless `LAYERW_REQUIRE_GPU=1` (scripts/test.sh sets it) makes that a failure.
+#![cfg(all(feature = "gpu", not(target_family = "wasm")))]
+
+use std::path::{Path, PathBuf};
+
+use layerw_engine::glam::{Quat, UVec2, Vec3, Vec4};
+use layerw_engine::gpu::{
+    Batch, CameraView, DirectionalLight, FrameDesc, GpuContext, GpuError, Image, MaterialParams,
+    PointLight, Renderer, RendererConfig,
+};
+use layerw_engine::render::{GpuInstance, Mesh};
+use rand::{Rng, SeedableRng, rngs::SmallRng};
+
+const SIZE: UVec2 = UVec2::new(640, 360);
+
+fn gpu() -> Option<GpuContext> {
+    match GpuContext::headless() {
+        Ok(gpu) => Some(gpu),
+        Err(e) if std::env::var_os("LAYERW_REQUIRE_GPU").is_none() => {
+            eprintln!("skipped: {e}");
+            None
+        }
+        Err(e) => panic!("LAYERW_REQUIRE_GPU is set but: {e}"),
+    }
+}
+
+fn golden_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden")
+}
+
+fn write_png(path: &Path, image: &Image) {
+    let file = std::fs::File::create(path).unwrap();
+    let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), image.width, image.height);
+    encoder.set_color(png::ColorType::Rgba);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder
+        .write_header()
+        .unwrap()
+        .write_image_data(&image.pixels)
+        .unwrap();
+}
+
+fn read_png(path: &Path) -> Option<Image> {
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(path).ok()?));
+    let mut reader = decoder.read_info().ok()?;
+    let mut pixels = vec![0; reader.output_buffer_size()?];
+    let info = reader.next_frame(&mut pixels).ok()?;
+    if info.color_type != png::ColorType::Rgba {
+        return None;
+    }
+    pixels.truncate(info.buffer_size());
+    Some(Image {
+        width: info.width,
+        height: info.height,
+        pixels,
+    })
+}
+
+/// Compares with the golden image; see the module docs for the tolerance.
+fn check_golden(name: &str, actual: &Image) {
+    let dir = golden_dir();
+    let expected_path = dir.join(format!("{name}.png"));
+    if std::env::var_os("LAYERW_UPDATE_GOLDEN").is_some() {
+        write_png(&expected_path, actual);
+        eprintln!("wrote {}", expected_path.display());
+        return;
+    }
+    let expected = read_png(&expected_path).unwrap_or_else(|| {
+        write_png(&dir.join(format!("{name}.actual.png")), actual);
+        panic!(
+            "no golden image {}; the actual one is next to it",
+            expected_path.display()
+        )
+    });
+    assert_eq!(
+        (expected.width, expected.height),
+        (actual.width, actual.height)
+    );
+    let mut differing = 0usize;
+    let mut total = 0u64;
+    let mut diff = Image {
+        width: actual.width,
+        height: actual.height,
+        pixels: vec![0; actual.pixels.len()],
+    };
+    for (i, (a, e)) in actual
+        .pixels
+        .chunks_exact(4)
+        .zip(expected.pixels.chunks_exact(4))
+        .enumerate()
+    {
+        let d = (0..3).map(|c| a[c].abs_diff(e[c])).max().unwrap();
+        total += (0..3).map(|c| u64::from(a[c].abs_diff(e[c]))).sum::<u64>();
+        if d > 16 {
+            differing += 1;
+        }
+        let v = d.saturating_mul(4);
+        diff.pixels[i * 4..i * 4 + 4].copy_from_slice(&[v, v, v, 255]);
+    }
+    let pixels = (actual.width * actual.height) as usize;
+    let share = differing as f64 / pixels as f64;
+    let mean = total as f64 / (pixels * 3) as f64;
+    if share > 0.005 || mean >= 1.0 {
+        write_png(&dir.join(format!("{name}.actual.png")), actual);
+        write_png(&dir.join(format!("{name}.diff.png")), &diff);
+        panic!(
+            "{name}: {:.3} % of pixels differ (limit 0.5 %), mean difference {mean:.3} (limit 1.0); \
+             actual and diff images written next to {}",
+            share * 100.0,
+            expected_path.display()
+        );
+    }
+}
+
+fn camera(eye: Vec3, target: Vec3) -> CameraView {
+    CameraView::look_at(
+        eye,
+        target,
+        45f32.to_radians(),
+        SIZE.x as f32 / SIZE.y as f32,
+        0.1,
+        200.0,
+    )
+}
+
+fn sun() -> DirectionalLight {
+    DirectionalLight {
+        direction: Vec3::new(-0.4, -1.0, -0.3),
+        color: Vec3::new(1.0, 0.96, 0.9),
+        intensity: 3.0,
+        shadows: true,
+    }
+}
+
+const SKY: Vec3 = Vec3::new(0.25, 0.3, 0.4);
+const GROUND: Vec3 = Vec3::new(0.12, 0.1, 0.08);
+
+fn render(gpu: &GpuContext, renderer: &mut Renderer, frame: &FrameDesc) -> Image {
+    renderer.render(gpu, frame).unwrap();
+    renderer.read_output(gpu).unwrap()
+}
+
+#[test]
+fn golden_pbr_spheres() {
+    let Some(gpu) = gpu() else { return };
+    let mut renderer = Renderer::new(
+        &gpu,
+        RendererConfig {
+            resolution: SIZE,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let sphere = renderer
+        .add_mesh(&gpu, &Mesh::sphere(0.45, 48, 24))
+        .unwrap();
+    let plane = renderer.add_mesh(&gpu, &Mesh::plane(20.0)).unwrap();
+    // Rows: metallic 0, 0.5, 1; columns: roughness 0.1 to 0.9. Material 15 is the floor.
+    let mut materials = Vec::new();
+    for row in 0..3 {
+        for col in 0..5 {
+            materials.push(MaterialParams {
+                base_color: Vec4::new(0.9, 0.35, 0.2, 1.0),
+                metallic: row as f32 * 0.5,
+                roughness: 0.1 + col as f32 * 0.2,
+                ..Default::default()
+            });
+        }
+    }
+    materials.push(MaterialParams {
+        base_color: Vec4::new(0.6, 0.6, 0.6, 1.0),
+        roughness: 0.9,
+        ..Default::default()
+    });
+    renderer.set_materials(&gpu, &materials).unwrap();
+    let mut instances: Vec<GpuInstance> = (0..15)
+        .map(|i| {
+            let (row, col) = (i / 5, i % 5);
+            let at = Vec3::new(col as f32 * 1.1 - 2.2, 0.5 + (2 - row) as f32 * 1.1, 0.0);
+            GpuInstance::new(at, Quat::IDENTITY, 1.0, i as u16)
+        })
+        .collect();
+    instances.push(GpuInstance::new(Vec3::ZERO, Quat::IDENTITY, 1.0, 15));
+    let frame = FrameDesc {
+        camera: camera(Vec3::new(0.0, 2.0, 6.5), Vec3::new(0.0, 1.6, 0.0)),
+        // From the front, upper right: each sphere's shadow falls behind it, not on the next.
+        sun: DirectionalLight {
+            direction: Vec3::new(-0.5, -0.6, -0.8),
+            ..sun()
+        },
+        point_lights: &[],
+        ambient: (SKY, GROUND),
+        shadow_bounds: (Vec3::new(0.0, 1.5, 0.0), 5.0),
+        instances: &instances,
+        batches: &[
+            Batch {
+                mesh: sphere,
+                instances: 0..15,
+            },
+            Batch {
+                mesh: plane,
+                instances: 15..16,
+            },
+        ],
+    };
+    let image = render(&gpu, &mut renderer, &frame);
+    check_golden("pbr_spheres", &image);
+}
+
+#[test]
+fn golden_shadows_and_point_lights() {
+    let Some(gpu) = gpu() else { return };
+    let mut renderer = Renderer::new(
+        &gpu,
+        RendererConfig {
+            resolution: SIZE,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let cube = renderer.add_mesh(&gpu, &Mesh::cube(1.0)).unwrap();
+    let ground = renderer
+        .add_mesh(
+            &gpu,
+            &Mesh::grid(16.0, 32, |x, z| 0.15 * (x * 0.8).sin() * (z * 0.6).cos()),
+        )
+        .unwrap();
+    renderer
+        .set_materials(
+            &gpu,
+            &[
+                MaterialParams {
+                    base_color: Vec4::new(0.8, 0.8, 0.75, 1.0),
+                    roughness: 0.7,
+                    ..Default::default()
+                },
+                MaterialParams {
+                    base_color: Vec4::new(0.2, 0.5, 0.9, 1.0),
+                    roughness: 0.4,
+                    ..Default::default()
+                },
+                MaterialParams {
+                    base_color: Vec4::new(0.1, 0.1, 0.1, 1.0),
+                    emissive: Vec3::new(4.0, 1.5, 0.3),
+                    ..Default::default()
+                },
+            ],
+        )
+        .unwrap();
+    let instances = [
+        GpuInstance::new(Vec3::new(0.0, 0.0, 0.0), Quat::IDENTITY, 1.0, 0),
+        GpuInstance::new(
+            Vec3::new(-2.0, 1.2, 0.5),
+            Quat::from_rotation_y(0.6),
+            1.4,
+            1,
+        ),
+        GpuInstance::new(
+            Vec3::new(1.8, 0.9, -1.0),
+            Quat::from_euler(layerw_engine::glam::EulerRot::XYZ, 0.5, 0.7, 0.2),
+            1.0,
+            1,
+        ),
+        GpuInstance::new(Vec3::new(0.8, 2.6, 1.2), Quat::from_rotation_x(0.8), 0.6, 1),
+        GpuInstance::new(Vec3::new(2.5, 0.5, 2.0), Quat::IDENTITY, 0.3, 2),
+    ];
+    let lights = [
+        PointLight {
+            position: Vec3::new(2.5, 0.9, 2.0),
+            color: Vec3::new(1.0, 0.5, 0.2),
+            intensity: 6.0,
+            range: 6.0,
+        },
+        PointLight {
+            position: Vec3::new(-3.0, 1.0, 2.5),
+            color: Vec3::new(0.3, 0.9, 0.4),
+            intensity: 4.0,
+            range: 5.0,
+        },
+    ];
+    let frame = FrameDesc {
+        camera: camera(Vec3::new(3.5, 5.0, 8.0), Vec3::new(0.0, 0.8, 0.0)),
+        sun: sun(),
+        point_lights: &lights,
+        ambient: (SKY * 0.5, GROUND * 0.5),
+        shadow_bounds: (Vec3::new(0.0, 1.0, 0.0), 7.0),
+        instances: &instances,
+        batches: &[
+            Batch {
+                mesh: ground,
+                instances: 0..1,
+            },
+            Batch {
+                mesh: cube,
+                instances: 1..5,
+            },
+        ],
+    };
+    let image = render(&gpu, &mut renderer, &frame);
+    check_golden("shadows_point_lights", &image);
+}
+
+#[test]
+fn golden_ten_thousand_instances() {
+    let Some(gpu) = gpu() else { return };
+    let mut renderer = Renderer::new(
+        &gpu,
+        RendererConfig {
+            resolution: SIZE,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let cube = renderer.add_mesh(&gpu, &Mesh::cube(0.5)).unwrap();
+    let materials: Vec<MaterialParams> = (0..8)
+        .map(|i| {
+            let hue = i as f32 / 8.0 * std::f32::consts::TAU;
+            MaterialParams {
+                base_color: Vec4::new(
+                    0.5 + 0.4 * hue.cos(),
+                    0.5 + 0.4 * (hue + 2.1).cos(),
+                    0.5 + 0.4 * (hue + 4.2).cos(),
+                    1.0,
+                ),
+                metallic: (i % 2) as f32,
+                roughness: 0.3 + 0.08 * i as f32,
+                ..Default::default()
+            }
+        })
+        .collect();
+    renderer.set_materials(&gpu, &materials).unwrap();
+    let mut rng = SmallRng::seed_from_u64(10_000);
+    let instances: Vec<GpuInstance> = (0..10_000)
+        .map(|i| {
+            let (x, z) = ((i % 100) as f32 - 49.5, (i / 100) as f32 - 49.5);
+            let rotation = Quat::from_euler(
+                layerw_engine::glam::EulerRot::YXZ,
+                rng.random::<f32>() * std::f32::consts::TAU,
+                rng.random::<f32>() * std::f32::consts::TAU,
+                0.0,
+            );
+            let y = 0.4 * ((x * 0.2).sin() + (z * 0.15).cos());
+            GpuInstance::new(
+                Vec3::new(x, y, z),
+                rotation,
+                0.8 + 0.4 * rng.random::<f32>(),
+                (i % 8) as u16,
+            )
+        })
+        .collect();
+    let frame = FrameDesc {
+        camera: camera(Vec3::new(0.0, 30.0, 62.0), Vec3::new(0.0, 0.0, 5.0)),
+        sun: sun(),
+        point_lights: &[],
+        ambient: (SKY, GROUND),
+        shadow_bounds: (Vec3::ZERO, 72.0),
+        instances: &instances,
+        batches: &[Batch {
+            mesh: cube,
+            instances: 0..10_000,
+        }],
+    };
+    let stats = renderer.render(&gpu, &frame).unwrap();
+    assert_eq!((stats.instances, stats.triangles), (10_000, 120_000));
+    // One instanced draw per batch and pass: shadow, main, tonemap.
+    assert_eq!(stats.draw_calls, 3);
+    let image = renderer.read_output(&gpu).unwrap();
+    check_golden("instances_10k", &image);
+}
+
+#[test]
+fn invalid_input_is_a_typed_error_not_a_gpu_panic() {
+    let Some(gpu) = gpu() else { return };
+    let mut renderer = Renderer::new(
+        &gpu,
+        RendererConfig {
+            resolution: SIZE,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let mut bad = Mesh::cube(1.0);
+    bad.positions[0].x = f32::NAN;
+    assert!(matches!(
+        renderer.add_mesh(&gpu, &bad),
+        Err(GpuError::Mesh(_))
+    ));
+    let empty = Mesh::from_parts(vec![], vec![], vec![], vec![]);
+    assert!(matches!(
+        renderer.add_mesh(&gpu, &empty),
+        Err(GpuError::Mesh(_))
+    ));
+    let mut out_of_range = Mesh::cube(1.0);
+    out_of_range.indices = layerw_engine::render::Indices::U32(vec![0, 1, 1000]);
+    assert!(matches!(
+        renderer.add_mesh(&gpu, &out_of_range),
+        Err(GpuError::Mesh(_))
+    ));
+    let cube = renderer.add_mesh(&gpu, &Mesh::cube(1.0)).unwrap();
+    renderer.remove_mesh(cube).unwrap();
+    let frame = FrameDesc {
+        camera: camera(Vec3::Z * 5.0, Vec3::ZERO),
+        sun: sun(),
+        point_lights: &[],
+        ambient: (SKY, GROUND),
+        shadow_bounds: (Vec3::ZERO, 2.0),
+        instances: &[GpuInstance::new(Vec3::ZERO, Quat::IDENTITY, 1.0, 0)],
+        batches: &[Batch {
+            mesh: cube,
+            instances: 0..1,
+        }],
+    };
+    assert!(matches!(
+        renderer.render(&gpu, &frame),
+        Err(GpuError::StaleHandle)
+    ));
+    assert!(matches!(
+        renderer.set_materials(&gpu, &vec![MaterialParams::default(); 257]),
+        Err(GpuError::TooManyMaterials {
+            requested: 257,
+            maximum: 256
+        })
+    ));
+    assert!(matches!(
+        renderer.resize(&gpu, UVec2::new(0, 10)),
+        Err(GpuError::Config(_))
+    ));
+    // A reused slot gets a new generation: the old handle stays stale.
+    let again = renderer.add_mesh(&gpu, &Mesh::cube(1.0)).unwrap();
+    assert_ne!(again, cube);
+}

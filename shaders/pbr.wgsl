@@ -1,0 +1,195 @@
+// Forward PBR (metallic-roughness, GGX) for instanced meshes, and the shadow-map depth pass.
+// Instances are 20 bytes (engine/src/render/instance.rs): position, a "smallest three"
+// quaternion, half-float scale and a material index, expanded to a transform here.
+// WebGL2-safe: uniform buffers only, no storage buffers, no compute.
+
+const MAX_POINT_LIGHTS: u32 = 8u;
+const MAX_MATERIALS: u32 = 256u;
+const PI: f32 = 3.14159265;
+
+struct PointLight {
+    position_range: vec4<f32>,   // xyz position, w range
+    color_intensity: vec4<f32>,  // rgb colour, a intensity
+}
+
+struct Frame {
+    view_proj: mat4x4<f32>,
+    light_view_proj: mat4x4<f32>,
+    camera_position: vec4<f32>,
+    light_direction: vec4<f32>,  // xyz towards the light, w shadow on (1) / off (0)
+    light_color: vec4<f32>,      // rgb colour x intensity
+    sky_color: vec4<f32>,        // hemispheric ambient, above
+    ground_color: vec4<f32>,     // and below
+    shadow_params: vec4<f32>,    // x depth bias, y normal bias, z 1/shadow map size, w point light count
+    point_lights: array<PointLight, 8>,
+}
+
+struct Material {
+    base_color: vec4<f32>,
+    emissive_metallic: vec4<f32>,    // rgb emissive, a metallic
+    roughness_occlusion: vec4<f32>,  // x roughness, y occlusion
+}
+
+struct Materials {
+    items: array<Material, 256>,
+}
+
+@group(0) @binding(0) var<uniform> frame: Frame;
+@group(0) @binding(1) var<uniform> materials: Materials;
+@group(0) @binding(2) var shadow_map: texture_depth_2d;
+@group(0) @binding(3) var shadow_sampler: sampler_comparison;
+
+struct VertexIn {
+    @location(0) position: vec3<f32>,
+    @location(1) normal: vec3<f32>,
+    @location(2) uv: vec2<f32>,
+    @location(3) tangent: vec4<f32>,
+}
+
+struct InstanceIn {
+    @location(4) position: vec3<f32>,
+    @location(5) rotation: u32,
+    @location(6) scale_material: u32,
+}
+
+// Decodes the 2 + 3 x 10-bit quaternion (see pack_rotation).
+fn unpack_rotation(bits: u32) -> vec4<f32> {
+    let largest = bits & 3u;
+    var q = array<f32, 4>(0.0, 0.0, 0.0, 0.0);
+    var shift = 2u;
+    var sum = 0.0;
+    for (var i = 0u; i < 4u; i = i + 1u) {
+        if (i == largest) {
+            continue;
+        }
+        let raw = i32(((bits >> shift) & 0x3ffu) << 22u) >> 22u;
+        let c = f32(raw) / 511.0 * 0.70710678;
+        q[i] = c;
+        sum = sum + c * c;
+        shift = shift + 10u;
+    }
+    q[largest] = sqrt(max(1.0 - sum, 0.0));
+    return normalize(vec4<f32>(q[0], q[1], q[2], q[3]));
+}
+
+fn rotate(q: vec4<f32>, v: vec3<f32>) -> vec3<f32> {
+    let t = 2.0 * cross(q.xyz, v);
+    return v + q.w * t + cross(q.xyz, t);
+}
+
+fn instance_scale(bits: u32) -> f32 {
+    return unpack2x16float(bits).x;
+}
+
+@vertex
+fn vs_shadow(vertex: VertexIn, instance: InstanceIn) -> @builtin(position) vec4<f32> {
+    let q = unpack_rotation(instance.rotation);
+    let world = rotate(q, vertex.position * instance_scale(instance.scale_material)) + instance.position;
+    return frame.light_view_proj * vec4<f32>(world, 1.0);
+}
+
+struct VertexOut {
+    @builtin(position) clip: vec4<f32>,
+    @location(0) world: vec3<f32>,
+    @location(1) normal: vec3<f32>,
+    @location(2) uv: vec2<f32>,
+    @location(3) @interpolate(flat) material: u32,
+}
+
+@vertex
+fn vs_main(vertex: VertexIn, instance: InstanceIn) -> VertexOut {
+    let q = unpack_rotation(instance.rotation);
+    let world = rotate(q, vertex.position * instance_scale(instance.scale_material)) + instance.position;
+    var out: VertexOut;
+    out.clip = frame.view_proj * vec4<f32>(world, 1.0);
+    out.world = world;
+    out.normal = rotate(q, vertex.normal);  // uniform scale: no inverse transpose needed
+    out.uv = vertex.uv;
+    out.material = min(instance.scale_material >> 16u, MAX_MATERIALS - 1u);
+    return out;
+}
+
+fn distribution_ggx(n_dot_h: f32, roughness: f32) -> f32 {
+    let a = roughness * roughness;
+    let a2 = a * a;
+    let d = n_dot_h * n_dot_h * (a2 - 1.0) + 1.0;
+    return a2 / (PI * d * d);
+}
+
+fn geometry_smith(n_dot_v: f32, n_dot_l: f32, roughness: f32) -> f32 {
+    let k = (roughness + 1.0) * (roughness + 1.0) / 8.0;
+    let gv = n_dot_v / (n_dot_v * (1.0 - k) + k);
+    let gl = n_dot_l / (n_dot_l * (1.0 - k) + k);
+    return gv * gl;
+}
+
+fn fresnel_schlick(cos_theta: f32, f0: vec3<f32>) -> vec3<f32> {
+    return f0 + (1.0 - f0) * pow(clamp(1.0 - cos_theta, 0.0, 1.0), 5.0);
+}
+
+// Cook-Torrance for one light arriving from direction l with radiance `radiance`.
+fn brdf(n: vec3<f32>, v: vec3<f32>, l: vec3<f32>, albedo: vec3<f32>, metallic: f32,
+        roughness: f32, radiance: vec3<f32>) -> vec3<f32> {
+    let h = normalize(v + l);
+    let n_dot_l = max(dot(n, l), 0.0);
+    let n_dot_v = max(dot(n, v), 1e-4);
+    let f0 = mix(vec3<f32>(0.04), albedo, metallic);
+    let f = fresnel_schlick(max(dot(h, v), 0.0), f0);
+    let specular = distribution_ggx(max(dot(n, h), 0.0), roughness)
+        * geometry_smith(n_dot_v, n_dot_l, roughness) * f / (4.0 * n_dot_v * n_dot_l + 1e-4);
+    let diffuse = (1.0 - f) * (1.0 - metallic) * albedo / PI;
+    return (diffuse + specular) * radiance * n_dot_l;
+}
+
+// 3x3 PCF over the shadow map with hardware depth comparison.
+fn shadow_factor(world: vec3<f32>, n: vec3<f32>) -> f32 {
+    if (frame.light_direction.w < 0.5) {
+        return 1.0;
+    }
+    let offset_world = world + n * frame.shadow_params.y;
+    let clip = frame.light_view_proj * vec4<f32>(offset_world, 1.0);
+    let ndc = clip.xyz / clip.w;
+    let uv = vec2<f32>(ndc.x * 0.5 + 0.5, 0.5 - ndc.y * 0.5);
+    let depth = ndc.z - frame.shadow_params.x;
+    let texel = frame.shadow_params.z;
+    var lit = 0.0;
+    for (var y = -1; y <= 1; y = y + 1) {
+        for (var x = -1; x <= 1; x = x + 1) {
+            lit = lit + textureSampleCompareLevel(shadow_map, shadow_sampler,
+                uv + vec2<f32>(f32(x), f32(y)) * texel, depth);
+        }
+    }
+    let inside = all(uv >= vec2<f32>(0.0)) && all(uv <= vec2<f32>(1.0)) && depth <= 1.0;
+    return select(1.0, lit / 9.0, inside);
+}
+
+@fragment
+fn fs_main(in: VertexOut) -> @location(0) vec4<f32> {
+    let material = materials.items[in.material];
+    let albedo = material.base_color.rgb;
+    let metallic = clamp(material.emissive_metallic.a, 0.0, 1.0);
+    let roughness = clamp(material.roughness_occlusion.x, 0.045, 1.0);
+    let occlusion = material.roughness_occlusion.y;
+    let n = normalize(in.normal);
+    let v = normalize(frame.camera_position.xyz - in.world);
+
+    var color = brdf(n, v, normalize(frame.light_direction.xyz), albedo, metallic, roughness,
+                     frame.light_color.rgb) * shadow_factor(in.world, n);
+    let lights = u32(frame.shadow_params.w);
+    for (var i = 0u; i < min(lights, MAX_POINT_LIGHTS); i = i + 1u) {
+        let light = frame.point_lights[i];
+        let to_light = light.position_range.xyz - in.world;
+        let distance = length(to_light);
+        let range = light.position_range.w;
+        // Inverse square, windowed to reach zero at the range.
+        let window = pow(clamp(1.0 - pow(distance / range, 4.0), 0.0, 1.0), 2.0);
+        let radiance = light.color_intensity.rgb * light.color_intensity.a * window
+            / max(distance * distance, 1e-4);
+        color = color + brdf(n, v, to_light / distance, albedo, metallic, roughness, radiance);
+    }
+    // Hemispheric ambient: sky above, ground below, dimmed for metals (no environment map).
+    let ambient = mix(frame.ground_color.rgb, frame.sky_color.rgb, n.y * 0.5 + 0.5);
+    color = color + ambient * albedo * occlusion * (1.0 - 0.5 * metallic);
+    color = color + material.emissive_metallic.rgb;
+    return vec4<f32>(color, 1.0);
+}
