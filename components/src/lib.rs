@@ -8,7 +8,11 @@
 #![warn(missing_docs)]
 
 mod motion;
+mod render;
 mod transform;
 
 pub use motion::{AngularVelocity, Position, Rotation, Velocity};
+pub use render::{
+    Camera, MaterialIndex, MeshHandle, MeshRef, PointLightSource, Projection, Sun, Visibility,
+};
 pub use transform::Transform;

@@ -51,6 +51,21 @@ impl Transform {
         Self { scale, ..self }
     }
 
+    /// This transform turned so its forward axis (-Z) points at `target`, with +Y up (a
+    /// target straight above or below keeps the current rotation).
+    pub fn looking_at(self, target: Vec3) -> Self {
+        let back = (self.translation - target).normalize_or_zero();
+        let right = Vec3::Y.cross(back).normalize_or_zero();
+        if back == Vec3::ZERO || right == Vec3::ZERO {
+            return self;
+        }
+        let up = back.cross(right);
+        Self {
+            rotation: Quat::from_mat3(&glam::Mat3::from_cols(right, up, back)),
+            ..self
+        }
+    }
+
     /// The matrix mapping local to world space (scale, then rotate, then translate).
     pub fn to_matrix(&self) -> Mat4 {
         Mat4::from_scale_rotation_translation(self.scale, self.rotation, self.translation)

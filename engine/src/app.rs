@@ -414,7 +414,7 @@ impl App {
 }
 
 /// The monotonic clock, where `std` has one (not in the browser).
-fn now() -> Option<Instant> {
+pub(crate) fn now() -> Option<Instant> {
     if cfg!(all(target_arch = "wasm32", target_os = "unknown")) {
         None
     } else {

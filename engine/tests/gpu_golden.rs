@@ -13,11 +13,10 @@
 use std::path::{Path, PathBuf};
 
 use layerw_engine::glam::{Quat, UVec2, Vec3, Vec4};
-use layerw_engine::gpu::{
-    Batch, CameraView, DirectionalLight, FrameDesc, GpuContext, GpuError, Image, MaterialParams,
-    PointLight, Renderer, RendererConfig,
+use layerw_engine::gpu::{GpuContext, GpuError, Image, Renderer, RendererConfig};
+use layerw_engine::render::{
+    Batch, CameraView, DirectionalLight, FrameDesc, GpuInstance, MaterialParams, Mesh, PointLight,
 };
-use layerw_engine::render::{GpuInstance, Mesh};
 use rand::{Rng, SeedableRng, rngs::SmallRng};
 
 const SIZE: UVec2 = UVec2::new(640, 360);

@@ -24,8 +24,10 @@
 
 mod memory;
 mod motion;
+mod render;
 mod transform;
 
 pub use memory::memory_report;
 pub use motion::{integrate_velocity, spin};
+pub use render::{camera_view, extract_render};
 pub use transform::sync_transform;

@@ -3,12 +3,10 @@
 
 mod context;
 mod error;
+mod host;
 mod renderer;
 
 pub use context::{GpuBackend, GpuContext, GpuInfo};
 pub use error::GpuError;
-pub use renderer::{
-    Batch, CameraView, DirectionalLight, FrameDesc, FrameStats, Image, MAX_MATERIALS,
-    MAX_POINT_LIGHTS, MaterialParams, MeshHandle, OUTPUT_FORMAT, PointLight, Renderer,
-    RendererConfig, Tonemap,
-};
+pub use host::{GpuRenderer, RenderStats, Screenshot};
+pub use renderer::{Image, OUTPUT_FORMAT, Renderer, RendererConfig, Tonemap};

@@ -2,19 +2,15 @@
 //! (MSAA where the adapter supports it), and tonemapping (ACES or AgX) to an sRGB image.
 //! Instanced: one draw per batch, never per object.
 
-use core::ops::Range;
-
 use bytemuck::{Pod, Zeroable};
 use glam::camera::rh::{proj::directx, view::look_at_mat4};
-use glam::{Mat4, UVec2, Vec3, Vec4};
+use glam::{UVec2, Vec3};
 
 use super::{GpuContext, GpuError};
-use crate::render::{GpuInstance, Indices, Mesh};
-
-/// The most materials the material table holds (a uniform buffer: WebGL2's 16 KiB limit).
-pub const MAX_MATERIALS: usize = 256;
-/// The most point lights a frame lights with.
-pub const MAX_POINT_LIGHTS: usize = 8;
+use crate::render::{
+    FrameDesc, FrameStats, GpuInstance, Indices, MAX_MATERIALS, MAX_POINT_LIGHTS, MaterialParams,
+    Mesh, MeshHandle,
+};
 
 const HDR_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba16Float;
 const DEPTH_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Depth32Float;
@@ -55,128 +51,6 @@ impl Default for RendererConfig {
             exposure: 1.0,
         }
     }
-}
-
-/// A mesh on the GPU: index and generation (0 is never a live handle).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct MeshHandle {
-    index: u32,
-    generation: u32,
-}
-
-/// A PBR metallic-roughness material (factors; texture maps come with the asset pipeline).
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct MaterialParams {
-    /// Linear base colour and alpha.
-    pub base_color: Vec4,
-    /// Emitted radiance.
-    pub emissive: Vec3,
-    /// 0 dielectric to 1 metal.
-    pub metallic: f32,
-    /// Perceptual roughness, 0 mirror to 1 matte.
-    pub roughness: f32,
-    /// Ambient occlusion factor.
-    pub occlusion: f32,
-}
-
-impl Default for MaterialParams {
-    fn default() -> Self {
-        MaterialParams {
-            base_color: Vec4::ONE,
-            emissive: Vec3::ZERO,
-            metallic: 0.0,
-            roughness: 0.5,
-            occlusion: 1.0,
-        }
-    }
-}
-
-/// The camera of a frame.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct CameraView {
-    /// World to view.
-    pub view: Mat4,
-    /// View to clip (depth 0..1).
-    pub projection: Mat4,
-    /// World position.
-    pub position: Vec3,
-}
-
-impl CameraView {
-    /// A perspective camera at `eye` looking at `target` (+Y up).
-    pub fn look_at(eye: Vec3, target: Vec3, fov_y: f32, aspect: f32, near: f32, far: f32) -> Self {
-        CameraView {
-            view: look_at_mat4(eye, target, Vec3::Y),
-            // wgpu's clip space is DirectX's: depth 0..1, y up.
-            projection: directx::perspective(fov_y, aspect, near, far),
-            position: eye,
-        }
-    }
-}
-
-/// The sun: a directional light with an optional shadow map.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct DirectionalLight {
-    /// The direction the light travels (from the sun into the scene).
-    pub direction: Vec3,
-    /// Linear colour.
-    pub color: Vec3,
-    /// Intensity multiplier.
-    pub intensity: f32,
-    /// Whether it casts shadows.
-    pub shadows: bool,
-}
-
-/// A point light.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct PointLight {
-    /// World position.
-    pub position: Vec3,
-    /// Linear colour.
-    pub color: Vec3,
-    /// Intensity (radiance at 1 m).
-    pub intensity: f32,
-    /// Where its light reaches zero.
-    pub range: f32,
-}
-
-/// One instanced draw: a mesh and a range of the frame's instances.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Batch {
-    /// The mesh.
-    pub mesh: MeshHandle,
-    /// Which of the frame's instances.
-    pub instances: Range<u32>,
-}
-
-/// Everything one frame draws.
-#[derive(Clone, Debug)]
-pub struct FrameDesc<'a> {
-    /// The camera.
-    pub camera: CameraView,
-    /// The sun.
-    pub sun: DirectionalLight,
-    /// Up to [`MAX_POINT_LIGHTS`] point lights (the rest are ignored).
-    pub point_lights: &'a [PointLight],
-    /// Hemispheric ambient light: sky colour above, ground colour below.
-    pub ambient: (Vec3, Vec3),
-    /// The sphere (centre, radius) the shadow map covers.
-    pub shadow_bounds: (Vec3, f32),
-    /// Every instance of the frame, batch after batch.
-    pub instances: &'a [GpuInstance],
-    /// The draws.
-    pub batches: &'a [Batch],
-}
-
-/// What a frame drew.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct FrameStats {
-    /// Draw calls (shadow pass included).
-    pub draw_calls: u32,
-    /// Triangles in the main pass.
-    pub triangles: u64,
-    /// Instances in the main pass.
-    pub instances: u32,
 }
 
 /// An RGBA8 image read back from the GPU (sRGB-encoded).
@@ -266,7 +140,10 @@ pub struct Renderer {
     hdr_sampler: wgpu::Sampler,
     shadow_pipeline: wgpu::RenderPipeline,
     main_pipeline: wgpu::RenderPipeline,
-    tonemap_pipeline: wgpu::RenderPipeline,
+    tonemap_shader: wgpu::ShaderModule,
+    // Per target format: the headless output and whatever the window's surface uses.
+    tonemap_pipelines:
+        std::sync::Mutex<std::collections::HashMap<wgpu::TextureFormat, wgpu::RenderPipeline>>,
     targets: Targets,
 }
 
@@ -523,27 +400,6 @@ impl Renderer {
             multiview_mask: None,
             cache: None,
         });
-        let tonemap_pipeline = device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
-            label: Some("tonemap pipeline"),
-            layout: Some(&layout("tonemap pipeline layout", &tonemap_layout)),
-            vertex: wgpu::VertexState {
-                module: &tonemap,
-                entry_point: Some("vs_main"),
-                compilation_options: Default::default(),
-                buffers: &[],
-            },
-            primitive: Default::default(),
-            depth_stencil: None,
-            multisample: Default::default(),
-            fragment: Some(wgpu::FragmentState {
-                module: &tonemap,
-                entry_point: Some("fs_main"),
-                compilation_options: Default::default(),
-                targets: &[Some(OUTPUT_FORMAT.into())],
-            }),
-            multiview_mask: None,
-            cache: None,
-        });
         let targets = Self::targets(
             device,
             config.resolution,
@@ -568,7 +424,8 @@ impl Renderer {
             hdr_sampler,
             shadow_pipeline,
             main_pipeline,
-            tonemap_pipeline,
+            tonemap_shader: tonemap,
+            tonemap_pipelines: Default::default(),
             targets,
         };
         renderer.set_materials(gpu, &[MaterialParams::default()])?;
@@ -865,30 +722,113 @@ impl Renderer {
                 stats.triangles += u64::from(mesh.index_count / 3) * range.len() as u64;
             }
         }
-        {
-            let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
-                label: Some("tonemap pass"),
-                color_attachments: &[Some(wgpu::RenderPassColorAttachment {
-                    view: &self.targets.output_view,
-                    depth_slice: None,
-                    resolve_target: None,
-                    ops: wgpu::Operations {
-                        load: wgpu::LoadOp::Clear(wgpu::Color::BLACK),
-                        store: wgpu::StoreOp::Store,
-                    },
-                })],
-                depth_stencil_attachment: None,
-                timestamp_writes: None,
-                occlusion_query_set: None,
-                multiview_mask: None,
-            });
-            pass.set_pipeline(&self.tonemap_pipeline);
-            pass.set_bind_group(0, &self.targets.tonemap_group, &[]);
-            pass.draw(0..3, 0..1);
-            stats.draw_calls += 1;
-        }
+        self.encode_tonemap(
+            &gpu.device,
+            &mut encoder,
+            &self.targets.output_view,
+            OUTPUT_FORMAT,
+            None,
+        );
+        stats.draw_calls += 1;
         gpu.queue.submit([encoder.finish()]);
         Ok(stats)
+    }
+
+    /// Tonemaps the last rendered HDR image into `target` (of `format`), within `viewport`
+    /// (x, y, width, height in target pixels; the whole target when `None`); the rest of the
+    /// target is cleared to black (letterbox bars).
+    fn encode_tonemap(
+        &self,
+        device: &wgpu::Device,
+        encoder: &mut wgpu::CommandEncoder,
+        target: &wgpu::TextureView,
+        format: wgpu::TextureFormat,
+        viewport: Option<[f32; 4]>,
+    ) {
+        let pipeline = self.tonemap_pipeline(device, format);
+        let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
+            label: Some("tonemap pass"),
+            color_attachments: &[Some(wgpu::RenderPassColorAttachment {
+                view: target,
+                depth_slice: None,
+                resolve_target: None,
+                ops: wgpu::Operations {
+                    load: wgpu::LoadOp::Clear(wgpu::Color::BLACK),
+                    store: wgpu::StoreOp::Store,
+                },
+            })],
+            depth_stencil_attachment: None,
+            timestamp_writes: None,
+            occlusion_query_set: None,
+            multiview_mask: None,
+        });
+        if let Some([x, y, w, h]) = viewport {
+            pass.set_viewport(x, y, w, h, 0.0, 1.0);
+        }
+        pass.set_pipeline(&pipeline);
+        pass.set_bind_group(0, &self.targets.tonemap_group, &[]);
+        pass.draw(0..3, 0..1);
+    }
+
+    /// The tonemap pipeline for a target format (made on first use, then cached).
+    fn tonemap_pipeline(
+        &self,
+        device: &wgpu::Device,
+        format: wgpu::TextureFormat,
+    ) -> wgpu::RenderPipeline {
+        let mut cache = self
+            .tonemap_pipelines
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        cache
+            .entry(format)
+            .or_insert_with(|| {
+                let layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+                    label: Some("tonemap pipeline layout"),
+                    bind_group_layouts: &[Some(&self.tonemap_layout)],
+                    immediate_size: 0,
+                });
+                device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+                    label: Some("tonemap pipeline"),
+                    layout: Some(&layout),
+                    vertex: wgpu::VertexState {
+                        module: &self.tonemap_shader,
+                        entry_point: Some("vs_main"),
+                        compilation_options: Default::default(),
+                        buffers: &[],
+                    },
+                    primitive: Default::default(),
+                    depth_stencil: None,
+                    multisample: Default::default(),
+                    fragment: Some(wgpu::FragmentState {
+                        module: &self.tonemap_shader,
+                        entry_point: Some("fs_main"),
+                        compilation_options: Default::default(),
+                        targets: &[Some(format.into())],
+                    }),
+                    multiview_mask: None,
+                    cache: None,
+                })
+            })
+            .clone()
+    }
+
+    /// Tonemaps the last rendered frame into a window's surface texture, letterboxed into
+    /// `viewport`, and submits. Call after [`render`](Self::render).
+    pub fn present_to(
+        &self,
+        gpu: &GpuContext,
+        target: &wgpu::TextureView,
+        format: wgpu::TextureFormat,
+        viewport: [f32; 4],
+    ) {
+        let mut encoder = gpu
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("present"),
+            });
+        self.encode_tonemap(&gpu.device, &mut encoder, target, format, Some(viewport));
+        gpu.queue.submit([encoder.finish()]);
     }
 
     /// Writes the frame uniform and the instances (one copy) and grows the instance buffer

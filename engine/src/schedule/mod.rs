@@ -25,7 +25,7 @@ pub use access::Access;
 pub use context::SystemContext;
 pub use executor::ExecutorKind;
 pub use fixed::{FixedTime, FixedTimeError};
-pub use schedule::Schedule;
+pub use schedule::{Schedule, StageTimings};
 pub use stage::Stage;
 pub use system::System;
 pub use time::Time;

@@ -35,6 +35,8 @@ use crate::ecs::World;
 pub struct Schedule {
     stages: [StageExecutor; Stage::COUNT],
     executor: ExecutorKind,
+    /// Wall-clock seconds each stage took in the last frame (FixedUpdate: all its steps).
+    stage_seconds: [f64; Stage::COUNT],
 }
 
 impl core::fmt::Debug for Schedule {
@@ -126,27 +128,69 @@ impl Schedule {
             }
         };
         for stage in Stage::ALL {
-            if stage == Stage::FixedUpdate {
-                let (steps, step, alpha) = match world.get_resource_mut::<FixedTime>() {
-                    Some(fixed) => (fixed.advance(delta), fixed.step(), fixed.alpha()),
-                    None => {
-                        let mut fixed = FixedTime::default();
-                        let steps = fixed.advance(delta);
-                        let (step, alpha) = (fixed.step(), fixed.alpha());
-                        world.insert_resource(fixed);
-                        (steps, step, alpha)
-                    }
-                };
-                if let Some(time) = world.get_resource_mut::<Time>() {
-                    time.set_fixed(step, alpha);
-                }
-                for _ in 0..steps {
-                    self.run_stage(stage, world, step);
-                }
-            } else {
-                self.run_stage(stage, world, delta);
+            let started = stage_clock();
+            self.run_stage_steps(stage, world, delta);
+            if let (Some(started), Some(ended)) = (started, stage_clock()) {
+                self.stage_seconds[stage.index()] = ended.duration_since(started).as_secs_f64();
+            }
+        }
+        let timings = StageTimings(self.stage_seconds);
+        match world.get_resource_mut::<StageTimings>() {
+            Some(t) => *t = timings,
+            None => {
+                world.insert_resource(timings);
             }
         }
         world.update_events();
+    }
+
+    /// Wall-clock seconds `stage` took in the last frame (0 where there is no clock: the
+    /// browser). Bench scenes report these.
+    pub fn stage_seconds(&self, stage: Stage) -> f64 {
+        self.stage_seconds[stage.index()]
+    }
+
+    fn run_stage_steps(&mut self, stage: Stage, world: &mut World, delta: f64) {
+        if stage == Stage::FixedUpdate {
+            let (steps, step, alpha) = match world.get_resource_mut::<FixedTime>() {
+                Some(fixed) => (fixed.advance(delta), fixed.step(), fixed.alpha()),
+                None => {
+                    let mut fixed = FixedTime::default();
+                    let steps = fixed.advance(delta);
+                    let (step, alpha) = (fixed.step(), fixed.alpha());
+                    world.insert_resource(fixed);
+                    (steps, step, alpha)
+                }
+            };
+            if let Some(time) = world.get_resource_mut::<Time>() {
+                time.set_fixed(step, alpha);
+            }
+            for _ in 0..steps {
+                self.run_stage(stage, world, step);
+            }
+        } else {
+            self.run_stage(stage, world, delta);
+        }
+    }
+}
+
+/// The monotonic clock, where `std` has one (not in the browser).
+fn stage_clock() -> Option<std::time::Instant> {
+    if cfg!(all(target_arch = "wasm32", target_os = "unknown")) {
+        None
+    } else {
+        Some(std::time::Instant::now())
+    }
+}
+
+/// Wall-clock seconds each stage took in the last frame, stored on the world as a resource
+/// after every frame (zeros where there is no clock: the browser).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct StageTimings(pub [f64; Stage::COUNT]);
+
+impl StageTimings {
+    /// Seconds `stage` took (FixedUpdate: all of the frame's steps).
+    pub fn seconds(&self, stage: Stage) -> f64 {
+        self.0[stage.index()]
     }
 }

@@ -131,6 +131,15 @@ impl<T: ?Sized> Clone for ArenaPtr<T> {
 }
 impl<T: ?Sized> Copy for ArenaPtr<T> {}
 
+// SAFETY: an `ArenaPtr` grants no access by itself: every read or write goes through
+// `Arena::get` / `Arena::get_mut`, which borrow the owning arena (so its own `Send`/`Sync`
+// rules apply) and check the handle's epoch first. Moving or sharing the handle between threads
+// moves an address and a few integers, nothing more; `T: Send + Sync` keeps the values it names
+// as shareable as the handle.
+unsafe impl<T: ?Sized + Send + Sync> Send for ArenaPtr<T> {}
+// SAFETY: as for `Send` above: `&ArenaPtr` allows only copying the handle.
+unsafe impl<T: ?Sized + Send + Sync> Sync for ArenaPtr<T> {}
+
 impl<T: ?Sized> core::fmt::Debug for ArenaPtr<T> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("ArenaPtr")
@@ -418,6 +427,17 @@ impl<'w> Arena<'w> {
     /// Copies `items` into the arena and returns a checked handle to the slice.
     pub fn alloc_slice_handle<T: Copy>(&self, items: &[T]) -> Result<ArenaPtr<[T]>, OutOfMemory> {
         let r = self.alloc_slice_copy(items)?;
+        Ok(self.handle(NonNull::from(r)))
+    }
+
+    /// Allocates `len` copies of `value` and returns a checked handle to the slice (fill it
+    /// through [`get_mut`](Self::get_mut)).
+    pub fn alloc_slice_fill_handle<T: Clone>(
+        &self,
+        len: usize,
+        value: T,
+    ) -> Result<ArenaPtr<[T]>, OutOfMemory> {
+        let r = self.alloc_slice_fill(len, value)?;
         Ok(self.handle(NonNull::from(r)))
     }
 

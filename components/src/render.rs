@@ -1,0 +1,83 @@
+//! What the renderer draws: mesh and material references, visibility, the camera and lights.
+
+use glam::Vec3;
+pub use layerw_engine::render::MeshHandle;
+
+/// The mesh an entity is drawn with (with its [`Transform`](crate::Transform)).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MeshRef(pub MeshHandle);
+
+/// The index of an entity's material in the renderer's material table (0 when absent).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MaterialIndex(pub u16);
+
+/// Whether an entity is drawn (absent means visible).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Visibility {
+    /// Drawn.
+    #[default]
+    Visible,
+    /// Not drawn.
+    Hidden,
+}
+
+/// How a camera projects.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Projection {
+    /// Perspective with a vertical field of view in radians.
+    Perspective {
+        /// Vertical field of view, radians.
+        fov_y: f32,
+    },
+    /// Orthographic, showing `height` world units vertically.
+    Orthographic {
+        /// Visible height in world units.
+        height: f32,
+    },
+}
+
+/// A camera: its entity's [`Transform`](crate::Transform) places it (looking down its -Z).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Camera {
+    /// The projection.
+    pub projection: Projection,
+    /// Near plane distance.
+    pub near: f32,
+    /// Far plane distance.
+    pub far: f32,
+}
+
+impl Default for Camera {
+    /// 60 degree perspective, 0.1 to 1000.
+    fn default() -> Self {
+        Camera {
+            projection: Projection::Perspective {
+                fov_y: 60f32.to_radians(),
+            },
+            near: 0.1,
+            far: 1000.0,
+        }
+    }
+}
+
+/// The sun: a directional light along its entity's forward (-Z) axis.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Sun {
+    /// Linear colour.
+    pub color: Vec3,
+    /// Intensity.
+    pub intensity: f32,
+    /// Whether it casts shadows.
+    pub shadows: bool,
+}
+
+/// A point light at its entity's position.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PointLightSource {
+    /// Linear colour.
+    pub color: Vec3,
+    /// Intensity (radiance at 1 m).
+    pub intensity: f32,
+    /// Where its light reaches zero.
+    pub range: f32,
+}

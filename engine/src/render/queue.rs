@@ -1,0 +1,261 @@
+//! The Render stage's output: this frame's instances grouped into batches by mesh, written into
+//! walloc's Render-tier arena (reset every frame), plus the camera and lights. The GPU layer
+//! uploads the instances in one copy and issues one instanced draw per batch.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use glam::{Quat, Vec3};
+use rayon::prelude::*;
+
+use super::{Batch, CameraView, DirectionalLight, FrameDesc, GpuInstance, MeshHandle, PointLight};
+use crate::walloc::{self, Arena, ArenaPtr, Tier};
+
+/// One thing to draw, before packing: what extraction gathers from the world.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct DrawItem {
+    /// The mesh.
+    pub mesh: MeshHandle,
+    /// World position.
+    pub position: Vec3,
+    /// World rotation.
+    pub rotation: Quat,
+    /// Uniform scale.
+    pub scale: f32,
+    /// Material index.
+    pub material: u16,
+}
+
+enum Storage {
+    /// The Render-tier arena this queue owns (the normal case), and this frame's slice in it.
+    Arena {
+        arena: Mutex<Arena<'static>>,
+        instances: Option<ArenaPtr<[GpuInstance]>>,
+    },
+    /// Another owner holds the Render arena (a second queue, a test): a reused vector.
+    Vec(Vec<GpuInstance>),
+}
+
+/// This frame's draw list, stored on the world as a resource.
+pub struct RenderQueue {
+    storage: Storage,
+    packed: Vec<GpuInstance>,
+    /// The draws: one per mesh, in mesh-handle order.
+    pub batches: Vec<Batch>,
+    /// The camera, if the scene has one.
+    pub camera: Option<CameraView>,
+    /// The sun.
+    pub sun: DirectionalLight,
+    /// Point lights.
+    pub point_lights: Vec<PointLight>,
+    /// Hemispheric ambient (sky, ground).
+    pub ambient: (Vec3, Vec3),
+    /// The sphere the shadow map covers.
+    pub shadow_bounds: (Vec3, f32),
+}
+
+impl core::fmt::Debug for RenderQueue {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("RenderQueue")
+            .field("in_render_arena", &self.in_render_arena())
+            .field("batches", &self.batches)
+            .field("camera", &self.camera)
+            .finish()
+    }
+}
+
+impl Default for RenderQueue {
+    fn default() -> Self {
+        RenderQueue::new()
+    }
+}
+
+impl RenderQueue {
+    /// An empty queue that owns walloc's Render-tier arena when it is free (else it keeps its
+    /// instances in an ordinary vector and says so in a warning).
+    pub fn new() -> RenderQueue {
+        let storage = match walloc::global().arena(Tier::Render) {
+            Ok(arena) => Storage::Arena {
+                arena: Mutex::new(arena),
+                instances: None,
+            },
+            Err(e) => {
+                tracing::warn!("render queue without the Render arena: {e}");
+                Storage::Vec(Vec::new())
+            }
+        };
+        RenderQueue {
+            storage,
+            packed: Vec::new(),
+            batches: Vec::new(),
+            camera: None,
+            sun: DirectionalLight {
+                direction: Vec3::new(-0.4, -1.0, -0.3),
+                color: Vec3::ONE,
+                intensity: 3.0,
+                shadows: true,
+            },
+            point_lights: Vec::new(),
+            ambient: (Vec3::new(0.25, 0.3, 0.4), Vec3::new(0.12, 0.1, 0.08)),
+            shadow_bounds: (Vec3::ZERO, 50.0),
+        }
+    }
+
+    /// True when the instances live in the Render-tier arena.
+    pub fn in_render_arena(&self) -> bool {
+        matches!(self.storage, Storage::Arena { .. })
+    }
+
+    /// How many instances the frame has.
+    pub fn instance_count(&self) -> u32 {
+        self.batches.last().map_or(0, |b| b.instances.end)
+    }
+
+    /// Replaces the frame's instances: packs `items` to 20-byte instances (in parallel
+    /// natively), groups them by mesh (stable: same-mesh items keep their order) into the
+    /// Render arena, reset first, and rebuilds the batches.
+    pub fn set_items(&mut self, items: &[DrawItem]) {
+        items
+            .par_iter()
+            .map(|i| GpuInstance::new(i.position, i.rotation, i.scale, i.material))
+            .collect_into_vec(&mut self.packed);
+        // Counting sort by mesh: sizes, then offsets, then a scatter.
+        let mut counts: BTreeMap<MeshHandle, u32> = BTreeMap::new();
+        for item in items {
+            *counts.entry(item.mesh).or_default() += 1;
+        }
+        self.batches.clear();
+        let mut next: BTreeMap<MeshHandle, u32> = BTreeMap::new();
+        let mut offset = 0;
+        for (&mesh, &count) in &counts {
+            self.batches.push(Batch {
+                mesh,
+                instances: offset..offset + count,
+            });
+            next.insert(mesh, offset);
+            offset += count;
+        }
+        let single = counts.len() <= 1;
+        let packed = &self.packed;
+        let mut scatter = |out: &mut [GpuInstance]| {
+            if single {
+                out.copy_from_slice(packed);
+                return;
+            }
+            for (item, instance) in items.iter().zip(packed) {
+                let at = next.get_mut(&item.mesh).expect("every mesh was counted");
+                out[*at as usize] = *instance;
+                *at += 1;
+            }
+        };
+        match &mut self.storage {
+            Storage::Arena { arena, instances } => {
+                let arena = arena.get_mut().unwrap_or_else(|e| e.into_inner());
+                arena.reset();
+                *instances = None;
+                let filled = arena
+                    .alloc_slice_fill_handle(items.len(), GpuInstance::default())
+                    .map_err(|e| e.to_string())
+                    .and_then(|handle| {
+                        let out = arena.get_mut(handle).map_err(|e| e.to_string())?;
+                        scatter(out);
+                        Ok(handle)
+                    });
+                match filled {
+                    Ok(handle) => *instances = Some(handle),
+                    Err(e) => {
+                        tracing::error!("Render arena: {e}; nothing drawn this frame");
+                        self.batches.clear();
+                    }
+                }
+            }
+            Storage::Vec(out) => {
+                out.clear();
+                out.resize(items.len(), GpuInstance::default());
+                scatter(out);
+            }
+        }
+    }
+
+    /// Runs `f` with the frame's description (instances borrowed from the arena), or `None`
+    /// when the scene has no camera.
+    pub fn with_frame<R>(&self, f: impl FnOnce(Option<FrameDesc<'_>>) -> R) -> R {
+        let Some(camera) = self.camera else {
+            return f(None);
+        };
+        let frame = |instances| FrameDesc {
+            camera,
+            sun: self.sun,
+            point_lights: &self.point_lights,
+            ambient: self.ambient,
+            shadow_bounds: self.shadow_bounds,
+            instances,
+            batches: &self.batches,
+        };
+        match &self.storage {
+            Storage::Arena { arena, instances } => {
+                let arena = arena.lock().unwrap_or_else(|e| e.into_inner());
+                let slice: &[GpuInstance] = instances
+                    .and_then(|handle| arena.get(handle).ok())
+                    .unwrap_or(&[]);
+                f(Some(frame(slice)))
+            }
+            Storage::Vec(out) => f(Some(frame(out))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(mesh: u32, x: f32) -> DrawItem {
+        DrawItem {
+            mesh: MeshHandle {
+                index: mesh,
+                generation: 1,
+            },
+            position: Vec3::new(x, 0.0, 0.0),
+            rotation: Quat::IDENTITY,
+            scale: 1.0,
+            material: 0,
+        }
+    }
+
+    #[test]
+    fn groups_by_mesh_stably() {
+        let mut queue = RenderQueue::new();
+        queue.camera = Some(CameraView::look_at(
+            Vec3::Z,
+            Vec3::ZERO,
+            1.0,
+            1.0,
+            0.1,
+            10.0,
+        ));
+        let items = [
+            item(2, 0.0),
+            item(1, 1.0),
+            item(2, 2.0),
+            item(1, 3.0),
+            item(2, 4.0),
+        ];
+        queue.set_items(&items);
+        assert_eq!(queue.batches.len(), 2);
+        assert_eq!(queue.batches[0].instances, 0..2); // mesh 1
+        assert_eq!(queue.batches[1].instances, 2..5); // mesh 2
+        queue.with_frame(|frame| {
+            let xs: Vec<f32> = frame
+                .unwrap()
+                .instances
+                .iter()
+                .map(|i| i.position[0])
+                .collect();
+            assert_eq!(xs, [1.0, 3.0, 0.0, 2.0, 4.0]);
+        });
+        // The next frame replaces everything.
+        queue.set_items(&items[..1]);
+        assert_eq!(queue.instance_count(), 1);
+        queue.with_frame(|frame| assert_eq!(frame.unwrap().instances.len(), 1));
+    }
+}

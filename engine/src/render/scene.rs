@@ -1,0 +1,153 @@
+//! What a frame shows, independent of the GPU API: camera, lights, materials, and instanced
+//! batches of meshes. The Render stage fills these in; the GPU layer draws them.
+
+use core::ops::Range;
+
+use glam::{Mat4, Vec3, Vec4};
+
+use super::GpuInstance;
+
+/// The most materials the material table holds (a uniform buffer: WebGL2's 16 KiB limit).
+pub const MAX_MATERIALS: usize = 256;
+/// The most point lights a frame lights with.
+pub const MAX_POINT_LIGHTS: usize = 8;
+
+/// A mesh on the GPU: index and generation (0 is never a live handle).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct MeshHandle {
+    pub(crate) index: u32,
+    pub(crate) generation: u32,
+}
+
+impl MeshHandle {
+    /// The slot index (stable while the mesh lives; reused after it is removed).
+    pub fn index(self) -> u32 {
+        self.index
+    }
+
+    /// A handle to slot `index`, first generation, as a renderer's first mesh in that slot
+    /// gets: for tests of code that only sorts or compares handles.
+    #[doc(hidden)]
+    pub fn for_tests(index: u32) -> MeshHandle {
+        MeshHandle {
+            index,
+            generation: 1,
+        }
+    }
+}
+
+/// A PBR metallic-roughness material (factors; texture maps come with the asset pipeline).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct MaterialParams {
+    /// Linear base colour and alpha.
+    pub base_color: Vec4,
+    /// Emitted radiance.
+    pub emissive: Vec3,
+    /// 0 dielectric to 1 metal.
+    pub metallic: f32,
+    /// Perceptual roughness, 0 mirror to 1 matte.
+    pub roughness: f32,
+    /// Ambient occlusion factor.
+    pub occlusion: f32,
+}
+
+impl Default for MaterialParams {
+    fn default() -> Self {
+        MaterialParams {
+            base_color: Vec4::ONE,
+            emissive: Vec3::ZERO,
+            metallic: 0.0,
+            roughness: 0.5,
+            occlusion: 1.0,
+        }
+    }
+}
+
+/// The camera of a frame.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CameraView {
+    /// World to view.
+    pub view: Mat4,
+    /// View to clip (depth 0..1).
+    pub projection: Mat4,
+    /// World position.
+    pub position: Vec3,
+}
+
+impl CameraView {
+    /// A perspective camera at `eye` looking at `target` (+Y up).
+    pub fn look_at(eye: Vec3, target: Vec3, fov_y: f32, aspect: f32, near: f32, far: f32) -> Self {
+        use glam::camera::rh::{proj::directx, view::look_at_mat4};
+        CameraView {
+            view: look_at_mat4(eye, target, Vec3::Y),
+            // wgpu's clip space is DirectX's: depth 0..1, y up.
+            projection: directx::perspective(fov_y, aspect, near, far),
+            position: eye,
+        }
+    }
+}
+
+/// The sun: a directional light with an optional shadow map.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct DirectionalLight {
+    /// The direction the light travels (from the sun into the scene).
+    pub direction: Vec3,
+    /// Linear colour.
+    pub color: Vec3,
+    /// Intensity multiplier.
+    pub intensity: f32,
+    /// Whether it casts shadows.
+    pub shadows: bool,
+}
+
+/// A point light.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PointLight {
+    /// World position.
+    pub position: Vec3,
+    /// Linear colour.
+    pub color: Vec3,
+    /// Intensity (radiance at 1 m).
+    pub intensity: f32,
+    /// Where its light reaches zero.
+    pub range: f32,
+}
+
+/// One instanced draw: a mesh and a range of the frame's instances.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Batch {
+    /// The mesh.
+    pub mesh: MeshHandle,
+    /// Which of the frame's instances.
+    pub instances: Range<u32>,
+}
+
+/// Everything one frame draws.
+#[derive(Clone, Debug)]
+pub struct FrameDesc<'a> {
+    /// The camera.
+    pub camera: CameraView,
+    /// The sun.
+    pub sun: DirectionalLight,
+    /// Up to [`MAX_POINT_LIGHTS`] point lights (the rest are ignored).
+    pub point_lights: &'a [PointLight],
+    /// Hemispheric ambient light: sky colour above, ground colour below.
+    pub ambient: (Vec3, Vec3),
+    /// The sphere (centre, radius) the shadow map covers.
+    pub shadow_bounds: (Vec3, f32),
+    /// Every instance of the frame, batch after batch.
+    pub instances: &'a [GpuInstance],
+    /// The draws.
+    pub batches: &'a [Batch],
+}
+
+/// What a frame drew.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FrameStats {
+    /// Draw calls (shadow pass included).
+    pub draw_calls: u32,
+    /// Triangles in the main pass.
+    pub triangles: u64,
+    /// Instances in the main pass.
+    pub instances: u32,
+}

@@ -1,0 +1,289 @@
+//! bench_cubes: N individually moving and rotating cubes (default 100,000), instanced, with a
+//! shadowing sun, drawn by Layer-W's forward renderer. Prints frame-time percentiles, draw
+//! calls, triangles and per-stage timings at the end.
+//!
+//! ```text
+//! cargo run --release --example bench_cubes -- [N] [--headless] [--frames F] [--no-shadows]
+//!     [--resolution WxH] [--screenshot out.png]
+//! ```
+//! `--headless` renders into an image with no window (machines without a display); frames
+//! then wait for the GPU, so frame times include GPU time.
+
+use std::time::Instant;
+
+use layerw::components::{Camera, MaterialIndex, MeshRef, Sun, Transform};
+use layerw::engine::gpu::{GpuRenderer, RenderStats, RendererConfig, Screenshot};
+use layerw::engine::render::{MaterialParams, Mesh, RenderQueue};
+use layerw::engine::schedule::StageTimings;
+use layerw::prelude::*;
+use layerw::systems::extract_render;
+
+#[derive(Clone, Copy)]
+struct Motion {
+    base: Vec3,
+    phase: f32,
+    axis: Vec3,
+    rate: f32,
+}
+
+struct Options {
+    count: u32,
+    headless: bool,
+    frames: u64,
+    shadows: bool,
+    resolution: UVec2,
+    screenshot: Option<std::path::PathBuf>,
+}
+
+fn options() -> Result<Options, String> {
+    let mut o = Options {
+        count: 100_000,
+        headless: false,
+        frames: 300,
+        shadows: true,
+        resolution: UVec2::new(1280, 720),
+        screenshot: None,
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--headless" => o.headless = true,
+            "--no-shadows" => o.shadows = false,
+            "--frames" => {
+                o.frames = args
+                    .next()
+                    .and_then(|f| f.parse().ok())
+                    .ok_or("--frames needs a number")?
+            }
+            "--resolution" => {
+                let r = args.next().ok_or("--resolution needs WxH")?;
+                let (w, h) = r.split_once('x').ok_or("--resolution needs WxH")?;
+                o.resolution = UVec2::new(
+                    w.parse().map_err(|_| "bad width")?,
+                    h.parse().map_err(|_| "bad height")?,
+                );
+            }
+            "--screenshot" => {
+                o.screenshot = Some(args.next().ok_or("--screenshot needs a path")?.into())
+            }
+            n => o.count = n.parse().map_err(|_| format!("unknown argument {n}"))?,
+        }
+    }
+    Ok(o)
+}
+
+/// Per-frame measurements, filled by a frame hook.
+#[derive(Default)]
+struct Samples {
+    frame: Vec<f64>,
+    update: Vec<f64>,
+    extract: Vec<f64>,
+    submit: Vec<f64>,
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+fn mean(v: &[f64]) -> f64 {
+    v.iter().sum::<f64>() / v.len().max(1) as f64
+}
+
+fn main() {
+    let options = match options() {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("bench_cubes: {e}");
+            std::process::exit(2);
+        }
+    };
+    let mut host = match GpuRenderer::new(RendererConfig {
+        resolution: options.resolution,
+        ..Default::default()
+    }) {
+        Ok(host) => host,
+        Err(e) => {
+            eprintln!("bench_cubes: {e}");
+            std::process::exit(1);
+        }
+    };
+    host.wait_gpu = options.headless;
+    let cube = host.renderer.add_mesh(&host.gpu, &Mesh::cube(1.0)).unwrap();
+    let ground = host
+        .renderer
+        .add_mesh(&host.gpu, &Mesh::plane(1.0))
+        .unwrap();
+    let mut materials: Vec<MaterialParams> = (0..8)
+        .map(|i| {
+            let hue = i as f32 / 8.0 * std::f32::consts::TAU;
+            MaterialParams {
+                base_color: Vec4::new(
+                    0.5 + 0.4 * hue.cos(),
+                    0.5 + 0.4 * (hue + 2.1).cos(),
+                    0.5 + 0.4 * (hue + 4.2).cos(),
+                    1.0,
+                ),
+                metallic: (i % 2) as f32,
+                roughness: 0.35 + 0.07 * i as f32,
+                ..Default::default()
+            }
+        })
+        .collect();
+    materials.push(MaterialParams {
+        base_color: Vec4::new(0.5, 0.5, 0.5, 1.0),
+        roughness: 0.9,
+        ..Default::default()
+    });
+    host.renderer.set_materials(&host.gpu, &materials).unwrap();
+
+    let mut app = App::new();
+    app.set_window(WindowConfig {
+        title: format!("Layer-W bench_cubes ({} cubes)", options.count),
+        internal_resolution: options.resolution,
+        pacing: FramePacing::Unlimited,
+        ..WindowConfig::default()
+    });
+    if options.headless {
+        app.set_headless(HeadlessRun {
+            frames: Some(options.frames),
+            timestep: Timestep::Fixed(1.0 / 60.0),
+            max_fps: None,
+        });
+    }
+    let side = (options.count as f32).sqrt().ceil() as u32;
+    let spacing = 1.6;
+    let half = side as f32 * spacing / 2.0;
+    let cubes = (0..options.count).map(|i| {
+        let (x, z) = (
+            (i % side) as f32 * spacing - half,
+            (i / side) as f32 * spacing - half,
+        );
+        let h = (i.wrapping_mul(2_654_435_761) >> 8) as f32 / (1u32 << 24) as f32;
+        let base = Vec3::new(x, 1.0, z);
+        (
+            Transform::from_translation(base),
+            MeshRef(cube),
+            MaterialIndex((i % 8) as u16),
+            Motion {
+                base,
+                phase: h * std::f32::consts::TAU,
+                axis: Vec3::new(h - 0.5, 1.0, 0.5 - h).normalize(),
+                rate: 0.5 + 2.0 * h,
+            },
+        )
+    });
+    app.world_mut().spawn_batch(cubes);
+    app.world_mut().spawn((
+        Transform::from_translation(Vec3::ZERO).with_scale(Vec3::splat(half * 2.2)),
+        MeshRef(ground),
+        MaterialIndex(8),
+    ));
+    let eye = Vec3::new(0.0, half * 0.45 + 8.0, half * 0.9 + 10.0);
+    app.world_mut().spawn((
+        Transform::from_translation(eye).looking_at(Vec3::new(0.0, 0.0, half * 0.2)),
+        Camera {
+            far: half * 4.0 + 100.0,
+            ..Camera::default()
+        },
+    ));
+    app.world_mut().spawn((
+        Transform::from_rotation(Quat::from_rotation_arc(
+            Vec3::NEG_Z,
+            Vec3::new(-0.4, -1.0, -0.3).normalize(),
+        )),
+        Sun {
+            color: Vec3::new(1.0, 0.96, 0.9),
+            intensity: 3.0,
+            shadows: options.shadows,
+        },
+    ));
+    let mut queue = RenderQueue::new();
+    queue.shadow_bounds = (Vec3::ZERO, half * std::f32::consts::SQRT_2 + 2.0);
+    app.insert_resource(queue);
+    app.add_system(
+        Stage::Update,
+        System::new("move cubes", |ctx| {
+            let t = ctx.resource::<Time>().elapsed_seconds() as f32;
+            ctx.par_for_each_batched::<(&mut Transform, &Motion), _>(4096, |(transform, m)| {
+                let angle = t * m.rate + m.phase;
+                transform.translation = m.base + Vec3::new(0.0, 0.6 * angle.sin(), 0.0);
+                transform.rotation = Quat::from_axis_angle(m.axis, angle);
+            });
+        })
+        .reads_resource::<Time>()
+        .writes::<Transform>()
+        .reads::<Motion>(),
+    );
+    app.add_system(Stage::Render, extract_render());
+    if let Some(path) = options.screenshot.clone() {
+        app.insert_resource(Screenshot { path });
+    }
+
+    let samples = std::rc::Rc::new(std::cell::RefCell::new(Samples::default()));
+    let recorder = samples.clone();
+    let mut last: Option<Instant> = None;
+    // Frame hooks run in order: draw, then measure.
+    app.add_frame_hook(move |world| host.frame(world));
+    let info_printed = std::cell::Cell::new(false);
+    app.add_frame_hook(move |world| {
+        let now = Instant::now();
+        let mut s = recorder.borrow_mut();
+        if let Some(last) = last {
+            s.frame.push((now - last).as_secs_f64());
+        }
+        last = Some(now);
+        if let Ok(stages) = world.try_resource::<StageTimings>() {
+            s.update
+                .push(stages.seconds(Stage::Update) + stages.seconds(Stage::FixedUpdate));
+            s.extract.push(stages.seconds(Stage::Render));
+        }
+        if let Ok(stats) = world.try_resource::<RenderStats>() {
+            s.submit.push(stats.submit_seconds);
+            if !info_printed.get() {
+                info_printed.set(true);
+                println!(
+                    "bench_cubes: {} instances, {} triangles, {} draw calls per frame",
+                    stats.frame.instances, stats.frame.triangles, stats.frame.draw_calls
+                );
+            }
+        }
+    });
+    let started = Instant::now();
+    let report = match app.run() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("bench_cubes: {e}");
+            std::process::exit(1);
+        }
+    };
+    let wall = started.elapsed().as_secs_f64();
+    let s = samples.borrow();
+    let mut frames = s.frame.clone();
+    frames.sort_by(f64::total_cmp);
+    println!(
+        "bench_cubes: {} cubes, {} frames in {:.2} s, {}x{}, shadows {}",
+        options.count,
+        report.frames,
+        wall,
+        options.resolution.x,
+        options.resolution.y,
+        if options.shadows { "on" } else { "off" }
+    );
+    println!(
+        "frame time: p50 {:.2} ms, p99 {:.2} ms, mean {:.2} ms ({:.1} FPS at p50)",
+        percentile(&frames, 0.5) * 1e3,
+        percentile(&frames, 0.99) * 1e3,
+        mean(&frames) * 1e3,
+        1.0 / percentile(&frames, 0.5).max(1e-9)
+    );
+    println!(
+        "per frame (mean): update {:.2} ms, render extraction {:.2} ms, GPU submit{} {:.2} ms",
+        mean(&s.update) * 1e3,
+        mean(&s.extract) * 1e3,
+        if options.headless { " + wait" } else { "" },
+        mean(&s.submit) * 1e3
+    );
+}
