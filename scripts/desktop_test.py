@@ -7,7 +7,11 @@ actions changed the game and that the surface and the internal-resolution mappin
 window. Also checks a bindings file, a malformed bindings file, and a journal recorded in the
 window and replayed headless. Screenshots go to target/layerw-test/desktop-*.png.
 
-Usage: scripts/desktop_test.py PATH/TO/input_playground
+Then the renderer in a window: bench_cubes presents through a wgpu surface (lavapipe); the
+window is resized to letterbox and pillarbox shapes, shrunk to 1x1, unmapped and mapped again,
+and must keep presenting without a panic.
+
+Usage: scripts/desktop_test.py PATH/TO/input_playground [PATH/TO/bench_cubes]
 """
 import json
 import os
@@ -95,6 +99,40 @@ def pixel(path, x, y):
     out = subprocess.run(["convert", path, "-format", f"%[pixel:p{{{x},{y}}}]", "info:"],
                          check=True, capture_output=True, text=True).stdout
     return out.strip()
+
+
+def renderer_window(bench):
+    log = open(os.path.join(WORK, "bench.log"), "w+")
+    proc = subprocess.Popen([bench, "1000"], stdout=log, stderr=subprocess.STDOUT)
+    out = subprocess.run(["xdotool", "search", "--sync", "--onlyvisible", "--name", "bench_cubes"],
+                         capture_output=True, text=True, timeout=60)
+    wid = out.stdout.split()[-1]
+    time.sleep(3)
+    shot = screenshot("renderer-1280x720")
+    check(pixel(shot, 640, 600) != "srgb(0,0,0)" and pixel(shot, 640, 50) != "srgb(0,0,0)",
+          f"the renderer presents to the window: {pixel(shot, 640, 600)}")
+    xdotool("windowsize", "--sync", wid, "500", "500")
+    time.sleep(2)
+    shot = screenshot("renderer-500x500")
+    # 1280x720 into 500x500: scale 500/1280, an image 281 high with bars of 109 above and below.
+    check(pixel(shot, 250, 50) == "srgb(0,0,0)" and pixel(shot, 250, 250) != "srgb(0,0,0)",
+          "letterboxed after the resize (bars above, the scene in the middle)")
+    xdotool("windowsize", "--sync", wid, "1", "1")
+    time.sleep(1)
+    xdotool("windowunmap", "--sync", wid)
+    time.sleep(1)
+    xdotool("windowmap", "--sync", wid)
+    xdotool("windowsize", "--sync", wid, "800", "300")
+    time.sleep(2)
+    shot = screenshot("renderer-800x300")
+    check(pixel(shot, 20, 150) == "srgb(0,0,0)" and pixel(shot, 400, 150) != "srgb(0,0,0)",
+          "pillarboxed after shrinking to 1x1, unmapping and remapping")
+    alive = proc.poll() is None
+    proc.terminate()
+    proc.wait(timeout=10)
+    log.seek(0)
+    output = log.read()
+    check(alive and "panicked" not in output, "the renderer survived every resize without a panic")
 
 
 def main():
@@ -196,6 +234,9 @@ def main():
     app.quit()
     check("bindings file, line 1" in app.output() and "keeping the default bindings" in app.output(),
           "malformed bindings file: the error names the line")
+
+    if len(sys.argv) > 2:
+        renderer_window(os.path.abspath(sys.argv[2]))
 
     shutil.rmtree(WORK, ignore_errors=True)
     if failures:

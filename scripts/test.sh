@@ -71,9 +71,10 @@ section "tests (native, golden images on lavapipe)" \
     env LAYERW_REQUIRE_GPU=1 cargo test --workspace
 
 # A real X window under Xvfb: xdotool injects keys, text, mouse moves and clicks, resizes the
-# window; screenshots go to target/layerw-test/.
+# window; then the renderer presents to a window on lavapipe through resizes, 1x1 and unmap;
+# screenshots go to target/layerw-test/.
 section "desktop (Xvfb + xdotool, input_playground)" \
-    bash -c 'cargo build --example input_playground && xvfb-run -a -s "-screen 0 1280x800x24" python3 scripts/desktop_test.py target/debug/examples/input_playground'
+    bash -c 'cargo build --example input_playground --example bench_cubes && xvfb-run -a -s "-screen 0 1280x800x24" python3 scripts/desktop_test.py target/debug/examples/input_playground target/debug/examples/bench_cubes'
 
 # The web build of input_playground in headless chromium (WebDriver): DOM keyboard and pointer
 # events, a synthetic gamepad, a canvas resize; screenshots go to target/layerw-test/.
