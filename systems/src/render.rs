@@ -6,7 +6,9 @@ use layerw_components::{
     Camera, MaterialIndex, MeshRef, PointLightSource, Projection, Sun, Transform, Visibility,
 };
 use layerw_engine::platform::Window;
-use layerw_engine::render::{CameraView, DirectionalLight, DrawItem, PointLight, RenderQueue};
+use layerw_engine::render::{
+    CameraView, DirectionalLight, GpuInstance, PackedItem, PointLight, RenderQueue,
+};
 use layerw_engine::schedule::System;
 
 /// The camera's view and projection at an aspect ratio (projection depth 0..1, y up).
@@ -36,35 +38,34 @@ pub fn camera_view(transform: &Transform, camera: &Camera, aspect: f32) -> Camer
 /// first [`Sun`] and every [`PointLightSource`]. Until the Culling stage exists everything
 /// is "visible".
 pub fn extract_render() -> System {
-    let mut items: Vec<DrawItem> = Vec::new();
+    let mut items: Vec<PackedItem> = Vec::new();
     System::new("layerw::extract_render", move |ctx| {
-        items.clear();
-        for (transform, mesh, material, visibility) in ctx
-            .query::<(
-                &Transform,
-                &MeshRef,
-                Option<&MaterialIndex>,
-                Option<&Visibility>,
-            )>()
-            .iter()
-        {
+        // Gather and pack in parallel, in query order (deterministic).
+        ctx.par_collect::<(
+            &Transform,
+            &MeshRef,
+            Option<&MaterialIndex>,
+            Option<&Visibility>,
+        ), _, _>(&mut items, |(transform, mesh, material, visibility)| {
             if visibility == Some(&Visibility::Hidden) {
-                continue;
+                return PackedItem::default(); // the default mesh handle is skipped
             }
-            items.push(DrawItem {
+            PackedItem {
                 mesh: mesh.0,
-                position: transform.translation,
-                rotation: transform.rotation,
-                scale: transform.scale.max_element(),
-                material: material.map_or(0, |m| m.0),
-            });
-        }
+                instance: GpuInstance::new(
+                    transform.translation,
+                    transform.rotation,
+                    transform.scale.max_element(),
+                    material.map_or(0, |m| m.0),
+                ),
+            }
+        });
         let aspect = ctx.try_resource::<Window>().map_or(16.0 / 9.0, |w| {
             let r = w.internal_resolution().as_vec2();
             r.x / r.y
         });
         let mut queue = ctx.resource_mut::<RenderQueue>();
-        queue.set_items(&items);
+        queue.set_packed(&items);
         queue.camera = ctx
             .query::<(&Transform, &Camera)>()
             .iter()

@@ -250,6 +250,85 @@ impl World {
         borrow.iter().for_each(f);
     }
 
+    /// Maps every entity of the query to a `T`, into `out` (cleared first) in query order: the
+    /// same order as `query::<Q>().iter()`, whatever the thread count, so results are
+    /// deterministic. Natively, with more than one rayon thread and enough entities, batches
+    /// (never spanning two archetypes) are mapped in parallel straight into their place in
+    /// `out`. On wasm it is a plain loop.
+    ///
+    /// # Example
+    /// ```
+    /// use layerw_engine::ecs::World;
+    ///
+    /// let mut world = World::new();
+    /// world.spawn_batch((0..50_000u32).map(|i| (i,)));
+    /// let mut doubled = Vec::new();
+    /// world.par_collect::<&u32, u64, _>(&mut doubled, |a| u64::from(*a) * 2);
+    /// let serial: Vec<u64> = world.query::<&u32>().iter().map(|a| u64::from(*a) * 2).collect();
+    /// assert_eq!(doubled, serial);
+    /// ```
+    pub fn par_collect<Q, T, F>(&self, out: &mut Vec<T>, f: F)
+    where
+        Q: Query,
+        for<'a> Q::Item<'a>: Send,
+        T: Default + Send,
+        F: for<'a> Fn(Q::Item<'a>) -> T + Send + Sync,
+    {
+        out.clear();
+        let mut borrow = self.entities.query::<Q>();
+        #[cfg(not(target_family = "wasm"))]
+        {
+            use rayon::iter::{IndexedParallelIterator, IntoParallelIterator, ParallelIterator};
+            let threads = rayon::current_num_threads();
+            let len = borrow.iter().len();
+            if threads > 1 && len >= PARALLEL_THRESHOLD {
+                let batch = ((len / (threads * 4)).max(MIN_BATCH)) as u32;
+                // Batch lengths, as hecs' batched iteration cuts them: each matching, non-empty
+                // archetype in order, in chunks of `batch`.
+                let mut lengths = Vec::new();
+                for archetype in self.entities.archetypes() {
+                    if archetype.satisfies::<Q>() {
+                        let mut left = archetype.len();
+                        while left > 0 {
+                            lengths.push(left.min(batch) as usize);
+                            left -= left.min(batch);
+                        }
+                    }
+                }
+                if lengths.iter().sum::<usize>() == len {
+                    out.resize_with(len, T::default);
+                    let mut rest = &mut out[..];
+                    let mut chunks = Vec::with_capacity(lengths.len());
+                    for n in lengths {
+                        let (head, tail) = rest.split_at_mut(n);
+                        chunks.push(head);
+                        rest = tail;
+                    }
+                    let batches: Vec<_> = borrow.iter_batched(batch).collect();
+                    if batches.len() == chunks.len() {
+                        batches
+                            .into_par_iter()
+                            .zip(chunks)
+                            .for_each(|(items, chunk)| {
+                                let mut slots = chunk.iter_mut();
+                                for item in items {
+                                    match slots.next() {
+                                        Some(slot) => *slot = f(item),
+                                        None => {
+                                            unreachable!("batch longer than its archetype chunk")
+                                        }
+                                    }
+                                }
+                            });
+                        return;
+                    }
+                    out.clear();
+                }
+            }
+        }
+        out.extend(borrow.iter().map(f));
+    }
+
     /// The underlying hecs world, for read-only uses the wrapper does not cover. Structural
     /// changes must go through [`World`] so they land in the Entity tier.
     pub fn as_hecs(&self) -> &hecs::World {

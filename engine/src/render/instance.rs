@@ -56,24 +56,35 @@ const RANGE: f32 = core::f32::consts::FRAC_1_SQRT_2;
 /// three as 10-bit signed values (the largest is rebuilt from the unit length; its sign is
 /// made positive, as q and -q are the same rotation). Error: under 0.3 degrees.
 pub fn pack_rotation(rotation: Quat) -> u32 {
-    let q = rotation.normalize();
-    let q = if q.is_finite() { q } else { Quat::IDENTITY };
-    let v = Vec4::from(q);
-    let abs = v.abs();
-    let largest = (0..4)
-        .max_by(|&a, &b| abs[a].total_cmp(&abs[b]))
-        .unwrap_or(3);
+    let v = Vec4::from(rotation);
+    let length_squared = v.length_squared();
+    // NaN and zero fail this test: they pack as the identity.
+    let v = if length_squared > 1e-12 && length_squared.is_finite() {
+        v * length_squared.sqrt().recip()
+    } else {
+        Vec4::W
+    };
+    // The largest component by magnitude, without branches on data order.
+    let a = v.abs();
+    let (i01, m01) = if a.y > a.x { (1, a.y) } else { (0, a.x) };
+    let (i23, m23) = if a.w > a.z { (3, a.w) } else { (2, a.z) };
+    let largest = if m23 > m01 { i23 } else { i01 };
     let v = if v[largest] < 0.0 { -v } else { v };
-    let mut bits = largest as u32;
-    let mut shift = 2;
-    for i in (0..4).filter(|&i| i != largest) {
-        let q = (v[i] / RANGE * COMPONENT_MAX)
-            .round()
-            .clamp(-COMPONENT_MAX, COMPONENT_MAX) as i32;
-        bits |= ((q as u32) & 0x3ff) << shift;
-        shift += COMPONENT_BITS;
-    }
-    bits
+    let scale = COMPONENT_MAX / RANGE;
+    // Round half away from zero with a truncating cast: `f32::round` is a libm call on
+    // baseline x86_64 (no SSE4.1), and this runs a million times a frame.
+    let q = |c: f32| {
+        let x = (c * scale).clamp(-COMPONENT_MAX, COMPONENT_MAX);
+        ((x + 0.5f32.copysign(x)) as i32 as u32) & 0x3ff
+    };
+    // The three others, in index order.
+    let (a, b, c) = match largest {
+        0 => (v.y, v.z, v.w),
+        1 => (v.x, v.z, v.w),
+        2 => (v.x, v.y, v.w),
+        _ => (v.x, v.y, v.z),
+    };
+    largest as u32 | (q(a) << 2) | (q(b) << 12) | (q(c) << 22)
 }
 
 /// Decodes [`pack_rotation`] (the shader does the same in WGSL).

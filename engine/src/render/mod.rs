@@ -8,7 +8,7 @@ mod scene;
 
 pub use instance::{GpuInstance, pack_rotation, unpack_rotation};
 pub use mesh::{Indices, Mesh, MeshError};
-pub use queue::{DrawItem, RenderQueue};
+pub use queue::{DrawItem, PackedItem, RenderQueue};
 pub use scene::{
     Batch, CameraView, DirectionalLight, FrameDesc, FrameStats, MAX_MATERIALS, MAX_POINT_LIGHTS,
     MaterialParams, MeshHandle, PointLight,

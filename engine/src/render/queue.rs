@@ -26,10 +26,21 @@ pub struct DrawItem {
     pub material: u16,
 }
 
+/// One packed instance and its mesh: what parallel extraction writes. An item whose mesh is
+/// the default (invalid) handle is skipped (a hidden entity).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct PackedItem {
+    /// The mesh (the default handle: not drawn).
+    pub mesh: MeshHandle,
+    /// The packed instance.
+    pub instance: GpuInstance,
+}
+
 enum Storage {
     /// The Render-tier arena this queue owns (the normal case), and this frame's slice in it.
     Arena {
-        arena: Mutex<Arena<'static>>,
+        // Boxed: the arena's bookkeeping is large next to the fallback's vector.
+        arena: Box<Mutex<Arena<'static>>>,
         instances: Option<ArenaPtr<[GpuInstance]>>,
     },
     /// Another owner holds the Render arena (a second queue, a test): a reused vector.
@@ -39,7 +50,7 @@ enum Storage {
 /// This frame's draw list, stored on the world as a resource.
 pub struct RenderQueue {
     storage: Storage,
-    packed: Vec<GpuInstance>,
+    packed: Vec<PackedItem>,
     /// The draws: one per mesh, in mesh-handle order.
     pub batches: Vec<Batch>,
     /// The camera, if the scene has one.
@@ -76,7 +87,7 @@ impl RenderQueue {
     pub fn new() -> RenderQueue {
         let storage = match walloc::global().arena(Tier::Render) {
             Ok(arena) => Storage::Arena {
-                arena: Mutex::new(arena),
+                arena: Box::new(Mutex::new(arena)),
                 instances: None,
             },
             Err(e) => {
@@ -112,40 +123,79 @@ impl RenderQueue {
     }
 
     /// Replaces the frame's instances: packs `items` to 20-byte instances (in parallel
-    /// natively), groups them by mesh (stable: same-mesh items keep their order) into the
-    /// Render arena, reset first, and rebuilds the batches.
+    /// natively) and hands them to [`set_packed`](Self::set_packed).
     pub fn set_items(&mut self, items: &[DrawItem]) {
+        let mut packed = core::mem::take(&mut self.packed);
         items
             .par_iter()
-            .map(|i| GpuInstance::new(i.position, i.rotation, i.scale, i.material))
-            .collect_into_vec(&mut self.packed);
-        // Counting sort by mesh: sizes, then offsets, then a scatter.
+            .map(|i| PackedItem {
+                mesh: i.mesh,
+                instance: GpuInstance::new(i.position, i.rotation, i.scale, i.material),
+            })
+            .collect_into_vec(&mut packed);
+        self.set_packed(&packed);
+        self.packed = packed;
+    }
+
+    /// Replaces the frame's instances: groups `items` by mesh (stable: same-mesh items keep
+    /// their order; default-handle items are dropped) into the Render arena, reset first, and
+    /// rebuilds the batches.
+    pub fn set_packed(&mut self, items: &[PackedItem]) {
+        let skip = MeshHandle::default();
+        // Counting sort by mesh: sizes (a run cache makes runs of one mesh, the common case,
+        // cost no map lookups), then offsets, then a scatter.
         let mut counts: BTreeMap<MeshHandle, u32> = BTreeMap::new();
+        let mut run: Option<(MeshHandle, u32)> = None;
         for item in items {
-            *counts.entry(item.mesh).or_default() += 1;
+            match &mut run {
+                Some((mesh, n)) if *mesh == item.mesh => *n += 1,
+                _ => {
+                    if let Some((mesh, n)) = run.take() {
+                        *counts.entry(mesh).or_default() += n;
+                    }
+                    run = Some((item.mesh, 1));
+                }
+            }
         }
+        if let Some((mesh, n)) = run {
+            *counts.entry(mesh).or_default() += n;
+        }
+        counts.remove(&skip);
         self.batches.clear();
         let mut next: BTreeMap<MeshHandle, u32> = BTreeMap::new();
-        let mut offset = 0;
+        let mut total = 0;
         for (&mesh, &count) in &counts {
             self.batches.push(Batch {
                 mesh,
-                instances: offset..offset + count,
+                instances: total..total + count,
             });
-            next.insert(mesh, offset);
-            offset += count;
+            next.insert(mesh, total);
+            total += count;
         }
-        let single = counts.len() <= 1;
-        let packed = &self.packed;
+        let single = counts.len() == 1 && total as usize == items.len();
         let mut scatter = |out: &mut [GpuInstance]| {
             if single {
-                out.copy_from_slice(packed);
+                out.par_iter_mut()
+                    .zip(items.par_iter())
+                    .for_each(|(slot, item)| *slot = item.instance);
                 return;
             }
-            for (item, instance) in items.iter().zip(packed) {
-                let at = next.get_mut(&item.mesh).expect("every mesh was counted");
-                out[*at as usize] = *instance;
-                *at += 1;
+            let mut cached: Option<(MeshHandle, u32)> = None;
+            for item in items {
+                if item.mesh == skip {
+                    continue;
+                }
+                let at = match cached {
+                    Some((mesh, at)) if mesh == item.mesh => at,
+                    _ => {
+                        if let Some((mesh, at)) = cached {
+                            next.insert(mesh, at);
+                        }
+                        next[&item.mesh]
+                    }
+                };
+                out[at as usize] = item.instance;
+                cached = Some((item.mesh, at + 1));
             }
         };
         match &mut self.storage {
@@ -153,14 +203,21 @@ impl RenderQueue {
                 let arena = arena.get_mut().unwrap_or_else(|e| e.into_inner());
                 arena.reset();
                 *instances = None;
-                let filled = arena
-                    .alloc_slice_fill_handle(items.len(), GpuInstance::default())
-                    .map_err(|e| e.to_string())
-                    .and_then(|handle| {
-                        let out = arena.get_mut(handle).map_err(|e| e.to_string())?;
-                        scatter(out);
-                        Ok(handle)
-                    });
+                let filled = if single {
+                    // One pass: the arena slice is written straight from the items.
+                    arena
+                        .alloc_slice_with_handle(items.len(), |i| items[i].instance)
+                        .map_err(|e| e.to_string())
+                } else {
+                    arena
+                        .alloc_slice_fill_handle(total as usize, GpuInstance::default())
+                        .map_err(|e| e.to_string())
+                        .and_then(|handle| {
+                            let out = arena.get_mut(handle).map_err(|e| e.to_string())?;
+                            scatter(out);
+                            Ok(handle)
+                        })
+                };
                 match filled {
                     Ok(handle) => *instances = Some(handle),
                     Err(e) => {
@@ -171,7 +228,7 @@ impl RenderQueue {
             }
             Storage::Vec(out) => {
                 out.clear();
-                out.resize(items.len(), GpuInstance::default());
+                out.resize(total as usize, GpuInstance::default());
                 scatter(out);
             }
         }

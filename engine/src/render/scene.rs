@@ -12,8 +12,9 @@ pub const MAX_MATERIALS: usize = 256;
 /// The most point lights a frame lights with.
 pub const MAX_POINT_LIGHTS: usize = 8;
 
-/// A mesh on the GPU: index and generation (0 is never a live handle).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// A mesh on the GPU: index and generation (generation 0, the default, is never a live
+/// handle).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct MeshHandle {
     pub(crate) index: u32,
     pub(crate) generation: u32,

@@ -77,6 +77,24 @@ impl<'w> SystemContext<'w> {
         self.delta_seconds
     }
 
+    /// Maps every entity of `Q` into `out`, in query order, in parallel natively (see
+    /// [`World::par_collect`](crate::ecs::World::par_collect)).
+    ///
+    /// # Panics
+    /// In debug builds, if `Q` borrows a component the system did not declare.
+    #[track_caller]
+    pub fn par_collect<Q, T, F>(&self, out: &mut Vec<T>, f: F)
+    where
+        Q: Query,
+        for<'a> Q::Item<'a>: Send,
+        T: Default + Send,
+        F: for<'a> Fn(Q::Item<'a>) -> T + Send + Sync,
+    {
+        #[cfg(debug_assertions)]
+        self.access.check_query::<Q>(self.name);
+        self.world.par_collect::<Q, T, F>(out, f);
+    }
+
     /// A query over the entities matching `Q`.
     ///
     /// # Panics

@@ -430,6 +430,16 @@ impl<'w> Arena<'w> {
         Ok(self.handle(NonNull::from(r)))
     }
 
+    /// Allocates a slice of `len` values made by `f(index)` and returns a checked handle to it.
+    pub fn alloc_slice_with_handle<T>(
+        &self,
+        len: usize,
+        f: impl FnMut(usize) -> T,
+    ) -> Result<ArenaPtr<[T]>, OutOfMemory> {
+        let r = self.alloc_slice_with(len, f)?;
+        Ok(self.handle(NonNull::from(r)))
+    }
+
     /// Allocates `len` copies of `value` and returns a checked handle to the slice (fill it
     /// through [`get_mut`](Self::get_mut)).
     pub fn alloc_slice_fill_handle<T: Clone>(
