@@ -8,7 +8,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 bash scripts/setup.sh
 
-for bench in walloc ecs schedule; do
+for bench in walloc ecs schedule render; do
     printf '\n== cargo bench --bench %s\n' "$bench"
     cargo bench --bench "$bench" -- "$@"
 done
@@ -21,3 +21,7 @@ cargo run --release --example walloc_churn --target wasm32-wasip1
 
 printf '\n== sim_headless demo (release)\n'
 cargo run --release --example sim_headless
+
+printf '\n== bench_cubes, 100k cubes, headless (release; lavapipe where there is no GPU)\n'
+cargo run --release --example bench_cubes -- --headless --frames 20
+cargo run --release --example bench_cubes -- --headless --frames 20 --no-shadows
