@@ -16,8 +16,8 @@ use std::time::{Duration, Instant};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use layerw::components::{Camera, MaterialIndex, MeshRef, Transform};
 use layerw::engine::ecs::World;
-use layerw::engine::gpu::{GpuRenderer, RendererConfig};
-use layerw::engine::render::{Mesh, RenderQueue};
+use layerw::engine::gpu::{GpuContext, Renderer, RendererConfig};
+use layerw::engine::render::{Mesh, MeshAssets, RenderQueue};
 use layerw::engine::schedule::{Schedule, Stage};
 use layerw::prelude::{Quat, Vec3};
 use layerw::systems::extract_render;
@@ -51,15 +51,17 @@ fn bench(c: &mut Criterion) {
     let _ = rayon::ThreadPoolBuilder::new()
         .num_threads(2)
         .build_global();
-    let host = GpuRenderer::new(RendererConfig::default());
+    let mut meshes = MeshAssets::default();
+    let mesh = meshes.add(Mesh::cube(1.0)).unwrap();
+    let host = GpuContext::headless().and_then(|gpu| {
+        let mut renderer = Renderer::new(&gpu, RendererConfig::default())?;
+        renderer.sync_meshes(&gpu, &meshes);
+        Ok((gpu, renderer))
+    });
     if let Err(e) = &host {
         eprintln!("render bench: no GPU ({e}); upload_encode is skipped");
     }
     let mut host = host.ok();
-    let mesh = match &mut host {
-        Some(h) => h.renderer.add_mesh(&h.gpu, &Mesh::cube(1.0)).unwrap(),
-        None => layerw::components::MeshHandle::for_tests(0),
-    };
     let mut group = c.benchmark_group("render");
     group
         .sample_size(20)
@@ -71,7 +73,7 @@ fn bench(c: &mut Criterion) {
         group.bench_function(BenchmarkId::new("extract", count), |b| {
             b.iter(|| schedule.run_stage(Stage::Render, &mut w, 1.0 / 60.0))
         });
-        if let Some(host) = &mut host {
+        if let Some((gpu, renderer)) = &mut host {
             schedule.run_stage(Stage::Render, &mut w, 1.0 / 60.0);
             group.bench_function(BenchmarkId::new("upload_encode", count), |b| {
                 b.iter_custom(|iters| {
@@ -79,11 +81,9 @@ fn bench(c: &mut Criterion) {
                     for _ in 0..iters {
                         let queue = w.resource::<RenderQueue>();
                         let started = Instant::now();
-                        queue.with_frame(|frame| {
-                            host.renderer.render(&host.gpu, &frame.unwrap()).unwrap()
-                        });
+                        queue.with_frame(|frame| renderer.render(gpu, &frame.unwrap()).unwrap());
                         total += started.elapsed();
-                        host.renderer.wait_idle(&host.gpu).unwrap();
+                        renderer.wait_idle(gpu).unwrap();
                     }
                     total
                 })

@@ -15,7 +15,8 @@ use std::path::{Path, PathBuf};
 use layerw_engine::glam::{Quat, UVec2, Vec3, Vec4};
 use layerw_engine::gpu::{GpuContext, GpuError, Image, Renderer, RendererConfig};
 use layerw_engine::render::{
-    Batch, CameraView, DirectionalLight, FrameDesc, GpuInstance, MaterialParams, Mesh, PointLight,
+    Batch, CameraView, DirectionalLight, FrameDesc, GpuInstance, MaterialParams, Mesh, MeshAssets,
+    MeshError, PointLight,
 };
 use rand::{Rng, SeedableRng, rngs::SmallRng};
 
@@ -143,7 +144,13 @@ fn sun() -> DirectionalLight {
 const SKY: Vec3 = Vec3::new(0.25, 0.3, 0.4);
 const GROUND: Vec3 = Vec3::new(0.12, 0.1, 0.08);
 
-fn render(gpu: &GpuContext, renderer: &mut Renderer, frame: &FrameDesc) -> Image {
+fn render(
+    gpu: &GpuContext,
+    renderer: &mut Renderer,
+    meshes: &MeshAssets,
+    frame: &FrameDesc,
+) -> Image {
+    renderer.sync_meshes(gpu, meshes);
     renderer.render(gpu, frame).unwrap();
     renderer.read_output(gpu).unwrap()
 }
@@ -159,10 +166,9 @@ fn golden_pbr_spheres() {
         },
     )
     .unwrap();
-    let sphere = renderer
-        .add_mesh(&gpu, &Mesh::sphere(0.45, 48, 24))
-        .unwrap();
-    let plane = renderer.add_mesh(&gpu, &Mesh::plane(20.0)).unwrap();
+    let mut meshes = MeshAssets::default();
+    let sphere = meshes.add(Mesh::sphere(0.45, 48, 24)).unwrap();
+    let plane = meshes.add(Mesh::plane(20.0)).unwrap();
     // Rows: metallic 0, 0.5, 1; columns: roughness 0.1 to 0.9. Material 15 is the floor.
     let mut materials = Vec::new();
     for row in 0..3 {
@@ -211,7 +217,7 @@ fn golden_pbr_spheres() {
             },
         ],
     };
-    let image = render(&gpu, &mut renderer, &frame);
+    let image = render(&gpu, &mut renderer, &meshes, &frame);
     check_golden("pbr_spheres", &image);
 }
 
@@ -226,12 +232,12 @@ fn golden_shadows_and_point_lights() {
         },
     )
     .unwrap();
-    let cube = renderer.add_mesh(&gpu, &Mesh::cube(1.0)).unwrap();
-    let ground = renderer
-        .add_mesh(
-            &gpu,
-            &Mesh::grid(16.0, 32, |x, z| 0.15 * (x * 0.8).sin() * (z * 0.6).cos()),
-        )
+    let mut meshes = MeshAssets::default();
+    let cube = meshes.add(Mesh::cube(1.0)).unwrap();
+    let ground = meshes
+        .add(Mesh::grid(16.0, 32, |x, z| {
+            0.15 * (x * 0.8).sin() * (z * 0.6).cos()
+        }))
         .unwrap();
     renderer
         .set_materials(
@@ -304,7 +310,7 @@ fn golden_shadows_and_point_lights() {
             },
         ],
     };
-    let image = render(&gpu, &mut renderer, &frame);
+    let image = render(&gpu, &mut renderer, &meshes, &frame);
     check_golden("shadows_point_lights", &image);
 }
 
@@ -319,7 +325,8 @@ fn golden_ten_thousand_instances() {
         },
     )
     .unwrap();
-    let cube = renderer.add_mesh(&gpu, &Mesh::cube(0.5)).unwrap();
+    let mut meshes = MeshAssets::default();
+    let cube = meshes.add(Mesh::cube(0.5)).unwrap();
     let materials: Vec<MaterialParams> = (0..8)
         .map(|i| {
             let hue = i as f32 / 8.0 * std::f32::consts::TAU;
@@ -368,6 +375,7 @@ fn golden_ten_thousand_instances() {
             instances: 0..10_000,
         }],
     };
+    renderer.sync_meshes(&gpu, &meshes);
     let stats = renderer.render(&gpu, &frame).unwrap();
     assert_eq!((stats.instances, stats.triangles), (10_000, 120_000));
     // One instanced draw per batch and pass: shadow, main, tonemap.
@@ -387,25 +395,22 @@ fn invalid_input_is_a_typed_error_not_a_gpu_panic() {
         },
     )
     .unwrap();
+    let mut meshes = MeshAssets::default();
     let mut bad = Mesh::cube(1.0);
     bad.positions[0].x = f32::NAN;
-    assert!(matches!(
-        renderer.add_mesh(&gpu, &bad),
-        Err(GpuError::Mesh(_))
-    ));
+    assert!(matches!(meshes.add(bad), Err(MeshError::NonFinite { .. })));
     let empty = Mesh::from_parts(vec![], vec![], vec![], vec![]);
-    assert!(matches!(
-        renderer.add_mesh(&gpu, &empty),
-        Err(GpuError::Mesh(_))
-    ));
+    assert_eq!(meshes.add(empty), Err(MeshError::Empty));
     let mut out_of_range = Mesh::cube(1.0);
     out_of_range.indices = layerw_engine::render::Indices::U32(vec![0, 1, 1000]);
     assert!(matches!(
-        renderer.add_mesh(&gpu, &out_of_range),
-        Err(GpuError::Mesh(_))
+        meshes.add(out_of_range),
+        Err(MeshError::IndexOutOfRange { .. })
     ));
-    let cube = renderer.add_mesh(&gpu, &Mesh::cube(1.0)).unwrap();
-    renderer.remove_mesh(cube).unwrap();
+    let cube = meshes.add(Mesh::cube(1.0)).unwrap();
+    renderer.sync_meshes(&gpu, &meshes);
+    meshes.remove(cube).unwrap();
+    renderer.sync_meshes(&gpu, &meshes);
     let frame = FrameDesc {
         camera: camera(Vec3::Z * 5.0, Vec3::ZERO),
         sun: sun(),
@@ -434,6 +439,6 @@ fn invalid_input_is_a_typed_error_not_a_gpu_panic() {
         Err(GpuError::Config(_))
     ));
     // A reused slot gets a new generation: the old handle stays stale.
-    let again = renderer.add_mesh(&gpu, &Mesh::cube(1.0)).unwrap();
+    let again = meshes.add(Mesh::cube(1.0)).unwrap();
     assert_ne!(again, cube);
 }

@@ -13,7 +13,7 @@ use std::time::Instant;
 
 use layerw::components::{Camera, MaterialIndex, MeshRef, Sun, Transform};
 use layerw::engine::gpu::{GpuRenderer, RenderStats, RendererConfig, Screenshot};
-use layerw::engine::render::{MaterialParams, Mesh, RenderQueue};
+use layerw::engine::render::{MaterialParams, Materials, Mesh, MeshAssets, RenderQueue};
 use layerw::engine::schedule::StageTimings;
 use layerw::prelude::*;
 use layerw::systems::extract_render;
@@ -111,11 +111,9 @@ fn main() {
         }
     };
     host.wait_gpu = options.headless;
-    let cube = host.renderer.add_mesh(&host.gpu, &Mesh::cube(1.0)).unwrap();
-    let ground = host
-        .renderer
-        .add_mesh(&host.gpu, &Mesh::plane(1.0))
-        .unwrap();
+    let mut meshes = MeshAssets::default();
+    let cube = meshes.add(Mesh::cube(1.0)).unwrap();
+    let ground = meshes.add(Mesh::plane(1.0)).unwrap();
     let mut materials: Vec<MaterialParams> = (0..8)
         .map(|i| {
             let hue = i as f32 / 8.0 * std::f32::consts::TAU;
@@ -137,9 +135,13 @@ fn main() {
         roughness: 0.9,
         ..Default::default()
     });
-    host.renderer.set_materials(&host.gpu, &materials).unwrap();
+    let mut material_table = Materials::default();
+    material_table
+        .set(materials)
+        .expect("9 materials fit the table");
 
     let mut app = App::new();
+    app.insert_resource(meshes).insert_resource(material_table);
     app.set_window(WindowConfig {
         title: format!("Layer-W bench_cubes ({} cubes)", options.count),
         internal_resolution: options.resolution,

@@ -6,9 +6,9 @@
 
 use std::path::PathBuf;
 
-use super::{GpuContext, GpuError, Image, Renderer, RendererConfig};
+use super::{GpuContext, GpuError, GpuInfo, Image, Renderer, RendererConfig};
 use crate::ecs::World;
-use crate::render::{FrameStats, RenderQueue};
+use crate::render::{FrameStats, Materials, MeshAssets, RenderQueue};
 
 /// What the last frame drew and how long the GPU side took, stored on the world as a resource.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -35,41 +35,144 @@ struct SurfaceState {
     config: wgpu::SurfaceConfiguration,
 }
 
-/// The GPU side of an app.
-pub struct GpuRenderer {
-    /// The device.
-    pub gpu: GpuContext,
-    /// The renderer (add meshes and materials through it).
-    pub renderer: Renderer,
-    /// Wait for the GPU to finish each frame (benchmarks: frame times then include GPU time).
-    pub wait_gpu: bool,
+/// An open GPU with its renderer (and the window's surface once there is one).
+struct Ready {
+    gpu: GpuContext,
+    renderer: Renderer,
     #[cfg(feature = "window")]
     surface: Option<SurfaceState>,
 }
 
+type Pending = std::rc::Rc<std::cell::RefCell<Option<Result<Ready, GpuError>>>>;
+
+enum State {
+    Ready(Box<Ready>),
+    /// Web: waiting for the runner to make the canvas's window.
+    Waiting(RendererConfig),
+    /// Web: the adapter and device are being requested (asynchronous in the browser).
+    #[cfg_attr(
+        not(target_arch = "wasm32"),
+        expect(dead_code, reason = "only the browser opens its GPU asynchronously")
+    )]
+    Pending(Pending),
+    Failed,
+}
+
+/// The GPU side of an app. It draws the world's [`RenderQueue`] after every frame, uploading
+/// the world's [`MeshAssets`] and [`Materials`] whenever they change.
+pub struct GpuRenderer {
+    state: State,
+    /// Wait for the GPU to finish each frame (benchmarks: frame times then include GPU time).
+    pub wait_gpu: bool,
+}
+
 impl GpuRenderer {
-    /// Opens a GPU and makes a renderer (headless until a window appears).
+    /// Opens a GPU and makes a renderer now (natively; headless until a window appears).
     #[cfg(not(target_arch = "wasm32"))]
     pub fn new(config: RendererConfig) -> Result<GpuRenderer, GpuError> {
         let gpu = GpuContext::headless()?;
         let renderer = Renderer::new(&gpu, config)?;
         Ok(GpuRenderer {
-            gpu,
-            renderer,
+            state: State::Ready(Box::new(Ready {
+                gpu,
+                renderer,
+                #[cfg(feature = "window")]
+                surface: None,
+            })),
             wait_gpu: false,
-            #[cfg(feature = "window")]
-            surface: None,
         })
+    }
+
+    /// A renderer that opens its GPU on the first frame with a window: what the browser
+    /// needs (the canvas comes from the runner, and adapters are requested asynchronously:
+    /// WebGPU when the browser has an adapter, else WebGL2). Natively it opens at once.
+    pub fn deferred(config: RendererConfig) -> GpuRenderer {
+        #[cfg(not(target_arch = "wasm32"))]
+        if let Ok(ready) = GpuRenderer::new(config.clone()) {
+            return ready;
+        }
+        GpuRenderer {
+            state: State::Waiting(config),
+            wait_gpu: false,
+        }
+    }
+
+    /// The device, once open.
+    pub fn gpu(&self) -> Option<&GpuContext> {
+        match &self.state {
+            State::Ready(ready) => Some(&ready.gpu),
+            _ => None,
+        }
+    }
+
+    /// The renderer, once the device is open.
+    pub fn renderer(&mut self) -> Option<&mut Renderer> {
+        match &mut self.state {
+            State::Ready(ready) => Some(&mut ready.renderer),
+            _ => None,
+        }
+    }
+
+    /// Moves the initialisation along; true when ready to draw.
+    fn ready(&mut self, world: &mut World) -> bool {
+        match &self.state {
+            State::Ready(_) => return true,
+            State::Failed => return false,
+            State::Waiting(config) => {
+                #[cfg(all(feature = "window", target_arch = "wasm32"))]
+                if let Ok(window) = world.try_resource::<crate::platform::WinitWindow>() {
+                    let pending = Pending::default();
+                    web::open(window.0.clone(), config.clone(), pending.clone());
+                    self.state = State::Pending(pending);
+                }
+                let _ = config;
+                return false;
+            }
+            State::Pending(pending) => {
+                let Some(result) = pending.borrow_mut().take() else {
+                    return false;
+                };
+                match result {
+                    Ok(ready) => {
+                        world.insert_resource(ready.gpu.info.clone());
+                        self.state = State::Ready(Box::new(ready));
+                    }
+                    Err(e) => {
+                        tracing::error!("no GPU: {e}");
+                        self.state = State::Failed;
+                        return false;
+                    }
+                }
+            }
+        }
+        true
     }
 
     /// Draws the world's [`RenderQueue`] (nothing without a camera), presents it, updates
     /// [`RenderStats`] and serves a [`Screenshot`] request. Errors are logged, never fatal:
     /// a bad frame is dropped, the next one tries again.
     pub fn frame(&mut self, world: &mut World) {
+        if !self.ready(world) {
+            return;
+        }
+        let State::Ready(ready) = &mut self.state else {
+            return;
+        };
+        if !world.contains_resource::<GpuInfo>() {
+            world.insert_resource(ready.gpu.info.clone());
+        }
         let started = crate::app::now();
+        if let Ok(assets) = world.try_resource::<MeshAssets>() {
+            ready.renderer.sync_meshes(&ready.gpu, &assets);
+        }
+        if let Ok(materials) = world.try_resource::<Materials>()
+            && let Err(e) = ready.renderer.sync_materials(&ready.gpu, &materials)
+        {
+            tracing::error!("{e}");
+        }
         let result = match world.try_resource::<RenderQueue>() {
             Ok(queue) => queue.with_frame(|frame| match frame {
-                Some(frame) => self.renderer.render(&self.gpu, &frame).map(Some),
+                Some(frame) => ready.renderer.render(&ready.gpu, &frame).map(Some),
                 None => Ok(None),
             }),
             Err(_) => Ok(None),
@@ -83,13 +186,13 @@ impl GpuRenderer {
             }
         };
         #[cfg(feature = "window")]
-        self.present(world);
+        ready.present(world);
         if let Some(request) = world.remove_resource::<Screenshot>() {
-            self.save_screenshot(&request);
+            ready.save_screenshot(&request);
         }
         #[cfg(not(target_arch = "wasm32"))]
         if self.wait_gpu
-            && let Err(e) = self.renderer.wait_idle(&self.gpu)
+            && let Err(e) = ready.renderer.wait_idle(&ready.gpu)
         {
             tracing::error!("{e}");
         }
@@ -105,13 +208,19 @@ impl GpuRenderer {
     /// Reads the last frame back (headless output; blocking).
     #[cfg(not(target_arch = "wasm32"))]
     pub fn read_frame(&self) -> Result<Image, GpuError> {
-        self.renderer.read_output(&self.gpu)
+        match &self.state {
+            State::Ready(ready) => ready.renderer.read_output(&ready.gpu),
+            _ => Err(GpuError::Readback("the GPU is not open".into())),
+        }
     }
+}
 
+impl Ready {
     fn save_screenshot(&self, request: &Screenshot) {
         #[cfg(not(target_arch = "wasm32"))]
         match self
-            .read_frame()
+            .renderer
+            .read_output(&self.gpu)
             .and_then(|image| image.save_png(&request.path))
         {
             Ok(()) => tracing::info!("screenshot saved to {}", request.path.display()),
@@ -140,17 +249,13 @@ impl GpuRenderer {
         }
         if self.surface.is_none() {
             match self.gpu.instance.create_surface(window.0.clone()) {
-                Ok(surface) => {
-                    let Some(mut config) =
-                        surface.get_default_config(&self.gpu.adapter, size.x, size.y)
-                    else {
+                Ok(surface) => match configure(&self.gpu, &surface, size.x, size.y) {
+                    Some(config) => self.surface = Some(SurfaceState { surface, config }),
+                    None => {
                         tracing::error!("the window's surface is not supported by this adapter");
                         return;
-                    };
-                    config.present_mode = wgpu::PresentMode::AutoVsync;
-                    surface.configure(&self.gpu.device, &config);
-                    self.surface = Some(SurfaceState { surface, config });
-                }
+                    }
+                },
                 Err(e) => {
                     tracing::error!("cannot create the window's surface: {e}");
                     return;
@@ -193,6 +298,58 @@ impl GpuRenderer {
         );
         window.0.pre_present_notify();
         self.gpu.queue.present(frame);
+    }
+}
+
+/// Configures a surface at a size (vsync); `None` when the adapter cannot present to it.
+#[cfg(feature = "window")]
+fn configure(
+    gpu: &GpuContext,
+    surface: &wgpu::Surface<'static>,
+    width: u32,
+    height: u32,
+) -> Option<wgpu::SurfaceConfiguration> {
+    let mut config = surface.get_default_config(&gpu.adapter, width.max(1), height.max(1))?;
+    config.present_mode = wgpu::PresentMode::AutoVsync;
+    surface.configure(&gpu.device, &config);
+    Some(config)
+}
+
+/// The browser's asynchronous start: WebGPU when the browser has an adapter, else WebGL2.
+#[cfg(all(feature = "window", target_arch = "wasm32"))]
+mod web {
+    use std::sync::Arc;
+
+    use super::{GpuContext, GpuError, Pending, Ready, Renderer, RendererConfig, SurfaceState};
+
+    pub(super) fn open(window: Arc<winit::window::Window>, config: RendererConfig, out: Pending) {
+        wasm_bindgen_futures::spawn_local(async move {
+            let result = open_async(window, config).await;
+            *out.borrow_mut() = Some(result);
+        });
+    }
+
+    async fn open_async(
+        window: Arc<winit::window::Window>,
+        config: RendererConfig,
+    ) -> Result<Ready, GpuError> {
+        let mut desc = wgpu::InstanceDescriptor::new_without_display_handle();
+        desc.backends = wgpu::Backends::BROWSER_WEBGPU | wgpu::Backends::GL;
+        // Drops the WebGPU backend when the browser has no WebGPU adapter: one build, two APIs.
+        let instance = wgpu::util::new_instance_with_webgpu_detection(desc).await;
+        let surface = instance
+            .create_surface(window.clone())
+            .map_err(|e| GpuError::NoAdapter(e.to_string()))?;
+        let gpu = GpuContext::from_instance(instance, Some(&surface)).await?;
+        let renderer = Renderer::new(&gpu, config)?;
+        let size = window.inner_size();
+        let surface = super::configure(&gpu, &surface, size.width, size.height)
+            .map(|config| SurfaceState { surface, config });
+        Ok(Ready {
+            gpu,
+            renderer,
+            surface,
+        })
     }
 }
 

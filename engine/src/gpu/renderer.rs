@@ -9,7 +9,7 @@ use glam::{UVec2, Vec3};
 use super::{GpuContext, GpuError};
 use crate::render::{
     FrameDesc, FrameStats, GpuInstance, Indices, MAX_MATERIALS, MAX_POINT_LIGHTS, MaterialParams,
-    Mesh, MeshHandle,
+    Materials, Mesh, MeshAssets, MeshHandle,
 };
 
 const HDR_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba16Float;
@@ -109,11 +109,6 @@ struct GpuMesh {
     index_count: u32,
 }
 
-struct Slot {
-    generation: u32,
-    mesh: Option<GpuMesh>,
-}
-
 struct Targets {
     hdr_msaa: Option<wgpu::TextureView>,
     hdr: wgpu::TextureView,
@@ -127,8 +122,9 @@ struct Targets {
 pub struct Renderer {
     config: RendererConfig,
     samples: u32,
-    slots: Vec<Slot>,
-    free: Vec<u32>,
+    meshes: std::collections::HashMap<MeshHandle, GpuMesh>,
+    mesh_version: Option<u64>,
+    material_version: Option<u64>,
     frame_buffer: wgpu::Buffer,
     material_buffer: wgpu::Buffer,
     tonemap_buffer: wgpu::Buffer,
@@ -411,8 +407,9 @@ impl Renderer {
         let renderer = Renderer {
             config,
             samples,
-            slots: Vec::new(),
-            free: Vec::new(),
+            meshes: Default::default(),
+            mesh_version: None,
+            material_version: None,
             frame_buffer,
             material_buffer,
             tonemap_buffer,
@@ -523,13 +520,38 @@ impl Renderer {
         self.samples
     }
 
-    /// Uploads a mesh after validating it.
-    ///
-    /// # Errors
-    /// [`GpuError::Mesh`] with the reason; nothing reaches the GPU.
-    pub fn add_mesh(&mut self, gpu: &GpuContext, mesh: &Mesh) -> Result<MeshHandle, GpuError> {
+    /// Uploads the meshes of `assets` the GPU does not have yet and frees the ones removed
+    /// there (cheap when nothing changed: a version check).
+    pub fn sync_meshes(&mut self, gpu: &GpuContext, assets: &MeshAssets) {
+        if self.mesh_version == Some(assets.version()) {
+            return;
+        }
+        self.meshes
+            .retain(|handle, _| assets.get(*handle).is_some());
+        for (handle, mesh) in assets.iter() {
+            self.meshes
+                .entry(handle)
+                .or_insert_with(|| Self::upload_mesh(gpu, mesh));
+        }
+        self.mesh_version = Some(assets.version());
+    }
+
+    /// Uploads the material table when it changed.
+    pub fn sync_materials(
+        &mut self,
+        gpu: &GpuContext,
+        materials: &Materials,
+    ) -> Result<(), GpuError> {
+        if self.material_version == Some(materials.version()) {
+            return Ok(());
+        }
+        self.set_materials(gpu, materials.items())?;
+        self.material_version = Some(materials.version());
+        Ok(())
+    }
+
+    fn upload_mesh(gpu: &GpuContext, mesh: &Mesh) -> GpuMesh {
         use wgpu::util::DeviceExt;
-        mesh.validate()?;
         let vertices: Vec<Vertex> = (0..mesh.positions.len())
             .map(|i| Vertex {
                 position: mesh.positions[i].to_array(),
@@ -561,45 +583,16 @@ impl Renderer {
                 contents: &bytes,
                 usage: wgpu::BufferUsages::INDEX,
             });
-        let gpu_mesh = GpuMesh {
+        GpuMesh {
             vertices,
             indices,
             format,
             index_count: mesh.indices.len() as u32,
-        };
-        let index = match self.free.pop() {
-            Some(index) => index,
-            None => {
-                self.slots.push(Slot {
-                    generation: 0,
-                    mesh: None,
-                });
-                (self.slots.len() - 1) as u32
-            }
-        };
-        let slot = &mut self.slots[index as usize];
-        slot.generation += 1;
-        slot.mesh = Some(gpu_mesh);
-        Ok(MeshHandle {
-            index,
-            generation: slot.generation,
-        })
-    }
-
-    /// Frees a mesh; its handle (and copies of it) go stale.
-    pub fn remove_mesh(&mut self, handle: MeshHandle) -> Result<(), GpuError> {
-        self.mesh(handle)?;
-        self.slots[handle.index as usize].mesh = None;
-        self.free.push(handle.index);
-        Ok(())
+        }
     }
 
     fn mesh(&self, handle: MeshHandle) -> Result<&GpuMesh, GpuError> {
-        self.slots
-            .get(handle.index as usize)
-            .filter(|s| s.generation == handle.generation)
-            .and_then(|s| s.mesh.as_ref())
-            .ok_or(GpuError::StaleHandle)
+        self.meshes.get(&handle).ok_or(GpuError::StaleHandle)
     }
 
     /// Replaces the material table (instances name materials by index).

@@ -1,11 +1,13 @@
 //! Render data on the CPU, independent of the GPU API: meshes and the compact per-instance
 //! format. The wgpu side lives in [`gpu`](crate::gpu) (with the `gpu` feature).
 
+mod assets;
 mod instance;
 mod mesh;
 mod queue;
 mod scene;
 
+pub use assets::{Materials, MeshAssets};
 pub use instance::{GpuInstance, pack_rotation, unpack_rotation};
 pub use mesh::{Indices, Mesh, MeshError};
 pub use queue::{DrawItem, PackedItem, RenderQueue};
