@@ -62,8 +62,8 @@ section "clippy (native, all targets)" \
     cargo clippy --workspace --all-targets -- -D warnings
 
 # Unit, integration and doc tests of every workspace crate.
-section "clippy (wasm32-unknown-unknown: the web runner and input_playground)" \
-    cargo clippy -p layerw --lib --example input_playground --target wasm32-unknown-unknown -- -D warnings
+section "clippy (wasm32-unknown-unknown: the web runner, the web renderer, the web examples)" \
+    cargo clippy -p layerw --lib --example input_playground --example render_demo --target wasm32-unknown-unknown -- -D warnings
 
 # LAYERW_REQUIRE_GPU: the golden-image tests fail, not skip, without an adapter (setup.sh
 # installs lavapipe, Vulkan on the CPU).
@@ -80,6 +80,11 @@ section "desktop (Xvfb + xdotool, input_playground)" \
 # events, a synthetic gamepad, a canvas resize; screenshots go to target/layerw-test/.
 section "web (headless chromium, input_playground)" \
     bash -c 'bash scripts/web.sh input_playground && python3 scripts/web_test.py'
+
+# One wasm build of render_demo in headless chromium, with WebGPU and with WebGPU unavailable
+# (WebGL2 fallback): the backend each reports, and the canvas against the native render.
+section "web renderer (headless chromium: WebGPU, then WebGL2)" \
+    bash -c 'cargo build --example render_demo && bash scripts/web.sh render_demo && python3 scripts/web_render_test.py target/debug/examples/render_demo'
 
 section "build wasm32-unknown-unknown (libs)" \
     cargo build --workspace --lib --target wasm32-unknown-unknown

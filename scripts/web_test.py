@@ -62,12 +62,14 @@ def serve():
 
 
 class WebDriver:
-    def __init__(self, port, extra_args=()):
+    def __init__(self, port, extra_args=(), headless_gpu=False):
+        """`headless_gpu`: leave the GPU process on (WebGPU needs it; see toolchain.md)."""
         self.base = f"http://127.0.0.1:{port}"
         profile = tempfile.mkdtemp(prefix="layerw-chromium-")
+        gpu = [] if headless_gpu else ["--disable-gpu"]
         caps = {"capabilities": {"alwaysMatch": {"goog:chromeOptions": {
             "binary": CHROMIUM,
-            "args": ["--headless=new", "--no-sandbox", "--disable-gpu",
+            "args": ["--headless=new", "--no-sandbox", *gpu,
                      "--window-size=1100,800",
                      "--disable-background-networking", "--disable-component-update",
                      "--disable-sync", "--no-first-run", "--disable-quic",

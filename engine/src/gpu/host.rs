@@ -123,7 +123,9 @@ impl GpuRenderer {
                 if let Ok(window) = world.try_resource::<crate::platform::WinitWindow>() {
                     let pending = Pending::default();
                     web::open(window.0.clone(), config.clone(), pending.clone());
+                    drop(window);
                     self.state = State::Pending(pending);
+                    return false;
                 }
                 let _ = config;
                 return false;
@@ -288,12 +290,16 @@ impl Ready {
                 return;
             }
         };
-        let view = frame.texture.create_view(&Default::default());
+        let format = state_surface.config.format.add_srgb_suffix();
+        let view = frame.texture.create_view(&wgpu::TextureViewDescriptor {
+            format: Some(format),
+            ..Default::default()
+        });
         let viewport = state.viewport();
         self.renderer.present_to(
             &self.gpu,
             &view,
-            state_surface.config.format,
+            format,
             [viewport.x, viewport.y, viewport.width, viewport.height],
         );
         window.0.pre_present_notify();
@@ -311,6 +317,12 @@ fn configure(
 ) -> Option<wgpu::SurfaceConfiguration> {
     let mut config = surface.get_default_config(&gpu.adapter, width.max(1), height.max(1))?;
     config.present_mode = wgpu::PresentMode::AutoVsync;
+    // Browsers prefer a non-sRGB canvas format: draw through an sRGB view of it so the
+    // hardware encodes gamma, as with the native sRGB surfaces.
+    let srgb = config.format.add_srgb_suffix();
+    if srgb != config.format {
+        config.view_formats.push(srgb);
+    }
     surface.configure(&gpu.device, &config);
     Some(config)
 }

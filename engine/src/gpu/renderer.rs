@@ -113,6 +113,10 @@ struct Targets {
     hdr_msaa: Option<wgpu::TextureView>,
     hdr: wgpu::TextureView,
     depth: wgpu::TextureView,
+    #[cfg_attr(
+        target_arch = "wasm32",
+        expect(dead_code, reason = "read back for screenshots natively only")
+    )]
     output: wgpu::Texture,
     output_view: wgpu::TextureView,
     tonemap_group: wgpu::BindGroup,

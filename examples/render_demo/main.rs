@@ -1,0 +1,177 @@
+//! render_demo: a lit, shadowed scene (PBR spheres by metallic and roughness, cubes, a warm
+//! point light, a sun with shadows) on the desktop, headless and in the browser (WebGPU, or
+//! WebGL2 where the browser has no WebGPU adapter).
+//!
+//! ```text
+//! cargo run --example render_demo                                   # a window
+//! cargo run --example render_demo -- --headless --screenshot a.png  # no display
+//! bash scripts/web.sh render_demo                                   # the browser build
+//! ```
+
+use layerw::components::{Camera, MaterialIndex, MeshRef, PointLightSource, Sun, Transform};
+#[cfg(not(target_arch = "wasm32"))]
+use layerw::engine::gpu::Screenshot;
+use layerw::engine::gpu::{GpuRenderer, RendererConfig};
+use layerw::engine::render::{MaterialParams, Materials, Mesh, MeshAssets, RenderQueue};
+use layerw::prelude::*;
+use layerw::systems::extract_render;
+
+/// The internal resolution (the web page's canvas has the same size, for pixel comparisons).
+const RESOLUTION: UVec2 = UVec2::new(640, 360);
+
+fn app() -> (App, GpuRenderer) {
+    let mut meshes = MeshAssets::default();
+    let sphere = meshes.add(Mesh::sphere(0.45, 48, 24)).unwrap();
+    let cube = meshes.add(Mesh::cube(1.0)).unwrap();
+    let floor = meshes.add(Mesh::plane(20.0)).unwrap();
+    let mut materials = Vec::new();
+    for row in 0..3 {
+        for col in 0..5 {
+            materials.push(MaterialParams {
+                base_color: Vec4::new(0.9, 0.35, 0.2, 1.0),
+                metallic: row as f32 * 0.5,
+                roughness: 0.1 + col as f32 * 0.2,
+                ..Default::default()
+            });
+        }
+    }
+    materials.push(MaterialParams {
+        base_color: Vec4::new(0.6, 0.6, 0.6, 1.0),
+        roughness: 0.9,
+        ..Default::default()
+    });
+    materials.push(MaterialParams {
+        base_color: Vec4::new(0.2, 0.5, 0.9, 1.0),
+        roughness: 0.4,
+        ..Default::default()
+    });
+    let mut table = Materials::default();
+    table.set(materials).expect("17 materials fit");
+
+    let mut app = App::new();
+    app.set_window(WindowConfig {
+        title: "Layer-W render demo".into(),
+        size: RESOLUTION,
+        internal_resolution: RESOLUTION,
+        ..WindowConfig::default()
+    });
+    app.insert_resource(meshes).insert_resource(table);
+    let world = app.world_mut();
+    for i in 0..15u16 {
+        let (row, col) = (i / 5, i % 5);
+        let at = Vec3::new(col as f32 * 1.1 - 2.2, 0.5 + (2 - row) as f32 * 1.1, 0.0);
+        world.spawn((
+            Transform::from_translation(at),
+            MeshRef(sphere),
+            MaterialIndex(i),
+        ));
+    }
+    world.spawn((Transform::IDENTITY, MeshRef(floor), MaterialIndex(15)));
+    for (x, z, angle) in [(-3.6, 1.2, 0.4f32), (3.5, 0.8, -0.7)] {
+        world.spawn((
+            Transform {
+                translation: Vec3::new(x, 0.5, z),
+                rotation: Quat::from_rotation_y(angle),
+                scale: Vec3::ONE,
+            },
+            MeshRef(cube),
+            MaterialIndex(16),
+        ));
+    }
+    world.spawn((
+        Transform::from_translation(Vec3::new(0.0, 2.0, 6.5)).looking_at(Vec3::new(0.0, 1.6, 0.0)),
+        Camera {
+            projection: layerw::components::Projection::Perspective {
+                fov_y: 45f32.to_radians(),
+            },
+            near: 0.1,
+            far: 200.0,
+        },
+    ));
+    world.spawn((
+        Transform::from_rotation(Quat::from_rotation_arc(
+            Vec3::NEG_Z,
+            Vec3::new(-0.5, -0.6, -0.8).normalize(),
+        )),
+        Sun {
+            color: Vec3::new(1.0, 0.96, 0.9),
+            intensity: 3.0,
+            shadows: true,
+        },
+    ));
+    world.spawn((
+        Transform::from_translation(Vec3::new(3.0, 1.2, 2.0)),
+        PointLightSource {
+            color: Vec3::new(1.0, 0.6, 0.3),
+            intensity: 5.0,
+            range: 6.0,
+        },
+    ));
+    let mut queue = RenderQueue::new();
+    queue.shadow_bounds = (Vec3::new(0.0, 1.5, 0.0), 6.0);
+    app.insert_resource(queue);
+    app.add_system(Stage::Render, extract_render());
+    let renderer = GpuRenderer::deferred(RendererConfig {
+        resolution: RESOLUTION,
+        ..Default::default()
+    });
+    (app, renderer)
+}
+
+fn main() {
+    let (mut app, mut renderer) = app();
+    #[cfg(target_arch = "wasm32")]
+    {
+        app.add_frame_hook(move |world| {
+            renderer.frame(world);
+            web::publish(world);
+        });
+        if let Err(e) = app.run() {
+            web_sys::console::error_1(&e.to_string().into());
+        }
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let args: Vec<String> = std::env::args().skip(1).collect();
+        let headless = args.iter().any(|a| a == "--headless");
+        if let Some(i) = args.iter().position(|a| a == "--screenshot") {
+            let Some(path) = args.get(i + 1) else {
+                eprintln!("render_demo: --screenshot needs a path");
+                std::process::exit(2);
+            };
+            app.insert_resource(Screenshot { path: path.into() });
+        }
+        if headless {
+            app.set_headless(HeadlessRun::frames(3));
+        }
+        app.add_frame_hook(move |world| renderer.frame(world));
+        match app.run() {
+            Ok(report) => println!("render_demo: {} frames", report.frames),
+            Err(e) => {
+                eprintln!("render_demo: {e}");
+                std::process::exit(1);
+            }
+        }
+    }
+}
+
+/// The page reads what the app did from `window.layerwRender`: the backend in use and the
+/// frames rendered.
+#[cfg(target_arch = "wasm32")]
+mod web {
+    use layerw::engine::gpu::{GpuInfo, RenderStats};
+    use layerw::prelude::World;
+
+    pub fn publish(world: &World) {
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        let backend = world
+            .try_resource::<GpuInfo>()
+            .map(|i| format!("{:?}", i.backend))
+            .unwrap_or_default();
+        let frames = world.try_resource::<RenderStats>().map_or(0, |s| s.frames);
+        let json = format!("{{\"backend\":\"{backend}\",\"frames\":{frames}}}");
+        let _ = js_sys::Reflect::set(&window, &"layerwRender".into(), &json.into());
+    }
+}

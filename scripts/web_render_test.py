@@ -1,0 +1,106 @@
+#!/usr/bin/env python3
+"""Web renderer test: render_demo's web build in headless chromium, once with WebGPU and once
+with WebGPU unavailable (the same wasm falls back to WebGL2). Each run must report the expected
+backend, and a screenshot of its canvas must match the native headless render of the same
+scene (lavapipe) within a stated tolerance: normalised RMSE under 0.02 (ImageMagick `compare
+-metric RMSE`). Rasterisers differ in MSAA resolve, shadow filtering and sRGB rounding, so
+the tolerance is loose enough for those and tight enough to fail on a missing shadow pass, a
+wrong tonemap or a blank canvas. Screenshots go to target/layerw-test/web-render-*.png.
+
+Usage: scripts/web_render_test.py PATH/TO/render_demo [WEB_DIR]
+"""
+import base64
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import web_test  # noqa: E402  (the server and WebDriver helpers)
+
+DEMO = os.path.abspath(sys.argv[1])
+web_test.WEB_DIR = os.path.abspath(sys.argv[2] if len(sys.argv) > 2 else
+                                   os.path.join(web_test.ROOT, "target", "web", "render_demo"))
+OUT = web_test.OUT
+TOLERANCE = 0.02
+
+WEBGPU_FLAGS = ["--enable-unsafe-webgpu", "--enable-features=Vulkan", "--use-vulkan=swiftshader",
+                "--enable-unsafe-swiftshader", "--use-angle=swiftshader"]
+WEBGL_FLAGS = ["--disable-gpu", "--enable-unsafe-swiftshader"]
+
+
+def rmse(a, b):
+    out = subprocess.run(["compare", "-metric", "RMSE", a, b, "null:"],
+                         capture_output=True, text=True)
+    # "1234.5 (0.0188)": the normalised value is in parentheses.
+    text = out.stderr.strip()
+    return float(text.split("(")[1].rstrip(")")) if "(" in text else 1.0
+
+
+def run_browser(driver_port, http_port, name, flags, expected_backend, native):
+    web = web_test.WebDriver(driver_port, flags, headless_gpu=(name == "webgpu"))
+    try:
+        web.go(f"http://127.0.0.1:{http_port}/index.html")
+        state = None
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            text = web.js("return window.layerwRender || null;")
+            error = web.js("return window.layerwError || null;")
+            if error:
+                web_test.check(False, f"{name}: the page failed: {error}")
+                return
+            if text:
+                import json
+                state = json.loads(text)
+                if state["frames"] > 5:
+                    break
+            time.sleep(0.1)
+        web_test.check(state is not None and state["frames"] > 5,
+                       f"{name}: frames render in the browser ({state})")
+        if state is None:
+            return
+        web_test.check(state["backend"] == expected_backend,
+                       f"{name}: backend {state['backend']} (expected {expected_backend})")
+        canvas = web.session_call("POST", "/element", {"using": "css selector",
+                                                        "value": "#layerw-canvas"})
+        element = next(iter(canvas.values()))
+        png = base64.b64decode(web.session_call("GET", f"/element/{element}/screenshot"))
+        path = os.path.join(OUT, f"web-render-{name}.png")
+        with open(path, "wb") as f:
+            f.write(png)
+        score = rmse(path, native)
+        web_test.check(score < TOLERANCE,
+                       f"{name}: canvas matches the native render (RMSE {score:.4f} < {TOLERANCE})")
+    finally:
+        web.quit()
+
+
+def main():
+    native = os.path.join(OUT, "web-render-native.png")
+    subprocess.run([DEMO, "--headless", "--screenshot", native], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server, http_port = web_test.serve()
+    driver_port = web_test.free_port()
+    driver = subprocess.Popen([web_test.CHROMEDRIVER, f"--port={driver_port}"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{driver_port}/status", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        run_browser(driver_port, http_port, "webgpu", WEBGPU_FLAGS, "BrowserWebGpu", native)
+        run_browser(driver_port, http_port, "webgl2", WEBGL_FLAGS, "Gl", native)
+    finally:
+        driver.kill()
+        server.shutdown()
+    if web_test.failures:
+        print(f"web render test: {len(web_test.failures)} check(s) failed")
+        sys.exit(1)
+    print("web render test: all checks passed")
+
+
+if __name__ == "__main__":
+    main()
