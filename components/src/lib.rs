@@ -13,6 +13,7 @@ mod transform;
 
 pub use motion::{AngularVelocity, Position, Rotation, Velocity};
 pub use render::{
-    Camera, MaterialIndex, MeshHandle, MeshRef, PointLightSource, Projection, Sun, Visibility,
+    Camera, FlyCamera, MaterialIndex, MeshHandle, MeshRef, OrbitCamera, PointLightSource,
+    Projection, Sun, Visibility,
 };
-pub use transform::Transform;
+pub use transform::{GlobalTransform, Parent, Transform};

@@ -81,3 +81,60 @@ pub struct PointLightSource {
     /// Where its light reaches zero.
     pub range: f32,
 }
+
+/// Drives its camera entity like a free-flying spectator (the `fly_camera` system): WASD to
+/// move, Q/E down/up, Shift to hurry, the mouse to look while the right button is held or the
+/// cursor is grabbed.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FlyCamera {
+    /// Metres per second.
+    pub speed: f32,
+    /// Radians per unit of mouse motion.
+    pub sensitivity: f32,
+    /// Heading, radians (0 looks down -Z).
+    pub yaw: f32,
+    /// Elevation, radians, kept within ±89 degrees.
+    pub pitch: f32,
+}
+
+impl Default for FlyCamera {
+    fn default() -> Self {
+        FlyCamera {
+            speed: 8.0,
+            sensitivity: 0.003,
+            yaw: 0.0,
+            pitch: 0.0,
+        }
+    }
+}
+
+/// Orbits its camera entity around a target (the `orbit_camera` system): drag with the left
+/// button to turn, the wheel to zoom.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct OrbitCamera {
+    /// The point looked at.
+    pub target: Vec3,
+    /// Distance from the target.
+    pub distance: f32,
+    /// Heading, radians.
+    pub yaw: f32,
+    /// Elevation, radians, kept within ±89 degrees.
+    pub pitch: f32,
+    /// Radians per unit of mouse motion.
+    pub sensitivity: f32,
+    /// Fraction of the distance one wheel line zooms.
+    pub zoom_step: f32,
+}
+
+impl Default for OrbitCamera {
+    fn default() -> Self {
+        OrbitCamera {
+            target: Vec3::ZERO,
+            distance: 10.0,
+            yaw: 0.0,
+            pitch: 0.4,
+            sensitivity: 0.005,
+            zoom_step: 0.1,
+        }
+    }
+}

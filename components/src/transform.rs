@@ -100,3 +100,25 @@ mod tests {
         assert_eq!(Transform::default().to_matrix(), Mat4::IDENTITY);
     }
 }
+
+/// This entity's transform is relative to another entity's (its parent).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Parent(pub layerw_engine::ecs::Entity);
+
+/// The world-space transform, computed from [`Transform`] and the [`Parent`] chain by the
+/// `propagate_transforms` system; the renderer draws with it when present.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct GlobalTransform(pub Transform);
+
+impl Transform {
+    /// `self` applied after `local`: a child's world transform from its parent's (`self`) and
+    /// its own local one. Exact for uniform scales (non-uniform scales under rotation shear,
+    /// which a translation-rotation-scale transform cannot hold).
+    pub fn mul_transform(&self, local: &Transform) -> Transform {
+        Transform {
+            translation: self.transform_point(local.translation),
+            rotation: self.rotation * local.rotation,
+            scale: self.scale * local.scale,
+        }
+    }
+}

@@ -8,13 +8,15 @@
 //! bash scripts/web.sh render_demo                                   # the browser build
 //! ```
 
-use layerw::components::{Camera, MaterialIndex, MeshRef, PointLightSource, Sun, Transform};
+use layerw::components::{
+    Camera, MaterialIndex, MeshRef, OrbitCamera, PointLightSource, Sun, Transform,
+};
 #[cfg(not(target_arch = "wasm32"))]
 use layerw::engine::gpu::Screenshot;
 use layerw::engine::gpu::{GpuRenderer, RendererConfig};
 use layerw::engine::render::{MaterialParams, Materials, Mesh, MeshAssets, RenderQueue};
 use layerw::prelude::*;
-use layerw::systems::extract_render;
+use layerw::systems::{extract_render, orbit_camera};
 
 /// The internal resolution (the web page's canvas has the same size, for pixel comparisons).
 const RESOLUTION: UVec2 = UVec2::new(640, 360);
@@ -78,8 +80,17 @@ fn app() -> (App, GpuRenderer) {
             MaterialIndex(16),
         ));
     }
+    // Drag with the left button to orbit, scroll to zoom; it starts at (0, 2, 6.5).
+    let target = Vec3::new(0.0, 1.6, 0.0);
+    let eye = Vec3::new(0.0, 2.0, 6.5);
     world.spawn((
-        Transform::from_translation(Vec3::new(0.0, 2.0, 6.5)).looking_at(Vec3::new(0.0, 1.6, 0.0)),
+        Transform::from_translation(eye).looking_at(target),
+        OrbitCamera {
+            target,
+            distance: eye.distance(target),
+            pitch: ((eye.y - target.y) / eye.distance(target)).asin(),
+            ..OrbitCamera::default()
+        },
         Camera {
             projection: layerw::components::Projection::Perspective {
                 fov_y: 45f32.to_radians(),
@@ -110,6 +121,7 @@ fn app() -> (App, GpuRenderer) {
     let mut queue = RenderQueue::new();
     queue.shadow_bounds = (Vec3::new(0.0, 1.5, 0.0), 6.0);
     app.insert_resource(queue);
+    app.add_system(Stage::Update, orbit_camera());
     app.add_system(Stage::Render, extract_render());
     let renderer = GpuRenderer::deferred(RendererConfig {
         resolution: RESOLUTION,

@@ -22,12 +22,14 @@
 //! ```
 #![warn(missing_docs)]
 
+mod camera;
 mod memory;
 mod motion;
 mod render;
 mod transform;
 
+pub use camera::{fly_camera, orbit_camera};
 pub use memory::memory_report;
 pub use motion::{integrate_velocity, spin};
 pub use render::{camera_view, extract_render};
-pub use transform::sync_transform;
+pub use transform::{MAX_HIERARCHY_DEPTH, propagate_transforms, sync_transform};

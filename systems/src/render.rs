@@ -3,7 +3,8 @@
 
 use glam::{Mat4, Vec3};
 use layerw_components::{
-    Camera, MaterialIndex, MeshRef, PointLightSource, Projection, Sun, Transform, Visibility,
+    Camera, GlobalTransform, MaterialIndex, MeshRef, PointLightSource, Projection, Sun, Transform,
+    Visibility,
 };
 use layerw_engine::platform::Window;
 use layerw_engine::render::{
@@ -32,7 +33,8 @@ pub fn camera_view(transform: &Transform, camera: &Camera, aspect: f32) -> Camer
 }
 
 /// Extracts what to draw into the [`RenderQueue`] resource: every entity with a
-/// [`Transform`] and a [`MeshRef`] that is not [`Visibility::Hidden`] (its
+/// [`Transform`] (its [`GlobalTransform`] when it has one) and a [`MeshRef`] that is not
+/// [`Visibility::Hidden`] (its
 /// [`MaterialIndex`], 0 if absent; the largest scale component, as instances scale
 /// uniformly), the first [`Camera`] (aspect from the [`Window`]'s internal resolution), the
 /// first [`Sun`] and every [`PointLightSource`]. Until the Culling stage exists everything
@@ -43,13 +45,15 @@ pub fn extract_render() -> System {
         // Gather and pack in parallel, in query order (deterministic).
         ctx.par_collect::<(
             &Transform,
+            Option<&GlobalTransform>,
             &MeshRef,
             Option<&MaterialIndex>,
             Option<&Visibility>,
-        ), _, _>(&mut items, |(transform, mesh, material, visibility)| {
+        ), _, _>(&mut items, |(local, global, mesh, material, visibility)| {
             if visibility == Some(&Visibility::Hidden) {
                 return PackedItem::default(); // the default mesh handle is skipped
             }
+            let transform = global.map_or(local, |g| &g.0);
             PackedItem {
                 mesh: mesh.0,
                 instance: GpuInstance::new(
@@ -93,6 +97,7 @@ pub fn extract_render() -> System {
         queue.point_lights = lights;
     })
     .reads::<Transform>()
+    .reads::<GlobalTransform>()
     .reads::<MeshRef>()
     .reads::<MaterialIndex>()
     .reads::<Visibility>()
