@@ -25,3 +25,6 @@ cargo run --release --example sim_headless
 printf '\n== bench_cubes, 100k cubes, headless (release; lavapipe where there is no GPU)\n'
 cargo run --release --example bench_cubes -- --headless --frames 20
 cargo run --release --example bench_cubes -- --headless --frames 20 --no-shadows
+
+printf '\n== web size of render_demo (web-release, wasm-opt -Oz, gzip, brotli)\n'
+bash scripts/wasm-size.sh render_demo

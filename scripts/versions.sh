@@ -14,3 +14,8 @@ LAYERW_PYDEPS="${LAYERW_PYDEPS:-${XDG_CACHE_HOME:-$HOME/.cache}/layerw/pydeps}"
 
 # wasm-bindgen CLI for the web build; must equal the wasm-bindgen crate pinned in Cargo.toml.
 LAYERW_WASM_BINDGEN_VERSION="0.2.130"
+
+# wasm-opt for web size figures (npm; Debian's binaryen 108 produces wasm that crashes).
+LAYERW_BINARYEN_VERSION="132.0.0"
+# brotli for web size figures (PyPI, into LAYERW_PYDEPS).
+LAYERW_BROTLI_PY_VERSION="1.1.0"

@@ -3,14 +3,15 @@
 # example's page, into target/web/<example>/ (serve that folder, e.g.
 # `python3 -m http.server -d target/web/input_playground`).
 #
-# Usage: scripts/web.sh [EXAMPLE] [--release]
+# Usage: scripts/web.sh [EXAMPLE] [--release]   (--release: the web-release profile, then
+# wasm-opt -Oz when binaryen is installed, see scripts/wasm-size.sh)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 EXAMPLE="${1:-input_playground}"
 PROFILE=debug
 FLAGS=()
-if [ "${2:-}" = "--release" ]; then PROFILE=release; FLAGS=(--release); fi
+if [ "${2:-}" = "--release" ]; then PROFILE=web-release; FLAGS=(--profile web-release); fi
 TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 OUT="$TARGET_DIR/web/$EXAMPLE"
 
