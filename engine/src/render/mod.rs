@@ -6,6 +6,7 @@ mod instance;
 mod mesh;
 mod queue;
 mod scene;
+mod texture;
 
 pub use assets::{Materials, MeshAssets};
 pub use instance::{GpuInstance, pack_rotation, unpack_rotation};
@@ -14,4 +15,8 @@ pub use queue::{DrawItem, PackedItem, RenderQueue};
 pub use scene::{
     Batch, CameraView, DirectionalLight, FrameDesc, FrameStats, MAX_MATERIALS, MAX_POINT_LIGHTS,
     MaterialParams, MeshHandle, PointLight,
+};
+pub use texture::{
+    MAX_CRITICAL_TEXTURE_SIZE, MAX_SOURCE_TEXTURE_SIZE, MAX_TEXTURE_SIZE, TextureError,
+    TextureImage,
 };
