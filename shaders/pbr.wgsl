@@ -39,6 +39,14 @@ struct Materials {
 @group(0) @binding(2) var shadow_map: texture_depth_2d;
 @group(0) @binding(3) var shadow_sampler: sampler_comparison;
 
+// The batch's texture maps (neutral 1x1 maps where a material has none).
+@group(1) @binding(0) var base_color_map: texture_2d<f32>;
+@group(1) @binding(1) var normal_map: texture_2d<f32>;
+@group(1) @binding(2) var metallic_roughness_map: texture_2d<f32>;
+@group(1) @binding(3) var emissive_map: texture_2d<f32>;
+@group(1) @binding(4) var occlusion_map: texture_2d<f32>;
+@group(1) @binding(5) var material_sampler: sampler;
+
 struct VertexIn {
     @location(0) position: vec3<f32>,
     @location(1) normal: vec3<f32>,
@@ -94,6 +102,7 @@ struct VertexOut {
     @location(1) normal: vec3<f32>,
     @location(2) uv: vec2<f32>,
     @location(3) @interpolate(flat) material: u32,
+    @location(4) tangent: vec4<f32>,
 }
 
 @vertex
@@ -106,6 +115,7 @@ fn vs_main(vertex: VertexIn, instance: InstanceIn) -> VertexOut {
     out.normal = rotate(q, vertex.normal);  // uniform scale: no inverse transpose needed
     out.uv = vertex.uv;
     out.material = min(instance.scale_material >> 16u, MAX_MATERIALS - 1u);
+    out.tangent = vec4<f32>(rotate(q, vertex.tangent.xyz), vertex.tangent.w);
     return out;
 }
 
@@ -166,11 +176,22 @@ fn shadow_factor(world: vec3<f32>, n: vec3<f32>) -> f32 {
 @fragment
 fn fs_main(in: VertexOut) -> @location(0) vec4<f32> {
     let material = materials.items[in.material];
-    let albedo = material.base_color.rgb;
-    let metallic = clamp(material.emissive_metallic.a, 0.0, 1.0);
-    let roughness = clamp(material.roughness_occlusion.x, 0.045, 1.0);
-    let occlusion = material.roughness_occlusion.y;
-    let n = normalize(in.normal);
+    let base_map = textureSample(base_color_map, material_sampler, in.uv);
+    let mr_map = textureSample(metallic_roughness_map, material_sampler, in.uv);
+    let normal_sample = textureSample(normal_map, material_sampler, in.uv).xyz * 2.0 - 1.0;
+    let emissive = material.emissive_metallic.rgb
+        * textureSample(emissive_map, material_sampler, in.uv).rgb;
+    let albedo = material.base_color.rgb * base_map.rgb;
+    // glTF layout: roughness in green, metallic in blue.
+    let metallic = clamp(material.emissive_metallic.a * mr_map.b, 0.0, 1.0);
+    let roughness = clamp(material.roughness_occlusion.x * mr_map.g, 0.045, 1.0);
+    let occlusion = material.roughness_occlusion.y
+        * textureSample(occlusion_map, material_sampler, in.uv).r;
+    // Tangent-space normal mapping (a flat map leaves the geometric normal).
+    let geometric = normalize(in.normal);
+    let t = normalize(in.tangent.xyz - geometric * dot(geometric, in.tangent.xyz));
+    let b = cross(geometric, t) * in.tangent.w;
+    let n = normalize(t * normal_sample.x + b * normal_sample.y + geometric * normal_sample.z);
     let v = normalize(frame.camera_position.xyz - in.world);
 
     var color = brdf(n, v, normalize(frame.light_direction.xyz), albedo, metallic, roughness,
@@ -190,6 +211,6 @@ fn fs_main(in: VertexOut) -> @location(0) vec4<f32> {
     // Hemispheric ambient: sky above, ground below, dimmed for metals (no environment map).
     let ambient = mix(frame.ground_color.rgb, frame.sky_color.rgb, n.y * 0.5 + 0.5);
     color = color + ambient * albedo * occlusion * (1.0 - 0.5 * metallic);
-    color = color + material.emissive_metallic.rgb;
+    color = color + emissive;
     return vec4<f32>(color, 1.0);
 }

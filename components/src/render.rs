@@ -1,7 +1,7 @@
 //! What the renderer draws: mesh and material references, visibility, the camera and lights.
 
 use glam::Vec3;
-pub use layerw_engine::render::MeshHandle;
+pub use layerw_engine::render::{MeshHandle, TextureSetHandle};
 
 /// The mesh an entity is drawn with (with its [`Transform`](crate::Transform)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -10,6 +10,11 @@ pub struct MeshRef(pub MeshHandle);
 /// The index of an entity's material in the renderer's material table (0 when absent).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct MaterialIndex(pub u16);
+
+/// The texture maps an entity is drawn with (absent: untextured), from the
+/// `TextureAssets` resource.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MaterialTextures(pub TextureSetHandle);
 
 /// Whether an entity is drawn (absent means visible).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

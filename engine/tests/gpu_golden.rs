@@ -209,10 +209,12 @@ fn golden_pbr_spheres() {
         batches: &[
             Batch {
                 mesh: sphere,
+                textures: Default::default(),
                 instances: 0..15,
             },
             Batch {
                 mesh: plane,
+                textures: Default::default(),
                 instances: 15..16,
             },
         ],
@@ -302,10 +304,12 @@ fn golden_shadows_and_point_lights() {
         batches: &[
             Batch {
                 mesh: ground,
+                textures: Default::default(),
                 instances: 0..1,
             },
             Batch {
                 mesh: cube,
+                textures: Default::default(),
                 instances: 1..5,
             },
         ],
@@ -372,6 +376,7 @@ fn golden_ten_thousand_instances() {
         instances: &instances,
         batches: &[Batch {
             mesh: cube,
+            textures: Default::default(),
             instances: 0..10_000,
         }],
     };
@@ -420,6 +425,7 @@ fn invalid_input_is_a_typed_error_not_a_gpu_panic() {
         instances: &[GpuInstance::new(Vec3::ZERO, Quat::IDENTITY, 1.0, 0)],
         batches: &[Batch {
             mesh: cube,
+            textures: Default::default(),
             instances: 0..1,
         }],
     };
@@ -441,4 +447,160 @@ fn invalid_input_is_a_typed_error_not_a_gpu_panic() {
     // A reused slot gets a new generation: the old handle stays stale.
     let again = meshes.add(Mesh::cube(1.0)).unwrap();
     assert_ne!(again, cube);
+}
+
+#[test]
+fn golden_textured_meshes() {
+    use layerw_engine::render::{TextureAssets, TextureImage, TextureSet};
+    let Some(gpu) = gpu() else { return };
+    let mut renderer = Renderer::new(
+        &gpu,
+        RendererConfig {
+            resolution: SIZE,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let mut meshes = MeshAssets::default();
+    let plane = meshes.add(Mesh::plane(8.0)).unwrap();
+    let sphere = meshes.add(Mesh::sphere(1.0, 48, 24)).unwrap();
+    let cube = meshes.add(Mesh::cube(1.2)).unwrap();
+    let image = |size: u32, f: &dyn Fn(u32, u32) -> [u8; 4]| {
+        let pixels = (0..size * size)
+            .flat_map(|i| f(i % size, i / size))
+            .collect();
+        TextureImage::from_rgba8(size, size, pixels).unwrap()
+    };
+    let mut textures = TextureAssets::default();
+    // A 2048 px checkerboard: downscaled to 1024 (not critical) and mipmapped.
+    let checker = textures.add(
+        &image(2048, &|x, y| {
+            if (x / 256 + y / 256) % 2 == 0 {
+                [230, 230, 230, 255]
+            } else {
+                [40, 90, 160, 255]
+            }
+        }),
+        true,
+        false,
+    );
+    // Bumps: a normal map of a sine height field, and rougher grooves.
+    let bumps = textures.add(
+        &image(256, &|x, y| {
+            let (u, v) = (
+                x as f32 / 256.0 * 16.0 * std::f32::consts::PI,
+                y as f32 / 256.0 * 8.0 * std::f32::consts::PI,
+            );
+            let n = Vec3::new(-0.6 * u.cos(), -0.6 * v.cos(), 1.0).normalize();
+            [
+                ((n.x * 0.5 + 0.5) * 255.0) as u8,
+                ((n.y * 0.5 + 0.5) * 255.0) as u8,
+                ((n.z * 0.5 + 0.5) * 255.0) as u8,
+                255,
+            ]
+        }),
+        false,
+        false,
+    );
+    let grooves = textures.add(
+        &image(64, &|x, _| {
+            if (x / 8) % 2 == 0 {
+                [0, 60, 255, 255]
+            } else {
+                [0, 255, 0, 255]
+            }
+        }),
+        false,
+        false,
+    );
+    let glow = textures.add(
+        &image(64, &|x, y| {
+            if (x / 16 + y / 16) % 2 == 0 {
+                [255, 140, 40, 255]
+            } else {
+                [0, 0, 0, 255]
+            }
+        }),
+        true,
+        false,
+    );
+    let floor_set = textures
+        .add_set(TextureSet {
+            base_color: Some(checker),
+            ..Default::default()
+        })
+        .unwrap();
+    let sphere_set = textures
+        .add_set(TextureSet {
+            normal: Some(bumps),
+            metallic_roughness: Some(grooves),
+            ..Default::default()
+        })
+        .unwrap();
+    let cube_set = textures
+        .add_set(TextureSet {
+            emissive: Some(glow),
+            ..Default::default()
+        })
+        .unwrap();
+    renderer.sync_textures(&gpu, &textures);
+    renderer
+        .set_materials(
+            &gpu,
+            &[
+                MaterialParams {
+                    roughness: 0.8,
+                    ..Default::default()
+                },
+                MaterialParams {
+                    base_color: Vec4::new(0.95, 0.75, 0.3, 1.0),
+                    metallic: 1.0,
+                    roughness: 1.0,
+                    ..Default::default()
+                },
+                MaterialParams {
+                    base_color: Vec4::new(0.1, 0.1, 0.1, 1.0),
+                    emissive: Vec3::splat(3.0),
+                    ..Default::default()
+                },
+            ],
+        )
+        .unwrap();
+    let instances = [
+        GpuInstance::new(Vec3::ZERO, Quat::IDENTITY, 1.0, 0),
+        GpuInstance::new(
+            Vec3::new(-1.2, 1.0, 0.0),
+            Quat::from_rotation_y(0.3),
+            1.0,
+            1,
+        ),
+        GpuInstance::new(Vec3::new(1.6, 0.6, 0.5), Quat::from_rotation_y(0.6), 1.0, 2),
+    ];
+    let frame = FrameDesc {
+        camera: camera(Vec3::new(0.0, 3.0, 6.0), Vec3::new(0.0, 0.6, 0.0)),
+        sun: sun(),
+        point_lights: &[],
+        ambient: (SKY, GROUND),
+        shadow_bounds: (Vec3::new(0.0, 0.5, 0.0), 5.0),
+        instances: &instances,
+        batches: &[
+            Batch {
+                mesh: plane,
+                textures: floor_set,
+                instances: 0..1,
+            },
+            Batch {
+                mesh: sphere,
+                textures: sphere_set,
+                instances: 1..2,
+            },
+            Batch {
+                mesh: cube,
+                textures: cube_set,
+                instances: 2..3,
+            },
+        ],
+    };
+    let image = render(&gpu, &mut renderer, &meshes, &frame);
+    check_golden("textured_meshes", &image);
 }

@@ -3,8 +3,8 @@
 
 use glam::{Mat4, Vec3};
 use layerw_components::{
-    Camera, GlobalTransform, MaterialIndex, MeshRef, PointLightSource, Projection, Sun, Transform,
-    Visibility,
+    Camera, GlobalTransform, MaterialIndex, MaterialTextures, MeshRef, PointLightSource,
+    Projection, Sun, Transform, Visibility,
 };
 use layerw_engine::platform::Window;
 use layerw_engine::render::{
@@ -34,9 +34,8 @@ pub fn camera_view(transform: &Transform, camera: &Camera, aspect: f32) -> Camer
 
 /// Extracts what to draw into the [`RenderQueue`] resource: every entity with a
 /// [`Transform`] (its [`GlobalTransform`] when it has one) and a [`MeshRef`] that is not
-/// [`Visibility::Hidden`] (its
-/// [`MaterialIndex`], 0 if absent; the largest scale component, as instances scale
-/// uniformly), the first [`Camera`] (aspect from the [`Window`]'s internal resolution), the
+/// [`Visibility::Hidden`] (its [`MaterialIndex`], 0 if absent; its [`MaterialTextures`]; the
+/// largest scale component, as instances scale uniformly), the first [`Camera`] (aspect from the [`Window`]'s internal resolution), the
 /// first [`Sun`] and every [`PointLightSource`]. Until the Culling stage exists everything
 /// is "visible".
 pub fn extract_render() -> System {
@@ -48,22 +47,27 @@ pub fn extract_render() -> System {
             Option<&GlobalTransform>,
             &MeshRef,
             Option<&MaterialIndex>,
+            Option<&MaterialTextures>,
             Option<&Visibility>,
-        ), _, _>(&mut items, |(local, global, mesh, material, visibility)| {
-            if visibility == Some(&Visibility::Hidden) {
-                return PackedItem::default(); // the default mesh handle is skipped
-            }
-            let transform = global.map_or(local, |g| &g.0);
-            PackedItem {
-                mesh: mesh.0,
-                instance: GpuInstance::new(
-                    transform.translation,
-                    transform.rotation,
-                    transform.scale.max_element(),
-                    material.map_or(0, |m| m.0),
-                ),
-            }
-        });
+        ), _, _>(
+            &mut items,
+            |(local, global, mesh, material, textures, visibility)| {
+                if visibility == Some(&Visibility::Hidden) {
+                    return PackedItem::default(); // the default mesh handle is skipped
+                }
+                let transform = global.map_or(local, |g| &g.0);
+                PackedItem {
+                    mesh: mesh.0,
+                    textures: textures.map_or_else(Default::default, |t| t.0),
+                    instance: GpuInstance::new(
+                        transform.translation,
+                        transform.rotation,
+                        transform.scale.max_element(),
+                        material.map_or(0, |m| m.0),
+                    ),
+                }
+            },
+        );
         let aspect = ctx.try_resource::<Window>().map_or(16.0 / 9.0, |w| {
             let r = w.internal_resolution().as_vec2();
             r.x / r.y
@@ -100,6 +104,7 @@ pub fn extract_render() -> System {
     .reads::<GlobalTransform>()
     .reads::<MeshRef>()
     .reads::<MaterialIndex>()
+    .reads::<MaterialTextures>()
     .reads::<Visibility>()
     .reads::<Camera>()
     .reads::<Sun>()

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use super::{GpuContext, GpuError, GpuInfo, Image, Renderer, RendererConfig};
 use crate::ecs::World;
-use crate::render::{FrameStats, Materials, MeshAssets, RenderQueue};
+use crate::render::{FrameStats, Materials, MeshAssets, RenderQueue, TextureAssets};
 
 /// What the last frame drew and how long the GPU side took, stored on the world as a resource.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -166,6 +166,9 @@ impl GpuRenderer {
         let started = crate::app::now();
         if let Ok(assets) = world.try_resource::<MeshAssets>() {
             ready.renderer.sync_meshes(&ready.gpu, &assets);
+        }
+        if let Ok(textures) = world.try_resource::<TextureAssets>() {
+            ready.renderer.sync_textures(&ready.gpu, &textures);
         }
         if let Ok(materials) = world.try_resource::<Materials>()
             && let Err(e) = ready.renderer.sync_materials(&ready.gpu, &materials)

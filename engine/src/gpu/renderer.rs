@@ -9,7 +9,7 @@ use glam::{UVec2, Vec3};
 use super::{GpuContext, GpuError};
 use crate::render::{
     FrameDesc, FrameStats, GpuInstance, Indices, MAX_MATERIALS, MAX_POINT_LIGHTS, MaterialParams,
-    Materials, Mesh, MeshAssets, MeshHandle,
+    Materials, Mesh, MeshAssets, MeshHandle, TextureAssets, TextureHandle, TextureImage,
 };
 
 const HDR_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba16Float;
@@ -141,6 +141,13 @@ pub struct Renderer {
     shadow_pipeline: wgpu::RenderPipeline,
     main_pipeline: wgpu::RenderPipeline,
     tonemap_shader: wgpu::ShaderModule,
+    texture_layout: wgpu::BindGroupLayout,
+    material_sampler: wgpu::Sampler,
+    /// Neutral 1x1 maps: white (sRGB), white (linear), a flat normal.
+    neutral: [wgpu::TextureView; 3],
+    textures: std::collections::HashMap<TextureHandle, wgpu::TextureView>,
+    texture_sets: Vec<wgpu::BindGroup>,
+    texture_version: Option<u64>,
     // Per target format: the headless output and whatever the window's surface uses.
     tonemap_pipelines:
         std::sync::Mutex<std::collections::HashMap<wgpu::TextureFormat, wgpu::RenderPipeline>>,
@@ -331,6 +338,41 @@ impl Renderer {
             }],
         });
 
+        let texture_entry = |binding| wgpu::BindGroupLayoutEntry {
+            binding,
+            visibility: wgpu::ShaderStages::FRAGMENT,
+            ty: wgpu::BindingType::Texture {
+                sample_type: wgpu::TextureSampleType::Float { filterable: true },
+                view_dimension: wgpu::TextureViewDimension::D2,
+                multisampled: false,
+            },
+            count: None,
+        };
+        let texture_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some("material textures layout"),
+            entries: &[
+                texture_entry(0),
+                texture_entry(1),
+                texture_entry(2),
+                texture_entry(3),
+                texture_entry(4),
+                wgpu::BindGroupLayoutEntry {
+                    binding: 5,
+                    visibility: wgpu::ShaderStages::FRAGMENT,
+                    ty: wgpu::BindingType::Sampler(wgpu::SamplerBindingType::Filtering),
+                    count: None,
+                },
+            ],
+        });
+        let material_sampler = device.create_sampler(&wgpu::SamplerDescriptor {
+            label: Some("material sampler"),
+            address_mode_u: wgpu::AddressMode::Repeat,
+            address_mode_v: wgpu::AddressMode::Repeat,
+            mag_filter: wgpu::FilterMode::Linear,
+            min_filter: wgpu::FilterMode::Linear,
+            mipmap_filter: wgpu::MipmapFilterMode::Linear,
+            ..Default::default()
+        });
         let layout = |label, group: &wgpu::BindGroupLayout| {
             device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
                 label: Some(label),
@@ -369,7 +411,13 @@ impl Renderer {
         });
         let main_pipeline = device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
             label: Some("pbr pipeline"),
-            layout: Some(&layout("pbr pipeline layout", &main_layout)),
+            layout: Some(
+                &device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+                    label: Some("pbr pipeline layout"),
+                    bind_group_layouts: &[Some(&main_layout), Some(&texture_layout)],
+                    immediate_size: 0,
+                }),
+            ),
             vertex: wgpu::VertexState {
                 module: &pbr,
                 entry_point: Some("vs_main"),
@@ -408,7 +456,7 @@ impl Renderer {
             &hdr_sampler,
             &tonemap_buffer,
         );
-        let renderer = Renderer {
+        let mut renderer = Renderer {
             config,
             samples,
             meshes: Default::default(),
@@ -427,9 +475,32 @@ impl Renderer {
             main_pipeline,
             tonemap_shader: tonemap,
             tonemap_pipelines: Default::default(),
+            neutral: [
+                upload_texture(
+                    gpu,
+                    &[TextureImage::from_rgba8(1, 1, vec![255; 4]).expect("1x1")],
+                    true,
+                ),
+                upload_texture(
+                    gpu,
+                    &[TextureImage::from_rgba8(1, 1, vec![255; 4]).expect("1x1")],
+                    false,
+                ),
+                upload_texture(
+                    gpu,
+                    &[TextureImage::from_rgba8(1, 1, vec![128, 128, 255, 255]).expect("1x1")],
+                    false,
+                ),
+            ],
+            texture_layout,
+            material_sampler,
+            textures: Default::default(),
+            texture_sets: Vec::new(),
+            texture_version: None,
             targets,
         };
         renderer.set_materials(gpu, &[MaterialParams::default()])?;
+        renderer.sync_textures(gpu, &TextureAssets::default());
         Ok(renderer)
     }
 
@@ -540,6 +611,55 @@ impl Renderer {
         self.mesh_version = Some(assets.version());
     }
 
+    /// Uploads the textures of `assets` the GPU does not have yet and rebuilds the texture
+    /// sets' bind groups (cheap when nothing changed: a version check).
+    pub fn sync_textures(&mut self, gpu: &GpuContext, assets: &TextureAssets) {
+        if self.texture_version == Some(assets.version()) && !self.texture_sets.is_empty() {
+            return;
+        }
+        for (handle, texture) in assets.textures() {
+            self.textures
+                .entry(handle)
+                .or_insert_with(|| upload_texture(gpu, &texture.mips, texture.srgb));
+        }
+        let [white_srgb, white_linear, flat_normal] = &self.neutral;
+        self.texture_sets = assets
+            .sets()
+            .map(|(_, set)| {
+                let view = |handle: Option<TextureHandle>, fallback| {
+                    handle
+                        .and_then(|h| self.textures.get(&h))
+                        .unwrap_or(fallback)
+                };
+                let views = [
+                    view(set.base_color, white_srgb),
+                    view(set.normal, flat_normal),
+                    view(set.metallic_roughness, white_linear),
+                    view(set.emissive, white_srgb),
+                    view(set.occlusion, white_linear),
+                ];
+                let mut entries: Vec<wgpu::BindGroupEntry> = views
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| wgpu::BindGroupEntry {
+                        binding: i as u32,
+                        resource: wgpu::BindingResource::TextureView(v),
+                    })
+                    .collect();
+                entries.push(wgpu::BindGroupEntry {
+                    binding: 5,
+                    resource: wgpu::BindingResource::Sampler(&self.material_sampler),
+                });
+                gpu.device.create_bind_group(&wgpu::BindGroupDescriptor {
+                    label: Some("material textures"),
+                    layout: &self.texture_layout,
+                    entries: &entries,
+                })
+            })
+            .collect();
+        self.texture_version = Some(assets.version());
+    }
+
     /// Uploads the material table when it changed.
     pub fn sync_materials(
         &mut self,
@@ -637,7 +757,11 @@ impl Renderer {
         for batch in frame.batches {
             let end = batch.instances.end.min(frame.instances.len() as u32);
             if batch.instances.start < end {
-                draws.push((self.mesh(batch.mesh)?, batch.instances.start..end));
+                let textures = self
+                    .texture_sets
+                    .get(batch.textures.0 as usize)
+                    .ok_or(GpuError::StaleHandle)?;
+                draws.push((self.mesh(batch.mesh)?, textures, batch.instances.start..end));
             }
         }
 
@@ -666,7 +790,7 @@ impl Renderer {
                 pass.set_pipeline(&self.shadow_pipeline);
                 pass.set_bind_group(0, &self.shadow_group, &[]);
                 pass.set_vertex_buffer(1, self.instance_buffer.slice(..));
-                for (mesh, range) in &draws {
+                for (mesh, _, range) in &draws {
                     pass.set_vertex_buffer(0, mesh.vertices.slice(..));
                     pass.set_index_buffer(mesh.indices.slice(..), mesh.format);
                     pass.draw_indexed(0..mesh.index_count, 0, range.clone());
@@ -710,7 +834,8 @@ impl Renderer {
             pass.set_pipeline(&self.main_pipeline);
             pass.set_bind_group(0, &self.main_group, &[]);
             pass.set_vertex_buffer(1, self.instance_buffer.slice(..));
-            for (mesh, range) in &draws {
+            for (mesh, textures, range) in &draws {
+                pass.set_bind_group(1, *textures, &[]);
                 pass.set_vertex_buffer(0, mesh.vertices.slice(..));
                 pass.set_index_buffer(mesh.indices.slice(..), mesh.format);
                 pass.draw_indexed(0..mesh.index_count, 0, range.clone());
@@ -987,4 +1112,50 @@ impl Renderer {
         }
         Ok(())
     }
+}
+
+/// Uploads a mip chain as an RGBA8 texture (sRGB for colour, linear for data).
+fn upload_texture(gpu: &GpuContext, mips: &[TextureImage], srgb: bool) -> wgpu::TextureView {
+    let (width, height) = (mips[0].width, mips[0].height);
+    let format = if srgb {
+        wgpu::TextureFormat::Rgba8UnormSrgb
+    } else {
+        wgpu::TextureFormat::Rgba8Unorm
+    };
+    let texture = gpu.device.create_texture(&wgpu::TextureDescriptor {
+        label: Some("material texture"),
+        size: wgpu::Extent3d {
+            width,
+            height,
+            depth_or_array_layers: 1,
+        },
+        mip_level_count: mips.len() as u32,
+        sample_count: 1,
+        dimension: wgpu::TextureDimension::D2,
+        format,
+        usage: wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
+        view_formats: &[],
+    });
+    for (level, mip) in mips.iter().enumerate() {
+        gpu.queue.write_texture(
+            wgpu::TexelCopyTextureInfo {
+                texture: &texture,
+                mip_level: level as u32,
+                origin: wgpu::Origin3d::ZERO,
+                aspect: wgpu::TextureAspect::All,
+            },
+            &mip.pixels,
+            wgpu::TexelCopyBufferLayout {
+                offset: 0,
+                bytes_per_row: Some(mip.width * 4),
+                rows_per_image: Some(mip.height),
+            },
+            wgpu::Extent3d {
+                width: mip.width,
+                height: mip.height,
+                depth_or_array_layers: 1,
+            },
+        );
+    }
+    texture.create_view(&Default::default())
 }

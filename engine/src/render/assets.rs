@@ -2,7 +2,7 @@
 //! and the GPU side uploads whatever it has not seen whenever it is ready (which, in the
 //! browser, is some frames after the app starts).
 
-use super::{MAX_MATERIALS, MaterialParams, Mesh, MeshError, MeshHandle};
+use super::{MAX_MATERIALS, MaterialParams, Mesh, MeshError, MeshHandle, TextureImage};
 
 struct Slot {
     generation: u32,
@@ -137,6 +137,135 @@ impl Materials {
     /// The materials, by index.
     pub fn items(&self) -> &[MaterialParams] {
         &self.items
+    }
+
+    /// Bumped by every change.
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+}
+
+/// A texture: index and generation (the default handle names nothing).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TextureHandle {
+    index: u32,
+    generation: u32,
+}
+
+/// A material's texture maps (absent maps read as neutral: white, a flat normal).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TextureSet {
+    /// Base colour (sRGB), multiplied with the material's base colour.
+    pub base_color: Option<TextureHandle>,
+    /// Tangent-space normal map (linear).
+    pub normal: Option<TextureHandle>,
+    /// Green: roughness, blue: metallic (linear, glTF layout), multiplied with the factors.
+    pub metallic_roughness: Option<TextureHandle>,
+    /// Emission (sRGB), multiplied with the emissive factor.
+    pub emissive: Option<TextureHandle>,
+    /// Red: ambient occlusion (linear).
+    pub occlusion: Option<TextureHandle>,
+}
+
+/// A set of texture maps; the default (0) is the untextured set.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TextureSetHandle(pub(crate) u32);
+
+/// One loaded texture: its mip chain and whether it holds colour (sRGB) or data (linear).
+#[derive(Clone, Debug)]
+pub struct LoadedTexture {
+    /// Mip levels, largest first.
+    pub mips: Vec<TextureImage>,
+    /// True for colour (sampled as sRGB), false for data (normals, roughness).
+    pub srgb: bool,
+}
+
+struct TextureSlot {
+    generation: u32,
+    texture: Option<LoadedTexture>,
+}
+
+/// Every loaded texture and texture set, stored on the world as a resource.
+pub struct TextureAssets {
+    slots: Vec<TextureSlot>,
+    sets: Vec<TextureSet>,
+    version: u64,
+}
+
+impl Default for TextureAssets {
+    fn default() -> Self {
+        TextureAssets {
+            slots: Vec::new(),
+            sets: vec![TextureSet::default()],
+            version: 0,
+        }
+    }
+}
+
+impl TextureAssets {
+    /// Adds a texture: capped to 1024 px (2048 when `critical`) and mipmapped.
+    pub fn add(&mut self, image: &TextureImage, srgb: bool, critical: bool) -> TextureHandle {
+        let texture = LoadedTexture {
+            mips: image.mip_chain(critical),
+            srgb,
+        };
+        self.slots.push(TextureSlot {
+            generation: 1,
+            texture: Some(texture),
+        });
+        self.version += 1;
+        TextureHandle {
+            index: (self.slots.len() - 1) as u32,
+            generation: 1,
+        }
+    }
+
+    /// The texture behind a handle.
+    pub fn get(&self, handle: TextureHandle) -> Option<&LoadedTexture> {
+        self.slots
+            .get(handle.index as usize)
+            .filter(|s| s.generation == handle.generation)
+            .and_then(|s| s.texture.as_ref())
+    }
+
+    /// Adds a set of maps; `None` when one of its handles names no texture.
+    pub fn add_set(&mut self, set: TextureSet) -> Option<TextureSetHandle> {
+        let maps = [
+            set.base_color,
+            set.normal,
+            set.metallic_roughness,
+            set.emissive,
+            set.occlusion,
+        ];
+        if maps.iter().flatten().any(|h| self.get(*h).is_none()) {
+            return None;
+        }
+        self.sets.push(set);
+        self.version += 1;
+        Some(TextureSetHandle((self.sets.len() - 1) as u32))
+    }
+
+    /// Every texture set with its handle (the untextured default first).
+    pub fn sets(&self) -> impl Iterator<Item = (TextureSetHandle, &TextureSet)> {
+        self.sets
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (TextureSetHandle(i as u32), s))
+    }
+
+    /// Every texture with its handle.
+    pub fn textures(&self) -> impl Iterator<Item = (TextureHandle, &LoadedTexture)> {
+        self.slots.iter().enumerate().filter_map(|(i, s)| {
+            s.texture.as_ref().map(|t| {
+                (
+                    TextureHandle {
+                        index: i as u32,
+                        generation: s.generation,
+                    },
+                    t,
+                )
+            })
+        })
     }
 
     /// Bumped by every change.

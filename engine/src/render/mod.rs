@@ -8,7 +8,10 @@ mod queue;
 mod scene;
 mod texture;
 
-pub use assets::{Materials, MeshAssets};
+pub use assets::{
+    LoadedTexture, Materials, MeshAssets, TextureAssets, TextureHandle, TextureSet,
+    TextureSetHandle,
+};
 pub use instance::{GpuInstance, pack_rotation, unpack_rotation};
 pub use mesh::{Indices, Mesh, MeshError};
 pub use queue::{DrawItem, PackedItem, RenderQueue};

@@ -8,7 +8,10 @@ use std::sync::Mutex;
 use glam::{Quat, Vec3};
 use rayon::prelude::*;
 
-use super::{Batch, CameraView, DirectionalLight, FrameDesc, GpuInstance, MeshHandle, PointLight};
+use super::{
+    Batch, CameraView, DirectionalLight, FrameDesc, GpuInstance, MeshHandle, PointLight,
+    TextureSetHandle,
+};
 use crate::walloc::{self, Arena, ArenaPtr, Tier};
 
 /// One thing to draw, before packing: what extraction gathers from the world.
@@ -24,6 +27,8 @@ pub struct DrawItem {
     pub scale: f32,
     /// Material index.
     pub material: u16,
+    /// Texture maps (the default: none).
+    pub textures: TextureSetHandle,
 }
 
 /// One packed instance and its mesh: what parallel extraction writes. An item whose mesh is
@@ -32,6 +37,8 @@ pub struct DrawItem {
 pub struct PackedItem {
     /// The mesh (the default handle: not drawn).
     pub mesh: MeshHandle,
+    /// Texture maps (the default: none).
+    pub textures: TextureSetHandle,
     /// The packed instance.
     pub instance: GpuInstance,
 }
@@ -130,6 +137,7 @@ impl RenderQueue {
             .par_iter()
             .map(|i| PackedItem {
                 mesh: i.mesh,
+                textures: i.textures,
                 instance: GpuInstance::new(i.position, i.rotation, i.scale, i.material),
             })
             .collect_into_vec(&mut packed);
@@ -142,34 +150,36 @@ impl RenderQueue {
     /// rebuilds the batches.
     pub fn set_packed(&mut self, items: &[PackedItem]) {
         let skip = MeshHandle::default();
+        let key = |item: &PackedItem| (item.mesh, item.textures);
         // Counting sort by mesh: sizes (a run cache makes runs of one mesh, the common case,
         // cost no map lookups), then offsets, then a scatter.
-        let mut counts: BTreeMap<MeshHandle, u32> = BTreeMap::new();
-        let mut run: Option<(MeshHandle, u32)> = None;
+        let mut counts: BTreeMap<(MeshHandle, TextureSetHandle), u32> = BTreeMap::new();
+        let mut run: Option<((MeshHandle, TextureSetHandle), u32)> = None;
         for item in items {
             match &mut run {
-                Some((mesh, n)) if *mesh == item.mesh => *n += 1,
+                Some((k, n)) if *k == key(item) => *n += 1,
                 _ => {
-                    if let Some((mesh, n)) = run.take() {
-                        *counts.entry(mesh).or_default() += n;
+                    if let Some((k, n)) = run.take() {
+                        *counts.entry(k).or_default() += n;
                     }
-                    run = Some((item.mesh, 1));
+                    run = Some((key(item), 1));
                 }
             }
         }
-        if let Some((mesh, n)) = run {
-            *counts.entry(mesh).or_default() += n;
+        if let Some((k, n)) = run {
+            *counts.entry(k).or_default() += n;
         }
-        counts.remove(&skip);
+        counts.retain(|(mesh, _), _| *mesh != skip);
         self.batches.clear();
-        let mut next: BTreeMap<MeshHandle, u32> = BTreeMap::new();
+        let mut next: BTreeMap<(MeshHandle, TextureSetHandle), u32> = BTreeMap::new();
         let mut total = 0;
-        for (&mesh, &count) in &counts {
+        for (&(mesh, textures), &count) in &counts {
             self.batches.push(Batch {
                 mesh,
+                textures,
                 instances: total..total + count,
             });
-            next.insert(mesh, total);
+            next.insert((mesh, textures), total);
             total += count;
         }
         let single = counts.len() == 1 && total as usize == items.len();
@@ -180,22 +190,22 @@ impl RenderQueue {
                     .for_each(|(slot, item)| *slot = item.instance);
                 return;
             }
-            let mut cached: Option<(MeshHandle, u32)> = None;
+            let mut cached: Option<((MeshHandle, TextureSetHandle), u32)> = None;
             for item in items {
                 if item.mesh == skip {
                     continue;
                 }
                 let at = match cached {
-                    Some((mesh, at)) if mesh == item.mesh => at,
+                    Some((k, at)) if k == key(item) => at,
                     _ => {
-                        if let Some((mesh, at)) = cached {
-                            next.insert(mesh, at);
+                        if let Some((k, at)) = cached {
+                            next.insert(k, at);
                         }
-                        next[&item.mesh]
+                        next[&key(item)]
                     }
                 };
                 out[at as usize] = item.instance;
-                cached = Some((item.mesh, at + 1));
+                cached = Some((key(item), at + 1));
             }
         };
         match &mut self.storage {
@@ -276,6 +286,7 @@ mod tests {
             rotation: Quat::IDENTITY,
             scale: 1.0,
             material: 0,
+            textures: TextureSetHandle::default(),
         }
     }
 

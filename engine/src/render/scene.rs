@@ -114,11 +114,13 @@ pub struct PointLight {
     pub range: f32,
 }
 
-/// One instanced draw: a mesh and a range of the frame's instances.
+/// One instanced draw: a mesh, its texture maps and a range of the frame's instances.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Batch {
     /// The mesh.
     pub mesh: MeshHandle,
+    /// The texture maps (the default: none).
+    pub textures: super::TextureSetHandle,
     /// Which of the frame's instances.
     pub instances: Range<u32>,
 }
