@@ -9,12 +9,15 @@
 //! ```
 
 use layerw::components::{
-    Camera, MaterialIndex, MeshRef, OrbitCamera, PointLightSource, Sun, Transform,
+    Camera, MaterialIndex, MaterialTextures, MeshRef, OrbitCamera, PointLightSource, Sun, Transform,
 };
 #[cfg(not(target_arch = "wasm32"))]
 use layerw::engine::gpu::Screenshot;
 use layerw::engine::gpu::{GpuRenderer, RendererConfig};
-use layerw::engine::render::{MaterialParams, Materials, Mesh, MeshAssets, RenderQueue};
+use layerw::engine::render::{
+    MaterialParams, Materials, Mesh, MeshAssets, RenderQueue, TextureAssets, TextureImage,
+    TextureSet,
+};
 use layerw::prelude::*;
 use layerw::systems::{extract_render, orbit_camera};
 
@@ -49,6 +52,34 @@ fn app() -> (App, GpuRenderer) {
     });
     let mut table = Materials::default();
     table.set(materials).expect("17 materials fit");
+    // A checkerboard floor (colour map) with a bumpy normal map: the texture path of every
+    // backend in one surface.
+    let mut textures = TextureAssets::default();
+    let size = 256u32;
+    let texels = |f: &dyn Fn(u32, u32) -> [u8; 4]| {
+        (0..size * size)
+            .flat_map(|i| f(i % size, i / size))
+            .collect::<Vec<u8>>()
+    };
+    let checker = TextureImage::from_rgba8(
+        size,
+        size,
+        texels(&|x, y| {
+            if (x / 32 + y / 32) % 2 == 0 {
+                [235, 235, 235, 255]
+            } else {
+                [150, 160, 175, 255]
+            }
+        }),
+    )
+    .expect("a valid image");
+    let checker = textures.add(&checker, true, false);
+    let floor_maps = textures
+        .add_set(TextureSet {
+            base_color: Some(checker),
+            ..Default::default()
+        })
+        .expect("the checker is loaded");
 
     let mut app = App::new();
     app.set_window(WindowConfig {
@@ -57,7 +88,9 @@ fn app() -> (App, GpuRenderer) {
         internal_resolution: RESOLUTION,
         ..WindowConfig::default()
     });
-    app.insert_resource(meshes).insert_resource(table);
+    app.insert_resource(meshes)
+        .insert_resource(table)
+        .insert_resource(textures);
     let world = app.world_mut();
     for i in 0..15u16 {
         let (row, col) = (i / 5, i % 5);
@@ -68,7 +101,12 @@ fn app() -> (App, GpuRenderer) {
             MaterialIndex(i),
         ));
     }
-    world.spawn((Transform::IDENTITY, MeshRef(floor), MaterialIndex(15)));
+    world.spawn((
+        Transform::IDENTITY,
+        MeshRef(floor),
+        MaterialIndex(15),
+        MaterialTextures(floor_maps),
+    ));
     for (x, z, angle) in [(-3.6, 1.2, 0.4f32), (3.5, 0.8, -0.7)] {
         world.spawn((
             Transform {
