@@ -72,6 +72,20 @@ def run_browser(driver_port, http_port, name, flags, expected_backend, native):
         score = rmse(path, native)
         web_test.check(score < TOLERANCE,
                        f"{name}: canvas matches the native render (RMSE {score:.4f} < {TOLERANCE})")
+        # The screenshot API on the web: a PNG blob offered as a download.
+        web.go(f"http://127.0.0.1:{http_port}/index.html?screenshot")
+        url = None
+        deadline = time.time() + 30
+        while time.time() < deadline and not url:
+            url = web.js("return window.layerwScreenshot || null;")
+            time.sleep(0.1)
+        blob = web.js_async(
+            "const done = arguments[arguments.length - 1];"
+            "fetch(window.layerwScreenshot).then(r => r.arrayBuffer())"
+            ".then(b => done([b.byteLength, Array.from(new Uint8Array(b.slice(0, 4)))]))"
+            ".catch(e => done([0, String(e)]));") if url else [0, None]
+        web_test.check(url is not None and blob[0] > 1000 and blob[1] == [0x89, 0x50, 0x4E, 0x47],
+                       f"{name}: a screenshot becomes a downloadable PNG blob ({blob[0]} bytes)")
     finally:
         web.quit()
 

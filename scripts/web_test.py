@@ -92,6 +92,9 @@ class WebDriver:
     def js(self, script, *args):
         return self.session_call("POST", "/execute/sync", {"script": script, "args": list(args)})
 
+    def js_async(self, script, *args):
+        return self.session_call("POST", "/execute/async", {"script": script, "args": list(args)})
+
     def screenshot(self, name):
         png = base64.b64decode(self.session_call("GET", "/screenshot"))
         path = os.path.join(OUT, f"web-{name}.png")

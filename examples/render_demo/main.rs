@@ -172,6 +172,15 @@ fn main() {
     let (mut app, mut renderer) = app();
     #[cfg(target_arch = "wasm32")]
     {
+        // `?screenshot`: the first drawn frame is offered as a PNG download.
+        let wants_screenshot = web_sys::window()
+            .and_then(|w| w.location().search().ok())
+            .is_some_and(|q| q.contains("screenshot"));
+        if wants_screenshot {
+            app.insert_resource(layerw::engine::gpu::Screenshot {
+                path: "render_demo.png".into(),
+            });
+        }
         app.add_frame_hook(move |world| {
             renderer.frame(world);
             web::publish(world);

@@ -231,11 +231,10 @@ impl Ready {
             Ok(()) => tracing::info!("screenshot saved to {}", request.path.display()),
             Err(e) => tracing::error!("screenshot {}: {e}", request.path.display()),
         }
-        #[cfg(target_arch = "wasm32")]
-        tracing::warn!(
-            "screenshots to files are desktop-only ({})",
-            request.path.display()
-        );
+        #[cfg(all(feature = "window", target_arch = "wasm32"))]
+        web::download_canvas(&request.path);
+        #[cfg(all(not(feature = "window"), target_arch = "wasm32"))]
+        tracing::warn!("no canvas to screenshot ({})", request.path.display());
     }
 
     /// Presents the frame to the window's surface, making or remaking the surface as needed.
@@ -336,6 +335,56 @@ mod web {
     use std::sync::Arc;
 
     use super::{GpuContext, GpuError, Pending, Ready, Renderer, RendererConfig, SurfaceState};
+
+    /// The browser's screenshot: the canvas as a PNG blob, offered as a download named after
+    /// the request's file name; its object URL is also left in `window.layerwScreenshot`.
+    pub(super) fn download_canvas(path: &std::path::Path) {
+        use wasm_bindgen::JsCast;
+        use wasm_bindgen::closure::Closure;
+        let name = path.file_name().map_or("screenshot.png".to_owned(), |n| {
+            n.to_string_lossy().into_owned()
+        });
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        let Some(document) = window.document() else {
+            return;
+        };
+        let Some(canvas) = document
+            .query_selector("canvas")
+            .ok()
+            .flatten()
+            .and_then(|c| c.dyn_into::<web_sys::HtmlCanvasElement>().ok())
+        else {
+            tracing::error!("screenshot: no canvas");
+            return;
+        };
+        let callback = Closure::once_into_js(move |blob: Option<web_sys::Blob>| {
+            let Some(blob) = blob else {
+                tracing::error!("screenshot: the canvas gave no image");
+                return;
+            };
+            let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+                return;
+            };
+            if let Some(window) = web_sys::window() {
+                let _ =
+                    js_sys::Reflect::set(&window, &"layerwScreenshot".into(), &url.clone().into());
+                if let Some(link) = window
+                    .document()
+                    .and_then(|d| d.create_element("a").ok())
+                    .and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok())
+                {
+                    link.set_href(&url);
+                    link.set_download(&name);
+                    link.click();
+                }
+            }
+        });
+        if let Err(e) = canvas.to_blob(callback.unchecked_ref()) {
+            tracing::error!("screenshot: {e:?}");
+        }
+    }
 
     pub(super) fn open(window: Arc<winit::window::Window>, config: RendererConfig, out: Pending) {
         wasm_bindgen_futures::spawn_local(async move {
