@@ -10,11 +10,11 @@ wrong tonemap or a blank canvas. Screenshots go to target/layerw-test/web-render
 Usage: scripts/web_render_test.py PATH/TO/render_demo [WEB_DIR]
 """
 import base64
+import json
 import os
 import subprocess
 import sys
 import time
-import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import web_test  # noqa: E402  (the server and WebDriver helpers)
@@ -51,7 +51,6 @@ def run_browser(driver_port, http_port, name, flags, expected_backend, native):
                 web_test.check(False, f"{name}: the page failed: {error}")
                 return
             if text:
-                import json
                 state = json.loads(text)
                 if state["frames"] > 5:
                     break
@@ -95,16 +94,8 @@ def main():
     subprocess.run([DEMO, "--headless", "--screenshot", native], check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     server, http_port = web_test.serve()
-    driver_port = web_test.free_port()
-    driver = subprocess.Popen([web_test.CHROMEDRIVER, f"--port={driver_port}"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    driver, driver_port = web_test.start_driver()
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{driver_port}/status", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
         run_browser(driver_port, http_port, "webgpu", WEBGPU_FLAGS, "BrowserWebGpu", native)
         run_browser(driver_port, http_port, "webgl2", WEBGL_FLAGS, "Gl", native)
     finally:

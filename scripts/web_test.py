@@ -118,18 +118,24 @@ def hidpi(web, port):
           f"device scale 2: scale {s and s['scale']}, window {s and s['window']}")
 
 
+def start_driver():
+    """Starts chromedriver on a free port and waits until it answers: (process, port)."""
+    port = free_port()
+    driver = subprocess.Popen([CHROMEDRIVER, f"--port={port}"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/status", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.1)
+    return driver, port
+
+
 def main():
     server, http_port = serve()
-    driver_port = free_port()
-    driver = subprocess.Popen([CHROMEDRIVER, f"--port={driver_port}"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    driver, driver_port = start_driver()
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{driver_port}/status", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
         web = WebDriver(driver_port)
         try:
             run(web, http_port)
@@ -299,6 +305,26 @@ def run(web, port):
     web.js("document.getElementById('layerw-canvas').style.display = 'block';")
     s = wait_for(web, lambda s: s["frame"] > paused + 5)
     check(s["frame"] > paused + 5 and s["visible"], "shown again: frames resume")
+
+    # Trusted input (WebDriver actions count as user gestures, which pointer lock and
+    # fullscreen require): click the canvas, then G grabs the cursor, F11 goes fullscreen.
+    web.session_call("POST", "/actions", {"actions": [{
+        "type": "pointer", "id": "mouse", "parameters": {"pointerType": "mouse"},
+        "actions": [{"type": "pointerMove", "x": 100, "y": 100, "origin": "viewport"},
+                    {"type": "pointerDown", "button": 0}, {"type": "pointerUp", "button": 0}]}]})
+    web.session_call("DELETE", "/actions")
+    for key in ["g", "\uE03B"]:  # G, then F11
+        web.session_call("POST", "/actions", {"actions": [{
+            "type": "key", "id": "keyboard",
+            "actions": [{"type": "keyDown", "value": key}, {"type": "keyUp", "value": key}]}]})
+        web.session_call("DELETE", "/actions")
+    s = wait_for(web, lambda s: s["grabbed"] and s["fullscreen"], timeout=10)
+    locked = web.js("return document.pointerLockElement && document.pointerLockElement.id;")
+    full = web.js("return document.fullscreenElement && document.fullscreenElement.id;")
+    check(s["grabbed"] and locked == "layerw-canvas",
+          f"G locks the pointer to the canvas (grabbed {s['grabbed']}, lock on {locked})")
+    check(s["fullscreen"] and full == "layerw-canvas",
+          f"F11 puts the canvas in fullscreen (state {s['fullscreen']}, element {full})")
 
     # A page without the canvas: the app creates one.
     web.go(f"http://127.0.0.1:{port}/bare.html")
