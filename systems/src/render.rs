@@ -88,17 +88,18 @@ pub fn extract_render() -> System {
             };
         }
         queue.point_lights.clear();
-        let lights: Vec<PointLight> = ctx
-            .query::<(&Transform, &PointLightSource)>()
-            .iter()
-            .map(|(t, l)| PointLight {
-                position: t.translation,
-                color: l.color,
-                intensity: l.intensity,
-                range: l.range,
-            })
-            .collect();
-        queue.point_lights = lights;
+        queue
+            .point_lights
+            .extend(
+                ctx.query::<(&Transform, &PointLightSource)>()
+                    .iter()
+                    .map(|(t, l)| PointLight {
+                        position: t.translation,
+                        color: l.color,
+                        intensity: l.intensity,
+                        range: l.range,
+                    }),
+            );
     })
     .reads::<Transform>()
     .reads::<GlobalTransform>()

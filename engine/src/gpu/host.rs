@@ -175,14 +175,22 @@ impl GpuRenderer {
         {
             tracing::error!("{e}");
         }
+        // With a window the frame is tonemapped once, into the surface; the headless output
+        // image is only made without one, or for a screenshot.
+        #[cfg(feature = "window")]
+        let windowed = world.contains_resource::<crate::platform::WinitWindow>();
+        #[cfg(not(feature = "window"))]
+        let windowed = false;
+        let to_output = !windowed || world.contains_resource::<Screenshot>();
         let result = match world.try_resource::<RenderQueue>() {
             Ok(queue) => queue.with_frame(|frame| match frame {
-                Some(frame) => ready.renderer.render(&ready.gpu, &frame).map(Some),
+                Some(frame) if to_output => ready.renderer.render(&ready.gpu, &frame).map(Some),
+                Some(frame) => ready.renderer.render_hdr(&ready.gpu, &frame).map(Some),
                 None => Ok(None),
             }),
             Err(_) => Ok(None),
         };
-        let stats = match result {
+        let mut stats = match result {
             Ok(Some(stats)) => stats,
             Ok(None) => return,
             Err(e) => {
@@ -191,7 +199,9 @@ impl GpuRenderer {
             }
         };
         #[cfg(feature = "window")]
-        ready.present(world);
+        if ready.present(world) && !to_output {
+            stats.draw_calls += 1; // the tonemap into the surface
+        }
         if let Some(request) = world.remove_resource::<Screenshot>() {
             ready.save_screenshot(&request);
         }
@@ -202,12 +212,18 @@ impl GpuRenderer {
             tracing::error!("{e}");
         }
         let seconds = started.map_or(0.0, |s| s.elapsed().as_secs_f64());
-        let frames = world.try_resource::<RenderStats>().map_or(0, |s| s.frames);
-        world.insert_resource(RenderStats {
-            frame: stats,
-            submit_seconds: seconds,
-            frames: frames + 1,
+        let published = world.get_resource_mut::<RenderStats>().map(|s| {
+            s.frame = stats;
+            s.submit_seconds = seconds;
+            s.frames += 1;
         });
+        if published.is_none() {
+            world.insert_resource(RenderStats {
+                frame: stats,
+                submit_seconds: seconds,
+                frames: 1,
+            });
+        }
     }
 
     /// Reads the last frame back (headless output; blocking).
@@ -237,19 +253,20 @@ impl Ready {
         tracing::warn!("no canvas to screenshot ({})", request.path.display());
     }
 
-    /// Presents the frame to the window's surface, making or remaking the surface as needed.
+    /// Presents the frame to the window's surface, making or remaking the surface as needed;
+    /// true when a frame reached the surface.
     #[cfg(feature = "window")]
-    fn present(&mut self, world: &World) {
+    fn present(&mut self, world: &World) -> bool {
         use crate::platform::{Window, WinitWindow};
         let Ok(window) = world.try_resource::<WinitWindow>() else {
-            return;
+            return false;
         };
         let Ok(state) = world.try_resource::<Window>() else {
-            return;
+            return false;
         };
         let size = state.size();
         if size.x == 0 || size.y == 0 {
-            return; // minimised: nothing to present, not an error
+            return false; // minimised: nothing to present, not an error
         }
         if self.surface.is_none() {
             match self.gpu.instance.create_surface(window.0.clone()) {
@@ -257,17 +274,17 @@ impl Ready {
                     Some(config) => self.surface = Some(SurfaceState { surface, config }),
                     None => {
                         tracing::error!("the window's surface is not supported by this adapter");
-                        return;
+                        return false;
                     }
                 },
                 Err(e) => {
                     tracing::error!("cannot create the window's surface: {e}");
-                    return;
+                    return false;
                 }
             }
         }
         let Some(state_surface) = &mut self.surface else {
-            return;
+            return false;
         };
         if state_surface.config.width != size.x || state_surface.config.height != size.y {
             state_surface.config.width = size.x;
@@ -285,11 +302,11 @@ impl Ready {
                 state_surface
                     .surface
                     .configure(&self.gpu.device, &state_surface.config);
-                return;
+                return false;
             }
             other => {
                 tracing::warn!("no surface texture this frame: {}", surface_status(&other));
-                return;
+                return false;
             }
         };
         let format = state_surface.config.format.add_srgb_suffix();
@@ -306,6 +323,7 @@ impl Ready {
         );
         window.0.pre_present_notify();
         self.gpu.queue.present(frame);
+        true
     }
 }
 

@@ -747,6 +747,26 @@ impl Renderer {
     /// Renders a frame into the renderer's output image (read it with
     /// [`read_output`](Self::read_output)).
     pub fn render(&mut self, gpu: &GpuContext, frame: &FrameDesc) -> Result<FrameStats, GpuError> {
+        self.render_frame(gpu, frame, true)
+    }
+
+    /// Renders a frame's shadow and PBR passes into the HDR target only, for a caller that
+    /// then presents it with [`present_to`](Self::present_to): a window does not also need
+    /// the headless output image tonemapped every frame.
+    pub fn render_hdr(
+        &mut self,
+        gpu: &GpuContext,
+        frame: &FrameDesc,
+    ) -> Result<FrameStats, GpuError> {
+        self.render_frame(gpu, frame, false)
+    }
+
+    fn render_frame(
+        &mut self,
+        gpu: &GpuContext,
+        frame: &FrameDesc,
+        to_output: bool,
+    ) -> Result<FrameStats, GpuError> {
         let mut stats = FrameStats::default();
         // Check handles first: a stale handle fails the frame before anything is encoded.
         for batch in frame.batches {
@@ -844,14 +864,16 @@ impl Renderer {
                 stats.triangles += u64::from(mesh.index_count / 3) * range.len() as u64;
             }
         }
-        self.encode_tonemap(
-            &gpu.device,
-            &mut encoder,
-            &self.targets.output_view,
-            OUTPUT_FORMAT,
-            None,
-        );
-        stats.draw_calls += 1;
+        if to_output {
+            self.encode_tonemap(
+                &gpu.device,
+                &mut encoder,
+                &self.targets.output_view,
+                OUTPUT_FORMAT,
+                None,
+            );
+            stats.draw_calls += 1;
+        }
         gpu.queue.submit([encoder.finish()]);
         Ok(stats)
     }
@@ -936,7 +958,8 @@ impl Renderer {
     }
 
     /// Tonemaps the last rendered frame into a window's surface texture, letterboxed into
-    /// `viewport`, and submits. Call after [`render`](Self::render).
+    /// `viewport`, and submits. Call after [`render_hdr`](Self::render_hdr) (or
+    /// [`render`](Self::render)).
     pub fn present_to(
         &self,
         gpu: &GpuContext,
