@@ -121,6 +121,18 @@ fn check_golden(name: &str, actual: &Image) {
     }
 }
 
+/// A renderer at the golden images' size.
+fn renderer(gpu: &GpuContext) -> Renderer {
+    Renderer::new(
+        gpu,
+        RendererConfig {
+            resolution: SIZE,
+            ..Default::default()
+        },
+    )
+    .unwrap()
+}
+
 fn camera(eye: Vec3, target: Vec3) -> CameraView {
     CameraView::look_at(
         eye,
@@ -158,14 +170,7 @@ fn render(
 #[test]
 fn golden_pbr_spheres() {
     let Some(gpu) = gpu() else { return };
-    let mut renderer = Renderer::new(
-        &gpu,
-        RendererConfig {
-            resolution: SIZE,
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let mut renderer = renderer(&gpu);
     let mut meshes = MeshAssets::default();
     let sphere = meshes.add(Mesh::sphere(0.45, 48, 24)).unwrap();
     let plane = meshes.add(Mesh::plane(20.0)).unwrap();
@@ -226,14 +231,7 @@ fn golden_pbr_spheres() {
 #[test]
 fn golden_shadows_and_point_lights() {
     let Some(gpu) = gpu() else { return };
-    let mut renderer = Renderer::new(
-        &gpu,
-        RendererConfig {
-            resolution: SIZE,
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let mut renderer = renderer(&gpu);
     let mut meshes = MeshAssets::default();
     let cube = meshes.add(Mesh::cube(1.0)).unwrap();
     let ground = meshes
@@ -321,14 +319,7 @@ fn golden_shadows_and_point_lights() {
 #[test]
 fn golden_ten_thousand_instances() {
     let Some(gpu) = gpu() else { return };
-    let mut renderer = Renderer::new(
-        &gpu,
-        RendererConfig {
-            resolution: SIZE,
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let mut renderer = renderer(&gpu);
     let mut meshes = MeshAssets::default();
     let cube = meshes.add(Mesh::cube(0.5)).unwrap();
     let materials: Vec<MaterialParams> = (0..8)
@@ -392,14 +383,7 @@ fn golden_ten_thousand_instances() {
 #[test]
 fn invalid_input_is_a_typed_error_not_a_gpu_panic() {
     let Some(gpu) = gpu() else { return };
-    let mut renderer = Renderer::new(
-        &gpu,
-        RendererConfig {
-            resolution: SIZE,
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let mut renderer = renderer(&gpu);
     let mut meshes = MeshAssets::default();
     let mut bad = Mesh::cube(1.0);
     bad.positions[0].x = f32::NAN;
@@ -453,14 +437,7 @@ fn invalid_input_is_a_typed_error_not_a_gpu_panic() {
 fn golden_textured_meshes() {
     use layerw_engine::render::{TextureAssets, TextureImage, TextureSet};
     let Some(gpu) = gpu() else { return };
-    let mut renderer = Renderer::new(
-        &gpu,
-        RendererConfig {
-            resolution: SIZE,
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let mut renderer = renderer(&gpu);
     let mut meshes = MeshAssets::default();
     let plane = meshes.add(Mesh::plane(8.0)).unwrap();
     let sphere = meshes.add(Mesh::sphere(1.0, 48, 24)).unwrap();
