@@ -581,3 +581,59 @@ fn golden_textured_meshes() {
     let image = render(&gpu, &mut renderer, &meshes, &frame);
     check_golden("textured_meshes", &image);
 }
+
+#[test]
+fn gpu_frame_time_is_measured_where_the_adapter_has_timestamps() {
+    let Some(gpu) = gpu() else { return };
+    let mut renderer = renderer(&gpu);
+    let mut meshes = MeshAssets::default();
+    let cube = meshes.add(Mesh::cube(0.5)).unwrap();
+    renderer.sync_meshes(&gpu, &meshes);
+    let instances: Vec<GpuInstance> = (0..1000)
+        .map(|i| {
+            let (x, z) = ((i % 32) as f32 - 16.0, (i / 32) as f32 - 16.0);
+            GpuInstance::new(Vec3::new(x, 0.0, z), Quat::IDENTITY, 0.8, 0)
+        })
+        .collect();
+    let frame = FrameDesc {
+        camera: camera(Vec3::new(0.0, 20.0, 30.0), Vec3::ZERO),
+        sun: sun(),
+        point_lights: &[],
+        ambient: (SKY, GROUND),
+        shadow_bounds: (Vec3::ZERO, 30.0),
+        instances: &instances,
+        batches: &[Batch {
+            mesh: cube,
+            textures: Default::default(),
+            instances: 0..1000,
+        }],
+    };
+    assert_eq!(
+        renderer.gpu_seconds(),
+        None,
+        "nothing measured before a frame"
+    );
+    // Readbacks are asynchronous: a figure arrives once a later frame collects it.
+    for _ in 0..4 {
+        renderer.render(&gpu, &frame).unwrap();
+        renderer.wait_idle(&gpu).unwrap();
+    }
+    let timestamps = gpu
+        .device
+        .features()
+        .contains(layerw_engine::gpu::wgpu::Features::TIMESTAMP_QUERY);
+    eprintln!(
+        "gpu seconds: {:?}, timestamps {timestamps}",
+        renderer.gpu_seconds()
+    );
+    match renderer.gpu_seconds() {
+        Some(seconds) => {
+            assert!(timestamps);
+            assert!(seconds > 0.0 && seconds < 10.0, "{seconds} s");
+        }
+        None => assert!(
+            !timestamps,
+            "the adapter has timestamps but no figure came back"
+        ),
+    }
+}

@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! cargo run --release --example bench_cubes -- [N] [--headless] [--frames F] [--no-shadows]
-//!     [--resolution WxH] [--screenshot out.png]
+//!     [--resolution WxH] [--msaa 1|4] [--screenshot out.png]
 //! ```
 //! `--headless` renders into an image with no window (machines without a display); frames
 //! then wait for the GPU, so frame times include GPU time.
@@ -32,6 +32,7 @@ struct Options {
     frames: u64,
     shadows: bool,
     resolution: UVec2,
+    msaa: u32,
     screenshot: Option<std::path::PathBuf>,
 }
 
@@ -42,6 +43,7 @@ fn options() -> Result<Options, String> {
         frames: 300,
         shadows: true,
         resolution: UVec2::new(1280, 720),
+        msaa: 4,
         screenshot: None,
     };
     let mut args = std::env::args().skip(1);
@@ -54,6 +56,13 @@ fn options() -> Result<Options, String> {
                     .next()
                     .and_then(|f| f.parse().ok())
                     .ok_or("--frames needs a number")?
+            }
+            "--msaa" => {
+                o.msaa = args
+                    .next()
+                    .and_then(|f| f.parse().ok())
+                    .filter(|m| [1, 4].contains(m))
+                    .ok_or("--msaa needs 1 or 4")?
             }
             "--resolution" => {
                 let r = args.next().ok_or("--resolution needs WxH")?;
@@ -79,6 +88,7 @@ struct Samples {
     update: Vec<f64>,
     extract: Vec<f64>,
     submit: Vec<f64>,
+    gpu: Vec<f64>,
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -102,6 +112,7 @@ fn main() {
     };
     let mut host = match GpuRenderer::new(RendererConfig {
         resolution: options.resolution,
+        msaa: options.msaa,
         ..Default::default()
     }) {
         Ok(host) => host,
@@ -244,6 +255,9 @@ fn main() {
         }
         if let Ok(stats) = world.try_resource::<RenderStats>() {
             s.submit.push(stats.submit_seconds);
+            if let Some(gpu) = stats.gpu_seconds {
+                s.gpu.push(gpu);
+            }
             if !info_printed.get() {
                 info_printed.set(true);
                 println!(
@@ -288,4 +302,15 @@ fn main() {
         if options.headless { " + wait" } else { "" },
         mean(&s.submit) * 1e3
     );
+    let mut gpu = s.gpu.clone();
+    gpu.sort_by(f64::total_cmp);
+    if gpu.is_empty() {
+        println!("GPU time: no timestamp queries on this adapter");
+    } else {
+        println!(
+            "GPU time (shadow + PBR passes): p50 {:.2} ms, p99 {:.2} ms",
+            percentile(&gpu, 0.5) * 1e3,
+            percentile(&gpu, 0.99) * 1e3
+        );
+    }
 }

@@ -76,10 +76,12 @@ impl GpuContext {
             .contains(wgpu::DownlevelFlags::VERTEX_STORAGE);
         // Ask for what the adapter has, within WebGL2's floor, so one code path fits all.
         let limits = wgpu::Limits::downlevel_webgl2_defaults().using_resolution(adapter.limits());
+        // Timestamps measure GPU frame time where the adapter has them; nothing depends on them.
+        let features = adapter.features() & wgpu::Features::TIMESTAMP_QUERY;
         let (device, queue) = adapter
             .request_device(&wgpu::DeviceDescriptor {
                 label: Some("layerw device"),
-                required_features: wgpu::Features::empty(),
+                required_features: features,
                 required_limits: limits,
                 ..Default::default()
             })

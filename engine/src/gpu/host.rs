@@ -17,6 +17,9 @@ pub struct RenderStats {
     pub frame: FrameStats,
     /// CPU seconds spent encoding and submitting (and waiting, when `wait_gpu` is set).
     pub submit_seconds: f64,
+    /// GPU seconds of a recent frame's shadow and PBR passes, from timestamp queries (a frame
+    /// or two late); `None` where the adapter has none (WebGL2, some drivers).
+    pub gpu_seconds: Option<f64>,
     /// Frames rendered so far.
     pub frames: u64,
 }
@@ -190,7 +193,7 @@ impl GpuRenderer {
             }),
             Err(_) => Ok(None),
         };
-        let mut stats = match result {
+        let stats = match result {
             Ok(Some(stats)) => stats,
             Ok(None) => return,
             Err(e) => {
@@ -199,9 +202,13 @@ impl GpuRenderer {
             }
         };
         #[cfg(feature = "window")]
-        if ready.present(world) && !to_output {
-            stats.draw_calls += 1; // the tonemap into the surface
-        }
+        let stats = {
+            let mut stats = stats;
+            if ready.present(world) && !to_output {
+                stats.draw_calls += 1; // the tonemap into the surface
+            }
+            stats
+        };
         if let Some(request) = world.remove_resource::<Screenshot>() {
             ready.save_screenshot(&request);
         }
@@ -212,15 +219,18 @@ impl GpuRenderer {
             tracing::error!("{e}");
         }
         let seconds = started.map_or(0.0, |s| s.elapsed().as_secs_f64());
+        let gpu_seconds = ready.renderer.gpu_seconds();
         let published = world.get_resource_mut::<RenderStats>().map(|s| {
             s.frame = stats;
             s.submit_seconds = seconds;
+            s.gpu_seconds = gpu_seconds;
             s.frames += 1;
         });
         if published.is_none() {
             world.insert_resource(RenderStats {
                 frame: stats,
                 submit_seconds: seconds,
+                gpu_seconds,
                 frames: 1,
             });
         }

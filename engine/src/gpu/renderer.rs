@@ -6,6 +6,7 @@ use bytemuck::{Pod, Zeroable};
 use glam::camera::rh::{proj::directx, view::look_at_mat4};
 use glam::{UVec2, Vec3};
 
+use super::timer::GpuTimer;
 use super::{GpuContext, GpuError};
 use crate::render::{
     FrameDesc, FrameStats, GpuInstance, Indices, MAX_MATERIALS, MAX_POINT_LIGHTS, MaterialParams,
@@ -152,6 +153,7 @@ pub struct Renderer {
     tonemap_pipelines:
         std::sync::Mutex<std::collections::HashMap<wgpu::TextureFormat, wgpu::RenderPipeline>>,
     targets: Targets,
+    timer: Option<GpuTimer>,
 }
 
 fn uniform_entry(binding: u32, visibility: wgpu::ShaderStages) -> wgpu::BindGroupLayoutEntry {
@@ -498,6 +500,7 @@ impl Renderer {
             texture_sets: Vec::new(),
             texture_version: None,
             targets,
+            timer: GpuTimer::new(&gpu.device, &gpu.queue),
         };
         renderer.set_materials(gpu, &[MaterialParams::default()])?;
         renderer.sync_textures(gpu, &TextureAssets::default());
@@ -773,6 +776,11 @@ impl Renderer {
             self.mesh(batch.mesh)?;
         }
         self.upload_frame(gpu, frame);
+        // Natively, finished buffer maps (the GPU timer's readbacks) are delivered by polling.
+        let _ = gpu.device.poll(wgpu::PollType::Poll);
+        if let Some(timer) = &mut self.timer {
+            timer.begin_frame();
+        }
         let mut draws = Vec::with_capacity(frame.batches.len());
         for batch in frame.batches {
             let end = batch.instances.end.min(frame.instances.len() as u32);
@@ -802,7 +810,7 @@ impl Renderer {
                     }),
                     stencil_ops: None,
                 }),
-                timestamp_writes: None,
+                timestamp_writes: self.timer.as_ref().and_then(|t| t.pass_writes(true, false)),
                 occlusion_query_set: None,
                 multiview_mask: None,
             });
@@ -847,7 +855,7 @@ impl Renderer {
                     }),
                     stencil_ops: None,
                 }),
-                timestamp_writes: None,
+                timestamp_writes: self.timer.as_ref().and_then(|t| t.pass_writes(false, true)),
                 occlusion_query_set: None,
                 multiview_mask: None,
             });
@@ -874,8 +882,21 @@ impl Renderer {
             );
             stats.draw_calls += 1;
         }
+        if let Some(timer) = &self.timer {
+            timer.resolve(&mut encoder);
+        }
         gpu.queue.submit([encoder.finish()]);
+        if let Some(timer) = &mut self.timer {
+            timer.end_frame();
+        }
         Ok(stats)
+    }
+
+    /// GPU seconds of a recent frame's shadow and PBR passes (timestamp queries, read back
+    /// without stalling, so a frame or two late); `None` where the adapter has no timestamps
+    /// (WebGL2) or before the first readback.
+    pub fn gpu_seconds(&self) -> Option<f64> {
+        self.timer.as_ref().and_then(GpuTimer::latest_seconds)
     }
 
     /// Tonemaps the last rendered HDR image into `target` (of `format`), within `viewport`
