@@ -60,24 +60,28 @@ struct InstanceIn {
     @location(6) scale_material: u32,
 }
 
-// Decodes the 2 + 3 x 10-bit quaternion (see pack_rotation).
+// Decodes the 2 + 3 x 10-bit quaternion (see pack_rotation). Straight-line code: a loop over
+// a local array indexed at run time spills to memory on some GPUs, in the hottest function of
+// a million-instance frame.
+fn unpack_component(bits: u32, shift: u32) -> f32 {
+    let raw = i32(((bits >> shift) & 0x3ffu) << 22u) >> 22u;
+    return f32(raw) * (0.70710678 / 511.0);
+}
+
 fn unpack_rotation(bits: u32) -> vec4<f32> {
-    let largest = bits & 3u;
-    var q = array<f32, 4>(0.0, 0.0, 0.0, 0.0);
-    var shift = 2u;
-    var sum = 0.0;
-    for (var i = 0u; i < 4u; i = i + 1u) {
-        if (i == largest) {
-            continue;
-        }
-        let raw = i32(((bits >> shift) & 0x3ffu) << 22u) >> 22u;
-        let c = f32(raw) / 511.0 * 0.70710678;
-        q[i] = c;
-        sum = sum + c * c;
-        shift = shift + 10u;
+    let a = unpack_component(bits, 2u);
+    let b = unpack_component(bits, 12u);
+    let c = unpack_component(bits, 22u);
+    let largest = sqrt(max(1.0 - a * a - b * b - c * c, 0.0));
+    // The three small components fill the other slots in index order.
+    var q: vec4<f32>;
+    switch bits & 3u {
+        case 0u: { q = vec4<f32>(largest, a, b, c); }
+        case 1u: { q = vec4<f32>(a, largest, b, c); }
+        case 2u: { q = vec4<f32>(a, b, largest, c); }
+        default: { q = vec4<f32>(a, b, c, largest); }
     }
-    q[largest] = sqrt(max(1.0 - sum, 0.0));
-    return normalize(vec4<f32>(q[0], q[1], q[2], q[3]));
+    return normalize(q);
 }
 
 fn rotate(q: vec4<f32>, v: vec3<f32>) -> vec3<f32> {

@@ -637,3 +637,68 @@ fn gpu_frame_time_is_measured_where_the_adapter_has_timestamps() {
         ),
     }
 }
+
+#[test]
+fn golden_text_overlay() {
+    use layerw_engine::render::OverlayText;
+    let Some(gpu) = gpu() else { return };
+    let mut renderer = renderer(&gpu);
+    let mut meshes = MeshAssets::default();
+    let cube = meshes.add(Mesh::cube(0.5)).unwrap();
+    let instances: Vec<GpuInstance> = (0..400)
+        .map(|i| {
+            let (x, z) = ((i % 20) as f32 - 10.0, (i / 20) as f32 - 10.0);
+            GpuInstance::new(Vec3::new(x, 0.0, z), Quat::IDENTITY, 0.8, 0)
+        })
+        .collect();
+    let frame = FrameDesc {
+        camera: camera(Vec3::new(0.0, 12.0, 16.0), Vec3::ZERO),
+        sun: sun(),
+        point_lights: &[],
+        ambient: (SKY, GROUND),
+        shadow_bounds: (Vec3::ZERO, 16.0),
+        instances: &instances,
+        batches: &[Batch {
+            mesh: cube,
+            textures: Default::default(),
+            instances: 0..400,
+        }],
+    };
+    let plain = render(&gpu, &mut renderer, &meshes, &frame);
+    let text = OverlayText {
+        lines: vec![
+            "Layer-W  stats overlay".into(),
+            "FPS  59.9  frame  16.69 ms".into(),
+            "0123456789 !#%&*+-=?@".into(),
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZ".into(),
+        ],
+        ..Default::default()
+    };
+    renderer.set_overlay(&gpu, &text.layout());
+    assert!(renderer.has_overlay());
+    let stats = renderer.render(&gpu, &frame).unwrap();
+    // Shadow, main, tonemap, and the overlay in the tonemap pass.
+    assert_eq!(stats.draw_calls, 4);
+    let with_text = renderer.read_output(&gpu).unwrap();
+    check_golden("text_overlay", &with_text);
+    // Only the panel changed: 4 lines of 16 px glyphs, 26 columns, from (8, 8).
+    let panel = |x: u32, y: u32| x < 8 + 26 * 16 + 16 && y < 8 + 4 * 20 + 16;
+    let mut inside = 0;
+    for y in 0..SIZE.y {
+        for x in 0..SIZE.x {
+            let i = ((y * SIZE.x + x) * 4) as usize;
+            let same = plain.pixels[i..i + 4] == with_text.pixels[i..i + 4];
+            if panel(x, y) {
+                inside += usize::from(!same);
+            } else {
+                assert!(same, "pixel ({x}, {y}) outside the panel changed");
+            }
+        }
+    }
+    assert!(
+        inside > 10_000,
+        "the panel darkens its area: {inside} pixels"
+    );
+    renderer.set_overlay(&gpu, &[]);
+    assert_eq!(render(&gpu, &mut renderer, &meshes, &frame), plain);
+}

@@ -31,5 +31,5 @@ mod transform;
 pub use camera::{fly_camera, orbit_camera};
 pub use memory::memory_report;
 pub use motion::{integrate_velocity, spin};
-pub use render::{camera_view, extract_render};
+pub use render::{camera_view, extract_render, toggle_stats_overlay};
 pub use transform::{MAX_HIERARCHY_DEPTH, propagate_transforms, sync_transform};

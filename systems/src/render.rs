@@ -6,9 +6,9 @@ use layerw_components::{
     Camera, GlobalTransform, MaterialIndex, MaterialTextures, MeshRef, PointLightSource,
     Projection, Sun, Transform, Visibility,
 };
-use layerw_engine::platform::Window;
+use layerw_engine::platform::{KeyCode, Keyboard, Window};
 use layerw_engine::render::{
-    CameraView, DirectionalLight, GpuInstance, PackedItem, PointLight, RenderQueue,
+    CameraView, DirectionalLight, GpuInstance, PackedItem, PointLight, RenderQueue, StatsOverlay,
 };
 use layerw_engine::schedule::System;
 
@@ -114,6 +114,21 @@ pub fn extract_render() -> System {
     .writes_resource::<RenderQueue>()
 }
 
+/// Shows and hides the frame-stats overlay when `key` is pressed (Update stage): toggles the
+/// world's [`StatsOverlay`] resource (insert one, shown or hidden, to start with).
+pub fn toggle_stats_overlay(key: KeyCode) -> System {
+    System::new("layerw::toggle_stats_overlay", move |ctx| {
+        let pressed = ctx
+            .try_resource::<Keyboard>()
+            .is_ok_and(|k| k.just_pressed(key));
+        if pressed && let Ok(mut overlay) = ctx.try_resource_mut::<StatsOverlay>() {
+            overlay.toggle();
+        }
+    })
+    .reads_resource::<Keyboard>()
+    .writes_resource::<StatsOverlay>()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -155,5 +170,32 @@ mod tests {
         assert_eq!(queue.batches.len(), 2);
         assert!(queue.camera.is_some());
         queue.with_frame(|f| assert_eq!(f.unwrap().instances[0].material(), 3));
+    }
+
+    #[test]
+    fn the_stats_overlay_toggles_on_its_key() {
+        use layerw_engine::app::App;
+        use layerw_engine::platform::{ButtonState, InputEvent};
+        let mut app = App::new();
+        app.insert_resource(StatsOverlay::default());
+        app.add_system(Stage::Update, toggle_stats_overlay(KeyCode::F3));
+        let key = |state| InputEvent::Key {
+            code: KeyCode::F3,
+            state,
+            logical: layerw_engine::platform::LogicalKey::Unidentified,
+            repeat: false,
+        };
+        let visible = |app: &App| app.world().resource::<StatsOverlay>().visible;
+        app.update(1.0 / 60.0);
+        assert!(visible(&app), "no key, no change");
+        app.push_event(key(ButtonState::Pressed));
+        app.update(1.0 / 60.0);
+        assert!(!visible(&app));
+        app.update(1.0 / 60.0);
+        assert!(!visible(&app), "held, not pressed again");
+        app.push_event(key(ButtonState::Released));
+        app.push_event(key(ButtonState::Pressed));
+        app.update(1.0 / 60.0);
+        assert!(visible(&app));
     }
 }

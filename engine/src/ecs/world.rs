@@ -274,7 +274,6 @@ impl World {
         T: Default + Send,
         F: for<'a> Fn(Q::Item<'a>) -> T + Send + Sync,
     {
-        out.clear();
         let mut borrow = self.entities.query::<Q>();
         #[cfg(not(target_family = "wasm"))]
         {
@@ -296,6 +295,9 @@ impl World {
                     }
                 }
                 if lengths.iter().sum::<usize>() == len {
+                    // Every slot is overwritten below: only new slots need a value first (a
+                    // full default fill of a million items is a serial pass of its own).
+                    out.truncate(len);
                     out.resize_with(len, T::default);
                     let mut rest = &mut out[..];
                     let mut chunks = Vec::with_capacity(lengths.len());
@@ -326,6 +328,7 @@ impl World {
                 }
             }
         }
+        out.clear();
         out.extend(borrow.iter().map(f));
     }
 

@@ -8,7 +8,11 @@ use std::path::PathBuf;
 
 use super::{GpuContext, GpuError, GpuInfo, Image, Renderer, RendererConfig};
 use crate::ecs::World;
-use crate::render::{FrameStats, Materials, MeshAssets, RenderQueue, TextureAssets};
+use crate::render::{
+    FrameStats, Materials, MeshAssets, OverlayText, RenderQueue, StatsOverlay, TextureAssets,
+};
+use crate::schedule::Time;
+use crate::walloc::Tier;
 
 /// What the last frame drew and how long the GPU side took, stored on the world as a resource.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -67,6 +71,8 @@ pub struct GpuRenderer {
     state: State,
     /// Wait for the GPU to finish each frame (benchmarks: frame times then include GPU time).
     pub wait_gpu: bool,
+    /// Frame-to-frame time for the stats overlay.
+    frame_clock: FrameClock,
 }
 
 impl GpuRenderer {
@@ -83,6 +89,7 @@ impl GpuRenderer {
                 surface: None,
             })),
             wait_gpu: false,
+            frame_clock: FrameClock::default(),
         })
     }
 
@@ -97,6 +104,7 @@ impl GpuRenderer {
         GpuRenderer {
             state: State::Waiting(config),
             wait_gpu: false,
+            frame_clock: FrameClock::default(),
         }
     }
 
@@ -167,6 +175,19 @@ impl GpuRenderer {
             world.insert_resource(ready.gpu.info.clone());
         }
         let started = crate::app::now();
+        let frame_seconds = self.frame_clock.tick(started, world);
+        match world.try_resource::<StatsOverlay>() {
+            Ok(overlay) if overlay.visible => {
+                let text = OverlayText {
+                    lines: stats_lines(world, frame_seconds, &ready.gpu.info),
+                    scale: overlay.scale,
+                    ..Default::default()
+                };
+                ready.renderer.set_overlay(&ready.gpu, &text.layout());
+            }
+            _ if ready.renderer.has_overlay() => ready.renderer.set_overlay(&ready.gpu, &[]),
+            _ => {}
+        }
         if let Ok(assets) = world.try_resource::<MeshAssets>() {
             ready.renderer.sync_meshes(&ready.gpu, &assets);
         }
@@ -205,7 +226,7 @@ impl GpuRenderer {
         let stats = {
             let mut stats = stats;
             if ready.present(world) && !to_output {
-                stats.draw_calls += 1; // the tonemap into the surface
+                stats.draw_calls += ready.renderer.present_draw_calls(); // into the surface
             }
             stats
         };
@@ -244,6 +265,88 @@ impl GpuRenderer {
             _ => Err(GpuError::Readback("the GPU is not open".into())),
         }
     }
+}
+
+/// Smoothed frame-to-frame time: the real clock natively, the frame's `Time` delta in the
+/// browser (no `Instant` there).
+#[derive(Default)]
+struct FrameClock {
+    last: Option<std::time::Instant>,
+    smoothed: Option<f64>,
+}
+
+impl FrameClock {
+    fn tick(&mut self, now: Option<std::time::Instant>, world: &World) -> f64 {
+        let delta = match (now, self.last) {
+            (Some(now), Some(last)) => Some((now - last).as_secs_f64()),
+            (Some(_), None) => None,
+            (None, _) => world.try_resource::<Time>().ok().map(|t| t.delta_seconds()),
+        };
+        self.last = now;
+        if let Some(delta) = delta.filter(|d| *d > 0.0) {
+            // About a quarter-second window at 60 FPS: steady digits, still responsive.
+            self.smoothed = Some(self.smoothed.map_or(delta, |s| s + (delta - s) * 0.1));
+        }
+        self.smoothed.unwrap_or(0.0)
+    }
+}
+
+/// A count with a metric suffix: 950, 12.3k, 1.20M.
+fn metric(n: u64) -> String {
+    match n {
+        0..1_000 => n.to_string(),
+        1_000..1_000_000 => format!("{:.1}k", n as f64 / 1e3),
+        _ => format!("{:.2}M", n as f64 / 1e6),
+    }
+}
+
+/// The stats overlay's lines: FPS and frame time, CPU and GPU render time, draw calls,
+/// triangles and instances (of the last frame), walloc's tiers.
+fn stats_lines(world: &World, frame_seconds: f64, info: &GpuInfo) -> Vec<String> {
+    let mut adapter = info.adapter.clone();
+    adapter.truncate(adapter.floor_char_boundary(32));
+    let mut lines = vec![format!("Layer-W  {:?}  {adapter}", info.backend)];
+    let fps = if frame_seconds > 0.0 {
+        1.0 / frame_seconds
+    } else {
+        0.0
+    };
+    lines.push(format!(
+        "FPS {fps:5.1}  frame {:6.2} ms",
+        frame_seconds * 1e3
+    ));
+    if let Ok(stats) = world.try_resource::<RenderStats>() {
+        let gpu = stats
+            .gpu_seconds
+            .map_or("n/a".to_owned(), |s| format!("{:.2} ms", s * 1e3));
+        lines.push(format!(
+            "render CPU {:.2} ms  GPU {gpu}",
+            stats.submit_seconds * 1e3
+        ));
+        lines.push(format!(
+            "draws {}  tris {}  instances {}",
+            stats.frame.draw_calls,
+            metric(stats.frame.triangles),
+            metric(u64::from(stats.frame.instances))
+        ));
+    }
+    let walloc = crate::walloc::global().stats();
+    let mib = |b: u64| b as f64 / (1024.0 * 1024.0);
+    let tier = |t: Tier| {
+        let s = walloc.tier(t);
+        format!("{} {:.1}/{:.0}", t.name(), mib(s.used), mib(s.budget))
+    };
+    lines.push(format!(
+        "walloc MiB {}  {}",
+        tier(Tier::Render),
+        tier(Tier::Scene)
+    ));
+    lines.push(format!(
+        "           {}  {}",
+        tier(Tier::Entity),
+        tier(Tier::General)
+    ));
+    lines
 }
 
 impl Ready {

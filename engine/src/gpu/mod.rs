@@ -4,6 +4,7 @@
 mod context;
 mod error;
 mod host;
+mod overlay;
 mod renderer;
 mod timer;
 

@@ -6,11 +6,13 @@ use bytemuck::{Pod, Zeroable};
 use glam::camera::rh::{proj::directx, view::look_at_mat4};
 use glam::{UVec2, Vec3};
 
+use super::overlay::OverlayPass;
 use super::timer::GpuTimer;
 use super::{GpuContext, GpuError};
 use crate::render::{
-    FrameDesc, FrameStats, GpuInstance, Indices, MAX_MATERIALS, MAX_POINT_LIGHTS, MaterialParams,
-    Materials, Mesh, MeshAssets, MeshHandle, TextureAssets, TextureHandle, TextureImage,
+    FrameDesc, FrameStats, GlyphQuad, GpuInstance, Indices, MAX_MATERIALS, MAX_POINT_LIGHTS,
+    MaterialParams, Materials, Mesh, MeshAssets, MeshHandle, TextureAssets, TextureHandle,
+    TextureImage,
 };
 
 const HDR_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba16Float;
@@ -154,6 +156,7 @@ pub struct Renderer {
         std::sync::Mutex<std::collections::HashMap<wgpu::TextureFormat, wgpu::RenderPipeline>>,
     targets: Targets,
     timer: Option<GpuTimer>,
+    overlay: OverlayPass,
 }
 
 fn uniform_entry(binding: u32, visibility: wgpu::ShaderStages) -> wgpu::BindGroupLayoutEntry {
@@ -458,6 +461,7 @@ impl Renderer {
             &hdr_sampler,
             &tonemap_buffer,
         );
+        let overlay = OverlayPass::new(gpu, config.resolution);
         let mut renderer = Renderer {
             config,
             samples,
@@ -501,6 +505,7 @@ impl Renderer {
             texture_version: None,
             targets,
             timer: GpuTimer::new(&gpu.device, &gpu.queue),
+            overlay,
         };
         renderer.set_materials(gpu, &[MaterialParams::default()])?;
         renderer.sync_textures(gpu, &TextureAssets::default());
@@ -880,7 +885,7 @@ impl Renderer {
                 OUTPUT_FORMAT,
                 None,
             );
-            stats.draw_calls += 1;
+            stats.draw_calls += self.present_draw_calls();
         }
         if let Some(timer) = &self.timer {
             timer.resolve(&mut encoder);
@@ -933,6 +938,24 @@ impl Renderer {
         pass.set_pipeline(&pipeline);
         pass.set_bind_group(0, &self.targets.tonemap_group, &[]);
         pass.draw(0..3, 0..1);
+        // The overlay goes into the same pass, over the tonemapped frame, in its viewport.
+        self.overlay.draw(device, &mut pass, format);
+    }
+
+    /// Sets the text overlay drawn over every later frame (an empty slice removes it); lay
+    /// the quads out with [`OverlayText::layout`](crate::render::OverlayText::layout).
+    pub fn set_overlay(&mut self, gpu: &GpuContext, quads: &[GlyphQuad]) {
+        self.overlay.set_quads(gpu, quads);
+    }
+
+    /// Whether an overlay is set.
+    pub fn has_overlay(&self) -> bool {
+        !self.overlay.is_empty()
+    }
+
+    /// Draw calls of one tonemap pass: the full-screen triangle, and the overlay if any.
+    pub fn present_draw_calls(&self) -> u32 {
+        1 + u32::from(self.has_overlay())
     }
 
     /// The tonemap pipeline for a target format (made on first use, then cached).
@@ -1145,6 +1168,7 @@ impl Renderer {
         }
         if resolution != self.config.resolution {
             self.config.resolution = resolution;
+            self.overlay.resize(gpu, resolution);
             self.targets = Self::targets(
                 &gpu.device,
                 resolution,

@@ -4,6 +4,7 @@
 mod assets;
 mod instance;
 mod mesh;
+mod overlay;
 mod queue;
 mod scene;
 mod texture;
@@ -14,6 +15,7 @@ pub use assets::{
 };
 pub use instance::{GpuInstance, pack_rotation, unpack_rotation};
 pub use mesh::{Indices, Mesh, MeshError};
+pub use overlay::{GLYPH_COUNT, GLYPH_SIZE, GlyphQuad, OverlayText, StatsOverlay, font_atlas};
 pub use queue::{DrawItem, PackedItem, RenderQueue};
 pub use scene::{
     Batch, CameraView, DirectionalLight, FrameDesc, FrameStats, MAX_MATERIALS, MAX_POINT_LIGHTS,

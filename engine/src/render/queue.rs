@@ -148,30 +148,19 @@ impl RenderQueue {
     /// Replaces the frame's instances: groups `items` by mesh (stable: same-mesh items keep
     /// their order; default-handle items are dropped) into the Render arena, reset first, and
     /// rebuilds the batches.
+    ///
+    /// Items come in query order, so they form long runs of one (mesh, textures) key (one per
+    /// archetype in the common case). Runs are found in parallel, each is given its place in
+    /// its batch, and the arena slice is filled in parallel from them.
     pub fn set_packed(&mut self, items: &[PackedItem]) {
         let skip = MeshHandle::default();
-        let key = |item: &PackedItem| (item.mesh, item.textures);
-        // Counting sort by mesh: sizes (a run cache makes runs of one mesh, the common case,
-        // cost no map lookups), then offsets, then a scatter.
-        let mut counts: BTreeMap<(MeshHandle, TextureSetHandle), u32> = BTreeMap::new();
-        let mut run: Option<((MeshHandle, TextureSetHandle), u32)> = None;
-        for item in items {
-            match &mut run {
-                Some((k, n)) if *k == key(item) => *n += 1,
-                _ => {
-                    if let Some((k, n)) = run.take() {
-                        *counts.entry(k).or_default() += n;
-                    }
-                    run = Some((key(item), 1));
-                }
-            }
+        let runs = runs(items);
+        let mut counts: BTreeMap<RunKey, u32> = BTreeMap::new();
+        for run in runs.iter().filter(|r| r.key.0 != skip) {
+            *counts.entry(run.key).or_default() += run.len;
         }
-        if let Some((k, n)) = run {
-            *counts.entry(k).or_default() += n;
-        }
-        counts.retain(|(mesh, _), _| *mesh != skip);
         self.batches.clear();
-        let mut next: BTreeMap<(MeshHandle, TextureSetHandle), u32> = BTreeMap::new();
+        let mut next: BTreeMap<RunKey, u32> = BTreeMap::new();
         let mut total = 0;
         for (&(mesh, textures), &count) in &counts {
             self.batches.push(Batch {
@@ -182,53 +171,25 @@ impl RenderQueue {
             next.insert((mesh, textures), total);
             total += count;
         }
-        let single = counts.len() == 1 && total as usize == items.len();
-        let mut scatter = |out: &mut [GpuInstance]| {
-            if single {
-                out.par_iter_mut()
-                    .zip(items.par_iter())
-                    .for_each(|(slot, item)| *slot = item.instance);
-                return;
-            }
-            let mut cached: Option<((MeshHandle, TextureSetHandle), u32)> = None;
-            for item in items {
-                if item.mesh == skip {
-                    continue;
-                }
-                let at = match cached {
-                    Some((k, at)) if k == key(item) => at,
-                    _ => {
-                        if let Some((k, at)) = cached {
-                            next.insert(k, at);
-                        }
-                        next[&key(item)]
-                    }
-                };
-                out[at as usize] = item.instance;
-                cached = Some((key(item), at + 1));
-            }
+        // (output start, item start) of each run, sorted by output position.
+        let mut placed: Vec<(u32, u32)> = Vec::with_capacity(runs.len());
+        for run in runs.iter().filter(|r| r.key.0 != skip) {
+            let at = next.get_mut(&run.key).expect("every kept key was counted");
+            placed.push((*at, run.start));
+            *at += run.len;
+        }
+        placed.sort_unstable_by_key(|&(at, _)| at);
+        let source = |i: usize| {
+            let k = placed.partition_point(|&(at, _)| at as usize <= i) - 1;
+            let (at, from) = placed[k];
+            items[from as usize + (i - at as usize)].instance
         };
         match &mut self.storage {
             Storage::Arena { arena, instances } => {
                 let arena = arena.get_mut().unwrap_or_else(|e| e.into_inner());
                 arena.reset();
                 *instances = None;
-                let filled = if single {
-                    // One pass: the arena slice is written straight from the items.
-                    arena
-                        .alloc_slice_with_handle(items.len(), |i| items[i].instance)
-                        .map_err(|e| e.to_string())
-                } else {
-                    arena
-                        .alloc_slice_fill_handle(total as usize, GpuInstance::default())
-                        .map_err(|e| e.to_string())
-                        .and_then(|handle| {
-                            let out = arena.get_mut(handle).map_err(|e| e.to_string())?;
-                            scatter(out);
-                            Ok(handle)
-                        })
-                };
-                match filled {
+                match arena.alloc_slice_par_with_handle(total as usize, source) {
                     Ok(handle) => *instances = Some(handle),
                     Err(e) => {
                         tracing::error!("Render arena: {e}; nothing drawn this frame");
@@ -238,8 +199,7 @@ impl RenderQueue {
             }
             Storage::Vec(out) => {
                 out.clear();
-                out.resize(total as usize, GpuInstance::default());
-                scatter(out);
+                out.extend((0..total as usize).map(source));
             }
         }
     }
@@ -270,6 +230,50 @@ impl RenderQueue {
             Storage::Vec(out) => f(Some(frame(out))),
         }
     }
+}
+
+/// What batches are keyed by.
+type RunKey = (MeshHandle, TextureSetHandle);
+
+/// Consecutive items with one key.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Run {
+    key: RunKey,
+    start: u32,
+    len: u32,
+}
+
+/// The runs of equal keys in `items`: found per chunk in parallel, then joined where a run
+/// crosses a chunk's edge.
+fn runs(items: &[PackedItem]) -> Vec<Run> {
+    const CHUNK: usize = 64 * 1024;
+    let per_chunk: Vec<Vec<Run>> = items
+        .par_chunks(CHUNK)
+        .enumerate()
+        .map(|(c, chunk)| {
+            let mut runs: Vec<Run> = Vec::new();
+            for (j, item) in chunk.iter().enumerate() {
+                let key = (item.mesh, item.textures);
+                match runs.last_mut() {
+                    Some(run) if run.key == key => run.len += 1,
+                    _ => runs.push(Run {
+                        key,
+                        start: (c * CHUNK + j) as u32,
+                        len: 1,
+                    }),
+                }
+            }
+            runs
+        })
+        .collect();
+    let mut joined: Vec<Run> = Vec::with_capacity(per_chunk.iter().map(Vec::len).sum());
+    for run in per_chunk.into_iter().flatten() {
+        match joined.last_mut() {
+            Some(last) if last.key == run.key => last.len += run.len,
+            _ => joined.push(run),
+        }
+    }
+    joined
 }
 
 #[cfg(test)]
@@ -325,5 +329,61 @@ mod tests {
         queue.set_items(&items[..1]);
         assert_eq!(queue.instance_count(), 1);
         queue.with_frame(|frame| assert_eq!(frame.unwrap().instances.len(), 1));
+    }
+
+    #[test]
+    fn grouping_matches_a_stable_sort_across_chunk_edges() {
+        use rand::{Rng, SeedableRng, rngs::SmallRng};
+        let mut rng = SmallRng::seed_from_u64(7);
+        // Long runs (archetypes) crossing the 64 Ki parallel chunks, short interleaved runs,
+        // and hidden items (the default handle) mixed in.
+        let mut items = Vec::new();
+        while items.len() < 200_000 {
+            let mesh = rng.random_range(0..5u32);
+            let len = if rng.random_bool(0.3) {
+                rng.random_range(1..4)
+            } else {
+                rng.random_range(1..40_000)
+            };
+            for _ in 0..len {
+                let x = items.len() as f32;
+                items.push(PackedItem {
+                    mesh: if mesh == 0 {
+                        MeshHandle::default()
+                    } else {
+                        MeshHandle {
+                            index: mesh,
+                            generation: 1,
+                        }
+                    },
+                    textures: TextureSetHandle((mesh % 2) as u32),
+                    instance: GpuInstance::new(Vec3::new(x, 0.0, 0.0), Quat::IDENTITY, 1.0, 0),
+                });
+            }
+        }
+        let mut expected: Vec<&PackedItem> = items
+            .iter()
+            .filter(|i| i.mesh != MeshHandle::default())
+            .collect();
+        expected.sort_by_key(|i| (i.mesh, i.textures)); // stable
+        let mut queue = RenderQueue::new();
+        queue.camera = Some(CameraView::look_at(
+            Vec3::Z,
+            Vec3::ZERO,
+            1.0,
+            1.0,
+            0.1,
+            10.0,
+        ));
+        queue.set_packed(&items);
+        assert_eq!(queue.instance_count() as usize, expected.len());
+        for batch in &queue.batches {
+            let range = batch.instances.start as usize..batch.instances.end as usize;
+            assert!(expected[range].iter().all(|i| i.mesh == batch.mesh));
+        }
+        queue.with_frame(|frame| {
+            let got = frame.unwrap().instances;
+            assert!(got.iter().zip(&expected).all(|(g, e)| *g == e.instance));
+        });
     }
 }

@@ -409,6 +409,39 @@ impl<'w> Arena<'w> {
         }
     }
 
+    /// Allocates `len` values made by `f(index)`, computed in parallel (rayon natively; one
+    /// thread on wasm), and returns a checked handle to the slice. For per-frame buffers of a
+    /// million items, where a serial fill is the frame's bottleneck.
+    pub fn alloc_slice_par_with_handle<T: Send>(
+        &self,
+        len: usize,
+        f: impl Fn(usize) -> T + Sync,
+    ) -> Result<ArenaPtr<[T]>, OutOfMemory> {
+        /// Items per parallel task: large enough to amortise scheduling.
+        const CHUNK: usize = 16 * 1024;
+        let p = self.alloc_uninit::<T>(len)?;
+        // SAFETY: `p` is fresh, aligned room for `len` values of `T`, exclusively ours while
+        // `self` is borrowed; a slice of `MaybeUninit` may cover uninitialised memory.
+        let slots: &mut [core::mem::MaybeUninit<T>] =
+            unsafe { core::slice::from_raw_parts_mut(p.as_ptr().cast(), len) };
+        let fill = |(c, chunk): (usize, &mut [core::mem::MaybeUninit<T>])| {
+            for (j, slot) in chunk.iter_mut().enumerate() {
+                slot.write(f(c * CHUNK + j));
+            }
+        };
+        #[cfg(not(target_family = "wasm"))]
+        {
+            use rayon::prelude::*;
+            slots.par_chunks_mut(CHUNK).enumerate().for_each(fill);
+        }
+        #[cfg(target_family = "wasm")]
+        slots.chunks_mut(CHUNK).enumerate().for_each(fill);
+        // SAFETY: every slot was written above (a panic in `f` unwinds past this line, leaving
+        // the values leaked and never read).
+        let r = unsafe { core::slice::from_raw_parts_mut(p.as_ptr(), len) };
+        Ok(self.handle(NonNull::from(r)))
+    }
+
     fn alloc_uninit<T>(&self, len: usize) -> Result<NonNull<T>, OutOfMemory> {
         let layout = Layout::array::<T>(len).map_err(|_| OutOfMemory {
             tier: self.tier,

@@ -148,6 +148,28 @@ fn arena_bumps_at_tier_alignment_and_resets_to_reuse() {
 }
 
 #[test]
+fn arena_parallel_fill_writes_every_slot_in_order() {
+    let w = small(16);
+    let a = w.arena(Tier::Render).unwrap();
+    // Over several parallel chunks, with a ragged last one; small enough for miri.
+    let len = if cfg!(miri) { 40_000 } else { 100_003 };
+    let handle = a
+        .alloc_slice_par_with_handle(len, |i| (i as u64) * 3 + 1)
+        .unwrap();
+    let slice = a.get(handle).unwrap();
+    assert_eq!(slice.len(), len);
+    assert!(
+        slice
+            .iter()
+            .enumerate()
+            .all(|(i, &v)| v == i as u64 * 3 + 1)
+    );
+    assert_eq!(w.tier_of(slice.as_ptr().cast()), Some(Tier::Render));
+    let empty = a.alloc_slice_par_with_handle(0, |_| 0u8).unwrap();
+    assert!(a.get(empty).unwrap().is_empty());
+}
+
+#[test]
 fn arena_has_one_owner_and_heaps_are_not_arenas() {
     let w = small(16);
     let a = w.arena(Tier::Scene).unwrap();
