@@ -356,7 +356,7 @@ mod tests {
                             generation: 1,
                         }
                     },
-                    textures: TextureSetHandle((mesh % 2) as u32),
+                    textures: TextureSetHandle(mesh % 2),
                     instance: GpuInstance::new(Vec3::new(x, 0.0, 0.0), Quat::IDENTITY, 1.0, 0),
                 });
             }
