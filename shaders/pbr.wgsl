@@ -47,17 +47,27 @@ struct Materials {
 @group(1) @binding(4) var occlusion_map: texture_2d<f32>;
 @group(1) @binding(5) var material_sampler: sampler;
 
+// Vertices (engine/src/gpu/renderer.rs `Vertex`): two attributes, as vertex fetch is counted
+// in attributes. `a`: position bits and the octahedral normal; `b`: UV bits, the octahedral
+// tangent and its handedness (bits of +-1.0).
 struct VertexIn {
-    @location(0) position: vec3<f32>,
-    @location(1) normal: vec3<f32>,
-    @location(2) uv: vec2<f32>,
-    @location(3) tangent: vec4<f32>,
+    @location(0) a: vec4<u32>,
+    @location(1) b: vec4<u32>,
 }
 
+// Instances: position bits and the packed rotation; half scale and material index.
 struct InstanceIn {
-    @location(4) position: vec3<f32>,
-    @location(5) rotation: u32,
-    @location(6) scale_material: u32,
+    @location(4) position_rotation: vec4<u32>,
+    @location(5) scale_material: u32,
+}
+
+fn octahedral_decode(bits: u32) -> vec3<f32> {
+    let e = unpack2x16snorm(bits);
+    var v = vec3<f32>(e.x, e.y, 1.0 - abs(e.x) - abs(e.y));
+    let t = max(-v.z, 0.0);
+    v.x = v.x + select(t, -t, v.x >= 0.0);
+    v.y = v.y + select(t, -t, v.y >= 0.0);
+    return normalize(v);
 }
 
 // Decodes the 2 + 3 x 10-bit quaternion (see pack_rotation). Straight-line code: a loop over
@@ -93,11 +103,24 @@ fn instance_scale(bits: u32) -> f32 {
     return unpack2x16float(bits).x;
 }
 
+// The instance's rotation, and a vertex position placed in the world.
+struct Placed {
+    q: vec4<f32>,
+    world: vec3<f32>,
+}
+
+fn place(a: vec4<u32>, instance: InstanceIn) -> Placed {
+    var p: Placed;
+    p.q = unpack_rotation(instance.position_rotation.w);
+    let scale = instance_scale(instance.scale_material);
+    p.world = rotate(p.q, bitcast<vec3<f32>>(a.xyz) * scale)
+        + bitcast<vec3<f32>>(instance.position_rotation.xyz);
+    return p;
+}
+
 @vertex
-fn vs_shadow(vertex: VertexIn, instance: InstanceIn) -> @builtin(position) vec4<f32> {
-    let q = unpack_rotation(instance.rotation);
-    let world = rotate(q, vertex.position * instance_scale(instance.scale_material)) + instance.position;
-    return frame.light_view_proj * vec4<f32>(world, 1.0);
+fn vs_shadow(@location(0) a: vec4<u32>, instance: InstanceIn) -> @builtin(position) vec4<f32> {
+    return frame.light_view_proj * vec4<f32>(place(a, instance).world, 1.0);
 }
 
 struct VertexOut {
@@ -109,17 +132,34 @@ struct VertexOut {
     @location(4) tangent: vec4<f32>,
 }
 
+fn lit_vertex(a: vec4<u32>, instance: InstanceIn) -> VertexOut {
+    let p = place(a, instance);
+    var out: VertexOut;
+    out.clip = frame.view_proj * vec4<f32>(p.world, 1.0);
+    out.world = p.world;
+    out.normal = rotate(p.q, octahedral_decode(a.w));  // uniform scale: no inverse transpose
+    out.material = min(instance.scale_material >> 16u, MAX_MATERIALS - 1u);
+    return out;
+}
+
 @vertex
 fn vs_main(vertex: VertexIn, instance: InstanceIn) -> VertexOut {
-    let q = unpack_rotation(instance.rotation);
-    let world = rotate(q, vertex.position * instance_scale(instance.scale_material)) + instance.position;
-    var out: VertexOut;
-    out.clip = frame.view_proj * vec4<f32>(world, 1.0);
-    out.world = world;
-    out.normal = rotate(q, vertex.normal);  // uniform scale: no inverse transpose needed
-    out.uv = vertex.uv;
-    out.material = min(instance.scale_material >> 16u, MAX_MATERIALS - 1u);
-    out.tangent = vec4<f32>(rotate(q, vertex.tangent.xyz), vertex.tangent.w);
+    var out = lit_vertex(vertex.a, instance);
+    out.uv = bitcast<vec2<f32>>(vertex.b.xy);
+    let q = unpack_rotation(instance.position_rotation.w);
+    out.tangent = vec4<f32>(rotate(q, octahedral_decode(vertex.b.z)), bitcast<f32>(vertex.b.w));
+    return out;
+}
+
+// Untextured batches: the maps are neutral, so UV and tangent only need to be valid; position
+// and normal come from the first attribute alone.
+@vertex
+fn vs_untextured(@location(0) a: vec4<u32>, instance: InstanceIn) -> VertexOut {
+    var out = lit_vertex(a, instance);
+    out.uv = vec2<f32>(0.0);
+    let n = out.normal;
+    let side = select(vec3<f32>(1.0, 0.0, 0.0), vec3<f32>(0.0, 1.0, 0.0), abs(n.x) > 0.9);
+    out.tangent = vec4<f32>(normalize(cross(side, n)), 1.0);
     return out;
 }
 

@@ -12,7 +12,7 @@ use super::{GpuContext, GpuError};
 use crate::render::{
     FrameDesc, FrameStats, GlyphQuad, GpuInstance, Indices, MAX_MATERIALS, MAX_POINT_LIGHTS,
     MaterialParams, Materials, Mesh, MeshAssets, MeshHandle, TextureAssets, TextureHandle,
-    TextureImage,
+    TextureImage, TextureSetHandle,
 };
 
 const HDR_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba16Float;
@@ -96,13 +96,19 @@ struct GpuMaterial {
     roughness_occlusion: [f32; 4],
 }
 
+/// A mesh vertex as the GPU reads it: 32 bytes in two attributes. Vertex fetch rate is
+/// counted in attributes on the GPUs measured (an H100 drew 1M cubes about 6.5 ms slower per
+/// attribute: see BENCHMARKS.md), so the data is packed into as few as it fits: position and
+/// the octahedral normal in the first; UV and the octahedral tangent with its handedness in
+/// the second. Untextured batches and the shadow pass read the first alone.
 #[repr(C)]
 #[derive(Clone, Copy, Pod, Zeroable)]
 struct Vertex {
     position: [f32; 3],
-    normal: [f32; 3],
+    normal: u32,
     uv: [f32; 2],
-    tangent: [f32; 4],
+    tangent: u32,
+    handedness: f32,
 }
 
 struct GpuMesh {
@@ -142,7 +148,8 @@ pub struct Renderer {
     tonemap_layout: wgpu::BindGroupLayout,
     hdr_sampler: wgpu::Sampler,
     shadow_pipeline: wgpu::RenderPipeline,
-    main_pipeline: wgpu::RenderPipeline,
+    /// The PBR pipeline for textured batches, then for untextured ones.
+    main_pipelines: [wgpu::RenderPipeline; 2],
     tonemap_shader: wgpu::ShaderModule,
     texture_layout: wgpu::BindGroupLayout,
     material_sampler: wgpu::Sampler,
@@ -172,18 +179,27 @@ fn uniform_entry(binding: u32, visibility: wgpu::ShaderStages) -> wgpu::BindGrou
     }
 }
 
-const VERTEX_ATTRIBUTES: [wgpu::VertexAttribute; 4] = wgpu::vertex_attr_array![
-    0 => Float32x3, 1 => Float32x3, 2 => Float32x2, 3 => Float32x4
-];
-const INSTANCE_ATTRIBUTES: [wgpu::VertexAttribute; 3] =
-    wgpu::vertex_attr_array![4 => Float32x3, 5 => Uint32, 6 => Uint32];
+const VERTEX_ATTRIBUTES: [wgpu::VertexAttribute; 2] =
+    wgpu::vertex_attr_array![0 => Uint32x4, 1 => Uint32x4];
+/// Position and normal only: the first of the two vertex attributes.
+const POSITION_NORMAL_ATTRIBUTES: [wgpu::VertexAttribute; 1] =
+    wgpu::vertex_attr_array![0 => Uint32x4];
+/// The 20-byte instance in two attributes: position bits and rotation; scale and material.
+const INSTANCE_ATTRIBUTES: [wgpu::VertexAttribute; 2] =
+    wgpu::vertex_attr_array![4 => Uint32x4, 5 => Uint32];
 
-fn vertex_layouts() -> [Option<wgpu::VertexBufferLayout<'static>>; 2] {
+/// The vertex and instance buffer layouts, with every vertex attribute (`full`) or with
+/// position and normal only.
+fn vertex_layouts(full: bool) -> [Option<wgpu::VertexBufferLayout<'static>>; 2] {
     [
         Some(wgpu::VertexBufferLayout {
             array_stride: size_of::<Vertex>() as u64,
             step_mode: wgpu::VertexStepMode::Vertex,
-            attributes: &VERTEX_ATTRIBUTES,
+            attributes: if full {
+                &VERTEX_ATTRIBUTES
+            } else {
+                &POSITION_NORMAL_ATTRIBUTES
+            },
         }),
         Some(wgpu::VertexBufferLayout {
             array_stride: size_of::<GpuInstance>() as u64,
@@ -191,6 +207,22 @@ fn vertex_layouts() -> [Option<wgpu::VertexBufferLayout<'static>>; 2] {
             attributes: &INSTANCE_ATTRIBUTES,
         }),
     ]
+}
+
+/// A unit vector in 32 bits: octahedral mapping, two snorm16 (error under 0.05 degrees).
+fn octahedral(v: Vec3) -> u32 {
+    let v = v.normalize_or(Vec3::Z);
+    let v = v / (v.x.abs() + v.y.abs() + v.z.abs());
+    let (x, y) = if v.z >= 0.0 {
+        (v.x, v.y)
+    } else {
+        (
+            (1.0 - v.y.abs()) * v.x.signum(),
+            (1.0 - v.x.abs()) * v.y.signum(),
+        )
+    };
+    let snorm = |c: f32| (c.clamp(-1.0, 1.0) * 32767.0).round() as i16 as u16 as u32;
+    snorm(x) | (snorm(y) << 16)
 }
 
 impl Renderer {
@@ -392,7 +424,7 @@ impl Renderer {
                 module: &pbr,
                 entry_point: Some("vs_shadow"),
                 compilation_options: Default::default(),
-                buffers: &vertex_layouts(),
+                buffers: &vertex_layouts(false),
             },
             primitive: wgpu::PrimitiveState {
                 cull_mode: Some(wgpu::Face::Back),
@@ -414,20 +446,20 @@ impl Renderer {
             multiview_mask: None,
             cache: None,
         });
-        let main_pipeline = device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+        let pbr_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+            label: Some("pbr pipeline layout"),
+            bind_group_layouts: &[Some(&main_layout), Some(&texture_layout)],
+            immediate_size: 0,
+        });
+        // Textured batches read every vertex attribute; untextured ones position and normal.
+        let main_pipeline = |textured: bool| device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
             label: Some("pbr pipeline"),
-            layout: Some(
-                &device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-                    label: Some("pbr pipeline layout"),
-                    bind_group_layouts: &[Some(&main_layout), Some(&texture_layout)],
-                    immediate_size: 0,
-                }),
-            ),
+            layout: Some(&pbr_layout),
             vertex: wgpu::VertexState {
                 module: &pbr,
-                entry_point: Some("vs_main"),
+                entry_point: Some(if textured { "vs_main" } else { "vs_untextured" }),
                 compilation_options: Default::default(),
-                buffers: &vertex_layouts(),
+                buffers: &vertex_layouts(textured),
             },
             primitive: wgpu::PrimitiveState {
                 cull_mode: Some(wgpu::Face::Back),
@@ -453,6 +485,7 @@ impl Renderer {
             multiview_mask: None,
             cache: None,
         });
+        let main_pipelines = [main_pipeline(true), main_pipeline(false)];
         let targets = Self::targets(
             device,
             config.resolution,
@@ -478,7 +511,7 @@ impl Renderer {
             tonemap_layout,
             hdr_sampler,
             shadow_pipeline,
-            main_pipeline,
+            main_pipelines,
             tonemap_shader: tonemap,
             tonemap_pipelines: Default::default(),
             neutral: [
@@ -687,9 +720,10 @@ impl Renderer {
         let vertices: Vec<Vertex> = (0..mesh.positions.len())
             .map(|i| Vertex {
                 position: mesh.positions[i].to_array(),
-                normal: mesh.normals[i].to_array(),
+                normal: octahedral(mesh.normals[i]),
                 uv: mesh.uvs[i].to_array(),
-                tangent: mesh.tangents[i].to_array(),
+                tangent: octahedral(mesh.tangents[i].truncate()),
+                handedness: if mesh.tangents[i].w < 0.0 { -1.0 } else { 1.0 },
             })
             .collect();
         let vertices = gpu
@@ -794,7 +828,13 @@ impl Renderer {
                     .texture_sets
                     .get(batch.textures.0 as usize)
                     .ok_or(GpuError::StaleHandle)?;
-                draws.push((self.mesh(batch.mesh)?, textures, batch.instances.start..end));
+                let textured = batch.textures != TextureSetHandle::default();
+                draws.push((
+                    self.mesh(batch.mesh)?,
+                    textures,
+                    batch.instances.start..end,
+                    textured,
+                ));
             }
         }
 
@@ -823,7 +863,7 @@ impl Renderer {
                 pass.set_pipeline(&self.shadow_pipeline);
                 pass.set_bind_group(0, &self.shadow_group, &[]);
                 pass.set_vertex_buffer(1, self.instance_buffer.slice(..));
-                for (mesh, _, range) in &draws {
+                for (mesh, _, range, _) in &draws {
                     pass.set_vertex_buffer(0, mesh.vertices.slice(..));
                     pass.set_index_buffer(mesh.indices.slice(..), mesh.format);
                     pass.draw_indexed(0..mesh.index_count, 0, range.clone());
@@ -864,10 +904,14 @@ impl Renderer {
                 occlusion_query_set: None,
                 multiview_mask: None,
             });
-            pass.set_pipeline(&self.main_pipeline);
             pass.set_bind_group(0, &self.main_group, &[]);
             pass.set_vertex_buffer(1, self.instance_buffer.slice(..));
-            for (mesh, textures, range) in &draws {
+            let mut bound = None;
+            for (mesh, textures, range, textured) in &draws {
+                if bound != Some(*textured) {
+                    pass.set_pipeline(&self.main_pipelines[usize::from(!textured)]);
+                    bound = Some(*textured);
+                }
                 pass.set_bind_group(1, *textures, &[]);
                 pass.set_vertex_buffer(0, mesh.vertices.slice(..));
                 pass.set_index_buffer(mesh.indices.slice(..), mesh.format);
@@ -1226,4 +1270,39 @@ fn upload_texture(gpu: &GpuContext, mips: &[TextureImage], srgb: bool) -> wgpu::
         );
     }
     texture.create_view(&Default::default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The shader's decode (pbr.wgsl `octahedral_decode`), mirrored.
+    fn decode(bits: u32) -> Vec3 {
+        let snorm = |b: u32| (b as u16 as i16 as f32 / 32767.0).max(-1.0);
+        let (x, y) = (snorm(bits), snorm(bits >> 16));
+        let mut v = Vec3::new(x, y, 1.0 - x.abs() - y.abs());
+        let t = (-v.z).max(0.0);
+        v.x += if v.x >= 0.0 { -t } else { t };
+        v.y += if v.y >= 0.0 { -t } else { t };
+        v.normalize()
+    }
+
+    #[test]
+    fn octahedral_normals_round_trip_within_a_twentieth_of_a_degree() {
+        let mut worst = 0f32;
+        for i in 0..2000 {
+            // A spiral over the sphere, plus the axes and the octahedron's folds.
+            let z = 1.0 - 2.0 * (i as f32 + 0.5) / 2000.0;
+            let a = i as f32 * 2.399_963;
+            let r = (1.0 - z * z).sqrt();
+            for v in [Vec3::new(r * a.cos(), r * a.sin(), z), Vec3::NEG_Z, Vec3::X, Vec3::NEG_Y] {
+                let back = decode(octahedral(v));
+                worst = worst.max(v.angle_between(back).to_degrees());
+            }
+        }
+        assert!(worst < 0.05, "worst error {worst} degrees");
+        // Not a unit vector: normalised first; zero falls back to +Z.
+        assert!(decode(octahedral(Vec3::new(0.0, 3.0, 0.0))).abs_diff_eq(Vec3::Y, 1e-4));
+        assert!(decode(octahedral(Vec3::ZERO)).abs_diff_eq(Vec3::Z, 1e-4));
+    }
 }
