@@ -63,7 +63,7 @@ section "clippy (native, all targets)" \
 
 # Unit, integration and doc tests of every workspace crate.
 section "clippy (wasm32-unknown-unknown: the web runner, the web renderer, the web examples)" \
-    cargo clippy -p layerw --lib --example input_playground --example render_demo --target wasm32-unknown-unknown -- -D warnings
+    cargo clippy -p layerw --lib --example input_playground --example render_demo --example bench_cubes --target wasm32-unknown-unknown -- -D warnings
 
 # LAYERW_REQUIRE_GPU: the golden-image tests fail, not skip, without an adapter (setup.sh
 # installs lavapipe, Vulkan on the CPU).
@@ -85,6 +85,11 @@ section "web (headless chromium, input_playground)" \
 # (WebGL2 fallback): the backend each reports, and the canvas against the native render.
 section "web renderer (headless chromium: WebGPU, then WebGL2)" \
     bash -c 'cargo build --example render_demo && bash scripts/web.sh render_demo && python3 scripts/web_render_test.py target/debug/examples/render_demo'
+
+# bench_cubes' wasm in headless chromium on WebGPU and WebGL2: frames drawn, the stats on the
+# page, the overlay on the canvas; page screenshots go to target/layerw-test/.
+section "web bench_cubes (headless chromium: WebGPU, then WebGL2)" \
+    bash -c 'bash scripts/web.sh bench_cubes && python3 scripts/web_bench_test.py'
 
 section "build wasm32-unknown-unknown (libs)" \
     cargo build --workspace --lib --target wasm32-unknown-unknown

@@ -25,9 +25,8 @@ web_test.WEB_DIR = os.path.abspath(sys.argv[2] if len(sys.argv) > 2 else
 OUT = web_test.OUT
 TOLERANCE = 0.02
 
-WEBGPU_FLAGS = ["--enable-unsafe-webgpu", "--enable-features=Vulkan", "--use-vulkan=swiftshader",
-                "--enable-unsafe-swiftshader", "--use-angle=swiftshader"]
-WEBGL_FLAGS = ["--disable-gpu", "--enable-unsafe-swiftshader"]
+WEBGPU_FLAGS = web_test.WEBGPU_FLAGS
+WEBGL_FLAGS = web_test.WEBGL_FLAGS
 
 
 def rmse(a, b):

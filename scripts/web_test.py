@@ -53,6 +53,13 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+# Headless chromium with WebGPU (SwiftShader Vulkan; the GPU process must stay on), and with
+# WebGL2 only (ANGLE on SwiftShader). See ../shared/toolchain.md.
+WEBGPU_FLAGS = ["--enable-unsafe-webgpu", "--enable-features=Vulkan", "--use-vulkan=swiftshader",
+                "--enable-unsafe-swiftshader", "--use-angle=swiftshader"]
+WEBGL_FLAGS = ["--disable-gpu", "--enable-unsafe-swiftshader"]
+
+
 def serve():
     port = free_port()
     server = http.server.ThreadingHTTPServer(

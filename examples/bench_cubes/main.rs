@@ -7,16 +7,22 @@
 //!     [--resolution WxH] [--msaa 1|4] [--screenshot out.png]
 //! ```
 //! `--headless` renders into an image with no window (machines without a display); frames
-//! then wait for the GPU, so frame times include GPU time.
-
-use std::time::Instant;
+//! then wait for the GPU, so frame times include GPU time. F3 shows and hides the stats
+//! overlay (shown in a window, hidden headless).
+//!
+//! In the browser (`scripts/web.sh bench_cubes`), the page's query string takes the same
+//! options: `?n=20000&no-shadows&msaa=1`; the running percentiles and stage timings are shown
+//! on the page (and left in `window.layerwBench` as JSON).
 
 use layerw::components::{Camera, MaterialIndex, MeshRef, Sun, Transform};
 use layerw::engine::gpu::{GpuRenderer, RenderStats, RendererConfig, Screenshot};
-use layerw::engine::render::{MaterialParams, Materials, Mesh, MeshAssets, RenderQueue};
-use layerw::engine::schedule::StageTimings;
+use layerw::engine::platform::KeyCode;
+use layerw::engine::render::{
+    MaterialParams, Materials, Mesh, MeshAssets, RenderQueue, StatsOverlay,
+};
+use layerw::engine::schedule::{StageTimings, monotonic_seconds};
 use layerw::prelude::*;
-use layerw::systems::extract_render;
+use layerw::systems::{extract_render, toggle_stats_overlay};
 
 #[derive(Clone, Copy)]
 struct Motion {
@@ -26,6 +32,7 @@ struct Motion {
     rate: f32,
 }
 
+#[derive(Clone)]
 struct Options {
     count: u32,
     headless: bool,
@@ -34,6 +41,34 @@ struct Options {
     resolution: UVec2,
     msaa: u32,
     screenshot: Option<std::path::PathBuf>,
+}
+
+/// The command line natively; the page's query string in the browser (`n=N` for the count,
+/// `key=value` for `--key value`, `key` for `--key`).
+fn arguments() -> Vec<String> {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        std::env::args().skip(1).collect()
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        let query = web_sys::window()
+            .and_then(|w| w.location().search().ok())
+            .unwrap_or_default();
+        let mut args = Vec::new();
+        for pair in query
+            .trim_start_matches('?')
+            .split('&')
+            .filter(|p| !p.is_empty())
+        {
+            match pair.split_once('=') {
+                Some(("n", n)) => args.push(n.to_owned()),
+                Some((key, value)) => args.extend([format!("--{key}"), value.to_owned()]),
+                None => args.push(format!("--{pair}")),
+            }
+        }
+        args
+    }
 }
 
 fn options() -> Result<Options, String> {
@@ -46,7 +81,7 @@ fn options() -> Result<Options, String> {
         msaa: 4,
         screenshot: None,
     };
-    let mut args = std::env::args().skip(1);
+    let mut args = arguments().into_iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--headless" => o.headless = true,
@@ -102,26 +137,61 @@ fn mean(v: &[f64]) -> f64 {
     v.iter().sum::<f64>() / v.len().max(1) as f64
 }
 
-fn main() {
-    let options = match options() {
-        Ok(o) => o,
-        Err(e) => {
-            eprintln!("bench_cubes: {e}");
-            std::process::exit(2);
-        }
-    };
-    let mut host = match GpuRenderer::new(RendererConfig {
-        resolution: options.resolution,
-        msaa: options.msaa,
-        ..Default::default()
-    }) {
-        Ok(host) => host,
-        Err(e) => {
-            eprintln!("bench_cubes: {e}");
-            std::process::exit(1);
-        }
-    };
-    host.wait_gpu = options.headless;
+fn sorted(v: &[f64]) -> Vec<f64> {
+    let mut v = v.to_vec();
+    v.sort_by(f64::total_cmp);
+    v
+}
+
+/// The summary printed at the end natively, and kept up to date on the page on the web.
+fn summary(options: &Options, s: &Samples, stats: Option<&RenderStats>) -> Vec<String> {
+    let frames = sorted(&s.frame);
+    let gpu = sorted(&s.gpu);
+    let mut lines = vec![
+        format!(
+            "bench_cubes: {} cubes, {} frames, {}x{}, shadows {}, MSAA {}x",
+            options.count,
+            s.frame.len(),
+            options.resolution.x,
+            options.resolution.y,
+            if options.shadows { "on" } else { "off" },
+            options.msaa
+        ),
+        format!(
+            "frame time: p50 {:.2} ms, p99 {:.2} ms, mean {:.2} ms ({:.1} FPS at p50)",
+            percentile(&frames, 0.5) * 1e3,
+            percentile(&frames, 0.99) * 1e3,
+            mean(&frames) * 1e3,
+            1.0 / percentile(&frames, 0.5).max(1e-9)
+        ),
+        format!(
+            "per frame (mean): update {:.2} ms, render extraction {:.2} ms, GPU submit{} {:.2} ms",
+            mean(&s.update) * 1e3,
+            mean(&s.extract) * 1e3,
+            if options.headless { " + wait" } else { "" },
+            mean(&s.submit) * 1e3
+        ),
+    ];
+    lines.push(if gpu.is_empty() {
+        "GPU time: no timestamp queries on this adapter".to_owned()
+    } else {
+        format!(
+            "GPU time (shadow + PBR passes): p50 {:.2} ms, p99 {:.2} ms",
+            percentile(&gpu, 0.5) * 1e3,
+            percentile(&gpu, 0.99) * 1e3
+        )
+    });
+    if let Some(stats) = stats {
+        lines.push(format!(
+            "{} instances, {} triangles, {} draw calls per frame",
+            stats.frame.instances, stats.frame.triangles, stats.frame.draw_calls
+        ));
+    }
+    lines
+}
+
+/// Builds the scene: the cubes, the ground, the camera and the sun.
+fn app(options: &Options) -> App {
     let mut meshes = MeshAssets::default();
     let cube = meshes.add(Mesh::cube(1.0)).unwrap();
     let ground = meshes.add(Mesh::plane(1.0)).unwrap();
@@ -152,6 +222,12 @@ fn main() {
         .expect("9 materials fit the table");
 
     let mut app = App::new();
+    // The overlay shows in a window; F3 toggles it.
+    app.insert_resource(StatsOverlay {
+        visible: !options.headless,
+        ..Default::default()
+    });
+    app.add_system(Stage::Update, toggle_stats_overlay(KeyCode::F3));
     app.insert_resource(meshes).insert_resource(material_table);
     app.set_window(WindowConfig {
         title: format!("Layer-W bench_cubes ({} cubes)", options.count),
@@ -235,17 +311,51 @@ fn main() {
         app.insert_resource(Screenshot { path });
     }
 
+    app
+}
+
+fn main() {
+    let options = match options() {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("bench_cubes: {e}");
+            std::process::exit(2);
+        }
+    };
+    let config = RendererConfig {
+        resolution: options.resolution,
+        msaa: options.msaa,
+        ..Default::default()
+    };
+    // The browser opens its GPU asynchronously, once the canvas exists.
+    #[cfg(target_arch = "wasm32")]
+    let mut host = GpuRenderer::deferred(config);
+    #[cfg(not(target_arch = "wasm32"))]
+    let mut host = match GpuRenderer::new(config) {
+        Ok(host) => host,
+        Err(e) => {
+            eprintln!("bench_cubes: {e}");
+            std::process::exit(1);
+        }
+    };
+    host.wait_gpu = options.headless;
+    let mut app = app(&options);
+
     let samples = std::rc::Rc::new(std::cell::RefCell::new(Samples::default()));
     let recorder = samples.clone();
-    let mut last: Option<Instant> = None;
+    let mut last: Option<f64> = None;
     // Frame hooks run in order: draw, then measure.
     app.add_frame_hook(move |world| host.frame(world));
-    let info_printed = std::cell::Cell::new(false);
+    #[cfg(target_arch = "wasm32")]
+    let page_options = options.clone();
     app.add_frame_hook(move |world| {
-        let now = Instant::now();
+        let Ok(stats) = world.try_resource::<RenderStats>() else {
+            return; // nothing drawn yet (the browser's GPU is still opening)
+        };
+        let now = monotonic_seconds().unwrap_or(0.0);
         let mut s = recorder.borrow_mut();
         if let Some(last) = last {
-            s.frame.push((now - last).as_secs_f64());
+            s.frame.push(now - last);
         }
         last = Some(now);
         if let Ok(stages) = world.try_resource::<StageTimings>() {
@@ -253,21 +363,38 @@ fn main() {
                 .push(stages.seconds(Stage::Update) + stages.seconds(Stage::FixedUpdate));
             s.extract.push(stages.seconds(Stage::Render));
         }
-        if let Ok(stats) = world.try_resource::<RenderStats>() {
-            s.submit.push(stats.submit_seconds);
-            if let Some(gpu) = stats.gpu_seconds {
-                s.gpu.push(gpu);
+        s.submit.push(stats.submit_seconds);
+        if let Some(gpu) = stats.gpu_seconds {
+            s.gpu.push(gpu);
+        }
+        #[cfg(target_arch = "wasm32")]
+        if stats.frames % 30 == 0 {
+            // The page shows a window of recent frames.
+            const WINDOW: usize = 600;
+            let s = &mut *s;
+            for v in [
+                &mut s.frame,
+                &mut s.update,
+                &mut s.extract,
+                &mut s.submit,
+                &mut s.gpu,
+            ] {
+                if v.len() > WINDOW {
+                    v.drain(..v.len() - WINDOW);
+                }
             }
-            if !info_printed.get() {
-                info_printed.set(true);
-                println!(
-                    "bench_cubes: {} instances, {} triangles, {} draw calls per frame",
-                    stats.frame.instances, stats.frame.triangles, stats.frame.draw_calls
-                );
-            }
+            web::publish(&summary(&page_options, s, Some(&stats)), s, &stats);
         }
     });
-    let started = Instant::now();
+    #[cfg(not(target_arch = "wasm32"))]
+    let stats = std::rc::Rc::new(std::cell::RefCell::new(None));
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let last_stats = stats.clone();
+        app.add_frame_hook(move |world| {
+            *last_stats.borrow_mut() = world.try_resource::<RenderStats>().ok().map(|s| *s);
+        });
+    }
     let report = match app.run() {
         Ok(r) => r,
         Err(e) => {
@@ -275,42 +402,41 @@ fn main() {
             std::process::exit(1);
         }
     };
-    let wall = started.elapsed().as_secs_f64();
-    let s = samples.borrow();
-    let mut frames = s.frame.clone();
-    frames.sort_by(f64::total_cmp);
-    println!(
-        "bench_cubes: {} cubes, {} frames in {:.2} s, {}x{}, shadows {}",
-        options.count,
-        report.frames,
-        wall,
-        options.resolution.x,
-        options.resolution.y,
-        if options.shadows { "on" } else { "off" }
-    );
-    println!(
-        "frame time: p50 {:.2} ms, p99 {:.2} ms, mean {:.2} ms ({:.1} FPS at p50)",
-        percentile(&frames, 0.5) * 1e3,
-        percentile(&frames, 0.99) * 1e3,
-        mean(&frames) * 1e3,
-        1.0 / percentile(&frames, 0.5).max(1e-9)
-    );
-    println!(
-        "per frame (mean): update {:.2} ms, render extraction {:.2} ms, GPU submit{} {:.2} ms",
-        mean(&s.update) * 1e3,
-        mean(&s.extract) * 1e3,
-        if options.headless { " + wait" } else { "" },
-        mean(&s.submit) * 1e3
-    );
-    let mut gpu = s.gpu.clone();
-    gpu.sort_by(f64::total_cmp);
-    if gpu.is_empty() {
-        println!("GPU time: no timestamp queries on this adapter");
-    } else {
-        println!(
-            "GPU time (shadow + PBR passes): p50 {:.2} ms, p99 {:.2} ms",
-            percentile(&gpu, 0.5) * 1e3,
-            percentile(&gpu, 0.99) * 1e3
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = report;
+        for line in summary(&options, &samples.borrow(), stats.borrow().as_ref()) {
+            println!("{line}");
+        }
+    }
+    #[cfg(target_arch = "wasm32")]
+    let _ = (report, samples);
+}
+
+/// The page shows the summary in `<pre id="stats">` and keeps it, with the raw figures, in
+/// `window.layerwBench` as JSON.
+#[cfg(target_arch = "wasm32")]
+mod web {
+    use super::{RenderStats, Samples, mean, percentile, sorted};
+
+    pub fn publish(lines: &[String], s: &Samples, stats: &RenderStats) {
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        if let Some(pre) = window.document().and_then(|d| d.get_element_by_id("stats")) {
+            pre.set_text_content(Some(&lines.join("\n")));
+        }
+        let frames = sorted(&s.frame);
+        let json = format!(
+            "{{\"frames\":{},\"p50_ms\":{:.3},\"p99_ms\":{:.3},\"extract_ms\":{:.3},\"draw_calls\":{},\"instances\":{},\"triangles\":{}}}",
+            stats.frames,
+            percentile(&frames, 0.5) * 1e3,
+            percentile(&frames, 0.99) * 1e3,
+            mean(&s.extract) * 1e3,
+            stats.frame.draw_calls,
+            stats.frame.instances,
+            stats.frame.triangles
         );
+        let _ = js_sys::Reflect::set(&window, &"layerwBench".into(), &json.into());
     }
 }

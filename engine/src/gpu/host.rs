@@ -11,7 +11,6 @@ use crate::ecs::World;
 use crate::render::{
     FrameStats, Materials, MeshAssets, OverlayText, RenderQueue, StatsOverlay, TextureAssets,
 };
-use crate::schedule::Time;
 use crate::walloc::Tier;
 
 /// What the last frame drew and how long the GPU side took, stored on the world as a resource.
@@ -174,8 +173,8 @@ impl GpuRenderer {
         if !world.contains_resource::<GpuInfo>() {
             world.insert_resource(ready.gpu.info.clone());
         }
-        let started = crate::app::now();
-        let frame_seconds = self.frame_clock.tick(started, world);
+        let started = crate::schedule::monotonic_seconds();
+        let frame_seconds = self.frame_clock.tick(started);
         match world.try_resource::<StatsOverlay>() {
             Ok(overlay) if overlay.visible => {
                 let text = OverlayText {
@@ -239,7 +238,9 @@ impl GpuRenderer {
         {
             tracing::error!("{e}");
         }
-        let seconds = started.map_or(0.0, |s| s.elapsed().as_secs_f64());
+        let seconds = started
+            .zip(crate::schedule::monotonic_seconds())
+            .map_or(0.0, |(s, e)| e - s);
         let gpu_seconds = ready.renderer.gpu_seconds();
         let published = world.get_resource_mut::<RenderStats>().map(|s| {
             s.frame = stats;
@@ -267,26 +268,23 @@ impl GpuRenderer {
     }
 }
 
-/// Smoothed frame-to-frame time: the real clock natively, the frame's `Time` delta in the
-/// browser (no `Instant` there).
+/// Smoothed frame-to-frame time.
 #[derive(Default)]
 struct FrameClock {
-    last: Option<std::time::Instant>,
+    last: Option<f64>,
     smoothed: Option<f64>,
 }
 
 impl FrameClock {
-    fn tick(&mut self, now: Option<std::time::Instant>, world: &World) -> f64 {
-        let delta = match (now, self.last) {
-            (Some(now), Some(last)) => Some((now - last).as_secs_f64()),
-            (Some(_), None) => None,
-            (None, _) => world.try_resource::<Time>().ok().map(|t| t.delta_seconds()),
-        };
-        self.last = now;
-        if let Some(delta) = delta.filter(|d| *d > 0.0) {
-            // About a quarter-second window at 60 FPS: steady digits, still responsive.
-            self.smoothed = Some(self.smoothed.map_or(delta, |s| s + (delta - s) * 0.1));
+    fn tick(&mut self, now: Option<f64>) -> f64 {
+        if let (Some(now), Some(last)) = (now, self.last) {
+            let delta = now - last;
+            if delta > 0.0 {
+                // About a quarter-second window at 60 FPS: steady digits, still responsive.
+                self.smoothed = Some(self.smoothed.map_or(delta, |s| s + (delta - s) * 0.1));
+            }
         }
+        self.last = now;
         self.smoothed.unwrap_or(0.0)
     }
 }

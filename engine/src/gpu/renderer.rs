@@ -452,39 +452,41 @@ impl Renderer {
             immediate_size: 0,
         });
         // Textured batches read every vertex attribute; untextured ones position and normal.
-        let main_pipeline = |textured: bool| device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
-            label: Some("pbr pipeline"),
-            layout: Some(&pbr_layout),
-            vertex: wgpu::VertexState {
-                module: &pbr,
-                entry_point: Some(if textured { "vs_main" } else { "vs_untextured" }),
-                compilation_options: Default::default(),
-                buffers: &vertex_layouts(textured),
-            },
-            primitive: wgpu::PrimitiveState {
-                cull_mode: Some(wgpu::Face::Back),
-                ..Default::default()
-            },
-            depth_stencil: Some(wgpu::DepthStencilState {
-                format: DEPTH_FORMAT,
-                depth_write_enabled: Some(true),
-                depth_compare: Some(wgpu::CompareFunction::Less),
-                stencil: Default::default(),
-                bias: Default::default(),
-            }),
-            multisample: wgpu::MultisampleState {
-                count: samples,
-                ..Default::default()
-            },
-            fragment: Some(wgpu::FragmentState {
-                module: &pbr,
-                entry_point: Some("fs_main"),
-                compilation_options: Default::default(),
-                targets: &[Some(HDR_FORMAT.into())],
-            }),
-            multiview_mask: None,
-            cache: None,
-        });
+        let main_pipeline = |textured: bool| {
+            device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+                label: Some("pbr pipeline"),
+                layout: Some(&pbr_layout),
+                vertex: wgpu::VertexState {
+                    module: &pbr,
+                    entry_point: Some(if textured { "vs_main" } else { "vs_untextured" }),
+                    compilation_options: Default::default(),
+                    buffers: &vertex_layouts(textured),
+                },
+                primitive: wgpu::PrimitiveState {
+                    cull_mode: Some(wgpu::Face::Back),
+                    ..Default::default()
+                },
+                depth_stencil: Some(wgpu::DepthStencilState {
+                    format: DEPTH_FORMAT,
+                    depth_write_enabled: Some(true),
+                    depth_compare: Some(wgpu::CompareFunction::Less),
+                    stencil: Default::default(),
+                    bias: Default::default(),
+                }),
+                multisample: wgpu::MultisampleState {
+                    count: samples,
+                    ..Default::default()
+                },
+                fragment: Some(wgpu::FragmentState {
+                    module: &pbr,
+                    entry_point: Some("fs_main"),
+                    compilation_options: Default::default(),
+                    targets: &[Some(HDR_FORMAT.into())],
+                }),
+                multiview_mask: None,
+                cache: None,
+            })
+        };
         let main_pipelines = [main_pipeline(true), main_pipeline(false)];
         let targets = Self::targets(
             device,
@@ -1295,7 +1297,12 @@ mod tests {
             let z = 1.0 - 2.0 * (i as f32 + 0.5) / 2000.0;
             let a = i as f32 * 2.399_963;
             let r = (1.0 - z * z).sqrt();
-            for v in [Vec3::new(r * a.cos(), r * a.sin(), z), Vec3::NEG_Z, Vec3::X, Vec3::NEG_Y] {
+            for v in [
+                Vec3::new(r * a.cos(), r * a.sin(), z),
+                Vec3::NEG_Z,
+                Vec3::X,
+                Vec3::NEG_Y,
+            ] {
                 let back = decode(octahedral(v));
                 worst = worst.max(v.angle_between(back).to_degrees());
             }

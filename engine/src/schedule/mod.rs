@@ -9,6 +9,7 @@
 //! result is the same with one thread or many.
 
 mod access;
+mod clock;
 mod context;
 mod executor;
 mod fixed;
@@ -22,6 +23,7 @@ mod system;
 mod time;
 
 pub use access::Access;
+pub use clock::monotonic_seconds;
 pub use context::SystemContext;
 pub use executor::ExecutorKind;
 pub use fixed::{FixedTime, FixedTimeError};

@@ -128,10 +128,10 @@ impl Schedule {
             }
         };
         for stage in Stage::ALL {
-            let started = stage_clock();
+            let started = super::monotonic_seconds();
             self.run_stage_steps(stage, world, delta);
-            if let (Some(started), Some(ended)) = (started, stage_clock()) {
-                self.stage_seconds[stage.index()] = ended.duration_since(started).as_secs_f64();
+            if let (Some(started), Some(ended)) = (started, super::monotonic_seconds()) {
+                self.stage_seconds[stage.index()] = ended - started;
             }
         }
         let timings = StageTimings(self.stage_seconds);
@@ -174,17 +174,8 @@ impl Schedule {
     }
 }
 
-/// The monotonic clock, where `std` has one (not in the browser).
-fn stage_clock() -> Option<std::time::Instant> {
-    if cfg!(all(target_arch = "wasm32", target_os = "unknown")) {
-        None
-    } else {
-        Some(std::time::Instant::now())
-    }
-}
-
 /// Wall-clock seconds each stage took in the last frame, stored on the world as a resource
-/// after every frame (zeros where there is no clock: the browser).
+/// after every frame (zeros where there is no clock: see [`monotonic_seconds`](super::monotonic_seconds)).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct StageTimings(pub [f64; Stage::COUNT]);
 

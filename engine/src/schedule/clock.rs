@@ -1,0 +1,39 @@
+//! A monotonic clock for measurements (stage timings, render timings) on every platform: the
+//! process's `Instant` natively and on WASI, the page's `performance.now()` in the browser.
+
+/// Seconds since an arbitrary fixed point, or `None` without a clock (the browser without the
+/// `window` feature, which brings web-sys).
+pub fn monotonic_seconds() -> Option<f64> {
+    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    {
+        use std::sync::OnceLock;
+        static START: OnceLock<std::time::Instant> = OnceLock::new();
+        Some(
+            START
+                .get_or_init(std::time::Instant::now)
+                .elapsed()
+                .as_secs_f64(),
+        )
+    }
+    #[cfg(all(target_arch = "wasm32", target_os = "unknown", feature = "window"))]
+    {
+        web_sys::window()
+            .and_then(|w| w.performance())
+            .map(|p| p.now() / 1e3)
+    }
+    #[cfg(all(target_arch = "wasm32", target_os = "unknown", not(feature = "window")))]
+    {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_clock_runs_forward() {
+        let a = super::monotonic_seconds().expect("a clock natively and on WASI");
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        let b = super::monotonic_seconds().unwrap();
+        assert!(b > a);
+    }
+}

@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+"""bench_cubes in the browser: the web build in headless chromium with WebGPU, then with WebGPU
+unavailable (WebGL2). Each run must draw frames of the requested scene (instances, draw
+calls) and show the benchmark's running stats on the page (frame-time percentiles, stage
+timings), and the canvas must show the scene with its stats overlay (not a blank canvas).
+Screenshots of the page go to target/layerw-test/web-bench-*.png.
+
+Usage: scripts/web_bench_test.py [WEB_DIR]
+"""
+import base64
+import json
+import os
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import web_test  # noqa: E402  (the server and WebDriver helpers)
+WEBGPU_FLAGS = web_test.WEBGPU_FLAGS
+WEBGL_FLAGS = web_test.WEBGL_FLAGS
+
+web_test.WEB_DIR = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else
+                                   os.path.join(web_test.ROOT, "target", "web", "bench_cubes"))
+OUT = web_test.OUT
+CUBES = 2000
+
+
+def distinct_colours(path):
+    out = subprocess.run(["identify", "-format", "%k", path], capture_output=True, text=True)
+    return int(out.stdout.strip() or 0)
+
+
+def run_browser(driver_port, http_port, name, flags, expected_draws):
+    web = web_test.WebDriver(driver_port, flags, headless_gpu=(name == "webgpu"))
+    try:
+        web.go(f"http://127.0.0.1:{http_port}/index.html?n={CUBES}&msaa=1")
+        bench = None
+        deadline = time.time() + 90
+        while time.time() < deadline:
+            error = web.js("return window.layerwError || null;")
+            if error:
+                web_test.check(False, f"{name}: the page failed: {error}")
+                return
+            text = web.js("return window.layerwBench || null;")
+            if text:
+                bench = json.loads(text)
+                if bench["frames"] >= 60:
+                    break
+            time.sleep(0.2)
+        web_test.check(bench is not None and bench["frames"] >= 60,
+                       f"{name}: bench_cubes runs in the browser ({bench})")
+        if bench is None:
+            return
+        web_test.check(bench["instances"] == CUBES + 1 and bench["draw_calls"] == expected_draws,
+                       f"{name}: {bench['instances']} instances (cubes and ground), "
+                       f"{bench['draw_calls']} draw calls (expected {expected_draws})")
+        web_test.check(0 < bench["p50_ms"] <= bench["p99_ms"],
+                       f"{name}: frame times p50 {bench['p50_ms']} ms, p99 {bench['p99_ms']} ms")
+        stats = web.js("return document.getElementById('stats').textContent;")
+        web_test.check("frame time: p50" in stats and "render extraction" in stats
+                       and f"{CUBES} cubes" in stats,
+                       f"{name}: the page shows the stats:\n{stats}")
+        png = base64.b64decode(web.session_call("GET", "/screenshot"))
+        path = os.path.join(OUT, f"web-bench-{name}.png")
+        with open(path, "wb") as f:
+            f.write(png)
+        colours = distinct_colours(path)
+        web_test.check(colours > 200, f"{name}: the page shows the scene ({colours} colours)")
+    finally:
+        web.quit()
+
+
+def main():
+    server, http_port = web_test.serve()
+    driver, driver_port = web_test.start_driver()
+    try:
+        # Shadow, PBR (cubes and ground), tonemap and the stats overlay.
+        run_browser(driver_port, http_port, "webgpu", WEBGPU_FLAGS, 6)
+        run_browser(driver_port, http_port, "webgl2", WEBGL_FLAGS, 6)
+    finally:
+        driver.kill()
+        server.shutdown()
+    if web_test.failures:
+        print(f"web bench test: {len(web_test.failures)} check(s) failed")
+        sys.exit(1)
+    print("web bench test: all checks passed")
+
+
+if __name__ == "__main__":
+    main()
