@@ -101,6 +101,13 @@ def pixel(path, x, y):
     return out.strip()
 
 
+def row(path, y, x=10, width=390):
+    """The RGB pixels of a row segment, as (r, g, b) tuples."""
+    raw = subprocess.run(["convert", path, "-crop", f"{width}x1+{x}+{y}", "+repage", "rgb:-"],
+                         check=True, capture_output=True).stdout
+    return [tuple(raw[i:i + 3]) for i in range(0, len(raw), 3)]
+
+
 def renderer_window(bench):
     log = open(os.path.join(WORK, "bench.log"), "w+")
     proc = subprocess.Popen([bench, "1000"], stdout=log, stderr=subprocess.STDOUT)
@@ -109,8 +116,20 @@ def renderer_window(bench):
     wid = out.stdout.split()[-1]
     time.sleep(3)
     shot = screenshot("renderer-1280x720")
-    check(pixel(shot, 640, 600) != "srgb(0,0,0)" and pixel(shot, 640, 50) != "srgb(0,0,0)",
+    check(pixel(shot, 640, 600) != "srgb(0,0,0)" and pixel(shot, 1000, 50) != "srgb(0,0,0)",
           f"the renderer presents to the window: {pixel(shot, 640, 600)}")
+    # The stats overlay: a dark panel top left in a window, hidden and shown again by F3.
+    panel = row(shot, 24)
+    xdotool("windowfocus", "--sync", wid)
+    xdotool("key", "F3")
+    time.sleep(1.5)
+    hidden = screenshot("renderer-overlay-hidden")
+    bare = row(hidden, 24)
+    check(len(set(panel)) >= 2 and len(set(bare)) == 1 and panel != bare,
+          f"F3 hides the stats overlay ({len(set(panel))} colours in the panel row, "
+          f"{len(set(bare))} without)")
+    xdotool("key", "F3")
+    time.sleep(1.5)
     xdotool("windowsize", "--sync", wid, "500", "500")
     time.sleep(2)
     shot = screenshot("renderer-500x500")
