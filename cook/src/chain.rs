@@ -77,7 +77,7 @@ impl ChainOptions {
         if !weight(self.normal_weight) || !weight(self.uv_weight) {
             return bad("normal_weight and uv_weight", "finite and non-negative");
         }
-        if !(self.max_relative_error > 0.0) {
+        if self.max_relative_error.is_nan() || self.max_relative_error <= 0.0 {
             return bad("max_relative_error", "positive");
         }
         if !(self.overdraw_threshold.is_finite() && self.overdraw_threshold >= 1.0) {

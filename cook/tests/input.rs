@@ -31,7 +31,7 @@ fn gltf_parts(mesh: &Mesh, buffer_uri: Option<&str>, with_normals: bool) -> (Str
     for &i in &indices {
         bin.extend((i as u16).to_le_bytes());
     }
-    while bin.len() % 4 != 0 {
+    while !bin.len().is_multiple_of(4) {
         bin.push(0);
     }
     let (min, max) = mesh
@@ -85,7 +85,7 @@ fn gltf_parts(mesh: &Mesh, buffer_uri: Option<&str>, with_normals: bool) -> (Str
 
 fn glb(json: &str, bin: &[u8]) -> Vec<u8> {
     let mut json = json.as_bytes().to_vec();
-    while json.len() % 4 != 0 {
+    while !json.len().is_multiple_of(4) {
         json.push(b' ');
     }
     let total = 12 + 8 + json.len() + 8 + bin.len();
