@@ -7,6 +7,7 @@ pub mod app;
 pub mod ecs;
 #[cfg(all(feature = "gpu", not(target_os = "wasi")))]
 pub mod gpu;
+pub mod lod;
 pub mod platform;
 pub mod render;
 pub mod schedule;

@@ -1,0 +1,86 @@
+//! Why cooking failed.
+
+use core::fmt;
+use std::path::PathBuf;
+
+use layerw_engine::lod::LodChainError;
+use layerw_engine::render::MeshError;
+
+/// Why a mesh could not be loaded or its chain not generated.
+#[non_exhaustive]
+#[derive(Debug)]
+pub enum CookError {
+    /// The input mesh fails [`Mesh::validate`](layerw_engine::render::Mesh::validate).
+    InvalidMesh(MeshError),
+    /// An option is out of its range.
+    InvalidOptions {
+        /// The option.
+        option: &'static str,
+        /// Its allowed range.
+        expected: &'static str,
+    },
+    /// meshoptimizer refused the data.
+    Meshopt(String),
+    /// The generated levels do not make a valid chain (a bug in the generator).
+    Chain(LodChainError),
+    /// A file could not be read or written.
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The error.
+        error: std::io::Error,
+    },
+    /// A glTF file could not be used.
+    Gltf {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// The input is neither a glTF/GLB file nor a procedural mesh spec.
+    BadInput {
+        /// The input as given.
+        input: String,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+impl fmt::Display for CookError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CookError::InvalidMesh(e) => write!(f, "invalid input mesh: {e}"),
+            CookError::InvalidOptions { option, expected } => {
+                write!(f, "option {option} must be {expected}")
+            }
+            CookError::Meshopt(e) => write!(f, "meshoptimizer: {e}"),
+            CookError::Chain(e) => write!(f, "generated chain is invalid: {e}"),
+            CookError::Io { path, error } => write!(f, "{}: {error}", path.display()),
+            CookError::Gltf { path, message } => write!(f, "{}: {message}", path.display()),
+            CookError::BadInput { input, reason } => write!(f, "input {input:?}: {reason}"),
+        }
+    }
+}
+
+impl std::error::Error for CookError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            CookError::InvalidMesh(e) => Some(e),
+            CookError::Chain(e) => Some(e),
+            CookError::Io { error, .. } => Some(error),
+            _ => None,
+        }
+    }
+}
+
+impl From<MeshError> for CookError {
+    fn from(e: MeshError) -> CookError {
+        CookError::InvalidMesh(e)
+    }
+}
+
+impl From<LodChainError> for CookError {
+    fn from(e: LodChainError) -> CookError {
+        CookError::Chain(e)
+    }
+}

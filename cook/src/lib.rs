@@ -1,0 +1,22 @@
+//! Layer-W asset cooking, native only: LOD chains generated with meshoptimizer (the `meshopt`
+//! crate, which does not build for the web), written in the engine's `.lwlod` format
+//! ([`layerw_engine::lod`]) for the engine to load.
+//!
+//! # Example
+//! ```
+//! use layerw_cook::{ChainOptions, generate_chain};
+//! use layerw_engine::render::Mesh;
+//!
+//! let chain = generate_chain(&Mesh::sphere(1.0, 64, 32), &ChainOptions::default()).unwrap();
+//! assert!(chain.level_count() > 1);
+//! assert_eq!(chain.finest().error, 0.0);
+//! ```
+#![warn(missing_docs)]
+
+mod chain;
+mod error;
+mod source;
+
+pub use chain::{ChainOptions, generate_chain};
+pub use error::CookError;
+pub use source::{load_gltf, load_input, procedural};
