@@ -55,7 +55,7 @@ fn bench(c: &mut Criterion) {
     let mesh = meshes.add(Mesh::cube(1.0)).unwrap();
     let host = GpuContext::headless().and_then(|gpu| {
         let mut renderer = Renderer::new(&gpu, RendererConfig::default())?;
-        renderer.sync_meshes(&gpu, &meshes);
+        renderer.sync_meshes(&gpu, &meshes, &RenderQueue::new())?;
         Ok((gpu, renderer))
     });
     if let Err(e) = &host {

@@ -16,7 +16,7 @@ use layerw_engine::glam::{Quat, UVec2, Vec3, Vec4};
 use layerw_engine::gpu::{GpuContext, GpuError, Image, Renderer, RendererConfig};
 use layerw_engine::render::{
     Batch, CameraView, DirectionalLight, FrameDesc, GpuInstance, MaterialParams, Mesh, MeshAssets,
-    MeshError, PointLight,
+    MeshError, PointLight, RenderQueue,
 };
 use rand::{Rng, SeedableRng, rngs::SmallRng};
 
@@ -162,7 +162,9 @@ fn render(
     meshes: &MeshAssets,
     frame: &FrameDesc,
 ) -> Image {
-    renderer.sync_meshes(gpu, meshes);
+    renderer
+        .sync_meshes(gpu, meshes, &RenderQueue::new())
+        .unwrap();
     renderer.render(gpu, frame).unwrap();
     renderer.read_output(gpu).unwrap()
 }
@@ -371,7 +373,9 @@ fn golden_ten_thousand_instances() {
             instances: 0..10_000,
         }],
     };
-    renderer.sync_meshes(&gpu, &meshes);
+    renderer
+        .sync_meshes(&gpu, &meshes, &RenderQueue::new())
+        .unwrap();
     let stats = renderer.render(&gpu, &frame).unwrap();
     assert_eq!((stats.instances, stats.triangles), (10_000, 120_000));
     // One instanced draw per batch and pass: shadow, main, tonemap.
@@ -397,9 +401,13 @@ fn invalid_input_is_a_typed_error_not_a_gpu_panic() {
         Err(MeshError::IndexOutOfRange { .. })
     ));
     let cube = meshes.add(Mesh::cube(1.0)).unwrap();
-    renderer.sync_meshes(&gpu, &meshes);
+    renderer
+        .sync_meshes(&gpu, &meshes, &RenderQueue::new())
+        .unwrap();
     meshes.remove(cube).unwrap();
-    renderer.sync_meshes(&gpu, &meshes);
+    renderer
+        .sync_meshes(&gpu, &meshes, &RenderQueue::new())
+        .unwrap();
     let frame = FrameDesc {
         camera: camera(Vec3::Z * 5.0, Vec3::ZERO),
         sun: sun(),
@@ -588,7 +596,9 @@ fn gpu_frame_time_is_measured_where_the_adapter_has_timestamps() {
     let mut renderer = renderer(&gpu);
     let mut meshes = MeshAssets::default();
     let cube = meshes.add(Mesh::cube(0.5)).unwrap();
-    renderer.sync_meshes(&gpu, &meshes);
+    renderer
+        .sync_meshes(&gpu, &meshes, &RenderQueue::new())
+        .unwrap();
     let instances: Vec<GpuInstance> = (0..1000)
         .map(|i| {
             let (x, z) = ((i % 32) as f32 - 16.0, (i / 32) as f32 - 16.0);

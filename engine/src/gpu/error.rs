@@ -27,6 +27,9 @@ pub enum GpuError {
     Readback(String),
     /// The configuration cannot be honoured (a zero-sized target, say).
     Config(String),
+    /// A walloc tier had no room (uploads are staged in the Render tier); nothing was lost:
+    /// the upload is retried on a later frame.
+    OutOfMemory(crate::walloc::OutOfMemory),
 }
 
 impl fmt::Display for GpuError {
@@ -41,6 +44,7 @@ impl fmt::Display for GpuError {
             }
             GpuError::Readback(e) => write!(f, "cannot read the frame back: {e}"),
             GpuError::Config(e) => write!(f, "invalid renderer configuration: {e}"),
+            GpuError::OutOfMemory(e) => write!(f, "no memory to stage an upload: {e}"),
         }
     }
 }

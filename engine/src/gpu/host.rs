@@ -187,8 +187,12 @@ impl GpuRenderer {
             _ if ready.renderer.has_overlay() => ready.renderer.set_overlay(&ready.gpu, &[]),
             _ => {}
         }
-        if let Ok(assets) = world.try_resource::<MeshAssets>() {
-            ready.renderer.sync_meshes(&ready.gpu, &assets);
+        if let (Ok(assets), Ok(queue)) = (
+            world.try_resource::<MeshAssets>(),
+            world.try_resource::<RenderQueue>(),
+        ) && let Err(e) = ready.renderer.sync_meshes(&ready.gpu, &assets, &queue)
+        {
+            tracing::error!("meshes not uploaded (retried next frame): {e}");
         }
         if let Ok(textures) = world.try_resource::<TextureAssets>() {
             ready.renderer.sync_textures(&ready.gpu, &textures);

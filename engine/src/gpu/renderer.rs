@@ -11,8 +11,8 @@ use super::timer::GpuTimer;
 use super::{GpuContext, GpuError};
 use crate::render::{
     FrameDesc, FrameStats, GlyphQuad, GpuInstance, Indices, MAX_MATERIALS, MAX_POINT_LIGHTS,
-    MaterialParams, Materials, Mesh, MeshAssets, MeshHandle, TextureAssets, TextureHandle,
-    TextureImage, TextureSetHandle,
+    MaterialParams, Materials, Mesh, MeshAssets, MeshHandle, RenderQueue, TextureAssets,
+    TextureHandle, TextureImage, TextureSetHandle,
 };
 
 const HDR_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba16Float;
@@ -639,19 +639,27 @@ impl Renderer {
     }
 
     /// Uploads the meshes of `assets` the GPU does not have yet and frees the ones removed
-    /// there (cheap when nothing changed: a version check).
-    pub fn sync_meshes(&mut self, gpu: &GpuContext, assets: &MeshAssets) {
+    /// there (cheap when nothing changed: a version check). Vertices and indices are packed
+    /// into `staging`'s Render-tier arena and uploaded from there. An exhausted Render tier
+    /// is an error that loses nothing: meshes not uploaded yet are retried on the next call.
+    pub fn sync_meshes(
+        &mut self,
+        gpu: &GpuContext,
+        assets: &MeshAssets,
+        staging: &RenderQueue,
+    ) -> Result<(), GpuError> {
         if self.mesh_version == Some(assets.version()) {
-            return;
+            return Ok(());
         }
         self.meshes
             .retain(|handle, _| assets.get(*handle).is_some());
         for (handle, mesh) in assets.iter() {
-            self.meshes
-                .entry(handle)
-                .or_insert_with(|| Self::upload_mesh(gpu, mesh));
+            if let std::collections::hash_map::Entry::Vacant(slot) = self.meshes.entry(handle) {
+                slot.insert(Self::upload_mesh(gpu, mesh, staging)?);
+            }
         }
         self.mesh_version = Some(assets.version());
+        Ok(())
     }
 
     /// Uploads the textures of `assets` the GPU does not have yet and rebuilds the texture
@@ -717,46 +725,68 @@ impl Renderer {
         Ok(())
     }
 
-    fn upload_mesh(gpu: &GpuContext, mesh: &Mesh) -> GpuMesh {
+    /// Packs a mesh's vertices in the Render-tier arena (the queue's staging) and uploads
+    /// them from there.
+    fn upload_mesh(
+        gpu: &GpuContext,
+        mesh: &Mesh,
+        staging: &RenderQueue,
+    ) -> Result<GpuMesh, GpuError> {
         use wgpu::util::DeviceExt;
-        let vertices: Vec<Vertex> = (0..mesh.positions.len())
-            .map(|i| Vertex {
-                position: mesh.positions[i].to_array(),
-                normal: octahedral(mesh.normals[i]),
-                uv: mesh.uvs[i].to_array(),
-                tangent: octahedral(mesh.tangents[i].truncate()),
-                handedness: if mesh.tangents[i].w < 0.0 { -1.0 } else { 1.0 },
-            })
-            .collect();
-        let vertices = gpu
-            .device
-            .create_buffer_init(&wgpu::util::BufferInitDescriptor {
-                label: Some("mesh vertices"),
-                contents: bytemuck::cast_slice(&vertices),
-                usage: wgpu::BufferUsages::VERTEX,
-            });
-        let (bytes, format): (Vec<u8>, _) = match &mesh.indices {
-            // Index buffers must be a multiple of 4 bytes long: pad odd u16 counts.
-            Indices::U16(v) => {
-                let mut bytes = bytemuck::cast_slice::<u16, u8>(v).to_vec();
-                bytes.resize(bytes.len().next_multiple_of(4), 0);
-                (bytes, wgpu::IndexFormat::Uint16)
-            }
-            Indices::U32(v) => (bytemuck::cast_slice(v).to_vec(), wgpu::IndexFormat::Uint32),
+        let vertices = staging
+            .with_staging(
+                mesh.positions.len(),
+                |i| Vertex {
+                    position: mesh.positions[i].to_array(),
+                    normal: octahedral(mesh.normals[i]),
+                    uv: mesh.uvs[i].to_array(),
+                    tangent: octahedral(mesh.tangents[i].truncate()),
+                    handedness: if mesh.tangents[i].w < 0.0 { -1.0 } else { 1.0 },
+                },
+                |vertices| {
+                    gpu.device
+                        .create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                            label: Some("mesh vertices"),
+                            contents: bytemuck::cast_slice(vertices),
+                            usage: wgpu::BufferUsages::VERTEX,
+                        })
+                },
+            )
+            .map_err(GpuError::OutOfMemory)?;
+        let index_buffer = |bytes: &[u8]| {
+            gpu.device
+                .create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                    label: Some("mesh indices"),
+                    contents: bytes,
+                    usage: wgpu::BufferUsages::INDEX,
+                })
         };
-        let indices = gpu
-            .device
-            .create_buffer_init(&wgpu::util::BufferInitDescriptor {
-                label: Some("mesh indices"),
-                contents: &bytes,
-                usage: wgpu::BufferUsages::INDEX,
-            });
-        GpuMesh {
+        let (indices, format) = match &mesh.indices {
+            // Index buffers must be a multiple of 4 bytes long: an odd u16 count gets a pad.
+            Indices::U16(v) => (
+                staging.with_staging(
+                    v.len().next_multiple_of(2),
+                    |i| v.get(i).copied().unwrap_or(0),
+                    |staged| index_buffer(bytemuck::cast_slice(staged)),
+                ),
+                wgpu::IndexFormat::Uint16,
+            ),
+            Indices::U32(v) => (
+                staging.with_staging(
+                    v.len(),
+                    |i| v[i],
+                    |staged| index_buffer(bytemuck::cast_slice(staged)),
+                ),
+                wgpu::IndexFormat::Uint32,
+            ),
+        };
+        let indices = indices.map_err(GpuError::OutOfMemory)?;
+        Ok(GpuMesh {
             vertices,
             indices,
             format,
             index_count: mesh.indices.len() as u32,
-        }
+        })
     }
 
     fn mesh(&self, handle: MeshHandle) -> Result<&GpuMesh, GpuError> {

@@ -204,6 +204,33 @@ impl RenderQueue {
         }
     }
 
+    /// Runs `f` with `len` values made by `make(index)` (in parallel) in the Render-tier
+    /// arena, after this frame's instances: the staging memory of uploads (meshes), given
+    /// back with the rest of the frame at the next reset. Without the arena (another owner
+    /// holds it) the values are staged in a temporary vector. An exhausted Render tier is an
+    /// error, and nothing is lost: the caller retries on a later frame.
+    pub fn with_staging<T: Send, R>(
+        &self,
+        len: usize,
+        make: impl Fn(usize) -> T + Sync,
+        f: impl FnOnce(&[T]) -> R,
+    ) -> Result<R, walloc::OutOfMemory> {
+        match &self.storage {
+            Storage::Arena { arena, .. } => {
+                let arena = arena.lock().unwrap_or_else(|e| e.into_inner());
+                let handle = arena.alloc_slice_par_with_handle(len, make)?;
+                let staged = arena
+                    .get(handle)
+                    .expect("a handle just allocated from this arena is live");
+                Ok(f(staged))
+            }
+            Storage::Vec(_) => {
+                let staged: Vec<T> = (0..len).into_par_iter().map(&make).collect();
+                Ok(f(&staged))
+            }
+        }
+    }
+
     /// Runs `f` with the frame's description (instances borrowed from the arena), or `None`
     /// when the scene has no camera.
     pub fn with_frame<R>(&self, f: impl FnOnce(Option<FrameDesc<'_>>) -> R) -> R {
@@ -280,6 +307,13 @@ fn runs(items: &[PackedItem]) -> Vec<Run> {
 mod tests {
     use super::*;
 
+    /// One queue at a time in this test binary, so each owns walloc's Render arena.
+    static ARENA: Mutex<()> = Mutex::new(());
+
+    fn lock() -> std::sync::MutexGuard<'static, ()> {
+        ARENA.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     fn item(mesh: u32, x: f32) -> DrawItem {
         DrawItem {
             mesh: MeshHandle {
@@ -296,6 +330,7 @@ mod tests {
 
     #[test]
     fn groups_by_mesh_stably() {
+        let _arena = lock();
         let mut queue = RenderQueue::new();
         queue.camera = Some(CameraView::look_at(
             Vec3::Z,
@@ -385,5 +420,38 @@ mod tests {
             let got = frame.unwrap().instances;
             assert!(got.iter().zip(&expected).all(|(g, e)| *g == e.instance));
         });
+    }
+
+    #[test]
+    fn uploads_are_staged_in_the_render_tier_after_the_instances() {
+        let _arena = lock();
+        let mut queue = RenderQueue::new();
+        assert!(
+            queue.in_render_arena(),
+            "no other queue in this binary holds the arena"
+        );
+        queue.set_items(&[item(1, 5.0)]);
+        let staged_at = queue
+            .with_staging(
+                1000,
+                |i| i as u32 * 7,
+                |staged| {
+                    assert!(staged.iter().enumerate().all(|(i, &v)| v == i as u32 * 7));
+                    staged.as_ptr() as usize
+                },
+            )
+            .unwrap();
+        assert_eq!(
+            walloc::global().tier_of(staged_at as *const u8),
+            Some(Tier::Render)
+        );
+        // The frame's instances are intact after staging.
+        queue.with_frame(|_| ());
+        let camera = CameraView::look_at(Vec3::Z, Vec3::ZERO, 1.0, 1.0, 0.1, 10.0);
+        queue.camera = Some(camera);
+        queue.with_frame(|f| assert_eq!(f.unwrap().instances[0].position[0], 5.0));
+        // An exhausted tier is an error, not an abort.
+        let huge = queue.with_staging(usize::MAX / 16, |_| 0u64, |_| ());
+        assert!(huge.is_err());
     }
 }
