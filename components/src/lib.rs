@@ -13,7 +13,7 @@ mod transform;
 
 pub use motion::{AngularVelocity, Position, Rotation, Velocity};
 pub use render::{
-    Camera, FlyCamera, MaterialIndex, MaterialTextures, MeshHandle, MeshRef, OrbitCamera,
-    PointLightSource, Projection, Sun, TextureSetHandle, Visibility,
+    Camera, DrawPasses, FlyCamera, MaterialIndex, MaterialTextures, MeshHandle, MeshRef,
+    OrbitCamera, PointLightSource, Projection, Sun, TextureSetHandle, Visibility,
 };
 pub use transform::{GlobalTransform, Parent, Transform};

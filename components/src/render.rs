@@ -26,6 +26,12 @@ pub enum Visibility {
     Hidden,
 }
 
+/// The passes that draw an entity this frame, written by the Culling stage: a bit set of
+/// `PASS_MAIN` (the camera sees it) and `PASS_SHADOW` (it casts a shadow in the sun's view).
+/// Absent: drawn in both (no culling).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DrawPasses(pub u8);
+
 /// How a camera projects.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Projection {

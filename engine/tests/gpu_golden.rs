@@ -218,11 +218,13 @@ fn golden_pbr_spheres() {
                 mesh: sphere,
                 textures: Default::default(),
                 instances: 0..15,
+                casters: None,
             },
             Batch {
                 mesh: plane,
                 textures: Default::default(),
                 instances: 15..16,
+                casters: None,
             },
         ],
     };
@@ -306,11 +308,13 @@ fn golden_shadows_and_point_lights() {
                 mesh: ground,
                 textures: Default::default(),
                 instances: 0..1,
+                casters: None,
             },
             Batch {
                 mesh: cube,
                 textures: Default::default(),
                 instances: 1..5,
+                casters: None,
             },
         ],
     };
@@ -371,6 +375,7 @@ fn golden_ten_thousand_instances() {
             mesh: cube,
             textures: Default::default(),
             instances: 0..10_000,
+            casters: None,
         }],
     };
     renderer
@@ -419,6 +424,7 @@ fn invalid_input_is_a_typed_error_not_a_gpu_panic() {
             mesh: cube,
             textures: Default::default(),
             instances: 0..1,
+            casters: None,
         }],
     };
     assert!(matches!(
@@ -573,16 +579,19 @@ fn golden_textured_meshes() {
                 mesh: plane,
                 textures: floor_set,
                 instances: 0..1,
+                casters: None,
             },
             Batch {
                 mesh: sphere,
                 textures: sphere_set,
                 instances: 1..2,
+                casters: None,
             },
             Batch {
                 mesh: cube,
                 textures: cube_set,
                 instances: 2..3,
+                casters: None,
             },
         ],
     };
@@ -616,6 +625,7 @@ fn gpu_frame_time_is_measured_where_the_adapter_has_timestamps() {
             mesh: cube,
             textures: Default::default(),
             instances: 0..1000,
+            casters: None,
         }],
     };
     assert_eq!(
@@ -672,6 +682,7 @@ fn golden_text_overlay() {
             mesh: cube,
             textures: Default::default(),
             instances: 0..400,
+            casters: None,
         }],
     };
     let plain = render(&gpu, &mut renderer, &meshes, &frame);

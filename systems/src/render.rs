@@ -3,12 +3,13 @@
 
 use glam::{Mat4, Vec3};
 use layerw_components::{
-    Camera, GlobalTransform, MaterialIndex, MaterialTextures, MeshRef, PointLightSource,
-    Projection, Sun, Transform, Visibility,
+    Camera, DrawPasses, GlobalTransform, MaterialIndex, MaterialTextures, MeshRef,
+    PointLightSource, Projection, Sun, Transform, Visibility,
 };
 use layerw_engine::platform::{KeyCode, Keyboard, Window};
 use layerw_engine::render::{
-    CameraView, DirectionalLight, GpuInstance, PackedItem, PointLight, RenderQueue, StatsOverlay,
+    CameraView, DirectionalLight, GpuInstance, PASS_ALL, PackedItem, PointLight, RenderQueue,
+    StatsOverlay,
 };
 use layerw_engine::schedule::System;
 
@@ -49,16 +50,19 @@ pub fn extract_render() -> System {
             Option<&MaterialIndex>,
             Option<&MaterialTextures>,
             Option<&Visibility>,
+            Option<&DrawPasses>,
         ), _, _>(
             &mut items,
-            |(local, global, mesh, material, textures, visibility)| {
-                if visibility == Some(&Visibility::Hidden) {
-                    return PackedItem::default(); // the default mesh handle is skipped
+            |(local, global, mesh, material, textures, visibility, passes)| {
+                let passes = passes.map_or(PASS_ALL, |p| p.0);
+                if visibility == Some(&Visibility::Hidden) || passes == 0 {
+                    return PackedItem::default(); // in no pass: skipped
                 }
                 let transform = global.map_or(local, |g| &g.0);
                 PackedItem {
                     mesh: mesh.0,
                     textures: textures.map_or_else(Default::default, |t| t.0),
+                    passes,
                     instance: GpuInstance::new(
                         transform.translation,
                         transform.rotation,
@@ -107,6 +111,7 @@ pub fn extract_render() -> System {
     .reads::<MaterialIndex>()
     .reads::<MaterialTextures>()
     .reads::<Visibility>()
+    .reads::<DrawPasses>()
     .reads::<Camera>()
     .reads::<Sun>()
     .reads::<PointLightSource>()

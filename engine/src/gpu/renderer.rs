@@ -852,21 +852,25 @@ impl Renderer {
         if let Some(timer) = &mut self.timer {
             timer.begin_frame();
         }
+        // Per batch: the camera's instances (main pass) and the shadow casters (shadow pass),
+        // clamped to the frame's instances.
+        let clamp = |r: std::ops::Range<u32>| r.start..r.end.min(frame.instances.len() as u32);
         let mut draws = Vec::with_capacity(frame.batches.len());
+        let mut casters = Vec::with_capacity(frame.batches.len());
         for batch in frame.batches {
-            let end = batch.instances.end.min(frame.instances.len() as u32);
-            if batch.instances.start < end {
+            let mesh = self.mesh(batch.mesh)?;
+            let main = clamp(batch.instances.clone());
+            if !main.is_empty() {
                 let textures = self
                     .texture_sets
                     .get(batch.textures.0 as usize)
                     .ok_or(GpuError::StaleHandle)?;
                 let textured = batch.textures != TextureSetHandle::default();
-                draws.push((
-                    self.mesh(batch.mesh)?,
-                    textures,
-                    batch.instances.start..end,
-                    textured,
-                ));
+                draws.push((mesh, textures, main, textured));
+            }
+            let shadow = clamp(batch.caster_instances());
+            if !shadow.is_empty() {
+                casters.push((mesh, shadow));
             }
         }
 
@@ -895,7 +899,7 @@ impl Renderer {
                 pass.set_pipeline(&self.shadow_pipeline);
                 pass.set_bind_group(0, &self.shadow_group, &[]);
                 pass.set_vertex_buffer(1, self.instance_buffer.slice(..));
-                for (mesh, _, range, _) in &draws {
+                for (mesh, range) in &casters {
                     pass.set_vertex_buffer(0, mesh.vertices.slice(..));
                     pass.set_index_buffer(mesh.indices.slice(..), mesh.format);
                     pass.draw_indexed(0..mesh.index_count, 0, range.clone());

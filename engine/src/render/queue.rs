@@ -31,14 +31,23 @@ pub struct DrawItem {
     pub textures: TextureSetHandle,
 }
 
+/// [`PackedItem::passes`]: drawn by the camera (the main pass).
+pub const PASS_MAIN: u8 = 1;
+/// [`PackedItem::passes`]: drawn into the sun's shadow map (a shadow caster in its view).
+pub const PASS_SHADOW: u8 = 2;
+/// [`PackedItem::passes`]: drawn in both passes.
+pub const PASS_ALL: u8 = PASS_MAIN | PASS_SHADOW;
+
 /// One packed instance and its mesh: what parallel extraction writes. An item whose mesh is
-/// the default (invalid) handle is skipped (a hidden entity).
+/// the default (invalid) handle, or that is in no pass, is skipped (hidden or culled).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct PackedItem {
     /// The mesh (the default handle: not drawn).
     pub mesh: MeshHandle,
     /// Texture maps (the default: none).
     pub textures: TextureSetHandle,
+    /// The passes that draw it: [`PASS_MAIN`], [`PASS_SHADOW`] or [`PASS_ALL`] (0: none).
+    pub passes: u8,
     /// The packed instance.
     pub instance: GpuInstance,
 }
@@ -126,7 +135,9 @@ impl RenderQueue {
 
     /// How many instances the frame has.
     pub fn instance_count(&self) -> u32 {
-        self.batches.last().map_or(0, |b| b.instances.end)
+        self.batches
+            .last()
+            .map_or(0, |b| b.instances.end.max(b.caster_instances().end))
     }
 
     /// Replaces the frame's instances: packs `items` to 20-byte instances (in parallel
@@ -138,6 +149,7 @@ impl RenderQueue {
             .map(|i| PackedItem {
                 mesh: i.mesh,
                 textures: i.textures,
+                passes: PASS_ALL,
                 instance: GpuInstance::new(i.position, i.rotation, i.scale, i.material),
             })
             .collect_into_vec(&mut packed);
@@ -153,27 +165,47 @@ impl RenderQueue {
     /// archetype in the common case). Runs are found in parallel, each is given its place in
     /// its batch, and the arena slice is filled in parallel from them.
     pub fn set_packed(&mut self, items: &[PackedItem]) {
-        let skip = MeshHandle::default();
         let runs = runs(items);
+        let kept = |r: &&Run| r.key.0 != MeshHandle::default() && r.key.2 != SKIP;
         let mut counts: BTreeMap<RunKey, u32> = BTreeMap::new();
-        for run in runs.iter().filter(|r| r.key.0 != skip) {
+        for run in runs.iter().filter(kept) {
             *counts.entry(run.key).or_default() += run.len;
         }
+        // Per (mesh, textures): camera-only items, then both, then shadow-only, so the main
+        // pass and the shadow pass each draw one contiguous range.
         self.batches.clear();
         let mut next: BTreeMap<RunKey, u32> = BTreeMap::new();
         let mut total = 0;
-        for (&(mesh, textures), &count) in &counts {
-            self.batches.push(Batch {
-                mesh,
-                textures,
-                instances: total..total + count,
-            });
-            next.insert((mesh, textures), total);
-            total += count;
+        for (&key, &count) in &counts {
+            let (mesh, textures, order) = key;
+            let start = match self.batches.last_mut() {
+                Some(b) if (b.mesh, b.textures) == (mesh, textures) => b,
+                _ => {
+                    self.batches.push(Batch {
+                        mesh,
+                        textures,
+                        instances: total..total,
+                        casters: Some(total..total),
+                    });
+                    self.batches.last_mut().expect("just pushed")
+                }
+            };
+            let end = total + count;
+            if order <= ORDER_BOTH {
+                start.instances.end = end;
+            }
+            let casters = start.casters.as_mut().expect("set above");
+            if order == ORDER_MAIN {
+                *casters = end..end;
+            } else {
+                casters.end = end;
+            }
+            next.insert(key, total);
+            total = end;
         }
         // (output start, item start) of each run, sorted by output position.
         let mut placed: Vec<(u32, u32)> = Vec::with_capacity(runs.len());
-        for run in runs.iter().filter(|r| r.key.0 != skip) {
+        for run in runs.iter().filter(kept) {
             let at = next.get_mut(&run.key).expect("every kept key was counted");
             placed.push((*at, run.start));
             *at += run.len;
@@ -259,8 +291,24 @@ impl RenderQueue {
     }
 }
 
-/// What batches are keyed by.
-type RunKey = (MeshHandle, TextureSetHandle);
+/// What runs are keyed by: the batch (mesh, textures) and the order of its passes
+/// ([`ORDER_MAIN`], [`ORDER_BOTH`], [`ORDER_SHADOW`], or [`SKIP`]).
+type RunKey = (MeshHandle, TextureSetHandle, u8);
+
+const ORDER_MAIN: u8 = 0;
+const ORDER_BOTH: u8 = 1;
+const ORDER_SHADOW: u8 = 2;
+const SKIP: u8 = 3;
+
+/// Where items of these passes go within their batch.
+fn pass_order(passes: u8) -> u8 {
+    match passes & PASS_ALL {
+        PASS_MAIN => ORDER_MAIN,
+        PASS_ALL => ORDER_BOTH,
+        PASS_SHADOW => ORDER_SHADOW,
+        _ => SKIP,
+    }
+}
 
 /// Consecutive items with one key.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -280,7 +328,7 @@ fn runs(items: &[PackedItem]) -> Vec<Run> {
         .map(|(c, chunk)| {
             let mut runs: Vec<Run> = Vec::new();
             for (j, item) in chunk.iter().enumerate() {
-                let key = (item.mesh, item.textures);
+                let key = (item.mesh, item.textures, pass_order(item.passes));
                 match runs.last_mut() {
                     Some(run) if run.key == key => run.len += 1,
                     _ => runs.push(Run {
@@ -371,10 +419,11 @@ mod tests {
         use rand::{Rng, SeedableRng, rngs::SmallRng};
         let mut rng = SmallRng::seed_from_u64(7);
         // Long runs (archetypes) crossing the 64 Ki parallel chunks, short interleaved runs,
-        // and hidden items (the default handle) mixed in.
+        // hidden items (the default handle), culled ones (no pass) and every pass mix.
         let mut items = Vec::new();
         while items.len() < 200_000 {
             let mesh = rng.random_range(0..5u32);
+            let passes = rng.random_range(0..4u8);
             let len = if rng.random_bool(0.3) {
                 rng.random_range(1..4)
             } else {
@@ -392,15 +441,17 @@ mod tests {
                         }
                     },
                     textures: TextureSetHandle(mesh % 2),
+                    passes,
                     instance: GpuInstance::new(Vec3::new(x, 0.0, 0.0), Quat::IDENTITY, 1.0, 0),
                 });
             }
         }
         let mut expected: Vec<&PackedItem> = items
             .iter()
-            .filter(|i| i.mesh != MeshHandle::default())
+            .filter(|i| i.mesh != MeshHandle::default() && i.passes != 0)
             .collect();
-        expected.sort_by_key(|i| (i.mesh, i.textures)); // stable
+        expected.sort_by_key(|i| (i.mesh, i.textures, pass_order(i.passes))); // stable
+        let _arena = lock();
         let mut queue = RenderQueue::new();
         queue.camera = Some(CameraView::look_at(
             Vec3::Z,
@@ -412,14 +463,36 @@ mod tests {
         ));
         queue.set_packed(&items);
         assert_eq!(queue.instance_count() as usize, expected.len());
-        for batch in &queue.batches {
-            let range = batch.instances.start as usize..batch.instances.end as usize;
-            assert!(expected[range].iter().all(|i| i.mesh == batch.mesh));
-        }
         queue.with_frame(|frame| {
             let got = frame.unwrap().instances;
             assert!(got.iter().zip(&expected).all(|(g, e)| *g == e.instance));
         });
+        let mut covered = 0;
+        for batch in &queue.batches {
+            let main = batch.instances.start as usize..batch.instances.end as usize;
+            let casters = batch.caster_instances();
+            let casters = casters.start as usize..casters.end as usize;
+            assert!(expected[main].iter().all(|i| i.mesh == batch.mesh
+                && i.textures == batch.textures
+                && i.passes & PASS_MAIN != 0));
+            assert!(
+                expected[casters.clone()]
+                    .iter()
+                    .all(|i| i.mesh == batch.mesh && i.passes & PASS_SHADOW != 0)
+            );
+            let key = |i: &&&PackedItem| i.mesh == batch.mesh && i.textures == batch.textures;
+            let count = |pass: u8| {
+                expected
+                    .iter()
+                    .filter(key)
+                    .filter(|i| i.passes & pass != 0)
+                    .count()
+            };
+            assert_eq!(batch.instances.len(), count(PASS_MAIN));
+            assert_eq!(casters.len(), count(PASS_SHADOW));
+            covered += expected.iter().filter(key).count();
+        }
+        assert_eq!(covered, expected.len());
     }
 
     #[test]

@@ -121,8 +121,18 @@ pub struct Batch {
     pub mesh: MeshHandle,
     /// The texture maps (the default: none).
     pub textures: super::TextureSetHandle,
-    /// Which of the frame's instances.
+    /// Which of the frame's instances the camera sees (drawn in the main pass).
     pub instances: Range<u32>,
+    /// Which of the frame's instances cast shadows in the sun's view (drawn into the shadow
+    /// map); `None`: the same as `instances` (no shadow-caster culling).
+    pub casters: Option<Range<u32>>,
+}
+
+impl Batch {
+    /// The instances drawn into the shadow map.
+    pub fn caster_instances(&self) -> Range<u32> {
+        self.casters.clone().unwrap_or(self.instances.clone())
+    }
 }
 
 /// Everything one frame draws.
