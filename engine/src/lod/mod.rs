@@ -5,9 +5,11 @@
 //! meshoptimizer); the engine only loads them, so it builds for the web. The reader is safe for
 //! untrusted bytes: every malformed input gives a [`LodChainError`].
 
+mod assets;
 mod chain;
 mod error;
 
+pub use assets::{LoadedChain, LoadedLevel, LodAssets, LodHandle};
 pub use chain::{
     FIXED_HEADER_LEN, LEVEL_ENTRY_LEN, LEVEL_HEADER_LEN, LevelEntry, LodBounds, LodChain,
     LodChainHeader, LodLevel, MAGIC, MAX_LEVELS, VERSION,

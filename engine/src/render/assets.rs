@@ -7,6 +7,8 @@ use super::{MAX_MATERIALS, MaterialParams, Mesh, MeshError, MeshHandle, TextureI
 struct Slot {
     generation: u32,
     mesh: Option<Mesh>,
+    /// The mesh's bounding sphere (centre, radius), kept for culling.
+    bounds: (glam::Vec3, f32),
 }
 
 /// Every loaded mesh, stored on the world as a resource.
@@ -18,6 +20,7 @@ struct Slot {
 /// let mut meshes = MeshAssets::default();
 /// let cube = meshes.add(Mesh::cube(1.0)).unwrap();
 /// assert!(meshes.get(cube).is_some());
+/// assert_eq!(meshes.bounds(cube).unwrap().1, 3f32.sqrt() / 2.0); // the sphere round the cube
 /// meshes.remove(cube);
 /// assert!(meshes.get(cube).is_none());
 /// let again = meshes.add(Mesh::cube(2.0)).unwrap();
@@ -40,12 +43,14 @@ impl MeshAssets {
                 self.slots.push(Slot {
                     generation: 0,
                     mesh: None,
+                    bounds: (glam::Vec3::ZERO, 0.0),
                 });
                 (self.slots.len() - 1) as u32
             }
         };
         let slot = &mut self.slots[index as usize];
         slot.generation += 1;
+        slot.bounds = mesh.bounding_sphere();
         slot.mesh = Some(mesh);
         self.version += 1;
         Ok(MeshHandle {
@@ -72,6 +77,14 @@ impl MeshAssets {
             .get(handle.index as usize)
             .filter(|s| s.generation == handle.generation)
             .and_then(|s| s.mesh.as_ref())
+    }
+
+    /// The bounding sphere (object-space centre, radius) of a live mesh: what culling tests.
+    pub fn bounds(&self, handle: MeshHandle) -> Option<(glam::Vec3, f32)> {
+        self.slots
+            .get(handle.index as usize)
+            .filter(|s| s.generation == handle.generation && s.mesh.is_some())
+            .map(|s| s.bounds)
     }
 
     /// Every live mesh with its handle.
