@@ -3,7 +3,6 @@
 //! Instanced: one draw per batch, never per object.
 
 use bytemuck::{Pod, Zeroable};
-use glam::camera::rh::{proj::directx, view::look_at_mat4};
 use glam::{UVec2, Vec3};
 
 use super::overlay::OverlayPass;
@@ -1115,16 +1114,9 @@ impl Renderer {
                 bytemuck::cast_slice(frame.instances),
             );
         }
-        let (centre, radius) = frame.shadow_bounds;
-        let radius = radius.max(1e-3);
         let to_light = -frame.sun.direction.normalize_or(Vec3::NEG_Y);
-        let up = if to_light.y.abs() > 0.99 {
-            Vec3::Z
-        } else {
-            Vec3::Y
-        };
-        let light_view = look_at_mat4(centre + to_light * radius * 2.0, centre, up);
-        let light_proj = directx::orthographic(-radius, radius, -radius, radius, 0.0, radius * 4.0);
+        let light_view_proj = frame.sun.view_projection(frame.shadow_bounds);
+        let radius = frame.shadow_bounds.1.max(1e-3);
         let mut point_lights = [GpuPointLight::zeroed(); MAX_POINT_LIGHTS];
         let count = frame.point_lights.len().min(MAX_POINT_LIGHTS);
         for (slot, light) in point_lights.iter_mut().zip(frame.point_lights) {
@@ -1136,7 +1128,7 @@ impl Renderer {
         let texel = 1.0 / self.config.shadow_map_size as f32;
         let uniform = FrameUniform {
             view_proj: (frame.camera.projection * frame.camera.view).to_cols_array_2d(),
-            light_view_proj: (light_proj * light_view).to_cols_array_2d(),
+            light_view_proj: light_view_proj.to_cols_array_2d(),
             camera_position: frame.camera.position.extend(1.0).to_array(),
             light_direction: to_light
                 .extend(if frame.sun.shadows { 1.0 } else { 0.0 })

@@ -101,6 +101,25 @@ pub struct DirectionalLight {
     pub shadows: bool,
 }
 
+impl DirectionalLight {
+    /// The shadow map's view-projection: an orthographic view along the light that covers
+    /// the sphere `bounds` (centre, radius). Culling tests shadow casters against the same
+    /// volume the renderer draws them into.
+    pub fn view_projection(&self, bounds: (Vec3, f32)) -> glam::Mat4 {
+        use glam::camera::rh::{proj::directx, view::look_at_mat4};
+        let (centre, radius) = bounds;
+        let radius = radius.max(1e-3);
+        let to_light = -self.direction.normalize_or(Vec3::NEG_Y);
+        let up = if to_light.y.abs() > 0.99 {
+            Vec3::Z
+        } else {
+            Vec3::Y
+        };
+        let view = look_at_mat4(centre + to_light * radius * 2.0, centre, up);
+        directx::orthographic(-radius, radius, -radius, radius, 0.0, radius * 4.0) * view
+    }
+}
+
 /// A point light.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct PointLight {
