@@ -1,6 +1,7 @@
 //! What the renderer draws: mesh and material references, visibility, the camera and lights.
 
 use glam::Vec3;
+pub use layerw_engine::lod::LodHandle;
 pub use layerw_engine::render::{MeshHandle, TextureSetHandle};
 
 /// The mesh an entity is drawn with (with its [`Transform`](crate::Transform)).
@@ -31,6 +32,40 @@ pub enum Visibility {
 /// Absent: drawn in both (no culling).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct DrawPasses(pub u8);
+
+/// An entity drawn from a LOD chain (from the `LodAssets` resource): each frame the Lod
+/// stage picks a level and sets the entity's [`MeshRef`] to that level's mesh. Spawn it with
+/// a `MeshRef` (any level: the first frame replaces it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LodMesh {
+    /// The chain.
+    pub chain: LodHandle,
+    /// The level chosen last (0 is the coarsest); [`LodMesh::NO_LEVEL`] before the first.
+    pub level: u8,
+}
+
+impl LodMesh {
+    /// No level chosen yet.
+    pub const NO_LEVEL: u8 = u8::MAX;
+
+    /// An entity drawn from `chain`, no level chosen yet.
+    pub fn new(chain: LodHandle) -> LodMesh {
+        LodMesh {
+            chain,
+            level: LodMesh::NO_LEVEL,
+        }
+    }
+}
+
+/// Marks an entity whose transform does not change: culling keeps it in a spatial index
+/// (a BVH) instead of testing it every frame. After moving one anyway, remove its
+/// `CullIndexed` component (the culling system adds it back with the new bounds).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Static;
+
+/// Added by culling to [`Static`] entities it has put in its spatial index.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CullIndexed;
 
 /// How a camera projects.
 #[derive(Clone, Copy, Debug, PartialEq)]
