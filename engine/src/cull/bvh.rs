@@ -4,6 +4,7 @@
 //! full rebuild when the tree has changed too much.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use glam::Vec3;
 
@@ -126,7 +127,7 @@ pub struct Bvh {
     overflow_ids: Vec<u32>,
     overflow_boxes: Vec<Aabb>,
     /// Where each id lives.
-    places: HashMap<u32, Place>,
+    places: HashMap<u32, Place, IdHash>,
     /// Refits, removals and insertions since the last build.
     changes: usize,
     policy: RebuildPolicy,
@@ -148,7 +149,7 @@ impl Bvh {
             slot_leaf: Vec::new(),
             overflow_ids: Vec::new(),
             overflow_boxes: Vec::new(),
-            places: HashMap::new(),
+            places: HashMap::default(),
             changes: 0,
             policy: RebuildPolicy::default(),
         }
@@ -161,12 +162,6 @@ impl Bvh {
     pub fn build(items: impl IntoIterator<Item = (u32, Aabb)>) -> Self {
         let mut bvh = Self::new();
         for (id, aabb) in items {
-            assert!(
-                bvh.places
-                    .insert(id, Place::Overflow(bvh.overflow_ids.len() as u32))
-                    .is_none(),
-                "Bvh::build: duplicate id {id}"
-            );
             bvh.overflow_ids.push(id);
             bvh.overflow_boxes.push(aabb);
         }
@@ -371,7 +366,11 @@ impl Bvh {
         self.changes = 0;
         let built = build(&items_boxes);
         self.ids = built.order.iter().map(|&i| items_ids[i as usize]).collect();
-        self.boxes = built.order.iter().map(|&i| items_boxes[i as usize]).collect();
+        self.boxes = built
+            .order
+            .iter()
+            .map(|&i| items_boxes[i as usize])
+            .collect();
         self.nodes = built.nodes;
         self.slot_leaf = vec![NONE; self.ids.len()];
         for (n, node) in self.nodes.iter().enumerate() {
@@ -380,8 +379,11 @@ impl Bvh {
                     .fill(n as u32);
             }
         }
+        self.places.clear();
+        self.places.reserve(self.ids.len());
         for (slot, &id) in self.ids.iter().enumerate() {
-            self.places.insert(id, Place::Slot(slot as u32));
+            let old = self.places.insert(id, Place::Slot(slot as u32));
+            assert!(old.is_none(), "Bvh::build: duplicate id {id}");
         }
         self.overflow_ids = items_ids;
         self.overflow_ids.clear();
@@ -395,7 +397,7 @@ impl Bvh {
     /// of are not tested again below it.
     pub fn query_frustum(&self, frustum: &Frustum, out: &mut Vec<u32>) {
         self.query_frustum_unordered(frustum, out);
-        out.sort_unstable();
+        sort_ids(out);
     }
 
     /// [`query_frustum`](Self::query_frustum) without the sort: the same ids in an unspecified
@@ -459,9 +461,13 @@ impl Bvh {
     fn take_subtree(&self, n: u32, out: &mut Vec<u32>) {
         let node = &self.nodes[n as usize];
         if node.live == node.span {
-            out.extend_from_slice(&self.ids[node.first as usize..(node.first + node.span) as usize]);
+            out.extend_from_slice(
+                &self.ids[node.first as usize..(node.first + node.span) as usize],
+            );
         } else if node.is_leaf() {
-            out.extend_from_slice(&self.ids[node.first as usize..(node.first + node.live) as usize]);
+            out.extend_from_slice(
+                &self.ids[node.first as usize..(node.first + node.live) as usize],
+            );
         } else if node.live > 0 {
             self.take_subtree(node.left, out);
             self.take_subtree(node.left + 1, out);
@@ -517,87 +523,177 @@ impl Bvh {
     }
 }
 
+/// Sorts ids ascending: a least-significant-digit radix sort (11-bit digits, digits that all
+/// ids share skipped) for many ids, `sort_unstable` for few.
+pub(super) fn sort_ids(ids: &mut Vec<u32>) {
+    const BITS: u32 = 11;
+    const DIGITS: usize = 1 << BITS;
+    if ids.len() < 2048 {
+        ids.sort_unstable();
+        return;
+    }
+    let mut counts = vec![[0u32; DIGITS]; 3];
+    for &id in ids.iter() {
+        for (pass, c) in counts.iter_mut().enumerate() {
+            c[((id >> (BITS * pass as u32)) as usize) & (DIGITS - 1)] += 1;
+        }
+    }
+    let mut scratch = vec![0u32; ids.len()];
+    for (pass, c) in counts.iter_mut().enumerate() {
+        if c.contains(&(ids.len() as u32)) {
+            continue; // one digit for all: this pass would not move anything
+        }
+        let mut sum = 0;
+        for count in c.iter_mut() {
+            let n = *count;
+            *count = sum;
+            sum += n;
+        }
+        let shift = BITS * pass as u32;
+        for &id in ids.iter() {
+            let d = ((id >> shift) as usize) & (DIGITS - 1);
+            scratch[c[d] as usize] = id;
+            c[d] += 1;
+        }
+        std::mem::swap(ids, &mut scratch);
+    }
+}
+
 /// A built tree: the nodes, and the item order (slot -> input index).
 struct Built {
     nodes: Vec<Node>,
     order: Vec<u32>,
 }
 
+/// An item during the build: moved around by the partitions, so that every pass reads
+/// contiguous memory.
+#[derive(Clone, Copy)]
+struct Prim {
+    aabb: Aabb,
+    centroid: Vec3,
+    index: u32,
+}
+
 /// Binned-SAH build over the boxes' centroids, splitting along the centroids' longest axis.
 fn build(boxes: &[Aabb]) -> Built {
-    let mut order: Vec<u32> = (0..boxes.len() as u32).collect();
     let mut nodes = Vec::new();
     if boxes.is_empty() {
-        return Built { nodes, order };
+        return Built {
+            nodes,
+            order: Vec::new(),
+        };
     }
-    let centroids: Vec<Vec3> = boxes.iter().map(Aabb::center).collect();
+    let mut prims: Vec<Prim> = boxes
+        .iter()
+        .enumerate()
+        .map(|(i, b)| Prim {
+            aabb: *b,
+            centroid: b.center(),
+            index: i as u32,
+        })
+        .collect();
+    let (mut bounds, mut cbounds) = (Aabb::EMPTY, Aabb::EMPTY);
+    for p in &prims {
+        bounds = bounds.union(p.aabb);
+        cbounds = cbounds.including(p.centroid);
+    }
     nodes.reserve(2 * boxes.len() / LEAF_SIZE + 1);
     nodes.push(Node {
-        aabb: Aabb::EMPTY,
+        aabb: bounds,
         first: 0,
         span: boxes.len() as u32,
         live: boxes.len() as u32,
         left: NONE,
         parent: NONE,
     });
-    let mut stack = vec![0u32];
-    while let Some(n) = stack.pop() {
+    // (node, its centroids' bounds)
+    let mut stack = vec![(0u32, cbounds)];
+    while let Some((n, cbounds)) = stack.pop() {
         let (first, count) = {
             let node = &nodes[n as usize];
             (node.first as usize, node.span as usize)
         };
-        let range = &mut order[first..first + count];
-        let mut bounds = Aabb::EMPTY;
-        let mut cbounds = Aabb::EMPTY;
-        for &i in range.iter() {
-            bounds = bounds.union(boxes[i as usize]);
-            cbounds = cbounds.including(centroids[i as usize]);
-        }
-        nodes[n as usize].aabb = bounds;
         if count <= LEAF_SIZE {
             continue;
         }
-        let Some(mid) = split(range, boxes, &centroids, &cbounds) else {
+        let Some(halves) = split(&mut prims[first..first + count], &cbounds) else {
             continue;
         };
         let left = nodes.len() as u32;
         nodes[n as usize].left = left;
-        for (f, c) in [(first, mid), (first + mid, count - mid)] {
+        let mut f = first;
+        for half in &halves {
             nodes.push(Node {
-                aabb: Aabb::EMPTY,
+                aabb: half.bounds,
                 first: f as u32,
-                span: c as u32,
-                live: c as u32,
+                span: half.count as u32,
+                live: half.count as u32,
                 left: NONE,
                 parent: n,
             });
+            f += half.count;
         }
-        stack.push(left + 1);
-        stack.push(left);
+        stack.push((left + 1, halves[1].cbounds));
+        stack.push((left, halves[0].cbounds));
     }
-    Built { nodes, order }
+    Built {
+        nodes,
+        order: prims.iter().map(|p| p.index).collect(),
+    }
 }
 
-/// Partitions `range` in two by the best SAH bin boundary along the centroids' longest axis and
-/// returns the size of the first part; falls back to a median split when binning cannot
-/// separate the items, and to `None` (a leaf) when all centroids coincide in a small range.
-fn split(range: &mut [u32], boxes: &[Aabb], centroids: &[Vec3], cbounds: &Aabb) -> Option<usize> {
+/// One side of a split.
+struct Half {
+    count: usize,
+    bounds: Aabb,
+    cbounds: Aabb,
+}
+
+/// The boxes' and the centroids' bounds of some prims.
+fn bounds_of(prims: &[Prim]) -> (Aabb, Aabb) {
+    prims.iter().fold((Aabb::EMPTY, Aabb::EMPTY), |(b, c), p| {
+        (b.union(p.aabb), c.including(p.centroid))
+    })
+}
+
+/// Partitions `prims` in two by the best SAH bin boundary along the centroids' longest axis,
+/// with both sides' bounds; falls back to a median split when binning cannot separate the
+/// items, and to `None` (a leaf) when all centroids coincide in a small range.
+fn split(prims: &mut [Prim], cbounds: &Aabb) -> Option<[Half; 2]> {
+    let count = prims.len();
     let extent = cbounds.max - cbounds.min;
     let axis = extent.max_position();
     let (lo, width) = (cbounds.min[axis], extent[axis]);
-    let count = range.len();
-    if !(width > 0.0) || !width.is_finite() {
+    let halves_at = |prims: &[Prim], mid: usize| {
+        let (lb, lc) = bounds_of(&prims[..mid]);
+        let (rb, rc) = bounds_of(&prims[mid..]);
+        [
+            Half {
+                count: mid,
+                bounds: lb,
+                cbounds: lc,
+            },
+            Half {
+                count: count - mid,
+                bounds: rb,
+                cbounds: rc,
+            },
+        ]
+    };
+    if width.is_nan() || width <= 0.0 || !width.is_finite() {
         // Coincident (or non-finite) centroids: no axis separates them; split the range in
         // halves unless it is a reasonable leaf.
-        return (count > 4 * LEAF_SIZE).then_some(count / 2);
+        return (count > 4 * LEAF_SIZE).then(|| halves_at(prims, count / 2));
     }
     let scale = BINS as f32 / width;
-    let bin_of = |i: u32| (((centroids[i as usize][axis] - lo) * scale) as usize).min(BINS - 1);
+    let bin_of = |p: &Prim| (((p.centroid[axis] - lo) * scale) as usize).min(BINS - 1);
     let mut bin_boxes = [Aabb::EMPTY; BINS];
+    let mut bin_cboxes = [Aabb::EMPTY; BINS];
     let mut bin_counts = [0usize; BINS];
-    for &i in range.iter() {
-        let b = bin_of(i);
-        bin_boxes[b] = bin_boxes[b].union(boxes[i as usize]);
+    for p in prims.iter() {
+        let b = bin_of(p);
+        bin_boxes[b] = bin_boxes[b].union(p.aabb);
+        bin_cboxes[b] = bin_cboxes[b].including(p.centroid);
         bin_counts[b] += 1;
     }
     // Sweep from the right: areas and counts of bins k..BINS.
@@ -625,26 +721,66 @@ fn split(range: &mut [u32], boxes: &[Aabb], centroids: &[Vec3], cbounds: &Aabb) 
         }
     }
     if best == 0 {
-        // Every centroid in one bin (very uneven spread): median split along the axis.
+        // Every centroid in one bin (rounding at extreme spreads): median split along the axis.
         let mid = count / 2;
-        range.select_nth_unstable_by(mid, |&a, &b| {
-            centroids[a as usize][axis].total_cmp(&centroids[b as usize][axis])
-        });
-        return Some(mid);
+        prims.select_nth_unstable_by(mid, |a, b| a.centroid[axis].total_cmp(&b.centroid[axis]));
+        return Some(halves_at(prims, mid));
     }
     // Partition: bins below `best` first.
     let mut i = 0;
     let mut j = count;
     while i < j {
-        if bin_of(range[i]) < best {
+        if bin_of(&prims[i]) < best {
             i += 1;
         } else {
             j -= 1;
-            range.swap(i, j);
+            prims.swap(i, j);
         }
     }
-    Some(i)
+    let side = |bins: std::ops::Range<usize>| {
+        bins.fold((Aabb::EMPTY, Aabb::EMPTY), |(b, c), k| {
+            (b.union(bin_boxes[k]), c.union(bin_cboxes[k]))
+        })
+    };
+    let (lb, lc) = side(0..best);
+    let (rb, rc) = side(best..BINS);
+    Some([
+        Half {
+            count: i,
+            bounds: lb,
+            cbounds: lc,
+        },
+        Half {
+            count: count - i,
+            bounds: rb,
+            cbounds: rc,
+        },
+    ])
 }
+
+/// A fast hasher for `u32` ids (a multiply and a xor-shift; ids are not adversarial input).
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u32(u32::from(b));
+        }
+    }
+
+    fn write_u32(&mut self, id: u32) {
+        let h = (self.0 ^ u64::from(id)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        self.0 = h ^ (h >> 29);
+    }
+}
+
+/// The hasher of the id map.
+type IdHash = BuildHasherDefault<IdHasher>;
 
 #[cfg(test)]
 impl Bvh {
@@ -661,7 +797,10 @@ impl Bvh {
                     assert_eq!(self.places[&self.ids[s]], Place::Slot(s as u32));
                 }
             } else {
-                let (l, r) = (&self.nodes[node.left as usize], &self.nodes[node.left as usize + 1]);
+                let (l, r) = (
+                    &self.nodes[node.left as usize],
+                    &self.nodes[node.left as usize + 1],
+                );
                 assert_eq!(l.parent, n as u32);
                 assert_eq!(r.parent, n as u32);
                 assert_eq!(node.live, l.live + r.live);

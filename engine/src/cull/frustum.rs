@@ -99,7 +99,9 @@ impl Frustum {
     /// [`contains_sphere`](Self::contains_sphere).
     #[inline]
     pub fn intersects_aabb(&self, min: Vec3, max: Vec3) -> bool {
-        self.planes.iter().all(|p| positive_distance(*p, min, max) >= 0.0)
+        self.planes
+            .iter()
+            .all(|p| positive_distance(*p, min, max) >= 0.0)
     }
 
     /// [`intersects_aabb`](Self::intersects_aabb) for an [`Aabb`].
@@ -111,7 +113,9 @@ impl Frustum {
     /// Whether the whole box is inside (or on) all six planes.
     #[inline]
     pub fn contains_aabb(&self, min: Vec3, max: Vec3) -> bool {
-        self.planes.iter().all(|p| negative_distance(*p, min, max) >= 0.0)
+        self.planes
+            .iter()
+            .all(|p| negative_distance(*p, min, max) >= 0.0)
     }
 }
 

@@ -81,7 +81,11 @@ impl Spheres {
     /// If `index >= len()`.
     pub fn set(&mut self, index: u32, center: Vec3, radius: f32) {
         let i = index as usize;
-        assert!(i < self.len(), "sphere {index} out of range (len {})", self.len());
+        assert!(
+            i < self.len(),
+            "sphere {index} out of range (len {})",
+            self.len()
+        );
         self.x[i] = center.x;
         self.y[i] = center.y;
         self.z[i] = center.z;

@@ -81,7 +81,11 @@ fn random_camera(rng: &mut SmallRng, orthographic: bool) -> Camera {
     if rng.random_bool(0.2) {
         dir = Vec3::NEG_Z; // axis-aligned planes make exact ties likelier
     }
-    let up = if dir.cross(Vec3::Y).length() < 0.1 { Vec3::X } else { Vec3::Y };
+    let up = if dir.cross(Vec3::Y).length() < 0.1 {
+        Vec3::X
+    } else {
+        Vec3::Y
+    };
     let view = view::look_at_mat4(eye, eye + dir, up);
     let (proj, far) = if orthographic {
         let (w, h) = (rng.random_range(1.0..100.0), rng.random_range(1.0..100.0));
@@ -115,10 +119,25 @@ fn point_inside(rng: &mut SmallRng, cam: &Camera) -> Vec3 {
 }
 
 /// A random sphere of one of the awkward kinds: anywhere, inside, straddling a plane, just
-/// outside a plane, tiny just outside a plane, or huge around the camera.
+/// outside a plane, tiny just outside a plane, touching a plane from outside to the last bit,
+/// or huge around the camera.
 fn random_sphere(rng: &mut SmallRng, cam: &Camera, frustum: &Frustum) -> (Vec3, f32) {
     let planes = frustum.planes();
-    match rng.random_range(0..7) {
+    match rng.random_range(0..8) {
+        7 => {
+            // The radius is exactly minus the (computed) distance to one plane: a tie.
+            let c = cam.eye + random_unit(rng) * rng.random_range(0.0..cam.far * 1.5);
+            let p = planes[rng.random_range(0..6)];
+            let d = p.x * c.x + p.y * c.y + p.z * c.z + p.w;
+            (
+                c,
+                if d < 0.0 {
+                    -d
+                } else {
+                    rng.random_range(0.0..1.0)
+                },
+            )
+        }
         0 => (
             cam.eye + random_unit(rng) * rng.random_range(0.0..cam.far * 1.5),
             rng.random_range(0.0..cam.far * 0.05),
@@ -172,16 +191,37 @@ fn frustum_sphere_in_front_visible_behind_and_beyond_far_not() {
     let eye = Vec3::new(1.0, 2.0, 3.0);
     assert!(f.contains_sphere(eye + Vec3::new(0.0, 0.0, -10.0), 0.1));
     assert!(f.contains_point(eye + Vec3::new(0.0, 0.0, -99.0)));
-    assert!(!f.contains_sphere(eye + Vec3::new(0.0, 0.0, 10.0), 1.0), "behind");
-    assert!(!f.contains_sphere(eye + Vec3::new(0.0, 0.0, -0.1), 0.1), "before near");
-    assert!(!f.contains_sphere(eye + Vec3::new(0.0, 0.0, -102.0), 1.0), "beyond far");
-    assert!(f.contains_sphere(eye + Vec3::new(0.0, 0.0, -100.5), 1.0), "straddles far");
-    assert!(!f.contains_sphere(eye + Vec3::new(100.0, 0.0, -10.0), 1.0), "far right");
+    assert!(
+        !f.contains_sphere(eye + Vec3::new(0.0, 0.0, 10.0), 1.0),
+        "behind"
+    );
+    assert!(
+        !f.contains_sphere(eye + Vec3::new(0.0, 0.0, -0.1), 0.1),
+        "before near"
+    );
+    assert!(
+        !f.contains_sphere(eye + Vec3::new(0.0, 0.0, -102.0), 1.0),
+        "beyond far"
+    );
+    assert!(
+        f.contains_sphere(eye + Vec3::new(0.0, 0.0, -100.5), 1.0),
+        "straddles far"
+    );
+    assert!(
+        !f.contains_sphere(eye + Vec3::new(100.0, 0.0, -10.0), 1.0),
+        "far right"
+    );
     assert!(f.contains_sphere(eye, 1.0), "around the camera");
-    assert!(f.contains_sphere(eye + Vec3::new(0.0, 0.0, 50.0), 1e3), "huge, behind");
+    assert!(
+        f.contains_sphere(eye + Vec3::new(0.0, 0.0, 50.0), 1e3),
+        "huge, behind"
+    );
     assert!(f.intersects_aabb(eye - Vec3::ONE, eye + Vec3::ONE));
     assert!(!f.intersects_aabb(eye + Vec3::new(-1.0, -1.0, 1.0), eye + Vec3::ONE * 2.0));
-    assert!(f.contains_aabb(eye + Vec3::new(-1.0, -1.0, -20.0), eye + Vec3::new(1.0, 1.0, -10.0)));
+    assert!(f.contains_aabb(
+        eye + Vec3::new(-1.0, -1.0, -20.0),
+        eye + Vec3::new(1.0, 1.0, -10.0)
+    ));
     assert!(!f.contains_aabb(eye - Vec3::ONE, eye + Vec3::ONE));
 }
 
@@ -212,7 +252,14 @@ fn frustum_points_agree_with_clip_space() {
             let p = cam.eye + random_unit(&mut rng) * rng.random_range(0.0..cam.far * 1.5);
             let clip = cam.view_projection * p.extend(1.0);
             let w = clip.w;
-            let margins = [w + clip.x, w - clip.x, w + clip.y, w - clip.y, clip.z, w - clip.z];
+            let margins = [
+                w + clip.x,
+                w - clip.x,
+                w + clip.y,
+                w - clip.y,
+                clip.z,
+                w - clip.z,
+            ];
             let eps = 1e-3 * w.abs().max(1.0);
             if margins.iter().all(|&m| m > eps) {
                 assert!(f.contains_point(p), "{p} is inside clip space");
@@ -233,7 +280,10 @@ fn infinite_far_plane_passes_everything_far() {
     let f = Frustum::from_view_projection(proj * view);
     assert!(f.contains_sphere(Vec3::new(0.0, 0.0, -1e7), 1.0));
     assert!(!f.contains_sphere(Vec3::new(0.0, 0.0, 1.0), 0.5));
-    assert!(!f.contains_sphere(Vec3::new(0.0, 0.0, -0.05), 0.01), "before near");
+    assert!(
+        !f.contains_sphere(Vec3::new(0.0, 0.0, -0.05), 0.01),
+        "before near"
+    );
 }
 
 #[test]
@@ -241,10 +291,13 @@ fn shadow_casters_are_culled_against_the_light_frustum() {
     // The camera looks along -Z; the sun shines straight down. A tall tower behind the camera
     // is invisible but casts a shadow into the view if it is inside the light's column.
     let cam_view = view::look_at_mat4(Vec3::new(0.0, 2.0, 0.0), Vec3::new(0.0, 2.0, -1.0), Vec3::Y);
-    let camera = Frustum::from_view_projection(
-        directx::perspective(1.0, 1.0, 0.1, 60.0) * cam_view,
+    let camera =
+        Frustum::from_view_projection(directx::perspective(1.0, 1.0, 0.1, 60.0) * cam_view);
+    let light_view = view::look_at_mat4(
+        Vec3::new(0.0, 100.0, -20.0),
+        Vec3::new(0.0, 0.0, -20.0),
+        Vec3::NEG_Z,
     );
-    let light_view = view::look_at_mat4(Vec3::new(0.0, 100.0, -20.0), Vec3::new(0.0, 0.0, -20.0), Vec3::NEG_Z);
     let light = Frustum::from_view_projection(
         directx::orthographic(-40.0, 40.0, -40.0, 40.0, 0.0, 200.0) * light_view,
     );
@@ -264,14 +317,21 @@ fn shadow_casters_are_culled_against_the_light_frustum() {
 
 fn check_cull(seed: u64, orthographic: bool) {
     let mut rng = SmallRng::seed_from_u64(seed);
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(3).build().unwrap();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(3)
+        .build()
+        .unwrap();
     let (mut visible, mut total) = (0, 0);
     let (mut serial, mut parallel) = (Vec::new(), Vec::new());
     for round in 0..40 {
         let cam = random_camera(&mut rng, orthographic);
         let frustum = Frustum::from_view_projection(cam.view_projection);
         // Small scenes exercise the tails; every eighth one is large enough to go parallel.
-        let n = if round % 8 == 7 { 70_001 } else { rng.random_range(0..3000) };
+        let n = if round % 8 == 7 {
+            70_001
+        } else {
+            rng.random_range(0..3000)
+        };
         let spheres = random_scene(&mut rng, &cam, &frustum, n);
         let expected = brute_spheres(&frustum, &spheres);
         cull_spheres(&frustum, &spheres, &mut serial);
@@ -286,7 +346,10 @@ fn check_cull(seed: u64, orthographic: bool) {
         visible += expected.len();
         total += n;
     }
-    assert!(visible > total / 10 && visible < total * 9 / 10, "{visible} of {total}");
+    assert!(
+        visible > total / 10 && visible < total * 9 / 10,
+        "{visible} of {total}"
+    );
 }
 
 #[test]
@@ -338,7 +401,11 @@ fn random_box(rng: &mut SmallRng, cam: &Camera, frustum: &Frustum) -> Aabb {
         1 => Aabb::new(c, c + Vec3::new(r, 0.0, r)),
         2 => Aabb::from_center_half_extents(
             c,
-            Vec3::new(rng.random_range(0.0..1.0), rng.random_range(0.0..1.0), rng.random_range(0.0..1.0)) * r,
+            Vec3::new(
+                rng.random_range(0.0..1.0),
+                rng.random_range(0.0..1.0),
+                rng.random_range(0.0..1.0),
+            ) * r,
         ),
         3 => Aabb::from_sphere(cam.eye, 1.0),
         _ => Aabb::from_sphere(c, r),
@@ -353,7 +420,11 @@ fn bvh_query_equals_brute_force() {
     for round in 0..40 {
         let cam = random_camera(&mut rng, round % 2 == 1);
         let frustum = Frustum::from_view_projection(cam.view_projection);
-        let n = if round % 10 == 9 { 50_000 } else { rng.random_range(0..3000) };
+        let n = if round % 10 == 9 {
+            50_000
+        } else {
+            rng.random_range(0..3000)
+        };
         let items: HashMap<u32, Aabb> = (0..n)
             .map(|_| (rng.random::<u32>(), random_box(&mut rng, &cam, &frustum)))
             .collect();
@@ -366,7 +437,7 @@ fn bvh_query_equals_brute_force() {
         // Other cameras on the same tree.
         for _ in 0..5 {
             let ortho = rng.random_bool(0.5);
-                let cam = random_camera(&mut rng, ortho);
+            let cam = random_camera(&mut rng, ortho);
             let frustum = Frustum::from_view_projection(cam.view_projection);
             bvh.query_frustum(&frustum, &mut out);
             assert_eq!(out, brute_boxes(&frustum, &items), "round {round}");
@@ -377,7 +448,10 @@ fn bvh_query_equals_brute_force() {
         visible += expected.len();
         total += items.len();
     }
-    assert!(visible > total / 10 && visible < total * 9 / 10, "{visible} of {total}");
+    assert!(
+        visible > total / 10 && visible < total * 9 / 10,
+        "{visible} of {total}"
+    );
 }
 
 fn check_bvh_incremental(seed: u64, automatic: bool) -> (usize, usize) {
@@ -388,7 +462,10 @@ fn check_bvh_incremental(seed: u64, automatic: bool) -> (usize, usize) {
         .map(|id| (id * 3, random_box(&mut rng, &cam, &frustum)))
         .collect();
     let mut bvh = Bvh::build(model.iter().map(|(&id, &b)| (id, b)));
-    bvh.set_policy(RebuildPolicy { automatic, ..RebuildPolicy::default() });
+    bvh.set_policy(RebuildPolicy {
+        automatic,
+        ..RebuildPolicy::default()
+    });
     let (mut max_overflow, mut rebuilds) = (0, 0);
     let mut out = Vec::new();
     let mut ids: Vec<u32> = model.keys().copied().collect();
@@ -495,7 +572,10 @@ fn bvh_build_rejects_duplicate_ids() {
 #[test]
 fn aabb_helpers() {
     let a = Aabb::from_sphere(Vec3::new(1.0, 2.0, 3.0), 2.0);
-    assert_eq!(a, Aabb::new(Vec3::new(-1.0, 0.0, 1.0), Vec3::new(3.0, 4.0, 5.0)));
+    assert_eq!(
+        a,
+        Aabb::new(Vec3::new(-1.0, 0.0, 1.0), Vec3::new(3.0, 4.0, 5.0))
+    );
     let b = Aabb::new(Vec3::splat(10.0), Vec3::splat(11.0));
     let u = a.union(b);
     assert!(u.contains(&a) && u.contains(&b) && !a.contains(&b));
@@ -509,7 +589,10 @@ fn aabb_helpers() {
     let mut rng = SmallRng::seed_from_u64(9);
     for _ in 0..1000 {
         let min = random_unit(&mut rng) * 10.0;
-        let local = Aabb::new(min, min + Vec3::new(rng.random(), rng.random(), rng.random()) * 5.0);
+        let local = Aabb::new(
+            min,
+            min + Vec3::new(rng.random(), rng.random(), rng.random()) * 5.0,
+        );
         let m = Affine3A::from_scale_rotation_translation(
             Vec3::splat(rng.random_range(0.1..10.0)),
             Quat::from_axis_angle(random_unit(&mut rng), rng.random_range(0.0..6.3)),
@@ -526,7 +609,31 @@ fn aabb_helpers() {
             );
             hull = hull.including(m.transform_point3(corner));
         }
-        assert!((hull.min - world.min).abs().max_element() < tol, "{hull:?} {world:?}");
-        assert!((hull.max - world.max).abs().max_element() < tol, "{hull:?} {world:?}");
+        assert!(
+            (hull.min - world.min).abs().max_element() < tol,
+            "{hull:?} {world:?}"
+        );
+        assert!(
+            (hull.max - world.max).abs().max_element() < tol,
+            "{hull:?} {world:?}"
+        );
+    }
+}
+
+#[test]
+fn bvh_id_sort_sorts() {
+    let mut rng = SmallRng::seed_from_u64(4);
+    for (n, range) in [
+        (10, u32::MAX),
+        (5000, u32::MAX),
+        (70_000, u32::MAX),
+        (70_000, 1000),
+        (9000, 1 << 22),
+    ] {
+        let mut ids: Vec<u32> = (0..n).map(|_| rng.random_range(0..range)).collect();
+        let mut expected = ids.clone();
+        expected.sort_unstable();
+        super::bvh::sort_ids(&mut ids);
+        assert_eq!(ids, expected, "{n} ids below {range}");
     }
 }
