@@ -11,6 +11,7 @@ use super::frustum::distance;
 pub const LANES: usize = 8;
 
 /// Spheres per rayon task at least: below this, the hand-over costs more than the work.
+#[cfg(not(target_family = "wasm"))]
 const MIN_CHUNK: usize = 16 * 1024;
 
 /// Bounding spheres as a structure of arrays: one `Vec<f32>` per coordinate and one for the
