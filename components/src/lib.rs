@@ -13,7 +13,8 @@ mod transform;
 
 pub use motion::{AngularVelocity, Position, Rotation, Velocity};
 pub use render::{
-    Camera, DrawPasses, FlyCamera, MaterialIndex, MaterialTextures, MeshHandle, MeshRef,
-    OrbitCamera, PointLightSource, Projection, Sun, TextureSetHandle, Visibility,
+    Camera, CullIndexed, DrawPasses, FlyCamera, LodHandle, LodMesh, MaterialIndex,
+    MaterialTextures, MeshHandle, MeshRef, OrbitCamera, PointLightSource, Projection, Static, Sun,
+    TextureSetHandle, Visibility,
 };
 pub use transform::{GlobalTransform, Parent, Transform};

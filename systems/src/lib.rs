@@ -23,12 +23,14 @@
 #![warn(missing_docs)]
 
 mod camera;
+mod cull;
 mod memory;
 mod motion;
 mod render;
 mod transform;
 
 pub use camera::{fly_camera, orbit_camera};
+pub use cull::{CullStats, cull};
 pub use memory::memory_report;
 pub use motion::{integrate_velocity, spin};
 pub use render::{camera_view, extract_render, toggle_stats_overlay};

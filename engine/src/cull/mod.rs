@@ -19,7 +19,7 @@ mod spheres;
 pub use aabb::Aabb;
 pub use bvh::{Bvh, RebuildPolicy};
 pub use frustum::Frustum;
-pub use spheres::{LANES, Spheres, cull_spheres, par_cull_spheres};
+pub use spheres::{LANES, Spheres, cull_spheres, par_cull_spheres, visible_spheres};
 
 #[cfg(test)]
 mod tests;

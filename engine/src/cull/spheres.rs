@@ -200,6 +200,22 @@ pub fn par_cull_spheres(frustum: &Frustum, spheres: &Spheres, out: &mut Vec<u32>
     cull_spheres(frustum, spheres, out);
 }
 
+/// Tests [`LANES`] spheres at once against `frustum`, given as lanes of a structure of arrays
+/// (centres' x, y, z and radii): bit `l` of the result is set when sphere `l` is visible
+/// (in front of or straddling every plane). The kernel of [`cull_spheres`], for callers that
+/// assemble lanes themselves (the culling system, straight from ECS columns).
+#[inline]
+pub fn visible_spheres(
+    frustum: &Frustum,
+    x: &[f32; LANES],
+    y: &[f32; LANES],
+    z: &[f32; LANES],
+    radius: &[f32; LANES],
+) -> u32 {
+    let p: [[f32; 4]; 6] = frustum.planes().map(|p| p.to_array());
+    visible_lanes(&p, x, y, z, radius)
+}
+
 /// Appends `base + i` for every visible sphere `i` of `s`, in increasing order.
 fn cull_streams(planes: &[Vec4; 6], s: &Streams<'_>, base: u32, out: &mut Vec<u32>) {
     // The planes as scalars, hoisted out of the loop.

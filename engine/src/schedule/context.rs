@@ -106,6 +106,14 @@ impl<'w> SystemContext<'w> {
         self.world.query::<Q>()
     }
 
+    /// The world's archetypes, for column-wise work: `archetype.get::<&T>()` is a slice of
+    /// every `T` in the archetype (`&mut T` too), borrowed with run-time checks like a query.
+    /// Structure-of-arrays kernels (culling) read them directly. Declare the components used
+    /// as for a query; unlike [`query`](Self::query) this is not checked in debug builds.
+    pub fn archetypes(&self) -> impl ExactSizeIterator<Item = &'w hecs::Archetype> + 'w {
+        self.world.as_hecs().archetypes()
+    }
+
     /// Runs `f` on every entity matching `Q`, in parallel natively (see
     /// [`World::par_for_each`]), in a plain loop on wasm.
     ///

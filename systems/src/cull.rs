@@ -1,0 +1,332 @@
+//! The Culling stage: which entities the camera sees and which cast shadows into the sun's
+//! shadow map, written to each entity's [`DrawPasses`] for extraction.
+//!
+//! * Dynamic entities are tested every frame, column-wise: per archetype, world-space
+//!   bounding spheres are built [`LANES`] at a time from the `Transform` and `MeshRef`
+//!   columns (a structure of arrays on the stack) and tested with the 8-lane kernel, in
+//!   parallel over chunks. One pass, no per-entity lookups.
+//! * [`Static`] entities go into a BVH once (marked [`CullIndexed`]); each frame the BVH is
+//!   queried, so their cost grows with what is near the frustum, not with the world, and only
+//!   the entities whose passes change are written.
+//! * Entities with a `MeshRef` and no `DrawPasses` are given one (drawn everywhere that frame,
+//!   culled from the next).
+
+use std::collections::HashMap;
+
+use glam::{Affine3A, Vec3};
+use hecs::{Entity, With, Without};
+use layerw_components::{
+    Camera, CullIndexed, DrawPasses, GlobalTransform, MeshRef, Static, Sun, Transform,
+};
+use layerw_engine::cull::{Aabb, Bvh, Frustum, LANES, visible_spheres};
+use layerw_engine::platform::Window;
+use layerw_engine::render::{
+    DirectionalLight, MeshAssets, MeshHandle, PASS_MAIN, PASS_SHADOW, RenderQueue,
+};
+use layerw_engine::schedule::System;
+use rayon::prelude::*;
+
+use crate::camera_view;
+
+/// What the last culling pass found, stored on the world as a resource.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CullStats {
+    /// Dynamic entities tested.
+    pub dynamic: u32,
+    /// Static entities in the BVH.
+    pub indexed: u32,
+    /// Entities the camera sees.
+    pub visible: u32,
+    /// Entities drawn into the shadow map.
+    pub casters: u32,
+}
+
+/// Static entities in the BVH: ids are slots of `entities`.
+#[derive(Default)]
+struct StaticIndex {
+    bvh: Bvh,
+    ids: HashMap<Entity, u32>,
+    entities: Vec<Option<Entity>>,
+    free: Vec<u32>,
+    /// Last frame's static entities in a pass: (id, passes), by id.
+    shown: Vec<(u32, u8)>,
+}
+
+impl StaticIndex {
+    fn insert(&mut self, entity: Entity, bounds: Aabb) {
+        let id = match self.ids.get(&entity) {
+            Some(&id) => id,
+            None => {
+                let id = self.free.pop().unwrap_or(self.entities.len() as u32);
+                if id as usize == self.entities.len() {
+                    self.entities.push(None);
+                }
+                self.entities[id as usize] = Some(entity);
+                self.ids.insert(entity, id);
+                id
+            }
+        };
+        self.bvh.insert(id, bounds);
+    }
+
+    fn remove(&mut self, id: u32) {
+        if let Some(entity) = self.entities.get_mut(id as usize).and_then(Option::take) {
+            self.ids.remove(&entity);
+            self.bvh.remove(id);
+            self.free.push(id);
+        }
+    }
+}
+
+/// The world-space bounding sphere of a mesh under a transform (uniform scale: the largest
+/// axis scales the radius).
+fn world_sphere(meshes: &MeshAssets, mesh: MeshHandle, transform: &Transform) -> (Vec3, f32) {
+    let (center, radius) = meshes.bounds(mesh).unwrap_or((Vec3::ZERO, 0.0));
+    let world = Affine3A::from_scale_rotation_translation(
+        transform.scale,
+        transform.rotation,
+        transform.translation,
+    );
+    (
+        world.transform_point3(center),
+        radius * transform.scale.abs().max_element(),
+    )
+}
+
+/// Tests one archetype's dynamic entities, [`LANES`] at a time, and writes their passes.
+fn cull_columns(
+    transforms: &[Transform],
+    meshes: &[MeshRef],
+    passes: &mut [DrawPasses],
+    assets: &MeshAssets,
+    main: &Frustum,
+    shadow: Option<&Frustum>,
+) -> (u32, u32) {
+    const CHUNK: usize = 4096;
+    let count = |chunk_transforms: &[Transform],
+                 chunk_meshes: &[MeshRef],
+                 chunk_passes: &mut [DrawPasses]| {
+        let (mut visible, mut casters) = (0, 0);
+        for ((t, m), p) in chunk_transforms
+            .chunks(LANES)
+            .zip(chunk_meshes.chunks(LANES))
+            .zip(chunk_passes.chunks_mut(LANES))
+        {
+            let (mut x, mut y, mut z, mut r) = ([0f32; LANES], [0f32; LANES], [0f32; LANES], [-1f32; LANES]);
+            for l in 0..t.len() {
+                let (c, radius) = world_sphere(assets, m[l].0, &t[l]);
+                (x[l], y[l], z[l], r[l]) = (c.x, c.y, c.z, radius);
+            }
+            let seen = visible_spheres(main, &x, &y, &z, &r);
+            let cast = shadow.map_or(0, |f| visible_spheres(f, &x, &y, &z, &r));
+            for (l, out) in p.iter_mut().enumerate() {
+                let mut bits = 0;
+                if seen & (1 << l) != 0 {
+                    bits |= PASS_MAIN;
+                    visible += 1;
+                }
+                if cast & (1 << l) != 0 {
+                    bits |= PASS_SHADOW;
+                    casters += 1;
+                }
+                out.0 = bits;
+            }
+        }
+        (visible, casters)
+    };
+    passes
+        .par_chunks_mut(CHUNK)
+        .zip(transforms.par_chunks(CHUNK))
+        .zip(meshes.par_chunks(CHUNK))
+        .map(|((p, t), m)| count(t, m, p))
+        .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1))
+}
+
+/// Culls every entity with a `Transform`, a `MeshRef` and [`DrawPasses`] against the first
+/// [`Camera`]'s frustum (aspect from the [`Window`]'s internal resolution) and, when the first
+/// [`Sun`] casts shadows, against the shadow map's volume
+/// ([`DirectionalLight::view_projection`] of [`RenderQueue::shadow_bounds`]); writes
+/// [`DrawPasses`], and the [`CullStats`] resource when the world has one. Bounds come from [`MeshAssets::bounds`];
+/// entities with a `GlobalTransform` are tested with it. Without a camera nothing changes.
+/// Put it in the Culling stage.
+pub fn cull() -> System {
+    let mut statics = StaticIndex::default();
+    let mut found: Vec<u32> = Vec::new();
+    let mut casters_found: Vec<u32> = Vec::new();
+    System::new("layerw::cull", move |ctx| {
+        let aspect = ctx.try_resource::<Window>().map_or(16.0 / 9.0, |w| {
+            let r = w.internal_resolution().as_vec2();
+            r.x / r.y
+        });
+        let Some(view) = ctx
+            .query::<(&Transform, &Camera)>()
+            .iter()
+            .next()
+            .map(|(t, c)| camera_view(t, c, aspect))
+        else {
+            return;
+        };
+        let main = Frustum::from_view_projection(view.projection * view.view);
+        let shadow_bounds = ctx
+            .try_resource::<RenderQueue>()
+            .map_or((Vec3::ZERO, 1.0), |q| q.shadow_bounds);
+        let shadow = ctx
+            .query::<(&Transform, &Sun)>()
+            .iter()
+            .next()
+            .filter(|(_, sun)| sun.shadows)
+            .map(|(t, sun)| {
+                let light = DirectionalLight {
+                    direction: t.rotation * Vec3::NEG_Z,
+                    color: sun.color,
+                    intensity: sun.intensity,
+                    shadows: true,
+                };
+                Frustum::from_view_projection(light.view_projection(shadow_bounds))
+            });
+        let assets = ctx.resource::<MeshAssets>();
+
+        // Newcomers: a DrawPasses to be culled from the next frame on.
+        for (entity, _) in ctx
+            .query::<Without<(Entity, &MeshRef), &DrawPasses>>()
+            .iter()
+        {
+            ctx.commands()
+                .insert_one(entity, DrawPasses(PASS_MAIN | PASS_SHADOW));
+        }
+
+        // Dynamic entities, column-wise per archetype.
+        let mut stats = CullStats::default();
+        for archetype in ctx.archetypes() {
+            if archetype.has::<Static>() || !archetype.has::<DrawPasses>() {
+                continue;
+            }
+            let (Some(meshes), Some(mut passes)) = (
+                archetype.get::<&MeshRef>(),
+                archetype.get::<&mut DrawPasses>(),
+            ) else {
+                continue;
+            };
+            let (visible, casters) = match archetype.get::<&GlobalTransform>() {
+                Some(globals) => {
+                    let transforms: Vec<Transform> = globals.iter().map(|g| g.0).collect();
+                    cull_columns(&transforms, &meshes, &mut passes, &assets, &main, shadow.as_ref())
+                }
+                None => match archetype.get::<&Transform>() {
+                    Some(transforms) => cull_columns(
+                        &transforms,
+                        &meshes,
+                        &mut passes,
+                        &assets,
+                        &main,
+                        shadow.as_ref(),
+                    ),
+                    None => continue,
+                },
+            };
+            stats.dynamic += archetype.len();
+            stats.visible += visible;
+            stats.casters += casters;
+        }
+
+        // Static entities: index the new ones (hidden until the BVH finds them)...
+        for (entity, transform, global, mesh, passes) in ctx
+            .query::<Without<
+                With<
+                    (
+                        Entity,
+                        &Transform,
+                        Option<&GlobalTransform>,
+                        &MeshRef,
+                        &mut DrawPasses,
+                    ),
+                    &Static,
+                >,
+                &CullIndexed,
+            >>()
+            .iter()
+        {
+            let transform = global.map_or(transform, |g| &g.0);
+            let (center, radius) = world_sphere(&assets, mesh.0, transform);
+            statics.insert(entity, Aabb::from_sphere(center, radius));
+            passes.0 = 0;
+            ctx.commands().insert_one(entity, CullIndexed);
+        }
+        // ...then query it for both views and write only what changed.
+        found.clear();
+        casters_found.clear();
+        statics.bvh.query_frustum(&main, &mut found);
+        if let Some(shadow) = &shadow {
+            statics.bvh.query_frustum(shadow, &mut casters_found);
+        }
+        let mut shown: Vec<(u32, u8)> = Vec::with_capacity(found.len() + casters_found.len());
+        let (mut a, mut b) = (found.iter().peekable(), casters_found.iter().peekable());
+        loop {
+            let next = match (a.peek(), b.peek()) {
+                (Some(&&x), Some(&&y)) if x == y => {
+                    a.next();
+                    b.next();
+                    (x, PASS_MAIN | PASS_SHADOW)
+                }
+                (Some(&&x), Some(&&y)) if x < y => {
+                    a.next();
+                    (x, PASS_MAIN)
+                }
+                (Some(&&x), None) => {
+                    a.next();
+                    (x, PASS_MAIN)
+                }
+                (_, Some(&&y)) => {
+                    b.next();
+                    (y, PASS_SHADOW)
+                }
+                (None, None) => break,
+            };
+            shown.push(next);
+        }
+        let mut gone = Vec::new();
+        let mut write = |id: u32, bits: u8| {
+            let Some(entity) = statics.entities.get(id as usize).copied().flatten() else {
+                return;
+            };
+            match ctx.get_mut::<DrawPasses>(entity) {
+                Ok(mut passes) => passes.0 = bits,
+                Err(_) => gone.push(id), // despawned (or lost its DrawPasses)
+            }
+        };
+        // Last frame's entities out of view now, then this frame's.
+        let mut now = shown.iter().peekable();
+        for &(id, _) in &statics.shown {
+            while now.next_if(|(n, _)| *n < id).is_some() {}
+            if now.peek().is_none_or(|(n, _)| *n != id) {
+                write(id, 0);
+            }
+        }
+        for &(id, bits) in &shown {
+            write(id, bits);
+        }
+        for id in gone {
+            statics.remove(id);
+        }
+        stats.indexed = statics.bvh.len() as u32;
+        stats.visible += shown.iter().filter(|(_, p)| p & PASS_MAIN != 0).count() as u32;
+        stats.casters += shown.iter().filter(|(_, p)| p & PASS_SHADOW != 0).count() as u32;
+        statics.shown = shown;
+        drop(assets);
+        if let Ok(mut s) = ctx.try_resource_mut::<CullStats>() {
+            *s = stats;
+        }
+    })
+    .reads::<Transform>()
+    .reads::<GlobalTransform>()
+    .reads::<MeshRef>()
+    .writes::<DrawPasses>()
+    .reads::<Static>()
+    .reads::<CullIndexed>()
+    .reads::<Camera>()
+    .reads::<Sun>()
+    .reads_resource::<Window>()
+    .reads_resource::<RenderQueue>()
+    .reads_resource::<MeshAssets>()
+    .writes_resource::<CullStats>()
+}
