@@ -24,7 +24,7 @@
 //! few multiplies and compares: level `i` is too coarse when `g_i * r > d`, and the levels that
 //! are too coarse are a prefix of the chain, so the chosen level is their count.
 
-use glam::{Vec3, Vec3A, Vec4};
+use glam::{Mat4, Vec3, Vec3A, Vec4};
 use rayon::prelude::*;
 
 use super::{LodChain, LodChainError, LodChainHeader, MAX_LEVELS};
@@ -511,23 +511,32 @@ impl Factors {
 /// The selection rule. Level `i` is too coarse at compare distance `d` when
 /// `g[i] * radius > d`; those levels are a prefix (thresholds are non-increasing and the
 /// finest's is 0), so the coarsest level that fits is their count `s0`. With hysteresis,
-/// `s1 >= s0` counts against the widened thresholds; from `previous` = p the result is
+/// `s1 >= s0` counts against the widened thresholds `gh`; from `previous` = p the result is
 /// `max(s0, min(s1, p))`: finer than p as soon as p is too coarse, coarser than p only as far
 /// as the band allows. No previous level is p = 0, which gives `s0`.
+///
+/// Most entities keep their level from one frame to the next, so p is tested first: when p
+/// fits and level p - 1 does not fit the band, the result is p after two compares; otherwise
+/// only the count that decides is taken. The result is the formula's in every case.
 #[inline(always)]
-fn pick(g: &[f32], gh: &[f32], radius: f32, d: f32, previous: u8) -> u8 {
-    let mut s0 = 0u32;
-    let mut s1 = 0u32;
-    for (&g, &gh) in g.iter().zip(gh) {
-        s0 += u32::from(g * radius > d);
-        s1 += u32::from(gh * radius > d);
-    }
+pub(super) fn pick(g: &[f32], gh: &[f32], radius: f32, d: f32, previous: u8) -> u8 {
     let p = if previous == NO_LEVEL {
         0
     } else {
-        u32::from(previous)
+        usize::from(previous)
     };
-    s0.max(s1.min(p)) as u8
+    let too_coarse = |t: f32| t * radius > d;
+    let count = |t: &[f32]| t.iter().map(|&t| u8::from(too_coarse(t))).sum::<u8>();
+    match g.get(p) {
+        // p is too coarse: the coarsest level that fits, s0 > p.
+        Some(&gp) if too_coarse(gp) => count(g),
+        // p fits (s0 <= p) and level p - 1 is too coarse for the band (s1 >= p): stay.
+        Some(_) if p == 0 || too_coarse(gh[p - 1]) => p as u8,
+        // p fits and so does a coarser level within the band: s0 <= s1 < p.
+        Some(_) => count(gh),
+        // Past the last threshold: the finest level, or the band's coarsest if coarser.
+        None => count(g).max(count(gh).min(p as u8)),
+    }
 }
 
 /// One chain's thresholds for a batch, padded with 0 (never too coarse) to `W` levels.
@@ -555,7 +564,8 @@ fn rows<const W: usize>(chains: &[LodLevels], factors: Factors) -> Vec<Row<W>> {
         .collect()
 }
 
-/// Selects for a run of entities with prepared rows.
+/// Selects for a run of entities with prepared rows: four at a time (their distances in one
+/// vector, bit for bit [`LodView::distance`]), then the rest one by one.
 #[inline(always)]
 fn run<const W: usize>(
     rows: &[Row<W>],
@@ -564,7 +574,28 @@ fn run<const W: usize>(
     levels: &mut [u8],
     view: &LodView,
 ) {
-    for ((level, &chain), &sphere) in levels.iter_mut().zip(chain_of).zip(spheres) {
+    let mut levels4 = levels.chunks_exact_mut(4);
+    let mut chain_of4 = chain_of.chunks_exact(4);
+    let mut spheres4 = spheres.chunks_exact(4);
+    let camera = Vec4::from((view.position, 0.0));
+    for ((levels, chain_of), s) in (&mut levels4).zip(&mut chain_of4).zip(&mut spheres4) {
+        let distances = if view.orthographic {
+            Vec4::ONE
+        } else {
+            // Columns are the spheres from the camera (w stays the radius); rows are then x,
+            // y, z and the radii of the four.
+            let t = Mat4::from_cols(s[0] - camera, s[1] - camera, s[2] - camera, s[3] - camera)
+                .transpose();
+            let squared = t.x_axis * t.x_axis + t.y_axis * t.y_axis + t.z_axis * t.z_axis;
+            (squared.sqrt() - t.w_axis).max(Vec4::splat(MIN_DISTANCE))
+        };
+        for i in 0..4 {
+            let row = &rows[chain_of[i] as usize];
+            levels[i] = pick(&row.g, &row.gh, s[i].w, distances[i], levels[i]);
+        }
+    }
+    let rest = levels4.into_remainder().iter_mut();
+    for ((level, &chain), &sphere) in rest.zip(chain_of4.remainder()).zip(spheres4.remainder()) {
         let row = &rows[chain as usize];
         let d = view.compare_distance(view.distance(sphere));
         *level = pick(&row.g, &row.gh, sphere.w, d, *level);

@@ -556,3 +556,37 @@ fn mismatched_lengths_panic() {
         &LodSettings::default(),
     );
 }
+
+#[test]
+fn fast_path_equals_the_hysteresis_formula() {
+    // `pick` tests the previous level first; it must equal max(s0, min(s1, p)) everywhere.
+    let mut rng = SmallRng::seed_from_u64(7);
+    for _ in 0..100_000 {
+        let n = rng.random_range(1..=8);
+        let widen = 1.0 / (1.0 - rng.random_range(0.0..0.9f32));
+        let mut g = [0.0f32; 8];
+        for i in (0..n - 1).rev() {
+            g[i] = g[i + 1] + rng.random_range(0.0..50.0);
+        }
+        let gh = g.map(|g| g * widen);
+        let (r, d) = (rng.random_range(0.0..3.0), rng.random_range(0.0..200.0));
+        let previous = match rng.random_range(0..4) {
+            0 => NO_LEVEL,
+            1 => rng.random_range(0..=254),
+            _ => rng.random_range(0..n as u8),
+        };
+        let s0 = g.iter().filter(|&&t| t * r > d).count();
+        let s1 = gh.iter().filter(|&&t| t * r > d).count();
+        let p = if previous == NO_LEVEL {
+            0
+        } else {
+            usize::from(previous)
+        };
+        let expected = s0.max(s1.min(p)) as u8;
+        assert_eq!(super::select::pick(&g, &gh, r, d, previous), expected);
+        assert_eq!(
+            super::select::pick(&g[..n], &gh[..n], r, d, previous),
+            expected
+        );
+    }
+}
