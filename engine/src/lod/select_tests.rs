@@ -443,6 +443,7 @@ fn triangles_of(chains: &[LodLevels], chain_of: &[u32], levels: &[u8]) -> Vec<u6
 fn triangle_budget_is_honoured_farthest_first() {
     let mut rng = SmallRng::seed_from_u64(5);
     let v = view();
+    let mut coarsened_in_all = 0;
     for round in 0..60 {
         let chains: Vec<LodLevels> = (0..20).map(|_| random_levels(&mut rng, 8)).collect();
         let n = rng.random_range(1..3000);
@@ -491,6 +492,7 @@ fn triangle_budget_is_honoured_farthest_first() {
             .iter()
             .map(|&i| key(i))
             .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        coarsened_in_all += coarsened.len();
         for &i in &coarsened {
             assert_eq!(levels[i], 0);
             assert!(could(i));
@@ -517,6 +519,10 @@ fn triangle_budget_is_honoured_farthest_first() {
             }
         }
     }
+    assert!(
+        coarsened_in_all > 1000,
+        "the budget bit ({coarsened_in_all})"
+    );
 }
 
 #[test]
