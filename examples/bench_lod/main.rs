@@ -21,7 +21,7 @@ use layerw::engine::lod::{LodAssets, LodSettings};
 use layerw::engine::render::{MaterialParams, Materials, Mesh, MeshAssets, RenderQueue};
 use layerw::engine::schedule::{StageTimings, monotonic_seconds};
 use layerw::prelude::*;
-use layerw::systems::{cull, extract_render, select_lods};
+use layerw::systems::{CullStats, cull, extract_render, lod_budget, select_lods};
 
 #[derive(Clone)]
 struct Options {
@@ -47,7 +47,7 @@ fn options() -> Result<Options, String> {
         screenshot: None,
     };
     let mut args = std::env::args().skip(1);
-    let mut number = |args: &mut std::iter::Skip<std::env::Args>, what: &str| {
+    let number = |args: &mut std::iter::Skip<std::env::Args>, what: &str| {
         args.next()
             .and_then(|v| v.parse::<u64>().ok())
             .ok_or(format!("{what} needs a number"))
@@ -79,6 +79,7 @@ struct Samples {
     gpu: Vec<f64>,
     triangles: Vec<u64>,
     draws: Vec<u32>,
+    visible: Vec<u32>,
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -200,7 +201,7 @@ fn main() {
             Static,
         )
     });
-    let entities: Vec<Entity> = app.world_mut().spawn_batch(field).collect();
+    let entities: Vec<Entity> = app.world_mut().spawn_batch(field);
     if lod {
         for entity in entities {
             let _ = app.world_mut().insert_one(entity, LodMesh::new(spheres));
@@ -255,7 +256,12 @@ fn main() {
         app.add_system(Stage::Lod, select_lods());
     }
     if options.cull {
+        app.insert_resource(CullStats::default());
         app.add_system(Stage::Culling, cull());
+    }
+    if lod && options.budget.is_some() {
+        // After culling: the budget counts what the camera sees this frame.
+        app.add_system(Stage::Culling, lod_budget());
     }
     app.add_system(Stage::Render, extract_render());
     if let Some(path) = options.screenshot.clone() {
@@ -285,6 +291,9 @@ fn main() {
             s.gpu.push(gpu);
         }
         s.triangles.push(stats.frame.triangles);
+        if let Ok(cull) = world.try_resource::<CullStats>() {
+            s.visible.push(cull.visible);
+        }
         s.draws.push(stats.frame.draw_calls);
     });
     if let Err(e) = app.run() {
@@ -330,4 +339,11 @@ fn main() {
         mean(&s.cull) * 1e3,
         mean(&s.extract) * 1e3
     );
+    if !s.visible.is_empty() {
+        println!(
+            "culling: {:.0} of {} spheres visible per frame (mean)",
+            s.visible.iter().map(|&v| f64::from(v)).sum::<f64>() / s.visible.len() as f64,
+            grid * grid
+        );
+    }
 }

@@ -24,6 +24,7 @@
 
 mod camera;
 mod cull;
+mod lod;
 mod memory;
 mod motion;
 mod render;
@@ -31,6 +32,7 @@ mod transform;
 
 pub use camera::{fly_camera, orbit_camera};
 pub use cull::{CullStats, cull};
+pub use lod::{lod_budget, select_lods};
 pub use memory::memory_report;
 pub use motion::{integrate_velocity, spin};
 pub use render::{camera_view, extract_render, toggle_stats_overlay};

@@ -2,7 +2,7 @@
 //! side uploads it like any mesh), and the chain keeps, per level, the mesh handle, the
 //! object-space error and the triangle count that LOD selection needs.
 
-use super::{LodBounds, LodChain};
+use super::{LodBounds, LodChain, LodLevels};
 use crate::render::{MeshAssets, MeshError, MeshHandle};
 
 /// A loaded LOD chain.
@@ -33,6 +33,8 @@ pub struct LoadedChain {
 #[derive(Default)]
 pub struct LodAssets {
     chains: Vec<LoadedChain>,
+    /// Per chain, what selection reads (errors, triangles, reference radius), in handle order.
+    selection: Vec<LodLevels>,
 }
 
 impl LodAssets {
@@ -44,6 +46,7 @@ impl LodAssets {
         meshes: &mut MeshAssets,
     ) -> Result<LodHandle, MeshError> {
         let bounds = chain.finest().bounds;
+        let selection = LodLevels::from_chain(&chain);
         let mut levels = Vec::with_capacity(chain.level_count());
         for level in chain.into_levels() {
             let (error, triangles) = (level.error, level.triangles() as u32);
@@ -62,6 +65,7 @@ impl LodAssets {
             }
         }
         self.chains.push(LoadedChain { levels, bounds });
+        self.selection.push(selection);
         Ok(LodHandle((self.chains.len() - 1) as u32))
     }
 
@@ -73,6 +77,18 @@ impl LodAssets {
     /// Every loaded chain, in handle order (handle `i` is the `i`-th).
     pub fn chains(&self) -> &[LoadedChain] {
         &self.chains
+    }
+
+    /// Every chain's selection table, in handle order: what
+    /// [`select_levels`](super::select_levels) and
+    /// [`enforce_triangle_budget`](super::enforce_triangle_budget) take as `chains`.
+    pub fn selection(&self) -> &[LodLevels] {
+        &self.selection
+    }
+
+    /// The index of a chain in [`chains`](Self::chains) and [`selection`](Self::selection).
+    pub fn index(handle: LodHandle) -> usize {
+        handle.0 as usize
     }
 
     /// The handle of the `index`-th chain.
