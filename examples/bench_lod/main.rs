@@ -124,8 +124,7 @@ fn main() {
     // Cooking happens before the first frame: never inside one.
     let cooked = monotonic_seconds().unwrap_or(0.0);
     let sphere = Mesh::sphere(1.0, options.segments, options.segments / 2);
-    let chain = match layerw_cook::generate_chain(&sphere, &layerw_cook::ChainOptions::default())
-    {
+    let chain = match layerw_cook::generate_chain(&sphere, &layerw_cook::ChainOptions::default()) {
         Ok(chain) => chain,
         Err(e) => {
             eprintln!("bench_lod: cooking the sphere: {e}");
@@ -136,8 +135,16 @@ fn main() {
     let level_triangles: Vec<usize> = chain.levels().iter().map(|l| l.triangles()).collect();
     let mut meshes = MeshAssets::default();
     let mut lods = LodAssets::default();
-    let spheres = lods.add(chain, &mut meshes).expect("a cooked chain is valid");
-    let finest = lods.get(spheres).expect("just added").levels.last().expect("levels").mesh;
+    let spheres = lods
+        .add(chain, &mut meshes)
+        .expect("a cooked chain is valid");
+    let finest = lods
+        .get(spheres)
+        .expect("just added")
+        .levels
+        .last()
+        .expect("levels")
+        .mesh;
     let ground = meshes.add(Mesh::plane(1.0)).expect("a plane is valid");
     let mut materials: Vec<MaterialParams> = (0..8)
         .map(|i| {

@@ -112,7 +112,8 @@ fn cull_columns(
             .zip(chunk_meshes.chunks(LANES))
             .zip(chunk_passes.chunks_mut(LANES))
         {
-            let (mut x, mut y, mut z, mut r) = ([0f32; LANES], [0f32; LANES], [0f32; LANES], [-1f32; LANES]);
+            let (mut x, mut y, mut z, mut r) =
+                ([0f32; LANES], [0f32; LANES], [0f32; LANES], [-1f32; LANES]);
             for l in 0..t.len() {
                 let (c, radius) = world_sphere(assets, m[l].0, &t[l]);
                 (x[l], y[l], z[l], r[l]) = (c.x, c.y, c.z, radius);
@@ -210,7 +211,14 @@ pub fn cull() -> System {
             let (visible, casters) = match archetype.get::<&GlobalTransform>() {
                 Some(globals) => {
                     let transforms: Vec<Transform> = globals.iter().map(|g| g.0).collect();
-                    cull_columns(&transforms, &meshes, &mut passes, &assets, &main, shadow.as_ref())
+                    cull_columns(
+                        &transforms,
+                        &meshes,
+                        &mut passes,
+                        &assets,
+                        &main,
+                        shadow.as_ref(),
+                    )
                 }
                 None => match archetype.get::<&Transform>() {
                     Some(transforms) => cull_columns(

@@ -69,7 +69,8 @@ fn gather(
                 return Vec4::ZERO;
             };
             let t = transform(i).expect("checked above");
-            let world = Affine3A::from_scale_rotation_translation(t.scale, t.rotation, t.translation);
+            let world =
+                Affine3A::from_scale_rotation_translation(t.scale, t.rotation, t.translation);
             world
                 .transform_point3(loaded.bounds.center)
                 .extend(loaded.bounds.radius * t.scale.abs().max_element())
@@ -78,7 +79,11 @@ fn gather(
     chain_of.clear();
     chain_of.extend(lod.iter().map(|l| {
         let chain = LodAssets::index(l.chain);
-        if chain < chains.len() { chain as u32 } else { 0 }
+        if chain < chains.len() {
+            chain as u32
+        } else {
+            0
+        }
     }));
     levels.clear();
     levels.extend(lod.iter().map(|l| l.level));
@@ -193,7 +198,8 @@ pub fn lod_budget() -> System {
             return;
         }
         // The visible LOD entities of every archetype, as one set: the budget is global.
-        let (mut all_chains, mut all_spheres, mut all_levels) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut all_chains, mut all_spheres, mut all_levels) =
+            (Vec::new(), Vec::new(), Vec::new());
         parts.clear();
         visible.clear();
         for (a, archetype) in ctx.archetypes().enumerate() {
