@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Web renderer test: render_demo's web build in headless chromium, once with WebGPU and once
 with WebGPU unavailable (the same wasm falls back to WebGL2). Each run must report the expected
-backend, and a screenshot of its canvas must match the native headless render of the same
+backend and the Lod and Culling stages' results (levels by distance, a visible set), and a
+screenshot of its canvas must match the native headless render of the same
 scene (lavapipe) within a stated tolerance: normalised RMSE under 0.02 (ImageMagick `compare
 -metric RMSE`). Rasterisers differ in MSAA resolve, shadow filtering and sRGB rounding, so
 the tolerance is loose enough for those and tight enough to fail on a missing shadow pass, a
@@ -60,6 +61,14 @@ def run_browser(driver_port, http_port, name, flags, expected_backend, native):
             return
         web_test.check(state["backend"] == expected_backend,
                        f"{name}: backend {state['backend']} (expected {expected_backend})")
+        # The Lod and Culling stages ran in the browser: LOD spheres got levels by distance
+        # (several different ones), and culling kept a visible set without the two spheres
+        # behind the camera.
+        levels = state.get("lod_levels", [])
+        web_test.check(len(levels) == 14 and 255 not in levels and len(set(levels)) >= 3,
+                       f"{name}: LOD levels chosen in the browser: {levels}")
+        web_test.check(0 < state.get("visible", 0) < 36,
+                       f"{name}: culling's visible set in the browser: {state.get('visible')}")
         canvas = web.session_call("POST", "/element", {"using": "css selector",
                                                         "value": "#layerw-canvas"})
         element = next(iter(canvas.values()))

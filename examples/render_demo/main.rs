@@ -1,6 +1,9 @@
 //! render_demo: a lit, shadowed scene (PBR spheres by metallic and roughness, cubes, a warm
-//! point light, a sun with shadows) on the desktop, headless and in the browser (WebGPU, or
-//! WebGL2 where the browser has no WebGPU adapter).
+//! point light, a sun with shadows, and a row of spheres drawn from a cooked LOD chain,
+//! receding into the distance) on the desktop, headless and in the browser (WebGPU, or
+//! WebGL2 where the browser has no WebGPU adapter). The Lod and Culling stages run
+//! everywhere: the chain (assets/sphere48.lwlod, made by `layerw-cook sphere:48`) is loaded,
+//! not generated, so the web build needs no meshoptimizer.
 //!
 //! ```text
 //! cargo run --example render_demo                                   # a window
@@ -9,17 +12,19 @@
 //! ```
 
 use layerw::components::{
-    Camera, MaterialIndex, MaterialTextures, MeshRef, OrbitCamera, PointLightSource, Sun, Transform,
+    Camera, DrawPasses, LodMesh, MaterialIndex, MaterialTextures, MeshRef, OrbitCamera,
+    PointLightSource, Static, Sun, Transform,
 };
 #[cfg(not(target_arch = "wasm32"))]
 use layerw::engine::gpu::Screenshot;
 use layerw::engine::gpu::{GpuRenderer, RendererConfig};
+use layerw::engine::lod::{LodAssets, LodChain};
 use layerw::engine::render::{
     MaterialParams, Materials, Mesh, MeshAssets, RenderQueue, TextureAssets, TextureImage,
     TextureSet,
 };
 use layerw::prelude::*;
-use layerw::systems::{extract_render, orbit_camera};
+use layerw::systems::{CullStats, cull, extract_render, orbit_camera, select_lods};
 
 /// The internal resolution (the web page's canvas has the same size, for pixel comparisons).
 const RESOLUTION: UVec2 = UVec2::new(640, 360);
@@ -29,6 +34,13 @@ fn app() -> (App, GpuRenderer) {
     let sphere = meshes.add(Mesh::sphere(0.45, 48, 24)).unwrap();
     let cube = meshes.add(Mesh::cube(1.0)).unwrap();
     let floor = meshes.add(Mesh::plane(20.0)).unwrap();
+    let mut lods = LodAssets::default();
+    let chain = LodChain::from_bytes(include_bytes!("../../assets/sphere48.lwlod"))
+        .expect("the committed chain is valid");
+    let lod_sphere = lods
+        .add(chain, &mut meshes)
+        .expect("its levels are valid meshes");
+    let coarsest = lods.get(lod_sphere).expect("just added").levels[0].mesh;
     let mut materials = Vec::new();
     for row in 0..3 {
         for col in 0..5 {
@@ -90,8 +102,33 @@ fn app() -> (App, GpuRenderer) {
     });
     app.insert_resource(meshes)
         .insert_resource(table)
-        .insert_resource(textures);
+        .insert_resource(textures)
+        .insert_resource(lods)
+        .insert_resource(CullStats::default());
     let world = app.world_mut();
+    // Spheres from the LOD chain, nearer to farther (finer to coarser levels), and a few
+    // behind the camera that culling drops.
+    for i in 0..12 {
+        let z = -2.0 - 3.0 * (i as f32).powf(1.4);
+        let x = if i % 2 == 0 { -5.0 } else { 5.0 };
+        world.spawn((
+            Transform::from_translation(Vec3::new(x, 0.6, z)).with_scale(Vec3::splat(0.6)),
+            MeshRef(coarsest),
+            LodMesh::new(lod_sphere),
+            MaterialIndex(16),
+            DrawPasses::default(),
+            Static,
+        ));
+    }
+    for x in [-2.0, 2.0] {
+        world.spawn((
+            Transform::from_translation(Vec3::new(x, 0.5, 14.0)),
+            MeshRef(coarsest),
+            LodMesh::new(lod_sphere),
+            MaterialIndex(16),
+            DrawPasses::default(),
+        ));
+    }
     for i in 0..15u16 {
         let (row, col) = (i / 5, i % 5);
         let at = Vec3::new(col as f32 * 1.1 - 2.2, 0.5 + (2 - row) as f32 * 1.1, 0.0);
@@ -160,6 +197,8 @@ fn app() -> (App, GpuRenderer) {
     queue.shadow_bounds = (Vec3::new(0.0, 1.5, 0.0), 6.0);
     app.insert_resource(queue);
     app.add_system(Stage::Update, orbit_camera());
+    app.add_system(Stage::Lod, select_lods());
+    app.add_system(Stage::Culling, cull());
     app.add_system(Stage::Render, extract_render());
     let renderer = GpuRenderer::deferred(RendererConfig {
         resolution: RESOLUTION,
@@ -218,8 +257,10 @@ fn main() {
 /// frames rendered.
 #[cfg(target_arch = "wasm32")]
 mod web {
+    use layerw::components::LodMesh;
     use layerw::engine::gpu::{GpuInfo, RenderStats};
     use layerw::prelude::World;
+    use layerw::systems::CullStats;
 
     pub fn publish(world: &World) {
         let Some(window) = web_sys::window() else {
@@ -230,7 +271,17 @@ mod web {
             .map(|i| format!("{:?}", i.backend))
             .unwrap_or_default();
         let frames = world.try_resource::<RenderStats>().map_or(0, |s| s.frames);
-        let json = format!("{{\"backend\":\"{backend}\",\"frames\":{frames}}}");
+        // What the Lod and Culling stages decided in the browser.
+        let visible = world.try_resource::<CullStats>().map_or(0, |s| s.visible);
+        let levels: Vec<String> = world
+            .query::<&LodMesh>()
+            .iter()
+            .map(|l| l.level.to_string())
+            .collect();
+        let json = format!(
+            "{{\"backend\":\"{backend}\",\"frames\":{frames},\"visible\":{visible},\"lod_levels\":[{}]}}",
+            levels.join(",")
+        );
         let _ = js_sys::Reflect::set(&window, &"layerwRender".into(), &json.into());
     }
 }
