@@ -152,7 +152,7 @@ fn arena_parallel_fill_writes_every_slot_in_order() {
     let w = small(16);
     let a = w.arena(Tier::Render).unwrap();
     // Over several parallel chunks, with a ragged last one; small enough for miri.
-    let len = if cfg!(miri) { 40_000 } else { 100_003 };
+    let len = if cfg!(miri) { 20_000 } else { 100_003 };
     let handle = a
         .alloc_slice_par_with_handle(len, |i| (i as u64) * 3 + 1)
         .unwrap();
