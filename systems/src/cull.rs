@@ -292,7 +292,17 @@ pub fn cull() -> System {
             };
             shown.push(next);
         }
-        let mut gone = Vec::new();
+        // Despawned entities leave the index (a liveness check, far cheaper than a write).
+        let mut gone: Vec<u32> = shown
+            .iter()
+            .filter(|(id, _)| {
+                statics.entities[*id as usize].is_none_or(|entity| !ctx.contains(entity))
+            })
+            .map(|&(id, _)| id)
+            .collect();
+        if !gone.is_empty() {
+            shown.retain(|(id, _)| !gone.contains(id));
+        }
         let mut write = |id: u32, bits: u8| {
             let Some(entity) = statics.entities.get(id as usize).copied().flatten() else {
                 return;
@@ -302,16 +312,31 @@ pub fn cull() -> System {
                 Err(_) => gone.push(id), // despawned (or lost its DrawPasses)
             }
         };
-        // Last frame's entities out of view now, then this frame's.
-        let mut now = shown.iter().peekable();
-        for &(id, _) in &statics.shown {
-            while now.next_if(|(n, _)| *n < id).is_some() {}
-            if now.peek().is_none_or(|(n, _)| *n != id) {
-                write(id, 0);
+        // Write only what changed since last frame (both lists are sorted by id): entities
+        // that left every pass, and those whose passes are new or different.
+        let (mut before, mut now) = (statics.shown.iter().peekable(), shown.iter().peekable());
+        loop {
+            match (before.peek(), now.peek()) {
+                (Some(&&(old, _)), Some(&&(new, bits))) if old == new => {
+                    if before.next().is_some_and(|&(_, was)| was != bits) {
+                        write(new, bits);
+                    }
+                    now.next();
+                }
+                (Some(&&(old, _)), Some(&&(new, _))) if old < new => {
+                    before.next();
+                    write(old, 0);
+                }
+                (Some(&&(old, _)), None) => {
+                    before.next();
+                    write(old, 0);
+                }
+                (_, Some(&&(new, bits))) => {
+                    now.next();
+                    write(new, bits);
+                }
+                (None, None) => break,
             }
-        }
-        for &(id, bits) in &shown {
-            write(id, bits);
         }
         for id in gone {
             statics.remove(id);
