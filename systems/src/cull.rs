@@ -18,7 +18,7 @@ use hecs::{Entity, With, Without};
 use layerw_components::{
     Camera, CullIndexed, DrawPasses, GlobalTransform, MeshRef, Static, Sun, Transform,
 };
-use layerw_engine::cull::{Aabb, Bvh, Frustum, LANES, visible_spheres};
+use layerw_engine::cull::{Aabb, Bvh, Frustum, LANES, RebuildPolicy, visible_spheres};
 use layerw_engine::platform::Window;
 use layerw_engine::render::{
     DirectionalLight, MeshAssets, MeshHandle, PASS_MAIN, PASS_SHADOW, RenderQueue,
@@ -42,7 +42,6 @@ pub struct CullStats {
 }
 
 /// Static entities in the BVH: ids are slots of `entities`.
-#[derive(Default)]
 struct StaticIndex {
     bvh: Bvh,
     ids: HashMap<Entity, u32>,
@@ -50,6 +49,25 @@ struct StaticIndex {
     free: Vec<u32>,
     /// Last frame's static entities in a pass: (id, passes), by id.
     shown: Vec<(u32, u8)>,
+}
+
+impl Default for StaticIndex {
+    fn default() -> Self {
+        // Rebuilt at most once a frame, after that frame's insertions, rather than inside
+        // an insertion: a level streaming in 100k static entities costs one build, not dozens.
+        let mut bvh = Bvh::new();
+        bvh.set_policy(RebuildPolicy {
+            automatic: false,
+            ..RebuildPolicy::default()
+        });
+        StaticIndex {
+            bvh,
+            ids: HashMap::new(),
+            entities: Vec::new(),
+            free: Vec::new(),
+            shown: Vec::new(),
+        }
+    }
 }
 
 impl StaticIndex {
@@ -259,6 +277,9 @@ pub fn cull() -> System {
             statics.insert(entity, Aabb::from_sphere(center, radius));
             passes.0 = 0;
             ctx.commands().insert_one(entity, CullIndexed);
+        }
+        if statics.bvh.needs_rebuild() {
+            statics.bvh.rebuild();
         }
         // ...then query it for both views and write only what changed.
         found.clear();
