@@ -11,7 +11,9 @@ Then the renderer in a window: bench_cubes presents through a wgpu surface (lava
 window is resized to letterbox and pillarbox shapes, shrunk to 1x1, unmapped and mapped again,
 and must keep presenting without a panic.
 
-Usage: scripts/desktop_test.py PATH/TO/input_playground [PATH/TO/bench_cubes]
+Then bench_lod in a window (the Lod and Culling stages under the desktop runner).
+
+Usage: scripts/desktop_test.py PATH/TO/input_playground [PATH/TO/bench_cubes [PATH/TO/bench_lod]]
 """
 import json
 import os
@@ -154,6 +156,27 @@ def renderer_window(bench):
     check(alive and "panicked" not in output, "the renderer survived every resize without a panic")
 
 
+def lod_window(bench):
+    """bench_lod in a window: the Lod and Culling stages in the desktop runner."""
+    log = open(os.path.join(WORK, "lod.log"), "w+")
+    proc = subprocess.Popen([bench, "--grid", "20", "--segments", "32", "--frames", "60"],
+                            stdout=log, stderr=subprocess.STDOUT)
+    out = subprocess.run(["xdotool", "search", "--sync", "--onlyvisible", "--name", "bench_lod"],
+                         capture_output=True, text=True, timeout=60)
+    check(out.returncode == 0, "bench_lod opens a window")
+    time.sleep(3)
+    shot = screenshot("bench-lod-window")
+    colours = subprocess.run(["identify", "-format", "%k", shot], capture_output=True,
+                             text=True).stdout.strip()
+    check(int(colours or 0) > 500, f"the LOD field is drawn in the window ({colours} colours)")
+    alive = proc.poll() is None
+    proc.terminate()
+    proc.wait(timeout=10)
+    log.seek(0)
+    output = log.read()
+    check(alive and "panicked" not in output, "bench_lod ran in the window without a panic")
+
+
 def main():
     # 1. Keys, text, mouse, resize.
     app = Playground("main", "--record", os.path.join(WORK, "run.jsonl"))
@@ -256,6 +279,8 @@ def main():
 
     if len(sys.argv) > 2:
         renderer_window(os.path.abspath(sys.argv[2]))
+    if len(sys.argv) > 3:
+        lod_window(os.path.abspath(sys.argv[3]))
 
     shutil.rmtree(WORK, ignore_errors=True)
     if failures:

@@ -74,7 +74,7 @@ section "tests (native, golden images on lavapipe)" \
 # window; then the renderer presents to a window on lavapipe through resizes, 1x1 and unmap;
 # screenshots go to target/layerw-test/.
 section "desktop (Xvfb + xdotool, input_playground)" \
-    bash -c 'cargo build --example input_playground --example bench_cubes && xvfb-run -a -s "-screen 0 1280x800x24" python3 scripts/desktop_test.py target/debug/examples/input_playground target/debug/examples/bench_cubes'
+    bash -c 'cargo build --example input_playground --example bench_cubes --example bench_lod && xvfb-run -a -s "-screen 0 1280x800x24" python3 scripts/desktop_test.py target/debug/examples/input_playground target/debug/examples/bench_cubes target/debug/examples/bench_lod'
 
 # The web build of input_playground in headless chromium (WebDriver): DOM keyboard and pointer
 # events, a synthetic gamepad, a canvas resize; screenshots go to target/layerw-test/.

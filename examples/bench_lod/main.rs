@@ -18,10 +18,15 @@ use layerw::components::{
 };
 use layerw::engine::gpu::{GpuRenderer, RenderStats, RendererConfig, Screenshot};
 use layerw::engine::lod::{LodAssets, LodSettings};
-use layerw::engine::render::{MaterialParams, Materials, Mesh, MeshAssets, RenderQueue};
+use layerw::engine::platform::KeyCode;
+use layerw::engine::render::{
+    MaterialParams, Materials, Mesh, MeshAssets, RenderQueue, StatsOverlay,
+};
 use layerw::engine::schedule::{StageTimings, monotonic_seconds};
 use layerw::prelude::*;
-use layerw::systems::{CullStats, cull, extract_render, lod_budget, select_lods};
+use layerw::systems::{
+    CullStats, cull, extract_render, lod_budget, select_lods, toggle_stats_overlay,
+};
 
 #[derive(Clone)]
 struct Options {
@@ -171,6 +176,12 @@ fn main() {
     if let Some(budget) = options.budget {
         settings = settings.with_triangle_budget(Some(budget));
     }
+    // The stats overlay in a window (F3 toggles it); none headless.
+    app.insert_resource(StatsOverlay {
+        visible: !options.headless,
+        ..Default::default()
+    });
+    app.add_system(Stage::Update, toggle_stats_overlay(KeyCode::F3));
     app.insert_resource(meshes)
         .insert_resource(lods)
         .insert_resource(material_table)
