@@ -12,6 +12,12 @@ for bench in walloc ecs schedule render; do
     printf '\n== cargo bench --bench %s\n' "$bench"
     cargo bench --bench "$bench" -- "$@"
 done
+for bench in cull lod; do
+    printf '\n== cargo bench -p layerw-engine --bench %s\n' "$bench"
+    cargo bench -p layerw-engine --bench "$bench" -- "$@"
+done
+printf '\n== cargo bench -p layerw-cook --bench chain\n'
+cargo bench -p layerw-cook --bench chain -- "$@"
 
 printf '\n== walloc churn, native (release)\n'
 cargo run --release --example walloc_churn
@@ -26,5 +32,13 @@ printf '\n== bench_cubes, 100k cubes, headless (release; lavapipe where there is
 cargo run --release --example bench_cubes -- --headless --frames 20
 cargo run --release --example bench_cubes -- --headless --frames 20 --no-shadows
 
-printf '\n== web size of render_demo (web-release, wasm-opt -Oz, gzip, brotli)\n'
+printf '\n== bench_lod, 1,600 spheres, headless, with and without LOD (lavapipe where there is no GPU)\n'
+cargo run --release --example bench_lod -- --grid 40 --segments 64 --headless --frames 30
+cargo run --release --example bench_lod -- --grid 40 --segments 64 --headless --frames 30 --no-lod
+
+printf '\n== raw_cubes, the raw-draw reference (GPU time where the adapter has timestamps)\n'
+cargo run --release --example raw_cubes -- 100000 --frames 20
+
+printf '\n== web size of render_demo and bench_cubes (web-release, wasm-opt -Oz, gzip, brotli)\n'
 bash scripts/wasm-size.sh render_demo
+bash scripts/wasm-size.sh bench_cubes
