@@ -13,7 +13,7 @@
 
 use std::collections::HashMap;
 
-use glam::{Affine3A, Vec3};
+use glam::Vec3;
 use hecs::{Entity, With, Without};
 use layerw_components::{
     Camera, CullIndexed, DrawPasses, GlobalTransform, MeshRef, Static, Sun, Transform,
@@ -100,20 +100,15 @@ impl StaticIndex {
 /// axis scales the radius).
 fn world_sphere(meshes: &MeshAssets, mesh: MeshHandle, transform: &Transform) -> (Vec3, f32) {
     let (center, radius) = meshes.bounds(mesh).unwrap_or((Vec3::ZERO, 0.0));
-    let world = Affine3A::from_scale_rotation_translation(
-        transform.scale,
-        transform.rotation,
-        transform.translation,
-    );
-    (
-        world.transform_point3(center),
-        radius * transform.scale.abs().max_element(),
-    )
+    transform.transform_sphere(center, radius)
 }
 
 /// Tests one archetype's dynamic entities, [`LANES`] at a time, and writes their passes.
-fn cull_columns(
-    transforms: &[Transform],
+/// `transforms` is the archetype's `Transform` or `GlobalTransform` column, read through
+/// `transform_of`.
+fn cull_columns<T: Sync>(
+    transforms: &[T],
+    transform_of: impl Fn(&T) -> &Transform + Sync,
     meshes: &[MeshRef],
     passes: &mut [DrawPasses],
     assets: &MeshAssets,
@@ -121,38 +116,37 @@ fn cull_columns(
     shadow: Option<&Frustum>,
 ) -> (u32, u32) {
     const CHUNK: usize = 4096;
-    let count = |chunk_transforms: &[Transform],
-                 chunk_meshes: &[MeshRef],
-                 chunk_passes: &mut [DrawPasses]| {
-        let (mut visible, mut casters) = (0, 0);
-        for ((t, m), p) in chunk_transforms
-            .chunks(LANES)
-            .zip(chunk_meshes.chunks(LANES))
-            .zip(chunk_passes.chunks_mut(LANES))
-        {
-            let (mut x, mut y, mut z, mut r) =
-                ([0f32; LANES], [0f32; LANES], [0f32; LANES], [-1f32; LANES]);
-            for l in 0..t.len() {
-                let (c, radius) = world_sphere(assets, m[l].0, &t[l]);
-                (x[l], y[l], z[l], r[l]) = (c.x, c.y, c.z, radius);
-            }
-            let seen = visible_spheres(main, &x, &y, &z, &r);
-            let cast = shadow.map_or(0, |f| visible_spheres(f, &x, &y, &z, &r));
-            for (l, out) in p.iter_mut().enumerate() {
-                let mut bits = 0;
-                if seen & (1 << l) != 0 {
-                    bits |= PASS_MAIN;
-                    visible += 1;
+    let count =
+        |chunk_transforms: &[T], chunk_meshes: &[MeshRef], chunk_passes: &mut [DrawPasses]| {
+            let (mut visible, mut casters) = (0, 0);
+            for ((t, m), p) in chunk_transforms
+                .chunks(LANES)
+                .zip(chunk_meshes.chunks(LANES))
+                .zip(chunk_passes.chunks_mut(LANES))
+            {
+                let (mut x, mut y, mut z, mut r) =
+                    ([0f32; LANES], [0f32; LANES], [0f32; LANES], [-1f32; LANES]);
+                for l in 0..t.len() {
+                    let (c, radius) = world_sphere(assets, m[l].0, transform_of(&t[l]));
+                    (x[l], y[l], z[l], r[l]) = (c.x, c.y, c.z, radius);
                 }
-                if cast & (1 << l) != 0 {
-                    bits |= PASS_SHADOW;
-                    casters += 1;
+                let seen = visible_spheres(main, &x, &y, &z, &r);
+                let cast = shadow.map_or(0, |f| visible_spheres(f, &x, &y, &z, &r));
+                for (l, out) in p.iter_mut().enumerate() {
+                    let mut bits = 0;
+                    if seen & (1 << l) != 0 {
+                        bits |= PASS_MAIN;
+                        visible += 1;
+                    }
+                    if cast & (1 << l) != 0 {
+                        bits |= PASS_SHADOW;
+                        casters += 1;
+                    }
+                    out.0 = bits;
                 }
-                out.0 = bits;
             }
-        }
-        (visible, casters)
-    };
+            (visible, casters)
+        };
     passes
         .par_chunks_mut(CHUNK)
         .zip(transforms.par_chunks(CHUNK))
@@ -227,20 +221,19 @@ pub fn cull() -> System {
                 continue;
             };
             let (visible, casters) = match archetype.get::<&GlobalTransform>() {
-                Some(globals) => {
-                    let transforms: Vec<Transform> = globals.iter().map(|g| g.0).collect();
-                    cull_columns(
-                        &transforms,
-                        &meshes,
-                        &mut passes,
-                        &assets,
-                        &main,
-                        shadow.as_ref(),
-                    )
-                }
+                Some(globals) => cull_columns(
+                    &globals,
+                    |g: &GlobalTransform| &g.0,
+                    &meshes,
+                    &mut passes,
+                    &assets,
+                    &main,
+                    shadow.as_ref(),
+                ),
                 None => match archetype.get::<&Transform>() {
                     Some(transforms) => cull_columns(
                         &transforms,
+                        |t: &Transform| t,
                         &meshes,
                         &mut passes,
                         &assets,

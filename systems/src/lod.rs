@@ -6,7 +6,7 @@
 //! ([`select_levels_par`]), and written back with each entity's `MeshRef` set to its level's
 //! mesh, so extraction and culling need to know nothing about LOD.
 
-use glam::{Affine3A, Vec4};
+use glam::Vec4;
 use hecs::Archetype;
 use layerw_components::{Camera, DrawPasses, GlobalTransform, LodMesh, MeshRef, Transform};
 use layerw_engine::lod::{
@@ -69,11 +69,8 @@ fn gather(
                 return Vec4::ZERO;
             };
             let t = transform(i).expect("checked above");
-            let world =
-                Affine3A::from_scale_rotation_translation(t.scale, t.rotation, t.translation);
-            world
-                .transform_point3(loaded.bounds.center)
-                .extend(loaded.bounds.radius * t.scale.abs().max_element())
+            let (center, radius) = t.transform_sphere(loaded.bounds.center, loaded.bounds.radius);
+            center.extend(radius)
         })
         .collect_into_vec(spheres);
     chain_of.clear();
