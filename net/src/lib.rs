@@ -1,0 +1,14 @@
+//! Layer-W networking: an authoritative server that runs the same schedule headless, clients on
+//! the desktop and in the browser, delta-compressed snapshots with interest management, client
+//! prediction and interpolation.
+//!
+//! Layers, bottom up (see `docs/networking.md`):
+//! - [`bits`] and [`codec`]: the bit packer and the quantising codecs of replicated components.
+//! - [`transport`]: message transports (WebSocket natively and in the browser, in memory) and
+//!   the link conditioner any of them can be wrapped in.
+//! - the protocol: connect tokens, the handshake, the wire messages, per-client limits.
+//! - replication: snapshots delta-encoded against each client's acknowledged baseline, interest
+//!   management, clock synchronisation, interpolation and prediction, as plugins of the App.
+#![warn(missing_docs)]
+
+pub mod transport;
