@@ -38,7 +38,7 @@ pub mod prelude {
     pub use glam::{Mat4, Quat, UVec2, Vec2, Vec3, Vec4};
     pub use layerw_components::{AngularVelocity, Position, Rotation, Transform, Velocity};
     pub use layerw_engine::app::{
-        App, AppExit, HeadlessRun, RunError, RunReport, StopReason, Timestep,
+        App, AppExit, HeadlessRun, Plugin, RunError, RunReport, StopReason, Timestep,
     };
     pub use layerw_engine::ecs::{CommandBuffer, Entity, EventReader, Events, World};
     pub use layerw_engine::platform::{
@@ -47,7 +47,7 @@ pub mod prelude {
         WindowConfig, WindowEvent, WindowRequest,
     };
     pub use layerw_engine::schedule::{
-        Access, ExecutorKind, FixedTime, Schedule, Stage, System, SystemContext, Time,
+        Access, ExecutorKind, FixedTime, Rollback, Schedule, Stage, System, SystemContext, Time,
     };
     pub use layerw_engine::walloc::{self, Tier};
     pub use layerw_systems::{integrate_velocity, memory_report, spin, sync_transform};

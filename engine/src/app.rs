@@ -138,6 +138,43 @@ pub struct App {
     pub(crate) window: Option<WindowConfig>,
     headless: Option<HeadlessRun>,
     pub(crate) frame_hooks: Vec<FrameHook>,
+    plugins: Vec<String>,
+}
+
+/// A piece of an app packaged for reuse: resources, systems and frame hooks added in one call
+/// ([`App::add_plugin`]).
+///
+/// # Example
+/// ```
+/// use layerw_engine::app::{App, Plugin};
+/// use layerw_engine::schedule::{Stage, System};
+///
+/// struct Score(u32);
+/// struct ScorePlugin;
+/// impl Plugin for ScorePlugin {
+///     fn build(&self, app: &mut App) {
+///         app.insert_resource(Score(0)).add_system(
+///             Stage::Update,
+///             System::new("score", |ctx| ctx.resource_mut::<Score>().0 += 1)
+///                 .writes_resource::<Score>(),
+///         );
+///     }
+/// }
+/// let mut app = App::new();
+/// app.add_plugin(ScorePlugin).add_plugin(ScorePlugin); // the second is ignored
+/// app.update(1.0 / 60.0);
+/// assert_eq!(app.world().resource::<Score>().0, 1);
+/// ```
+pub trait Plugin {
+    /// Adds the plugin's resources, systems and hooks to `app`.
+    fn build(&self, app: &mut App);
+
+    /// The name that makes a second `add_plugin` of the same plugin a no-op (the type's name
+    /// unless overridden: override it for plugins meant to be added more than once, with
+    /// different settings, under different names).
+    fn name(&self) -> String {
+        core::any::type_name::<Self>().to_owned()
+    }
 }
 
 impl Default for App {
@@ -172,6 +209,7 @@ impl App {
             window: None,
             headless: None,
             frame_hooks: Vec::new(),
+            plugins: Vec::new(),
         }
     }
 
@@ -317,6 +355,23 @@ impl App {
             max_fps: Some(60.0),
         });
         Ok(self.run_headless(run))
+    }
+
+    /// Adds a plugin: it inserts its resources and adds its systems and frame hooks now.
+    /// A plugin added twice (by [`Plugin::name`]) is built once, so plugins can add the
+    /// plugins they depend on without a game having to know.
+    pub fn add_plugin(&mut self, plugin: impl Plugin) -> &mut Self {
+        let name = plugin.name();
+        if !self.plugins.iter().any(|added| *added == name) {
+            self.plugins.push(name);
+            plugin.build(self);
+        }
+        self
+    }
+
+    /// Whether a plugin called `name` was added.
+    pub fn has_plugin(&self, name: &str) -> bool {
+        self.plugins.iter().any(|added| added == name)
     }
 
     /// Adds `system` to `stage`, after the systems already there.

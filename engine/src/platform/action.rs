@@ -351,6 +351,12 @@ impl<A: Action> ActionState<A> {
         self.get(action).value
     }
 
+    /// Sets the whole state of `action` (a network server applies a player's decoded input
+    /// this way).
+    pub fn set(&mut self, action: A, value: ActionValue) {
+        self.values[slot(action)] = value;
+    }
+
     /// Recomputes every action from the input state.
     pub fn update(
         &mut self,

@@ -28,7 +28,9 @@ struct Slot {
 impl Slot {
     #[inline]
     fn run(&mut self, world: &World, stage: Stage, delta_seconds: f64) {
-        let System { name, access, run } = &mut self.system;
+        let System {
+            name, access, run, ..
+        } = &mut self.system;
         let _span = tracing::info_span!("system", system = &**name).entered();
         let context = SystemContext::new(
             world,
@@ -61,7 +63,18 @@ impl StageExecutor {
     }
 
     pub(crate) fn push(&mut self, system: System) {
-        let declared = self.slots.len();
+        // A system's place in declaration order: after every system of its phase or an
+        // earlier one, before every system of a later phase.
+        let declared = self
+            .slots
+            .iter()
+            .filter(|s| s.system.phase <= system.phase)
+            .count();
+        for s in &mut self.slots {
+            if s.declared >= declared {
+                s.declared += 1;
+            }
+        }
         self.slots.push(Slot {
             system,
             commands: CommandBuffer::new(),

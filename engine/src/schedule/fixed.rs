@@ -59,6 +59,7 @@ pub struct FixedTime {
     steps_this_frame: u32,
     total_steps: u64,
     dropped_seconds: f64,
+    time_scale: f64,
 }
 
 impl Default for FixedTime {
@@ -96,6 +97,7 @@ impl FixedTime {
             steps_this_frame: 0,
             total_steps: 0,
             dropped_seconds: 0.0,
+            time_scale: 1.0,
         })
     }
 
@@ -124,7 +126,7 @@ impl FixedTime {
     /// (0..=[`max_steps`](Self::max_steps)). A negative or non-finite delta counts as zero.
     pub fn advance(&mut self, delta_seconds: f64) -> u32 {
         let delta = if delta_seconds.is_finite() && delta_seconds > 0.0 {
-            delta_seconds
+            delta_seconds * self.time_scale
         } else {
             0.0
         };
@@ -143,6 +145,32 @@ impl FixedTime {
         self.steps_this_frame = steps;
         self.total_steps += u64::from(steps);
         steps
+    }
+
+    /// Runs the clock `scale` times as fast as frame time (clamped to `0.5..=2.0`; a
+    /// non-finite scale means 1). A network client nudges it a few percent to keep its ticks
+    /// where the server needs its inputs, without jumps.
+    pub fn set_time_scale(&mut self, scale: f64) {
+        self.time_scale = if scale.is_finite() {
+            scale.clamp(0.5, 2.0)
+        } else {
+            1.0
+        };
+    }
+
+    /// The speed of the clock relative to frame time (1 unless [`set_time_scale`](Self::set_time_scale)).
+    pub fn time_scale(&self) -> f64 {
+        self.time_scale
+    }
+
+    /// Changes the step, keeping the accumulator (a network client takes the server's tick
+    /// rate this way). An invalid step is refused with the same error as [`try_new`](Self::try_new).
+    pub fn set_step(&mut self, step_seconds: f64) -> Result<(), FixedTimeError> {
+        if !(step_seconds.is_finite() && step_seconds > 0.0) {
+            return Err(FixedTimeError::InvalidStep { step: step_seconds });
+        }
+        self.step = step_seconds;
+        Ok(())
     }
 
     /// The fixed step, in seconds.

@@ -18,6 +18,7 @@ mod fixed;
     reason = "the Schedule type lives in schedule.rs like every other noun of this module"
 )]
 mod schedule;
+mod rollback;
 mod stage;
 mod system;
 mod time;
@@ -27,7 +28,8 @@ pub use clock::monotonic_seconds;
 pub use context::SystemContext;
 pub use executor::ExecutorKind;
 pub use fixed::{FixedTime, FixedTimeError};
+pub use rollback::Rollback;
 pub use schedule::{Schedule, StageTimings};
 pub use stage::Stage;
-pub use system::System;
+pub use system::{System, SystemPhase};
 pub use time::Time;

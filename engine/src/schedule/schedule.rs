@@ -1,7 +1,7 @@
 //! The [`Schedule`]: every stage's systems, run in fixed order once per frame.
 
 use super::executor::StageExecutor;
-use super::{ExecutorKind, FixedTime, Stage, System, Time};
+use super::{ExecutorKind, FixedTime, Rollback, Stage, System, Time};
 use crate::ecs::World;
 
 /// The systems of every [`Stage`], and how to run them.
@@ -164,6 +164,18 @@ impl Schedule {
             };
             if let Some(time) = world.get_resource_mut::<Time>() {
                 time.set_fixed(step, alpha);
+            }
+            let replays = world
+                .get_resource_mut::<Rollback>()
+                .map_or(0, |rollback| rollback.begin());
+            if replays > 0 {
+                let _span = tracing::debug_span!("rollback", steps = replays).entered();
+                for _ in 0..replays {
+                    self.run_stage(stage, world, step);
+                }
+                if let Some(rollback) = world.get_resource_mut::<Rollback>() {
+                    rollback.end(replays);
+                }
             }
             for _ in 0..steps {
                 self.run_stage(stage, world, step);

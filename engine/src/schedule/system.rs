@@ -35,6 +35,24 @@ pub struct System {
     pub(crate) name: Cow<'static, str>,
     pub(crate) access: Access,
     pub(crate) run: RunFn,
+    pub(crate) phase: SystemPhase,
+}
+
+/// Where a system goes in its stage's declaration order: every `First` system comes before
+/// every `Normal` one, which come before every `Last` one; within a phase, declaration order.
+///
+/// Plugins use it for systems that must bracket a game's own (a network client sets the
+/// predicted player's input before the game's FixedUpdate systems run), whatever order the
+/// plugin and the game's systems were added in.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SystemPhase {
+    /// Before the stage's other systems.
+    First,
+    /// In declaration order (the default).
+    #[default]
+    Normal,
+    /// After the stage's other systems.
+    Last,
 }
 
 impl fmt::Debug for System {
@@ -42,6 +60,7 @@ impl fmt::Debug for System {
         f.debug_struct("System")
             .field("name", &self.name)
             .field("access", &self.access)
+            .field("phase", &self.phase)
             .finish_non_exhaustive()
     }
 }
@@ -56,7 +75,27 @@ impl System {
             name: name.into(),
             access: Access::new(),
             run: Box::new(run),
+            phase: SystemPhase::Normal,
         }
+    }
+
+    /// Places the system before the stage's [`SystemPhase::Normal`] systems, even those added
+    /// earlier.
+    pub fn first(mut self) -> Self {
+        self.phase = SystemPhase::First;
+        self
+    }
+
+    /// Places the system after the stage's [`SystemPhase::Normal`] systems, even those added
+    /// later.
+    pub fn last(mut self) -> Self {
+        self.phase = SystemPhase::Last;
+        self
+    }
+
+    /// The system's phase in its stage.
+    pub fn phase(&self) -> SystemPhase {
+        self.phase
     }
 
     /// Declares reading the component type `T`.
