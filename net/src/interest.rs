@@ -198,7 +198,7 @@ impl InterestGrid {
     /// order or bucket layout. A negative or NaN radius finds nothing.
     pub fn query(&self, center: Vec3, radius: f32, out: &mut Vec<u32>) {
         out.clear();
-        if !(radius >= 0.0) || self.pending.is_empty() {
+        if radius.is_nan() || radius < 0.0 || self.pending.is_empty() {
             return;
         }
         let radius_sq = radius * radius;
@@ -290,7 +290,7 @@ pub const PRIORITY_FLOOR: f32 = 0.1;
 /// `radius` and staying there beyond it. A zero, negative or NaN radius, or a NaN distance,
 /// gives the floor.
 pub fn distance_priority(distance: f32, radius: f32) -> f32 {
-    if !(radius > 0.0) || distance.is_nan() {
+    if radius.is_nan() || radius <= 0.0 || distance.is_nan() {
         return PRIORITY_FLOOR;
     }
     let t = (distance / radius).clamp(0.0, 1.0);

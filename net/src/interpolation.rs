@@ -133,7 +133,7 @@ impl InterpolationDelay {
     /// Moves the delay towards the target over `dt` seconds, at most `grow_rate * dt` up or
     /// `shrink_rate * dt` down.
     pub fn advance(&mut self, dt: f64) {
-        if !(dt > 0.0) {
+        if dt.is_nan() || dt <= 0.0 {
             return;
         }
         let diff = self.target - self.delay;

@@ -339,14 +339,14 @@ fn no_entity_starves() {
         let mut sends = vec![0u32; n];
         for _ in 0..(bound * 3) {
             acc.begin_tick();
-            for k in 0..n {
-                let p = (rates[k] + rng.random_range(-0.05..0.05)).clamp(PRIORITY_FLOOR, 1.0);
+            for (k, rate) in rates.iter().enumerate() {
+                let p = (rate + rng.random_range(-0.05..0.05)).clamp(PRIORITY_FLOOR, 1.0);
                 acc.add(k as u32, p);
             }
             acc.select(budget, |k| costs[k as usize], &mut out);
             assert!(!out.is_empty(), "the top entity always fits");
-            for k in 0..n {
-                waiting[k] += 1;
+            for w in waiting.iter_mut() {
+                *w += 1;
             }
             for &k in &out {
                 worst = worst.max(waiting[k as usize]);
