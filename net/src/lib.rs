@@ -11,4 +11,14 @@
 //!   management, clock synchronisation, interpolation and prediction, as plugins of the App.
 #![warn(missing_docs)]
 
+pub mod clock;
+pub mod interest;
+pub mod interpolation;
 pub mod transport;
+
+pub use clock::{ClockConfig, ClockError, ClockSync};
+pub use interest::{
+    BandwidthBudget, CellShape, InterestError, InterestGrid, PRIORITY_FLOOR, PriorityAccumulator,
+    distance_priority,
+};
+pub use interpolation::{DelayConfig, InterpolationDelay, SnapshotBuffer};
