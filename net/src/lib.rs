@@ -11,4 +11,6 @@
 //!   management, clock synchronisation, interpolation and prediction, as plugins of the App.
 #![warn(missing_docs)]
 
+pub mod bits;
+pub mod codec;
 pub mod transport;
