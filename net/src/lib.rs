@@ -11,7 +11,9 @@
 //!   management, clock synchronisation, interpolation and prediction, as plugins of the App.
 #![warn(missing_docs)]
 
+pub mod bits;
 pub mod clock;
+pub mod codec;
 pub mod interest;
 pub mod interpolation;
 pub mod transport;
