@@ -14,8 +14,11 @@
 pub mod bits;
 pub mod clock;
 pub mod codec;
+pub mod input;
 pub mod interest;
 pub mod interpolation;
+pub mod replication;
+pub mod stats;
 pub mod transport;
 
 pub use clock::{ClockConfig, ClockError, ClockSync};
