@@ -3,12 +3,16 @@
 
 use layerw_net::transport::conditioner::SCHEDULED_DISCONNECT;
 use layerw_net::transport::memory::{self, MemoryConnection};
-use layerw_net::transport::{Conditioned, Connection, Delivery, LinkConditions, NetClock, TransportError};
+use layerw_net::transport::{
+    Conditioned, Connection, Delivery, LinkConditions, NetClock, TransportError,
+};
 
 /// The test's time step, seconds.
 const STEP: f64 = 0.001;
 
-fn conditioned(conditions: LinkConditions) -> (Conditioned<MemoryConnection>, MemoryConnection, NetClock) {
+fn conditioned(
+    conditions: LinkConditions,
+) -> (Conditioned<MemoryConnection>, MemoryConnection, NetClock) {
     let clock = NetClock::manual();
     let (a, b) = memory::pair();
     (Conditioned::new(a, conditions, clock.clone()), b, clock)
@@ -37,7 +41,9 @@ fn run(
     let mut arrivals = Vec::new();
     for step in 0..(count + 20_000) {
         if step < count {
-            sender.send(&message(step, delivery_of(step)), delivery_of(step)).unwrap();
+            sender
+                .send(&message(step, delivery_of(step)), delivery_of(step))
+                .unwrap();
             sent_at.push(clock.now_secs());
         }
         sender.flush().unwrap();
@@ -66,11 +72,17 @@ fn latency_and_jitter_stay_within_bounds() {
     let delays: Vec<f64> = arrivals.iter().map(|(_, sent, got)| got - sent).collect();
     for delay in &delays {
         // 50 ms +- 20 ms, observed at the next 1 ms step at the latest.
-        assert!(*delay >= 0.030 - 1e-9 && *delay <= 0.070 + STEP + 1e-9, "delay {delay}");
+        assert!(
+            *delay >= 0.030 - 1e-9 && *delay <= 0.070 + STEP + 1e-9,
+            "delay {delay}"
+        );
     }
     let min = delays.iter().copied().fold(f64::MAX, f64::min);
     let max = delays.iter().copied().fold(0.0, f64::max);
-    assert!(min < 0.035 && max > 0.065, "jitter spreads delays: {min}..{max}");
+    assert!(
+        min < 0.035 && max > 0.065,
+        "jitter spreads delays: {min}..{max}"
+    );
     // Jittered unreliable messages overtake each other.
     assert!(arrivals.windows(2).any(|pair| pair[0].0 > pair[1].0));
 }
@@ -85,7 +97,7 @@ fn reliable_messages_keep_their_order_and_none_is_lost() {
     };
     let (mut a, mut b, clock) = conditioned(conditions);
     let delivery = |i: u32| {
-        if i % 3 == 0 {
+        if i.is_multiple_of(3) {
             Delivery::Reliable
         } else {
             Delivery::Unreliable
@@ -106,7 +118,11 @@ fn reliable_messages_keep_their_order_and_none_is_lost() {
     for (index, sent, got) in &arrivals {
         if index % 3 != 0 {
             // Unreliable ones never wait for others: 50 ms +- 50 ms.
-            assert!(got - sent <= 0.1 + STEP + 1e-9, "message {index} took {}", got - sent);
+            assert!(
+                got - sent <= 0.1 + STEP + 1e-9,
+                "message {index} took {}",
+                got - sent
+            );
         }
     }
 }
@@ -121,14 +137,25 @@ fn unreliable_drop_rate_matches_and_is_seeded() {
     let outcome = |conditions: LinkConditions| {
         let (mut a, mut b, clock) = conditioned(conditions);
         let arrivals = run(&mut a, &mut b, &clock, 10_000, |_| Delivery::Unreliable);
-        (a.stats().dropped_unreliable, arrivals.into_iter().map(|(i, _, _)| i).collect::<Vec<_>>())
+        (
+            a.stats().dropped_unreliable,
+            arrivals.into_iter().map(|(i, _, _)| i).collect::<Vec<_>>(),
+        )
     };
     let (dropped, arrived) = outcome(conditions.clone());
     assert_eq!(dropped as usize + arrived.len(), 10_000);
     let rate = dropped as f64 / 10_000.0;
     assert!((rate - 0.2).abs() < 0.02, "drop rate {rate}");
-    assert_eq!(outcome(conditions.clone()), (dropped, arrived.clone()), "same seed, same losses");
-    assert_ne!(outcome(conditions.with_seed(43)).1, arrived, "another seed, other losses");
+    assert_eq!(
+        outcome(conditions.clone()),
+        (dropped, arrived.clone()),
+        "same seed, same losses"
+    );
+    assert_ne!(
+        outcome(conditions.with_seed(43)).1,
+        arrived,
+        "another seed, other losses"
+    );
 }
 
 #[test]
@@ -144,14 +171,20 @@ fn a_burst_holds_everything_then_releases_it_in_order() {
     let mut sent = 0u32;
     // 0.9 s .. 1.25 s: one reliable message per 10 ms, polling every step.
     while clock.now_secs() < 1.25 {
-        if (clock.now_secs() * 1000.0).round() as u64 % 10 == 0 {
-            a.send(&message(sent, Delivery::Reliable), Delivery::Reliable).unwrap();
+        if ((clock.now_secs() * 1000.0).round() as u64).is_multiple_of(10) {
+            a.send(&message(sent, Delivery::Reliable), Delivery::Reliable)
+                .unwrap();
             sent += 1;
         }
         a.flush().unwrap();
         if clock.now_secs() >= 1.0 + 1e-9 {
             assert!(a.in_burst());
-            assert_eq!(b.receive().unwrap(), None, "nothing passes during the burst at {}", clock.now_secs());
+            assert_eq!(
+                b.receive().unwrap(),
+                None,
+                "nothing passes during the burst at {}",
+                clock.now_secs()
+            );
         } else {
             while b.receive().unwrap().is_some() {}
         }
@@ -162,8 +195,14 @@ fn a_burst_holds_everything_then_releases_it_in_order() {
     clock.set_secs(1.3);
     assert!(!a.in_burst());
     a.flush().unwrap();
-    let released: Vec<u32> = std::iter::from_fn(|| b.receive().unwrap()).map(|m| index_of(&m)).collect();
-    assert_eq!(released.len(), held, "everything held comes out at the burst's end");
+    let released: Vec<u32> = std::iter::from_fn(|| b.receive().unwrap())
+        .map(|m| index_of(&m))
+        .collect();
+    assert_eq!(
+        released.len(),
+        held,
+        "everything held comes out at the burst's end"
+    );
     assert!(released.windows(2).all(|pair| pair[0] + 1 == pair[1]));
     assert_eq!(*released.last().unwrap(), sent - 1);
 }
@@ -216,10 +255,15 @@ fn peer_close_arrives_after_the_messages_before_it() {
 #[test]
 fn closing_passes_held_messages_on_first() {
     let (mut server, mut client, _clock) = conditioned(LinkConditions::wan_100ms());
-    server.send(b"rejected: bad token", Delivery::Reliable).unwrap();
+    server
+        .send(b"rejected: bad token", Delivery::Reliable)
+        .unwrap();
     server.close("rejected");
     assert!(!server.is_open());
-    assert_eq!(client.receive().unwrap(), Some(b"rejected: bad token".to_vec()));
+    assert_eq!(
+        client.receive().unwrap(),
+        Some(b"rejected: bad token".to_vec())
+    );
     assert_eq!(
         client.receive(),
         Err(TransportError::Closed {

@@ -379,7 +379,9 @@ impl<C: Connection> Connection for Conditioned<C> {
     }
 
     fn is_open(&self) -> bool {
-        self.closed.is_none() && !self.disconnect_due(self.clock.now_nanos()) && self.inner.is_open()
+        self.closed.is_none()
+            && !self.disconnect_due(self.clock.now_nanos())
+            && self.inner.is_open()
     }
 
     fn peer(&self) -> &str {

@@ -66,7 +66,11 @@ pub fn pair() -> (MemoryConnection, MemoryConnection) {
 }
 
 /// Two directly linked ends named `a` and `b`, both sending at most `max_message_bytes`.
-pub fn pair_labelled(a: &str, b: &str, max_message_bytes: usize) -> (MemoryConnection, MemoryConnection) {
+pub fn pair_labelled(
+    a: &str,
+    b: &str,
+    max_message_bytes: usize,
+) -> (MemoryConnection, MemoryConnection) {
     let pipe = Arc::new(Mutex::new(Pipe::default()));
     let end_a = MemoryConnection {
         pipe: Arc::clone(&pipe),
@@ -175,7 +179,9 @@ impl MemoryHub {
     }
 
     fn lock(&self) -> MutexGuard<'_, HubState> {
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// A listener taking the connections made to this hub (several listeners share them).
@@ -303,7 +309,10 @@ mod tests {
         assert!(listener.accept().unwrap().is_none());
         assert_eq!(server_alice.peer(), "alice");
         assert_eq!(server_bob.peer(), "bob");
-        assert_eq!(server_alice.receive().unwrap(), Some(b"hello from alice".to_vec()));
+        assert_eq!(
+            server_alice.receive().unwrap(),
+            Some(b"hello from alice".to_vec())
+        );
         assert_eq!(
             server_bob.send(&[0; 65], Delivery::Reliable),
             Err(TransportError::MessageTooLarge {

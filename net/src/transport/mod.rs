@@ -62,7 +62,10 @@ impl fmt::Display for TransportError {
         match self {
             TransportError::Closed { reason } => write!(f, "connection closed: {reason}"),
             TransportError::MessageTooLarge { size, maximum } => {
-                write!(f, "message of {size} bytes exceeds the limit of {maximum} bytes")
+                write!(
+                    f,
+                    "message of {size} bytes exceeds the limit of {maximum} bytes"
+                )
             }
             TransportError::Protocol(why) => write!(f, "transport protocol error: {why}"),
             TransportError::Io(why) => write!(f, "transport I/O error: {why}"),
@@ -133,7 +136,10 @@ enum ClockSource {
     Monotonic(std::time::Instant),
     /// Milliseconds since the epoch at creation, and the last reading in nanoseconds since then.
     #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
-    BrowserDate { origin_ms: f64, last_nanos: Arc<AtomicU64> },
+    BrowserDate {
+        origin_ms: f64,
+        last_nanos: Arc<AtomicU64>,
+    },
 }
 
 impl NetClock {
@@ -171,7 +177,10 @@ impl NetClock {
                 u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX)
             }
             #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
-            ClockSource::BrowserDate { origin_ms, last_nanos } => {
+            ClockSource::BrowserDate {
+                origin_ms,
+                last_nanos,
+            } => {
                 let since_ms = (js_sys::Date::now() - origin_ms).max(0.0);
                 let reading = secs_to_nanos(since_ms / 1000.0);
                 // Date.now() can step back (clock adjustments): never report going back.

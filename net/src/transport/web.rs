@@ -245,7 +245,9 @@ fn on_message(entry: &mut Entry, event: &MessageEvent) {
         entry.fail(1009, error);
         return;
     }
-    entry.incoming.push_back(js_sys::Uint8Array::new(buffer).to_vec());
+    entry
+        .incoming
+        .push_back(js_sys::Uint8Array::new(buffer).to_vec());
 }
 
 impl Connection for WebConnection {

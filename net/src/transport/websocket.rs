@@ -153,7 +153,10 @@ impl WebSocketConnection {
         let timeout = limits.handshake_timeout.max(Duration::from_millis(1));
         let mut last_error = TransportError::Io(format!("{host}:{port} resolved to no address"));
         let mut stream = None;
-        for address in (host.as_str(), port).to_socket_addrs().map_err(|e| io_error(&e))? {
+        for address in (host.as_str(), port)
+            .to_socket_addrs()
+            .map_err(|e| io_error(&e))?
+        {
             match TcpStream::connect_timeout(&address, timeout) {
                 Ok(connected) => {
                     stream = Some(connected);
@@ -167,22 +170,27 @@ impl WebSocketConnection {
             .peer_addr()
             .map_or_else(|_| url.to_owned(), |address| address.to_string());
         stream.set_nodelay(true).map_err(|e| io_error(&e))?;
-        stream.set_read_timeout(Some(timeout)).map_err(|e| io_error(&e))?;
-        stream.set_write_timeout(Some(timeout)).map_err(|e| io_error(&e))?;
-        let socket = match tungstenite::client::client_with_config(request, stream, Some(limits.config())) {
-            Ok((socket, _response)) => socket,
-            // A blocking socket only "would block" when its timeout ran out.
-            Err(HandshakeError::Interrupted(_)) => {
-                return Err(TransportError::Io(format!(
-                    "WebSocket upgrade with {peer} took over {timeout:?}"
-                )));
-            }
-            Err(HandshakeError::Failure(error)) => {
-                return Err(TransportError::Protocol(format!(
-                    "WebSocket upgrade with {peer} failed: {error}"
-                )));
-            }
-        };
+        stream
+            .set_read_timeout(Some(timeout))
+            .map_err(|e| io_error(&e))?;
+        stream
+            .set_write_timeout(Some(timeout))
+            .map_err(|e| io_error(&e))?;
+        let socket =
+            match tungstenite::client::client_with_config(request, stream, Some(limits.config())) {
+                Ok((socket, _response)) => socket,
+                // A blocking socket only "would block" when its timeout ran out.
+                Err(HandshakeError::Interrupted(_)) => {
+                    return Err(TransportError::Io(format!(
+                        "WebSocket upgrade with {peer} took over {timeout:?}"
+                    )));
+                }
+                Err(HandshakeError::Failure(error)) => {
+                    return Err(TransportError::Protocol(format!(
+                        "WebSocket upgrade with {peer} failed: {error}"
+                    )));
+                }
+            };
         let stream = socket.get_ref();
         stream.set_read_timeout(None).map_err(|e| io_error(&e))?;
         stream.set_write_timeout(None).map_err(|e| io_error(&e))?;
@@ -285,7 +293,10 @@ impl Connection for WebSocketConnection {
         }
         let mut retried = false;
         loop {
-            match self.socket.write(Message::Binary(Bytes::copy_from_slice(message))) {
+            match self
+                .socket
+                .write(Message::Binary(Bytes::copy_from_slice(message)))
+            {
                 Ok(()) => return Ok(()),
                 // Queued; the socket takes the rest on a later flush.
                 Err(error) if is_would_block(&error) => return Ok(()),
@@ -472,11 +483,13 @@ impl WebSocketListener {
             let peer = address.to_string();
             match tungstenite::accept_with_config(stream, Some(self.limits.config())) {
                 Ok(socket) => self.upgraded(socket, peer),
-                Err(HandshakeError::Interrupted(handshake)) => self.pending.push(PendingHandshake {
-                    started: self.clock.now_nanos(),
-                    peer,
-                    handshake,
-                }),
+                Err(HandshakeError::Interrupted(handshake)) => {
+                    self.pending.push(PendingHandshake {
+                        started: self.clock.now_nanos(),
+                        peer,
+                        handshake,
+                    })
+                }
                 Err(HandshakeError::Failure(error)) => {
                     tracing::debug!(%peer, %error, "WebSocket upgrade failed");
                     self.stats.handshake_failures += 1;
@@ -503,10 +516,12 @@ impl WebSocketListener {
             }
             match pending.handshake.handshake() {
                 Ok(socket) => self.upgraded(socket, pending.peer),
-                Err(HandshakeError::Interrupted(handshake)) => self.pending.push(PendingHandshake {
-                    handshake,
-                    ..pending
-                }),
+                Err(HandshakeError::Interrupted(handshake)) => {
+                    self.pending.push(PendingHandshake {
+                        handshake,
+                        ..pending
+                    })
+                }
                 Err(HandshakeError::Failure(error)) => {
                     tracing::debug!(peer = %pending.peer, %error, "WebSocket upgrade failed");
                     self.stats.handshake_failures += 1;
