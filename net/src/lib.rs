@@ -11,4 +11,7 @@
 //!   management, clock synchronisation, interpolation and prediction, as plugins of the App.
 #![warn(missing_docs)]
 
+pub mod limits;
+pub mod message;
+pub mod token;
 pub mod transport;
