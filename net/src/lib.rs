@@ -11,7 +11,16 @@
 //!   management, clock synchronisation, interpolation and prediction, as plugins of the App.
 #![warn(missing_docs)]
 
+pub mod connections;
 pub mod limits;
 pub mod message;
 pub mod token;
 pub mod transport;
+
+pub use connections::{
+    ByteCounters, ClientEvent, ClientId, ConnectionManager, ConnectionState, Connector, NetError,
+    ServerConfig, ServerEvent,
+};
+pub use limits::{Limits, RateLimiter};
+pub use message::{ClientMessage, DisconnectReason, MessageError, RejectReason, ServerMessage};
+pub use token::{ConnectToken, ServerKey, TokenError, issue_token};
