@@ -1,8 +1,6 @@
 //! The protocol layer through its public API: handshakes, tokens, limits, timeouts, resume,
 //! over a private in-memory transport.
 
-use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use layerw_net::connections::{
@@ -12,89 +10,11 @@ use layerw_net::connections::{
 use layerw_net::limits::Limits;
 use layerw_net::message::{ClientMessage, DisconnectReason, ServerMessage};
 use layerw_net::token::{ConnectToken, ServerKey, TokenError, issue_token};
-use layerw_net::transport::{Connection, Delivery, Listener, TransportError};
+use layerw_net::transport::{Connection, Delivery, Listener};
 
-// A minimal in-memory transport: two queues and an open flag shared by both ends.
-
-#[derive(Default)]
-struct Pipe {
-    to_server: VecDeque<Vec<u8>>,
-    to_client: VecDeque<Vec<u8>>,
-    open: bool,
-}
-
-struct End {
-    pipe: Arc<Mutex<Pipe>>,
-    server_side: bool,
-}
-
-impl Connection for End {
-    fn send(&mut self, message: &[u8], _: Delivery) -> Result<(), TransportError> {
-        let mut pipe = self.pipe.lock().unwrap();
-        if !pipe.open {
-            return Err(TransportError::Closed {
-                reason: "closed".into(),
-            });
-        }
-        let queue = if self.server_side {
-            &mut pipe.to_client
-        } else {
-            &mut pipe.to_server
-        };
-        queue.push_back(message.to_vec());
-        Ok(())
-    }
-    fn receive(&mut self) -> Result<Option<Vec<u8>>, TransportError> {
-        let mut pipe = self.pipe.lock().unwrap();
-        // What was sent before a close is still delivered.
-        let queue = if self.server_side {
-            &mut pipe.to_server
-        } else {
-            &mut pipe.to_client
-        };
-        Ok(queue.pop_front())
-    }
-    fn flush(&mut self) -> Result<(), TransportError> {
-        Ok(())
-    }
-    fn close(&mut self, _: &str) {
-        self.pipe.lock().unwrap().open = false;
-    }
-    fn is_open(&self) -> bool {
-        self.pipe.lock().unwrap().open
-    }
-    fn peer(&self) -> &str {
-        "memory"
-    }
-}
-
-#[derive(Clone, Default)]
-struct MemoryListener(Arc<Mutex<VecDeque<Box<dyn Connection>>>>);
-
-impl Listener for MemoryListener {
-    fn accept(&mut self) -> Result<Option<Box<dyn Connection>>, TransportError> {
-        Ok(self.0.lock().unwrap().pop_front())
-    }
-}
-
-impl MemoryListener {
-    /// A new connection: the server end waits in the listener, the client end is returned.
-    fn connect(&self) -> Box<dyn Connection> {
-        let pipe = Arc::new(Mutex::new(Pipe {
-            open: true,
-            ..Pipe::default()
-        }));
-        let server = End {
-            pipe: pipe.clone(),
-            server_side: true,
-        };
-        self.0.lock().unwrap().push_back(Box::new(server));
-        Box::new(End {
-            pipe,
-            server_side: false,
-        })
-    }
-}
+#[path = "protocol/memory.rs"]
+mod memory;
+use memory::MemoryListener;
 
 // The test server.
 
@@ -840,4 +760,75 @@ fn tokens_verify_through_the_public_api() {
     let bytes = token(77);
     let t = ConnectToken::verify(&bytes, &key(), UNIX, PROTOCOL, GAME).unwrap();
     assert_eq!((t.client_id, t.expires_at), (77, UNIX + 60));
+}
+
+#[test]
+fn random_bytes_from_clients_never_upset_the_server() {
+    use rand::rngs::SmallRng;
+    use rand::{Rng, SeedableRng};
+    let limits = Limits {
+        max_clients: 64,
+        max_pending: 64,
+        ..test_limits()
+    };
+    let mut h = Harness::new(limits);
+    let mut bystander = h.join(1_000);
+    let mut rng = SmallRng::seed_from_u64(99);
+    let mut dropped = 0;
+    for id in 0..300u64 {
+        // 50 pings a second keep the bystander within its message rate.
+        h.now = id as f64 * 0.02;
+        let mut conn = h.listener.connect();
+        // Half of them shake hands first, so the garbage reaches connected clients too.
+        if id % 2 == 0 {
+            let hello = ClientMessage::Hello {
+                protocol: PROTOCOL,
+                game: GAME,
+                token: token(id),
+            };
+            conn.send(&encoded(&hello), Delivery::Reliable).unwrap();
+        }
+        for _ in 0..rng.random_range(1..8) {
+            let len = rng.random_range(0..40);
+            let mut bytes: Vec<u8> = (0..len).map(|_| rng.random()).collect();
+            if let Some(first) = bytes.first_mut() {
+                *first = [0x01, 0x02, 0x03, 0x04, rng.random()][rng.random_range(0..5)];
+            }
+            conn.send(&bytes, Delivery::Unreliable).unwrap();
+        }
+        bystander.ping(id as f64).unwrap();
+        for event in h.poll() {
+            match event {
+                ServerEvent::Disconnected { client, .. } => {
+                    assert_ne!(client, ClientId(1_000));
+                    dropped += 1;
+                }
+                ServerEvent::Connected { client, .. } | ServerEvent::Input { client, .. } => {
+                    assert_ne!(client, ClientId(1_000));
+                }
+            }
+        }
+        if h.server.is_connected(ClientId(id)) {
+            h.server
+                .disconnect(ClientId(id), DisconnectReason::Kicked)
+                .unwrap();
+        }
+        let pongs = poll_client(&mut bystander, h.now);
+        assert_eq!(
+            pongs,
+            vec![ClientEvent::Pong {
+                client_time: id as f64,
+                server_tick: 100
+            }]
+        );
+    }
+    assert!(dropped > 50, "garbage got clients dropped ({dropped})");
+}
+
+#[test]
+fn manager_and_connector_can_move_between_threads() {
+    fn send<T: Send>() {}
+    // ECS resources must also be Sync: hold these in a Mutex.
+    send::<ConnectionManager>();
+    send::<Connector>();
 }
