@@ -46,10 +46,7 @@ impl fmt::Display for TransportError {
         match self {
             TransportError::Closed { reason } => write!(f, "connection closed: {reason}"),
             TransportError::MessageTooLarge { size, maximum } => {
-                write!(
-                    f,
-                    "message of {size} bytes exceeds the limit of {maximum} bytes"
-                )
+                write!(f, "message of {size} bytes exceeds the limit of {maximum} bytes")
             }
             TransportError::Protocol(why) => write!(f, "transport protocol error: {why}"),
             TransportError::Io(why) => write!(f, "transport I/O error: {why}"),
