@@ -12,18 +12,31 @@
 #![warn(missing_docs)]
 
 pub mod bits;
+pub mod client;
 pub mod clock;
 pub mod codec;
+pub mod connections;
 pub mod input;
 pub mod interest;
 pub mod interpolation;
+pub mod limits;
+pub mod message;
 pub mod replication;
+pub mod server;
 pub mod stats;
+pub mod token;
 pub mod transport;
 
 pub use clock::{ClockConfig, ClockError, ClockSync};
+pub use connections::{
+    ByteCounters, ClientEvent, ClientId, ConnectionManager, ConnectionState, Connector, NetError,
+    ServerConfig, ServerEvent,
+};
 pub use interest::{
     BandwidthBudget, CellShape, InterestError, InterestGrid, PRIORITY_FLOOR, PriorityAccumulator,
     distance_priority,
 };
 pub use interpolation::{DelayConfig, InterpolationDelay, SnapshotBuffer};
+pub use limits::{Limits, RateLimiter};
+pub use message::{ClientMessage, DisconnectReason, MessageError, RejectReason, ServerMessage};
+pub use token::{ConnectToken, ServerKey, TokenError, issue_token};
