@@ -362,7 +362,7 @@ impl App {
     /// plugins they depend on without a game having to know.
     pub fn add_plugin(&mut self, plugin: impl Plugin) -> &mut Self {
         let name = plugin.name();
-        if !self.plugins.iter().any(|added| *added == name) {
+        if !self.plugins.contains(&name) {
             self.plugins.push(name);
             plugin.build(self);
         }

@@ -70,6 +70,9 @@ pub enum ClientState {
     },
 }
 
+/// What the first frame says hello with: the connection, protocol, game and token.
+type Hello = (Box<dyn Connection>, u32, u64, Vec<u8>);
+
 /// A correction being replayed: the predicted player's state before it.
 #[derive(Clone, Copy, Debug)]
 struct Replay {
@@ -81,8 +84,11 @@ struct Replay {
 /// What the client knows: the connection, the views received, the inputs sent, the
 /// prediction history.
 pub struct NetClient {
-    pending: Option<(Box<dyn Connection>, u32, u64, Vec<u8>)>,
-    connector: Option<Connector>,
+    /// The connection until the first frame opens the handshake with that frame's time. The
+    /// mutexes make the connection (only `Send`) a resource; the systems own the client
+    /// exclusively and use `get_mut`, so they are never locked.
+    pending: Mutex<Option<Hello>>,
+    connector: Mutex<Option<Connector>>,
     replication: Replication,
     state: ClientState,
     tick_rate: u16,
@@ -119,8 +125,8 @@ impl NetClient {
     ) -> NetClient {
         let components = replication.len();
         NetClient {
-            pending: Some((connection, protocol, game, token)),
-            connector: None,
+            pending: Mutex::new(Some((connection, protocol, game, token))),
+            connector: Mutex::new(None),
             replication,
             state: ClientState::Connecting,
             tick_rate: 30,
@@ -182,12 +188,19 @@ impl NetClient {
 
     /// Says goodbye to the server and closes the connection.
     pub fn disconnect(&mut self) {
-        if let Some(connector) = &mut self.connector {
+        if let Some(connector) = self.connector() {
             connector.disconnect();
         }
         self.state = ClientState::Disconnected {
             reason: "disconnected by the client".to_owned(),
         };
+    }
+
+    fn connector(&mut self) -> Option<&mut Connector> {
+        self.connector
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .as_mut()
     }
 
     fn input_at(&self, tick: u32) -> Option<&[u8]> {
@@ -258,6 +271,7 @@ impl<A: Action> Plugin for ClientPlugin<A> {
         app.insert_resource(client);
         app.add_system(Stage::NetReceive, receive_system(writes.clone()))
             .add_system(Stage::FixedUpdate, step_system::<A>(reads).first())
+            .add_system(Stage::FixedUpdate, quantize_system(writes.clone()).last())
             .add_system(Stage::Update, interpolate_system(writes.clone()).first())
             .add_system(Stage::Update, smoothing_system().last())
             .add_system(Stage::NetSend, send_system(writes));
@@ -277,10 +291,19 @@ fn receive_system(replicated: Access) -> System {
         let now = ctx.resource::<Time>().elapsed_seconds();
         let mut client = ctx.resource_mut::<NetClient>();
         let client = &mut *client;
-        if let Some((connection, protocol, game, token)) = client.pending.take() {
-            client.connector = Some(Connector::new(connection, protocol, game, token, now));
+        let pending = client
+            .pending
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        if let Some((connection, protocol, game, token)) = pending {
+            let connector = Connector::new(connection, protocol, game, &token, now);
+            *client
+                .connector
+                .get_mut()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(connector);
         }
-        let Some(connector) = client.connector.as_mut() else {
+        let Some(connector) = client.connector() else {
             return;
         };
         let mut events = Vec::new();
@@ -315,7 +338,10 @@ fn receive_system(replicated: Access) -> System {
                     server_tick,
                 } => {
                     let rate = f64::from(client.tick_rate);
-                    client.clock.on_pong(client_time, now, server_tick, rate);
+                    let tick = f64::from(server_tick);
+                    if let Err(e) = client.clock.on_pong(client_time, now, tick, rate) {
+                        tracing::debug!("pong ignored: {e}");
+                    }
                 }
                 ClientEvent::Snapshot {
                     tick,
@@ -418,7 +444,7 @@ fn receive_snapshot(
 /// samples for remote entities; checks the prediction of the local one.
 fn apply_view(ctx: &SystemContext<'_>, client: &mut NetClient, view: &View, tick: u32) {
     let map: HashMap<NetId, Entity> = ctx
-        .query::<&NetId>()
+        .query::<(Entity, &NetId)>()
         .iter()
         .map(|(entity, id)| (*id, entity))
         .collect();
@@ -575,7 +601,7 @@ fn step_system<A: Action>(replicated: Access) -> System {
             return;
         }
         let player = ctx
-            .query::<&Predicted>()
+            .query::<(Entity, &Predicted)>()
             .iter()
             .map(|(entity, _)| entity)
             .next();
@@ -631,6 +657,23 @@ fn finish_correction(ctx: &SystemContext<'_>, client: &mut NetClient, entity: En
     client.stats.max_correction = client.stats.max_correction.max(size);
 }
 
+/// Rounds the predicted player's replicated components to what the wire carries at the end
+/// of every tick, as the server does with its entities: both sides then simulate from the
+/// same values and a prediction matches the server's state exactly.
+fn quantize_system(replicated: Access) -> System {
+    System::new("net_client_quantize", |ctx| {
+        let client = ctx.resource::<NetClient>();
+        for rule in &client.replication.rules {
+            rule.snap_predicted(ctx);
+        }
+    })
+    .with_access(
+        replicated
+            .reads::<Predicted>()
+            .reads_resource::<NetClient>(),
+    )
+}
+
 fn interpolate_system(replicated: Access) -> System {
     let access = replicated
         .reads::<NetId>()
@@ -649,9 +692,9 @@ fn interpolate_system(replicated: Access) -> System {
         client.delay.advance(dt);
         let render_tick = client.clock.server_tick_estimate(now) - client.delay.delay_ticks();
         let remote: Vec<(Entity, NetId)> = ctx
-            .query::<(&NetId, &Interpolated)>()
+            .query::<(Entity, &NetId, &Interpolated)>()
             .iter()
-            .map(|(entity, (id, _))| (entity, *id))
+            .map(|(entity, id, _)| (entity, *id))
             .collect();
         for (entity, id) in remote {
             for rule in &mut client.replication.rules {
@@ -670,7 +713,7 @@ fn smoothing_system() -> System {
         let mut client = ctx.resource_mut::<NetClient>();
         let client = &mut *client;
         let Some(entity) = ctx
-            .query::<&Predicted>()
+            .query::<(Entity, &Predicted)>()
             .iter()
             .map(|(entity, _)| entity)
             .next()
@@ -718,7 +761,7 @@ fn send_system(replicated: Access) -> System {
         if client.is_connected() && client.sent_tick != Some(client.tick) {
             client.sent_tick = Some(client.tick);
             if let Some(entity) = ctx
-                .query::<&Predicted>()
+                .query::<(Entity, &Predicted)>()
                 .iter()
                 .map(|(entity, _)| entity)
                 .next()
@@ -733,22 +776,34 @@ fn send_system(replicated: Access) -> System {
                 .map(|(_, b)| b.clone())
                 .collect();
             let first = tick.wrapping_sub(recent.len() as u32).wrapping_add(1);
-            let ack = if client.need_full { None } else { client.newest };
-            if let Some(connector) = client.connector.as_mut()
-                && !recent.is_empty()
+            let ack = if client.need_full {
+                None
+            } else {
+                client.newest
+            };
+            if !recent.is_empty()
+                && let Some(connector) = client.connector()
+                && let Err(e) = connector.send_input(ack, first, &recent)
             {
-                connector.send_input(ack, first, &recent);
+                tracing::debug!("input not sent: {e}");
             }
         }
-        if let Some(connector) = client.connector.as_mut() {
-            if client.is_connected() && now - client.last_ping >= PING_INTERVAL {
-                client.last_ping = now;
-                connector.ping(now);
+        let ping = client.is_connected() && now - client.last_ping >= PING_INTERVAL;
+        if ping {
+            client.last_ping = now;
+        }
+        let (tick, rate) = (client.tick, client.tick_rate);
+        if let Some(connector) = client.connector() {
+            if ping && let Err(e) = connector.ping(now) {
+                tracing::debug!("ping not sent: {e}");
             }
-            connector.flush();
-            let (bytes_in, bytes_out) = connector.byte_totals();
-            let rate = client.tick_rate;
-            client.stats.record_bytes(client.tick, bytes_in, bytes_out, rate);
+            if let Err(e) = connector.flush() {
+                tracing::debug!("flush: {e}");
+            }
+            let counters = connector.counters();
+            client
+                .stats
+                .record_bytes(tick, counters.bytes_in, counters.bytes_out, rate);
         }
         client.stats.rtt = client.clock.rtt();
         client.stats.jitter = client.clock.jitter();

@@ -109,7 +109,9 @@ struct ClientSlot {
 
 /// The server resource: connections, the replication registry and every client's state.
 pub struct NetServer {
-    connections: ConnectionManager,
+    /// In a mutex only to make the connections (`Send`, not `Sync`) a resource: the systems
+    /// own the server exclusively and use `get_mut`, never locking.
+    connections: Mutex<ConnectionManager>,
     replication: Replication,
     interest: InterestSettings,
     tick_rate: u16,
@@ -154,7 +156,7 @@ impl NetServer {
         let interest = InterestSettings::default();
         let components = replication.len();
         NetServer {
-            connections,
+            connections: Mutex::new(connections),
             replication,
             interest,
             tick_rate,
@@ -196,9 +198,9 @@ impl NetServer {
         self
     }
 
-    /// Whether the server stores the quantised values back into its own components each tick
-    /// (default true): the server then simulates exactly what clients receive, so their
-    /// predictions match it bit for bit.
+    /// Whether the server rounds its replicated components to their quantised values at the
+    /// end of every tick (default true): it then simulates exactly what clients receive, and
+    /// clients, which round their predicted player the same way, predict it bit for bit.
     pub fn with_quantized_authority(mut self, on: bool) -> Self {
         self.write_back = on;
         self
@@ -221,12 +223,14 @@ impl NetServer {
 
     /// The connection manager (limits, byte counters, disconnecting a client).
     pub fn connections(&mut self) -> &mut ConnectionManager {
-        &mut self.connections
+        self.connections
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Tells every client the server is going away and closes their connections.
     pub fn shutdown(&mut self) {
-        self.connections.shutdown();
+        self.connections().shutdown();
         self.clients.clear();
     }
 
@@ -281,7 +285,9 @@ impl<A: Action> Plugin for ServerPlugin<A> {
             return;
         };
         let step = 1.0 / f64::from(server.tick_rate);
-        let replicated = server.replication.declare(Access::new(), server.write_back);
+        let replicated = server.replication.declare(Access::new(), false);
+        let snapped = server.replication.declare(Access::new(), true);
+        let write_back = server.write_back;
         app.insert_resource(FixedTime::new(step));
         app.world_mut().add_event::<ClientConnected>();
         app.world_mut().add_event::<ClientDisconnected>();
@@ -291,6 +297,9 @@ impl<A: Action> Plugin for ServerPlugin<A> {
         app.add_system(Stage::NetReceive, receive_system())
             .add_system(Stage::FixedUpdate, apply_inputs_system::<A>().first())
             .add_system(Stage::NetSend, send_system(replicated));
+        if write_back {
+            app.add_system(Stage::FixedUpdate, quantize_system(snapped).last());
+        }
     }
 }
 
@@ -302,7 +311,8 @@ fn receive_system() -> System {
         let now_unix = unix_seconds();
         let mut events = std::mem::take(&mut server.scratch.events);
         events.clear();
-        server.connections.poll(now, now_unix, server.tick, &mut events);
+        let tick = server.tick;
+        server.connections().poll(now, now_unix, tick, &mut events);
         for event in events.drain(..) {
             match event {
                 ServerEvent::Connected { client, resumed } => {
@@ -347,7 +357,12 @@ fn receive_system() -> System {
             }
         }
         server.scratch.events = events;
-        let grace = server.connections.limits().resume_grace.as_secs_f64();
+        let grace = server
+            .connections()
+            .config()
+            .limits
+            .resume_grace
+            .as_secs_f64();
         server.departed.retain(|&(client, at)| {
             let keep = now - at < grace;
             if !keep {
@@ -363,6 +378,16 @@ fn receive_system() -> System {
     .sends_events::<ClientExpired>()
 }
 
+fn quantize_system(replicated: Access) -> System {
+    System::new("net_server_quantize", |ctx| {
+        let server = ctx.resource::<NetServer>();
+        for rule in &server.replication.rules {
+            rule.snap_replicated(ctx);
+        }
+    })
+    .with_access(replicated.reads::<NetId>().reads_resource::<NetServer>())
+}
+
 fn unix_seconds() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -374,16 +399,17 @@ fn apply_inputs_system<A: Action>() -> System {
         let mut server = ctx.resource_mut::<NetServer>();
         server.tick = server.tick.wrapping_add(1);
         let tick = server.tick;
-        for (controlled, input) in ctx
-            .query::<(&Controlled, &mut PlayerInput<A>)>()
-            .iter()
-        {
+        for (controlled, input) in ctx.query::<(&Controlled, &mut PlayerInput<A>)>().iter() {
             let Some(slot) = server.clients.get_mut(&controlled.0) else {
                 // Disconnected: the player stands still until it comes back or expires.
                 input.0 = ActionState::default();
                 continue;
             };
-            while slot.inputs.first_key_value().is_some_and(|(&t, _)| t < tick) {
+            while slot
+                .inputs
+                .first_key_value()
+                .is_some_and(|(&t, _)| t < tick)
+            {
                 slot.inputs.pop_first();
             }
             if let Some(bytes) = slot.inputs.remove(&tick) {
@@ -418,13 +444,25 @@ fn send_system(replicated: Access) -> System {
             capture(ctx, server);
             send_snapshots(ctx, server);
             if let (Some(started), Some(ended)) = (started, monotonic_seconds()) {
-                server.stats.record_tick(ended - started, server.clients.len());
+                server
+                    .stats
+                    .record_tick(ended - started, server.clients.len());
             }
         }
-        server.connections.flush();
+        server.connections().flush();
         server.stats.clients = server.clients.len();
-        let (bytes_in, bytes_out) = server.connections.byte_totals();
-        server.stats.record_bytes(server.tick, bytes_in, bytes_out, server.tick_rate);
+        let (mut bytes_in, mut bytes_out) = (0, 0);
+        let manager = server.connections();
+        let ids: Vec<ClientId> = manager.clients().collect();
+        for client in ids {
+            if let Some(c) = manager.counters(client) {
+                bytes_in += c.bytes_in;
+                bytes_out += c.bytes_out;
+            }
+        }
+        server
+            .stats
+            .record_bytes(server.tick, bytes_in, bytes_out, server.tick_rate);
         *ctx.resource_mut::<ServerStats>() = server.stats.clone();
     })
     .with_access(access)
@@ -434,10 +472,10 @@ fn send_system(replicated: Access) -> System {
 /// and recycles the ids of despawned ones after a delay.
 fn assign_ids(ctx: &SystemContext<'_>, server: &mut NetServer) {
     let unassigned: Vec<Entity> = ctx
-        .query::<(&Replicated, Option<&NetId>)>()
+        .query::<(Entity, &Replicated, Option<&NetId>)>()
         .iter()
-        .filter(|(_, (_, id))| id.is_none())
-        .map(|(entity, _)| entity)
+        .filter(|(_, _, id)| id.is_none())
+        .map(|(entity, _, _)| entity)
         .collect();
     let mut commands = ctx.commands();
     for entity in unassigned {
@@ -446,7 +484,7 @@ fn assign_ids(ctx: &SystemContext<'_>, server: &mut NetServer) {
     }
     // Ids present last tick and gone now are freed.
     let previous: Vec<u32> = server.table.view.ids().to_vec();
-    let mut current: Vec<u32> = ctx.query::<&NetId>().iter().map(|(_, id)| id.0).collect();
+    let mut current: Vec<u32> = ctx.query::<&NetId>().iter().map(|id| id.0).collect();
     current.sort_unstable();
     for id in previous {
         if current.binary_search(&id).is_err() {
@@ -458,7 +496,7 @@ fn assign_ids(ctx: &SystemContext<'_>, server: &mut NetServer) {
 /// Captures every replicated entity's words and position into the state table and the grid.
 fn capture(ctx: &SystemContext<'_>, server: &mut NetServer) {
     let mut rows: Vec<(NetId, Entity)> = ctx
-        .query::<&NetId>()
+        .query::<(Entity, &NetId)>()
         .iter()
         .map(|(entity, id)| (*id, entity))
         .collect();
@@ -472,7 +510,7 @@ fn capture(ctx: &SystemContext<'_>, server: &mut NetServer) {
         table.entities.push(entity);
     }
     for (k, rule) in server.replication.rules.iter().enumerate() {
-        rule.capture(ctx, table, k, server.write_back);
+        rule.capture(ctx, table, k);
     }
     server.grid.clear();
     server.scratch.positions.clear();
@@ -492,7 +530,7 @@ fn send_snapshots(ctx: &SystemContext<'_>, server: &mut NetServer) {
     let viewers: BTreeMap<ClientId, (Option<NetId>, Option<Vec3>)> = ctx
         .query::<(&Controlled, Option<&NetId>, Option<&Position>)>()
         .iter()
-        .map(|(_, (c, id, p))| (c.0, (id.copied(), p.map(|p| p.0))))
+        .map(|(c, id, p)| (c.0, (id.copied(), p.map(|p| p.0))))
         .collect();
     let tick = server.tick;
     let codecs = server.replication.word_codecs();
@@ -628,7 +666,7 @@ fn send_snapshots(ctx: &SystemContext<'_>, server: &mut NetServer) {
             server.stats.record_snapshot(payload.len());
         }
         if let Err(e) = server
-            .connections
+            .connections()
             .send(client, &message, Delivery::Unreliable)
         {
             tracing::debug!("snapshot to {client:?} not sent: {e}");

@@ -60,7 +60,13 @@ struct ByteWindow {
 
 impl ByteWindow {
     /// Returns (in, out) bytes per second when a second of ticks has passed.
-    fn update(&mut self, tick: u32, bytes_in: u64, bytes_out: u64, rate: u16) -> Option<(f64, f64)> {
+    fn update(
+        &mut self,
+        tick: u32,
+        bytes_in: u64,
+        bytes_out: u64,
+        rate: u16,
+    ) -> Option<(f64, f64)> {
         let Some(start) = self.start_tick else {
             *self = ByteWindow {
                 start_tick: Some(tick),

@@ -40,7 +40,10 @@ impl ComponentCodec<Position> for PositionCodec {
     }
 
     fn dequantize(&self, words: &Words) -> Position {
-        Position(PositionCodec::dequantize(self, [words[0], words[1], words[2]]))
+        Position(PositionCodec::dequantize(
+            self,
+            [words[0], words[1], words[2]],
+        ))
     }
 
     fn interpolate(&self, from: &Position, to: &Position, t: f32) -> Position {

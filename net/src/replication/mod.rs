@@ -15,8 +15,8 @@ use layerw_engine::ecs::Component;
 use crate::bits::{BitError, BitReader, BitWriter};
 
 pub use codecs::IntCodec;
+pub(crate) use rules::StateTable;
 pub use rules::{Replication, ReplicationError};
-pub(crate) use rules::{ErasedRule, StateTable};
 pub use view::{View, ViewEntity, ViewError, decode_view, encode_view};
 
 /// The quantised form of one component value: up to four 32-bit words (a position uses three,

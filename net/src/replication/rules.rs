@@ -11,6 +11,7 @@ use layerw_engine::schedule::{Access, SystemContext};
 
 use super::view::{MAX_COMPONENTS, View};
 use super::{ComponentCodec, NetId, WordCodec, Words};
+use crate::client::Predicted;
 use crate::interpolation::SnapshotBuffer;
 
 /// Snapshots kept per remote entity and component for interpolation.
@@ -160,9 +161,12 @@ pub(crate) trait ErasedRule: Send + Sync {
     fn type_id(&self) -> TypeId;
     fn word_codec(&self) -> &dyn WordCodec;
     fn declare(&self, access: Access, write: bool) -> Access;
-    /// Server: fills slot `k` of every row of `table`; with `write_back`, stores the quantised
-    /// value back into the component so the server simulates what the clients receive.
-    fn capture(&self, ctx: &SystemContext<'_>, table: &mut StateTable, k: usize, write_back: bool);
+    /// Server: fills slot `k` of every row of `table`.
+    fn capture(&self, ctx: &SystemContext<'_>, table: &mut StateTable, k: usize);
+    /// Server: rounds every replicated entity's component to its quantised value.
+    fn snap_replicated(&self, ctx: &SystemContext<'_>);
+    /// Client: rounds the predicted entity's component to its quantised value.
+    fn snap_predicted(&self, ctx: &SystemContext<'_>);
     /// Client: the current value's words, if the entity has the component.
     fn read(&self, ctx: &SystemContext<'_>, entity: Entity) -> Option<Words>;
     /// Client: sets (or inserts, or with `None` removes) the component.
@@ -221,23 +225,27 @@ impl<T: Component + Copy, C: ComponentCodec<T>> ErasedRule for Rule<T, C> {
         }
     }
 
-    fn capture(&self, ctx: &SystemContext<'_>, table: &mut StateTable, k: usize, write_back: bool) {
+    fn capture(&self, ctx: &SystemContext<'_>, table: &mut StateTable, k: usize) {
         let bit = 1u32 << k;
         for (row, &entity) in table.entities.iter().enumerate() {
-            let words = if write_back {
-                ctx.get_mut::<T>(entity).ok().map(|mut value| {
-                    let words = self.codec.quantize(&value);
-                    *value = self.codec.dequantize(&words);
-                    words
-                })
-            } else {
-                ctx.get::<T>(entity)
-                    .ok()
-                    .map(|value| self.codec.quantize(&value))
-            };
-            if let Some(words) = words {
-                table.view.set_component(row, k, bit, words);
+            if let Ok(value) = ctx.get::<T>(entity) {
+                table
+                    .view
+                    .set_component(row, k, bit, self.codec.quantize(&value));
             }
+        }
+    }
+
+    fn snap_replicated(&self, ctx: &SystemContext<'_>) {
+        let codec = &self.codec;
+        ctx.par_for_each::<(&NetId, &mut T), _>(|(_, value)| {
+            *value = codec.dequantize(&codec.quantize(value));
+        });
+    }
+
+    fn snap_predicted(&self, ctx: &SystemContext<'_>) {
+        for (_, value) in ctx.query::<(&Predicted, &mut T)>().iter() {
+            *value = self.codec.dequantize(&self.codec.quantize(value));
         }
     }
 

@@ -84,10 +84,11 @@ pub struct ViewEntity<'a> {
     pub words: &'a [Words],
 }
 
-impl ViewEntity<'_> {
+impl<'a> ViewEntity<'a> {
     /// The words of component `k`, if the entity has it.
-    pub fn component(&self, k: usize) -> Option<&Words> {
-        (self.present & (1 << k) != 0).then(|| &self.words[k])
+    pub fn component(&self, k: usize) -> Option<&'a Words> {
+        let words: &'a [Words] = self.words;
+        (self.present & (1 << k) != 0).then(|| &words[k])
     }
 }
 
@@ -107,7 +108,10 @@ impl View {
     /// # Panics
     /// If `components` exceeds [`MAX_COMPONENTS`].
     pub fn new(components: usize) -> View {
-        assert!(components <= MAX_COMPONENTS, "at most {MAX_COMPONENTS} components");
+        assert!(
+            components <= MAX_COMPONENTS,
+            "at most {MAX_COMPONENTS} components"
+        );
         View {
             components,
             ..View::default()
@@ -212,9 +216,11 @@ impl View {
 /// Writes `value >= 1` as an Elias gamma code: dense ids (gaps of 1) cost one bit.
 fn write_gamma(writer: &mut BitWriter, value: u64) {
     debug_assert!(value >= 1);
-    let bits = 64 - value.leading_zeros();
-    writer.write_bits(0, bits - 1);
-    writer.write_bits(value, bits);
+    // `n` zeros, the leading one, then the `n` bits below it.
+    let n = 63 - value.leading_zeros();
+    writer.write_bits(0, n);
+    writer.write_bool(true);
+    writer.write_bits(value & ((1u64 << n) - 1), n);
 }
 
 /// Reads an Elias gamma code written by [`write_gamma`].
@@ -369,7 +375,11 @@ pub fn decode_view(
     out: &mut View,
 ) -> Result<(), ViewError> {
     let k = codecs.len();
-    assert!(baseline.components == k, "baseline has {} slots", baseline.components);
+    assert!(
+        baseline.components == k,
+        "baseline has {} slots",
+        baseline.components
+    );
     let removed_count = read_count(reader, baseline.len())?;
     let mut removed = Vec::with_capacity(removed_count);
     let mut last = None;
@@ -388,7 +398,7 @@ pub fn decode_view(
     let (mut b, mut r) = (0, 0);
     let mut last = None;
     // Copies baseline entities below `limit` (minus removals) into `out`.
-    let mut carry = |out: &mut View, b: &mut usize, r: &mut usize, limit: Option<u32>| {
+    let carry = |out: &mut View, b: &mut usize, r: &mut usize, limit: Option<u32>| {
         while *b < baseline.len() && limit.is_none_or(|limit| baseline.ids[*b] < limit) {
             let id = baseline.ids[*b];
             while *r < removed.len() && removed[*r] < id {

@@ -60,7 +60,7 @@ pub fn replication() -> Replication {
 pub fn walk() -> System {
     System::new("walk", |ctx| {
         let dt = ctx.delta_seconds() as f32;
-        for (_, (input, position)) in ctx
+        for (input, position) in ctx
             .query::<hecs::Without<(&PlayerInput<Walk>, &mut Position), &Interpolated>>()
             .iter()
         {
@@ -79,13 +79,13 @@ pub struct DroneSpeed(pub f32);
 fn drones() -> System {
     System::new("drones", |ctx| {
         let dt = ctx.delta_seconds() as f32 * ctx.resource::<DroneSpeed>().0;
-        for (_, (drone, position, rotation)) in ctx
+        for (drone, position, rotation) in ctx
             .query::<(&mut Drone, &mut Position, &mut Rotation)>()
             .iter()
         {
             drone.phase += dt;
-            position.0 = drone.center
-                + Vec3::new(drone.phase.cos(), 0.0, drone.phase.sin()) * drone.radius;
+            position.0 =
+                drone.center + Vec3::new(drone.phase.cos(), 0.0, drone.phase.sin()) * drone.radius;
             rotation.0 = Quat::from_rotation_y(drone.phase * 2.0);
         }
     })
@@ -155,7 +155,7 @@ pub fn token(client_id: u64) -> Vec<u8> {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_secs();
-    issue_token(&key(), PROTOCOL, GAME, client_id, 300, now)
+    issue_token(&key(), PROTOCOL, GAME, client_id, 300, now).unwrap()
 }
 
 /// A client app over `connection` as `client_id`.
@@ -185,12 +185,17 @@ pub fn positions(app: &App) -> std::collections::BTreeMap<u32, Vec3> {
     app.world()
         .query::<(&layerw_net::replication::NetId, &Position)>()
         .iter()
-        .map(|(_, (id, p))| (id.0, p.0))
+        .map(|(id, p)| (id.0, p.0))
         .collect()
 }
 
 /// Runs `frames` frames of 1/60 s: the server first, then every client.
-pub fn run(server: &mut App, clients: &mut [App], frames: usize, mut each: impl FnMut(usize, &mut App, &mut [App])) {
+pub fn run(
+    server: &mut App,
+    clients: &mut [App],
+    frames: usize,
+    mut each: impl FnMut(usize, &mut App, &mut [App]),
+) {
     for frame in 0..frames {
         each(frame, server, clients);
         server.update(1.0 / 60.0);
