@@ -27,6 +27,7 @@ pub use layerw_components as components;
 pub use layerw_engine as engine;
 pub use layerw_engine::platform;
 pub use layerw_engine::walloc;
+pub use layerw_net as net;
 pub use layerw_systems as systems;
 
 #[cfg(feature = "walloc-global")]
@@ -50,6 +51,13 @@ pub mod prelude {
         Access, ExecutorKind, FixedTime, Rollback, Schedule, Stage, System, SystemContext, Time,
     };
     pub use layerw_engine::walloc::{self, Tier};
+    pub use layerw_net::client::{ClientPlugin, Interpolated, NetClient, Predicted};
+    pub use layerw_net::input::PlayerInput;
+    pub use layerw_net::replication::{NetId, Replicated, Replication};
+    pub use layerw_net::server::{
+        ClientConnected, ClientDisconnected, ClientExpired, Controlled, NetServer, ServerPlugin,
+    };
+    pub use layerw_net::stats::NetStats;
     pub use layerw_systems::{integrate_velocity, memory_report, spin, sync_transform};
 }
 

@@ -18,6 +18,7 @@ use layerw_components::{Position, Rotation, Transform};
 use layerw_engine::app::{App, Plugin};
 use layerw_engine::ecs::Entity;
 use layerw_engine::platform::{Action, ActionState};
+use layerw_engine::render::OverlayLines;
 use layerw_engine::schedule::{Access, FixedTime, Rollback, Stage, System, SystemContext, Time};
 
 use crate::bits::BitReader;
@@ -268,6 +269,9 @@ impl<A: Action> Plugin for ClientPlugin<A> {
         }
         app.insert_resource(Rollback::default());
         app.insert_resource(NetStats::default());
+        if !app.world().contains_resource::<OverlayLines>() {
+            app.insert_resource(OverlayLines::default());
+        }
         app.insert_resource(client);
         app.add_system(Stage::NetReceive, receive_system(writes.clone()))
             .add_system(Stage::FixedUpdate, step_system::<A>(reads).first())
@@ -753,7 +757,8 @@ fn send_system(replicated: Access) -> System {
         .reads::<Predicted>()
         .reads_resource::<Time>()
         .writes_resource::<NetClient>()
-        .writes_resource::<NetStats>();
+        .writes_resource::<NetStats>()
+        .writes_resource::<OverlayLines>();
     System::new("net_client_send", |ctx| {
         let now = ctx.resource::<Time>().elapsed_seconds();
         let mut client = ctx.resource_mut::<NetClient>();
@@ -808,6 +813,9 @@ fn send_system(replicated: Access) -> System {
         client.stats.rtt = client.clock.rtt();
         client.stats.jitter = client.clock.jitter();
         client.stats.tick = client.tick;
+        if let Ok(mut lines) = ctx.try_resource_mut::<OverlayLines>() {
+            lines.set("net", client.stats.overlay_line());
+        }
         *ctx.resource_mut::<NetStats>() = client.stats.clone();
     })
     .with_access(access)

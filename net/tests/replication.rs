@@ -50,6 +50,13 @@ fn every_client_converges_to_the_servers_world() {
         }
         let stats = client.world().resource::<NetStats>();
         assert!(stats.snapshots > 120, "{stats:?}");
+        let overlay = client
+            .world()
+            .resource::<layerw_engine::render::OverlayLines>()
+            .iter()
+            .map(str::to_owned)
+            .collect::<Vec<_>>();
+        assert!(overlay[0].starts_with("net: rtt"), "{overlay:?}");
         // Quantised authority: the prediction matches the server except while connecting.
         assert!(stats.corrections <= 2, "{stats:?}");
     }

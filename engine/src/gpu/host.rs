@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use super::{GpuContext, GpuError, GpuInfo, Image, Renderer, RendererConfig};
 use crate::ecs::World;
 use crate::render::{
-    FrameStats, Materials, MeshAssets, OverlayText, RenderQueue, StatsOverlay, TextureAssets,
+    FrameStats, Materials, MeshAssets, OverlayLines, OverlayText, RenderQueue, StatsOverlay, TextureAssets,
 };
 use crate::walloc::Tier;
 
@@ -348,6 +348,9 @@ fn stats_lines(world: &World, frame_seconds: f64, info: &GpuInfo) -> Vec<String>
         tier(Tier::Entity),
         tier(Tier::General)
     ));
+    if let Ok(extra) = world.try_resource::<OverlayLines>() {
+        lines.extend(extra.iter().map(str::to_owned));
+    }
     lines
 }
 

@@ -15,7 +15,9 @@ pub use assets::{
 };
 pub use instance::{GpuInstance, pack_rotation, unpack_rotation};
 pub use mesh::{Indices, Mesh, MeshError};
-pub use overlay::{GLYPH_COUNT, GLYPH_SIZE, GlyphQuad, OverlayText, StatsOverlay, font_atlas};
+pub use overlay::{
+    GLYPH_COUNT, GLYPH_SIZE, GlyphQuad, OverlayLines, OverlayText, StatsOverlay, font_atlas,
+};
 pub use queue::{DrawItem, PASS_ALL, PASS_MAIN, PASS_SHADOW, PackedItem, RenderQueue};
 pub use scene::{
     Batch, CameraView, DirectionalLight, FrameDesc, FrameStats, MAX_MATERIALS, MAX_POINT_LIGHTS,

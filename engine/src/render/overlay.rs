@@ -148,6 +148,44 @@ impl StatsOverlay {
     }
 }
 
+/// Extra lines for the stats overlay, keyed by who owns them: plugins (networking, streaming,
+/// audio) put their figures here and the renderer draws them under its own.
+///
+/// # Example
+/// ```
+/// use layerw_engine::render::OverlayLines;
+///
+/// let mut lines = OverlayLines::default();
+/// lines.set("net", "net: rtt 42 ms");
+/// lines.set("net", "net: rtt 40 ms"); // replaces its own line
+/// assert_eq!(lines.iter().collect::<Vec<_>>(), ["net: rtt 40 ms"]);
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OverlayLines {
+    lines: Vec<(String, String)>,
+}
+
+impl OverlayLines {
+    /// Sets the line owned by `key` (added at the end the first time).
+    pub fn set(&mut self, key: &str, line: impl Into<String>) {
+        let line = line.into();
+        match self.lines.iter_mut().find(|(k, _)| k == key) {
+            Some((_, existing)) => *existing = line,
+            None => self.lines.push((key.to_owned(), line)),
+        }
+    }
+
+    /// Removes the line owned by `key`.
+    pub fn remove(&mut self, key: &str) {
+        self.lines.retain(|(k, _)| k != key);
+    }
+
+    /// The lines, in the order their owners first set them.
+    pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
+        self.lines.iter().map(|(_, line)| line.as_str())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
