@@ -81,6 +81,10 @@ fn a_rollback_replays_fixed_update_before_the_frames_own_steps() {
     let rollback = *world.resource::<Rollback>();
     assert_eq!((rollback.pending(), rollback.replayed_total()), (0, 5));
     assert!(!rollback.is_replaying());
+    // A request can be withdrawn.
+    world.resource_mut::<Rollback>().request(4);
+    world.resource_mut::<Rollback>().cancel();
+    assert_eq!(world.resource::<Rollback>().pending(), 0);
     // Requests are capped.
     world.resource_mut::<Rollback>().request(u32::MAX);
     assert_eq!(world.resource::<Rollback>().pending(), Rollback::MAX_STEPS);

@@ -71,6 +71,40 @@ pub enum ClientState {
     },
 }
 
+/// The tick remote entities are drawn at: it advances with frame time and eases towards the
+/// target (the estimated server tick minus the interpolation delay) instead of following the
+/// estimate's steps, and never runs backwards, so remote motion stays smooth when a pong moves
+/// the estimate or the delay changes.
+#[derive(Clone, Copy, Debug, Default)]
+struct Playout {
+    tick: Option<f64>,
+}
+
+impl Playout {
+    /// Ticks of error beyond which the timeline jumps instead of easing.
+    const SNAP_TICKS: f64 = 4.0;
+    /// The fraction of the error closed per tick of time.
+    const EASE_PER_TICK: f64 = 0.05;
+
+    fn advance(&mut self, target: f64, ticks: f64) -> f64 {
+        let next = match self.tick {
+            None => target,
+            Some(tick) => {
+                let advanced = tick + ticks;
+                let error = target - advanced;
+                if error.abs() > Self::SNAP_TICKS {
+                    target
+                } else {
+                    let eased = advanced + error * (Self::EASE_PER_TICK * ticks).min(1.0);
+                    eased.max(tick)
+                }
+            }
+        };
+        self.tick = Some(next);
+        next
+    }
+}
+
 /// What the first frame says hello with: the connection, protocol, game and token.
 type Hello = (Box<dyn Connection>, u32, u64, Vec<u8>);
 
@@ -108,6 +142,7 @@ pub struct NetClient {
     predicted: VecDeque<(u32, Vec<Option<Words>>)>,
     replay: Option<Replay>,
     correction: (Vec3, Quat),
+    playout: Playout,
     last_ping: f64,
     input_bytes: Vec<u8>,
     stats: NetStats,
@@ -145,6 +180,7 @@ impl NetClient {
             predicted: VecDeque::new(),
             replay: None,
             correction: (Vec3::ZERO, Quat::IDENTITY),
+            playout: Playout::default(),
             last_ping: f64::NEG_INFINITY,
             input_bytes: Vec::new(),
             stats: NetStats::default(),
@@ -334,6 +370,7 @@ fn receive_system(replicated: Access) -> System {
                     client.views.clear();
                     client.newest = None;
                     client.replay = None;
+                    client.playout = Playout::default();
                     client.stats.connected = true;
                     client.stats.disconnect_reason = None;
                 }
@@ -568,8 +605,15 @@ fn check_prediction(
     if agrees {
         return;
     }
-    let old_position = ctx.get::<Position>(entity).ok().map(|p| p.0);
-    let old_rotation = ctx.get::<Rotation>(entity).ok().map(|r| r.0);
+    // Several snapshots in one frame (after a stall): the drawn state is the one from before
+    // the first correction of the frame.
+    let (old_position, old_rotation) = match client.replay {
+        Some(replay) => (replay.old_position, replay.old_rotation),
+        None => (
+            ctx.get::<Position>(entity).ok().map(|p| p.0),
+            ctx.get::<Rotation>(entity).ok().map(|r| r.0),
+        ),
+    };
     for (k, rule) in client.replication.rules.iter().enumerate() {
         let server = (present & (1 << k) != 0).then_some(&words[k]);
         rule.write(ctx, commands, entity, server);
@@ -577,17 +621,25 @@ fn check_prediction(
     client.stats.corrections += 1;
     let behind = client.tick.wrapping_sub(tick);
     if client.tick > tick && behind <= Rollback::MAX_STEPS {
-        ctx.resource_mut::<Rollback>().request(behind);
+        let mut rollback = ctx.resource_mut::<Rollback>();
+        // A newer snapshot's correction replaces an older one's from the same frame.
+        rollback.cancel();
+        rollback.request(behind);
         client.replay = Some(Replay {
             next: tick.wrapping_add(1),
             old_position,
             old_rotation,
         });
     } else {
-        // The server is ahead of the prediction (or too far behind to replay): take its
-        // state as the present.
-        client.replay = None;
+        // The server is ahead of the prediction (or too far behind to replay): its state is
+        // the present, and the jump is smoothed out like a replayed correction.
         client.predicted.clear();
+        ctx.resource_mut::<Rollback>().cancel();
+        client.replay = Some(Replay {
+            next: tick.wrapping_add(1),
+            old_position,
+            old_rotation,
+        });
     }
 }
 
@@ -694,7 +746,12 @@ fn interpolate_system(replicated: Access) -> System {
             return;
         }
         client.delay.advance(dt);
-        let render_tick = client.clock.server_tick_estimate(now) - client.delay.delay_ticks();
+        // Snapshots arrive about half a round trip after the server sent them: the delay is
+        // counted back from that arrival timeline, so all of it is buffer against jitter.
+        let rate = f64::from(client.tick_rate);
+        let arriving = client.clock.server_tick_estimate(now) - client.clock.rtt() * 0.5 * rate;
+        let target = arriving - client.delay.delay_ticks();
+        let render_tick = client.playout.advance(target, dt * rate);
         let remote: Vec<(Entity, NetId)> = ctx
             .query::<(Entity, &NetId, &Interpolated)>()
             .iter()
@@ -707,6 +764,7 @@ fn interpolate_system(replicated: Access) -> System {
         }
         client.stats.interpolation_delay = client.delay.delay();
         client.stats.server_tick = client.clock.server_tick_estimate(now);
+        client.stats.render_tick = render_tick;
     })
     .with_access(access)
 }

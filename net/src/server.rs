@@ -328,6 +328,7 @@ fn receive_system() -> System {
                     inputs,
                 } => {
                     let tick = server.tick;
+                    let mut late = 0;
                     let Some(slot) = server.clients.get_mut(&client) else {
                         continue;
                     };
@@ -346,8 +347,11 @@ fn receive_system() -> System {
                         // Late (already simulated) or absurdly early inputs are dropped.
                         if t > tick && t <= tick + MAX_INPUT_LEAD {
                             slot.inputs.entry(t).or_insert(input);
+                        } else if t <= tick && slot.input_ack.is_none_or(|a| t > a) {
+                            late += 1;
                         }
                     }
+                    server.stats.late_inputs += late;
                 }
                 ServerEvent::Disconnected { client, reason } => {
                     server.clients.remove(&client);
@@ -399,6 +403,7 @@ fn apply_inputs_system<A: Action>() -> System {
         let mut server = ctx.resource_mut::<NetServer>();
         server.tick = server.tick.wrapping_add(1);
         let tick = server.tick;
+        let mut missing = 0;
         for (controlled, input) in ctx.query::<(&Controlled, &mut PlayerInput<A>)>().iter() {
             let Some(slot) = server.clients.get_mut(&controlled.0) else {
                 // Disconnected: the player stands still until it comes back or expires.
@@ -415,11 +420,14 @@ fn apply_inputs_system<A: Action>() -> System {
             if let Some(bytes) = slot.inputs.remove(&tick) {
                 slot.last_input = bytes;
                 slot.input_ack = Some(tick);
+            } else if slot.input_ack.is_some() {
+                missing += 1;
             }
             // A missing input repeats the last one (held keys stay held).
             let previous = input.0.clone();
             input.0 = decode_input::<A>(&slot.last_input, &previous).unwrap_or_default();
         }
+        server.stats.missing_inputs += missing;
     })
     .writes_resource::<NetServer>()
     .reads::<Controlled>()

@@ -19,6 +19,10 @@ pub struct ServerStats {
     pub bytes_in_per_second: f64,
     /// Bytes sent per second, over the last second.
     pub bytes_out_per_second: f64,
+    /// Inputs that arrived after their tick was simulated (the client's lead was too short).
+    pub late_inputs: u64,
+    /// Ticks at which a connected player's input had not arrived (the last one was repeated).
+    pub missing_inputs: u64,
     window: ByteWindow,
 }
 
@@ -135,6 +139,8 @@ pub struct NetStats {
     pub tick: u32,
     /// The estimated server tick (fractional).
     pub server_tick: f64,
+    /// The tick remote entities are drawn at (fractional).
+    pub render_tick: f64,
     /// Why the connection ended, once it has.
     pub disconnect_reason: Option<String>,
     window: ByteWindow,

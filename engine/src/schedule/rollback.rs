@@ -47,6 +47,12 @@ impl Rollback {
         self.pending = self.pending.max(steps.min(Self::MAX_STEPS));
     }
 
+    /// Withdraws the pending request (a newer correction supersedes an older one of the same
+    /// frame).
+    pub fn cancel(&mut self) {
+        self.pending = 0;
+    }
+
     /// Replays requested and not yet run.
     pub fn pending(&self) -> u32 {
         self.pending

@@ -226,6 +226,9 @@ impl Connector {
                     client_time,
                     server_tick,
                 }),
+                // Unreliable messages may overtake the reliable welcome (a datagram transport
+                // or a jittery link reorders them): before it, they are dropped, not an error.
+                ServerMessage::Snapshot { .. } | ServerMessage::Pong { .. } if !connected => {}
                 _ => return Err((DisconnectReason::UnexpectedMessage, true)),
             }
         }
