@@ -128,8 +128,13 @@ pub fn server_config(limits: Limits) -> ServerConfig {
 
 /// A server app on `listeners` with `drones` circling drones.
 pub fn server_app(listeners: Vec<Box<dyn Listener>>, drones_count: usize, limits: Limits) -> App {
-    let mut app = App::new();
     let server = NetServer::new(server_config(limits), listeners, replication());
+    server_app_with(server, drones_count)
+}
+
+/// A server app around `server` with `drones` circling drones (10 a row, 6 m apart).
+pub fn server_app_with(server: NetServer, drones_count: usize) -> App {
+    let mut app = App::new();
     app.add_plugin(ServerPlugin::<Walk>::new(server))
         .insert_resource(DroneSpeed(1.0))
         .add_system(Stage::NetReceive, spawn_players())
