@@ -132,7 +132,8 @@ impl Plugin for Needs {
 #[test]
 fn plugins_are_built_once_and_may_add_their_dependencies() {
     let mut app = App::new();
-    app.add_plugin(Needs).add_plugin(CounterPlugin { start: 99 });
+    app.add_plugin(Needs)
+        .add_plugin(CounterPlugin { start: 99 });
     assert!(app.has_plugin(&Plugin::name(&Needs)));
     assert_eq!(app.schedule().system_count(Stage::Update), 1);
     app.update(1.0 / 60.0);

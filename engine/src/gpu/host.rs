@@ -9,7 +9,8 @@ use std::path::PathBuf;
 use super::{GpuContext, GpuError, GpuInfo, Image, Renderer, RendererConfig};
 use crate::ecs::World;
 use crate::render::{
-    FrameStats, Materials, MeshAssets, OverlayLines, OverlayText, RenderQueue, StatsOverlay, TextureAssets,
+    FrameStats, Materials, MeshAssets, OverlayLines, OverlayText, RenderQueue, StatsOverlay,
+    TextureAssets,
 };
 use crate::walloc::Tier;
 

@@ -13,12 +13,12 @@ mod clock;
 mod context;
 mod executor;
 mod fixed;
+mod rollback;
 #[expect(
     clippy::module_inception,
     reason = "the Schedule type lives in schedule.rs like every other noun of this module"
 )]
 mod schedule;
-mod rollback;
 mod stage;
 mod system;
 mod time;
