@@ -9,6 +9,7 @@ mod support;
 use layerw_net::ClientId;
 use layerw_net::message::{ClientMessage, DisconnectReason, ServerMessage};
 use layerw_net::server::ClientConnected;
+use layerw_net::stats::ServerStats;
 use layerw_net::token::{TokenError, issue_token};
 use support::sockets::*;
 use support::*;
@@ -72,6 +73,8 @@ impl Window {
             .filter(|d| PLAYERS.contains(&d.client.0))
             .collect();
         assert!(players_dropped.is_empty(), "{players_dropped:?}");
+        let stats = net.server.world().resource::<ServerStats>().clone();
+        assert_eq!(stats.clients, PLAYERS.len(), "{stats:?}");
     }
 }
 
@@ -428,5 +431,43 @@ fn a_wrong_protocol_version_is_refused() {
         })
     );
     assert!(net.connected.iter().all(|c| PLAYERS.contains(&c.client.0)));
+    window.assert_kept(&mut net, &before);
+}
+
+#[test]
+fn a_crowd_of_silent_connections_is_refused_then_timed_out() {
+    let mut net = arena();
+    let before = net.snapshots_over(100);
+    let window = Window::begin(&net);
+    // 40 upgraded connections that never say Hello: 32 (`Limits::max_pending`) wait for their
+    // deadline, the rest are refused at once.
+    let mut crowd: Vec<RawPeer> = (0..40)
+        .map(|_| {
+            let mut peer = RawPeer::connect(net.addr);
+            peer.write(UPGRADE.as_bytes());
+            peer
+        })
+        .collect();
+    let all_closed = net.run_until(600, |_| {
+        for peer in &mut crowd {
+            peer.pump();
+        }
+        crowd.iter().all(|peer| peer.closed)
+    });
+    assert!(all_closed);
+    let count = |reason: DisconnectReason| {
+        crowd
+            .iter()
+            .filter(|peer| peer.rejected() == Some(reason.clone()))
+            .count()
+    };
+    assert_eq!(count(DisconnectReason::ServerBusy), 8);
+    assert_eq!(count(DisconnectReason::HandshakeTimeout), 32);
+    // The door is open again.
+    let index = net.join(120);
+    assert!(net.client(index).is_connected());
+    net.clients.pop();
+    let settled = net.run_until(60, |net| dropped(net, 120).is_some());
+    assert!(settled);
     window.assert_kept(&mut net, &before);
 }
