@@ -209,3 +209,6 @@ pub fn run(
         }
     }
 }
+
+#[cfg(not(target_family = "wasm"))]
+pub mod sockets;
