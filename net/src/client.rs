@@ -444,6 +444,7 @@ fn receive_snapshot(
     let codecs = client.replication.word_codecs();
     let mut reader = BitReader::new(payload);
     let mut view = View::new(components);
+    view.set_tick(tick);
     let decoded = (|| -> Result<Option<NetId>, String> {
         let controlled = if reader.read_bool().map_err(|e| e.to_string())? {
             Some(NetId(

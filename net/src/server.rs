@@ -609,6 +609,7 @@ fn send_snapshots(ctx: &SystemContext<'_>, server: &mut NetServer) {
         // baseline had them; not-yet-sent new ones wait.
         let next = &mut scratch.next;
         next.clear();
+        next.set_tick(tick);
         let mut s = 0;
         for &row in &scratch.nearby {
             while s < scratch.selected.len() && scratch.selected[s] < row {

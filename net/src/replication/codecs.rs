@@ -4,7 +4,7 @@ use glam::{Quat, Vec3};
 use layerw_components::{Position, Rotation};
 use layerw_engine::ecs::Component;
 
-use super::{ComponentCodec, WordCodec, Words};
+use super::{ComponentCodec, WordCodec, Words, extrapolate};
 use crate::bits::{BitError, BitReader, BitWriter};
 use crate::codec::{NetCodec, PositionCodec, QuantizedRotation, RotationCodec};
 
@@ -31,6 +31,16 @@ impl WordCodec for PositionCodec {
 
     fn max_bits(&self) -> u32 {
         NetCodec::max_bits(self)
+    }
+
+    /// Each axis extrapolated linearly (constant velocity).
+    fn predict(&self, previous: &Words, current: &Words, elapsed: u32, span: u32) -> Words {
+        let maximum = self.max_quantized();
+        let mut out = *current;
+        for axis in 0..3 {
+            out[axis] = extrapolate(previous[axis], current[axis], elapsed, span, maximum[axis]);
+        }
+        out
     }
 }
 
@@ -89,6 +99,20 @@ impl WordCodec for RotationCodec {
 
     fn max_bits(&self) -> u32 {
         NetCodec::max_bits(self)
+    }
+
+    /// The three smallest components extrapolated linearly (constant angular velocity, for
+    /// the small turns between ticks), when the largest component stayed the same.
+    fn predict(&self, previous: &Words, current: &Words, elapsed: u32, span: u32) -> Words {
+        if previous[0] != current[0] {
+            return *current;
+        }
+        let maximum = (1u32 << self.bits()) - 2;
+        let mut out = *current;
+        for slot in 1..4 {
+            out[slot] = extrapolate(previous[slot], current[slot], elapsed, span, maximum);
+        }
+        out
     }
 }
 

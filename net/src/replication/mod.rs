@@ -45,6 +45,30 @@ pub trait WordCodec: Send + Sync + 'static {
     fn initial(&self) -> Words;
     /// The most bits one value costs.
     fn max_bits(&self) -> u32;
+    /// Where a value that was `previous` and then, `span` ticks later, `current` will be
+    /// `elapsed` ticks after that: the reference a changed value is encoded against. Integer
+    /// arithmetic only, as both ends must compute it identically. The default predicts no
+    /// motion (`current`).
+    fn predict(&self, previous: &Words, current: &Words, elapsed: u32, span: u32) -> Words {
+        let _ = (previous, elapsed, span);
+        *current
+    }
+}
+
+/// `current` moved on linearly from `previous` by `elapsed / span` of their difference
+/// (rounded to the nearest, halves away from zero), clamped to `0..=maximum`.
+pub(crate) fn extrapolate(
+    previous: u32,
+    current: u32,
+    elapsed: u32,
+    span: u32,
+    maximum: u32,
+) -> u32 {
+    let step = i64::from(current) - i64::from(previous);
+    let scaled = step * i64::from(elapsed);
+    let span = i64::from(span.max(1));
+    let offset = (scaled.abs() + span / 2) / span * scaled.signum();
+    (i64::from(current) + offset).clamp(0, i64::from(maximum)) as u32
 }
 
 /// How one replicated component type is quantised, sent and blended.

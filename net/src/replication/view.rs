@@ -6,7 +6,15 @@
 //! a snapshot is the new view encoded against the newest view that client acknowledged (its
 //! baseline), and the client, which kept the same view, decodes it back exactly. Entities the
 //! baseline already has with the same words cost nothing; the rest cost a gap-coded id and,
-//! per component, a changed bit and the codec's delta from the baseline's words.
+//! per component, a changed bit and the codec's delta from a predicted reference.
+//!
+//! The reference is a prediction both ends compute alike: every view also keeps, per entity,
+//! the words it had before its latest change and the ticks of both ([`View::tick`] is the
+//! tick a view shows), and a changed component is encoded against the baseline's words
+//! extrapolated from those two samples to the new tick ([`WordCodec::predict`]). A smoothly
+//! moving entity then costs the error of a linear prediction instead of its whole motion
+//! since the baseline. Encoding and decoding both complete the new view's history the same
+//! way, so the views the server keeps equal the client's exactly.
 
 use std::fmt;
 
@@ -18,6 +26,11 @@ pub const MAX_VIEW_ENTITIES: usize = 1 << 16;
 
 /// The most replicated component types (a view keeps one presence bit per type in a `u32`).
 pub const MAX_COMPONENTS: usize = 32;
+
+/// The longest extrapolation, in ticks, for both the gap between an entity's two samples and
+/// the time from the newer one to the new tick: beyond it the motion known is too old to say
+/// where the entity is (it stopped, or turned), and the baseline's words are the reference.
+pub const MAX_PREDICTION_TICKS: u32 = 16;
 
 /// Why a snapshot payload could not be decoded.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -92,14 +105,22 @@ impl<'a> ViewEntity<'a> {
     }
 }
 
-/// The replicated state a client knows: entities sorted by id, each with the quantised words
-/// of its components. Structure of arrays, so a view of 1,000 entities is three allocations.
+/// The replicated state a client knows at one tick: entities sorted by id, each with the
+/// quantised words of its components and the history the prediction needs (the words before
+/// the latest change, and the ticks of both). Structure of arrays, so a view of 1,000
+/// entities is a handful of allocations.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct View {
     components: usize,
+    tick: u32,
     ids: Vec<u32>,
     present: Vec<u32>,
     words: Vec<Words>,
+    /// Per entity and slot: the words before the latest change (equal to `words` when none
+    /// is known).
+    previous: Vec<Words>,
+    /// Per entity: the tick its words were set, and the tick of `previous`.
+    stamps: Vec<[u32; 2]>,
 }
 
 impl View {
@@ -123,6 +144,17 @@ impl View {
         self.components
     }
 
+    /// The tick this view shows (0 until set).
+    pub fn tick(&self) -> u32 {
+        self.tick
+    }
+
+    /// Sets the tick this view shows: before [`encode_view`] on the sender's new view, and
+    /// before [`decode_view`] on the receiver's (the snapshot's tick).
+    pub fn set_tick(&mut self, tick: u32) {
+        self.tick = tick;
+    }
+
     /// How many entities.
     pub fn len(&self) -> usize {
         self.ids.len()
@@ -133,22 +165,36 @@ impl View {
         self.ids.is_empty()
     }
 
-    /// Removes every entity, keeping the allocations.
+    /// Removes every entity, keeping the allocations and the tick.
     pub fn clear(&mut self) {
         self.ids.clear();
         self.present.clear();
         self.words.clear();
+        self.previous.clear();
+        self.stamps.clear();
     }
 
     /// Makes this view a copy of `other`, reusing allocations.
     pub fn copy_from(&mut self, other: &View) {
         self.components = other.components;
+        self.tick = other.tick;
         self.ids.clone_from(&other.ids);
         self.present.clone_from(&other.present);
         self.words.clone_from(&other.words);
+        self.previous.clone_from(&other.previous);
+        self.stamps.clone_from(&other.stamps);
     }
 
-    /// Appends an entity; ids must come in strictly increasing order.
+    /// The history of entity `index`: the words before its latest change, the tick its words
+    /// were set and the tick of those earlier words.
+    pub fn history(&self, index: usize) -> (&[Words], u32, u32) {
+        let k = self.components;
+        let [set, before] = self.stamps[index];
+        (&self.previous[index * k..(index + 1) * k], set, before)
+    }
+
+    /// Appends an entity with no history (its words set at this view's tick); ids must come
+    /// in strictly increasing order.
     ///
     /// # Panics
     /// If `id` is not greater than the last id, or `words` has the wrong length.
@@ -161,6 +207,8 @@ impl View {
         self.ids.push(id.0);
         self.present.push(present);
         self.words.extend_from_slice(words);
+        self.previous.extend_from_slice(words);
+        self.stamps.push([self.tick; 2]);
     }
 
     /// The entity at `index` (in id order).
@@ -194,22 +242,88 @@ impl View {
         self.present.push(0);
         self.words
             .extend(std::iter::repeat_n([0u32; 4], self.components));
+        self.previous
+            .extend(std::iter::repeat_n([0u32; 4], self.components));
+        self.stamps.push([self.tick; 2]);
     }
 
     /// Sets component slot `k` (presence bit `bit`) of the entity at `row`.
     pub(crate) fn set_component(&mut self, row: usize, k: usize, bit: u32, words: Words) {
         self.present[row] |= bit;
         self.words[row * self.components + k] = words;
+        self.previous[row * self.components + k] = words;
     }
 
-    /// Copies entity `index` of `other` onto the end of this view (ids strictly increasing;
-    /// the caller checks).
+    /// Copies entity `index` of `other` onto the end of this view, with its history (ids
+    /// strictly increasing; the caller checks). [`encode_view`] rewrites the history.
     pub(crate) fn push_from(&mut self, other: &View, index: usize) {
         let k = self.components;
         self.ids.push(other.ids[index]);
         self.present.push(other.present[index]);
         self.words
             .extend_from_slice(&other.words[index * k..(index + 1) * k]);
+        self.previous
+            .extend_from_slice(&other.previous[index * k..(index + 1) * k]);
+        self.stamps.push(other.stamps[index]);
+    }
+
+    /// Whether entity `n` of this view has the same components and words as entity `b` of
+    /// `baseline` (what a snapshot then leaves out).
+    fn same_as(&self, n: usize, baseline: &View, b: usize) -> bool {
+        let k = self.components;
+        baseline.present[b] == self.present[n]
+            && (0..k).all(|c| {
+                self.present[n] & (1 << c) == 0
+                    || baseline.words[b * k + c] == self.words[n * k + c]
+            })
+    }
+
+    /// Sets the history of entity `n` from its entry `base` in `baseline` (the rule both ends
+    /// follow): unchanged, it keeps the baseline's history; changed, its previous words are
+    /// the baseline's (at the tick they were set) and its words are set at this view's tick;
+    /// new, it has no history yet.
+    fn inherit(&mut self, n: usize, baseline: &View, base: Option<usize>) {
+        let k = self.components;
+        match base {
+            Some(b) if self.same_as(n, baseline, b) => {
+                self.previous[n * k..(n + 1) * k]
+                    .copy_from_slice(&baseline.previous[b * k..(b + 1) * k]);
+                self.stamps[n] = baseline.stamps[b];
+            }
+            Some(b) => {
+                for c in 0..k {
+                    let had = baseline.present[b] & (1 << c) != 0;
+                    self.previous[n * k + c] = if had {
+                        baseline.words[b * k + c]
+                    } else {
+                        self.words[n * k + c]
+                    };
+                }
+                self.stamps[n] = [self.tick, baseline.stamps[b][0]];
+            }
+            None => {
+                self.previous[n * k..(n + 1) * k].copy_from_slice(&self.words[n * k..(n + 1) * k]);
+                self.stamps[n] = [self.tick; 2];
+            }
+        }
+    }
+
+    /// The reference of slot `c` of entity `b` of this (baseline) view for a view of tick
+    /// `tick`: its words extrapolated along its last change, where that change is recent.
+    fn predicted(&self, codec: &dyn WordCodec, b: usize, c: usize, tick: u32) -> Words {
+        let k = self.components;
+        let current = &self.words[b * k + c];
+        let [set, before] = self.stamps[b];
+        let span = set.wrapping_sub(before);
+        let elapsed = tick.wrapping_sub(set);
+        if span == 0
+            || span > MAX_PREDICTION_TICKS
+            || elapsed == 0
+            || elapsed > MAX_PREDICTION_TICKS
+        {
+            return *current;
+        }
+        codec.predict(&self.previous[b * k + c], current, elapsed, span)
     }
 }
 
@@ -279,13 +393,15 @@ fn read_count(reader: &mut BitReader<'_>, maximum: usize) -> Result<usize, ViewE
 }
 
 /// Encodes `next` as a delta from `baseline` (an empty view for a full snapshot), with one
-/// codec per component slot. Returns how many entities were written as changed or new.
+/// codec per component slot, and completes `next`'s history as [`decode_view`] completes the
+/// receiver's (set `next`'s tick first). Returns how many entities were written as changed or
+/// new.
 ///
 /// # Panics
 /// If the views' component counts differ from `codecs.len()`.
 pub fn encode_view(
     baseline: &View,
-    next: &View,
+    next: &mut View,
     codecs: &[&dyn WordCodec],
     writer: &mut BitWriter,
 ) -> usize {
@@ -318,16 +434,10 @@ pub fn encode_view(
             b += 1;
         }
         let base = (b < baseline.len() && baseline.ids[b] == id).then_some(b);
-        let same = base.is_some_and(|b| {
-            baseline.present[b] == next.present[n]
-                && (0..k).all(|c| {
-                    next.present[n] & (1 << c) == 0
-                        || baseline.words[b * k + c] == next.words[n * k + c]
-                })
-        });
-        if !same {
+        if !base.is_some_and(|b| next.same_as(n, baseline, b)) {
             changed.push((n, base));
         }
+        next.inherit(n, baseline, base);
     }
     write_count(writer, changed.len());
     let mut ids = IdWriter { last: None };
@@ -340,13 +450,16 @@ pub fn encode_view(
             match base {
                 Some(b) => {
                     let had = baseline.present[b] & bit != 0;
-                    let reference = &baseline.words[b * k + c];
-                    let differs = has != had || (has && value != reference);
+                    let differs = has != had || (has && *value != baseline.words[b * k + c]);
                     writer.write_bool(differs);
                     if differs {
                         writer.write_bool(has);
                         if has {
-                            let reference = if had { *reference } else { codec.initial() };
+                            let reference = if had {
+                                baseline.predicted(*codec, b, c, next.tick)
+                            } else {
+                                codec.initial()
+                            };
                             codec.encode(value, &reference, writer);
                         }
                     }
@@ -363,8 +476,9 @@ pub fn encode_view(
     changed.len()
 }
 
-/// Decodes what [`encode_view`] wrote against the same `baseline`, into `out` (reused), and
-/// checks that the payload ends there.
+/// Decodes what [`encode_view`] wrote against the same `baseline`, into `out` (reused; set its
+/// tick to the snapshot's first), with the same history, and checks that the payload ends
+/// there.
 ///
 /// # Errors
 /// [`ViewError`] for any malformed or hostile payload; `out` is then unspecified.
@@ -405,10 +519,7 @@ pub fn decode_view(
                 *r += 1;
             }
             if !(*r < removed.len() && removed[*r] == id) {
-                let e = baseline.get(*b);
-                out.ids.push(id);
-                out.present.push(e.present);
-                out.words.extend_from_slice(e.words);
+                out.push_from(baseline, *b);
             }
             *b += 1;
         }
@@ -427,7 +538,11 @@ pub fn decode_view(
                     let reference = baseline.words[base * k + c];
                     if reader.read_bool()? {
                         if reader.read_bool()? {
-                            let reference = if had { reference } else { codec.initial() };
+                            let reference = if had {
+                                baseline.predicted(*codec, base, c, out.tick)
+                            } else {
+                                codec.initial()
+                            };
                             words[c] = codec.decode(&reference, reader)?;
                             present |= bit;
                         }
@@ -456,6 +571,9 @@ pub fn decode_view(
         out.ids.push(id);
         out.present.push(present);
         out.words.extend_from_slice(&words[..k]);
+        out.previous.extend_from_slice(&words[..k]);
+        out.stamps.push([out.tick; 2]);
+        out.inherit(out.len() - 1, baseline, base);
         if base.is_some() {
             b += 1;
         }
