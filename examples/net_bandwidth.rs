@@ -78,7 +78,7 @@ struct Motion {
 impl Motion {
     fn moving(&self, group: u32) -> bool {
         let epoch = (self.seconds / self.epoch).floor() as u64;
-        self.groups <= 1 || (epoch + u64::from(group)) % u64::from(self.groups) == 0
+        self.groups <= 1 || (epoch + u64::from(group)).is_multiple_of(u64::from(self.groups))
     }
 }
 
