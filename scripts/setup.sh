@@ -122,4 +122,14 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q " $LAYERW_WASM_BINDGEN_VERSION
 fi
 log "$(wasm-bindgen --version) present"
 
+# --------------------------------------------------------------------------------------------
+# 6. cargo-fuzz (scripts/fuzz.sh: libFuzzer on layerw-net's decoders; it builds with the pinned
+#    nightly of step 3 and compiles libFuzzer with g++). About 3 minutes the first time.
+# --------------------------------------------------------------------------------------------
+if ! cargo fuzz --version 2>/dev/null | grep -q " $LAYERW_CARGO_FUZZ_VERSION\$"; then
+    log "cargo: installing cargo-fuzz $LAYERW_CARGO_FUZZ_VERSION (about 3 minutes)"
+    cargo install --quiet cargo-fuzz --version "$LAYERW_CARGO_FUZZ_VERSION" --locked
+fi
+log "$(cargo fuzz --version) present"
+
 log "done"

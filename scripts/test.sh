@@ -111,6 +111,14 @@ section "miri (layerw-engine walloc tests)" \
     timeout --kill-after=30s "$MIRI_TIMEOUT" \
     cargo "+$LAYERW_MIRI_TOOLCHAIN" miri test -p layerw-engine --lib walloc
 
+# Coverage-guided fuzzing of layerw-net's decoders of outside bytes (net/fuzz, cargo-fuzz on
+# the pinned nightly), bounded: each of the 8 targets runs LAYERW_FUZZ_SECONDS (default 20) on a
+# copy of its committed corpus (nothing in the repo is written); any crash, timeout or
+# out-of-memory fails. Its build has its own target directory,
+# target/fuzz (under $CARGO_TARGET_DIR if set). Longer runs that grow the corpus: scripts/fuzz.sh.
+section "fuzz (cargo-fuzz, bounded)" \
+    bash scripts/fuzz.sh --ci "${LAYERW_FUZZ_SECONDS:-20}"
+
 section "check x86_64-pc-windows-msvc" \
     cargo check --workspace --exclude layerw-cook --target x86_64-pc-windows-msvc
 

@@ -1,9 +1,13 @@
 # Pinned tool versions for scripts/setup.sh and scripts/test.sh (sourced, not executed).
 # Bump here only; both scripts read these values.
 
-# Nightly used only for miri. Dated so CI does not break when a new nightly lands
-# (rustc 1.101.0-nightly 92b5b8c87 2026-10-29, which has miri for x86_64-unknown-linux-gnu).
+# Nightly used only for miri and for cargo-fuzz (scripts/fuzz.sh builds net/fuzz on it). Dated so
+# CI does not break when a new nightly lands (rustc 1.101.0-nightly 92b5b8c87 2026-10-29, which
+# has miri for x86_64-unknown-linux-gnu).
 LAYERW_MIRI_TOOLCHAIN="${LAYERW_MIRI_TOOLCHAIN:-nightly-2026-10-30}"
+
+# cargo-fuzz (libFuzzer fuzzing of layerw-net's decoders, scripts/fuzz.sh), `cargo install --locked`.
+LAYERW_CARGO_FUZZ_VERSION="0.13.2"
 
 # WASI host for `cargo test --target wasm32-wasip1`: the wasmtime Python package (runtime inside the wheel).
 LAYERW_WASMTIME_PY_VERSION="50.0.1"
