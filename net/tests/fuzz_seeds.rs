@@ -372,7 +372,9 @@ fn evolved(codecs: &Codecs, base: &View) -> View {
 
 fn payload(codecs: &Codecs, from: &View, to: &View) -> Vec<u8> {
     let mut writer = BitWriter::new();
-    encode_view(from, to, &codecs.list(), &mut writer);
+    let mut to = to.clone();
+    to.set_tick(from.tick().wrapping_add(1));
+    encode_view(from, &mut to, &codecs.list(), &mut writer);
     writer.into_bytes()
 }
 
@@ -412,12 +414,10 @@ fn views(out: &mut Vec<Seed>) {
         if let Some(id) = controlled {
             writer.write_varint_u32(id);
         }
-        encode_view(
-            against.unwrap_or(&empty),
-            &next,
-            &codecs.list(),
-            &mut writer,
-        );
+        let reference = against.unwrap_or(&empty);
+        let mut next = next.clone();
+        next.set_tick(reference.tick().wrapping_add(1));
+        encode_view(reference, &mut next, &codecs.list(), &mut writer);
         let message = ServerMessage::Snapshot {
             tick: 50,
             baseline: against.map(|_| 48),

@@ -130,11 +130,14 @@ pub fn decode_view_checked(
     codecs: &[&dyn WordCodec],
 ) -> Result<View, ViewError> {
     let mut view = View::new(codecs.len());
+    view.set_tick(baseline.tick().wrapping_add(1));
     decode_view(baseline, &mut BitReader::new(payload), codecs, &mut view)?;
     let mut writer = BitWriter::new();
-    encode_view(baseline, &view, codecs, &mut writer);
+    let mut resent = view.clone();
+    encode_view(baseline, &mut resent, codecs, &mut writer);
     let again_bytes = writer.finish().to_vec();
     let mut again = View::new(codecs.len());
+    again.set_tick(view.tick());
     decode_view(
         baseline,
         &mut BitReader::new(&again_bytes),
