@@ -20,6 +20,8 @@
 //! secret and has a matchmaker issue tokens.
 
 mod game;
+#[cfg(not(target_arch = "wasm32"))]
+mod server;
 mod status;
 mod view;
 
@@ -56,7 +58,7 @@ mod native {
     use layerw::prelude::*;
 
     use crate::game::{self, Arena};
-    use crate::{status, view};
+    use crate::{server, status, view};
 
     pub const USAGE: &str = "usage:
   net_arena --server [--addr 127.0.0.1:7777] [--seconds N] [--key HEX] [--seed N]
@@ -101,7 +103,7 @@ mod native {
         let mut server = false;
         let mut addr = "127.0.0.1:7777".to_owned();
         let mut seconds = None;
-        let mut key = ServerKey::from_bytes(game::DEV_KEY);
+        let mut key = ServerKey::from_bytes(server::DEV_KEY);
         let mut seed = 1;
         let mut token = None;
         let mut url = None;
@@ -130,7 +132,10 @@ mod native {
                 "--move" => {
                     let text = args.next().ok_or("--move needs X,Y")?;
                     let (x, y) = text.split_once(',').ok_or("--move needs X,Y")?;
-                    let (x, y) = (number(arg, Some(&x.to_owned()))?, number(arg, Some(&y.to_owned()))?);
+                    let (x, y) = (
+                        number(arg, Some(&x.to_owned()))?,
+                        number(arg, Some(&y.to_owned()))?,
+                    );
                     direction = Vec2::new(x, y);
                 }
                 other => return Err(format!("unknown argument {other:?}")),
@@ -181,7 +186,7 @@ mod native {
                 seed,
             } => server(&addr, seconds, key, seed),
             Mode::Token { client_id, key } => {
-                let token = game::token(&key, client_id).map_err(|e| e.to_string())?;
+                let token = server::token(&key, client_id).map_err(|e| e.to_string())?;
                 println!("{}", token_to_text(&token));
                 Ok(())
             }
@@ -196,11 +201,11 @@ mod native {
             } => {
                 let connection = WebSocketConnection::connect(&url, WebSocketLimits::default())
                     .map_err(|e| format!("cannot connect to {url}: {e}"))?;
-                let token = game::token(&key, client_id).map_err(|e| e.to_string())?;
+                let token = server::token(&key, client_id).map_err(|e| e.to_string())?;
                 let mut app = game::client_app(Box::new(connection), token);
                 app.add_system(Stage::Update, exit_when_disconnected());
                 if let Some(seconds) = seconds {
-                    app.add_system(Stage::Update, game::exit_after(seconds));
+                    app.add_system(Stage::Update, server::exit_after(seconds));
                 }
                 if headless {
                     headless_client(app, direction)
@@ -227,18 +232,18 @@ mod native {
         println!(
             "net_arena: server on ws://{} ({} ticks/s, {} items)",
             listener.local_addr(),
-            game::TICK_RATE,
-            game::ITEM_COUNT
+            server::TICK_RATE,
+            server::ITEM_COUNT
         );
-        if key.as_bytes() == &game::DEV_KEY {
+        if key.as_bytes() == &server::DEV_KEY {
             println!(
                 "net_arena: note: tokens are checked against the fixed development key; a real \
                  deployment passes its own secret (--key HEX) and issues tokens from a matchmaker"
             );
         }
-        let mut app = game::server_app(vec![Box::new(listener)], key, seed);
+        let mut app = server::server_app(vec![Box::new(listener)], key, seed);
         if let Some(seconds) = seconds {
-            app.add_system(Stage::Update, game::exit_after(seconds));
+            app.add_system(Stage::Update, server::exit_after(seconds));
         }
         let report = app.run_headless(real_time());
         app.world_mut().resource_mut::<NetServer>().shutdown();

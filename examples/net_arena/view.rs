@@ -37,8 +37,29 @@ struct Shapes {
 pub fn add_view(app: &mut App) {
     let mut meshes = MeshAssets::default();
     let cube = MeshRef(meshes.add(Mesh::cube(1.0)).expect("a valid mesh"));
-    let sphere = MeshRef(meshes.add(Mesh::sphere(ITEM_RADIUS, 24, 12)).expect("a valid mesh"));
-    let floor = MeshRef(meshes.add(Mesh::plane(2.0 * ARENA_HALF)).expect("a valid mesh"));
+    let sphere = MeshRef(
+        meshes
+            .add(Mesh::sphere(ITEM_RADIUS, 24, 12))
+            .expect("a valid mesh"),
+    );
+    let floor = MeshRef(
+        meshes
+            .add(Mesh::plane(2.0 * ARENA_HALF))
+            .expect("a valid mesh"),
+    );
+    // Four low walls along the arena's edges (instances scale uniformly: the walls' shapes
+    // are in their meshes).
+    let (long, height, thick) = (2.0 * ARENA_HALF + 0.6, 0.6, 0.3);
+    let along_x = MeshRef(
+        meshes
+            .add(slab(Vec3::new(long, height, thick)))
+            .expect("valid"),
+    );
+    let along_z = MeshRef(
+        meshes
+            .add(slab(Vec3::new(thick, height, long)))
+            .expect("valid"),
+    );
     let color = |r, g, b, roughness, metallic| MaterialParams {
         base_color: Vec4::new(r, g, b, 1.0),
         roughness,
@@ -48,11 +69,11 @@ pub fn add_view(app: &mut App) {
     let mut materials = Materials::default();
     materials
         .set(vec![
-            color(0.45, 0.47, 0.5, 0.9, 0.0),  // FLOOR
+            color(0.3, 0.32, 0.36, 0.9, 0.0),  // FLOOR
             color(0.15, 0.16, 0.2, 0.7, 0.0),  // WALL
             color(0.15, 0.4, 0.95, 0.4, 0.0),  // LOCAL_PLAYER
             color(0.95, 0.45, 0.12, 0.4, 0.0), // OTHER_PLAYER
-            color(1.0, 0.8, 0.2, 0.3, 1.0),    // ITEM
+            color(1.0, 0.75, 0.15, 0.35, 0.0), // ITEM
         ])
         .expect("5 materials fit");
     app.set_window(WindowConfig {
@@ -72,20 +93,18 @@ pub fn add_view(app: &mut App) {
     let mut queue = RenderQueue::new();
     queue.shadow_bounds = (Vec3::ZERO, ARENA_HALF * 1.5);
     app.insert_resource(queue);
+    let edge = ARENA_HALF + thick / 2.0;
     let world = app.world_mut();
     world.spawn((Transform::IDENTITY, floor, MaterialIndex(FLOOR)));
-    // Four low walls along the arena's edges.
-    let (long, height, thick) = (2.0 * ARENA_HALF + 0.6, 0.6, 0.3);
-    let edge = ARENA_HALF + thick / 2.0;
-    for (at, scale) in [
-        (Vec3::new(0.0, height / 2.0, -edge), Vec3::new(long, height, thick)),
-        (Vec3::new(0.0, height / 2.0, edge), Vec3::new(long, height, thick)),
-        (Vec3::new(-edge, height / 2.0, 0.0), Vec3::new(thick, height, long)),
-        (Vec3::new(edge, height / 2.0, 0.0), Vec3::new(thick, height, long)),
+    for (x, z, wall) in [
+        (0.0, -edge, along_x),
+        (0.0, edge, along_x),
+        (-edge, 0.0, along_z),
+        (edge, 0.0, along_z),
     ] {
         world.spawn((
-            Transform::from_translation(at).with_scale(scale),
-            cube,
+            Transform::from_translation(Vec3::new(x, height / 2.0, z)),
+            wall,
             MaterialIndex(WALL),
         ));
     }
@@ -110,6 +129,16 @@ pub fn add_view(app: &mut App) {
         .add_system(Stage::Update, follow_camera().last())
         .add_system(Stage::Update, score_line())
         .add_system(Stage::Render, extract_render());
+}
+
+/// A box of `size`, centred on the origin.
+fn slab(size: Vec3) -> Mesh {
+    let mut mesh = Mesh::cube(1.0);
+    // Scaling an axis-aligned box along its axes keeps its face normals.
+    for p in &mut mesh.positions {
+        *p *= size;
+    }
+    mesh
 }
 
 /// Gives every newly replicated entity its mesh, material and transform.
