@@ -12,6 +12,8 @@ use layerw::prelude::*;
 pub const PROTOCOL: u32 = 1;
 /// The game id clients and tokens must name.
 pub const GAME: u64 = 0xA4E4A;
+/// Server ticks per second (the server tells clients; their fixed step starts at it).
+pub const TICK_RATE: u16 = 30;
 /// The arena is the square from -ARENA_HALF to ARENA_HALF on x and z, metres.
 pub const ARENA_HALF: f32 = 10.0;
 /// Player speed, metres per second.
@@ -122,7 +124,14 @@ pub fn movement() -> System {
 pub fn client_app(connection: Box<dyn Connection>, token: Vec<u8>) -> App {
     let client = NetClient::new(connection, PROTOCOL, GAME, token, replication());
     let mut app = App::new();
-    app.add_plugin(ClientPlugin::<Arena>::new(client))
-        .add_system(Stage::FixedUpdate, movement());
+    // A slow frame (a software-rendered browser tab) may need many ticks to keep the
+    // client's clock with the server's: up to a second of them (the default cap of 8 steps
+    // per frame would let a client drawing under 4 frames per second fall behind, and its
+    // inputs arrive after the server simulated their ticks).
+    app.insert_resource(
+        FixedTime::new(1.0 / f64::from(TICK_RATE)).with_max_steps(TICK_RATE.into()),
+    )
+    .add_plugin(ClientPlugin::<Arena>::new(client))
+    .add_system(Stage::FixedUpdate, movement());
     app
 }

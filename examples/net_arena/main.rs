@@ -232,7 +232,7 @@ mod native {
         println!(
             "net_arena: server on ws://{} ({} ticks/s, {} items)",
             listener.local_addr(),
-            server::TICK_RATE,
+            game::TICK_RATE,
             server::ITEM_COUNT
         );
         if key.as_bytes() == &server::DEV_KEY {
@@ -351,11 +351,25 @@ mod web {
         let token = token_from_text(&token).map_err(|e| format!("token: {e}"))?;
         let connection = WebConnection::connect(&server, WebLimits::default())
             .map_err(|e| format!("cannot connect to {server}: {e}"))?;
+        // `&lite`: no MSAA and no shadows, for software rasterisers (headless test browsers)
+        // that would otherwise draw too few frames for the client to keep its clock.
+        let lite = query
+            .trim_start_matches('?')
+            .split('&')
+            .any(|p| p == "lite");
         let mut app = game::client_app(Box::new(connection), token);
         app.add_actions(game::bindings());
         view::add_view(&mut app);
+        if lite {
+            view::without_shadows(app.world_mut());
+        }
         let mut renderer = GpuRenderer::deferred(RendererConfig {
             resolution: view::RESOLUTION,
+            msaa: if lite {
+                1
+            } else {
+                RendererConfig::default().msaa
+            },
             ..Default::default()
         });
         app.add_frame_hook(move |world| {

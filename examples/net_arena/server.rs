@@ -10,11 +10,10 @@ use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 
 use crate::game::{
-    ARENA_HALF, Arena, GAME, ITEM_RADIUS, Kind, PLAYER_HALF, PROTOCOL, Score, movement, replication,
+    ARENA_HALF, Arena, GAME, ITEM_RADIUS, Kind, PLAYER_HALF, PROTOCOL, Score, TICK_RATE, movement,
+    replication,
 };
 
-/// Server ticks per second.
-pub const TICK_RATE: u16 = 30;
 /// Items lying around.
 pub const ITEM_COUNT: usize = 10;
 /// A player touches an item when their centres are this close on the floor, metres.

@@ -131,6 +131,14 @@ pub fn add_view(app: &mut App) {
         .add_system(Stage::Render, extract_render());
 }
 
+/// Turns the sun's shadows off (cheaper frames on software rasterisers).
+#[cfg(target_arch = "wasm32")]
+pub fn without_shadows(world: &mut World) {
+    for sun in world.query_mut::<&mut Sun>() {
+        sun.shadows = false;
+    }
+}
+
 /// A box of `size`, centred on the origin.
 fn slab(size: Vec3) -> Mesh {
     let mut mesh = Mesh::cube(1.0);
