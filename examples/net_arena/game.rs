@@ -61,15 +61,15 @@ pub enum Kind {
 
 impl Kind {
     /// 0 for an item, the client id + 1 for a player.
-    fn to_bits(&self) -> u32 {
-        match *self {
+    fn encode(kind: &Kind) -> u32 {
+        match *kind {
             Kind::Item => 0,
             Kind::Player { client } => client.saturating_add(1),
         }
     }
 
-    /// The inverse of `to_bits`, total: every value means something.
-    fn from_bits(bits: u32) -> Kind {
+    /// The inverse of `encode`, total: every value means something.
+    fn decode(bits: u32) -> Kind {
         match bits {
             0 => Kind::Item,
             n => Kind::Player { client: n - 1 },
@@ -88,7 +88,7 @@ pub fn replication() -> Replication {
     Replication::new()
         .with::<Position>(PositionCodec::new(min, max, 0.001).expect("a valid range"))
         .with::<Rotation>(RotationCodec::new(12).expect("12 bits are valid"))
-        .with::<Kind>(IntCodec::new(KIND_BITS, Kind::to_bits, Kind::from_bits).expect("1..=32"))
+        .with::<Kind>(IntCodec::new(KIND_BITS, Kind::encode, Kind::decode).expect("1..=32"))
         .with::<Score>(IntCodec::new(16, |s: &Score| s.0, Score).expect("1..=32"))
 }
 
