@@ -63,7 +63,7 @@ section "clippy (native, all targets)" \
 
 # Unit, integration and doc tests of every workspace crate.
 section "clippy (wasm32-unknown-unknown: the web runner, the web renderer, the web examples)" \
-    cargo clippy -p layerw --lib --example input_playground --example render_demo --example bench_cubes --target wasm32-unknown-unknown -- -D warnings
+    cargo clippy -p layerw --lib --example input_playground --example render_demo --example bench_cubes --example net_arena --target wasm32-unknown-unknown -- -D warnings
 
 # LAYERW_REQUIRE_GPU: the golden-image tests fail, not skip, without an adapter (setup.sh
 # installs lavapipe, Vulkan on the CPU).
@@ -90,6 +90,12 @@ section "web renderer (headless chromium: WebGPU, then WebGL2)" \
 # page, the overlay on the canvas; page screenshots go to target/layerw-test/.
 section "web bench_cubes (headless chromium: WebGPU, then WebGL2)" \
     bash -c 'bash scripts/web.sh bench_cubes && python3 scripts/web_bench_test.py'
+
+# net_arena's wasm in headless chromium (WebGL2, then WebGPU) on a native net_arena server,
+# with a native headless client: the page connects, held keys move its player, the native
+# client sees it move, nobody disconnects; page screenshots go to target/layerw-test/.
+section "web net_arena (headless chromium: a browser client on the native server)" \
+    bash -c 'cargo build --example net_arena && bash scripts/web.sh net_arena && python3 scripts/web_net_test.py target/debug/examples/net_arena'
 
 # layerw-cook (meshoptimizer, C++) is a native tool: it is not built for the web, WASI or the
 # Windows cross-check (the engine loads cooked chains without it).

@@ -1,0 +1,175 @@
+//! The server's side of the arena (native only): its App, spawning and removing players,
+//! scoring and moving items (the server decides), and connect tokens.
+
+use layerw::net::connections::ServerConfig;
+use layerw::net::limits::Limits;
+use layerw::net::token::ServerKey;
+use layerw::net::transport::Listener;
+use layerw::prelude::*;
+use rand::rngs::SmallRng;
+use rand::{Rng, SeedableRng};
+
+use crate::game::{
+    ARENA_HALF, Arena, GAME, ITEM_RADIUS, Kind, PLAYER_HALF, PROTOCOL, Score, TICK_RATE, movement,
+    replication,
+};
+
+/// Items lying around.
+pub const ITEM_COUNT: usize = 10;
+/// A player touches an item when their centres are this close on the floor, metres.
+pub const PICKUP_DISTANCE: f32 = 0.9;
+/// How long a printed connect token stays valid, seconds.
+pub const TOKEN_SECONDS: u64 = 3600;
+/// The development key: anyone with the source can sign tokens for it. A real deployment
+/// passes its own secret (`--key HEX`) and has a matchmaker issue the tokens.
+pub const DEV_KEY: [u8; 32] = *b"net_arena: development key only!";
+
+/// The server's seeded random numbers (item and spawn places): one seed, one game.
+pub struct ArenaRng(pub SmallRng);
+
+impl ArenaRng {
+    /// A random place on the floor at height `y`, a metre inside the walls.
+    fn place(&mut self, y: f32) -> Vec3 {
+        let r = ARENA_HALF - 1.0;
+        Vec3::new(self.0.random_range(-r..r), y, self.0.random_range(-r..r))
+    }
+}
+
+/// Server: a player for every new client (a resumed one still has its own).
+fn spawn_players() -> System {
+    let mut reader = EventReader::<ClientConnected>::new();
+    System::new("arena_spawn_players", move |ctx| {
+        let events = ctx.resource::<Events<ClientConnected>>();
+        let mut rng = ctx.resource_mut::<ArenaRng>();
+        for event in reader.read(&events) {
+            println!(
+                "net_arena: client {} connected{}",
+                event.client.0,
+                if event.resumed { " again" } else { "" }
+            );
+            if event.resumed {
+                continue;
+            }
+            let client = u32::try_from(event.client.0).unwrap_or(u32::MAX);
+            ctx.commands().spawn((
+                Replicated,
+                Controlled(event.client),
+                PlayerInput::<Arena>::default(),
+                Position(rng.place(PLAYER_HALF)),
+                Rotation(Quat::IDENTITY),
+                Kind::Player { client },
+                Score(0),
+            ));
+        }
+    })
+    .reads_events::<ClientConnected>()
+    .writes_resource::<ArenaRng>()
+}
+
+/// Server: a player whose client did not come back within the grace period goes.
+fn remove_players() -> System {
+    let mut disconnected = EventReader::<ClientDisconnected>::new();
+    let mut expired = EventReader::<ClientExpired>::new();
+    System::new("arena_remove_players", move |ctx| {
+        for event in disconnected.read(&ctx.resource::<Events<ClientDisconnected>>()) {
+            println!(
+                "net_arena: client {} disconnected ({:?})",
+                event.client.0, event.reason
+            );
+        }
+        let events = ctx.resource::<Events<ClientExpired>>();
+        for event in expired.read(&events) {
+            println!("net_arena: client {} expired", event.client.0);
+            for (entity, controlled) in ctx.query::<(Entity, &Controlled)>().iter() {
+                if controlled.0 == event.client {
+                    ctx.commands().despawn(entity);
+                }
+            }
+        }
+    })
+    .reads_events::<ClientDisconnected>()
+    .reads_events::<ClientExpired>()
+    .reads::<Controlled>()
+}
+
+/// Server: a player touching an item scores a point and the item moves elsewhere. Only the
+/// server decides; clients see the new score and the item's new place in the next snapshot.
+fn collect_items() -> System {
+    System::new("arena_collect_items", |ctx| {
+        let players: Vec<(Entity, Vec3)> = ctx
+            .query::<(Entity, &Controlled, &Position)>()
+            .iter()
+            .map(|(entity, _, p)| (entity, p.0))
+            .collect();
+        let mut rng = ctx.resource_mut::<ArenaRng>();
+        let mut scored = Vec::new();
+        for (kind, position) in ctx.query::<(&Kind, &mut Position)>().iter() {
+            if *kind != Kind::Item {
+                continue;
+            }
+            let near = |p: &Vec3| (p.x - position.0.x).hypot(p.z - position.0.z) < PICKUP_DISTANCE;
+            if let Some((player, _)) = players.iter().find(|(_, p)| near(p)) {
+                scored.push(*player);
+                position.0 = rng.place(ITEM_RADIUS);
+            }
+        }
+        for player in scored {
+            if let Ok(mut score) = ctx.get_mut::<Score>(player) {
+                score.0 = score.0.saturating_add(1);
+            }
+        }
+    })
+    .reads::<Controlled>()
+    .reads::<Kind>()
+    .writes::<Position>()
+    .writes::<Score>()
+    .writes_resource::<ArenaRng>()
+}
+
+/// Stops the app once `seconds` of its time have passed.
+pub fn exit_after(seconds: f64) -> System {
+    System::new("arena_exit_after", move |ctx| {
+        if ctx.resource::<Time>().elapsed_seconds() >= seconds {
+            let _ = ctx.send_event(AppExit);
+        }
+    })
+    .reads_resource::<Time>()
+    .sends_events::<AppExit>()
+}
+
+/// The server's App on `listeners`, with items placed by `seed`.
+pub fn server_app(listeners: Vec<Box<dyn Listener>>, key: ServerKey, seed: u64) -> App {
+    let config = ServerConfig {
+        protocol: PROTOCOL,
+        game: GAME,
+        key,
+        limits: Limits::default(),
+        tick_rate: TICK_RATE,
+    };
+    let server = NetServer::new(config, listeners, replication());
+    let mut app = App::new();
+    let mut rng = ArenaRng(SmallRng::seed_from_u64(seed));
+    for _ in 0..ITEM_COUNT {
+        app.world_mut().spawn((
+            Replicated,
+            Position(rng.place(ITEM_RADIUS)),
+            Rotation(Quat::IDENTITY),
+            Kind::Item,
+        ));
+    }
+    app.add_plugin(ServerPlugin::<Arena>::new(server))
+        .insert_resource(rng)
+        .add_system(Stage::NetReceive, spawn_players())
+        .add_system(Stage::NetReceive, remove_players())
+        .add_system(Stage::FixedUpdate, movement())
+        .add_system(Stage::FixedUpdate, collect_items());
+    app
+}
+
+/// A connect token for `client_id` signed with `key`, valid for [`TOKEN_SECONDS`] from now.
+pub fn token(key: &ServerKey, client_id: u64) -> Result<Vec<u8>, layerw::net::token::KeyError> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    layerw::net::token::issue_token(key, PROTOCOL, GAME, client_id, TOKEN_SECONDS, now)
+}
