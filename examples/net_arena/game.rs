@@ -124,14 +124,9 @@ pub fn movement() -> System {
 pub fn client_app(connection: Box<dyn Connection>, token: Vec<u8>) -> App {
     let client = NetClient::new(connection, PROTOCOL, GAME, token, replication());
     let mut app = App::new();
-    // A slow frame (a software-rendered browser tab) may need many ticks to keep the
-    // client's clock with the server's: up to a second of them (the default cap of 8 steps
-    // per frame would let a client drawing under 4 frames per second fall behind, and its
-    // inputs arrive after the server simulated their ticks).
-    app.insert_resource(
-        FixedTime::new(1.0 / f64::from(TICK_RATE)).with_max_steps(TICK_RATE.into()),
-    )
-    .add_plugin(ClientPlugin::<Arena>::new(client))
-    .add_system(Stage::FixedUpdate, movement());
+    // The plugin takes the server's tick rate and lets a slow frame run up to a second of
+    // ticks, so a software-rendered browser tab keeps up.
+    app.add_plugin(ClientPlugin::<Arena>::new(client))
+        .add_system(Stage::FixedUpdate, movement());
     app
 }

@@ -27,6 +27,11 @@ fn every_client_converges_to_the_servers_world() {
     });
     for client in &clients {
         assert!(client.world().resource::<NetClient>().is_connected());
+        // The server's tick rate, and up to a second of catch-up steps for slow frames.
+        let fixed = client
+            .world()
+            .resource::<layerw_engine::schedule::FixedTime>();
+        assert_eq!((fixed.step(), fixed.max_steps()), (1.0 / 30.0, 30));
     }
     // Stop everything; after a second every client sees exactly the server's world.
     server.world_mut().resource_mut::<DroneSpeed>().0 = 0.0;

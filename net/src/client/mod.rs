@@ -322,9 +322,19 @@ fn receive_system(replicated: Access) -> System {
                     client.state = ClientState::Connected { client_id };
                     client.tick_rate = tick_rate.max(1);
                     let step = 1.0 / f64::from(client.tick_rate);
-                    if let Err(e) = ctx.resource_mut::<FixedTime>().set_step(step) {
+                    let mut fixed = ctx.resource_mut::<FixedTime>();
+                    if let Err(e) = fixed.set_step(step) {
                         tracing::warn!("server tick rate refused: {e}");
                     }
+                    // A slow frame (a software-rendered browser tab) may need many ticks to
+                    // keep up with the server: up to a second of them, or a client drawing
+                    // under 8 frames a second at the default cap would fall behind and its
+                    // inputs would arrive after the server simulated their ticks.
+                    let catch_up = u32::from(client.tick_rate).max(fixed.max_steps());
+                    if let Ok(raised) = fixed.clone().try_with_max_steps(catch_up) {
+                        *fixed = raised;
+                    }
+                    drop(fixed);
                     client.clock = ClockSync::new(f64::from(client.tick_rate));
                     client.delay = InterpolationDelay::new(step);
                     client.tick = tick.wrapping_add(INITIAL_LEAD);
