@@ -12,8 +12,6 @@ use layerw::prelude::*;
 pub const PROTOCOL: u32 = 1;
 /// The game id clients and tokens must name.
 pub const GAME: u64 = 0xA4E4A;
-/// Server ticks per second (the server tells clients; their fixed step starts at it).
-pub const TICK_RATE: u16 = 30;
 /// The arena is the square from -ARENA_HALF to ARENA_HALF on x and z, metres.
 pub const ARENA_HALF: f32 = 10.0;
 /// Player speed, metres per second.

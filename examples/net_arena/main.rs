@@ -232,7 +232,7 @@ mod native {
         println!(
             "net_arena: server on ws://{} ({} ticks/s, {} items)",
             listener.local_addr(),
-            game::TICK_RATE,
+            server::TICK_RATE,
             server::ITEM_COUNT
         );
         if key.as_bytes() == &server::DEV_KEY {

@@ -10,9 +10,11 @@ use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 
 use crate::game::{
-    ARENA_HALF, Arena, GAME, ITEM_RADIUS, Kind, PLAYER_HALF, PROTOCOL, Score, TICK_RATE, movement,
-    replication,
+    ARENA_HALF, Arena, GAME, ITEM_RADIUS, Kind, PLAYER_HALF, PROTOCOL, Score, movement, replication,
 };
+
+/// Server ticks per second (the server tells clients in its welcome).
+pub const TICK_RATE: u16 = 30;
 
 /// Items lying around.
 pub const ITEM_COUNT: usize = 10;
