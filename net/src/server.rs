@@ -22,7 +22,9 @@ use crate::connections::{ClientId, ConnectionManager, ServerConfig, ServerEvent}
 use crate::input::{PlayerInput, decode_input};
 use crate::interest::{BandwidthBudget, InterestGrid, PriorityAccumulator, distance_priority};
 use crate::message::{DisconnectReason, ServerMessage};
-use crate::replication::{NetId, Replicated, Replication, StateTable, View, encode_view};
+use crate::replication::{
+    NetId, Replicated, Replication, StateTable, View, encode_view, write_controlled,
+};
 use crate::stats::ServerStats;
 use crate::transport::{Delivery, Listener};
 
@@ -632,13 +634,7 @@ fn send_snapshots(ctx: &SystemContext<'_>, server: &mut NetServer) {
             }
         }
         scratch.writer.clear();
-        match controlled {
-            Some(id) => {
-                scratch.writer.write_bool(true);
-                scratch.writer.write_varint_u32(id.0);
-            }
-            None => scratch.writer.write_bool(false),
-        }
+        write_controlled(&mut scratch.writer, controlled);
         let header = scratch.writer.bit_len();
         let changed = encode_view(baseline, next, &codecs, &mut scratch.writer);
         let bits = scratch.writer.bit_len() - header;

@@ -20,12 +20,11 @@ use layerw_engine::platform::{Action, ActionState};
 use layerw_engine::render::OverlayLines;
 use layerw_engine::schedule::{Access, FixedTime, Rollback, Stage, System, SystemContext, Time};
 
-use crate::bits::BitReader;
 use crate::clock::ClockSync;
 use crate::connections::{ClientEvent, Connector};
 use crate::input::decode_input;
 use crate::interpolation::InterpolationDelay;
-use crate::replication::{NetId, Replication, View, Words, decode_view};
+use crate::replication::{NetId, Replication, View, Words, decode_snapshot};
 use crate::stats::NetStats;
 use crate::transport::Connection;
 
@@ -415,22 +414,9 @@ fn receive_snapshot(
         },
     };
     let codecs = client.replication.word_codecs();
-    let mut reader = BitReader::new(payload);
     let mut view = View::new(components);
     view.set_tick(tick);
-    let decoded = (|| -> Result<Option<NetId>, String> {
-        let controlled = if reader.read_bool().map_err(|e| e.to_string())? {
-            Some(NetId(
-                reader
-                    .read_varint_u32(u32::MAX)
-                    .map_err(|e| e.to_string())?,
-            ))
-        } else {
-            None
-        };
-        decode_view(base, &mut reader, &codecs, &mut view).map_err(|e| e.to_string())?;
-        Ok(controlled)
-    })();
+    let decoded = decode_snapshot(base, payload, &codecs, &mut view);
     drop(codecs);
     let controlled = match decoded {
         Ok(controlled) => controlled,

@@ -17,7 +17,9 @@ use crate::bits::{BitError, BitReader, BitWriter};
 pub use codecs::IntCodec;
 pub(crate) use rules::StateTable;
 pub use rules::{Replication, ReplicationError};
-pub use view::{View, ViewEntity, ViewError, decode_view, encode_view};
+pub use view::{
+    View, ViewEntity, ViewError, decode_snapshot, decode_view, encode_view, write_controlled,
+};
 
 /// The quantised form of one component value: up to four 32-bit words (a position uses three,
 /// a rotation four, an integer one). Views store these, so "changed" is an exact compare and

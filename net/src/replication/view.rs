@@ -586,3 +586,33 @@ pub fn decode_view(
     }
     Ok(())
 }
+
+/// Writes a snapshot payload's header: the entity the receiving client predicts, if any. The
+/// view follows it ([`encode_view`] on the same writer).
+pub fn write_controlled(writer: &mut BitWriter, controlled: Option<NetId>) {
+    writer.write_bool(controlled.is_some());
+    if let Some(id) = controlled {
+        writer.write_varint_u32(id.0);
+    }
+}
+
+/// Decodes a whole snapshot payload (the header [`write_controlled`] wrote, then the view
+/// against `baseline`) into `out` (set its tick first), returning the controlled entity.
+///
+/// # Errors
+/// [`ViewError`] for any malformed or hostile payload.
+pub fn decode_snapshot(
+    baseline: &View,
+    payload: &[u8],
+    codecs: &[&dyn WordCodec],
+    out: &mut View,
+) -> Result<Option<NetId>, ViewError> {
+    let mut reader = BitReader::new(payload);
+    let controlled = if reader.read_bool()? {
+        Some(NetId(reader.read_varint_u32(u32::MAX)?))
+    } else {
+        None
+    };
+    decode_view(baseline, &mut reader, codecs, out)?;
+    Ok(controlled)
+}
