@@ -14,7 +14,6 @@
 
 use std::time::Instant;
 
-use layerw::net::codec::{PositionCodec, RotationCodec};
 use layerw::net::connections::{ClientId, ServerConfig};
 use layerw::net::limits::Limits;
 use layerw::net::server::InterestSettings;
@@ -28,6 +27,11 @@ use layerw::prelude::*;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 
+#[path = "net_scene/mod.rs"]
+mod scene;
+
+use scene::{Idle, Motion, Orbit, orbit, replication};
+
 const PROTOCOL: u32 = 1;
 const GAME: u64 = 0xBA4D;
 /// Bytes of a naive full snapshot of one entity: f32 position and f32 quaternion.
@@ -38,87 +42,6 @@ const FIEDLER_CUBES: f64 = 901.0;
 const FIEDLER_RATE: f64 = 60.0;
 const FIEDLER_KBPS: f64 = 256.0;
 const FIEDLER_UNCOMPRESSED_KBPS: f64 = 17_370.0;
-
-/// The example's one action (the client sends an empty input every tick).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-enum Idle {
-    Wait,
-}
-
-impl Action for Idle {
-    const ALL: &'static [Self] = &[Idle::Wait];
-    fn name(self) -> &'static str {
-        "wait"
-    }
-}
-
-/// A server entity moving on its own circle and spinning about its own axis.
-#[derive(Clone, Copy, Debug)]
-struct Orbit {
-    center: Vec3,
-    radius: f32,
-    /// Radians per second along the circle (speed / radius).
-    omega: f32,
-    phase: f32,
-    axis: Vec3,
-    /// Radians per second about `axis`.
-    spin: f32,
-    angle: f32,
-    /// Which tenth of the entities it belongs to (for the Fiedler-like variant).
-    group: u32,
-}
-
-/// What moves: every entity, or one group in `groups` at a time, each for `epoch` seconds.
-struct Motion {
-    seconds: f64,
-    groups: u32,
-    epoch: f64,
-}
-
-impl Motion {
-    fn moving(&self, group: u32) -> bool {
-        let epoch = (self.seconds / self.epoch).floor() as u64;
-        self.groups <= 1 || (epoch + u64::from(group)).is_multiple_of(u64::from(self.groups))
-    }
-}
-
-fn orbit() -> System {
-    System::new("orbit", |ctx| {
-        let dt = ctx.delta_seconds();
-        let mut motion = ctx.resource_mut::<Motion>();
-        motion.seconds += dt;
-        let dt = dt as f32;
-        for (o, position, rotation) in ctx
-            .query::<(&mut Orbit, &mut Position, &mut Rotation)>()
-            .iter()
-        {
-            if !motion.moving(o.group) {
-                continue;
-            }
-            o.phase += o.omega * dt;
-            o.angle += o.spin * dt;
-            position.0 = o.center + Vec3::new(o.phase.cos(), 0.0, o.phase.sin()) * o.radius;
-            rotation.0 = Quat::from_axis_angle(o.axis, o.angle);
-        }
-    })
-    .writes_resource::<Motion>()
-    .writes::<Orbit>()
-    .writes::<Position>()
-    .writes::<Rotation>()
-}
-
-fn replication() -> Replication {
-    Replication::new()
-        .with::<Position>(
-            PositionCodec::new(
-                Vec3::new(-256.0, -16.0, -256.0),
-                Vec3::new(256.0, 16.0, 256.0),
-                0.001,
-            )
-            .expect("valid position codec"),
-        )
-        .with::<Rotation>(RotationCodec::new(12).expect("valid rotation codec"))
-}
 
 fn key() -> ServerKey {
     ServerKey::from_bytes([7; 32])
@@ -189,19 +112,17 @@ fn server_app(entities: usize, rate: u16, scenario: Scenario, hub: &MemoryHub) -
         drop: scenario.loss,
         seed: 0x1055,
     };
-    let server = NetServer::new(config, vec![Box::new(listener)], replication()).with_interest(
-        InterestSettings {
+    let server = NetServer::new(config, vec![Box::new(listener)], replication(256.0))
+        .with_interest(InterestSettings {
             radius: 10_000.0,
             cell_size: 64.0,
             bits_per_second: scenario.bits_per_second,
-        },
-    );
+        });
     let mut app = App::new();
     app.add_plugin(ServerPlugin::<Idle>::new(server))
         .insert_resource(Motion {
-            seconds: 0.0,
             groups: scenario.groups,
-            epoch: 1.0,
+            ..Motion::always()
         })
         .add_system(Stage::FixedUpdate, orbit());
     let mut rng = SmallRng::seed_from_u64(0xC0BE);
@@ -253,7 +174,7 @@ fn client_app(hub: &MemoryHub) -> App {
         PROTOCOL,
         GAME,
         token,
-        replication(),
+        replication(256.0),
     );
     let mut app = App::new();
     app.add_plugin(ClientPlugin::<Idle>::new(client));

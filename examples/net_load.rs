@@ -29,7 +29,6 @@ use std::time::{Duration, Instant};
 
 use layerw::engine::schedule::ExecutorKind;
 use layerw::net::bits::BitReader;
-use layerw::net::codec::{PositionCodec, RotationCodec};
 use layerw::net::connections::{ClientEvent, Connector, ServerConfig};
 use layerw::net::input::encode_input;
 use layerw::net::limits::Limits;
@@ -42,6 +41,11 @@ use layerw::prelude::*;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 
+#[path = "net_scene/mod.rs"]
+mod scene;
+
+use scene::{Idle, Motion, Orbit, orbit, replication};
+
 const PROTOCOL: u32 = 1;
 const GAME: u64 = 0x10AD;
 const RATE: u16 = 30;
@@ -52,48 +56,6 @@ const HALF_SIDE: f32 = 500.0;
 const RADIUS: f32 = 178.0;
 /// Views a bot keeps as possible baselines.
 const BOT_VIEWS: usize = 16;
-
-/// The example's one action.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-enum Idle {
-    Wait,
-}
-
-impl Action for Idle {
-    const ALL: &'static [Self] = &[Idle::Wait];
-    fn name(self) -> &'static str {
-        "wait"
-    }
-}
-
-#[derive(Clone, Copy)]
-struct Orbit {
-    center: Vec3,
-    radius: f32,
-    omega: f32,
-    phase: f32,
-    axis: Vec3,
-    spin: f32,
-    angle: f32,
-}
-
-fn orbit() -> System {
-    System::new("orbit", |ctx| {
-        let dt = ctx.delta_seconds() as f32;
-        for (o, position, rotation) in ctx
-            .query::<(&mut Orbit, &mut Position, &mut Rotation)>()
-            .iter()
-        {
-            o.phase += o.omega * dt;
-            o.angle += o.spin * dt;
-            position.0 = o.center + Vec3::new(o.phase.cos(), 0.0, o.phase.sin()) * o.radius;
-            rotation.0 = Quat::from_axis_angle(o.axis, o.angle);
-        }
-    })
-    .writes::<Orbit>()
-    .writes::<Position>()
-    .writes::<Rotation>()
-}
 
 /// Disconnections seen by the server (the figure that must stay 0).
 #[derive(Default)]
@@ -133,19 +95,6 @@ fn players() -> System {
     .writes_resource::<Departures>()
 }
 
-fn replication() -> Replication {
-    Replication::new()
-        .with::<Position>(
-            PositionCodec::new(
-                Vec3::new(-512.0, -16.0, -512.0),
-                Vec3::new(512.0, 16.0, 512.0),
-                0.001,
-            )
-            .expect("valid position codec"),
-        )
-        .with::<Rotation>(RotationCodec::new(12).expect("valid rotation codec"))
-}
-
 fn key() -> ServerKey {
     ServerKey::from_bytes([9; 32])
 }
@@ -163,16 +112,16 @@ fn server_app(listener: WebSocketListener, max_clients: usize) -> App {
         limits,
         tick_rate: RATE,
     };
-    let server = NetServer::new(config, vec![Box::new(listener)], replication()).with_interest(
-        InterestSettings {
+    let server = NetServer::new(config, vec![Box::new(listener)], replication(512.0))
+        .with_interest(InterestSettings {
             radius: RADIUS,
             cell_size: 50.0,
             bits_per_second: 256_000,
-        },
-    );
+        });
     let mut app = App::new();
     app.set_executor(ExecutorKind::SingleThreaded);
     app.add_plugin(ServerPlugin::<Idle>::new(server))
+        .insert_resource(Motion::always())
         .insert_resource(Departures::default())
         .add_system(Stage::Update, players())
         .add_system(Stage::FixedUpdate, orbit());
@@ -201,6 +150,7 @@ fn server_app(listener: WebSocketListener, max_clients: usize) -> App {
                 axis,
                 spin: rng.random_range(80.0..100.0f32).to_radians(),
                 angle: 0.0,
+                group: 0,
             },
             Position(center),
             Rotation(Quat::IDENTITY),
@@ -355,7 +305,7 @@ fn bot_thread(url: String, ids: Vec<u64>, stop: Arc<AtomicBool>) -> BotTally {
     let unix = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    let replication = replication();
+    let replication = replication(512.0);
     let codecs = replication.word_codecs();
     let mut input = Vec::new();
     encode_input(&ActionState::<Idle>::default(), &mut input);
