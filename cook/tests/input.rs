@@ -238,6 +238,27 @@ fn hostile_files_are_refused_with_typed_errors() {
     );
 }
 
+#[test]
+fn the_fuzz_corpus_loads_or_fails_cleanly() {
+    // The seeds load; the regressions (inputs that once panicked inside gltf) are typed errors.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/gltf");
+    let mut seeds = 0;
+    let mut regressions = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let result = load_gltf_bytes(&std::fs::read(&path).unwrap());
+        if name.starts_with("seed-") {
+            result.unwrap_or_else(|e| panic!("{name}: {e}"));
+            seeds += 1;
+        } else if name.starts_with("regression-") {
+            assert!(matches!(result, Err(CookError::Gltf { .. })), "{name}: {result:?}");
+            regressions += 1;
+        }
+    }
+    assert!(seeds >= 2 && regressions >= 3, "{seeds} seeds, {regressions} regressions");
+}
+
 /// Two primitives over three vertices whose u32 indices include 0xFFFFFFFF: the second
 /// primitive's indices are offset by 3, past u32.
 fn overflowing_indices() -> String {
