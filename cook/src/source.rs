@@ -132,7 +132,9 @@ fn read_capped(file: &Path, path: &Path) -> Result<Vec<u8>, CookError> {
 
 /// The file a relative buffer URI names below `base`, or `None` when it would leave it.
 fn buffer_file(base: &Path, uri: &str) -> Option<PathBuf> {
-    let decoded = percent_encoding::percent_decode_str(uri).decode_utf8().ok()?;
+    let decoded = percent_encoding::percent_decode_str(uri)
+        .decode_utf8()
+        .ok()?;
     let relative = Path::new(decoded.as_ref());
     let below = relative
         .components()
@@ -210,13 +212,21 @@ fn load_gltf_from(bytes: &[u8], path: &Path, base: Option<&Path>) -> Result<Mesh
                 S::TexCoords(0) => &[D::F32, D::U8, D::U16],
                 _ => continue,
             };
-            let dims = if matches!(semantic, S::TexCoords(_)) { V::Vec2 } else { V::Vec3 };
+            let dims = if matches!(semantic, S::TexCoords(_)) {
+                V::Vec2
+            } else {
+                V::Vec3
+            };
             check_accessor(&accessor, dims, allowed).map_err(&fail)?;
         }
         if let Some(accessor) = primitive.indices() {
             use gltf::accessor::DataType as D;
-            check_accessor(&accessor, gltf::accessor::Dimensions::Scalar, &[D::U8, D::U16, D::U32])
-                .map_err(&fail)?;
+            check_accessor(
+                &accessor,
+                gltf::accessor::Dimensions::Scalar,
+                &[D::U8, D::U16, D::U32],
+            )
+            .map_err(&fail)?;
         }
         let reader = primitive.reader(|b| buffers.get(b.index()).map(Vec::as_slice));
         let positions_reader = reader
@@ -395,8 +405,19 @@ mod tests {
             buffer_file(base, "my%20mesh.bin"),
             Some(base.join("my mesh.bin"))
         );
-        assert_eq!(buffer_file(base, "./bin/a.bin"), Some(base.join("./bin/a.bin")));
-        for bad in ["../secret.bin", "/etc/passwd", "bin/../../x", "%2E%2E/x", "C:/x", "", "%FF"] {
+        assert_eq!(
+            buffer_file(base, "./bin/a.bin"),
+            Some(base.join("./bin/a.bin"))
+        );
+        for bad in [
+            "../secret.bin",
+            "/etc/passwd",
+            "bin/../../x",
+            "%2E%2E/x",
+            "C:/x",
+            "",
+            "%FF",
+        ] {
             assert_eq!(buffer_file(base, bad), None, "{bad}");
         }
     }

@@ -193,7 +193,12 @@ fn hostile_files_are_refused_with_typed_errors() {
     let dir = scratch("hostile");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.parent().unwrap().join("outside.bin"), &bin).unwrap();
-    for uri in ["../outside.bin", "%2E%2E/outside.bin", "/etc/hostname", "sub/../../outside.bin"] {
+    for uri in [
+        "../outside.bin",
+        "%2E%2E/outside.bin",
+        "/etc/hostname",
+        "sub/../../outside.bin",
+    ] {
         let (json, _) = gltf_parts(&cube, Some(uri), true);
         let path = dir.join("escape.gltf");
         std::fs::write(&path, &json).unwrap();
@@ -252,11 +257,17 @@ fn the_fuzz_corpus_loads_or_fails_cleanly() {
             result.unwrap_or_else(|e| panic!("{name}: {e}"));
             seeds += 1;
         } else if name.starts_with("regression-") {
-            assert!(matches!(result, Err(CookError::Gltf { .. })), "{name}: {result:?}");
+            assert!(
+                matches!(result, Err(CookError::Gltf { .. })),
+                "{name}: {result:?}"
+            );
             regressions += 1;
         }
     }
-    assert!(seeds >= 2 && regressions >= 3, "{seeds} seeds, {regressions} regressions");
+    assert!(
+        seeds >= 2 && regressions >= 3,
+        "{seeds} seeds, {regressions} regressions"
+    );
 }
 
 /// Two primitives over three vertices whose u32 indices include 0xFFFFFFFF: the second
