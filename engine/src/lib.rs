@@ -9,6 +9,7 @@ pub mod ecs;
 #[cfg(all(feature = "gpu", not(target_os = "wasi")))]
 pub mod gpu;
 pub mod lod;
+pub mod logging;
 pub mod platform;
 pub mod render;
 pub mod schedule;
