@@ -44,8 +44,8 @@ pub mod prelude {
     pub use layerw_engine::ecs::{CommandBuffer, Entity, EventReader, Events, World};
     pub use layerw_engine::platform::{
         Action, ActionMap, ActionState, Binding, FramePacing, GamepadAxis, GamepadButton, Gamepads,
-        InputEvent, Journal, KeyCode, Keyboard, Mouse, MouseButton, Stick, Touches, Window,
-        WindowConfig, WindowEvent, WindowRequest,
+        InputEvent, InputPlugin, Journal, KeyCode, Keyboard, Mouse, MouseButton, Stick, Touches,
+        Window, WindowConfig, WindowEvent, WindowPlugin, WindowRequest,
     };
     pub use layerw_engine::schedule::{
         Access, ExecutorKind, FixedTime, Rollback, Schedule, Stage, System, SystemContext, Time,
@@ -58,7 +58,12 @@ pub mod prelude {
         ClientConnected, ClientDisconnected, ClientExpired, Controlled, NetServer, ServerPlugin,
     };
     pub use layerw_net::stats::NetStats;
-    pub use layerw_systems::{integrate_velocity, memory_report, spin, sync_transform};
+    #[cfg(all(feature = "gpu", not(target_os = "wasi")))]
+    pub use layerw_systems::{RenderPlugin, RenderUnavailable};
+    pub use layerw_systems::{
+        CullPlugin, DefaultPlugins, DiagnosticsPlugin, ExtractPlugin, HeadlessPlugins, LodPlugin,
+        ShadowBounds, integrate_velocity, memory_report, spin, sync_transform,
+    };
 }
 
 /// README's examples, compiled and run as doc tests so they stay true.

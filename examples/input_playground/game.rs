@@ -8,8 +8,9 @@ use layerw::engine::platform::{
 };
 use layerw::prelude::*;
 
-/// Everything the player can do.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// Everything the player can do (named in bindings files `move`, `jump`, `fire`,
+/// `grab_cursor`, `fullscreen`, `quit`).
+#[derive(Action, Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Play {
     Move,
     Jump,
@@ -17,28 +18,6 @@ pub enum Play {
     GrabCursor,
     Fullscreen,
     Quit,
-}
-
-impl Action for Play {
-    const ALL: &'static [Self] = &[
-        Play::Move,
-        Play::Jump,
-        Play::Fire,
-        Play::GrabCursor,
-        Play::Fullscreen,
-        Play::Quit,
-    ];
-
-    fn name(self) -> &'static str {
-        match self {
-            Play::Move => "move",
-            Play::Jump => "jump",
-            Play::Fire => "fire",
-            Play::GrabCursor => "grab_cursor",
-            Play::Fullscreen => "fullscreen",
-            Play::Quit => "quit",
-        }
-    }
 }
 
 /// The default bindings (a bindings file can replace any of them).
@@ -119,9 +98,11 @@ const SPEED: f32 = 400.0;
 /// The app: window, actions (defaults, then the bindings file if any), state and systems.
 pub fn app(options: &Options) -> App {
     let mut app = App::new();
-    app.set_window(WindowConfig {
-        title: "Layer-W input playground".into(),
-        ..WindowConfig::default()
+    app.add_plugin(WindowPlugin {
+        window: WindowConfig {
+            title: "Layer-W input playground".into(),
+            ..WindowConfig::default()
+        },
     });
     let mut bindings = default_bindings();
     if let Some(path) = &options.bindings {
@@ -136,7 +117,7 @@ pub fn app(options: &Options) -> App {
     {
         eprintln!("{e}");
     }
-    app.add_actions(bindings);
+    app.add_plugin(InputPlugin { bindings });
     app.insert_resource(Playground {
         player: Vec2::new(640.0, 360.0),
         ..Playground::default()

@@ -17,6 +17,7 @@ mod input;
 mod journal;
 mod keyboard;
 mod mouse;
+mod plugin;
 mod touch;
 mod window;
 
@@ -33,6 +34,8 @@ pub use runner::WinitWindow;
 pub(crate) use runner::run;
 
 pub use action::{Action, ActionMap, ActionState, ActionValue, AxisDirection, Binding};
+/// `#[derive(Action)]` for a unit-only enum (see [`Action`](trait@Action)).
+pub use layerw_macros::Action;
 pub use bindings::BindingsError;
 pub use button::ButtonInput;
 pub use event::{ButtonState, InputEvent, PlatformEvent, WindowEvent};
@@ -44,5 +47,6 @@ pub use input::{ExitOnClose, INPUT_SYSTEM, InputQueue, action_system, input_syst
 pub use journal::{Journal, JournalError, JournalFrame, JournalRecorder, TimedEvent};
 pub use keyboard::{KeyCode, Keyboard, LogicalKey};
 pub use mouse::{Mouse, MouseButton};
+pub use plugin::{InputPlugin, WindowPlugin};
 pub use touch::{Touch, TouchPhase, Touches};
 pub use window::{FramePacing, Viewport, Window, WindowConfig, WindowRequest};
