@@ -424,24 +424,12 @@ pub(crate) mod tests {
     use super::*;
     use crate::platform::GamepadId;
 
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    #[derive(Action, Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub(crate) enum Play {
         Move,
         Jump,
         Fire,
         Steer,
-    }
-
-    impl Action for Play {
-        const ALL: &'static [Self] = &[Play::Move, Play::Jump, Play::Fire, Play::Steer];
-        fn name(self) -> &'static str {
-            match self {
-                Play::Move => "move",
-                Play::Jump => "jump",
-                Play::Fire => "fire",
-                Play::Steer => "steer",
-            }
-        }
     }
 
     pub(crate) fn defaults() -> ActionMap<Play> {
