@@ -58,12 +58,12 @@ pub mod prelude {
         ClientConnected, ClientDisconnected, ClientExpired, Controlled, NetServer, ServerPlugin,
     };
     pub use layerw_net::stats::NetStats;
-    #[cfg(all(feature = "gpu", not(target_os = "wasi")))]
-    pub use layerw_systems::{RenderPlugin, RenderUnavailable};
     pub use layerw_systems::{
         CullPlugin, DefaultPlugins, DiagnosticsPlugin, ExtractPlugin, HeadlessPlugins, LodPlugin,
         ShadowBounds, integrate_velocity, memory_report, spin, sync_transform,
     };
+    #[cfg(all(feature = "gpu", not(target_os = "wasi")))]
+    pub use layerw_systems::{RenderPlugin, RenderUnavailable};
 }
 
 /// README's examples, compiled and run as doc tests so they stay true.

@@ -6,7 +6,7 @@
 
 use layerw::components::{Camera, MaterialIndex, MeshRef, Sun, Transform};
 use layerw::engine::gpu::{RenderStats, Screenshot};
-use layerw::engine::render::{Materials, MaterialParams, Mesh, MeshAssets};
+use layerw::engine::render::{MaterialParams, Materials, Mesh, MeshAssets};
 use layerw::prelude::*;
 
 const SIZE: UVec2 = UVec2::new(160, 90);
@@ -60,7 +60,8 @@ fn default_plugins_render_a_frame() {
             shadows: true,
         },
     ));
-    let path = std::env::temp_dir().join(format!("layerw-default-plugins-{}.png", std::process::id()));
+    let path =
+        std::env::temp_dir().join(format!("layerw-default-plugins-{}.png", std::process::id()));
     app.insert_resource(Screenshot { path: path.clone() });
     app.set_headless(HeadlessRun::frames(2));
     // `run` consumes the app: a hook after the renderer's keeps the stats.
@@ -72,7 +73,10 @@ fn default_plugins_render_a_frame() {
     let stats = seen.get().expect("the renderer published its stats");
     assert_eq!(stats.frames, 2, "both frames drawn");
     assert_eq!(stats.frame.instances, 1, "one cube");
-    assert!(stats.frame.triangles >= 12 && stats.frame.draw_calls >= 1, "{stats:?}");
+    assert!(
+        stats.frame.triangles >= 12 && stats.frame.draw_calls >= 1,
+        "{stats:?}"
+    );
 
     // The screenshot: the cube's red in the middle, the sky's colour in a corner.
     let file = std::fs::File::open(&path).expect("the screenshot was written");

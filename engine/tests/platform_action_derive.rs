@@ -41,7 +41,11 @@ fn names_are_snake_case_unless_renamed() {
         ["move", "grab_cursor", "shoot", "open_hud_menu", "slot2"]
     );
     assert_eq!(Play::from_name("shoot"), Some(Play::Fire));
-    assert_eq!(Play::from_name("fire"), None, "the rename replaces the default name");
+    assert_eq!(
+        Play::from_name("fire"),
+        None,
+        "the rename replaces the default name"
+    );
     assert_eq!(Play::from_name("open_hud_menu"), Some(Play::OpenHUDMenu));
 }
 

@@ -6,13 +6,14 @@ use layerw_engine::render::{MeshAssets, RenderQueue};
 use layerw_engine::schedule::System;
 
 /// How the sun's shadow map is placed, a resource read by [`fit_shadow_bounds`].
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub enum ShadowBounds {
     /// Every frame, the sphere around every drawn mesh (each entity with a [`Transform`] and a
     /// [`MeshRef`] that is not [`Visibility::Hidden`]; its [`GlobalTransform`] when it has
     /// one), so every caster and receiver is in the map. A scene with a huge ground plane or
     /// far-away props spreads the map's texels thin: give such a scene [`Fixed`](Self::Fixed)
     /// bounds around where the camera looks.
+    #[default]
     FitScene,
     /// This sphere (a game system may rewrite it every frame to follow the camera).
     Fixed {
@@ -23,12 +24,6 @@ pub enum ShadowBounds {
     },
     /// Left alone: whatever the game writes into [`RenderQueue::shadow_bounds`].
     Manual,
-}
-
-impl Default for ShadowBounds {
-    fn default() -> Self {
-        ShadowBounds::FitScene
-    }
 }
 
 /// Writes [`RenderQueue::shadow_bounds`] as the [`ShadowBounds`] resource says (nothing when
@@ -71,9 +66,14 @@ pub fn fit_shadow_bounds() -> System {
                 let Ok(assets) = ctx.try_resource::<MeshAssets>() else {
                     return;
                 };
-                let (mut min, mut max) = (Vec3::splat(f32::INFINITY), Vec3::splat(f32::NEG_INFINITY));
-                let mut query =
-                    ctx.query::<(&Transform, Option<&GlobalTransform>, &MeshRef, Option<&Visibility>)>();
+                let (mut min, mut max) =
+                    (Vec3::splat(f32::INFINITY), Vec3::splat(f32::NEG_INFINITY));
+                let mut query = ctx.query::<(
+                    &Transform,
+                    Option<&GlobalTransform>,
+                    &MeshRef,
+                    Option<&Visibility>,
+                )>();
                 for (local, global, mesh, visibility) in query.iter() {
                     if visibility == Some(&Visibility::Hidden) {
                         continue;
@@ -81,8 +81,9 @@ pub fn fit_shadow_bounds() -> System {
                     let Some((center, radius)) = assets.bounds(mesh.0) else {
                         continue;
                     };
-                    let (center, radius) =
-                        global.map_or(local, |g| &g.0).transform_sphere(center, radius);
+                    let (center, radius) = global
+                        .map_or(local, |g| &g.0)
+                        .transform_sphere(center, radius);
                     min = min.min(center - radius);
                     max = max.max(center + radius);
                 }

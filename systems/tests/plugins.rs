@@ -40,7 +40,10 @@ fn headless_plugins_run_a_game_system_and_the_scene_stages() {
     let world = app.world_mut();
     let walker = world.spawn((Transform::IDENTITY, MeshRef(cube), MaterialIndex(0), Walker));
     // Behind the camera: culled.
-    world.spawn((Transform::from_translation(Vec3::new(0.0, 0.0, 30.0)), MeshRef(cube)));
+    world.spawn((
+        Transform::from_translation(Vec3::new(0.0, 0.0, 30.0)),
+        MeshRef(cube),
+    ));
     // LOD spheres, near and far.
     let near = world.spawn((
         Transform::from_translation(Vec3::new(0.0, 0.0, 3.0)),
@@ -89,10 +92,18 @@ fn headless_plugins_run_a_game_system_and_the_scene_stages() {
     assert_eq!(world.resource::<RenderQueue>().instance_count(), 3);
     // LOD chose a finer level near the camera than far away (0 is the coarsest).
     let level = |e| world.get::<LodMesh>(e).unwrap().level;
-    assert!(level(near) > level(far), "near {} far {}", level(near), level(far));
+    assert!(
+        level(near) > level(far),
+        "near {} far {}",
+        level(near),
+        level(far)
+    );
     // The shadow volume was fitted around every mesh: from z = -150 to z = 30.
     let (center, radius) = world.resource::<RenderQueue>().shadow_bounds;
-    assert!(radius > 90.0 && (center.z + 60.0).abs() < 2.0, "{center} {radius}");
+    assert!(
+        radius > 90.0 && (center.z + 60.0).abs() < 2.0,
+        "{center} {radius}"
+    );
     // Diagnostics came with the set, overlay hidden.
     assert!(!world.resource::<StatsOverlay>().visible);
 }
@@ -195,7 +206,11 @@ fn a_dependency_added_first_keeps_its_settings() {
     })
     .add_plugin(CullPlugin);
     assert_eq!(*app.world().resource::<ShadowBounds>(), fixed);
-    assert_eq!(app.schedule().system_count(Stage::Update), 0, "no camera controls");
+    assert_eq!(
+        app.schedule().system_count(Stage::Update),
+        0,
+        "no camera controls"
+    );
     app.update(1.0 / 60.0);
     assert_eq!(
         app.world().resource::<RenderQueue>().shadow_bounds,
@@ -208,7 +223,8 @@ fn asset_stores_the_app_inserted_are_kept() {
     let mut meshes = MeshAssets::default();
     let cube = meshes.add(Mesh::cube(1.0)).unwrap();
     let mut app = App::new();
-    app.insert_resource(meshes).add_plugin(ExtractPlugin::default());
+    app.insert_resource(meshes)
+        .add_plugin(ExtractPlugin::default());
     assert!(app.world().resource::<MeshAssets>().bounds(cube).is_some());
 }
 
@@ -231,7 +247,11 @@ fn a_triangle_budget_runs_after_culling_and_the_overlay_starts_as_set() {
         .collect();
     assert_eq!(
         culling,
-        ["layerw::fit_shadow_bounds", "layerw::cull", "layerw::lod_budget"]
+        [
+            "layerw::fit_shadow_bounds",
+            "layerw::cull",
+            "layerw::lod_budget"
+        ]
     );
     assert!(app.world().resource::<StatsOverlay>().visible);
     assert_eq!(app.schedule().system_count(Stage::NetSend), 0);

@@ -423,6 +423,7 @@ impl<A: Action> ActionState<A> {
 pub(crate) mod tests {
     use super::*;
     use crate::platform::GamepadId;
+    use layerw_macros::Action;
 
     #[derive(Action, Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub(crate) enum Play {

@@ -34,8 +34,6 @@ pub use runner::WinitWindow;
 pub(crate) use runner::run;
 
 pub use action::{Action, ActionMap, ActionState, ActionValue, AxisDirection, Binding};
-/// `#[derive(Action)]` for a unit-only enum (see [`Action`](trait@Action)).
-pub use layerw_macros::Action;
 pub use bindings::BindingsError;
 pub use button::ButtonInput;
 pub use event::{ButtonState, InputEvent, PlatformEvent, WindowEvent};
@@ -46,6 +44,8 @@ pub use gamepad::{
 pub use input::{ExitOnClose, INPUT_SYSTEM, InputQueue, action_system, input_system};
 pub use journal::{Journal, JournalError, JournalFrame, JournalRecorder, TimedEvent};
 pub use keyboard::{KeyCode, Keyboard, LogicalKey};
+/// `#[derive(Action)]` for a unit-only enum (see [`Action`](trait@Action)).
+pub use layerw_macros::Action;
 pub use mouse::{Mouse, MouseButton};
 pub use plugin::{InputPlugin, WindowPlugin};
 pub use touch::{Touch, TouchPhase, Touches};
