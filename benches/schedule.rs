@@ -1,8 +1,11 @@
 //! Per-frame overhead of Layer-W's [`Schedule`](layerw::engine::schedule::Schedule) against
 //! `bevy_ecs`'s `Schedule`, side by side in one criterion run.
 //!
-//! Each schedule holds 100 empty systems in one stage and is measured as the time to run one
-//! frame, with a multi-threaded and a single-threaded executor:
+//! Each schedule holds 100 systems in one stage and is measured as the time to run one frame,
+//! with a multi-threaded and a single-threaded executor. Both engines get the same plain
+//! functions as systems: `schedule_100_empty` has empty ones; `schedule_100_params` has
+//! systems that take a shared query over 64 entities and a shared resource and sum the query
+//! (what a real system pays to fetch its parameters). The ids:
 //!
 //! * `layerw_multi_threaded`, `layerw_single_threaded`: `Schedule::run_frame` (advances
 //!   `Time`/`FixedTime`, runs all nine stages, with the 100 systems in `Stage::Update`, and
@@ -15,18 +18,20 @@
 //!   `Schedule::set_executor`.
 //!
 //! Both thread pools have 2 threads (rayon's global pool is built with 2, bevy's
-//! `ComputeTaskPool` is initialised with 2). Benchmark ids are `schedule_100_empty/<name>`.
+//! `ComputeTaskPool` is initialised with 2). Benchmark ids are `<group>/<name>`.
 //!
 //! Run: `cargo bench --bench schedule`.
 
 use std::time::Duration;
 
-use bevy_ecs::schedule::{MultiThreadedExecutor, Schedule as BevySchedule, SingleThreadedExecutor};
+use bevy_ecs::schedule::{
+    IntoScheduleConfigs, MultiThreadedExecutor, Schedule as BevySchedule, SingleThreadedExecutor,
+};
 use bevy_ecs::world::World as BevyWorld;
 use bevy_tasks::{ComputeTaskPool, TaskPoolBuilder};
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{BenchmarkGroup, Criterion, criterion_group, criterion_main, measurement::WallTime};
 use layerw::engine::ecs::World;
-use layerw::engine::schedule::{ExecutorKind, Schedule, Stage, System};
+use layerw::engine::schedule::{ExecutorKind, IntoSystemConfig, IntoSystem, Query, Res, Schedule, Stage};
 
 /// Threads of both pools.
 const THREADS: usize = 2;
@@ -49,18 +54,41 @@ fn pools() {
     assert_eq!(pool.thread_num(), THREADS, "bevy ComputeTaskPool size");
 }
 
-fn layerw_schedule(kind: ExecutorKind) -> Schedule {
+/// Entities each parameter-taking system iterates.
+const ENTITIES: usize = 64;
+
+#[derive(bevy_ecs::component::Component)]
+struct Health(f32);
+#[derive(bevy_ecs::resource::Resource)]
+struct Scale(f32);
+
+fn empty_system() {}
+
+fn layerw_sum(mut q: Query<&Health>, scale: Res<Scale>) {
+    let mut sum = 0.0;
+    q.for_each(|h| sum += h.0 * scale.0);
+    std::hint::black_box(sum);
+}
+
+fn bevy_sum(q: bevy_ecs::system::Query<&Health>, scale: bevy_ecs::system::Res<Scale>) {
+    let mut sum = 0.0;
+    q.iter().for_each(|h| sum += h.0 * scale.0);
+    std::hint::black_box(sum);
+}
+
+fn layerw_schedule<M>(kind: ExecutorKind, system: impl IntoSystem<M> + Copy) -> Schedule {
     let mut schedule = Schedule::with_executor(kind);
     for i in 0..SYSTEMS {
-        schedule.add_system(Stage::Update, System::new(format!("empty_{i}"), |_ctx| {}));
+        schedule.add_system(Stage::Update, system.named(format!("system_{i}")));
     }
     assert_eq!(schedule.batches(Stage::Update).len(), 1, "one batch of 100");
     schedule
 }
 
-fn empty_system() {}
-
-fn bevy_schedule(multi_threaded: bool) -> BevySchedule {
+fn bevy_schedule<M>(
+    multi_threaded: bool,
+    system: impl IntoScheduleConfigs<bevy_ecs::system::ScheduleSystem, M> + Copy,
+) -> BevySchedule {
     let mut schedule = BevySchedule::default();
     if multi_threaded {
         schedule.set_executor(MultiThreadedExecutor::new());
@@ -68,29 +96,48 @@ fn bevy_schedule(multi_threaded: bool) -> BevySchedule {
         schedule.set_executor(SingleThreadedExecutor::new());
     }
     for _ in 0..SYSTEMS {
-        schedule.add_systems(empty_system);
+        schedule.add_systems(system);
     }
     schedule
 }
 
-fn schedule_100_empty(c: &mut Criterion) {
-    pools();
-    let mut g = c.benchmark_group("schedule_100_empty");
+fn layerw_world() -> World {
+    let mut world = World::new();
+    world.insert_resource(Scale(2.0));
+    for i in 0..ENTITIES {
+        world.spawn((Health(i as f32),));
+    }
+    world
+}
 
+fn bevy_world() -> BevyWorld {
+    let mut world = BevyWorld::new();
+    world.insert_resource(Scale(2.0));
+    for i in 0..ENTITIES {
+        world.spawn(Health(i as f32));
+    }
+    world
+}
+
+fn bench_group<LM, BM>(
+    g: &mut BenchmarkGroup<'_, WallTime>,
+    layerw_system: impl IntoSystem<LM> + Copy,
+    bevy_system: impl IntoScheduleConfigs<bevy_ecs::system::ScheduleSystem, BM> + Copy,
+) {
     for (name, kind) in [
         ("layerw_multi_threaded", ExecutorKind::MultiThreaded),
         ("layerw_single_threaded", ExecutorKind::SingleThreaded),
     ] {
-        let mut world = World::new();
-        let mut schedule = layerw_schedule(kind);
+        let mut world = layerw_world();
+        let mut schedule = layerw_schedule(kind, layerw_system);
         g.bench_function(name, |b| b.iter(|| schedule.run_frame(&mut world, DT)));
     }
     for (name, kind) in [
         ("layerw_multi_threaded_stage", ExecutorKind::MultiThreaded),
         ("layerw_single_threaded_stage", ExecutorKind::SingleThreaded),
     ] {
-        let mut world = World::new();
-        let mut schedule = layerw_schedule(kind);
+        let mut world = layerw_world();
+        let mut schedule = layerw_schedule(kind, layerw_system);
         g.bench_function(name, |b| {
             b.iter(|| schedule.run_stage(Stage::Update, &mut world, DT));
         });
@@ -99,12 +146,25 @@ fn schedule_100_empty(c: &mut Criterion) {
         ("bevy_ecs_multi_threaded", true),
         ("bevy_ecs_single_threaded", false),
     ] {
-        let mut world = BevyWorld::new();
-        let mut schedule = bevy_schedule(multi_threaded);
+        let mut world = bevy_world();
+        let mut schedule = bevy_schedule(multi_threaded, bevy_system);
         // The first run initialises the systems and builds the executor's plan.
         schedule.run(&mut world);
         g.bench_function(name, |b| b.iter(|| schedule.run(&mut world)));
     }
+}
+
+fn schedule_100_empty(c: &mut Criterion) {
+    pools();
+    let mut g = c.benchmark_group("schedule_100_empty");
+    bench_group(&mut g, empty_system, empty_system);
+    g.finish();
+}
+
+fn schedule_100_params(c: &mut Criterion) {
+    pools();
+    let mut g = c.benchmark_group("schedule_100_params");
+    bench_group(&mut g, layerw_sum, bevy_sum);
     g.finish();
 }
 
@@ -118,6 +178,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = schedule_100_empty
+    targets = schedule_100_empty, schedule_100_params
 }
 criterion_main!(benches);

@@ -62,8 +62,8 @@ const BOT_VIEWS: usize = 16;
 struct Departures(u64);
 
 fn players() -> System {
-    let mut connected = EventReader::<ClientConnected>::new();
-    let mut disconnected = EventReader::<ClientDisconnected>::new();
+    let mut connected = EventCursor::<ClientConnected>::new();
+    let mut disconnected = EventCursor::<ClientDisconnected>::new();
     System::new("players", move |ctx| {
         let events = ctx.resource::<Events<ClientConnected>>();
         for event in connected.read(&events) {

@@ -70,6 +70,11 @@ section "clippy (wasm32-unknown-unknown: the web runner, the web renderer, the w
 section "tests (native, golden images on lavapipe)" \
     env LAYERW_REQUIRE_GPU=1 cargo test --workspace
 
+# The schedule's own checks (conflicting system parameters, ordering labels and cycles) are not
+# debug assertions: the same tests in a release build show they hold there too.
+section "schedule checks in a release build" \
+    cargo test --release -p layerw-engine --test system_params --test system_order
+
 # A real X window under Xvfb: xdotool injects keys, text, mouse moves and clicks, resizes the
 # window; then the renderer presents to a window on lavapipe through resizes, 1x1 and unmap;
 # screenshots go to target/layerw-test/.

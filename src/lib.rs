@@ -41,14 +41,16 @@ pub mod prelude {
     pub use layerw_engine::app::{
         App, AppExit, HeadlessRun, Plugin, RunError, RunReport, StopReason, Timestep,
     };
-    pub use layerw_engine::ecs::{CommandBuffer, Entity, EventReader, Events, World};
+    pub use layerw_engine::ecs::{CommandBuffer, Entity, EventCursor, Events, World};
     pub use layerw_engine::platform::{
         Action, ActionMap, ActionState, Binding, FramePacing, GamepadAxis, GamepadButton, Gamepads,
         InputEvent, InputPlugin, Journal, KeyCode, Keyboard, Mouse, MouseButton, Stick, Touches,
         Window, WindowConfig, WindowEvent, WindowPlugin, WindowRequest,
     };
     pub use layerw_engine::schedule::{
-        Access, ExecutorKind, FixedTime, Rollback, Schedule, Stage, System, SystemContext, Time,
+        Access, Commands, Delta, EventReader, EventWriter, ExecutorKind, FixedTime,
+        IntoSystemConfig, Local, NextState, Query, Res, ResMut, Rollback, Schedule, ScheduleError,
+        Stage, State, StateTransition, System, SystemContext, Time, in_state, not, resource_exists,
     };
     pub use layerw_engine::walloc::{self, Tier};
     pub use layerw_net::client::{ClientPlugin, Interpolated, NetClient, Predicted};

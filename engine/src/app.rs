@@ -12,7 +12,10 @@ use crate::platform::{
     JournalRecorder, Keyboard, Mouse, PlatformEvent, Touches, Window, WindowConfig, WindowEvent,
     action_system, input_system,
 };
-use crate::schedule::{ExecutorKind, Schedule, Stage, System, Time};
+use crate::schedule::{
+    ExecutorKind, IntoSystem, NextState, Schedule, ScheduleError, Stage, State, StateTransition,
+    States, Time, state_transition_system,
+};
 
 /// Sent by a system (`ctx.send_event(AppExit)`, declared with `.sends_events::<AppExit>()`) to
 /// stop the app after the current frame.
@@ -81,6 +84,8 @@ pub enum RunError {
     EventLoop(String),
     /// The window could not be created.
     Window(String),
+    /// The schedule's ordering constraints are wrong.
+    Schedule(ScheduleError),
 }
 
 impl core::fmt::Display for RunError {
@@ -88,6 +93,7 @@ impl core::fmt::Display for RunError {
         match self {
             RunError::EventLoop(e) => write!(f, "cannot start the platform event loop: {e}"),
             RunError::Window(e) => write!(f, "cannot create the window: {e}"),
+            RunError::Schedule(e) => write!(f, "cannot build the schedule: {e}"),
         }
     }
 }
@@ -343,6 +349,7 @@ impl App {
     /// # Errors
     /// [`RunError`] when a window was asked for but the platform cannot open one.
     pub fn run(mut self) -> Result<RunReport, RunError> {
+        self.build().map_err(RunError::Schedule)?;
         #[cfg(all(feature = "window", not(target_os = "wasi")))]
         if self.headless.is_none()
             && let Some(config) = self.window.clone()
@@ -374,9 +381,47 @@ impl App {
         self.plugins.iter().any(|added| added == name)
     }
 
-    /// Adds `system` to `stage`, after the systems already there.
-    pub fn add_system(&mut self, stage: Stage, system: System) -> &mut Self {
+    /// Adds `system` (a function of system parameters, or a [`System`]) to `stage`, after the
+    /// systems already there (unless ordered otherwise with `before`/`after`).
+    ///
+    /// # Panics
+    /// When the system's parameters conflict, in every build profile (see
+    /// [`try_add_system`](Self::try_add_system)).
+    #[track_caller]
+    pub fn add_system<M>(&mut self, stage: Stage, system: impl IntoSystem<M>) -> &mut Self {
         self.schedule.add_system(stage, system);
+        self
+    }
+
+    /// Adds `system` to `stage`, or returns why it cannot run ([`ScheduleError`]).
+    pub fn try_add_system<M>(
+        &mut self,
+        stage: Stage,
+        system: impl IntoSystem<M>,
+    ) -> Result<&mut Self, ScheduleError> {
+        self.schedule.try_add_system(stage, system)?;
+        Ok(self)
+    }
+
+    /// Checks the schedule's ordering constraints (see [`Schedule::build`]); [`run`](Self::run)
+    /// does this first and returns the error, [`update`](Self::update) panics with it.
+    pub fn build(&mut self) -> Result<(), ScheduleError> {
+        self.schedule.build()
+    }
+
+    /// Adds a state machine of type `S` starting at `initial`: the resources [`State<S>`] and
+    /// [`NextState<S>`], the event [`StateTransition<S>`], and a system that applies a
+    /// requested state at the start of each frame (first in the Input stage). Systems run only
+    /// in a state with `.run_if(in_state(..))`.
+    pub fn add_state<S: States>(&mut self, initial: S) -> &mut Self {
+        if self.world.contains_resource::<State<S>>() {
+            return self;
+        }
+        self.world.insert_resource(State::new(initial));
+        self.world.insert_resource(NextState::<S>::default());
+        self.world.add_event::<StateTransition<S>>();
+        self.schedule
+            .add_system(Stage::Input, state_transition_system::<S>().first());
         self
     }
 

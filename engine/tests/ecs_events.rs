@@ -1,6 +1,6 @@
 //! Events: double-buffered, dropped after two frames, each seen exactly once per reader.
 
-use layerw_engine::ecs::{EventReader, Events, World};
+use layerw_engine::ecs::{EventCursor, Events, World};
 use layerw_engine::schedule::{Schedule, Stage, System};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -9,8 +9,8 @@ struct Hit(u32);
 #[test]
 fn each_reader_sees_each_event_once() {
     let mut events = Events::<Hit>::new();
-    let mut early = EventReader::new();
-    let mut late = EventReader::new();
+    let mut early = EventCursor::new();
+    let mut late = EventCursor::new();
     let mut seen_early = Vec::new();
     let mut seen_late = Vec::new();
     let mut next = 0;
@@ -45,7 +45,7 @@ fn update_drops_events_older_than_two_frames() {
     assert_eq!(events.iter().map(|h| h.0).collect::<Vec<_>>(), [2]);
     events.update();
     assert!(events.is_empty());
-    let mut reader = EventReader::<Hit>::new();
+    let mut reader = EventCursor::<Hit>::new();
     assert_eq!(reader.read(&events).len(), 0);
     assert_eq!(reader.missed(), 2);
 }
@@ -65,7 +65,7 @@ fn systems_see_events_once_through_the_schedule() {
     world.insert_resource(LateLog(Log::default()));
 
     let mut schedule = Schedule::new();
-    let mut early_reader = EventReader::<Hit>::new();
+    let mut early_reader = EventCursor::<Hit>::new();
     schedule.add_system(
         Stage::Input,
         System::new("early", move |ctx| {
@@ -87,7 +87,7 @@ fn systems_see_events_once_through_the_schedule() {
         })
         .sends_events::<Hit>(),
     );
-    let mut late_reader = EventReader::<Hit>::new();
+    let mut late_reader = EventCursor::<Hit>::new();
     schedule.add_system(
         Stage::Render,
         System::new("late", move |ctx| {
@@ -114,7 +114,7 @@ fn systems_see_events_once_through_the_schedule() {
 fn world_send_event_registers_the_type() {
     let mut world = World::new();
     world.send_event(Hit(7));
-    let mut reader = EventReader::<Hit>::new();
+    let mut reader = EventCursor::<Hit>::new();
     assert_eq!(
         reader
             .read(&world.resource::<Events<Hit>>())

@@ -2,7 +2,7 @@
 //! each reader sees each event once, and closing the window exits.
 
 use layerw_engine::app::{App, HeadlessRun, StopReason};
-use layerw_engine::ecs::{EventReader, Events};
+use layerw_engine::ecs::{EventCursor, Events};
 use layerw_engine::glam::{UVec2, Vec2};
 use layerw_engine::platform::{
     ButtonState, InputEvent, KeyCode, Keyboard, Mouse, MouseButton, TouchPhase, Touches, Window,
@@ -91,7 +91,7 @@ fn resize_moves_the_internal_mapping() {
 fn every_reader_sees_each_event_once() {
     let mut app = App::new();
     for name in ["a", "b"] {
-        let mut reader = EventReader::<InputEvent>::new();
+        let mut reader = EventCursor::<InputEvent>::new();
         app.insert_resource(Vec::<usize>::new());
         app.add_system(
             Stage::Update,

@@ -5,7 +5,7 @@
 //! one-thread rayon pool, in a four-thread pool, and with the single-threaded executor; every
 //! component of every entity must match bit for bit.
 
-use layerw_engine::ecs::{Entity, EventReader, Events, World};
+use layerw_engine::ecs::{Entity, EventCursor, Events, World};
 use layerw_engine::schedule::{ExecutorKind, FixedTime, Schedule, Stage, System};
 
 #[derive(Clone, Copy, Debug)]
@@ -169,7 +169,7 @@ fn build_schedule(kind: ExecutorKind) -> Schedule {
     );
     // A later stage reads the events and folds the world into a checksum (sequentially: float
     // sums are order-dependent, and query order is deterministic).
-    let mut deaths = EventReader::<Death>::new();
+    let mut deaths = EventCursor::<Death>::new();
     schedule.add_system(
         Stage::Render,
         System::new("stats", move |ctx| {

@@ -39,7 +39,7 @@ impl ArenaRng {
 
 /// Server: a player for every new client (a resumed one still has its own).
 fn spawn_players() -> System {
-    let mut reader = EventReader::<ClientConnected>::new();
+    let mut reader = EventCursor::<ClientConnected>::new();
     System::new("arena_spawn_players", move |ctx| {
         let events = ctx.resource::<Events<ClientConnected>>();
         let mut rng = ctx.resource_mut::<ArenaRng>();
@@ -70,8 +70,8 @@ fn spawn_players() -> System {
 
 /// Server: a player whose client did not come back within the grace period goes.
 fn remove_players() -> System {
-    let mut disconnected = EventReader::<ClientDisconnected>::new();
-    let mut expired = EventReader::<ClientExpired>::new();
+    let mut disconnected = EventCursor::<ClientDisconnected>::new();
+    let mut expired = EventCursor::<ClientExpired>::new();
     System::new("arena_remove_players", move |ctx| {
         for event in disconnected.read(&ctx.resource::<Events<ClientDisconnected>>()) {
             println!(

@@ -3,7 +3,7 @@
 //! [`Events<T>`] is a resource holding the events of type `T` sent in the current and the previous
 //! frame. The schedule calls [`Events::update`] once at the end of every frame (through
 //! [`World::update_events`](super::World::update_events)), which drops the events older than two
-//! frames. Each consumer owns an [`EventReader<T>`], a cursor into the event sequence, so it
+//! frames. Each consumer owns an [`EventCursor<T>`], a cursor into the event sequence, so it
 //! sees each event exactly once as long as it reads at least once every two frames.
 
 use core::fmt;
@@ -22,10 +22,10 @@ impl<T: Send + Sync + 'static> Event for T {}
 ///
 /// # Example
 /// ```
-/// use layerw_engine::ecs::{EventReader, Events};
+/// use layerw_engine::ecs::{EventCursor, Events};
 ///
 /// let mut events = Events::<u32>::default();
-/// let mut reader = EventReader::new();
+/// let mut reader = EventCursor::new();
 /// events.send(1);
 /// events.send(2);
 /// assert_eq!(reader.read(&events).copied().collect::<Vec<_>>(), [1, 2]);
@@ -113,8 +113,8 @@ impl<T: Event> Events<T> {
     }
 
     /// A reader that will see only the events sent from now on.
-    pub fn reader_from_now(&self) -> EventReader<T> {
-        EventReader {
+    pub fn reader_from_now(&self) -> EventCursor<T> {
+        EventCursor {
             next: self.sent(),
             missed: 0,
             _marker: PhantomData,
@@ -134,19 +134,19 @@ impl<T: Event> Events<T> {
 ///
 /// Keep one reader per consumer (a system can own one in its closure). A reader that does not
 /// read for two frames loses the events dropped meanwhile; [`missed`](Self::missed) counts them.
-pub struct EventReader<T: Event> {
+pub struct EventCursor<T: Event> {
     next: usize,
     missed: usize,
     _marker: PhantomData<fn() -> T>,
 }
 
-impl<T: Event> Default for EventReader<T> {
+impl<T: Event> Default for EventCursor<T> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl<T: Event> Clone for EventReader<T> {
+impl<T: Event> Clone for EventCursor<T> {
     fn clone(&self) -> Self {
         Self {
             next: self.next,
@@ -156,16 +156,16 @@ impl<T: Event> Clone for EventReader<T> {
     }
 }
 
-impl<T: Event> fmt::Debug for EventReader<T> {
+impl<T: Event> fmt::Debug for EventCursor<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("EventReader")
+        f.debug_struct("EventCursor")
             .field("next", &self.next)
             .field("missed", &self.missed)
             .finish()
     }
 }
 
-impl<T: Event> EventReader<T> {
+impl<T: Event> EventCursor<T> {
     /// A reader that will see every event still stored when it first reads.
     pub fn new() -> Self {
         Self {
@@ -201,7 +201,7 @@ impl<T: Event> EventReader<T> {
     }
 }
 
-/// The events yielded by [`EventReader::read`] or [`Events::iter`], oldest first.
+/// The events yielded by [`EventCursor::read`] or [`Events::iter`], oldest first.
 pub struct EventIter<'a, T> {
     older: core::slice::Iter<'a, T>,
     newer: core::slice::Iter<'a, T>,
@@ -243,7 +243,7 @@ mod tests {
     #[test]
     fn lagging_reader_counts_missed() {
         let mut events = Events::<u8>::new();
-        let mut reader = EventReader::new();
+        let mut reader = EventCursor::new();
         events.send(1);
         events.send(2);
         events.update();

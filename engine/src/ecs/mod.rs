@@ -33,11 +33,11 @@ mod world;
 
 pub use command_buffer::CommandBuffer;
 pub use error::{EntityError, ResourceError};
-pub use event::{Event, EventIter, EventReader, Events};
+pub use event::{Event, EventCursor, EventIter, Events};
 pub use resource::{Res, ResMut, Resource};
 pub use world::World;
 
 pub use hecs::{
-    Bundle, Component, DynamicBundle, Entity, Or, Query, QueryBorrow, QueryMut, Ref, RefMut,
-    Satisfies, With, Without,
+    Bundle, Component, DynamicBundle, Entity, Or, Query, QueryBorrow, QueryIter, QueryMut, Ref,
+    RefMut, Satisfies, With, Without,
 };

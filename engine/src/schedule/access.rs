@@ -95,6 +95,36 @@ impl Access {
         self
     }
 
+    /// Adds the component type `id` (named `name` in messages), written when `unique`: what a
+    /// parameter-declared query records for each type it borrows.
+    pub(crate) fn add_component_id(&mut self, id: TypeId, name: &'static str, unique: bool) {
+        let list = if unique {
+            &mut self.component_writes
+        } else {
+            &mut self.component_reads
+        };
+        add(list, Declared { id, name });
+    }
+
+    /// Adds every type of `other` to this access (a run condition's reads join its system's).
+    pub(crate) fn merge(&mut self, other: &Access) {
+        for (mine, theirs) in [
+            (&mut self.component_reads, &other.component_reads),
+            (&mut self.component_writes, &other.component_writes),
+            (&mut self.resource_reads, &other.resource_reads),
+            (&mut self.resource_writes, &other.resource_writes),
+        ] {
+            for d in theirs {
+                add(mine, *d);
+            }
+        }
+    }
+
+    /// True when this access writes nothing (what a run condition may declare).
+    pub fn is_read_only(&self) -> bool {
+        self.component_writes.is_empty() && self.resource_writes.is_empty()
+    }
+
     /// True when a system with this access may not run at the same time as one with `other`.
     pub fn conflicts_with(&self, other: &Access) -> bool {
         self.conflicting_type(other).is_some()

@@ -56,6 +56,11 @@ impl<'w> SystemContext<'w> {
         }
     }
 
+    /// The world, for parameters (which declared what they borrow when the system was built).
+    pub(crate) fn world_ref(&self) -> &'w World {
+        self.world
+    }
+
     /// The running system's name.
     pub fn name(&self) -> &str {
         self.name

@@ -1,6 +1,6 @@
 //! Executors: how the systems of one stage run, batch by batch.
 
-use super::{Stage, System, SystemContext};
+use super::{ScheduleError, Stage, System, SystemContext};
 use crate::ecs::{CommandBuffer, World};
 
 /// How a [`Schedule`](super::Schedule) runs the systems of a batch.
@@ -21,6 +21,8 @@ struct Slot {
     commands: CommandBuffer,
     /// Position in declaration order within the stage.
     declared: usize,
+    /// Position in run order: declaration order adjusted by `before`/`after`.
+    order: usize,
     /// The batch it runs in.
     batch: usize,
 }
@@ -29,7 +31,11 @@ impl Slot {
     #[inline]
     fn run(&mut self, world: &World, stage: Stage, delta_seconds: f64) {
         let System {
-            name, access, run, ..
+            name,
+            access,
+            run,
+            conditions,
+            ..
         } = &mut self.system;
         let _span = tracing::info_span!("system", system = &**name).entered();
         let context = SystemContext::new(
@@ -40,7 +46,11 @@ impl Slot {
             stage,
             delta_seconds,
         );
-        run(&context);
+        // Conditions are evaluated when the system's turn comes, so they see what earlier
+        // batches did this frame.
+        if conditions.iter_mut().all(|c| (c.run)(&context)) {
+            run(&context);
+        }
     }
 }
 
@@ -53,8 +63,10 @@ pub(crate) struct StageExecutor {
     slots: Vec<Slot>,
     /// End index into `slots` of each batch.
     batch_ends: Vec<usize>,
-    /// `apply_order[d]` is the slot index of the system declared `d`-th.
+    /// `apply_order[o]` is the slot index of the system `o`-th in run order.
     apply_order: Vec<usize>,
+    /// What the last plan found wrong (unknown labels, cycles), in the stage's terms.
+    errors: Vec<ScheduleError>,
 }
 
 impl StageExecutor {
@@ -79,9 +91,29 @@ impl StageExecutor {
             system,
             commands: CommandBuffer::new(),
             declared,
+            order: 0,
             batch: 0,
         });
         self.plan();
+    }
+
+    /// What is wrong with the stage's ordering constraints, named for `stage`.
+    pub(crate) fn check(&self, stage: Stage) -> Result<(), ScheduleError> {
+        match self.errors.first() {
+            None => Ok(()),
+            Some(ScheduleError::UnknownLabel { system, label, .. }) => {
+                Err(ScheduleError::UnknownLabel {
+                    stage,
+                    system: system.clone(),
+                    label: label.clone(),
+                })
+            }
+            Some(ScheduleError::Cycle { systems, .. }) => Err(ScheduleError::Cycle {
+                stage,
+                systems: systems.clone(),
+            }),
+            Some(other) => Err(other.clone()),
+        }
     }
 
     pub(crate) fn remove(&mut self, name: &str) -> Option<System> {
@@ -100,21 +132,78 @@ impl StageExecutor {
         Some(slot.system)
     }
 
-    /// Recomputes batches: in declaration order, each system goes into the batch after the
-    /// last batch holding an earlier system it conflicts with (batch 0 if none).
+    /// Recomputes the run order and the batches. The run order is a topological order of the
+    /// `before`/`after` constraints that keeps declaration order wherever the constraints allow;
+    /// then, in run order, each system goes into the batch after the last batch holding an
+    /// earlier system it conflicts with or must follow (batch 0 if none).
     fn plan(&mut self) {
         self.slots.sort_by_key(|s| s.declared);
-        for i in 0..self.slots.len() {
-            let (earlier, rest) = self.slots.split_at_mut(i);
-            let slot = &mut rest[0];
-            slot.batch = earlier
-                .iter()
-                .filter(|e| e.system.access.conflicts_with(&slot.system.access))
-                .map(|e| e.batch + 1)
+        self.errors.clear();
+        let n = self.slots.len();
+        // must_follow[i]: the systems (by declaration index) that system i runs after.
+        let mut must_follow: Vec<Vec<usize>> = vec![Vec::new(); n];
+        for (i, slot) in self.slots.iter().enumerate() {
+            for (labels, after) in [(&slot.system.after, true), (&slot.system.before, false)] {
+                for label in labels {
+                    let targets: Vec<usize> = (0..n)
+                        .filter(|&j| j != i && self.slots[j].system.has_label(label))
+                        .collect();
+                    if targets.is_empty() {
+                        self.errors.push(ScheduleError::UnknownLabel {
+                            stage: Stage::Update,
+                            system: slot.system.name.to_string(),
+                            label: label.to_string(),
+                        });
+                    }
+                    for j in targets {
+                        if after {
+                            must_follow[i].push(j);
+                        } else {
+                            must_follow[j].push(i);
+                        }
+                    }
+                }
+            }
+        }
+        // In declaration order, each system is placed after the systems it must follow
+        // (placed first, depth first): constraints move as few systems as they can.
+        let mut mark = vec![Mark::Unvisited; n];
+        let mut order = Vec::with_capacity(n);
+        let mut cycle = Vec::new();
+        for i in 0..n {
+            place(i, &must_follow, &mut mark, &mut order, &mut cycle);
+        }
+        if !cycle.is_empty() {
+            cycle.sort_unstable();
+            cycle.dedup();
+            self.errors.push(ScheduleError::Cycle {
+                stage: Stage::Update,
+                systems: cycle
+                    .iter()
+                    .map(|&i| self.slots[i].system.name.to_string())
+                    .collect(),
+            });
+        }
+        for (position, &i) in order.iter().enumerate() {
+            self.slots[i].order = position;
+        }
+        for &i in &order {
+            let slot = &self.slots[i];
+            let batch = (0..n)
+                .filter(|&j| self.slots[j].order < slot.order)
+                .filter(|&j| {
+                    must_follow[i].contains(&j)
+                        || self.slots[j]
+                            .system
+                            .access
+                            .conflicts_with(&slot.system.access)
+                })
+                .map(|j| self.slots[j].batch + 1)
                 .max()
                 .unwrap_or(0);
+            self.slots[i].batch = batch;
         }
-        self.slots.sort_by_key(|s| (s.batch, s.declared));
+        self.slots.sort_by_key(|s| (s.batch, s.order));
         self.batch_ends.clear();
         for (i, slot) in self.slots.iter().enumerate() {
             if i + 1 == self.slots.len() || self.slots[i + 1].batch != slot.batch {
@@ -124,7 +213,7 @@ impl StageExecutor {
         self.apply_order.clear();
         self.apply_order.resize(self.slots.len(), 0);
         for (i, slot) in self.slots.iter().enumerate() {
-            self.apply_order[slot.declared] = i;
+            self.apply_order[slot.order] = i;
         }
     }
 
@@ -144,13 +233,12 @@ impl StageExecutor {
             .collect()
     }
 
-    /// The systems in declaration order.
+    /// The systems in run order.
     pub(crate) fn systems(&self) -> impl ExactSizeIterator<Item = &System> + '_ {
         self.apply_order.iter().map(|&i| &self.slots[i].system)
     }
 
-    /// Runs every batch in order, then applies the systems' command buffers in declaration
-    /// order.
+    /// Runs every batch in order, then applies the systems' command buffers in run order.
     pub(crate) fn run(
         &mut self,
         world: &mut World,
@@ -179,6 +267,45 @@ impl StageExecutor {
             self.slots[i].commands.run_on(world);
         }
     }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mark {
+    Unvisited,
+    /// On the current path: reaching it again closes a cycle.
+    Visiting,
+    Placed,
+}
+
+/// Places system `i` in `order` after the systems it must follow; systems on a cycle are
+/// added to `cycle` (the cycle's edge back is ignored, so every system is still placed).
+fn place(
+    i: usize,
+    must_follow: &[Vec<usize>],
+    mark: &mut [Mark],
+    order: &mut Vec<usize>,
+    cycle: &mut Vec<usize>,
+) {
+    match mark[i] {
+        Mark::Placed => return,
+        Mark::Visiting => {
+            cycle.push(i);
+            return;
+        }
+        Mark::Unvisited => {}
+    }
+    mark[i] = Mark::Visiting;
+    let before = cycle.len();
+    let mut predecessors = must_follow[i].clone();
+    predecessors.sort_unstable();
+    for j in predecessors {
+        place(j, must_follow, mark, order, cycle);
+    }
+    if cycle.len() > before && !cycle.contains(&i) {
+        cycle.push(i);
+    }
+    mark[i] = Mark::Placed;
+    order.push(i);
 }
 
 /// Runs the systems of one batch in parallel on the current rayon pool.

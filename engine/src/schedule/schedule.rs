@@ -1,7 +1,7 @@
 //! The [`Schedule`]: every stage's systems, run in fixed order once per frame.
 
 use super::executor::StageExecutor;
-use super::{ExecutorKind, FixedTime, Rollback, Stage, System, Time};
+use super::{ExecutorKind, FixedTime, IntoSystem, Rollback, ScheduleError, Stage, System, Time};
 use crate::ecs::World;
 
 /// The systems of every [`Stage`], and how to run them.
@@ -37,6 +37,8 @@ pub struct Schedule {
     executor: ExecutorKind,
     /// Wall-clock seconds each stage took in the last frame (FixedUpdate: all its steps).
     stage_seconds: [f64; Stage::COUNT],
+    /// Whether the ordering constraints were checked since the last change.
+    checked: bool,
 }
 
 impl core::fmt::Debug for Schedule {
@@ -74,15 +76,53 @@ impl Schedule {
         self.executor = executor;
     }
 
-    /// Adds `system` at the end of `stage`'s declaration order and re-plans that stage's batches.
-    pub fn add_system(&mut self, stage: Stage, system: System) -> &mut Self {
-        self.stages[stage.index()].push(system);
+    /// Adds `system` (a [`System`] or a function of system parameters) at the end of
+    /// `stage`'s declaration order and re-plans that stage's batches.
+    ///
+    /// # Panics
+    /// When the system's parameters conflict (see [`try_add_system`](Self::try_add_system)),
+    /// in every build profile.
+    #[track_caller]
+    pub fn add_system<M>(&mut self, stage: Stage, system: impl IntoSystem<M>) -> &mut Self {
+        if let Err(error) = self.try_add_system(stage, system) {
+            panic!("{error}");
+        }
         self
+    }
+
+    /// Adds `system` to `stage`, or says why it cannot run: two of its parameters borrow the
+    /// same data and one writes it ([`ScheduleError::ConflictingParams`]), or a run condition
+    /// writes ([`ScheduleError::WritingCondition`]). Nothing is added on error.
+    pub fn try_add_system<M>(
+        &mut self,
+        stage: Stage,
+        system: impl IntoSystem<M>,
+    ) -> Result<&mut Self, ScheduleError> {
+        let system = system.into_system();
+        if let Some(error) = system.error() {
+            return Err(error.clone());
+        }
+        self.stages[stage.index()].push(system);
+        self.checked = false;
+        Ok(self)
     }
 
     /// Removes the first system called `name` from `stage` and re-plans that stage's batches.
     pub fn remove_system(&mut self, stage: Stage, name: &str) -> Option<System> {
+        self.checked = false;
         self.stages[stage.index()].remove(name)
+    }
+
+    /// Checks every stage's ordering constraints: each `before`/`after` label names a system
+    /// or set of the same stage ([`ScheduleError::UnknownLabel`]) and the constraints have no
+    /// cycle ([`ScheduleError::Cycle`]). [`run_frame`](Self::run_frame) checks this before
+    /// its first frame and after every change.
+    pub fn build(&mut self) -> Result<(), ScheduleError> {
+        for stage in Stage::ALL {
+            self.stages[stage.index()].check(stage)?;
+        }
+        self.checked = true;
+        Ok(())
     }
 
     /// The number of systems in `stage`.
@@ -112,7 +152,16 @@ impl Schedule {
     /// says, with the fixed step as its delta time), then updates every registered event queue.
     /// Missing `Time` / `FixedTime` resources are created with defaults. A negative or
     /// non-finite delta counts as zero.
+    ///
+    /// # Panics
+    /// When the ordering constraints are wrong (see [`build`](Self::build), which returns the
+    /// error instead).
     pub fn run_frame(&mut self, world: &mut World, delta_seconds: f64) {
+        if !self.checked
+            && let Err(error) = self.build()
+        {
+            panic!("{error}");
+        }
         let _span = tracing::info_span!("frame").entered();
         let delta = match world.get_resource_mut::<Time>() {
             Some(time) => {

@@ -3,18 +3,51 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use super::{Access, SystemContext};
+use super::function::{IntoCondition, IntoSystemLabel};
+use super::{Access, ScheduleError, SystemContext};
 use crate::ecs::{Component, Event, Events, Resource};
 
 /// The function a system runs.
 pub(crate) type RunFn = Box<dyn FnMut(&SystemContext<'_>) + Send>;
+
+/// The function a run condition runs.
+pub(crate) type ConditionFn = Box<dyn FnMut(&SystemContext<'_>) -> bool + Send>;
+
+/// A run condition: a function of read-only parameters deciding, each time its system's turn
+/// comes, whether the system runs. Made from a function by
+/// [`IntoSystemConfig::run_if`](super::IntoSystemConfig::run_if), or by
+/// [`in_state`](super::in_state), [`resource_exists`](super::resource_exists),
+/// [`not`](super::not).
+pub struct Condition {
+    pub(crate) access: Access,
+    pub(crate) run: ConditionFn,
+    pub(crate) error: Option<ScheduleError>,
+}
+
+impl Condition {
+    pub(crate) fn from_parts(
+        access: Access,
+        run: ConditionFn,
+        error: Option<ScheduleError>,
+    ) -> Condition {
+        Condition { access, run, error }
+    }
+}
+
+impl fmt::Debug for Condition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Condition")
+            .field("access", &self.access)
+            .finish_non_exhaustive()
+    }
+}
 
 /// A named function over the world, with the component and resource types it reads and writes.
 ///
 /// The schedule uses the declared [`Access`] to run non-conflicting systems in parallel; in
 /// debug builds the [`SystemContext`] accessors panic when a system touches data it did not
 /// declare. The function may keep state between frames (it is `FnMut`), such as an
-/// [`EventReader`](crate::ecs::EventReader).
+/// [`EventCursor`](crate::ecs::EventCursor).
 ///
 /// # Example
 /// ```
@@ -36,6 +69,15 @@ pub struct System {
     pub(crate) access: Access,
     pub(crate) run: RunFn,
     pub(crate) phase: SystemPhase,
+    /// Labels (system or set names) this system runs after / before, within its stage.
+    pub(crate) after: Vec<Cow<'static, str>>,
+    pub(crate) before: Vec<Cow<'static, str>>,
+    /// The sets the system belongs to.
+    pub(crate) sets: Vec<Cow<'static, str>>,
+    pub(crate) conditions: Vec<Condition>,
+    /// A mistake found while building the system (conflicting parameters), reported when it
+    /// is added to a schedule.
+    pub(crate) error: Option<ScheduleError>,
 }
 
 /// Where a system goes in its stage's declaration order: every `First` system comes before
@@ -61,6 +103,10 @@ impl fmt::Debug for System {
             .field("name", &self.name)
             .field("access", &self.access)
             .field("phase", &self.phase)
+            .field("after", &self.after)
+            .field("before", &self.before)
+            .field("sets", &self.sets)
+            .field("conditions", &self.conditions.len())
             .finish_non_exhaustive()
     }
 }
@@ -76,7 +122,64 @@ impl System {
             access: Access::new(),
             run: Box::new(run),
             phase: SystemPhase::Normal,
+            after: Vec::new(),
+            before: Vec::new(),
+            sets: Vec::new(),
+            conditions: Vec::new(),
+            error: None,
         }
+    }
+
+    pub(crate) fn with_error(mut self, error: Option<ScheduleError>) -> Self {
+        self.error = self.error.or(error);
+        self
+    }
+
+    /// Renames the system.
+    pub fn named(mut self, name: impl Into<Cow<'static, str>>) -> Self {
+        self.name = name.into();
+        self
+    }
+
+    /// Runs the system after every system of its stage named `label` or in the set `label`
+    /// (a function added as a system is labelled by its name).
+    pub fn after<M>(mut self, label: impl IntoSystemLabel<M>) -> Self {
+        self.after.push(label.into_label());
+        self
+    }
+
+    /// Runs the system before every system of its stage named `label` or in the set `label`.
+    pub fn before<M>(mut self, label: impl IntoSystemLabel<M>) -> Self {
+        self.before.push(label.into_label());
+        self
+    }
+
+    /// Puts the system in the set `set`.
+    pub fn in_set(mut self, set: impl Into<Cow<'static, str>>) -> Self {
+        self.sets.push(set.into());
+        self
+    }
+
+    /// Runs the system only when `condition` holds (every condition, when there are several).
+    /// The condition's reads join the system's access.
+    pub fn run_if<M>(mut self, condition: impl IntoCondition<M>) -> Self {
+        let condition = condition.into_condition_for(&self.name);
+        self.access.merge(&condition.access);
+        if self.error.is_none() {
+            self.error = condition.error.clone();
+        }
+        self.conditions.push(condition);
+        self
+    }
+
+    /// Whether the system carries the label `label`: its name or one of its sets.
+    pub(crate) fn has_label(&self, label: &str) -> bool {
+        self.name == label || self.sets.iter().any(|s| s == label)
+    }
+
+    /// The mistake found while building the system, if any.
+    pub fn error(&self) -> Option<&ScheduleError> {
+        self.error.as_ref()
     }
 
     /// Places the system before the stage's [`SystemPhase::Normal`] systems, even those added

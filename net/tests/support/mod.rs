@@ -6,7 +6,7 @@
 use glam::{Quat, Vec2, Vec3};
 use layerw_components::{Position, Rotation};
 use layerw_engine::app::App;
-use layerw_engine::ecs::EventReader;
+use layerw_engine::ecs::EventCursor;
 use layerw_engine::platform::{Action, ActionState, ActionValue};
 use layerw_engine::schedule::{Stage, System};
 use layerw_net::client::{ClientPlugin, Interpolated, NetClient};
@@ -89,7 +89,7 @@ fn drones() -> System {
 }
 
 fn spawn_players() -> System {
-    let mut reader = EventReader::<ClientConnected>::new();
+    let mut reader = EventCursor::<ClientConnected>::new();
     System::new("spawn_players", move |ctx| {
         let events = ctx.resource::<layerw_engine::ecs::Events<ClientConnected>>();
         for event in reader.read(&events) {

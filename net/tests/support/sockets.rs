@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use glam::Vec2;
 use layerw_engine::app::App;
-use layerw_engine::ecs::{EventReader, Events, Res};
+use layerw_engine::ecs::{EventCursor, Events, Res};
 use layerw_net::client::NetClient;
 use layerw_net::connections::{ClientEvent, Connector};
 use layerw_net::limits::Limits;
@@ -81,8 +81,8 @@ pub struct Net {
     pub connected: Vec<ClientConnected>,
     /// Every `ClientDisconnected` the server sent.
     pub disconnected: Vec<ClientDisconnected>,
-    connected_reader: EventReader<ClientConnected>,
-    disconnected_reader: EventReader<ClientDisconnected>,
+    connected_reader: EventCursor<ClientConnected>,
+    disconnected_reader: EventCursor<ClientDisconnected>,
 }
 
 impl Net {
@@ -102,8 +102,8 @@ impl Net {
             moving: true,
             connected: Vec::new(),
             disconnected: Vec::new(),
-            connected_reader: EventReader::new(),
-            disconnected_reader: EventReader::new(),
+            connected_reader: EventCursor::new(),
+            disconnected_reader: EventCursor::new(),
         }
     }
 
@@ -111,8 +111,8 @@ impl Net {
     pub fn replace_server(&mut self, server: App, addr: SocketAddr) {
         self.server = server;
         self.addr = addr;
-        self.connected_reader = EventReader::new();
-        self.disconnected_reader = EventReader::new();
+        self.connected_reader = EventCursor::new();
+        self.disconnected_reader = EventCursor::new();
     }
 
     /// One frame: the clients' inputs, the server, every client, then a short pause.
