@@ -187,6 +187,16 @@ fn summary(options: &Options, s: &Samples, stats: Option<&RenderStats>) -> Vec<S
     lines
 }
 
+/// Bobs and turns every cube on its own phase, axis and rate.
+fn move_cubes(mut cubes: Query<(&mut Transform, &Motion)>, time: Res<Time>) {
+    let t = time.elapsed_seconds() as f32;
+    cubes.par_for_each_batched(4096, |(transform, m)| {
+        let angle = t * m.rate + m.phase;
+        transform.translation = m.base + Vec3::new(0.0, 0.6 * angle.sin(), 0.0);
+        transform.rotation = Quat::from_axis_angle(m.axis, angle);
+    });
+}
+
 /// Builds the scene: the cubes, the ground, the camera and the sun.
 fn app(options: &Options) -> App {
     let mut meshes = MeshAssets::default();
@@ -307,20 +317,7 @@ fn app(options: &Options) -> App {
             shadows: options.shadows,
         },
     ));
-    app.add_system(
-        Stage::Update,
-        System::new("move cubes", |ctx| {
-            let t = ctx.resource::<Time>().elapsed_seconds() as f32;
-            ctx.par_for_each_batched::<(&mut Transform, &Motion), _>(4096, |(transform, m)| {
-                let angle = t * m.rate + m.phase;
-                transform.translation = m.base + Vec3::new(0.0, 0.6 * angle.sin(), 0.0);
-                transform.rotation = Quat::from_axis_angle(m.axis, angle);
-            });
-        })
-        .reads_resource::<Time>()
-        .writes::<Transform>()
-        .reads::<Motion>(),
-    );
+    app.add_system(Stage::Update, move_cubes);
     if let Some(path) = options.screenshot.clone() {
         app.insert_resource(Screenshot { path });
     }

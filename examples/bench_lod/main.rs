@@ -101,6 +101,30 @@ fn camera_at(t: f32, half: f32) -> Transform {
     Transform::from_translation(eye).looking_at(Vec3::new(x * 0.8, 0.0, z - 30.0))
 }
 
+/// The flight's length in frames and the field's half width, a resource.
+struct Flight {
+    frames: f32,
+    half: f32,
+}
+
+/// Places the camera on the flight and the shadow map on the field ahead of it.
+fn fly_the_camera(
+    mut cameras: Query<(&mut Transform, &Camera)>,
+    time: Res<Time>,
+    flight: Res<Flight>,
+    mut shadow: ResMut<ShadowBounds>,
+) {
+    let t = (time.frame() as f32 / flight.frames).min(1.0);
+    for (transform, _) in cameras.iter() {
+        *transform = camera_at(t, flight.half);
+        let ahead = transform.translation + transform.rotation * Vec3::new(0.0, 0.0, -45.0);
+        *shadow = ShadowBounds::Fixed {
+            center: Vec3::new(ahead.x, 0.0, ahead.z),
+            radius: 60.0,
+        };
+    }
+}
+
 fn main() {
     let options = match options() {
         Ok(o) => o,
@@ -253,26 +277,11 @@ fn main() {
             shadows: true,
         },
     ));
-    let frames = options.frames.max(1) as f32;
-    app.add_system(
-        Stage::Update,
-        System::new("fly the camera", move |ctx| {
-            let t = (ctx.resource::<Time>().frame() as f32 / frames).min(1.0);
-            let mut shadow = ctx.resource_mut::<ShadowBounds>();
-            for (transform, _) in ctx.query::<(&mut Transform, &Camera)>().iter() {
-                *transform = camera_at(t, half);
-                let ahead = transform.translation + transform.rotation * Vec3::new(0.0, 0.0, -45.0);
-                *shadow = ShadowBounds::Fixed {
-                    center: Vec3::new(ahead.x, 0.0, ahead.z),
-                    radius: 60.0,
-                };
-            }
-        })
-        .reads_resource::<Time>()
-        .writes_resource::<ShadowBounds>()
-        .writes::<Transform>()
-        .reads::<Camera>(),
-    );
+    app.insert_resource(Flight {
+        frames: options.frames.max(1) as f32,
+        half,
+    });
+    app.add_system(Stage::Update, fly_the_camera);
     if let Some(path) = options.screenshot.clone() {
         app.insert_resource(Screenshot { path });
     }

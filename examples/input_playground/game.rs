@@ -122,55 +122,52 @@ pub fn app(options: &Options) -> App {
         player: Vec2::new(640.0, 360.0),
         ..Playground::default()
     });
-    app.add_system(Stage::Update, play());
+    app.add_system(Stage::Update, play);
     app
 }
 
-fn play() -> System {
-    System::new("playground", |ctx| {
-        let actions = ctx.resource::<ActionState<Play>>();
-        let mouse = ctx.resource::<Mouse>();
-        let keyboard = ctx.resource::<Keyboard>();
-        let mut window = ctx.resource_mut::<Window>();
-        let mut state = ctx.resource_mut::<Playground>();
-        let dt = ctx.delta_seconds() as f32;
-        let internal = window.internal_resolution().as_vec2();
-        // Screen y grows downwards; "up" on the stick or W moves the square up.
-        let step = actions.axis2d(Play::Move) * Vec2::new(1.0, -1.0) * SPEED * dt;
-        state.player = (state.player + step).clamp(Vec2::ZERO, internal - PLAYER_SIZE);
-        if actions.just_pressed(Play::Jump) {
-            state.jumps += 1;
-        }
-        if actions.just_pressed(Play::Fire) {
-            let at = mouse.internal_position().unwrap_or(state.player);
-            state.shots.push(at);
-        }
-        state.motion_total += mouse.motion().length();
-        state.wheel_total += mouse.wheel();
-        if !keyboard.text().is_empty() {
-            state.typed.push_str(keyboard.text());
-            let excess = state.typed.chars().count().saturating_sub(64);
-            state.typed = state.typed.chars().skip(excess).collect();
-        }
-        if actions.just_pressed(Play::GrabCursor) {
-            state.grabbed = !state.grabbed;
-            let grab = state.grabbed;
-            window.request(WindowRequest::GrabCursor(grab));
-        }
-        if actions.just_pressed(Play::Fullscreen) {
-            let on = !window.fullscreen();
-            window.request(WindowRequest::SetFullscreen(on));
-        }
-        if actions.just_pressed(Play::Quit) {
-            ctx.send_event(AppExit).unwrap();
-        }
-    })
-    .reads_resource::<ActionState<Play>>()
-    .reads_resource::<Mouse>()
-    .reads_resource::<Keyboard>()
-    .writes_resource::<Window>()
-    .writes_resource::<Playground>()
-    .sends_events::<AppExit>()
+/// Moves the square, counts jumps and shots, collects text and motion, and carries out the
+/// window requests and quitting.
+fn play(
+    actions: Res<ActionState<Play>>,
+    mouse: Res<Mouse>,
+    keyboard: Res<Keyboard>,
+    mut window: ResMut<Window>,
+    mut state: ResMut<Playground>,
+    dt: Delta,
+    mut exit: EventWriter<AppExit>,
+) {
+    let dt = dt.seconds();
+    let internal = window.internal_resolution().as_vec2();
+    // Screen y grows downwards; "up" on the stick or W moves the square up.
+    let step = actions.axis2d(Play::Move) * Vec2::new(1.0, -1.0) * SPEED * dt;
+    state.player = (state.player + step).clamp(Vec2::ZERO, internal - PLAYER_SIZE);
+    if actions.just_pressed(Play::Jump) {
+        state.jumps += 1;
+    }
+    if actions.just_pressed(Play::Fire) {
+        let at = mouse.internal_position().unwrap_or(state.player);
+        state.shots.push(at);
+    }
+    state.motion_total += mouse.motion().length();
+    state.wheel_total += mouse.wheel();
+    if !keyboard.text().is_empty() {
+        state.typed.push_str(keyboard.text());
+        let excess = state.typed.chars().count().saturating_sub(64);
+        state.typed = state.typed.chars().skip(excess).collect();
+    }
+    if actions.just_pressed(Play::GrabCursor) {
+        state.grabbed = !state.grabbed;
+        let grab = state.grabbed;
+        window.request(WindowRequest::GrabCursor(grab));
+    }
+    if actions.just_pressed(Play::Fullscreen) {
+        let on = !window.fullscreen();
+        window.request(WindowRequest::SetFullscreen(on));
+    }
+    if actions.just_pressed(Play::Quit) {
+        exit.send(AppExit);
+    }
 }
 
 /// The whole visible state as JSON: what the desktop and web tests check.
