@@ -29,9 +29,13 @@ use bevy_ecs::schedule::{
 };
 use bevy_ecs::world::World as BevyWorld;
 use bevy_tasks::{ComputeTaskPool, TaskPoolBuilder};
-use criterion::{BenchmarkGroup, Criterion, criterion_group, criterion_main, measurement::WallTime};
+use criterion::{
+    BenchmarkGroup, Criterion, criterion_group, criterion_main, measurement::WallTime,
+};
 use layerw::engine::ecs::World;
-use layerw::engine::schedule::{ExecutorKind, IntoSystemConfig, IntoSystem, Query, Res, Schedule, Stage};
+use layerw::engine::schedule::{
+    ExecutorKind, IntoSystem, IntoSystemConfig, Query, Res, Schedule, Stage,
+};
 
 /// Threads of both pools.
 const THREADS: usize = 2;

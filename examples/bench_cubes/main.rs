@@ -263,6 +263,7 @@ fn app(options: &Options) -> App {
             overlay: !options.headless,
             toggle_key: Some(KeyCode::F3),
             memory_report_every: None,
+            frame_times: None,
         }),
     });
     app.insert_resource(meshes).insert_resource(material_table);

@@ -214,6 +214,7 @@ fn main() {
             overlay: !options.headless,
             toggle_key: Some(KeyCode::F3),
             memory_report_every: None,
+            frame_times: None,
         }),
     });
     if let Ok(why) = app.world().try_resource::<RenderUnavailable>() {

@@ -24,6 +24,7 @@
 
 mod camera;
 mod cull;
+mod frame_times;
 mod lod;
 mod memory;
 mod motion;
@@ -34,6 +35,7 @@ mod transform;
 
 pub use camera::{fly_camera, orbit_camera};
 pub use cull::{CullStats, cull};
+pub use frame_times::FrameTimes;
 pub use lod::{lod_budget, select_lods};
 pub use memory::memory_report;
 pub use motion::{integrate_velocity, spin};

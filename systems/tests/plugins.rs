@@ -11,8 +11,8 @@ use layerw_engine::lod::{LodAssets, LodChain, LodSettings};
 use layerw_engine::render::{Mesh, MeshAssets, RenderQueue, StatsOverlay};
 use layerw_engine::schedule::{Stage, System, Time};
 use layerw_systems::{
-    CullPlugin, CullStats, DiagnosticsPlugin, ExtractPlugin, HeadlessPlugins, LodPlugin,
-    ShadowBounds,
+    CullPlugin, CullStats, DiagnosticsPlugin, ExtractPlugin, FrameTimes, HeadlessPlugins,
+    LodPlugin, ShadowBounds,
 };
 
 /// Moves along +X at one metre per second.
@@ -104,8 +104,10 @@ fn headless_plugins_run_a_game_system_and_the_scene_stages() {
         radius > 90.0 && (center.z + 60.0).abs() < 2.0,
         "{center} {radius}"
     );
-    // Diagnostics came with the set, overlay hidden.
+    // Diagnostics came with the set, overlay hidden, and a frame time for every frame after
+    // the first.
     assert!(!world.resource::<StatsOverlay>().visible);
+    assert_eq!(world.resource::<FrameTimes>().len(), 29);
 }
 
 #[test]
@@ -239,6 +241,7 @@ fn a_triangle_budget_runs_after_culling_and_the_overlay_starts_as_set() {
             overlay: true,
             toggle_key: None,
             memory_report_every: None,
+            frame_times: None,
         });
     let culling: Vec<&str> = app
         .schedule()
