@@ -35,6 +35,39 @@ pub use layerw_systems as systems;
 static ALLOC: walloc::WallocGlobal = walloc::WallocGlobal;
 
 /// The names a game needs most, in one import.
+///
+/// # Example
+/// A headless app from the default set, a derived action set and a system over it:
+/// ```
+/// use layerw::prelude::*;
+///
+/// #[derive(Action, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// enum Play {
+///     Jump,
+///     GrabCursor,
+/// }
+///
+/// #[derive(Default)]
+/// struct Jumps(u32);
+///
+/// fn jump(actions: Res<ActionState<Play>>, mut jumps: ResMut<Jumps>) {
+///     if actions.just_pressed(Play::Jump) {
+///         jumps.0 += 1;
+///     }
+/// }
+///
+/// let mut app = App::new();
+/// app.add_plugin(HeadlessPlugins::default())
+///     .add_plugin(InputPlugin {
+///         bindings: ActionMap::new().with(Play::Jump, Binding::Key(KeyCode::Space)),
+///     })
+///     .insert_resource(Jumps::default())
+///     .add_system(Stage::Update, jump);
+/// app.push_event(InputEvent::key_pressed(KeyCode::Space));
+/// app.run_headless(HeadlessRun::frames(3));
+/// assert_eq!(app.world().resource::<Jumps>().0, 1);
+/// assert_eq!(Play::GrabCursor.name(), "grab_cursor");
+/// ```
 pub mod prelude {
     pub use glam::{Mat4, Quat, UVec2, Vec2, Vec3, Vec4};
     pub use layerw_components::{AngularVelocity, Position, Rotation, Transform, Velocity};
