@@ -124,7 +124,7 @@ fn server_app(entities: usize, rate: u16, scenario: Scenario, hub: &MemoryHub) -
             groups: scenario.groups,
             ..Motion::always()
         })
-        .add_system(Stage::FixedUpdate, orbit());
+        .add_system(Stage::FixedUpdate, orbit);
     let mut rng = SmallRng::seed_from_u64(0xC0BE);
     let side = (entities as f32).sqrt().ceil().max(1.0) as usize;
     let spacing = 400.0 / side as f32;

@@ -61,38 +61,33 @@ const BOT_VIEWS: usize = 16;
 #[derive(Default)]
 struct Departures(u64);
 
-fn players() -> System {
-    let mut connected = EventCursor::<ClientConnected>::new();
-    let mut disconnected = EventCursor::<ClientDisconnected>::new();
-    System::new("players", move |ctx| {
-        let events = ctx.resource::<Events<ClientConnected>>();
-        for event in connected.read(&events) {
-            if event.resumed {
-                continue;
-            }
-            // A viewpoint where the whole interest circle lies inside the square.
-            let mut rng = SmallRng::seed_from_u64(event.client.0);
-            let inner = HALF_SIDE - RADIUS;
-            let at = Vec3::new(
-                rng.random_range(-inner..inner),
-                0.0,
-                rng.random_range(-inner..inner),
-            );
-            ctx.commands().spawn((
-                Replicated,
-                Controlled(event.client),
-                PlayerInput::<Idle>::default(),
-                Position(at),
-                Rotation(Quat::IDENTITY),
-            ));
+fn players(
+    mut connected: EventReader<ClientConnected>,
+    mut disconnected: EventReader<ClientDisconnected>,
+    mut departures: ResMut<Departures>,
+    mut commands: Commands,
+) {
+    for event in connected.read() {
+        if event.resumed {
+            continue;
         }
-        let gone = ctx.resource::<Events<ClientDisconnected>>();
-        let n = disconnected.read(&gone).count() as u64;
-        ctx.resource_mut::<Departures>().0 += n;
-    })
-    .reads_events::<ClientConnected>()
-    .reads_events::<ClientDisconnected>()
-    .writes_resource::<Departures>()
+        // A viewpoint where the whole interest circle lies inside the square.
+        let mut rng = SmallRng::seed_from_u64(event.client.0);
+        let inner = HALF_SIDE - RADIUS;
+        let at = Vec3::new(
+            rng.random_range(-inner..inner),
+            0.0,
+            rng.random_range(-inner..inner),
+        );
+        commands.spawn((
+            Replicated,
+            Controlled(event.client),
+            PlayerInput::<Idle>::default(),
+            Position(at),
+            Rotation(Quat::IDENTITY),
+        ));
+    }
+    departures.0 += disconnected.read().count() as u64;
 }
 
 fn key() -> ServerKey {
@@ -123,8 +118,8 @@ fn server_app(listener: WebSocketListener, max_clients: usize) -> App {
     app.add_plugin(ServerPlugin::<Idle>::new(server))
         .insert_resource(Motion::always())
         .insert_resource(Departures::default())
-        .add_system(Stage::Update, players())
-        .add_system(Stage::FixedUpdate, orbit());
+        .add_system(Stage::Update, players)
+        .add_system(Stage::FixedUpdate, orbit);
     let mut rng = SmallRng::seed_from_u64(0x10AD);
     for _ in 0..ENTITIES {
         let radius = rng.random_range(2.0..10.0f32);

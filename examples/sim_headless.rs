@@ -44,19 +44,16 @@ fn parse() -> Result<Options, String> {
     Ok(o)
 }
 
-fn expire() -> System {
-    System::new("expire", |ctx| {
-        let mut expired = Vec::new();
-        for (entity, life) in ctx.query::<(Entity, &mut Lifetime)>().iter() {
-            life.0 = life.0.saturating_sub(1);
-            if life.0 == 0 {
-                expired.push(entity);
-            }
-        }
-        let mut commands = ctx.commands();
-        for (i, entity) in expired.into_iter().enumerate() {
+/// Counts lifetimes down; expired entities are despawned and replaced (through the system's
+/// command buffer, applied at the end of the stage).
+fn expire(mut lives: Query<(Entity, &mut Lifetime)>, mut commands: Commands) {
+    let mut respawned = 0u32;
+    for (entity, life) in lives.iter() {
+        life.0 = life.0.saturating_sub(1);
+        if life.0 == 0 {
             commands.despawn(entity);
-            let f = i as f32;
+            let f = respawned as f32;
+            respawned += 1;
             commands.spawn((
                 Position(Vec3::ZERO),
                 Velocity(Vec3::new(f.sin(), 1.0, f.cos())),
@@ -66,8 +63,7 @@ fn expire() -> System {
                 Lifetime(120),
             ));
         }
-    })
-    .writes::<Lifetime>()
+    }
 }
 
 fn main() {
@@ -94,7 +90,7 @@ fn main() {
     schedule
         .add_system(Stage::FixedUpdate, integrate_velocity())
         .add_system(Stage::Update, spin())
-        .add_system(Stage::Update, expire())
+        .add_system(Stage::Update, expire)
         .add_system(Stage::Update, sync_transform());
 
     let run = |world: &mut World, schedule: &mut Schedule| {

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Coverage-guided fuzzing of layerw-net's decoders of outside bytes: net/fuzz (cargo-fuzz,
-# libFuzzer) on the nightly pinned in scripts/versions.sh (LAYERW_MIRI_TOOLCHAIN; setup.sh
-# installs it and cargo-fuzz).
+# Coverage-guided fuzzing of the decoders of outside bytes: layerw-net's (net/fuzz) and
+# layerw-cook's glTF/GLB loader (cook/fuzz), with cargo-fuzz (libFuzzer) on the nightly pinned
+# in scripts/versions.sh (LAYERW_MIRI_TOOLCHAIN; setup.sh installs it and cargo-fuzz).
 #
 # Usage:
 #   bash scripts/fuzz.sh [SECONDS] [TARGET...]
 #       Fuzzes each TARGET (default: all) for SECONDS (default 600), then merges the inputs that
-#       reach new coverage into the committed corpus, net/fuzz/corpus/<target>/ (libFuzzer
+#       reach new coverage into the committed corpus, <crate>/fuzz/corpus/<target>/ (libFuzzer
 #       -merge=1): review and commit them. Keep each target's corpus under ~100 files and 200 KB.
 #   bash scripts/fuzz.sh --ci [SECONDS] [TARGET...]
 #       What scripts/test.sh runs: each target for SECONDS (default 20) on a copy of its corpus;
@@ -21,12 +21,12 @@
 # Any crash, panic, timeout (LAYERW_FUZZ_TIMEOUT seconds on one input, default 10) or
 # out-of-memory (over 2 GB) fails the run; its input is saved as crash-*/timeout-*/oom-* under
 # $FUZZ_OUT/artifacts/<target>/, and replays with
-#   cargo +NIGHTLY fuzz run --fuzz-dir net/fuzz --target-dir $FUZZ_OUT -s none -a TARGET FILE
+#   cargo +NIGHTLY fuzz run --fuzz-dir <crate>/fuzz --target-dir $FUZZ_OUT -s none -a TARGET FILE
 #
 # The fuzz build has its own target directory, FUZZ_OUT = target/fuzz (under $CARGO_TARGET_DIR
 # when set): it is built with other flags (coverage instrumentation, debug assertions and
-# overflow checks on) than the workspace. No address sanitizer (`-s none`): layerw-net has no
-# unsafe code, and without it the runs are several times faster. Per-target logs:
+# overflow checks on) than the workspace. No address sanitizer (`-s none`): layerw-net and
+# layerw-cook's loader have no unsafe code, and without it the runs are several times faster. Per-target logs:
 # $FUZZ_OUT/logs/<target>.log.
 set -euo pipefail
 
@@ -36,11 +36,17 @@ cd "$ROOT"
 source "$ROOT/scripts/versions.sh"
 
 TOOLCHAIN="$LAYERW_MIRI_TOOLCHAIN"
-FUZZ_DIR="net/fuzz"
 FUZZ_OUT="${CARGO_TARGET_DIR:-$ROOT/target}/fuzz"
 TIMEOUT="${LAYERW_FUZZ_TIMEOUT:-10}"
-ALL_TARGETS=(client_message server_message connect_token view view_any_baseline snapshot input bit_reader)
-BUILD_FLAGS=(--fuzz-dir "$FUZZ_DIR" --target-dir "$FUZZ_OUT" -s none -a)
+NET_TARGETS=(client_message server_message connect_token view view_any_baseline snapshot input bit_reader)
+COOK_TARGETS=(gltf)
+ALL_TARGETS=("${NET_TARGETS[@]}" "${COOK_TARGETS[@]}")
+
+# The fuzz crate holding target $1.
+fuzz_dir() {
+    if [[ " ${COOK_TARGETS[*]} " == *" $1 "* ]]; then echo cook/fuzz; else echo net/fuzz; fi
+}
+flags() { echo --fuzz-dir "$(fuzz_dir "$1")" --target-dir "$FUZZ_OUT" -s none -a; }
 
 log() { printf '[fuzz] %s\n' "$*"; }
 
@@ -63,16 +69,20 @@ done
 
 command -v cargo-fuzz >/dev/null || { log "cargo-fuzz missing: run scripts/setup.sh"; exit 1; }
 
-# Every target in one cargo build (`fuzz run` below then finds them built).
+# Every target of each fuzz crate in one cargo build (`fuzz run` below then finds them built).
 build_start=$SECONDS
-cargo "+$TOOLCHAIN" fuzz build "${BUILD_FLAGS[@]}"
+for dir in $(for t in "${targets[@]}"; do fuzz_dir "$t"; done | sort -u); do
+    cargo "+$TOOLCHAIN" fuzz build --fuzz-dir "$dir" --target-dir "$FUZZ_OUT" -s none -a
+done
 log "build: $((SECONDS - build_start))s"
 
 mkdir -p "$FUZZ_OUT/logs" "$FUZZ_OUT/scratch"
 summary=()
 failed=0
 for t in "${targets[@]}"; do
-    corpus="$ROOT/$FUZZ_DIR/corpus/$t"
+    corpus="$ROOT/$(fuzz_dir "$t")/corpus/$t"
+    # shellcheck disable=SC2207
+    BUILD_FLAGS=($(flags "$t"))
     # New inputs go to a scratch directory (libFuzzer writes into its first corpus directory),
     # never into the committed corpus, which is only read here.
     scratch="$FUZZ_OUT/scratch/$t"

@@ -74,7 +74,9 @@ pub mod prelude {
     pub use layerw_engine::app::{
         App, AppExit, HeadlessRun, Plugin, RunError, RunReport, StopReason, Timestep,
     };
-    pub use layerw_engine::ecs::{CommandBuffer, Entity, EventCursor, Events, World};
+    pub use layerw_engine::ecs::{
+        CommandBuffer, Entity, EventCursor, Events, With, Without, World,
+    };
     pub use layerw_engine::platform::{
         Action, ActionMap, ActionState, Binding, FramePacing, GamepadAxis, GamepadButton, Gamepads,
         InputEvent, InputPlugin, Journal, KeyCode, Keyboard, Mouse, MouseButton, Stick, Touches,

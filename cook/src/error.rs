@@ -37,6 +37,23 @@ pub enum CookError {
         /// What is wrong.
         message: String,
     },
+    /// A file or buffer is larger than the cook accepts (checked before reading it).
+    TooLarge {
+        /// The file (or the glTF file that declares the buffer).
+        path: PathBuf,
+        /// Its size in bytes.
+        bytes: u64,
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// A glTF buffer URI that would read outside the glTF file's folder (an absolute path, a
+    /// `..` component), or any file when the glTF came as bytes with no folder.
+    UnsafeUri {
+        /// The glTF file.
+        path: PathBuf,
+        /// The URI as written in the file.
+        uri: String,
+    },
     /// The input is neither a glTF/GLB file nor a procedural mesh spec.
     BadInput {
         /// The input as given.
@@ -58,6 +75,17 @@ impl fmt::Display for CookError {
             CookError::Io { path, error } => write!(f, "{}: {error}", path.display()),
             CookError::Gltf { path, message } => write!(f, "{}: {message}", path.display()),
             CookError::BadInput { input, reason } => write!(f, "input {input:?}: {reason}"),
+            CookError::TooLarge { path, bytes, limit } => write!(
+                f,
+                "{}: {bytes} bytes, more than the {limit} bytes allowed",
+                path.display()
+            ),
+            CookError::UnsafeUri { path, uri } => write!(
+                f,
+                "{}: buffer URI {uri:?} points outside the file's folder; only relative paths \
+                 below it are read",
+                path.display()
+            ),
         }
     }
 }

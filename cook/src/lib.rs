@@ -19,4 +19,6 @@ mod source;
 
 pub use chain::{ChainOptions, generate_chain};
 pub use error::CookError;
-pub use source::{load_gltf, load_input, procedural};
+pub use source::{
+    MAX_GLTF_BYTES, MAX_VERTICES, load_gltf, load_gltf_bytes, load_input, procedural,
+};

@@ -1,6 +1,8 @@
 //! Meshes to cook: glTF/GLB files and procedural specs (`sphere:128`, `terrain:256`, `cube`).
 
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
+
+use base64::Engine as _;
 
 use glam::{Vec2, Vec3};
 use layerw_engine::render::Mesh;
@@ -9,6 +11,20 @@ use crate::CookError;
 
 /// The largest resolution a procedural spec may ask for.
 const MAX_RESOLUTION: u32 = 2048;
+
+/// The largest glTF/GLB file, and the largest buffer, the cook reads (checked before reading).
+pub const MAX_GLTF_BYTES: u64 = 1 << 30;
+
+/// Standard base64 with or without padding, as data URIs are written.
+const BASE64: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    base64::engine::GeneralPurposeConfig::new()
+        .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
+);
+
+/// The most vertices a loaded mesh may have (indices are `u32`; a mesh this large is far past
+/// anything a LOD chain level should hold).
+pub const MAX_VERTICES: usize = 1 << 28;
 
 /// A mesh from `input`: a procedural spec (see [`procedural`]) or the path of a `.gltf` or
 /// `.glb` file (see [`load_gltf`]).
@@ -79,23 +95,69 @@ fn hills(x: f32, z: f32) -> f32 {
 /// (unindexed primitives get `0..n`); missing normals are computed from the faces, missing UVs
 /// are zero; tangents are computed from the UVs ([`Mesh::from_parts`]).
 ///
-/// Buffers may be the GLB's binary chunk, files next to the glTF, or base64 `data:` URIs.
+/// Buffers may be the GLB's binary chunk, base64 `data:` URIs, or files named by relative
+/// URIs below the glTF file's folder; a URI that leaves the folder (absolute, `..`) is a
+/// [`CookError::UnsafeUri`]. Files and buffers over [`MAX_GLTF_BYTES`] are a
+/// [`CookError::TooLarge`], checked before they are read.
 pub fn load_gltf(path: impl AsRef<Path>) -> Result<Mesh, CookError> {
     let path = path.as_ref();
+    let bytes = read_capped(path, path)?;
+    let base = path.parent().unwrap_or(Path::new("."));
+    load_gltf_from(&bytes, path, Some(base))
+}
+
+/// [`load_gltf`] of a glTF or GLB file's bytes, with no folder: only the GLB binary chunk and
+/// `data:` URIs can hold buffers (any file URI is a [`CookError::UnsafeUri`]). What the fuzz
+/// target drives.
+pub fn load_gltf_bytes(bytes: &[u8]) -> Result<Mesh, CookError> {
+    load_gltf_from(bytes, Path::new("<bytes>"), None)
+}
+
+/// Reads `file` whole if it is at most [`MAX_GLTF_BYTES`] long (errors name `path`).
+fn read_capped(file: &Path, path: &Path) -> Result<Vec<u8>, CookError> {
+    let io = |error| CookError::Io {
+        path: file.to_owned(),
+        error,
+    };
+    let bytes = std::fs::metadata(file).map_err(io)?.len();
+    if bytes > MAX_GLTF_BYTES {
+        return Err(CookError::TooLarge {
+            path: path.to_owned(),
+            bytes,
+            limit: MAX_GLTF_BYTES,
+        });
+    }
+    std::fs::read(file).map_err(io)
+}
+
+/// The file a relative buffer URI names below `base`, or `None` when it would leave it.
+fn buffer_file(base: &Path, uri: &str) -> Option<PathBuf> {
+    let decoded = percent_encoding::percent_decode_str(uri)
+        .decode_utf8()
+        .ok()?;
+    let relative = Path::new(decoded.as_ref());
+    let below = relative
+        .components()
+        .all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
+    (below && !decoded.is_empty() && !decoded.contains(':')).then(|| base.join(relative))
+}
+
+fn load_gltf_from(bytes: &[u8], path: &Path, base: Option<&Path>) -> Result<Mesh, CookError> {
     let fail = |message: String| CookError::Gltf {
         path: path.to_owned(),
         message,
     };
-    let gltf = gltf::Gltf::open(path).map_err(|e| match e {
-        gltf::Error::Io(error) => CookError::Io {
-            path: path.to_owned(),
-            error,
-        },
-        e => fail(e.to_string()),
-    })?;
-    let base = path.parent().unwrap_or(Path::new("."));
+    let gltf = parse_gltf(bytes).map_err(fail)?;
     let mut buffers = Vec::new();
     for buffer in gltf.buffers() {
+        let declared = buffer.length() as u64;
+        if declared > MAX_GLTF_BYTES {
+            return Err(CookError::TooLarge {
+                path: path.to_owned(),
+                bytes: declared,
+                limit: MAX_GLTF_BYTES,
+            });
+        }
         let data = match buffer.source() {
             gltf::buffer::Source::Bin => gltf
                 .blob
@@ -105,11 +167,19 @@ pub fn load_gltf(path: impl AsRef<Path>) -> Result<Mesh, CookError> {
                 let (_, payload) = uri
                     .split_once(";base64,")
                     .ok_or_else(|| fail("data URI is not base64".to_owned()))?;
-                base64(payload).ok_or_else(|| fail("data URI has invalid base64".to_owned()))?
+                BASE64
+                    .decode(payload)
+                    .map_err(|e| fail(format!("data URI has invalid base64: {e}")))?
             }
             gltf::buffer::Source::Uri(uri) => {
-                let file: PathBuf = base.join(percent_decode(uri));
-                std::fs::read(&file).map_err(|error| CookError::Io { path: file, error })?
+                let unsafe_uri = || CookError::UnsafeUri {
+                    path: path.to_owned(),
+                    uri: uri.to_owned(),
+                };
+                let file = base
+                    .and_then(|base| buffer_file(base, uri))
+                    .ok_or_else(unsafe_uri)?;
+                read_capped(&file, &file)?
             }
         };
         if data.len() < buffer.length() {
@@ -132,28 +202,68 @@ pub fn load_gltf(path: impl AsRef<Path>) -> Result<Mesh, CookError> {
         if primitive.mode() != gltf::mesh::Mode::Triangles {
             continue;
         }
+        // gltf's reader trusts accessor types and ranges (debug assertions, unchecked
+        // arithmetic): check every accessor this loop reads first.
+        for (semantic, accessor) in primitive.attributes() {
+            use gltf::Semantic as S;
+            use gltf::accessor::{DataType as D, Dimensions as V};
+            let allowed: &[D] = match semantic {
+                S::Positions | S::Normals => &[D::F32],
+                S::TexCoords(0) => &[D::F32, D::U8, D::U16],
+                _ => continue,
+            };
+            let dims = if matches!(semantic, S::TexCoords(_)) {
+                V::Vec2
+            } else {
+                V::Vec3
+            };
+            check_accessor(&accessor, dims, allowed).map_err(&fail)?;
+        }
+        if let Some(accessor) = primitive.indices() {
+            use gltf::accessor::DataType as D;
+            check_accessor(
+                &accessor,
+                gltf::accessor::Dimensions::Scalar,
+                &[D::U8, D::U16, D::U32],
+            )
+            .map_err(&fail)?;
+        }
         let reader = primitive.reader(|b| buffers.get(b.index()).map(Vec::as_slice));
-        let base = positions.len() as u32;
-        let p: Vec<Vec3> = reader
+        let positions_reader = reader
             .read_positions()
-            .ok_or_else(|| fail("a triangle primitive has no positions".to_owned()))?
-            .map(Vec3::from)
-            .collect();
-        let count = p.len();
-        positions.extend(p);
+            .ok_or_else(|| fail("a triangle primitive has no positions".to_owned()))?;
+        let count = positions_reader.len();
+        // Checked before anything is allocated: a hostile accessor count cannot reserve more.
+        let total = positions.len() + count;
+        if total > MAX_VERTICES {
+            return Err(fail(format!(
+                "{total} vertices, more than the {MAX_VERTICES} a mesh may have"
+            )));
+        }
+        let base = positions.len() as u32;
+        positions.extend(positions_reader.map(Vec3::from));
         match reader.read_normals() {
-            Some(n) => normals.extend(n.map(Vec3::from)),
+            Some(n) => normals.extend(n.take(count).map(Vec3::from)),
             None => {
                 all_normals = false;
                 normals.extend(std::iter::repeat_n(Vec3::ZERO, count));
             }
         }
         match reader.read_tex_coords(0) {
-            Some(t) => uvs.extend(t.into_f32().map(Vec2::from)),
+            Some(t) => uvs.extend(t.into_f32().take(count).map(Vec2::from)),
             None => uvs.extend(std::iter::repeat_n(Vec2::ZERO, count)),
         }
         match reader.read_indices() {
-            Some(i) => indices.extend(i.into_u32().map(|i| base + i)),
+            Some(i) => {
+                for index in i.into_u32() {
+                    // An index past the primitive's vertices is refused below; one so large
+                    // that the merged index overflows u32 is refused here.
+                    let merged = base
+                        .checked_add(index)
+                        .ok_or_else(|| fail(format!("index {index} overflows the merged mesh")))?;
+                    indices.push(merged);
+                }
+            }
             None => indices.extend(base..base + count as u32),
         }
         if normals.len() != positions.len() || uvs.len() != positions.len() {
@@ -179,6 +289,88 @@ pub fn load_gltf(path: impl AsRef<Path>) -> Result<Mesh, CookError> {
     Ok(mesh)
 }
 
+/// Parses and validates a glTF or GLB file. Two checks come first because gltf 1.4.1 panics
+/// without them on hostile files (both found by the fuzz target): a GLB header's length under
+/// its own 12 bytes (a subtraction overflow), and an attribute naming a missing accessor
+/// (validation indexes the POSITION accessor unchecked).
+fn parse_gltf(bytes: &[u8]) -> Result<gltf::Gltf, String> {
+    if let Some(header) = bytes.strip_prefix(b"glTF") {
+        let length = header
+            .get(4..8)
+            .map(|l| u32::from_le_bytes([l[0], l[1], l[2], l[3]]));
+        match length {
+            Some(length) if length >= 12 => {}
+            _ => return Err(format!("GLB header length {length:?} is under 12 bytes")),
+        }
+    }
+    let unchecked = gltf::Gltf::from_slice_without_validation(bytes).map_err(|e| e.to_string())?;
+    let root = unchecked.document.as_json();
+    for (m, mesh) in root.meshes.iter().enumerate() {
+        for primitive in &mesh.primitives {
+            if let Some((_, index)) = primitive
+                .attributes
+                .iter()
+                .find(|(_, index)| index.value() >= root.accessors.len())
+            {
+                return Err(format!(
+                    "mesh {m}: attribute accessor {} does not exist ({} accessors)",
+                    index.value(),
+                    root.accessors.len()
+                ));
+            }
+        }
+    }
+    let document = gltf::Document::from_json(root.clone()).map_err(|e| e.to_string())?;
+    Ok(gltf::Gltf {
+        document,
+        blob: unchecked.blob,
+    })
+}
+
+/// Checks that `accessor` holds `dims` elements of one of `types`, at least one of them, and
+/// that every element lies inside its buffer view, and the view inside its buffer (sparse
+/// accessors are refused: no exporter writes them for these attributes).
+fn check_accessor(
+    accessor: &gltf::Accessor<'_>,
+    dims: gltf::accessor::Dimensions,
+    types: &[gltf::accessor::DataType],
+) -> Result<(), String> {
+    let index = accessor.index();
+    if accessor.dimensions() != dims || !types.contains(&accessor.data_type()) {
+        return Err(format!(
+            "accessor {index} is {:?} {:?}, expected {dims:?} of {types:?}",
+            accessor.dimensions(),
+            accessor.data_type()
+        ));
+    }
+    if accessor.count() == 0 || accessor.sparse().is_some() {
+        return Err(format!("accessor {index} is empty or sparse"));
+    }
+    let view = accessor
+        .view()
+        .ok_or_else(|| format!("accessor {index} has no buffer view"))?;
+    let element = accessor.size();
+    let stride = view.stride().unwrap_or(element);
+    let end = stride
+        .checked_mul(accessor.count() - 1)
+        .and_then(|n| n.checked_add(element))
+        .and_then(|n| n.checked_add(accessor.offset()));
+    let view_end = view.offset().checked_add(view.length());
+    match (end, view_end) {
+        (Some(end), Some(view_end))
+            if stride >= element && end <= view.length() && view_end <= view.buffer().length() =>
+        {
+            Ok(())
+        }
+        _ => Err(format!(
+            "accessor {index}: {} elements of {element} bytes (stride {stride}) do not fit its \
+             buffer view of {} bytes",
+            accessor.count(),
+            view.length()
+        )),
+    }
+}
+
 /// Area-weighted vertex normals, for vertices whose normal is zero (missing in the file).
 fn face_normals(positions: &[Vec3], indices: &[u32], given: &[Vec3]) -> Vec<Vec3> {
     let mut sum = vec![Vec3::ZERO; positions.len()];
@@ -202,71 +394,31 @@ fn face_normals(positions: &[Vec3], indices: &[u32], given: &[Vec3]) -> Vec<Vec3
         .collect()
 }
 
-/// Decodes standard base64 (padding optional); `None` on any other character.
-fn base64(text: &str) -> Option<Vec<u8>> {
-    let value = |c: u8| match c {
-        b'A'..=b'Z' => Some(c - b'A'),
-        b'a'..=b'z' => Some(c - b'a' + 26),
-        b'0'..=b'9' => Some(c - b'0' + 52),
-        b'+' => Some(62),
-        b'/' => Some(63),
-        _ => None,
-    };
-    let text = text.trim_end_matches('=').as_bytes();
-    let mut out = Vec::with_capacity(text.len() * 3 / 4);
-    for chunk in text.chunks(4) {
-        let mut acc = 0u32;
-        for (i, &c) in chunk.iter().enumerate() {
-            acc |= u32::from(value(c)?) << (18 - 6 * i);
-        }
-        let bytes = acc.to_be_bytes();
-        match chunk.len() {
-            4 => out.extend_from_slice(&bytes[1..4]),
-            3 => out.extend_from_slice(&bytes[1..3]),
-            2 => out.push(bytes[1]),
-            _ => return None,
-        }
-    }
-    Some(out)
-}
-
-/// Decodes `%XX` escapes in a relative URI.
-fn percent_decode(uri: &str) -> String {
-    let bytes = uri.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (bytes[i], hex) {
-            (b'%', Some(b)) => {
-                out.push(b);
-                i += 3;
-            }
-            (b, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn base64_and_percent_decoding() {
-        assert_eq!(base64("TWFu").unwrap(), b"Man");
-        assert_eq!(base64("TWE=").unwrap(), b"Ma");
-        assert_eq!(base64("TQ==").unwrap(), b"M");
-        assert_eq!(base64("").unwrap(), b"");
-        assert!(base64("T").is_none());
-        assert!(base64("T!==").is_none());
-        assert_eq!(percent_decode("my%20mesh.bin"), "my mesh.bin");
-        assert_eq!(percent_decode("100%"), "100%");
+    fn buffer_uris_stay_below_the_folder() {
+        let base = Path::new("/assets/models");
+        assert_eq!(
+            buffer_file(base, "my%20mesh.bin"),
+            Some(base.join("my mesh.bin"))
+        );
+        assert_eq!(
+            buffer_file(base, "./bin/a.bin"),
+            Some(base.join("./bin/a.bin"))
+        );
+        for bad in [
+            "../secret.bin",
+            "/etc/passwd",
+            "bin/../../x",
+            "%2E%2E/x",
+            "C:/x",
+            "",
+            "%FF",
+        ] {
+            assert_eq!(buffer_file(base, bad), None, "{bad}");
+        }
     }
 }

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use layerw_cook::{CookError, load_gltf, load_input};
+use layerw_cook::{CookError, MAX_GLTF_BYTES, load_gltf, load_gltf_bytes, load_input};
 use layerw_engine::lod::LodChain;
 use layerw_engine::render::Mesh;
 
@@ -183,6 +183,124 @@ fn bad_files_give_errors() {
         load_input("mesh.obj"),
         Err(CookError::BadInput { .. })
     ));
+}
+
+#[test]
+fn hostile_files_are_refused_with_typed_errors() {
+    let cube = Mesh::cube(1.0);
+    // Buffer URIs that leave the glTF's folder are refused, whether or not the file exists.
+    let (_, bin) = gltf_parts(&cube, None, true);
+    let dir = scratch("hostile");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.parent().unwrap().join("outside.bin"), &bin).unwrap();
+    for uri in [
+        "../outside.bin",
+        "%2E%2E/outside.bin",
+        "/etc/hostname",
+        "sub/../../outside.bin",
+    ] {
+        let (json, _) = gltf_parts(&cube, Some(uri), true);
+        let path = dir.join("escape.gltf");
+        std::fs::write(&path, &json).unwrap();
+        match load_gltf(&path) {
+            Err(CookError::UnsafeUri { uri: named, .. }) => assert_eq!(named, uri),
+            other => panic!("{uri}: {other:?}"),
+        }
+    }
+    // From bytes there is no folder: no file URI at all.
+    let (json, _) = gltf_parts(&cube, Some("cube.bin"), true);
+    assert!(matches!(
+        load_gltf_bytes(json.as_bytes()),
+        Err(CookError::UnsafeUri { .. })
+    ));
+    // A declared buffer past the cap is refused before anything is read.
+    let (json, bin) = gltf_parts(&cube, None, true);
+    let huge = json.replace(
+        &format!("\"byteLength\": {}}}]", bin.len()),
+        &format!("\"byteLength\": {}}}]", MAX_GLTF_BYTES + 1),
+    );
+    assert_ne!(huge, json);
+    match load_gltf_bytes(&glb(&huge, &bin)) {
+        Err(CookError::TooLarge { bytes, limit, .. }) => {
+            assert_eq!((bytes, limit), (MAX_GLTF_BYTES + 1, MAX_GLTF_BYTES));
+        }
+        other => panic!("{other:?}"),
+    }
+    // So is a file past the cap (sparse: nothing is written or read).
+    let path = scratch("huge.glb");
+    let file = std::fs::File::create(&path).unwrap();
+    file.set_len(MAX_GLTF_BYTES + 1).unwrap();
+    drop(file);
+    assert!(matches!(load_gltf(&path), Err(CookError::TooLarge { .. })));
+    std::fs::remove_file(&path).unwrap();
+    // Indices that overflow u32 once merged after an earlier primitive: a typed error, not a
+    // panic (debug) or a wrapped index (release).
+    let overflow = overflowing_indices();
+    let e = load_gltf_bytes(overflow.as_bytes()).unwrap_err();
+    assert!(
+        matches!(&e, CookError::Gltf { message, .. } if message.contains("overflows")),
+        "{e}"
+    );
+}
+
+#[test]
+fn the_fuzz_corpus_loads_or_fails_cleanly() {
+    // The seeds load; the regressions (inputs that once panicked inside gltf) are typed errors.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/gltf");
+    let mut seeds = 0;
+    let mut regressions = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let result = load_gltf_bytes(&std::fs::read(&path).unwrap());
+        if name.starts_with("seed-") {
+            result.unwrap_or_else(|e| panic!("{name}: {e}"));
+            seeds += 1;
+        } else if name.starts_with("regression-") {
+            assert!(
+                matches!(result, Err(CookError::Gltf { .. })),
+                "{name}: {result:?}"
+            );
+            regressions += 1;
+        }
+    }
+    assert!(
+        seeds >= 2 && regressions >= 3,
+        "{seeds} seeds, {regressions} regressions"
+    );
+}
+
+/// Two primitives over three vertices whose u32 indices include 0xFFFFFFFF: the second
+/// primitive's indices are offset by 3, past u32.
+fn overflowing_indices() -> String {
+    let mut bin = Vec::new();
+    for p in [[0f32, 0.0, 0.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0]] {
+        bin.extend(p.iter().flat_map(|f| f.to_le_bytes()));
+    }
+    for i in [0u32, 1, u32::MAX] {
+        bin.extend(i.to_le_bytes());
+    }
+    let uri = format!("data:application/octet-stream;base64,{}", base64(&bin));
+    format!(
+        r#"{{
+  "asset": {{"version": "2.0"}},
+  "buffers": [{{"uri": "{uri}", "byteLength": {len}}}],
+  "bufferViews": [
+    {{"buffer": 0, "byteOffset": 0, "byteLength": 36}},
+    {{"buffer": 0, "byteOffset": 36, "byteLength": 12}}
+  ],
+  "accessors": [
+    {{"bufferView": 0, "componentType": 5126, "count": 3, "type": "VEC3",
+      "min": [0, 0, 0], "max": [1, 1, 0]}},
+    {{"bufferView": 1, "componentType": 5125, "count": 3, "type": "SCALAR"}}
+  ],
+  "meshes": [{{"primitives": [
+    {{"attributes": {{"POSITION": 0}}, "indices": 1}},
+    {{"attributes": {{"POSITION": 0}}, "indices": 1}}
+  ]}}]
+}}"#,
+        len = bin.len()
+    )
 }
 
 #[test]

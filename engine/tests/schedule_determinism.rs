@@ -1,12 +1,15 @@
 //! Running with one thread and with many gives bit-identical worlds.
 //!
-//! A schedule mixing parallel float math (`par_for_each`), sequential queries, resources,
+//! A schedule of function systems mixing parallel float math (`par_for_each`), sequential queries, resources,
 //! events and command-buffer spawns and despawns runs 100 frames over 10,000 entities in a
 //! one-thread rayon pool, in a four-thread pool, and with the single-threaded executor; every
 //! component of every entity must match bit for bit.
 
-use layerw_engine::ecs::{Entity, EventCursor, Events, World};
-use layerw_engine::schedule::{ExecutorKind, FixedTime, Schedule, Stage, System};
+use layerw_engine::ecs::{Entity, World};
+use layerw_engine::schedule::{
+    Commands, Delta, EventReader, EventWriter, ExecutorKind, FixedTime, Local, Query, Res, ResMut,
+    Schedule, Stage,
+};
 
 #[derive(Clone, Copy, Debug)]
 struct Pos([f32; 3]);
@@ -73,120 +76,96 @@ fn build_world() -> World {
     world
 }
 
-fn build_schedule(kind: ExecutorKind) -> Schedule {
-    let mut schedule = Schedule::with_executor(kind);
-    schedule.add_system(
-        Stage::FixedUpdate,
-        System::new("integrate", |ctx| {
-            let dt = ctx.delta_seconds() as f32;
-            ctx.par_for_each::<(&mut Pos, &Vel), _>(|(p, v)| {
-                for k in 0..3 {
-                    p.0[k] += v.0[k] * dt;
-                }
-            });
-        })
-        .reads::<Vel>()
-        .writes::<Pos>(),
-    );
-    schedule.add_system(
-        Stage::FixedUpdate,
-        System::new("forces", |ctx| {
-            let dt = ctx.delta_seconds() as f32;
-            let wind = ctx.resource::<Wind>().0;
-            ctx.par_for_each::<(&mut Vel, &Pos, Option<&Spin>), _>(|(v, p, spin)| {
-                let swirl = spin.map_or(0.0, |s| s.0);
-                v.0[0] += ((p.0[1] * 0.37).sin() * 0.5 + wind[0] + swirl * p.0[2].cos()) * dt;
-                v.0[1] += ((p.0[2] * 0.11).cos() * 0.5 - p.0[1] * 0.001) * dt;
-                v.0[2] += (wind[2] + (p.0[0] * 0.05).sin().sqrt().max(0.0)) * dt;
-                for c in &mut v.0 {
-                    *c *= 0.999;
-                }
-            });
-        })
-        .reads::<Pos>()
-        .reads::<Spin>()
-        .writes::<Vel>()
-        .reads_resource::<Wind>(),
-    );
-    schedule.add_system(
-        Stage::Update,
-        System::new("age", |ctx| {
-            let dt = ctx.delta_seconds() as f32;
-            ctx.par_for_each::<(&mut Age, &mut Health, &Vel), _>(|(age, health, v)| {
-                age.0 += 1;
-                let speed = (v.0[0] * v.0[0] + v.0[1] * v.0[1] + v.0[2] * v.0[2]).sqrt();
-                health.0 -= (age.0 as f32).sqrt() * 0.02 + speed * dt * 3.0;
-            });
-        })
-        .reads::<Vel>()
-        .writes::<Age>()
-        .writes::<Health>(),
-    );
-    // Sequential query + commands: despawn the dead, send an event per death, spawn a child
-    // for every third.
-    schedule.add_system(
-        Stage::Update,
-        System::new("reaper", |ctx| {
-            let mut commands = ctx.commands();
-            let mut events = ctx.resource_mut::<Events<Death>>();
-            for (e, health, pos, vel) in ctx.query::<(Entity, &Health, &Pos, &Vel)>().iter() {
-                if health.0 <= 0.0 {
-                    commands.despawn(e);
-                    events.send(Death { at: pos.0 });
-                    if e.id() % 3 == 0 {
-                        commands.spawn((
-                            Pos(pos.0),
-                            Vel([-vel.0[0], vel.0[1] * 0.5, vel.0[2] + 0.25]),
-                            Health(20.0),
-                            Age(0),
-                        ));
-                    }
-                }
-            }
-        })
-        .reads::<Health>()
-        .reads::<Pos>()
-        .reads::<Vel>()
-        .sends_events::<Death>(),
-    );
-    // Commands from a system that runs in parallel with others: a steady trickle of spawns.
-    schedule.add_system(
-        Stage::Update,
-        System::new("spawner", |ctx| {
-            let n = ctx.entity_count();
-            let mut commands = ctx.commands();
-            for k in 0..5u32 {
-                let i = n.wrapping_mul(31).wrapping_add(k);
+fn integrate(mut q: Query<(&mut Pos, &Vel)>, dt: Delta) {
+    let dt = dt.seconds();
+    q.par_for_each(|(p, v)| {
+        for k in 0..3 {
+            p.0[k] += v.0[k] * dt;
+        }
+    });
+}
+
+fn forces(mut q: Query<(&mut Vel, &Pos, Option<&Spin>)>, wind: Res<Wind>, dt: Delta) {
+    let (dt, wind) = (dt.seconds(), wind.0);
+    q.par_for_each(|(v, p, spin)| {
+        let swirl = spin.map_or(0.0, |s| s.0);
+        v.0[0] += ((p.0[1] * 0.37).sin() * 0.5 + wind[0] + swirl * p.0[2].cos()) * dt;
+        v.0[1] += ((p.0[2] * 0.11).cos() * 0.5 - p.0[1] * 0.001) * dt;
+        v.0[2] += (wind[2] + (p.0[0] * 0.05).sin().sqrt().max(0.0)) * dt;
+        for c in &mut v.0 {
+            *c *= 0.999;
+        }
+    });
+}
+
+fn age(mut q: Query<(&mut Age, &mut Health, &Vel)>, dt: Delta) {
+    let dt = dt.seconds();
+    q.par_for_each(|(age, health, v)| {
+        age.0 += 1;
+        let speed = (v.0[0] * v.0[0] + v.0[1] * v.0[1] + v.0[2] * v.0[2]).sqrt();
+        health.0 -= (age.0 as f32).sqrt() * 0.02 + speed * dt * 3.0;
+    });
+}
+
+/// Sequential query + commands: despawn the dead, send an event per death, spawn a child for
+/// every third.
+fn reaper(
+    mut q: Query<(Entity, &Health, &Pos, &Vel)>,
+    mut commands: Commands,
+    mut deaths: EventWriter<Death>,
+) {
+    for (e, health, pos, vel) in q.iter() {
+        if health.0 <= 0.0 {
+            commands.despawn(e);
+            deaths.send(Death { at: pos.0 });
+            if e.id() % 3 == 0 {
                 commands.spawn((
-                    Pos([seed_value(i, 11) * 10.0, 0.0, seed_value(i, 12) * 10.0]),
-                    Vel([seed_value(i, 13), 1.0, seed_value(i, 14)]),
-                    Health(30.0),
+                    Pos(pos.0),
+                    Vel([-vel.0[0], vel.0[1] * 0.5, vel.0[2] + 0.25]),
+                    Health(20.0),
                     Age(0),
-                    Spin(seed_value(i, 15)),
                 ));
             }
-        }),
-    );
-    // A later stage reads the events and folds the world into a checksum (sequentially: float
-    // sums are order-dependent, and query order is deterministic).
-    let mut deaths = EventCursor::<Death>::new();
-    schedule.add_system(
-        Stage::Render,
-        System::new("stats", move |ctx| {
-            let events = ctx.resource::<Events<Death>>();
-            let mut stats = ctx.resource_mut::<Stats>();
-            for death in deaths.read(&events) {
-                stats.deaths += 1;
-                stats.checksum += f64::from(death.at[0]);
-            }
-            for p in ctx.query::<&Pos>().iter() {
-                stats.checksum += f64::from(p.0[0] + p.0[1] * 0.5 + p.0[2] * 0.25);
-            }
-        })
-        .reads::<Pos>()
-        .reads_events::<Death>()
-        .writes_resource::<Stats>(),
-    );
+        }
+    }
+}
+
+/// Commands from a system that runs in parallel with others: a steady trickle of spawns.
+fn spawner(mut commands: Commands, mut frame: Local<u32>) {
+    *frame += 1;
+    for k in 0..5u32 {
+        let i = frame.wrapping_mul(31).wrapping_add(k);
+        commands.spawn((
+            Pos([seed_value(i, 11) * 10.0, 0.0, seed_value(i, 12) * 10.0]),
+            Vel([seed_value(i, 13), 1.0, seed_value(i, 14)]),
+            Health(30.0),
+            Age(0),
+            Spin(seed_value(i, 15)),
+        ));
+    }
+}
+
+/// A later stage reads the events and folds the world into a checksum (sequentially: float
+/// sums are order-dependent, and query order is deterministic).
+fn stats(mut q: Query<&Pos>, mut deaths: EventReader<Death>, mut stats: ResMut<Stats>) {
+    for death in deaths.read() {
+        stats.deaths += 1;
+        stats.checksum += f64::from(death.at[0]);
+    }
+    for p in q.iter() {
+        stats.checksum += f64::from(p.0[0] + p.0[1] * 0.5 + p.0[2] * 0.25);
+    }
+}
+
+fn build_schedule(kind: ExecutorKind) -> Schedule {
+    let mut schedule = Schedule::with_executor(kind);
+    schedule
+        .add_system(Stage::FixedUpdate, integrate)
+        .add_system(Stage::FixedUpdate, forces)
+        .add_system(Stage::Update, age)
+        .add_system(Stage::Update, reaper)
+        .add_system(Stage::Update, spawner)
+        .add_system(Stage::Render, stats);
     schedule
 }
 

@@ -2,7 +2,6 @@
 //! components and the movement every side simulates (the server's own rules are in
 //! `server.rs`).
 
-use layerw::engine::ecs::Without;
 use layerw::net::codec::{PositionCodec, RotationCodec};
 use layerw::net::replication::IntCodec;
 use layerw::net::transport::Connection;
@@ -86,29 +85,23 @@ pub fn replication() -> Replication {
 /// The fixed-step movement: every player with a [`PlayerInput`] walks at [`SPEED`] inside the
 /// arena and faces where it goes. The server runs it for everyone; a client runs it for its
 /// own (predicted) player and leaves the interpolated ones alone.
-pub fn movement() -> System {
-    System::new("arena_movement", |ctx| {
-        let dt = ctx.delta_seconds() as f32;
-        let limit = ARENA_HALF - PLAYER_HALF;
-        for (input, position, rotation) in ctx
-            .query::<Without<(&PlayerInput<Arena>, &mut Position, &mut Rotation), &Interpolated>>()
-            .iter()
-        {
-            let direction = input.0.axis2d(Arena::Move).clamp_length_max(1.0);
-            if direction == Vec2::ZERO {
-                continue;
-            }
-            let step = direction * SPEED * dt;
-            // The stick's y is forward, which is -z.
-            position.0.x = (position.0.x + step.x).clamp(-limit, limit);
-            position.0.z = (position.0.z - step.y).clamp(-limit, limit);
-            rotation.0 = Quat::from_rotation_y((-direction.x).atan2(direction.y));
+#[expect(clippy::type_complexity, reason = "one query's filter")]
+pub fn movement(
+    mut players: Query<Without<(&PlayerInput<Arena>, &mut Position, &mut Rotation), &Interpolated>>,
+    dt: Delta,
+) {
+    let limit = ARENA_HALF - PLAYER_HALF;
+    for (input, position, rotation) in players.iter() {
+        let direction = input.0.axis2d(Arena::Move).clamp_length_max(1.0);
+        if direction == Vec2::ZERO {
+            continue;
         }
-    })
-    .reads::<PlayerInput<Arena>>()
-    .reads::<Interpolated>()
-    .writes::<Position>()
-    .writes::<Rotation>()
+        let step = direction * SPEED * dt.seconds();
+        // The stick's y is forward, which is -z.
+        position.0.x = (position.0.x + step.x).clamp(-limit, limit);
+        position.0.z = (position.0.z - step.y).clamp(-limit, limit);
+        rotation.0 = Quat::from_rotation_y((-direction.x).atan2(direction.y));
+    }
 }
 
 /// A client's App over `connection` with a signed connect `token` (no drawing: see `view`).
@@ -118,6 +111,6 @@ pub fn client_app(connection: Box<dyn Connection>, token: Vec<u8>) -> App {
     // The plugin takes the server's tick rate and lets a slow frame run up to a second of
     // ticks, so a software-rendered browser tab keeps up.
     app.add_plugin(ClientPlugin::<Arena>::new(client))
-        .add_system(Stage::FixedUpdate, movement());
+        .add_system(Stage::FixedUpdate, movement);
     app
 }

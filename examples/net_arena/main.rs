@@ -166,15 +166,11 @@ mod native {
     }
 
     /// Stops the app when the connection ended (refused, kicked, the server gone).
-    fn exit_when_disconnected() -> System {
-        System::new("arena_exit_when_disconnected", |ctx| {
-            if let ClientState::Disconnected { reason } = ctx.resource::<NetClient>().state() {
-                eprintln!("net_arena: disconnected: {reason}");
-                let _ = ctx.send_event(AppExit);
-            }
-        })
-        .reads_resource::<NetClient>()
-        .sends_events::<AppExit>()
+    fn exit_when_disconnected(client: Res<NetClient>, mut exit: EventWriter<AppExit>) {
+        if let ClientState::Disconnected { reason } = client.state() {
+            eprintln!("net_arena: disconnected: {reason}");
+            exit.send(AppExit);
+        }
     }
 
     pub fn run(mode: Mode) -> Result<(), String> {
@@ -203,7 +199,7 @@ mod native {
                     .map_err(|e| format!("cannot connect to {url}: {e}"))?;
                 let token = server::token(&key, client_id).map_err(|e| e.to_string())?;
                 let mut app = game::client_app(Box::new(connection), token);
-                app.add_system(Stage::Update, exit_when_disconnected());
+                app.add_system(Stage::Update, exit_when_disconnected);
                 if let Some(seconds) = seconds {
                     app.add_system(Stage::Update, server::exit_after(seconds));
                 }

@@ -38,105 +38,94 @@ impl ArenaRng {
 }
 
 /// Server: a player for every new client (a resumed one still has its own).
-fn spawn_players() -> System {
-    let mut reader = EventCursor::<ClientConnected>::new();
-    System::new("arena_spawn_players", move |ctx| {
-        let events = ctx.resource::<Events<ClientConnected>>();
-        let mut rng = ctx.resource_mut::<ArenaRng>();
-        for event in reader.read(&events) {
-            println!(
-                "net_arena: client {} connected{}",
-                event.client.0,
-                if event.resumed { " again" } else { "" }
-            );
-            if event.resumed {
-                continue;
-            }
-            let client = u32::try_from(event.client.0).unwrap_or(u32::MAX);
-            ctx.commands().spawn((
-                Replicated,
-                Controlled(event.client),
-                PlayerInput::<Arena>::default(),
-                Position(rng.place(PLAYER_HALF)),
-                Rotation(Quat::IDENTITY),
-                Kind::Player { client },
-                Score(0),
-            ));
+fn spawn_players(
+    mut connected: EventReader<ClientConnected>,
+    mut rng: ResMut<ArenaRng>,
+    mut commands: Commands,
+) {
+    for event in connected.read() {
+        println!(
+            "net_arena: client {} connected{}",
+            event.client.0,
+            if event.resumed { " again" } else { "" }
+        );
+        if event.resumed {
+            continue;
         }
-    })
-    .reads_events::<ClientConnected>()
-    .writes_resource::<ArenaRng>()
+        let client = u32::try_from(event.client.0).unwrap_or(u32::MAX);
+        commands.spawn((
+            Replicated,
+            Controlled(event.client),
+            PlayerInput::<Arena>::default(),
+            Position(rng.place(PLAYER_HALF)),
+            Rotation(Quat::IDENTITY),
+            Kind::Player { client },
+            Score(0),
+        ));
+    }
 }
 
 /// Server: a player whose client did not come back within the grace period goes.
-fn remove_players() -> System {
-    let mut disconnected = EventCursor::<ClientDisconnected>::new();
-    let mut expired = EventCursor::<ClientExpired>::new();
-    System::new("arena_remove_players", move |ctx| {
-        for event in disconnected.read(&ctx.resource::<Events<ClientDisconnected>>()) {
-            println!(
-                "net_arena: client {} disconnected ({:?})",
-                event.client.0, event.reason
-            );
-        }
-        let events = ctx.resource::<Events<ClientExpired>>();
-        for event in expired.read(&events) {
-            println!("net_arena: client {} expired", event.client.0);
-            for (entity, controlled) in ctx.query::<(Entity, &Controlled)>().iter() {
-                if controlled.0 == event.client {
-                    ctx.commands().despawn(entity);
-                }
+fn remove_players(
+    mut disconnected: EventReader<ClientDisconnected>,
+    mut expired: EventReader<ClientExpired>,
+    mut players: Query<(Entity, &Controlled)>,
+    mut commands: Commands,
+) {
+    for event in disconnected.read() {
+        println!(
+            "net_arena: client {} disconnected ({:?})",
+            event.client.0, event.reason
+        );
+    }
+    for event in expired.read() {
+        println!("net_arena: client {} expired", event.client.0);
+        for (entity, controlled) in players.iter() {
+            if controlled.0 == event.client {
+                commands.despawn(entity);
             }
         }
-    })
-    .reads_events::<ClientDisconnected>()
-    .reads_events::<ClientExpired>()
-    .reads::<Controlled>()
+    }
 }
 
 /// Server: a player touching an item scores a point and the item moves elsewhere. Only the
 /// server decides; clients see the new score and the item's new place in the next snapshot.
-fn collect_items() -> System {
-    System::new("arena_collect_items", |ctx| {
-        let players: Vec<(Entity, Vec3)> = ctx
-            .query::<(Entity, &Controlled, &Position)>()
-            .iter()
-            .map(|(entity, _, p)| (entity, p.0))
-            .collect();
-        let mut rng = ctx.resource_mut::<ArenaRng>();
-        let mut scored = Vec::new();
-        for (kind, position) in ctx.query::<(&Kind, &mut Position)>().iter() {
-            if *kind != Kind::Item {
-                continue;
-            }
-            let near = |p: &Vec3| (p.x - position.0.x).hypot(p.z - position.0.z) < PICKUP_DISTANCE;
-            if let Some((player, _)) = players.iter().find(|(_, p)| near(p)) {
-                scored.push(*player);
-                position.0 = rng.place(ITEM_RADIUS);
-            }
+fn collect_items(
+    mut things: Query<(Entity, &Kind, &mut Position)>,
+    mut scores: Query<&mut Score>,
+    mut rng: ResMut<ArenaRng>,
+) {
+    let players: Vec<(Entity, Vec3)> = things
+        .iter()
+        .filter(|(_, kind, _)| matches!(kind, Kind::Player { .. }))
+        .map(|(entity, _, p)| (entity, p.0))
+        .collect();
+    let mut scored = Vec::new();
+    for (_, kind, position) in things.iter() {
+        if *kind != Kind::Item {
+            continue;
         }
-        for player in scored {
-            if let Ok(mut score) = ctx.get_mut::<Score>(player) {
-                score.0 = score.0.saturating_add(1);
-            }
+        let near = |p: &Vec3| (p.x - position.0.x).hypot(p.z - position.0.z) < PICKUP_DISTANCE;
+        if let Some((player, _)) = players.iter().find(|(_, p)| near(p)) {
+            scored.push(*player);
+            position.0 = rng.place(ITEM_RADIUS);
         }
-    })
-    .reads::<Controlled>()
-    .reads::<Kind>()
-    .writes::<Position>()
-    .writes::<Score>()
-    .writes_resource::<ArenaRng>()
+    }
+    for player in scored {
+        if let Ok(mut score) = scores.get_mut::<Score>(player) {
+            score.0 = score.0.saturating_add(1);
+        }
+    }
 }
 
 /// Stops the app once `seconds` of its time have passed.
 pub fn exit_after(seconds: f64) -> System {
-    System::new("arena_exit_after", move |ctx| {
-        if ctx.resource::<Time>().elapsed_seconds() >= seconds {
-            let _ = ctx.send_event(AppExit);
+    (move |time: Res<Time>, mut exit: EventWriter<AppExit>| {
+        if time.elapsed_seconds() >= seconds {
+            exit.send(AppExit);
         }
     })
-    .reads_resource::<Time>()
-    .sends_events::<AppExit>()
+    .named("arena_exit_after")
 }
 
 /// The server's App on `listeners`, with items placed by `seed`.
@@ -161,10 +150,10 @@ pub fn server_app(listeners: Vec<Box<dyn Listener>>, key: ServerKey, seed: u64) 
     }
     app.add_plugin(ServerPlugin::<Arena>::new(server))
         .insert_resource(rng)
-        .add_system(Stage::NetReceive, spawn_players())
-        .add_system(Stage::NetReceive, remove_players())
-        .add_system(Stage::FixedUpdate, movement())
-        .add_system(Stage::FixedUpdate, collect_items());
+        .add_system(Stage::NetReceive, spawn_players)
+        .add_system(Stage::NetReceive, remove_players)
+        .add_system(Stage::FixedUpdate, movement)
+        .add_system(Stage::FixedUpdate, collect_items.after(movement));
     app
 }
 

@@ -3,7 +3,6 @@
 //! the stats overlay with the network line (F3 toggles it).
 
 use layerw::components::{Camera, MaterialIndex, MeshRef, Sun, Transform};
-use layerw::engine::ecs::{With, Without};
 use layerw::engine::render::{
     MaterialParams, Materials, Mesh, MeshAssets, OverlayLines, RenderQueue, StatsOverlay,
 };
@@ -124,10 +123,10 @@ pub fn add_view(app: &mut App) {
         },
     ));
     app.add_system(Stage::Update, toggle_stats_overlay(KeyCode::F3))
-        .add_system(Stage::Update, dress())
-        .add_system(Stage::Update, place_remote())
-        .add_system(Stage::Update, follow_camera().last())
-        .add_system(Stage::Update, score_line())
+        .add_system(Stage::Update, dress)
+        .add_system(Stage::Update, place_remote)
+        .add_system(Stage::Update, follow_camera.last())
+        .add_system(Stage::Update, score_line)
         .add_system(Stage::Render, extract_render());
 }
 
@@ -150,122 +149,98 @@ fn slab(size: Vec3) -> Mesh {
 }
 
 /// Gives every newly replicated entity its mesh, material and transform.
-fn dress() -> System {
-    System::new("arena_dress", |ctx| {
-        let shapes = *ctx.resource::<Shapes>();
-        let new: Vec<(Entity, Kind, Vec3)> = ctx
-            .query::<Without<(Entity, &Kind, &Position), &MeshRef>>()
-            .iter()
-            .map(|(entity, kind, position)| (entity, *kind, position.0))
-            .collect();
-        let mut commands = ctx.commands();
-        for (entity, kind, position) in new {
-            let (mesh, material) = match kind {
-                Kind::Item => (shapes.sphere, ITEM),
-                Kind::Player { .. } => (shapes.cube, OTHER_PLAYER),
-            };
-            commands.insert(
-                entity,
-                (
-                    mesh,
-                    MaterialIndex(material),
-                    Transform::from_translation(position),
-                ),
-            );
-        }
-    })
-    .reads_resource::<Shapes>()
-    .reads::<Kind>()
-    .reads::<Position>()
-    .reads::<MeshRef>()
+fn dress(
+    mut new: Query<Without<(Entity, &Kind, &Position), &MeshRef>>,
+    shapes: Res<Shapes>,
+    mut commands: Commands,
+) {
+    for (entity, kind, position) in new.iter() {
+        let (mesh, material) = match kind {
+            Kind::Item => (shapes.sphere, ITEM),
+            Kind::Player { .. } => (shapes.cube, OTHER_PLAYER),
+        };
+        commands.insert(
+            entity,
+            (
+                mesh,
+                MaterialIndex(material),
+                Transform::from_translation(position.0),
+            ),
+        );
+    }
 }
 
 /// Remote players and items are drawn where the interpolation put them; the local player is
 /// drawn by the client plugin's smoothing (its prediction with corrections smoothed out) and
 /// is blue.
-fn place_remote() -> System {
-    System::new("arena_place_remote", |ctx| {
-        for (kind, position, rotation, transform, material, predicted) in ctx
-            .query::<(
-                &Kind,
-                &Position,
-                &Rotation,
-                &mut Transform,
-                &mut MaterialIndex,
-                Option<&Predicted>,
-            )>()
-            .iter()
-        {
-            if let Kind::Player { .. } = kind {
-                material.0 = if predicted.is_some() {
-                    LOCAL_PLAYER
-                } else {
-                    OTHER_PLAYER
-                };
-            }
-            if predicted.is_none() {
-                transform.translation = position.0;
-                transform.rotation = rotation.0;
-            }
+#[expect(clippy::type_complexity, reason = "one query's tuple")]
+fn place_remote(
+    mut shown: Query<(
+        &Kind,
+        &Position,
+        &Rotation,
+        &mut Transform,
+        &mut MaterialIndex,
+        Option<&Predicted>,
+    )>,
+) {
+    for (kind, position, rotation, transform, material, predicted) in shown.iter() {
+        if let Kind::Player { .. } = kind {
+            material.0 = if predicted.is_some() {
+                LOCAL_PLAYER
+            } else {
+                OTHER_PLAYER
+            };
         }
-    })
-    .reads::<Kind>()
-    .reads::<Position>()
-    .reads::<Rotation>()
-    .reads::<Predicted>()
-    .writes::<Transform>()
-    .writes::<MaterialIndex>()
+        if predicted.is_none() {
+            transform.translation = position.0;
+            transform.rotation = rotation.0;
+        }
+    }
 }
 
 /// The camera looks down at the local player from behind, catching up with a short lag.
-fn follow_camera() -> System {
-    System::new("arena_follow_camera", |ctx| {
-        let target = ctx
-            .query::<With<&Transform, &Predicted>>()
-            .iter()
-            .next()
-            .map(|t| t.translation);
-        let Some(target) = target else {
-            return;
-        };
-        let dt = ctx.delta_seconds() as f32;
-        let follow = 1.0 - (-dt / CAMERA_LAG).exp();
-        for transform in ctx.query::<With<&mut Transform, &Camera>>().iter() {
-            let looked_at = transform.translation - CAMERA_OFFSET;
-            let focus = looked_at.lerp(target - Vec3::Y * PLAYER_HALF, follow);
-            *transform = Transform::from_translation(focus + CAMERA_OFFSET).looking_at(focus);
+fn follow_camera(
+    mut placed: Query<(&mut Transform, Option<&Predicted>, Option<&Camera>)>,
+    dt: Delta,
+) {
+    let target = placed
+        .iter()
+        .find(|(_, predicted, _)| predicted.is_some())
+        .map(|(t, _, _)| t.translation);
+    let Some(target) = target else {
+        return;
+    };
+    let follow = 1.0 - (-dt.seconds() / CAMERA_LAG).exp();
+    for (transform, _, camera) in placed.iter() {
+        if camera.is_none() {
+            continue;
         }
-    })
-    .reads::<Predicted>()
-    .reads::<Camera>()
-    .writes::<Transform>()
+        let looked_at = transform.translation - CAMERA_OFFSET;
+        let focus = looked_at.lerp(target - Vec3::Y * PLAYER_HALF, follow);
+        *transform = Transform::from_translation(focus + CAMERA_OFFSET).looking_at(focus);
+    }
 }
 
 /// The overlay's arena line: this player's score and who else is here.
-fn score_line() -> System {
-    System::new("arena_score_line", |ctx| {
-        let mut own = None;
-        let mut others = 0;
-        for (kind, score, predicted) in ctx
-            .query::<(&Kind, Option<&Score>, Option<&Predicted>)>()
-            .iter()
-        {
-            if let Kind::Player { .. } = kind {
-                if predicted.is_some() {
-                    own = Some(score.map_or(0, |s| s.0));
-                } else {
-                    others += 1;
-                }
+fn score_line(
+    mut players: Query<(&Kind, Option<&Score>, Option<&Predicted>)>,
+    mut lines: ResMut<OverlayLines>,
+) {
+    let mut own = None;
+    let mut others = 0;
+    for (kind, score, predicted) in players.iter() {
+        if let Kind::Player { .. } = kind {
+            if predicted.is_some() {
+                own = Some(score.map_or(0, |s| s.0));
+            } else {
+                others += 1;
             }
         }
-        let line = match own {
-            Some(score) => format!("arena: score {score}, {others} other player(s)"),
-            None => "arena: waiting for the server".to_owned(),
-        };
-        ctx.resource_mut::<OverlayLines>().set("arena", line);
-    })
-    .reads::<Kind>()
-    .reads::<Score>()
-    .reads::<Predicted>()
-    .writes_resource::<OverlayLines>()
+    }
+    let line = match own {
+        Some(score) => format!("arena: score {score}, {others} other player(s)"),
+        None => "arena: waiting for the server".to_owned(),
+    };
+    lines.set("arena", line);
 }

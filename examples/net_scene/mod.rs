@@ -51,29 +51,22 @@ impl Motion {
 }
 
 /// Moves and turns every [`Orbit`] whose group is moving (needs the [`Motion`] resource).
-pub fn orbit() -> System {
-    System::new("orbit", |ctx| {
-        let dt = ctx.delta_seconds();
-        let mut motion = ctx.resource_mut::<Motion>();
-        motion.seconds += dt;
-        let dt = dt as f32;
-        for (o, position, rotation) in ctx
-            .query::<(&mut Orbit, &mut Position, &mut Rotation)>()
-            .iter()
-        {
-            if !motion.moving(o.group) {
-                continue;
-            }
-            o.phase += o.omega * dt;
-            o.angle += o.spin * dt;
-            position.0 = o.center + Vec3::new(o.phase.cos(), 0.0, o.phase.sin()) * o.radius;
-            rotation.0 = Quat::from_axis_angle(o.axis, o.angle);
+pub fn orbit(
+    mut orbits: Query<(&mut Orbit, &mut Position, &mut Rotation)>,
+    mut motion: ResMut<Motion>,
+    dt: Delta,
+) {
+    motion.seconds += dt.seconds_f64();
+    let dt = dt.seconds();
+    for (o, position, rotation) in orbits.iter() {
+        if !motion.moving(o.group) {
+            continue;
         }
-    })
-    .writes_resource::<Motion>()
-    .writes::<Orbit>()
-    .writes::<Position>()
-    .writes::<Rotation>()
+        o.phase += o.omega * dt;
+        o.angle += o.spin * dt;
+        position.0 = o.center + Vec3::new(o.phase.cos(), 0.0, o.phase.sin()) * o.radius;
+        rotation.0 = Quat::from_axis_angle(o.axis, o.angle);
+    }
 }
 
 /// Positions in 1 mm steps inside a box of `half_side` x 16 m x `half_side` around the origin,
