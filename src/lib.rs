@@ -35,6 +35,39 @@ pub use layerw_systems as systems;
 static ALLOC: walloc::WallocGlobal = walloc::WallocGlobal;
 
 /// The names a game needs most, in one import.
+///
+/// # Example
+/// A headless app from the default set, a derived action set and a system over it:
+/// ```
+/// use layerw::prelude::*;
+///
+/// #[derive(Action, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// enum Play {
+///     Jump,
+///     GrabCursor,
+/// }
+///
+/// #[derive(Default)]
+/// struct Jumps(u32);
+///
+/// fn jump(actions: Res<ActionState<Play>>, mut jumps: ResMut<Jumps>) {
+///     if actions.just_pressed(Play::Jump) {
+///         jumps.0 += 1;
+///     }
+/// }
+///
+/// let mut app = App::new();
+/// app.add_plugin(HeadlessPlugins::default())
+///     .add_plugin(InputPlugin {
+///         bindings: ActionMap::new().with(Play::Jump, Binding::Key(KeyCode::Space)),
+///     })
+///     .insert_resource(Jumps::default())
+///     .add_system(Stage::Update, jump);
+/// app.push_event(InputEvent::key_pressed(KeyCode::Space));
+/// app.run_headless(HeadlessRun::frames(3));
+/// assert_eq!(app.world().resource::<Jumps>().0, 1);
+/// assert_eq!(Play::GrabCursor.name(), "grab_cursor");
+/// ```
 pub mod prelude {
     pub use glam::{Mat4, Quat, UVec2, Vec2, Vec3, Vec4};
     pub use layerw_components::{AngularVelocity, Position, Rotation, Transform, Velocity};
@@ -46,8 +79,8 @@ pub mod prelude {
     };
     pub use layerw_engine::platform::{
         Action, ActionMap, ActionState, Binding, FramePacing, GamepadAxis, GamepadButton, Gamepads,
-        InputEvent, Journal, KeyCode, Keyboard, Mouse, MouseButton, Stick, Touches, Window,
-        WindowConfig, WindowEvent, WindowRequest,
+        InputEvent, InputPlugin, Journal, KeyCode, Keyboard, Mouse, MouseButton, Stick, Touches,
+        Window, WindowConfig, WindowEvent, WindowPlugin, WindowRequest,
     };
     pub use layerw_engine::schedule::{
         Access, Commands, Delta, EventReader, EventWriter, ExecutorKind, FixedTime,
@@ -62,7 +95,12 @@ pub mod prelude {
         ClientConnected, ClientDisconnected, ClientExpired, Controlled, NetServer, ServerPlugin,
     };
     pub use layerw_net::stats::NetStats;
-    pub use layerw_systems::{integrate_velocity, memory_report, spin, sync_transform};
+    pub use layerw_systems::{
+        CullPlugin, DefaultPlugins, DiagnosticsPlugin, ExtractPlugin, FrameTimes, HeadlessPlugins,
+        LodPlugin, ShadowBounds, integrate_velocity, memory_report, spin, sync_transform,
+    };
+    #[cfg(all(feature = "gpu", not(target_os = "wasi")))]
+    pub use layerw_systems::{RenderPlugin, RenderUnavailable};
 }
 
 /// README's examples, compiled and run as doc tests so they stay true.

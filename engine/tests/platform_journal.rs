@@ -8,22 +8,11 @@ use layerw_engine::platform::{
 };
 use layerw_engine::schedule::{Stage, System};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Action, Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum Play {
     Move,
     Jump,
     Fire,
-}
-
-impl Action for Play {
-    const ALL: &'static [Self] = &[Play::Move, Play::Jump, Play::Fire];
-    fn name(self) -> &'static str {
-        match self {
-            Play::Move => "move",
-            Play::Jump => "jump",
-            Play::Fire => "fire",
-        }
-    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -15,14 +15,11 @@
 //! on the page (and left in `window.layerwBench` as JSON).
 
 use layerw::components::{Camera, MaterialIndex, MeshRef, Sun, Transform};
-use layerw::engine::gpu::{GpuRenderer, RenderStats, RendererConfig, Screenshot};
+use layerw::engine::gpu::{RenderStats, RendererConfig, Screenshot};
 use layerw::engine::platform::KeyCode;
-use layerw::engine::render::{
-    MaterialParams, Materials, Mesh, MeshAssets, RenderQueue, StatsOverlay,
-};
+use layerw::engine::render::{MaterialParams, Materials, Mesh, MeshAssets};
 use layerw::engine::schedule::{StageTimings, monotonic_seconds};
 use layerw::prelude::*;
-use layerw::systems::{extract_render, toggle_stats_overlay};
 
 #[derive(Clone, Copy)]
 struct Motion {
@@ -190,6 +187,16 @@ fn summary(options: &Options, s: &Samples, stats: Option<&RenderStats>) -> Vec<S
     lines
 }
 
+/// Bobs and turns every cube on its own phase, axis and rate.
+fn move_cubes(mut cubes: Query<(&mut Transform, &Motion)>, time: Res<Time>) {
+    let t = time.elapsed_seconds() as f32;
+    cubes.par_for_each_batched(4096, |(transform, m)| {
+        let angle = t * m.rate + m.phase;
+        transform.translation = m.base + Vec3::new(0.0, 0.6 * angle.sin(), 0.0);
+        transform.rotation = Quat::from_axis_angle(m.axis, angle);
+    });
+}
+
 /// Builds the scene: the cubes, the ground, the camera and the sun.
 fn app(options: &Options) -> App {
     let mut meshes = MeshAssets::default();
@@ -221,20 +228,45 @@ fn app(options: &Options) -> App {
         .set(materials)
         .expect("9 materials fit the table");
 
+    let side = (options.count as f32).sqrt().ceil() as u32;
+    let spacing = 1.6;
+    let half = side as f32 * spacing / 2.0;
     let mut app = App::new();
-    // The overlay shows in a window; F3 toggles it.
-    app.insert_resource(StatsOverlay {
-        visible: !options.headless,
-        ..Default::default()
+    app.add_plugin(DefaultPlugins {
+        window: WindowConfig {
+            title: format!("Layer-W bench_cubes ({} cubes)", options.count),
+            internal_resolution: options.resolution,
+            pacing: FramePacing::Unlimited,
+            ..WindowConfig::default()
+        },
+        // The shadow map covers the whole grid.
+        extract: ExtractPlugin {
+            shadow_bounds: ShadowBounds::Fixed {
+                center: Vec3::ZERO,
+                radius: half * std::f32::consts::SQRT_2 + 2.0,
+            },
+            camera_controls: false,
+        },
+        render: RenderPlugin {
+            renderer: RendererConfig {
+                msaa: options.msaa,
+                ..RendererConfig::default()
+            },
+            // Headless, frames wait for the GPU: frame times include GPU time.
+            wait_gpu: options.headless,
+        },
+        // Every cube is drawn: the bench measures instancing, not culling or LOD.
+        cull: None,
+        lod: None,
+        // The overlay shows in a window; F3 toggles it.
+        diagnostics: Some(DiagnosticsPlugin {
+            overlay: !options.headless,
+            toggle_key: Some(KeyCode::F3),
+            memory_report_every: None,
+            frame_times: None,
+        }),
     });
-    app.add_system(Stage::Update, toggle_stats_overlay(KeyCode::F3));
     app.insert_resource(meshes).insert_resource(material_table);
-    app.set_window(WindowConfig {
-        title: format!("Layer-W bench_cubes ({} cubes)", options.count),
-        internal_resolution: options.resolution,
-        pacing: FramePacing::Unlimited,
-        ..WindowConfig::default()
-    });
     if options.headless {
         app.set_headless(HeadlessRun {
             frames: Some(options.frames),
@@ -242,9 +274,6 @@ fn app(options: &Options) -> App {
             max_fps: None,
         });
     }
-    let side = (options.count as f32).sqrt().ceil() as u32;
-    let spacing = 1.6;
-    let half = side as f32 * spacing / 2.0;
     let cubes = (0..options.count).map(|i| {
         let (x, z) = (
             (i % side) as f32 * spacing - half,
@@ -289,24 +318,7 @@ fn app(options: &Options) -> App {
             shadows: options.shadows,
         },
     ));
-    let mut queue = RenderQueue::new();
-    queue.shadow_bounds = (Vec3::ZERO, half * std::f32::consts::SQRT_2 + 2.0);
-    app.insert_resource(queue);
-    app.add_system(
-        Stage::Update,
-        System::new("move cubes", |ctx| {
-            let t = ctx.resource::<Time>().elapsed_seconds() as f32;
-            ctx.par_for_each_batched::<(&mut Transform, &Motion), _>(4096, |(transform, m)| {
-                let angle = t * m.rate + m.phase;
-                transform.translation = m.base + Vec3::new(0.0, 0.6 * angle.sin(), 0.0);
-                transform.rotation = Quat::from_axis_angle(m.axis, angle);
-            });
-        })
-        .reads_resource::<Time>()
-        .writes::<Transform>()
-        .reads::<Motion>(),
-    );
-    app.add_system(Stage::Render, extract_render());
+    app.add_system(Stage::Update, move_cubes);
     if let Some(path) = options.screenshot.clone() {
         app.insert_resource(Screenshot { path });
     }
@@ -322,30 +334,16 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let config = RendererConfig {
-        resolution: options.resolution,
-        msaa: options.msaa,
-        ..Default::default()
-    };
-    // The browser opens its GPU asynchronously, once the canvas exists.
-    #[cfg(target_arch = "wasm32")]
-    let mut host = GpuRenderer::deferred(config);
-    #[cfg(not(target_arch = "wasm32"))]
-    let mut host = match GpuRenderer::new(config) {
-        Ok(host) => host,
-        Err(e) => {
-            eprintln!("bench_cubes: {e}");
-            std::process::exit(1);
-        }
-    };
-    host.wait_gpu = options.headless;
     let mut app = app(&options);
+    if let Ok(why) = app.world().try_resource::<RenderUnavailable>() {
+        eprintln!("bench_cubes: {}", why.0);
+        std::process::exit(1);
+    }
 
     let samples = std::rc::Rc::new(std::cell::RefCell::new(Samples::default()));
     let recorder = samples.clone();
     let mut last: Option<f64> = None;
-    // Frame hooks run in order: draw, then measure.
-    app.add_frame_hook(move |world| host.frame(world));
+    // Frame hooks run in order: draw (RenderPlugin's), then measure.
     #[cfg(target_arch = "wasm32")]
     let page_options = options.clone();
     app.add_frame_hook(move |world| {

@@ -16,17 +16,13 @@
 use layerw::components::{
     Camera, DrawPasses, LodMesh, MaterialIndex, MeshRef, Static, Sun, Transform,
 };
-use layerw::engine::gpu::{GpuRenderer, RenderStats, RendererConfig, Screenshot};
+use layerw::engine::gpu::{RenderStats, Screenshot};
 use layerw::engine::lod::{LodAssets, LodSettings};
 use layerw::engine::platform::KeyCode;
-use layerw::engine::render::{
-    MaterialParams, Materials, Mesh, MeshAssets, RenderQueue, StatsOverlay,
-};
+use layerw::engine::render::{MaterialParams, Materials, Mesh, MeshAssets};
 use layerw::engine::schedule::{StageTimings, monotonic_seconds};
 use layerw::prelude::*;
-use layerw::systems::{
-    CullStats, cull, extract_render, lod_budget, select_lods, toggle_stats_overlay,
-};
+use layerw::systems::CullStats;
 
 #[derive(Clone)]
 struct Options {
@@ -105,6 +101,30 @@ fn camera_at(t: f32, half: f32) -> Transform {
     Transform::from_translation(eye).looking_at(Vec3::new(x * 0.8, 0.0, z - 30.0))
 }
 
+/// The flight's length in frames and the field's half width, a resource.
+struct Flight {
+    frames: f32,
+    half: f32,
+}
+
+/// Places the camera on the flight and the shadow map on the field ahead of it.
+fn fly_the_camera(
+    mut cameras: Query<(&mut Transform, &Camera)>,
+    time: Res<Time>,
+    flight: Res<Flight>,
+    mut shadow: ResMut<ShadowBounds>,
+) {
+    let t = (time.frame() as f32 / flight.frames).min(1.0);
+    for (transform, _) in cameras.iter() {
+        *transform = camera_at(t, flight.half);
+        let ahead = transform.translation + transform.rotation * Vec3::new(0.0, 0.0, -45.0);
+        *shadow = ShadowBounds::Fixed {
+            center: Vec3::new(ahead.x, 0.0, ahead.z),
+            radius: 60.0,
+        };
+    }
+}
+
 fn main() {
     let options = match options() {
         Ok(o) => o,
@@ -113,15 +133,6 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let mut host = match GpuRenderer::new(RendererConfig::default()) {
-        Ok(host) => host,
-        Err(e) => {
-            eprintln!("bench_lod: {e}");
-            std::process::exit(1);
-        }
-    };
-    host.wait_gpu = options.headless;
-
     // Cooking happens before the first frame: never inside one.
     let cooked = monotonic_seconds().unwrap_or(0.0);
     let sphere = Mesh::sphere(1.0, options.segments, options.segments / 2);
@@ -171,26 +182,48 @@ fn main() {
     let mut material_table = Materials::default();
     material_table.set(materials).expect("9 materials fit");
 
-    let mut app = App::new();
     let mut settings = LodSettings::default();
     if let Some(budget) = options.budget {
         settings = settings.with_triangle_budget(Some(budget));
     }
-    // The stats overlay in a window (F3 toggles it); none headless.
-    app.insert_resource(StatsOverlay {
-        visible: !options.headless,
-        ..Default::default()
+    let mut app = App::new();
+    app.add_plugin(DefaultPlugins {
+        window: WindowConfig {
+            title: "Layer-W bench_lod".into(),
+            pacing: FramePacing::Unlimited,
+            ..WindowConfig::default()
+        },
+        // The shadow map covers the stretch of field ahead of the camera: the flight system
+        // below moves it every frame.
+        extract: ExtractPlugin {
+            shadow_bounds: ShadowBounds::Fixed {
+                center: Vec3::ZERO,
+                radius: 60.0,
+            },
+            camera_controls: false,
+        },
+        render: RenderPlugin {
+            // Headless, frames wait for the GPU: frame times include GPU time.
+            wait_gpu: options.headless,
+            ..RenderPlugin::default()
+        },
+        cull: options.cull.then_some(CullPlugin),
+        lod: options.lod.then_some(LodPlugin { settings }),
+        // The stats overlay in a window (F3 toggles it); none headless.
+        diagnostics: Some(DiagnosticsPlugin {
+            overlay: !options.headless,
+            toggle_key: Some(KeyCode::F3),
+            memory_report_every: None,
+            frame_times: None,
+        }),
     });
-    app.add_system(Stage::Update, toggle_stats_overlay(KeyCode::F3));
+    if let Ok(why) = app.world().try_resource::<RenderUnavailable>() {
+        eprintln!("bench_lod: {}", why.0);
+        std::process::exit(1);
+    }
     app.insert_resource(meshes)
         .insert_resource(lods)
-        .insert_resource(material_table)
-        .insert_resource(settings);
-    app.set_window(WindowConfig {
-        title: "Layer-W bench_lod".into(),
-        pacing: FramePacing::Unlimited,
-        ..WindowConfig::default()
-    });
+        .insert_resource(material_table);
     if options.headless {
         app.set_headless(HeadlessRun {
             frames: Some(options.frames),
@@ -245,39 +278,11 @@ fn main() {
             shadows: true,
         },
     ));
-    let mut queue = RenderQueue::new();
-    // The shadow map covers the stretch of field around the camera (set per frame below).
-    queue.shadow_bounds = (Vec3::ZERO, 60.0);
-    app.insert_resource(queue);
-    let frames = options.frames.max(1) as f32;
-    app.add_system(
-        Stage::Update,
-        System::new("fly the camera", move |ctx| {
-            let t = (ctx.resource::<Time>().frame() as f32 / frames).min(1.0);
-            let mut queue = ctx.resource_mut::<RenderQueue>();
-            for (transform, _) in ctx.query::<(&mut Transform, &Camera)>().iter() {
-                *transform = camera_at(t, half);
-                let ahead = transform.translation + transform.rotation * Vec3::new(0.0, 0.0, -45.0);
-                queue.shadow_bounds = (Vec3::new(ahead.x, 0.0, ahead.z), 60.0);
-            }
-        })
-        .reads_resource::<Time>()
-        .writes_resource::<RenderQueue>()
-        .writes::<Transform>()
-        .reads::<Camera>(),
-    );
-    if lod {
-        app.add_system(Stage::Lod, select_lods());
-    }
-    if options.cull {
-        app.insert_resource(CullStats::default());
-        app.add_system(Stage::Culling, cull());
-    }
-    if lod && options.budget.is_some() {
-        // After culling: the budget counts what the camera sees this frame.
-        app.add_system(Stage::Culling, lod_budget());
-    }
-    app.add_system(Stage::Render, extract_render());
+    app.insert_resource(Flight {
+        frames: options.frames.max(1) as f32,
+        half,
+    });
+    app.add_system(Stage::Update, fly_the_camera);
     if let Some(path) = options.screenshot.clone() {
         app.insert_resource(Screenshot { path });
     }
@@ -285,7 +290,6 @@ fn main() {
     let samples = std::rc::Rc::new(std::cell::RefCell::new(Samples::default()));
     let recorder = samples.clone();
     let mut last: Option<f64> = None;
-    app.add_frame_hook(move |world| host.frame(world));
     app.add_frame_hook(move |world| {
         let Ok(stats) = world.try_resource::<RenderStats>() else {
             return;

@@ -8,8 +8,9 @@ use layerw::engine::platform::{
 };
 use layerw::prelude::*;
 
-/// Everything the player can do.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// Everything the player can do (named in bindings files `move`, `jump`, `fire`,
+/// `grab_cursor`, `fullscreen`, `quit`).
+#[derive(Action, Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Play {
     Move,
     Jump,
@@ -17,28 +18,6 @@ pub enum Play {
     GrabCursor,
     Fullscreen,
     Quit,
-}
-
-impl Action for Play {
-    const ALL: &'static [Self] = &[
-        Play::Move,
-        Play::Jump,
-        Play::Fire,
-        Play::GrabCursor,
-        Play::Fullscreen,
-        Play::Quit,
-    ];
-
-    fn name(self) -> &'static str {
-        match self {
-            Play::Move => "move",
-            Play::Jump => "jump",
-            Play::Fire => "fire",
-            Play::GrabCursor => "grab_cursor",
-            Play::Fullscreen => "fullscreen",
-            Play::Quit => "quit",
-        }
-    }
 }
 
 /// The default bindings (a bindings file can replace any of them).
@@ -119,9 +98,11 @@ const SPEED: f32 = 400.0;
 /// The app: window, actions (defaults, then the bindings file if any), state and systems.
 pub fn app(options: &Options) -> App {
     let mut app = App::new();
-    app.set_window(WindowConfig {
-        title: "Layer-W input playground".into(),
-        ..WindowConfig::default()
+    app.add_plugin(WindowPlugin {
+        window: WindowConfig {
+            title: "Layer-W input playground".into(),
+            ..WindowConfig::default()
+        },
     });
     let mut bindings = default_bindings();
     if let Some(path) = &options.bindings {
@@ -136,60 +117,57 @@ pub fn app(options: &Options) -> App {
     {
         eprintln!("{e}");
     }
-    app.add_actions(bindings);
+    app.add_plugin(InputPlugin { bindings });
     app.insert_resource(Playground {
         player: Vec2::new(640.0, 360.0),
         ..Playground::default()
     });
-    app.add_system(Stage::Update, play());
+    app.add_system(Stage::Update, play);
     app
 }
 
-fn play() -> System {
-    System::new("playground", |ctx| {
-        let actions = ctx.resource::<ActionState<Play>>();
-        let mouse = ctx.resource::<Mouse>();
-        let keyboard = ctx.resource::<Keyboard>();
-        let mut window = ctx.resource_mut::<Window>();
-        let mut state = ctx.resource_mut::<Playground>();
-        let dt = ctx.delta_seconds() as f32;
-        let internal = window.internal_resolution().as_vec2();
-        // Screen y grows downwards; "up" on the stick or W moves the square up.
-        let step = actions.axis2d(Play::Move) * Vec2::new(1.0, -1.0) * SPEED * dt;
-        state.player = (state.player + step).clamp(Vec2::ZERO, internal - PLAYER_SIZE);
-        if actions.just_pressed(Play::Jump) {
-            state.jumps += 1;
-        }
-        if actions.just_pressed(Play::Fire) {
-            let at = mouse.internal_position().unwrap_or(state.player);
-            state.shots.push(at);
-        }
-        state.motion_total += mouse.motion().length();
-        state.wheel_total += mouse.wheel();
-        if !keyboard.text().is_empty() {
-            state.typed.push_str(keyboard.text());
-            let excess = state.typed.chars().count().saturating_sub(64);
-            state.typed = state.typed.chars().skip(excess).collect();
-        }
-        if actions.just_pressed(Play::GrabCursor) {
-            state.grabbed = !state.grabbed;
-            let grab = state.grabbed;
-            window.request(WindowRequest::GrabCursor(grab));
-        }
-        if actions.just_pressed(Play::Fullscreen) {
-            let on = !window.fullscreen();
-            window.request(WindowRequest::SetFullscreen(on));
-        }
-        if actions.just_pressed(Play::Quit) {
-            ctx.send_event(AppExit).unwrap();
-        }
-    })
-    .reads_resource::<ActionState<Play>>()
-    .reads_resource::<Mouse>()
-    .reads_resource::<Keyboard>()
-    .writes_resource::<Window>()
-    .writes_resource::<Playground>()
-    .sends_events::<AppExit>()
+/// Moves the square, counts jumps and shots, collects text and motion, and carries out the
+/// window requests and quitting.
+fn play(
+    actions: Res<ActionState<Play>>,
+    mouse: Res<Mouse>,
+    keyboard: Res<Keyboard>,
+    mut window: ResMut<Window>,
+    mut state: ResMut<Playground>,
+    dt: Delta,
+    mut exit: EventWriter<AppExit>,
+) {
+    let dt = dt.seconds();
+    let internal = window.internal_resolution().as_vec2();
+    // Screen y grows downwards; "up" on the stick or W moves the square up.
+    let step = actions.axis2d(Play::Move) * Vec2::new(1.0, -1.0) * SPEED * dt;
+    state.player = (state.player + step).clamp(Vec2::ZERO, internal - PLAYER_SIZE);
+    if actions.just_pressed(Play::Jump) {
+        state.jumps += 1;
+    }
+    if actions.just_pressed(Play::Fire) {
+        let at = mouse.internal_position().unwrap_or(state.player);
+        state.shots.push(at);
+    }
+    state.motion_total += mouse.motion().length();
+    state.wheel_total += mouse.wheel();
+    if !keyboard.text().is_empty() {
+        state.typed.push_str(keyboard.text());
+        let excess = state.typed.chars().count().saturating_sub(64);
+        state.typed = state.typed.chars().skip(excess).collect();
+    }
+    if actions.just_pressed(Play::GrabCursor) {
+        state.grabbed = !state.grabbed;
+        let grab = state.grabbed;
+        window.request(WindowRequest::GrabCursor(grab));
+    }
+    if actions.just_pressed(Play::Fullscreen) {
+        let on = !window.fullscreen();
+        window.request(WindowRequest::SetFullscreen(on));
+    }
+    if actions.just_pressed(Play::Quit) {
+        exit.send(AppExit);
+    }
 }
 
 /// The whole visible state as JSON: what the desktop and web tests check.

@@ -23,17 +23,10 @@ pub const ITEM_RADIUS: f32 = 0.35;
 const KIND_BITS: u32 = 20;
 
 /// What a player does.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Action, Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Arena {
     /// Walk on the floor (a 2D axis: x right, y forward).
     Move,
-}
-
-impl Action for Arena {
-    const ALL: &'static [Self] = &[Arena::Move];
-    fn name(self) -> &'static str {
-        "move"
-    }
 }
 
 /// The default bindings: WASD, the arrow keys, the left stick.

@@ -5,16 +5,9 @@ use layerw::net::codec::{PositionCodec, RotationCodec};
 use layerw::prelude::*;
 
 /// The benchmarks' one action (clients send an empty input every tick).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Action, Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Idle {
     Wait,
-}
-
-impl Action for Idle {
-    const ALL: &'static [Self] = &[Idle::Wait];
-    fn name(self) -> &'static str {
-        "wait"
-    }
 }
 
 /// A server entity moving on its own circle and spinning about its own axis.

@@ -17,19 +17,16 @@ use layerw::components::{
 };
 #[cfg(not(target_arch = "wasm32"))]
 use layerw::engine::gpu::Screenshot;
-use layerw::engine::gpu::{GpuRenderer, RendererConfig};
 use layerw::engine::lod::{LodAssets, LodChain};
 use layerw::engine::render::{
-    MaterialParams, Materials, Mesh, MeshAssets, RenderQueue, TextureAssets, TextureImage,
-    TextureSet,
+    MaterialParams, Materials, Mesh, MeshAssets, TextureAssets, TextureImage, TextureSet,
 };
 use layerw::prelude::*;
-use layerw::systems::{CullStats, cull, extract_render, orbit_camera, select_lods};
 
 /// The internal resolution (the web page's canvas has the same size, for pixel comparisons).
 const RESOLUTION: UVec2 = UVec2::new(640, 360);
 
-fn app() -> (App, GpuRenderer) {
+fn app() -> App {
     let mut meshes = MeshAssets::default();
     let sphere = meshes.add(Mesh::sphere(0.45, 48, 24)).unwrap();
     let cube = meshes.add(Mesh::cube(1.0)).unwrap();
@@ -94,17 +91,28 @@ fn app() -> (App, GpuRenderer) {
         .expect("the checker is loaded");
 
     let mut app = App::new();
-    app.set_window(WindowConfig {
-        title: "Layer-W render demo".into(),
-        size: RESOLUTION,
-        internal_resolution: RESOLUTION,
-        ..WindowConfig::default()
+    app.add_plugin(DefaultPlugins {
+        window: WindowConfig {
+            title: "Layer-W render demo".into(),
+            size: RESOLUTION,
+            internal_resolution: RESOLUTION,
+            ..WindowConfig::default()
+        },
+        // The shadow map covers the spheres and cubes in front of the camera, not the far
+        // LOD row.
+        extract: ExtractPlugin {
+            shadow_bounds: ShadowBounds::Fixed {
+                center: Vec3::new(0.0, 1.5, 0.0),
+                radius: 6.0,
+            },
+            ..ExtractPlugin::default()
+        },
+        ..DefaultPlugins::default()
     });
     app.insert_resource(meshes)
         .insert_resource(table)
         .insert_resource(textures)
-        .insert_resource(lods)
-        .insert_resource(CullStats::default());
+        .insert_resource(lods);
     let world = app.world_mut();
     // Spheres from the LOD chain, nearer to farther (finer to coarser levels), and a few
     // behind the camera that culling drops.
@@ -193,22 +201,11 @@ fn app() -> (App, GpuRenderer) {
             range: 6.0,
         },
     ));
-    let mut queue = RenderQueue::new();
-    queue.shadow_bounds = (Vec3::new(0.0, 1.5, 0.0), 6.0);
-    app.insert_resource(queue);
-    app.add_system(Stage::Update, orbit_camera());
-    app.add_system(Stage::Lod, select_lods());
-    app.add_system(Stage::Culling, cull());
-    app.add_system(Stage::Render, extract_render());
-    let renderer = GpuRenderer::deferred(RendererConfig {
-        resolution: RESOLUTION,
-        ..Default::default()
-    });
-    (app, renderer)
+    app
 }
 
 fn main() {
-    let (mut app, mut renderer) = app();
+    let mut app = app();
     #[cfg(target_arch = "wasm32")]
     {
         // `?screenshot`: the first drawn frame is offered as a PNG download.
@@ -220,10 +217,7 @@ fn main() {
                 path: "render_demo.png".into(),
             });
         }
-        app.add_frame_hook(move |world| {
-            renderer.frame(world);
-            web::publish(world);
-        });
+        app.add_frame_hook(web::publish);
         if let Err(e) = app.run() {
             web_sys::console::error_1(&e.to_string().into());
         }
@@ -242,7 +236,6 @@ fn main() {
         if headless {
             app.set_headless(HeadlessRun::frames(3));
         }
-        app.add_frame_hook(move |world| renderer.frame(world));
         match app.run() {
             Ok(report) => println!("render_demo: {} frames", report.frames),
             Err(e) => {
@@ -262,7 +255,7 @@ mod web {
     use layerw::prelude::World;
     use layerw::systems::CullStats;
 
-    pub fn publish(world: &World) {
+    pub fn publish(world: &mut World) {
         let Some(window) = web_sys::window() else {
             return;
         };

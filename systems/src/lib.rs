@@ -24,16 +24,26 @@
 
 mod camera;
 mod cull;
+mod frame_times;
 mod lod;
 mod memory;
 mod motion;
+mod plugins;
 mod render;
+mod shadow;
 mod transform;
 
 pub use camera::{fly_camera, orbit_camera};
 pub use cull::{CullStats, cull};
+pub use frame_times::FrameTimes;
 pub use lod::{lod_budget, select_lods};
 pub use memory::memory_report;
 pub use motion::{integrate_velocity, spin};
+pub use plugins::{
+    CullPlugin, DefaultPlugins, DiagnosticsPlugin, ExtractPlugin, HeadlessPlugins, LodPlugin,
+};
+#[cfg(all(feature = "gpu", not(target_os = "wasi")))]
+pub use plugins::{RenderPlugin, RenderUnavailable};
 pub use render::{camera_view, extract_render, toggle_stats_overlay};
+pub use shadow::{ShadowBounds, fit_shadow_bounds};
 pub use transform::{MAX_HIERARCHY_DEPTH, propagate_transforms, sync_transform};

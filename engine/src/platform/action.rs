@@ -12,9 +12,28 @@ use super::keyboard::{KeyCode, Keyboard};
 use super::mouse::{Mouse, MouseButton};
 use super::{ButtonState, InputEvent};
 
-/// A game's set of actions: usually a fieldless enum.
+/// A game's set of actions: usually a fieldless enum, with the impl derived.
 ///
 /// # Example
+/// `#[derive(Action)]` lists the variants in `ALL` and names each in snake_case, unless
+/// `#[action(name = "...")]` says otherwise (names are what bindings files use, so keep them
+/// stable across versions of the game).
+/// ```
+/// use layerw_engine::platform::Action;
+///
+/// #[derive(Action, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// enum Play {
+///     Move,
+///     GrabCursor,
+///     #[action(name = "shoot")]
+///     Fire,
+/// }
+///
+/// assert_eq!(Play::ALL, &[Play::Move, Play::GrabCursor, Play::Fire]);
+/// assert_eq!(Play::GrabCursor.name(), "grab_cursor");
+/// assert_eq!(Play::from_name("shoot"), Some(Play::Fire));
+/// ```
+/// Written by hand, the same impl is:
 /// ```
 /// use layerw_engine::platform::Action;
 ///
@@ -27,6 +46,27 @@ use super::{ButtonState, InputEvent};
 ///         match self { Play::Move => "move", Play::Jump => "jump" }
 ///     }
 /// }
+/// ```
+/// The derive refuses a struct (an action set is a list of variants):
+/// ```compile_fail
+/// use layerw_engine::platform::Action;
+///
+/// #[derive(Action, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// struct Jump;
+/// ```
+/// a variant with fields:
+/// ```compile_fail
+/// use layerw_engine::platform::Action;
+///
+/// #[derive(Action, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// enum Play { Move, Aim(u8) }
+/// ```
+/// and two variants with one name:
+/// ```compile_fail
+/// use layerw_engine::platform::Action;
+///
+/// #[derive(Action, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// enum Play { Jump, #[action(name = "jump")] Hop }
 /// ```
 pub trait Action: Copy + Eq + Hash + Debug + Send + Sync + 'static {
     /// Every action, in a fixed order.
@@ -383,25 +423,14 @@ impl<A: Action> ActionState<A> {
 pub(crate) mod tests {
     use super::*;
     use crate::platform::GamepadId;
+    use layerw_macros::Action;
 
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    #[derive(Action, Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub(crate) enum Play {
         Move,
         Jump,
         Fire,
         Steer,
-    }
-
-    impl Action for Play {
-        const ALL: &'static [Self] = &[Play::Move, Play::Jump, Play::Fire, Play::Steer];
-        fn name(self) -> &'static str {
-            match self {
-                Play::Move => "move",
-                Play::Jump => "jump",
-                Play::Fire => "fire",
-                Play::Steer => "steer",
-            }
-        }
     }
 
     pub(crate) fn defaults() -> ActionMap<Play> {

@@ -17,6 +17,7 @@ mod input;
 mod journal;
 mod keyboard;
 mod mouse;
+mod plugin;
 mod touch;
 mod window;
 
@@ -43,6 +44,9 @@ pub use gamepad::{
 pub use input::{ExitOnClose, INPUT_SYSTEM, InputQueue, action_system, input_system};
 pub use journal::{Journal, JournalError, JournalFrame, JournalRecorder, TimedEvent};
 pub use keyboard::{KeyCode, Keyboard, LogicalKey};
+/// `#[derive(Action)]` for a unit-only enum (see [`Action`](trait@Action)).
+pub use layerw_macros::Action;
 pub use mouse::{Mouse, MouseButton};
+pub use plugin::{InputPlugin, WindowPlugin};
 pub use touch::{Touch, TouchPhase, Touches};
 pub use window::{FramePacing, Viewport, Window, WindowConfig, WindowRequest};

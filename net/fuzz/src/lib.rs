@@ -150,7 +150,7 @@ pub fn decode_view_checked(
 }
 
 /// The actions of the `input` target's inputs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Action, Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Pad {
     /// A 2D stick.
     Move,
@@ -158,15 +158,4 @@ pub enum Pad {
     Jump,
     /// A 1D trigger.
     Throttle,
-}
-
-impl Action for Pad {
-    const ALL: &'static [Self] = &[Pad::Move, Pad::Jump, Pad::Throttle];
-    fn name(self) -> &'static str {
-        match self {
-            Pad::Move => "move",
-            Pad::Jump => "jump",
-            Pad::Throttle => "throttle",
-        }
-    }
 }

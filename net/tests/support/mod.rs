@@ -24,16 +24,9 @@ pub const GAME: u64 = 0x5EED;
 pub const SPEED: f32 = 4.0;
 pub const PRECISION: f32 = 0.001;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Action, Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Walk {
     Move,
-}
-
-impl Action for Walk {
-    const ALL: &'static [Self] = &[Walk::Move];
-    fn name(self) -> &'static str {
-        "move"
-    }
 }
 
 /// A server-driven entity moving on a circle.

@@ -1,0 +1,108 @@
+//! The sun's shadow volume: where [`RenderQueue::shadow_bounds`] comes from each frame.
+
+use glam::Vec3;
+use layerw_components::{GlobalTransform, MeshRef, Transform, Visibility};
+use layerw_engine::render::{MeshAssets, RenderQueue};
+use layerw_engine::schedule::System;
+
+/// How the sun's shadow map is placed, a resource read by [`fit_shadow_bounds`].
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub enum ShadowBounds {
+    /// Every frame, the sphere around every drawn mesh (each entity with a [`Transform`] and a
+    /// [`MeshRef`] that is not [`Visibility::Hidden`]; its [`GlobalTransform`] when it has
+    /// one), so every caster and receiver is in the map. A scene with a huge ground plane or
+    /// far-away props spreads the map's texels thin: give such a scene [`Fixed`](Self::Fixed)
+    /// bounds around where the camera looks.
+    #[default]
+    FitScene,
+    /// This sphere (a game system may rewrite it every frame to follow the camera).
+    Fixed {
+        /// The sphere's centre, in world space.
+        center: Vec3,
+        /// Its radius, in metres.
+        radius: f32,
+    },
+    /// Left alone: whatever the game writes into [`RenderQueue::shadow_bounds`].
+    Manual,
+}
+
+/// Writes [`RenderQueue::shadow_bounds`] as the [`ShadowBounds`] resource says (nothing when
+/// either resource is missing, or when fitting a scene without meshes). Mesh bounds come from
+/// [`MeshAssets::bounds`]. Put it in the Culling stage before [`cull`](crate::cull), which
+/// culls shadow casters against the same volume.
+///
+/// # Example
+/// ```
+/// use glam::Vec3;
+/// use layerw_components::{MeshRef, Transform};
+/// use layerw_engine::ecs::World;
+/// use layerw_engine::render::{Mesh, MeshAssets, RenderQueue};
+/// use layerw_engine::schedule::{Schedule, Stage};
+/// use layerw_systems::{ShadowBounds, fit_shadow_bounds};
+///
+/// let mut world = World::new();
+/// let mut meshes = MeshAssets::default();
+/// let cube = meshes.add(Mesh::cube(1.0)).unwrap();
+/// world.spawn((Transform::from_translation(Vec3::new(-4.0, 0.0, 0.0)), MeshRef(cube)));
+/// world.spawn((Transform::from_translation(Vec3::new(4.0, 0.0, 0.0)), MeshRef(cube)));
+/// world.insert_resource(meshes);
+/// world.insert_resource(RenderQueue::new());
+/// world.insert_resource(ShadowBounds::FitScene);
+/// let mut schedule = Schedule::new();
+/// schedule.add_system(Stage::Culling, fit_shadow_bounds());
+/// schedule.run_frame(&mut world, 1.0 / 60.0);
+/// let (center, radius) = world.resource::<RenderQueue>().shadow_bounds;
+/// assert!(center.length() < 1e-5 && radius > 4.0 && radius < 6.0);
+/// ```
+pub fn fit_shadow_bounds() -> System {
+    System::new("layerw::fit_shadow_bounds", |ctx| {
+        let Ok(bounds) = ctx.try_resource::<ShadowBounds>() else {
+            return;
+        };
+        let fitted = match *bounds {
+            ShadowBounds::Manual => return,
+            ShadowBounds::Fixed { center, radius } => (center, radius),
+            ShadowBounds::FitScene => {
+                let Ok(assets) = ctx.try_resource::<MeshAssets>() else {
+                    return;
+                };
+                let (mut min, mut max) =
+                    (Vec3::splat(f32::INFINITY), Vec3::splat(f32::NEG_INFINITY));
+                let mut query = ctx.query::<(
+                    &Transform,
+                    Option<&GlobalTransform>,
+                    &MeshRef,
+                    Option<&Visibility>,
+                )>();
+                for (local, global, mesh, visibility) in query.iter() {
+                    if visibility == Some(&Visibility::Hidden) {
+                        continue;
+                    }
+                    let Some((center, radius)) = assets.bounds(mesh.0) else {
+                        continue;
+                    };
+                    let (center, radius) = global
+                        .map_or(local, |g| &g.0)
+                        .transform_sphere(center, radius);
+                    min = min.min(center - radius);
+                    max = max.max(center + radius);
+                }
+                if min.x > max.x {
+                    return; // no meshes: keep last frame's volume
+                }
+                // The box's circumscribed sphere: holds every mesh sphere.
+                ((min + max) * 0.5, (max - min).length() * 0.5)
+            }
+        };
+        if let Ok(mut queue) = ctx.try_resource_mut::<RenderQueue>() {
+            queue.shadow_bounds = fitted;
+        }
+    })
+    .reads::<Transform>()
+    .reads::<GlobalTransform>()
+    .reads::<MeshRef>()
+    .reads::<Visibility>()
+    .reads_resource::<ShadowBounds>()
+    .reads_resource::<MeshAssets>()
+    .writes_resource::<RenderQueue>()
+}
