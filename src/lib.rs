@@ -77,6 +77,7 @@ pub mod prelude {
     pub use layerw_engine::ecs::{
         CommandBuffer, Entity, EventCursor, Events, With, Without, World,
     };
+    pub use layerw_engine::logging::LogPlugin;
     pub use layerw_engine::platform::{
         Action, ActionMap, ActionState, Binding, FramePacing, GamepadAxis, GamepadButton, Gamepads,
         InputEvent, InputPlugin, Journal, KeyCode, Keyboard, Mouse, MouseButton, Stick, Touches,

@@ -33,7 +33,7 @@ pub const DEFAULT_FILTER: &str =
 /// let mut app = App::new();
 /// app.add_plugin(LogPlugin { filter: Some("warn,my_game=debug".into()), ..LogPlugin::default() });
 /// ```
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct LogPlugin {
     /// Directives in `tracing_subscriber`'s `Targets` syntax (`"warn,my_game=debug"`); `None`
     /// reads the `LAYERW_LOG` environment variable natively, else [`DEFAULT_FILTER`].
@@ -45,6 +45,13 @@ pub struct LogPlugin {
 /// Log lines collected in memory (tests, an in-game console).
 #[derive(Clone, Debug, Default)]
 pub struct LogBuffer(Arc<Mutex<Vec<u8>>>);
+
+/// Two buffers are equal when they are the same buffer.
+impl PartialEq for LogBuffer {
+    fn eq(&self, other: &LogBuffer) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
 
 impl LogBuffer {
     /// Everything written so far, as text.

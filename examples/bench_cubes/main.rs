@@ -233,6 +233,8 @@ fn app(options: &Options) -> App {
     let half = side as f32 * spacing / 2.0;
     let mut app = App::new();
     app.add_plugin(DefaultPlugins {
+        // A bench measures frames, not logging: no subscriber.
+        log: None,
         window: WindowConfig {
             title: format!("Layer-W bench_cubes ({} cubes)", options.count),
             internal_resolution: options.resolution,

@@ -188,6 +188,8 @@ fn main() {
     }
     let mut app = App::new();
     app.add_plugin(DefaultPlugins {
+        // A bench measures frames, not logging: no subscriber.
+        log: None,
         window: WindowConfig {
             title: "Layer-W bench_lod".into(),
             pacing: FramePacing::Unlimited,

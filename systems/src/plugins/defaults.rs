@@ -2,6 +2,7 @@
 //! without a window or a GPU).
 
 use layerw_engine::app::{App, HeadlessRun, Plugin};
+use layerw_engine::logging::LogPlugin;
 use layerw_engine::platform::{WindowConfig, WindowPlugin};
 
 #[cfg(all(feature = "gpu", not(target_os = "wasi")))]
@@ -9,7 +10,8 @@ use super::RenderPlugin;
 use super::{CullPlugin, DiagnosticsPlugin, ExtractPlugin, LodPlugin};
 
 /// A windowed 3D app, the same code on the desktop and in the browser: in this order,
-/// [`WindowPlugin`] with [`window`](Self::window), [`ExtractPlugin`] with
+/// [`LogPlugin`] (warnings and errors to stderr or the browser console), [`WindowPlugin`] with
+/// [`window`](Self::window), [`ExtractPlugin`] with
 /// [`extract`](Self::extract), [`RenderPlugin`](super::RenderPlugin) with `render` (only with
 /// the `gpu` feature, and not on WASI, where there is no GPU), then the optional
 /// [`CullPlugin`], [`LodPlugin`] (after culling, so a triangle budget counts what the camera
@@ -35,6 +37,8 @@ use super::{CullPlugin, DiagnosticsPlugin, ExtractPlugin, LodPlugin};
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct DefaultPlugins {
+    /// The log output (`None` in benches).
+    pub log: Option<LogPlugin>,
     /// The window.
     pub window: WindowConfig,
     /// The render queue, camera controllers and shadow volume.
@@ -53,6 +57,7 @@ pub struct DefaultPlugins {
 impl Default for DefaultPlugins {
     fn default() -> Self {
         DefaultPlugins {
+            log: Some(LogPlugin::default()),
             window: WindowConfig::default(),
             extract: ExtractPlugin::default(),
             #[cfg(all(feature = "gpu", not(target_os = "wasi")))]
@@ -66,6 +71,9 @@ impl Default for DefaultPlugins {
 
 impl Plugin for DefaultPlugins {
     fn build(&self, app: &mut App) {
+        if let Some(log) = &self.log {
+            app.add_plugin(log.clone());
+        }
         app.add_plugin(WindowPlugin {
             window: self.window.clone(),
         });
@@ -77,7 +85,7 @@ impl Plugin for DefaultPlugins {
 }
 
 /// A 3D app with no window and no GPU: servers, tests, WASI. The same scene stages as
-/// [`DefaultPlugins`] ([`ExtractPlugin`], then the optional [`CullPlugin`], [`LodPlugin`] and
+/// [`DefaultPlugins`] ([`LogPlugin`], [`ExtractPlugin`], then the optional [`CullPlugin`], [`LodPlugin`] and
 /// [`DiagnosticsPlugin`], with the overlay hidden), so a test reads the
 /// [`RenderQueue`](layerw_engine::render::RenderQueue) a GPU would draw; a server that draws
 /// nothing sets `cull` and `lod` to `None`. With [`run`](Self::run), [`App::run`] runs
@@ -95,6 +103,8 @@ impl Plugin for DefaultPlugins {
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct HeadlessPlugins {
+    /// The log output (stderr).
+    pub log: Option<LogPlugin>,
     /// How [`App::run`] runs; `None` leaves the app's choice (headless in real time until
     /// [`AppExit`](layerw_engine::app::AppExit) when it has no window).
     pub run: Option<HeadlessRun>,
@@ -111,6 +121,7 @@ pub struct HeadlessPlugins {
 impl Default for HeadlessPlugins {
     fn default() -> Self {
         HeadlessPlugins {
+            log: Some(LogPlugin::default()),
             run: None,
             extract: ExtractPlugin::default(),
             cull: Some(CullPlugin),
@@ -125,6 +136,9 @@ impl Default for HeadlessPlugins {
 
 impl Plugin for HeadlessPlugins {
     fn build(&self, app: &mut App) {
+        if let Some(log) = &self.log {
+            app.add_plugin(log.clone());
+        }
         if let Some(run) = self.run {
             app.set_headless(run);
         }
