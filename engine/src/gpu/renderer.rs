@@ -118,10 +118,33 @@ struct Vertex {
 }
 
 struct GpuMesh {
+    /// Vertex and index buffer bytes.
+    bytes: u64,
     vertices: wgpu::Buffer,
     indices: wgpu::Buffer,
     format: wgpu::IndexFormat,
     index_count: u32,
+}
+
+/// A texture uploaded from the assets.
+struct GpuTexture {
+    view: wgpu::TextureView,
+    /// Bytes of its mip chain.
+    bytes: u64,
+}
+
+/// What the asset uploads hold on the GPU: a [`Renderer::residency`] reading, published by
+/// [`GpuRenderer`](super::GpuRenderer) as a resource after every frame.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct GpuResidency {
+    /// Meshes with GPU buffers.
+    pub meshes: usize,
+    /// Their vertex and index buffer bytes.
+    pub mesh_bytes: u64,
+    /// Textures on the GPU (the renderer's neutral 1x1 maps not counted).
+    pub textures: usize,
+    /// Their bytes (every mip level, 4 bytes a texel).
+    pub texture_bytes: u64,
 }
 
 struct Targets {
@@ -161,7 +184,7 @@ pub struct Renderer {
     material_sampler: wgpu::Sampler,
     /// Neutral 1x1 maps: white (sRGB), white (linear), a flat normal.
     neutral: [wgpu::TextureView; 3],
-    textures: std::collections::HashMap<TextureHandle, wgpu::TextureView>,
+    textures: std::collections::HashMap<TextureHandle, GpuTexture>,
     texture_sets: Vec<wgpu::BindGroup>,
     texture_version: Option<u64>,
     // Per target format: the headless output and whatever the window's surface uses.
@@ -580,10 +603,6 @@ impl Renderer {
         to_output: bool,
     ) -> Result<FrameStats, GpuError> {
         let mut stats = FrameStats::default();
-        // Check handles first: a stale handle fails the frame before anything is encoded.
-        for batch in frame.batches {
-            self.mesh(batch.mesh)?;
-        }
         self.upload_frame(gpu, frame);
         // Natively, finished buffer maps (the GPU timer's readbacks) are delivered by polling.
         let _ = gpu.device.poll(wgpu::PollType::Poll);
@@ -596,13 +615,17 @@ impl Renderer {
         let mut draws = Vec::with_capacity(frame.batches.len());
         let mut casters = Vec::with_capacity(frame.batches.len());
         for batch in frame.batches {
-            let mesh = self.mesh(batch.mesh)?;
+            // A batch naming an unloaded mesh or an unknown texture set is skipped: assets
+            // may be removed between the queue being built and the frame being drawn.
+            let (Some(mesh), Some(textures)) = (
+                self.meshes.get(&batch.mesh),
+                self.texture_sets.get(batch.textures.0 as usize),
+            ) else {
+                stats.skipped_batches += 1;
+                continue;
+            };
             let main = clamp(batch.instances.clone());
             if !main.is_empty() {
-                let textures = self
-                    .texture_sets
-                    .get(batch.textures.0 as usize)
-                    .ok_or(GpuError::StaleHandle)?;
                 let textured = batch.textures != TextureSetHandle::default();
                 draws.push((mesh, textures, main, textured));
             }
