@@ -83,7 +83,7 @@ impl LodAssets {
         handle: LodHandle,
         chain: LodChain,
         meshes: &mut MeshAssets,
-    ) -> Result<(), AssetError> {
+    ) -> Result<(), MeshError> {
         if self.chains.load_state(handle) == LoadState::Unloaded {
             return Ok(());
         }
@@ -100,10 +100,10 @@ impl LodAssets {
             Err(e) => {
                 let error = AssetError::Decode {
                     path: String::new(),
-                    error: e.into(),
+                    error: e.clone().into(),
                 };
-                self.chains.fail(handle, error.clone());
-                Err(error)
+                self.chains.fail(handle, error);
+                Err(e)
             }
         }
     }

@@ -49,13 +49,15 @@ impl MeshAssets {
 
     /// Puts a validated mesh in a live slot (loading, loaded or failed). A mesh that fails
     /// validation marks the slot failed and returns the error; a stale handle changes nothing.
-    pub fn insert(&mut self, handle: MeshHandle, mesh: Mesh) -> Result<(), AssetError> {
+    pub fn insert(&mut self, handle: MeshHandle, mesh: Mesh) -> Result<(), MeshError> {
         if let Err(error) = mesh.validate() {
-            let error = AssetError::Decode {
-                path: String::new(),
-                error: error.into(),
-            };
-            self.assets.fail(handle, error.clone());
+            self.assets.fail(
+                handle,
+                AssetError::Decode {
+                    path: String::new(),
+                    error: error.clone().into(),
+                },
+            );
             return Err(error);
         }
         let bounds = mesh.bounding_sphere();
