@@ -14,6 +14,7 @@ fn removed_handles_go_stale_and_their_slots_are_reused_under_a_new_generation() 
     assert_eq!((store.len(), store.get(a), store.get(b)), (2, Some(&1), Some(&2)));
     let version = store.version();
     assert_eq!(store.remove(a), Some(1));
+    assert_eq!(store.load_state(b), LoadState::Loaded);
     assert!(store.version() > version);
     assert_eq!(store.load_state(a), LoadState::Unloaded);
     assert_eq!(store.get(a), None);
@@ -32,6 +33,12 @@ fn removed_handles_go_stale_and_their_slots_are_reused_under_a_new_generation() 
     assert_eq!(store.get(Handle::default()), None);
     let live: Vec<_> = store.iter().map(|(h, v)| (h, *v)).collect();
     assert_eq!(live, vec![(c, 3), (b, 2)]);
+    // Clearing unloads everything; no old handle comes back to life.
+    store.clear();
+    assert!(store.is_empty());
+    let d = store.add(4);
+    assert_eq!(d.index(), 0);
+    assert_eq!((store.get(a), store.get(c), store.get(d)), (None, None, Some(&4)));
 }
 
 #[test]
@@ -147,4 +154,36 @@ fn removing_a_lod_chain_removes_its_level_meshes() {
     assert_eq!(lods.load_state(handle), LoadState::Unloaded);
     assert!(lods.is_empty());
     assert_eq!(lods.handle(LodAssets::index(handle)), None);
+}
+
+#[test]
+fn materials_unload_by_handle_and_their_indices_are_reused() {
+    use layerw_engine::render::{MAX_MATERIALS, MaterialParams, Materials};
+    let red = MaterialParams {
+        roughness: 0.25,
+        ..Default::default()
+    };
+    let mut materials = Materials::default();
+    let index = materials.add(red).unwrap();
+    let handle = materials.handle(index).unwrap();
+    assert_eq!(materials.items(), vec![MaterialParams::default(), red]);
+    let version = materials.version();
+    assert_eq!(materials.remove(handle), Some(red));
+    assert!(materials.version() > version);
+    assert_eq!(materials.get(handle), None);
+    // The freed index reads as the default material until reused.
+    assert_eq!(materials.items(), vec![MaterialParams::default(); 2]);
+    let again = materials.add_handle(red).unwrap();
+    assert_eq!(again.index(), handle.index());
+    assert_ne!(again, handle);
+    // Replacing the table makes every old handle stale and never repeats a version.
+    let version = materials.version();
+    materials.set(vec![red; 3]).unwrap();
+    assert!(materials.version() > version);
+    assert_eq!(materials.get(again), None);
+    assert_eq!(materials.get(handle), None);
+    assert_eq!(materials.add(red), Some(3));
+    assert!(materials.set(vec![red; MAX_MATERIALS + 1]).is_none());
+    while materials.add(red).is_some() {}
+    assert_eq!(materials.items().len(), MAX_MATERIALS);
 }

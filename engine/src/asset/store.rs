@@ -167,6 +167,17 @@ impl<T> Assets<T> {
         }
     }
 
+    /// Unloads everything: every handle goes stale (generations carry on) and the next
+    /// assets added fill slots 0, 1, 2, ... in order.
+    pub fn clear(&mut self) {
+        for slot in &mut self.slots {
+            slot.content = Content::Empty;
+        }
+        self.free = (0..self.slots.len() as u32).rev().collect();
+        self.loaded = 0;
+        self.version += 1;
+    }
+
     /// The asset behind a live, loaded handle.
     pub fn get(&self, handle: Handle<T>) -> Option<&T> {
         match &self.slot(handle)?.content {

@@ -130,53 +130,106 @@ impl MeshAssets {
     }
 }
 
-/// The material table, stored on the world as a resource (instances name materials by index).
-#[derive(Clone, Debug, PartialEq)]
+/// A material: a handle into [`Materials`]; its slot index is the material index instances
+/// carry.
+pub type MaterialHandle = Handle<MaterialParams>;
+
+/// The material table, stored on the world as a resource: an [`Assets<MaterialParams>`]
+/// whose slot index is the index instances name materials by (a `u16`, under
+/// [`MAX_MATERIALS`]). A removed material's slot reads as the default material on the GPU
+/// until a new material reuses it.
+///
+/// # Example
+/// ```
+/// use layerw_engine::render::{MaterialParams, Materials};
+///
+/// let mut materials = Materials::default(); // index 0: the default material
+/// let red = materials.add(MaterialParams::default()).unwrap();
+/// assert_eq!(red, 1);
+/// let handle = materials.handle(red).unwrap();
+/// assert!(materials.remove(handle).is_some());
+/// assert!(materials.get(handle).is_none());
+/// assert_eq!(materials.add(MaterialParams::default()), Some(1)); // the slot is reused
+/// ```
 pub struct Materials {
-    items: Vec<MaterialParams>,
-    version: u64,
+    assets: Assets<MaterialParams>,
 }
 
 impl Default for Materials {
     /// One default material.
     fn default() -> Self {
-        Materials {
-            items: vec![MaterialParams::default()],
-            version: 1,
-        }
+        let mut assets = Assets::default();
+        assets.add(MaterialParams::default());
+        Materials { assets }
     }
 }
 
 impl Materials {
-    /// Appends a material and returns its index, or `None` when the table (of
+    /// Adds a material and returns its index, or `None` when the table (of
     /// [`MAX_MATERIALS`]) is full.
     pub fn add(&mut self, material: MaterialParams) -> Option<u16> {
-        if self.items.len() >= MAX_MATERIALS {
-            return None;
-        }
-        self.items.push(material);
-        self.version += 1;
-        Some((self.items.len() - 1) as u16)
+        self.add_handle(material).map(|h| h.index() as u16)
     }
 
-    /// Replaces the table; `None` (and no change) when it has more than [`MAX_MATERIALS`].
+    /// Adds a material and returns its handle, or `None` when the table is full.
+    pub fn add_handle(&mut self, material: MaterialParams) -> Option<MaterialHandle> {
+        if self.assets.len() >= MAX_MATERIALS {
+            return None;
+        }
+        Some(self.assets.add(material))
+    }
+
+    /// The live handle of the material at `index`.
+    pub fn handle(&self, index: u16) -> Option<MaterialHandle> {
+        self.assets.handle_at(u32::from(index))
+    }
+
+    /// The material behind a live handle.
+    pub fn get(&self, handle: MaterialHandle) -> Option<&MaterialParams> {
+        self.assets.get(handle)
+    }
+
+    /// The material behind a live handle, to change it (uploaded again at the next sync).
+    pub fn get_mut(&mut self, handle: MaterialHandle) -> Option<&mut MaterialParams> {
+        self.assets.get_mut(handle)
+    }
+
+    /// Unloads a material: its handle goes stale and its index draws as the default
+    /// material until reused.
+    pub fn remove(&mut self, handle: MaterialHandle) -> Option<MaterialParams> {
+        self.assets.remove(handle)
+    }
+
+    /// Replaces the table (every old handle goes stale); `None` (and no change) when it has
+    /// more than [`MAX_MATERIALS`].
     pub fn set(&mut self, items: Vec<MaterialParams>) -> Option<()> {
         if items.len() > MAX_MATERIALS {
             return None;
         }
-        self.items = items;
-        self.version += 1;
+        self.assets.clear();
+        for item in items {
+            self.assets.add(item);
+        }
         Some(())
     }
 
-    /// The materials, by index.
-    pub fn items(&self) -> &[MaterialParams] {
-        &self.items
+    /// The table by index, as the GPU reads it (free slots hold the default material).
+    pub fn items(&self) -> Vec<MaterialParams> {
+        let mut table = vec![MaterialParams::default(); self.assets.slot_count()];
+        for (handle, material) in self.assets.iter() {
+            table[handle.index() as usize] = *material;
+        }
+        table
+    }
+
+    /// The underlying store.
+    pub fn assets(&self) -> &Assets<MaterialParams> {
+        &self.assets
     }
 
     /// Bumped by every change.
     pub fn version(&self) -> u64 {
-        self.version
+        self.assets.version()
     }
 }
 

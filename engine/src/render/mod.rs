@@ -10,7 +10,7 @@ mod scene;
 mod texture;
 
 pub use assets::{
-    LoadedTexture, Materials, MeshAssets, MeshHandle, TextureAssets, TextureHandle, TextureSet,
+    LoadedTexture, MaterialHandle, Materials, MeshAssets, MeshHandle, TextureAssets, TextureHandle, TextureSet,
     TextureSetHandle,
 };
 pub use instance::{GpuInstance, pack_rotation, unpack_rotation};

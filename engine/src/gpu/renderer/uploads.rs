@@ -136,7 +136,7 @@ impl Renderer {
         if self.material_version == Some(materials.version()) {
             return Ok(());
         }
-        self.set_materials(gpu, materials.items())?;
+        self.set_materials(gpu, &materials.items())?;
         self.material_version = Some(materials.version());
         Ok(())
     }
