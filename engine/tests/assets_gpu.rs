@@ -99,7 +99,12 @@ fn unloading_meshes_and_textures_frees_gpu_memory_and_stale_draws_are_skipped() 
 
     // Unload the cube and the colour map; the queue still names the cube.
     assert!(world.resource_mut::<MeshAssets>().remove(cube).is_some());
-    assert!(world.resource_mut::<TextureAssets>().remove(color).is_some());
+    assert!(
+        world
+            .resource_mut::<TextureAssets>()
+            .remove(color)
+            .is_some()
+    );
     host.frame(&mut world);
     let after = residency(&world);
     assert_eq!((after.meshes, after.textures), (1, 1));
@@ -113,7 +118,12 @@ fn unloading_meshes_and_textures_frees_gpu_memory_and_stale_draws_are_skipped() 
 
     // Everything unloaded: nothing resident.
     assert!(world.resource_mut::<MeshAssets>().remove(sphere).is_some());
-    assert!(world.resource_mut::<TextureAssets>().remove(rough).is_some());
+    assert!(
+        world
+            .resource_mut::<TextureAssets>()
+            .remove(rough)
+            .is_some()
+    );
     host.frame(&mut world);
     assert_eq!(residency(&world), GpuResidency::default());
 }
@@ -140,13 +150,26 @@ fn a_lod_chain_loaded_from_a_file_is_uploaded_and_unloading_it_frees_its_levels(
     }
     host.frame(app.world_mut());
     let world = app.world();
-    assert_eq!(world.resource::<LodAssets>().load_state(chain), LoadState::Loaded);
-    let levels = world.resource::<LodAssets>().get(chain).unwrap().levels.len();
+    assert_eq!(
+        world.resource::<LodAssets>().load_state(chain),
+        LoadState::Loaded
+    );
+    let levels = world
+        .resource::<LodAssets>()
+        .get(chain)
+        .unwrap()
+        .levels
+        .len();
     let loaded = residency(world);
     assert_eq!(loaded.meshes, levels);
     {
         let mut meshes = world.resource_mut::<MeshAssets>();
-        assert!(world.resource_mut::<LodAssets>().remove(chain, &mut meshes).is_some());
+        assert!(
+            world
+                .resource_mut::<LodAssets>()
+                .remove(chain, &mut meshes)
+                .is_some()
+        );
     }
     host.frame(app.world_mut());
     let unloaded = residency(app.world());

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 
 use layerw_engine::app::App;
 use layerw_engine::asset::{
-    Asset, AssetError, AssetKindPlugin, AssetLoader, AssetPlugin, AssetServer, Assets,
-    DecodeError, Handle, LoadState,
+    Asset, AssetError, AssetKindPlugin, AssetLoader, AssetPlugin, AssetServer, Assets, DecodeError,
+    Handle, LoadState,
 };
 use layerw_engine::lod::{LoadedChain, LodAssets, LodChain};
 use layerw_engine::render::{LoadedTexture, Mesh, MeshAssets, TextureAssets};
@@ -80,8 +80,14 @@ fn lod_chains_meshes_and_pngs_load_from_files_through_frames() {
     let linear = load::<LoadedTexture>(&app, &normals.to_string_lossy());
     // Nothing changes outside the load systems, however fast the reads are.
     std::thread::sleep(std::time::Duration::from_millis(20));
-    assert_eq!(app.world().resource::<LodAssets>().load_state(chain), LoadState::Loading);
-    assert_eq!(app.world().resource::<MeshAssets>().load_state(mesh), LoadState::Loading);
+    assert_eq!(
+        app.world().resource::<LodAssets>().load_state(chain),
+        LoadState::Loading
+    );
+    assert_eq!(
+        app.world().resource::<MeshAssets>().load_state(mesh),
+        LoadState::Loading
+    );
     let progress = app.world().resource::<AssetServer>().progress();
     assert_eq!((progress.pending, progress.loaded), (4, 0));
     assert!(progress.fraction() < 1.0);
@@ -89,7 +95,10 @@ fn lod_chains_meshes_and_pngs_load_from_files_through_frames() {
     assert!(run_until_loaded(&mut app) >= 1);
     let world = app.world();
     let progress = world.resource::<AssetServer>().progress();
-    assert_eq!((progress.loaded, progress.failed, progress.pending), (4, 0, 0));
+    assert_eq!(
+        (progress.loaded, progress.failed, progress.pending),
+        (4, 0, 0)
+    );
     assert_eq!(progress.fraction(), 1.0);
 
     let expected = LodChain::from_bytes(&std::fs::read(sphere_path()).unwrap()).unwrap();
@@ -167,7 +176,10 @@ fn missing_corrupt_and_unknown_files_fail_with_typed_errors_and_change_nothing_e
         })
     ));
     let progress = world.resource::<AssetServer>().progress();
-    assert_eq!((progress.loaded, progress.failed, progress.pending), (0, 4, 0));
+    assert_eq!(
+        (progress.loaded, progress.failed, progress.pending),
+        (0, 4, 0)
+    );
     // Nothing else changed: the cube is the only mesh, no chain or texture was added.
     let meshes = world.resource::<MeshAssets>();
     assert_eq!(meshes.len(), 1);
@@ -232,7 +244,9 @@ fn a_games_own_kind_loads_and_oversized_files_are_refused_before_reading() {
     std::fs::write(&note_path, "hello").unwrap();
     let mut app = app();
     app.add_plugin(AssetKindPlugin::<Note>::default());
-    app.world().resource_mut::<AssetServer>().add_loader(NoteLoader);
+    app.world()
+        .resource_mut::<AssetServer>()
+        .add_loader(NoteLoader);
     let note = load::<Note>(&app, &note_path.to_string_lossy());
     let huge = load::<Note>(&app, &sphere_path());
     run_until_loaded(&mut app);
@@ -258,7 +272,12 @@ fn removing_a_handle_while_it_loads_cancels_the_load() {
     {
         let world = app.world();
         let mut meshes = world.resource_mut::<MeshAssets>();
-        assert!(world.resource_mut::<LodAssets>().remove(chain, &mut meshes).is_none());
+        assert!(
+            world
+                .resource_mut::<LodAssets>()
+                .remove(chain, &mut meshes)
+                .is_none()
+        );
     }
     run_until_loaded(&mut app);
     let world = app.world();
@@ -268,5 +287,8 @@ fn removing_a_handle_while_it_loads_cancels_the_load() {
     assert_eq!(lods.load_state(chain), LoadState::Unloaded);
     assert_eq!(lods.load_state(kept), LoadState::Loaded);
     // Only the kept chain's levels are meshes.
-    assert_eq!(world.resource::<MeshAssets>().len(), lods.get(kept).unwrap().levels.len());
+    assert_eq!(
+        world.resource::<MeshAssets>().len(),
+        lods.get(kept).unwrap().levels.len()
+    );
 }

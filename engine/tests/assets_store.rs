@@ -11,7 +11,10 @@ fn removed_handles_go_stale_and_their_slots_are_reused_under_a_new_generation() 
     let mut store: Assets<u32> = Assets::default();
     let a = store.add(1);
     let b = store.add(2);
-    assert_eq!((store.len(), store.get(a), store.get(b)), (2, Some(&1), Some(&2)));
+    assert_eq!(
+        (store.len(), store.get(a), store.get(b)),
+        (2, Some(&1), Some(&2))
+    );
     let version = store.version();
     assert_eq!(store.remove(a), Some(1));
     assert_eq!(store.load_state(b), LoadState::Loaded);
@@ -38,7 +41,10 @@ fn removed_handles_go_stale_and_their_slots_are_reused_under_a_new_generation() 
     assert!(store.is_empty());
     let d = store.add(4);
     assert_eq!(d.index(), 0);
-    assert_eq!((store.get(a), store.get(c), store.get(d)), (None, None, Some(&4)));
+    assert_eq!(
+        (store.get(a), store.get(c), store.get(d)),
+        (None, None, Some(&4))
+    );
 }
 
 #[test]
@@ -144,7 +150,13 @@ fn removing_a_lod_chain_removes_its_level_meshes() {
     let (mut meshes, mut lods) = (MeshAssets::default(), LodAssets::default());
     let keep = meshes.add(Mesh::cube(1.0)).unwrap();
     let handle = lods.add(chain, &mut meshes).unwrap();
-    let levels: Vec<_> = lods.get(handle).unwrap().levels.iter().map(|l| l.mesh).collect();
+    let levels: Vec<_> = lods
+        .get(handle)
+        .unwrap()
+        .levels
+        .iter()
+        .map(|l| l.mesh)
+        .collect();
     assert_eq!(meshes.len(), 3);
     let removed = lods.remove(handle, &mut meshes).unwrap();
     assert_eq!(removed.levels.len(), 2);

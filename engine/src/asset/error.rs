@@ -105,7 +105,10 @@ impl fmt::Display for AssetError {
                 path,
                 bytes,
                 maximum,
-            } => write!(f, "{path}: {bytes} bytes, the loader takes at most {maximum}"),
+            } => write!(
+                f,
+                "{path}: {bytes} bytes, the loader takes at most {maximum}"
+            ),
             AssetError::UnsupportedExtension { path, kind } => {
                 write!(f, "{path}: no {kind} loader takes this extension")
             }

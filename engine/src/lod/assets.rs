@@ -253,7 +253,13 @@ mod tests {
         };
         let (mut meshes, mut lods) = (MeshAssets::default(), LodAssets::default());
         let first = lods.add(chain(), &mut meshes).unwrap();
-        let level_meshes: Vec<_> = lods.get(first).unwrap().levels.iter().map(|l| l.mesh).collect();
+        let level_meshes: Vec<_> = lods
+            .get(first)
+            .unwrap()
+            .levels
+            .iter()
+            .map(|l| l.mesh)
+            .collect();
         assert!(lods.remove(first, &mut meshes).is_some());
         assert!(level_meshes.iter().all(|m| meshes.get(*m).is_none()));
         assert_eq!(lods.handle(0), None);

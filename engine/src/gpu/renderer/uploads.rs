@@ -44,7 +44,8 @@ impl Renderer {
             return Ok(());
         }
         // Dropping a buffer frees its memory once the GPU is done with it (wgpu tracks that).
-        self.meshes.retain(|handle, _| assets.get(*handle).is_some());
+        self.meshes
+            .retain(|handle, _| assets.get(*handle).is_some());
         let seen = self.mesh_version.unwrap_or(0);
         for (handle, mesh) in assets.assets().changed_since(seen) {
             self.meshes
@@ -86,7 +87,9 @@ impl Renderer {
                     let view = upload_texture(gpu, &texture.mips, texture.srgb);
                     self.textures.insert(handle, GpuTexture { view, bytes });
                 }
-                None => tracing::error!("texture {handle:?} has a malformed mip chain; not uploaded"),
+                None => {
+                    tracing::error!("texture {handle:?} has a malformed mip chain; not uploaded")
+                }
             }
         }
         let [white_srgb, white_linear, flat_normal] = &self.neutral;
