@@ -205,7 +205,13 @@ impl GpuRenderer {
         {
             tracing::error!("{e}");
         }
-        world.insert_resource(ready.renderer.residency());
+        let residency = ready.renderer.residency();
+        match world.get_resource_mut::<super::GpuResidency>() {
+            Some(published) => *published = residency,
+            None => {
+                world.insert_resource(residency);
+            }
+        }
         // With a window the frame is tonemapped once, into the surface; the headless output
         // image is only made without one, or for a screenshot.
         #[cfg(feature = "window")]

@@ -187,6 +187,10 @@ pub struct Renderer {
     textures: std::collections::HashMap<TextureHandle, GpuTexture>,
     texture_sets: Vec<wgpu::BindGroup>,
     texture_version: Option<u64>,
+    /// The texture store's own version at the last sync (what `changed_since` compares).
+    texture_store_version: u64,
+    /// What the asset uploads hold, counted at each sync that changed something.
+    residency: GpuResidency,
     // Per target format: the headless output and whatever the window's surface uses.
     tonemap_pipelines:
         std::sync::Mutex<std::collections::HashMap<wgpu::TextureFormat, wgpu::RenderPipeline>>,
@@ -551,6 +555,8 @@ impl Renderer {
             textures: Default::default(),
             texture_sets: Vec::new(),
             texture_version: None,
+            texture_store_version: 0,
+            residency: GpuResidency::default(),
             targets,
             timer: GpuTimer::new(&gpu.device, &gpu.queue),
             overlay,

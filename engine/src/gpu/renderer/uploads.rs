@@ -57,6 +57,7 @@ impl Renderer {
             }
         }
         self.mesh_version = Some(assets.version());
+        self.count_residency();
         Ok(())
     }
 
@@ -72,10 +73,10 @@ impl Renderer {
         self.texture_sets.clear();
         self.textures
             .retain(|handle, _| assets.get(*handle).is_some());
-        let seen = self.texture_version.unwrap_or(0);
+        // The store's own version (the combined one also counts texture sets).
         let changed: Vec<TextureHandle> = assets
             .assets()
-            .changed_since(seen)
+            .changed_since(self.texture_store_version)
             .map(|(handle, _)| handle)
             .collect();
         for (handle, texture) in assets.textures() {
@@ -128,6 +129,8 @@ impl Renderer {
             })
             .collect();
         self.texture_version = Some(assets.version());
+        self.texture_store_version = assets.assets().version();
+        self.count_residency();
     }
 
     /// Uploads the material table when it changed.
@@ -211,13 +214,18 @@ impl Renderer {
 
     /// What is resident on the GPU now: meshes and textures uploaded from the assets, and
     /// their bytes (the renderer's own targets and tables are not counted).
+    /// Counted at each sync that changed something, so reading it every frame is free.
     pub fn residency(&self) -> GpuResidency {
-        GpuResidency {
+        self.residency
+    }
+
+    fn count_residency(&mut self) {
+        self.residency = GpuResidency {
             meshes: self.meshes.len(),
             mesh_bytes: self.meshes.values().map(|m| m.bytes).sum(),
             textures: self.textures.len(),
             texture_bytes: self.textures.values().map(|t| t.bytes).sum(),
-        }
+        };
     }
 
     /// Replaces the material table (instances name materials by index).
