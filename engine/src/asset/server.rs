@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use super::io::{ReadSlot, Reader};
 use super::{Asset, AssetError, AssetLoader, Handle, LoadState};
+use crate::ecs::World;
 use crate::schedule::{Stage, System};
 
 /// How many loads the server has finished and how many are in flight: what a loading
@@ -76,10 +77,7 @@ struct Kind<T: Asset> {
 ///
 /// let mut app = App::new();
 /// app.add_plugin(AssetPlugin::default());
-/// let world = app.world_mut();
-/// let sphere = world
-///     .resource_mut::<AssetServer>()
-///     .load::<LoadedChain>(&mut world.resource_mut::<LodAssets>(), "assets/sphere48.lwlod");
+/// let sphere = AssetServer::load_in::<LoadedChain>(app.world(), "assets/sphere48.lwlod");
 /// while !app.world().resource::<AssetServer>().progress().is_done() {
 ///     app.update(1.0 / 60.0);
 /// }
@@ -198,6 +196,25 @@ impl AssetServer {
         handle
     }
 
+    /// [`load`](Self::load) with the server and the kind's store taken from `world` (setup
+    /// code outside systems). Panics when either resource is missing or already borrowed.
+    ///
+    /// # Example
+    /// ```
+    /// use layerw_engine::app::App;
+    /// use layerw_engine::asset::{AssetPlugin, AssetServer, LoadState};
+    /// use layerw_engine::render::{Mesh, MeshAssets};
+    ///
+    /// let mut app = App::new();
+    /// app.add_plugin(AssetPlugin::default());
+    /// let mesh = AssetServer::load_in::<Mesh>(app.world(), "no/such/mesh.lwlod");
+    /// assert_eq!(app.world().resource::<MeshAssets>().load_state(mesh), LoadState::Loading);
+    /// ```
+    pub fn load_in<T: Asset>(world: &World, path: &str) -> Handle<T> {
+        let mut server = world.resource_mut::<AssetServer>();
+        server.load::<T>(&mut world.resource_mut::<T::Store>(), path)
+    }
+
     /// Loads in flight and finished, since the server was made or
     /// [`reset_progress`](Self::reset_progress).
     pub fn progress(&self) -> LoadProgress {
@@ -228,8 +245,8 @@ impl AssetServer {
     }
 
     /// The system that finishes kind `T`'s loads: decodes the bytes read since its last run
-    /// and stores the results (or the errors) in `T::Store`. [`AssetKindPlugin`]
-    /// (super::AssetKindPlugin) adds it first in [`Stage::Streaming`].
+    /// and stores the results (or the errors) in `T::Store`.
+    /// [`AssetKindPlugin`](super::AssetKindPlugin) adds it first in [`Stage::Streaming`].
     pub fn load_system<T: Asset>() -> System {
         let name = format!("layerw::load_assets<{}>", T::KIND);
         let system = System::new(name, |ctx| {
