@@ -19,7 +19,8 @@ mod output;
 mod readback;
 mod uploads;
 
-use uploads::upload_texture;
+pub use uploads::GpuResidency;
+use uploads::{GpuTexture, upload_texture};
 
 const HDR_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba16Float;
 const DEPTH_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Depth32Float;
@@ -124,27 +125,6 @@ struct GpuMesh {
     indices: wgpu::Buffer,
     format: wgpu::IndexFormat,
     index_count: u32,
-}
-
-/// A texture uploaded from the assets.
-struct GpuTexture {
-    view: wgpu::TextureView,
-    /// Bytes of its mip chain.
-    bytes: u64,
-}
-
-/// What the asset uploads hold on the GPU: a [`Renderer::residency`] reading, published by
-/// [`GpuRenderer`](super::GpuRenderer) as a resource after every frame.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct GpuResidency {
-    /// Meshes with GPU buffers.
-    pub meshes: usize,
-    /// Their vertex and index buffer bytes.
-    pub mesh_bytes: u64,
-    /// Textures on the GPU (the renderer's neutral 1x1 maps not counted).
-    pub textures: usize,
-    /// Their bytes (every mip level, 4 bytes a texel).
-    pub texture_bytes: u64,
 }
 
 struct Targets {

@@ -5,12 +5,33 @@ use glam::Vec3;
 
 use bytemuck::Zeroable;
 
-use super::{GpuMaterial, GpuMesh, GpuResidency, GpuTexture, Renderer, Vertex};
+use super::{GpuMaterial, GpuMesh, Renderer, Vertex};
 use crate::gpu::{GpuContext, GpuError};
 use crate::render::{
     Indices, MAX_MATERIALS, MaterialParams, Materials, Mesh, MeshAssets, RenderQueue,
     TextureAssets, TextureHandle, TextureImage,
 };
+
+/// A texture uploaded from the assets.
+pub(super) struct GpuTexture {
+    pub(super) view: wgpu::TextureView,
+    /// Bytes of its mip chain.
+    pub(super) bytes: u64,
+}
+
+/// What the asset uploads hold on the GPU: a [`Renderer::residency`] reading, published by
+/// [`GpuRenderer`](crate::gpu::GpuRenderer) as a resource after every frame.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct GpuResidency {
+    /// Meshes with GPU buffers.
+    pub meshes: usize,
+    /// Their vertex and index buffer bytes.
+    pub mesh_bytes: u64,
+    /// Textures on the GPU (the renderer's neutral 1x1 maps not counted).
+    pub textures: usize,
+    /// Their bytes (every mip level, 4 bytes a texel).
+    pub texture_bytes: u64,
+}
 
 /// A unit vector in 32 bits: octahedral mapping, two snorm16 (error under 0.05 degrees).
 fn octahedral(v: Vec3) -> u32 {
