@@ -95,7 +95,7 @@ impl Renderer {
         self.textures
             .retain(|handle, _| assets.get(*handle).is_some());
         // The store's own version (the combined one also counts texture sets).
-        let changed: Vec<TextureHandle> = assets
+        let changed: std::collections::HashSet<TextureHandle> = assets
             .assets()
             .changed_since(self.texture_store_version)
             .map(|(handle, _)| handle)
