@@ -117,6 +117,12 @@ section "build wasm32-wasip1 (libs)" \
 section "tests (wasm32-wasip1, wasmtime)" \
     cargo test -p layerw-engine --target wasm32-wasip1 -- --nocapture
 
+# The asset layer's browser IO (fetch) in headless chromium: wasm-bindgen-test-runner serves the
+# test and drives chromium through chromedriver.
+section "web assets (headless chromium, fetch)" \
+    env CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+    cargo test -p layerw-engine --features fetch --target wasm32-unknown-unknown --test assets_web
+
 # The walloc tests under miri (pinned nightly from scripts/versions.sh), bounded in time.
 section "miri (layerw-engine walloc tests)" \
     timeout --kill-after=30s "$MIRI_TIMEOUT" \

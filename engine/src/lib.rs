@@ -4,6 +4,7 @@
 #![warn(missing_docs)]
 
 pub mod app;
+pub mod asset;
 pub mod cull;
 pub mod ecs;
 #[cfg(all(feature = "gpu", not(target_os = "wasi")))]

@@ -427,10 +427,11 @@ fn invalid_input_is_a_typed_error_not_a_gpu_panic() {
             casters: None,
         }],
     };
-    assert!(matches!(
-        renderer.render(&gpu, &frame),
-        Err(GpuError::StaleHandle)
-    ));
+    // A batch naming an unloaded mesh is skipped, not an error: assets may be removed
+    // between the queue being built and the frame being drawn.
+    let stats = renderer.render(&gpu, &frame).unwrap();
+    assert_eq!(stats.skipped_batches, 1);
+    assert_eq!((stats.instances, stats.triangles), (0, 0));
     assert!(matches!(
         renderer.set_materials(&gpu, &vec![MaterialParams::default(); 257]),
         Err(GpuError::TooManyMaterials {

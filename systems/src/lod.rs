@@ -60,12 +60,10 @@ fn gather(
     if lod.is_empty() || transform(0).is_none() {
         return false;
     }
-    let chains = lods.chains();
     (0..lod.len())
         .into_par_iter()
         .map(|i| {
-            let chain = LodAssets::index(lod[i].chain);
-            let Some(loaded) = chains.get(chain) else {
+            let Some(loaded) = lods.get(lod[i].chain) else {
                 return Vec4::ZERO;
             };
             let t = transform(i).expect("checked above");
@@ -74,13 +72,11 @@ fn gather(
         })
         .collect_into_vec(spheres);
     chain_of.clear();
-    chain_of.extend(lod.iter().map(|l| {
-        let chain = LodAssets::index(l.chain);
-        if chain < chains.len() {
-            chain as u32
-        } else {
-            0
-        }
+    // A stale or loading chain's slot may hold a placeholder table: such entities read
+    // slot 0 (any table will do: they are left alone when writing back).
+    chain_of.extend(lod.iter().map(|l| match lods.get(l.chain) {
+        Some(_) => LodAssets::index(l.chain) as u32,
+        None => 0,
     }));
     levels.clear();
     levels.extend(lod.iter().map(|l| l.level));
@@ -97,7 +93,6 @@ fn write_back(archetype: &Archetype, lods: &LodAssets, levels: &[u8], only: Opti
         return;
     };
     let (lod, mesh): (&mut [LodMesh], &mut [MeshRef]) = (&mut lod_column, &mut mesh_column);
-    let chains = lods.chains();
     lod.par_iter_mut()
         .zip(mesh.par_iter_mut())
         .zip(levels.par_iter())
@@ -106,7 +101,7 @@ fn write_back(archetype: &Archetype, lods: &LodAssets, levels: &[u8], only: Opti
             if only.is_some_and(|o| !o[i]) {
                 return;
             }
-            if let Some(chain) = chains.get(LodAssets::index(lod.chain))
+            if let Some(chain) = lods.get(lod.chain)
                 && let Some(chosen) = chain.levels.get(usize::from(level))
             {
                 lod.level = level;
@@ -134,7 +129,7 @@ pub fn select_lods() -> System {
         let Ok(lods) = ctx.try_resource::<LodAssets>() else {
             return;
         };
-        if lods.chains().is_empty() {
+        if lods.is_empty() {
             return;
         }
         for archetype in ctx.archetypes() {
@@ -191,7 +186,7 @@ pub fn lod_budget() -> System {
         let Ok(lods) = ctx.try_resource::<LodAssets>() else {
             return;
         };
-        if lods.chains().is_empty() {
+        if lods.is_empty() {
             return;
         }
         // The visible LOD entities of every archetype, as one set: the budget is global.

@@ -14,8 +14,6 @@ pub enum GpuError {
     Device(String),
     /// A mesh was refused before it reached the GPU.
     Mesh(MeshError),
-    /// A handle does not name a live resource (stale or never made).
-    StaleHandle,
     /// More materials than the material table holds.
     TooManyMaterials {
         /// How many were asked for.
@@ -38,7 +36,6 @@ impl fmt::Display for GpuError {
             GpuError::NoAdapter(e) => write!(f, "no GPU adapter: {e}"),
             GpuError::Device(e) => write!(f, "cannot create the GPU device: {e}"),
             GpuError::Mesh(e) => write!(f, "invalid mesh: {e}"),
-            GpuError::StaleHandle => f.write_str("handle does not name a live GPU resource"),
             GpuError::TooManyMaterials { requested, maximum } => {
                 write!(f, "{requested} materials, the table holds {maximum}")
             }

@@ -66,7 +66,9 @@ enum State {
 }
 
 /// The GPU side of an app. It draws the world's [`RenderQueue`] after every frame, uploading
-/// the world's [`MeshAssets`] and [`Materials`] whenever they change.
+/// the world's [`MeshAssets`], [`TextureAssets`] and [`Materials`] whenever they change and
+/// freeing the GPU copies of meshes and textures removed there; it publishes what is resident
+/// as the [`GpuResidency`](super::GpuResidency) resource.
 pub struct GpuRenderer {
     state: State,
     /// Wait for the GPU to finish each frame (benchmarks: frame times then include GPU time).
@@ -202,6 +204,13 @@ impl GpuRenderer {
             && let Err(e) = ready.renderer.sync_materials(&ready.gpu, &materials)
         {
             tracing::error!("{e}");
+        }
+        let residency = ready.renderer.residency();
+        match world.get_resource_mut::<super::GpuResidency>() {
+            Some(published) => *published = residency,
+            None => {
+                world.insert_resource(residency);
+            }
         }
         // With a window the frame is tonemapped once, into the surface; the headless output
         // image is only made without one, or for a screenshot.

@@ -11,6 +11,6 @@ mod timer;
 pub use context::{GpuBackend, GpuContext, GpuInfo};
 pub use error::GpuError;
 pub use host::{GpuRenderer, RenderStats, Screenshot};
-pub use renderer::{Image, OUTPUT_FORMAT, Renderer, RendererConfig, Tonemap};
+pub use renderer::{GpuResidency, Image, OUTPUT_FORMAT, Renderer, RendererConfig, Tonemap};
 /// The wgpu version the renderer is built on, for code that talks to the device directly.
 pub use wgpu;

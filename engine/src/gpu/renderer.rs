@@ -19,7 +19,8 @@ mod output;
 mod readback;
 mod uploads;
 
-use uploads::upload_texture;
+pub use uploads::GpuResidency;
+use uploads::{GpuTexture, upload_texture};
 
 const HDR_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba16Float;
 const DEPTH_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Depth32Float;
@@ -118,6 +119,8 @@ struct Vertex {
 }
 
 struct GpuMesh {
+    /// Vertex and index buffer bytes.
+    bytes: u64,
     vertices: wgpu::Buffer,
     indices: wgpu::Buffer,
     format: wgpu::IndexFormat,
@@ -161,9 +164,13 @@ pub struct Renderer {
     material_sampler: wgpu::Sampler,
     /// Neutral 1x1 maps: white (sRGB), white (linear), a flat normal.
     neutral: [wgpu::TextureView; 3],
-    textures: std::collections::HashMap<TextureHandle, wgpu::TextureView>,
+    textures: std::collections::HashMap<TextureHandle, GpuTexture>,
     texture_sets: Vec<wgpu::BindGroup>,
     texture_version: Option<u64>,
+    /// The texture store's own version at the last sync (what `changed_since` compares).
+    texture_store_version: u64,
+    /// What the asset uploads hold, counted at each sync that changed something.
+    residency: GpuResidency,
     // Per target format: the headless output and whatever the window's surface uses.
     tonemap_pipelines:
         std::sync::Mutex<std::collections::HashMap<wgpu::TextureFormat, wgpu::RenderPipeline>>,
@@ -528,6 +535,8 @@ impl Renderer {
             textures: Default::default(),
             texture_sets: Vec::new(),
             texture_version: None,
+            texture_store_version: 0,
+            residency: GpuResidency::default(),
             targets,
             timer: GpuTimer::new(&gpu.device, &gpu.queue),
             overlay,
@@ -580,10 +589,6 @@ impl Renderer {
         to_output: bool,
     ) -> Result<FrameStats, GpuError> {
         let mut stats = FrameStats::default();
-        // Check handles first: a stale handle fails the frame before anything is encoded.
-        for batch in frame.batches {
-            self.mesh(batch.mesh)?;
-        }
         self.upload_frame(gpu, frame);
         // Natively, finished buffer maps (the GPU timer's readbacks) are delivered by polling.
         let _ = gpu.device.poll(wgpu::PollType::Poll);
@@ -596,13 +601,17 @@ impl Renderer {
         let mut draws = Vec::with_capacity(frame.batches.len());
         let mut casters = Vec::with_capacity(frame.batches.len());
         for batch in frame.batches {
-            let mesh = self.mesh(batch.mesh)?;
+            // A batch naming an unloaded mesh or an unknown texture set is skipped: assets
+            // may be removed between the queue being built and the frame being drawn.
+            let (Some(mesh), Some(textures)) = (
+                self.meshes.get(&batch.mesh),
+                self.texture_sets.get(batch.textures.0 as usize),
+            ) else {
+                stats.skipped_batches += 1;
+                continue;
+            };
             let main = clamp(batch.instances.clone());
             if !main.is_empty() {
-                let textures = self
-                    .texture_sets
-                    .get(batch.textures.0 as usize)
-                    .ok_or(GpuError::StaleHandle)?;
                 let textured = batch.textures != TextureSetHandle::default();
                 draws.push((mesh, textures, main, textured));
             }

@@ -3,11 +3,11 @@
 //! object-space error and the triangle count that LOD selection needs.
 
 use super::{LodBounds, LodChain, LodLevels};
+use crate::asset::{AssetError, Assets, Handle, LoadState};
 use crate::render::{MeshAssets, MeshError, MeshHandle};
 
-/// A loaded LOD chain.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct LodHandle(pub(crate) u32);
+/// A loaded LOD chain: a handle into [`LodAssets`].
+pub type LodHandle = Handle<LoadedChain>;
 
 /// One level of a loaded chain.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -29,11 +29,31 @@ pub struct LoadedChain {
     pub bounds: LodBounds,
 }
 
-/// Every loaded LOD chain, stored on the world as a resource.
+/// Every loaded LOD chain, stored on the world as a resource: an [`Assets<LoadedChain>`] and,
+/// per slot, the table LOD selection reads.
+///
+/// # Example
+/// ```
+/// use layerw_engine::lod::{LodAssets, LodChain, LodLevel};
+/// use layerw_engine::render::{Mesh, MeshAssets};
+///
+/// let chain = LodChain::new(vec![
+///     LodLevel::new(Mesh::sphere(1.0, 8, 4), 0.1),
+///     LodLevel::new(Mesh::sphere(1.0, 16, 8), 0.0),
+/// ])
+/// .unwrap();
+/// let (mut meshes, mut lods) = (MeshAssets::default(), LodAssets::default());
+/// let sphere = lods.add(chain, &mut meshes).unwrap();
+/// assert_eq!(meshes.len(), 2); // one mesh per level
+/// lods.remove(sphere, &mut meshes); // unloads the levels' meshes too
+/// assert!(meshes.is_empty() && lods.get(sphere).is_none());
+/// ```
 #[derive(Default)]
 pub struct LodAssets {
-    chains: Vec<LoadedChain>,
-    /// Per chain, what selection reads (errors, triangles, reference radius), in handle order.
+    chains: Assets<LoadedChain>,
+    /// Per slot, what selection reads (errors, triangles, reference radius). A freed slot
+    /// keeps its last table until reused: selection indexes by slot, and an entity whose
+    /// chain is gone is left alone when its level is written back.
     selection: Vec<LodLevels>,
 }
 
@@ -45,6 +65,68 @@ impl LodAssets {
         chain: LodChain,
         meshes: &mut MeshAssets,
     ) -> Result<LodHandle, MeshError> {
+        let (loaded, selection) = Self::load_levels(chain, meshes)?;
+        let handle = self.chains.add(loaded);
+        self.set_selection(handle, selection);
+        Ok(handle)
+    }
+
+    /// Reserves a slot in the [`Loading`](LoadState::Loading) state.
+    pub fn reserve(&mut self) -> LodHandle {
+        self.chains.reserve()
+    }
+
+    /// Puts a chain in a live slot, its levels' meshes into `meshes`. A mesh `meshes`
+    /// refuses marks the slot failed; a stale handle adds nothing.
+    pub fn insert(
+        &mut self,
+        handle: LodHandle,
+        chain: LodChain,
+        meshes: &mut MeshAssets,
+    ) -> Result<(), MeshError> {
+        if self.chains.load_state(handle) == LoadState::Unloaded {
+            return Ok(());
+        }
+        match Self::load_levels(chain, meshes) {
+            Ok((loaded, selection)) => {
+                if let Ok(Some(old)) = self.chains.insert(handle, loaded) {
+                    for level in old.levels {
+                        meshes.remove(level.mesh);
+                    }
+                }
+                self.set_selection(handle, selection);
+                Ok(())
+            }
+            Err(e) => {
+                let error = AssetError::Decode {
+                    path: String::new(),
+                    error: e.clone().into(),
+                };
+                self.chains.fail(handle, error);
+                Err(e)
+            }
+        }
+    }
+
+    /// Marks a live slot failed; false when the handle is stale.
+    pub fn fail(&mut self, handle: LodHandle, error: AssetError) -> bool {
+        self.chains.fail(handle, error)
+    }
+
+    /// Unloads a chain and its levels' meshes (from `meshes`, which the renderer then frees
+    /// on the GPU); the handle goes stale.
+    pub fn remove(&mut self, handle: LodHandle, meshes: &mut MeshAssets) -> Option<LoadedChain> {
+        let chain = self.chains.remove(handle)?;
+        for level in &chain.levels {
+            meshes.remove(level.mesh);
+        }
+        Some(chain)
+    }
+
+    fn load_levels(
+        chain: LodChain,
+        meshes: &mut MeshAssets,
+    ) -> Result<(LoadedChain, LodLevels), MeshError> {
         let bounds = chain.finest().bounds;
         let selection = LodLevels::from_chain(&chain);
         let mut levels = Vec::with_capacity(chain.level_count());
@@ -64,36 +146,68 @@ impl LodAssets {
                 }
             }
         }
-        self.chains.push(LoadedChain { levels, bounds });
-        self.selection.push(selection);
-        Ok(LodHandle((self.chains.len() - 1) as u32))
+        Ok((LoadedChain { levels, bounds }, selection))
+    }
+
+    fn set_selection(&mut self, handle: LodHandle, selection: LodLevels) {
+        let index = handle.index() as usize;
+        if self.selection.len() <= index {
+            // Slots reserved for loads in flight get a one-level table naming nothing.
+            let empty = LodLevels::new(&[0.0], &[0], 0.0).expect("one finite level is valid");
+            self.selection.resize(index + 1, empty);
+        }
+        self.selection[index] = selection;
     }
 
     /// A loaded chain.
     pub fn get(&self, handle: LodHandle) -> Option<&LoadedChain> {
-        self.chains.get(handle.0 as usize)
+        self.chains.get(handle)
     }
 
-    /// Every loaded chain, in handle order (handle `i` is the `i`-th).
-    pub fn chains(&self) -> &[LoadedChain] {
+    /// The handle's load state.
+    pub fn load_state(&self, handle: LodHandle) -> LoadState {
+        self.chains.load_state(handle)
+    }
+
+    /// Every loaded chain with its handle, in slot order.
+    pub fn iter(&self) -> impl Iterator<Item = (LodHandle, &LoadedChain)> {
+        self.chains.iter()
+    }
+
+    /// Loaded chains.
+    pub fn len(&self) -> usize {
+        self.chains.len()
+    }
+
+    /// True when no chain is loaded.
+    pub fn is_empty(&self) -> bool {
+        self.chains.is_empty()
+    }
+
+    /// The underlying store.
+    pub fn assets(&self) -> &Assets<LoadedChain> {
         &self.chains
     }
 
-    /// Every chain's selection table, in handle order: what
+    /// Every slot's selection table, by slot index ([`index`](Self::index)): what
     /// [`select_levels`](super::select_levels) and
-    /// [`enforce_triangle_budget`](super::enforce_triangle_budget) take as `chains`.
+    /// [`enforce_triangle_budget`](super::enforce_triangle_budget) take as `chains`. Slots
+    /// whose chain was removed, or is still loading, keep a table that names no live meshes.
     pub fn selection(&self) -> &[LodLevels] {
         &self.selection
     }
 
-    /// The index of a chain in [`chains`](Self::chains) and [`selection`](Self::selection).
+    /// The slot index of a chain in [`selection`](Self::selection) (check the handle is live
+    /// with [`get`](Self::get)).
     pub fn index(handle: LodHandle) -> usize {
-        handle.0 as usize
+        handle.index() as usize
     }
 
-    /// The handle of the `index`-th chain.
+    /// The live handle in slot `index`.
     pub fn handle(&self, index: usize) -> Option<LodHandle> {
-        (index < self.chains.len()).then_some(LodHandle(index as u32))
+        self.chains
+            .handle_at(u32::try_from(index).ok()?)
+            .filter(|h| self.chains.contains(*h))
     }
 }
 
@@ -126,5 +240,34 @@ mod tests {
         assert!((loaded.bounds.radius - 1.0).abs() < 1e-3);
         assert_eq!(lods.handle(0), Some(handle));
         assert_eq!(lods.handle(1), None);
+    }
+
+    #[test]
+    fn removing_a_chain_unloads_its_meshes_and_reuses_the_slot() {
+        let chain = || {
+            LodChain::new(vec![
+                LodLevel::new(Mesh::sphere(1.0, 8, 4), 0.2),
+                LodLevel::new(Mesh::sphere(1.0, 16, 8), 0.0),
+            ])
+            .unwrap()
+        };
+        let (mut meshes, mut lods) = (MeshAssets::default(), LodAssets::default());
+        let first = lods.add(chain(), &mut meshes).unwrap();
+        let level_meshes: Vec<_> = lods
+            .get(first)
+            .unwrap()
+            .levels
+            .iter()
+            .map(|l| l.mesh)
+            .collect();
+        assert!(lods.remove(first, &mut meshes).is_some());
+        assert!(level_meshes.iter().all(|m| meshes.get(*m).is_none()));
+        assert_eq!(lods.handle(0), None);
+        assert!(lods.remove(first, &mut meshes).is_none());
+        let second = lods.add(chain(), &mut meshes).unwrap();
+        assert_eq!(LodAssets::index(second), LodAssets::index(first));
+        assert_ne!(second, first);
+        assert_eq!(lods.selection().len(), 1);
+        assert_eq!(lods.len(), 1);
     }
 }

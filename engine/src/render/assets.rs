@@ -2,16 +2,14 @@
 //! and the GPU side uploads whatever it has not seen whenever it is ready (which, in the
 //! browser, is some frames after the app starts).
 
-use super::{MAX_MATERIALS, MaterialParams, Mesh, MeshError, MeshHandle, TextureImage};
+use super::{MAX_MATERIALS, MaterialParams, Mesh, MeshError, TextureImage};
+use crate::asset::{AssetError, Assets, Handle, LoadState};
 
-struct Slot {
-    generation: u32,
-    mesh: Option<Mesh>,
-    /// The mesh's bounding sphere (centre, radius), kept for culling.
-    bounds: (glam::Vec3, f32),
-}
+/// A mesh: a handle into [`MeshAssets`].
+pub type MeshHandle = Handle<Mesh>;
 
-/// Every loaded mesh, stored on the world as a resource.
+/// Every loaded mesh, stored on the world as a resource: an [`Assets<Mesh>`] that validates
+/// what goes in and keeps each mesh's bounding sphere for culling.
 ///
 /// # Example
 /// ```
@@ -28,142 +26,215 @@ struct Slot {
 /// ```
 #[derive(Default)]
 pub struct MeshAssets {
-    slots: Vec<Slot>,
-    free: Vec<u32>,
-    version: u64,
+    assets: Assets<Mesh>,
+    /// Per slot: the bounding sphere (centre, radius) of the mesh last put there.
+    bounds: Vec<(glam::Vec3, f32)>,
 }
 
 impl MeshAssets {
     /// Adds a mesh after validating it.
     pub fn add(&mut self, mesh: Mesh) -> Result<MeshHandle, MeshError> {
         mesh.validate()?;
-        let index = match self.free.pop() {
-            Some(index) => index,
-            None => {
-                self.slots.push(Slot {
-                    generation: 0,
-                    mesh: None,
-                    bounds: (glam::Vec3::ZERO, 0.0),
-                });
-                (self.slots.len() - 1) as u32
-            }
-        };
-        let slot = &mut self.slots[index as usize];
-        slot.generation += 1;
-        slot.bounds = mesh.bounding_sphere();
-        slot.mesh = Some(mesh);
-        self.version += 1;
-        Ok(MeshHandle {
-            index,
-            generation: slot.generation,
-        })
+        let bounds = mesh.bounding_sphere();
+        let handle = self.assets.add(mesh);
+        self.set_bounds(handle, bounds);
+        Ok(handle)
     }
 
-    /// Removes a mesh; its handle goes stale. Returns it, if the handle was live.
+    /// Reserves a slot in the [`Loading`](LoadState::Loading) state (what
+    /// [`AssetServer::load`](crate::asset::AssetServer::load) does).
+    pub fn reserve(&mut self) -> MeshHandle {
+        self.assets.reserve()
+    }
+
+    /// Puts a validated mesh in a live slot (loading, loaded or failed). A mesh that fails
+    /// validation marks the slot failed and returns the error; a stale handle changes nothing.
+    pub fn insert(&mut self, handle: MeshHandle, mesh: Mesh) -> Result<(), MeshError> {
+        if let Err(error) = mesh.validate() {
+            self.assets.fail(
+                handle,
+                AssetError::Decode {
+                    path: String::new(),
+                    error: error.clone().into(),
+                },
+            );
+            return Err(error);
+        }
+        let bounds = mesh.bounding_sphere();
+        if self.assets.insert(handle, mesh).is_ok() {
+            self.set_bounds(handle, bounds);
+        }
+        Ok(())
+    }
+
+    /// Marks a live slot failed; false when the handle is stale.
+    pub fn fail(&mut self, handle: MeshHandle, error: AssetError) -> bool {
+        self.assets.fail(handle, error)
+    }
+
+    fn set_bounds(&mut self, handle: MeshHandle, bounds: (glam::Vec3, f32)) {
+        let index = handle.index() as usize;
+        if self.bounds.len() <= index {
+            self.bounds.resize(index + 1, (glam::Vec3::ZERO, 0.0));
+        }
+        self.bounds[index] = bounds;
+    }
+
+    /// Unloads a mesh; its handle goes stale (and the renderer frees its GPU buffers at its
+    /// next sync). Returns it, if the handle was live and loaded.
     pub fn remove(&mut self, handle: MeshHandle) -> Option<Mesh> {
-        let slot = self
-            .slots
-            .get_mut(handle.index as usize)
-            .filter(|s| s.generation == handle.generation)?;
-        let mesh = slot.mesh.take()?;
-        self.free.push(handle.index);
-        self.version += 1;
-        Some(mesh)
+        self.assets.remove(handle)
     }
 
     /// The mesh behind a live handle.
     pub fn get(&self, handle: MeshHandle) -> Option<&Mesh> {
-        self.slots
-            .get(handle.index as usize)
-            .filter(|s| s.generation == handle.generation)
-            .and_then(|s| s.mesh.as_ref())
+        self.assets.get(handle)
+    }
+
+    /// The handle's load state.
+    pub fn load_state(&self, handle: MeshHandle) -> LoadState {
+        self.assets.load_state(handle)
     }
 
     /// The bounding sphere (object-space centre, radius) of a live mesh: what culling tests.
     pub fn bounds(&self, handle: MeshHandle) -> Option<(glam::Vec3, f32)> {
-        self.slots
-            .get(handle.index as usize)
-            .filter(|s| s.generation == handle.generation && s.mesh.is_some())
-            .map(|s| s.bounds)
+        self.assets
+            .contains(handle)
+            .then(|| self.bounds[handle.index() as usize])
     }
 
     /// Every live mesh with its handle.
     pub fn iter(&self) -> impl Iterator<Item = (MeshHandle, &Mesh)> {
-        self.slots.iter().enumerate().filter_map(|(i, s)| {
-            s.mesh.as_ref().map(|m| {
-                (
-                    MeshHandle {
-                        index: i as u32,
-                        generation: s.generation,
-                    },
-                    m,
-                )
-            })
-        })
+        self.assets.iter()
+    }
+
+    /// Loaded meshes.
+    pub fn len(&self) -> usize {
+        self.assets.len()
+    }
+
+    /// True when no mesh is loaded.
+    pub fn is_empty(&self) -> bool {
+        self.assets.is_empty()
+    }
+
+    /// The underlying store (read-only: meshes go in through [`add`](Self::add) and
+    /// [`insert`](Self::insert), which validate them and keep their bounds).
+    pub fn assets(&self) -> &Assets<Mesh> {
+        &self.assets
     }
 
     /// Bumped by every add and remove: the GPU side syncs when it changes.
     pub fn version(&self) -> u64 {
-        self.version
+        self.assets.version()
     }
 }
 
-/// The material table, stored on the world as a resource (instances name materials by index).
-#[derive(Clone, Debug, PartialEq)]
+/// A material: a handle into [`Materials`]; its slot index is the material index instances
+/// carry.
+pub type MaterialHandle = Handle<MaterialParams>;
+
+/// The material table, stored on the world as a resource: an [`Assets<MaterialParams>`]
+/// whose slot index is the index instances name materials by (a `u16`, under
+/// [`MAX_MATERIALS`]). A removed material's slot reads as the default material on the GPU
+/// until a new material reuses it.
+///
+/// # Example
+/// ```
+/// use layerw_engine::render::{MaterialParams, Materials};
+///
+/// let mut materials = Materials::default(); // index 0: the default material
+/// let red = materials.add(MaterialParams::default()).unwrap();
+/// assert_eq!(red, 1);
+/// let handle = materials.handle(red).unwrap();
+/// assert!(materials.remove(handle).is_some());
+/// assert!(materials.get(handle).is_none());
+/// assert_eq!(materials.add(MaterialParams::default()), Some(1)); // the slot is reused
+/// ```
 pub struct Materials {
-    items: Vec<MaterialParams>,
-    version: u64,
+    assets: Assets<MaterialParams>,
 }
 
 impl Default for Materials {
     /// One default material.
     fn default() -> Self {
-        Materials {
-            items: vec![MaterialParams::default()],
-            version: 1,
-        }
+        let mut assets = Assets::default();
+        assets.add(MaterialParams::default());
+        Materials { assets }
     }
 }
 
 impl Materials {
-    /// Appends a material and returns its index, or `None` when the table (of
+    /// Adds a material and returns its index, or `None` when the table (of
     /// [`MAX_MATERIALS`]) is full.
     pub fn add(&mut self, material: MaterialParams) -> Option<u16> {
-        if self.items.len() >= MAX_MATERIALS {
-            return None;
-        }
-        self.items.push(material);
-        self.version += 1;
-        Some((self.items.len() - 1) as u16)
+        self.add_handle(material).map(|h| h.index() as u16)
     }
 
-    /// Replaces the table; `None` (and no change) when it has more than [`MAX_MATERIALS`].
+    /// Adds a material and returns its handle, or `None` when the table is full.
+    pub fn add_handle(&mut self, material: MaterialParams) -> Option<MaterialHandle> {
+        if self.assets.len() >= MAX_MATERIALS {
+            return None;
+        }
+        Some(self.assets.add(material))
+    }
+
+    /// The live handle of the material at `index`.
+    pub fn handle(&self, index: u16) -> Option<MaterialHandle> {
+        self.assets.handle_at(u32::from(index))
+    }
+
+    /// The material behind a live handle.
+    pub fn get(&self, handle: MaterialHandle) -> Option<&MaterialParams> {
+        self.assets.get(handle)
+    }
+
+    /// The material behind a live handle, to change it (uploaded again at the next sync).
+    pub fn get_mut(&mut self, handle: MaterialHandle) -> Option<&mut MaterialParams> {
+        self.assets.get_mut(handle)
+    }
+
+    /// Unloads a material: its handle goes stale and its index draws as the default
+    /// material until reused.
+    pub fn remove(&mut self, handle: MaterialHandle) -> Option<MaterialParams> {
+        self.assets.remove(handle)
+    }
+
+    /// Replaces the table (every old handle goes stale); `None` (and no change) when it has
+    /// more than [`MAX_MATERIALS`].
     pub fn set(&mut self, items: Vec<MaterialParams>) -> Option<()> {
         if items.len() > MAX_MATERIALS {
             return None;
         }
-        self.items = items;
-        self.version += 1;
+        self.assets.clear();
+        for item in items {
+            self.assets.add(item);
+        }
         Some(())
     }
 
-    /// The materials, by index.
-    pub fn items(&self) -> &[MaterialParams] {
-        &self.items
+    /// The table by index, as the GPU reads it (free slots hold the default material).
+    pub fn items(&self) -> Vec<MaterialParams> {
+        let mut table = vec![MaterialParams::default(); self.assets.slot_count()];
+        for (handle, material) in self.assets.iter() {
+            table[handle.index() as usize] = *material;
+        }
+        table
+    }
+
+    /// The underlying store.
+    pub fn assets(&self) -> &Assets<MaterialParams> {
+        &self.assets
     }
 
     /// Bumped by every change.
     pub fn version(&self) -> u64 {
-        self.version
+        self.assets.version()
     }
 }
 
-/// A texture: index and generation (the default handle names nothing).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct TextureHandle {
-    index: u32,
-    generation: u32,
-}
+/// A texture: a handle into [`TextureAssets`] (the default handle names nothing).
+pub type TextureHandle = Handle<LoadedTexture>;
 
 /// A material's texture maps (absent maps read as neutral: white, a flat normal).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -193,24 +264,22 @@ pub struct LoadedTexture {
     pub srgb: bool,
 }
 
-struct TextureSlot {
-    generation: u32,
-    texture: Option<LoadedTexture>,
-}
-
-/// Every loaded texture and texture set, stored on the world as a resource.
+/// Every loaded texture (an [`Assets<LoadedTexture>`]) and texture set, stored on the world
+/// as a resource. A set whose texture is removed reads that map as neutral (white, a flat
+/// normal) from then on.
 pub struct TextureAssets {
-    slots: Vec<TextureSlot>,
+    assets: Assets<LoadedTexture>,
     sets: Vec<TextureSet>,
-    version: u64,
+    /// Changes to the sets (the textures count theirs in `assets`).
+    sets_version: u64,
 }
 
 impl Default for TextureAssets {
     fn default() -> Self {
         TextureAssets {
-            slots: Vec::new(),
+            assets: Assets::default(),
             sets: vec![TextureSet::default()],
-            version: 0,
+            sets_version: 0,
         }
     }
 }
@@ -218,27 +287,46 @@ impl Default for TextureAssets {
 impl TextureAssets {
     /// Adds a texture: capped to 1024 px (2048 when `critical`) and mipmapped.
     pub fn add(&mut self, image: &TextureImage, srgb: bool, critical: bool) -> TextureHandle {
-        let texture = LoadedTexture {
+        self.assets.add(LoadedTexture {
             mips: image.mip_chain(critical),
             srgb,
-        };
-        self.slots.push(TextureSlot {
-            generation: 1,
-            texture: Some(texture),
-        });
-        self.version += 1;
-        TextureHandle {
-            index: (self.slots.len() - 1) as u32,
-            generation: 1,
-        }
+        })
+    }
+
+    /// Adds a texture whose mip chain is already made.
+    pub fn add_loaded(&mut self, texture: LoadedTexture) -> TextureHandle {
+        self.assets.add(texture)
+    }
+
+    /// Reserves a slot in the [`Loading`](LoadState::Loading) state.
+    pub fn reserve(&mut self) -> TextureHandle {
+        self.assets.reserve()
+    }
+
+    /// Puts a texture in a live slot; false (and no change) when the handle is stale.
+    pub fn insert(&mut self, handle: TextureHandle, texture: LoadedTexture) -> bool {
+        self.assets.insert(handle, texture).is_ok()
+    }
+
+    /// Marks a live slot failed; false when the handle is stale.
+    pub fn fail(&mut self, handle: TextureHandle, error: AssetError) -> bool {
+        self.assets.fail(handle, error)
+    }
+
+    /// Unloads a texture: its handle goes stale, sets that name it read that map as neutral,
+    /// and the renderer frees its GPU texture at its next sync.
+    pub fn remove(&mut self, handle: TextureHandle) -> Option<LoadedTexture> {
+        self.assets.remove(handle)
     }
 
     /// The texture behind a handle.
     pub fn get(&self, handle: TextureHandle) -> Option<&LoadedTexture> {
-        self.slots
-            .get(handle.index as usize)
-            .filter(|s| s.generation == handle.generation)
-            .and_then(|s| s.texture.as_ref())
+        self.assets.get(handle)
+    }
+
+    /// The handle's load state.
+    pub fn load_state(&self, handle: TextureHandle) -> LoadState {
+        self.assets.load_state(handle)
     }
 
     /// Adds a set of maps; `None` when one of its handles names no texture.
@@ -254,7 +342,7 @@ impl TextureAssets {
             return None;
         }
         self.sets.push(set);
-        self.version += 1;
+        self.sets_version += 1;
         Some(TextureSetHandle((self.sets.len() - 1) as u32))
     }
 
@@ -268,21 +356,16 @@ impl TextureAssets {
 
     /// Every texture with its handle.
     pub fn textures(&self) -> impl Iterator<Item = (TextureHandle, &LoadedTexture)> {
-        self.slots.iter().enumerate().filter_map(|(i, s)| {
-            s.texture.as_ref().map(|t| {
-                (
-                    TextureHandle {
-                        index: i as u32,
-                        generation: s.generation,
-                    },
-                    t,
-                )
-            })
-        })
+        self.assets.iter()
+    }
+
+    /// The underlying store.
+    pub fn assets(&self) -> &Assets<LoadedTexture> {
+        &self.assets
     }
 
     /// Bumped by every change.
     pub fn version(&self) -> u64 {
-        self.version
+        self.assets.version() + self.sets_version
     }
 }

@@ -10,8 +10,8 @@ mod scene;
 mod texture;
 
 pub use assets::{
-    LoadedTexture, Materials, MeshAssets, TextureAssets, TextureHandle, TextureSet,
-    TextureSetHandle,
+    LoadedTexture, MaterialHandle, Materials, MeshAssets, MeshHandle, TextureAssets, TextureHandle,
+    TextureSet, TextureSetHandle,
 };
 pub use instance::{GpuInstance, pack_rotation, unpack_rotation};
 pub use mesh::{Indices, Mesh, MeshError};
@@ -21,7 +21,7 @@ pub use overlay::{
 pub use queue::{DrawItem, PASS_ALL, PASS_MAIN, PASS_SHADOW, PackedItem, RenderQueue};
 pub use scene::{
     Batch, CameraView, DirectionalLight, FrameDesc, FrameStats, MAX_MATERIALS, MAX_POINT_LIGHTS,
-    MaterialParams, MeshHandle, PointLight,
+    MaterialParams, PointLight,
 };
 pub use texture::{
     MAX_CRITICAL_TEXTURE_SIZE, MAX_SOURCE_TEXTURE_SIZE, MAX_TEXTURE_SIZE, TextureError,

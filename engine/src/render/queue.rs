@@ -364,10 +364,7 @@ mod tests {
 
     fn item(mesh: u32, x: f32) -> DrawItem {
         DrawItem {
-            mesh: MeshHandle {
-                index: mesh,
-                generation: 1,
-            },
+            mesh: MeshHandle::for_tests(mesh),
             position: Vec3::new(x, 0.0, 0.0),
             rotation: Quat::IDENTITY,
             scale: 1.0,
@@ -435,10 +432,7 @@ mod tests {
                     mesh: if mesh == 0 {
                         MeshHandle::default()
                     } else {
-                        MeshHandle {
-                            index: mesh,
-                            generation: 1,
-                        }
+                        MeshHandle::for_tests(mesh)
                     },
                     textures: TextureSetHandle(mesh % 2),
                     passes,

@@ -5,37 +5,12 @@ use core::ops::Range;
 
 use glam::{Mat4, Vec3, Vec4};
 
-use super::GpuInstance;
+use super::{GpuInstance, MeshHandle};
 
 /// The most materials the material table holds (a uniform buffer: WebGL2's 16 KiB limit).
 pub const MAX_MATERIALS: usize = 256;
 /// The most point lights a frame lights with.
 pub const MAX_POINT_LIGHTS: usize = 8;
-
-/// A mesh on the GPU: index and generation (generation 0, the default, is never a live
-/// handle).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct MeshHandle {
-    pub(crate) index: u32,
-    pub(crate) generation: u32,
-}
-
-impl MeshHandle {
-    /// The slot index (stable while the mesh lives; reused after it is removed).
-    pub fn index(self) -> u32 {
-        self.index
-    }
-
-    /// A handle to slot `index`, first generation, as a renderer's first mesh in that slot
-    /// gets: for tests of code that only sorts or compares handles.
-    #[doc(hidden)]
-    pub fn for_tests(index: u32) -> MeshHandle {
-        MeshHandle {
-            index,
-            generation: 1,
-        }
-    }
-}
 
 /// A PBR metallic-roughness material (factors; texture maps come with the asset pipeline).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -182,4 +157,7 @@ pub struct FrameStats {
     pub triangles: u64,
     /// Instances in the main pass.
     pub instances: u32,
+    /// Batches not drawn because their mesh or texture set is not on the GPU (unloaded
+    /// since the queue was built, or never loaded).
+    pub skipped_batches: u32,
 }

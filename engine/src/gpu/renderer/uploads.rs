@@ -8,9 +8,30 @@ use bytemuck::Zeroable;
 use super::{GpuMaterial, GpuMesh, Renderer, Vertex};
 use crate::gpu::{GpuContext, GpuError};
 use crate::render::{
-    Indices, MAX_MATERIALS, MaterialParams, Materials, Mesh, MeshAssets, MeshHandle, RenderQueue,
+    Indices, MAX_MATERIALS, MaterialParams, Materials, Mesh, MeshAssets, RenderQueue,
     TextureAssets, TextureHandle, TextureImage,
 };
+
+/// A texture uploaded from the assets.
+pub(super) struct GpuTexture {
+    pub(super) view: wgpu::TextureView,
+    /// Bytes of its mip chain.
+    pub(super) bytes: u64,
+}
+
+/// What the asset uploads hold on the GPU: a [`Renderer::residency`] reading, published by
+/// [`GpuRenderer`](crate::gpu::GpuRenderer) as a resource after every frame.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct GpuResidency {
+    /// Meshes with GPU buffers.
+    pub meshes: usize,
+    /// Their vertex and index buffer bytes.
+    pub mesh_bytes: u64,
+    /// Textures on the GPU (the renderer's neutral 1x1 maps not counted).
+    pub textures: usize,
+    /// Their bytes (every mip level, 4 bytes a texel).
+    pub texture_bytes: u64,
+}
 
 /// A unit vector in 32 bits: octahedral mapping, two snorm16 (error under 0.05 degrees).
 fn octahedral(v: Vec3) -> u32 {
@@ -29,10 +50,11 @@ fn octahedral(v: Vec3) -> u32 {
 }
 
 impl Renderer {
-    /// Uploads the meshes of `assets` the GPU does not have yet and frees the ones removed
-    /// there (cheap when nothing changed: a version check). Vertices and indices are packed
-    /// into `staging`'s Render-tier arena and uploaded from there. An exhausted Render tier
-    /// is an error that loses nothing: meshes not uploaded yet are retried on the next call.
+    /// Uploads the meshes of `assets` the GPU does not have yet (or that changed there) and
+    /// frees the GPU buffers of the ones removed there (cheap when nothing changed: a version
+    /// check). Vertices and indices are packed into `staging`'s Render-tier arena and uploaded
+    /// from there. An exhausted Render tier is an error that loses nothing: meshes not
+    /// uploaded yet are retried on the next call.
     pub fn sync_meshes(
         &mut self,
         gpu: &GpuContext,
@@ -42,27 +64,55 @@ impl Renderer {
         if self.mesh_version == Some(assets.version()) {
             return Ok(());
         }
+        // Dropping a buffer frees its memory once the GPU is done with it (wgpu tracks that).
         self.meshes
             .retain(|handle, _| assets.get(*handle).is_some());
+        let seen = self.mesh_version.unwrap_or(0);
+        for (handle, mesh) in assets.assets().changed_since(seen) {
+            self.meshes
+                .insert(handle, Self::upload_mesh(gpu, mesh, staging)?);
+        }
         for (handle, mesh) in assets.iter() {
             if let std::collections::hash_map::Entry::Vacant(slot) = self.meshes.entry(handle) {
                 slot.insert(Self::upload_mesh(gpu, mesh, staging)?);
             }
         }
         self.mesh_version = Some(assets.version());
+        self.count_residency();
         Ok(())
     }
 
-    /// Uploads the textures of `assets` the GPU does not have yet and rebuilds the texture
-    /// sets' bind groups (cheap when nothing changed: a version check).
+    /// Uploads the textures of `assets` the GPU does not have yet (or that changed there),
+    /// frees the removed ones and rebuilds the texture sets' bind groups (cheap when nothing
+    /// changed: a version check). A set naming a removed texture reads that map as neutral.
+    /// A texture whose mip chain is malformed is skipped (logged), never uploaded.
     pub fn sync_textures(&mut self, gpu: &GpuContext, assets: &TextureAssets) {
         if self.texture_version == Some(assets.version()) && !self.texture_sets.is_empty() {
             return;
         }
+        // Bind groups hold their textures: the old sets go first so removed textures free.
+        self.texture_sets.clear();
+        self.textures
+            .retain(|handle, _| assets.get(*handle).is_some());
+        // The store's own version (the combined one also counts texture sets).
+        let changed: std::collections::HashSet<TextureHandle> = assets
+            .assets()
+            .changed_since(self.texture_store_version)
+            .map(|(handle, _)| handle)
+            .collect();
         for (handle, texture) in assets.textures() {
-            self.textures
-                .entry(handle)
-                .or_insert_with(|| upload_texture(gpu, &texture.mips, texture.srgb));
+            if self.textures.contains_key(&handle) && !changed.contains(&handle) {
+                continue;
+            }
+            match mip_chain_bytes(&texture.mips) {
+                Some(bytes) => {
+                    let view = upload_texture(gpu, &texture.mips, texture.srgb);
+                    self.textures.insert(handle, GpuTexture { view, bytes });
+                }
+                None => {
+                    tracing::error!("texture {handle:?} has a malformed mip chain; not uploaded")
+                }
+            }
         }
         let [white_srgb, white_linear, flat_normal] = &self.neutral;
         self.texture_sets = assets
@@ -71,7 +121,7 @@ impl Renderer {
                 let view = |handle: Option<TextureHandle>, fallback| {
                     handle
                         .and_then(|h| self.textures.get(&h))
-                        .unwrap_or(fallback)
+                        .map_or(fallback, |t| &t.view)
                 };
                 let views = [
                     view(set.base_color, white_srgb),
@@ -100,6 +150,8 @@ impl Renderer {
             })
             .collect();
         self.texture_version = Some(assets.version());
+        self.texture_store_version = assets.assets().version();
+        self.count_residency();
     }
 
     /// Uploads the material table when it changed.
@@ -111,7 +163,7 @@ impl Renderer {
         if self.material_version == Some(materials.version()) {
             return Ok(());
         }
-        self.set_materials(gpu, materials.items())?;
+        self.set_materials(gpu, &materials.items())?;
         self.material_version = Some(materials.version());
         Ok(())
     }
@@ -173,6 +225,7 @@ impl Renderer {
         };
         let indices = indices.map_err(GpuError::OutOfMemory)?;
         Ok(GpuMesh {
+            bytes: vertices.size() + indices.size(),
             vertices,
             indices,
             format,
@@ -180,8 +233,20 @@ impl Renderer {
         })
     }
 
-    pub(super) fn mesh(&self, handle: MeshHandle) -> Result<&GpuMesh, GpuError> {
-        self.meshes.get(&handle).ok_or(GpuError::StaleHandle)
+    /// What is resident on the GPU now: meshes and textures uploaded from the assets, and
+    /// their bytes (the renderer's own targets and tables are not counted).
+    /// Counted at each sync that changed something, so reading it every frame is free.
+    pub fn residency(&self) -> GpuResidency {
+        self.residency
+    }
+
+    fn count_residency(&mut self) {
+        self.residency = GpuResidency {
+            meshes: self.meshes.len(),
+            mesh_bytes: self.meshes.values().map(|m| m.bytes).sum(),
+            textures: self.textures.len(),
+            texture_bytes: self.textures.values().map(|t| t.bytes).sum(),
+        };
     }
 
     /// Replaces the material table (instances name materials by index).
@@ -208,6 +273,26 @@ impl Renderer {
             .write_buffer(&self.material_buffer, 0, bytemuck::cast_slice(&table));
         Ok(())
     }
+}
+
+/// The bytes of a well-formed RGBA8 mip chain (each level half the last, rounded down, at
+/// least 1; 4 bytes a pixel), or `None`: what may be uploaded.
+fn mip_chain_bytes(mips: &[TextureImage]) -> Option<u64> {
+    let first = mips.first()?;
+    if first.width == 0 || first.height == 0 {
+        return None;
+    }
+    let mut bytes = 0u64;
+    let (mut width, mut height) = (first.width, first.height);
+    for mip in mips {
+        let size = u64::from(width) * u64::from(height) * 4;
+        if (mip.width, mip.height) != (width, height) || mip.pixels.len() as u64 != size {
+            return None;
+        }
+        bytes += size;
+        (width, height) = ((width / 2).max(1), (height / 2).max(1));
+    }
+    Some(bytes)
 }
 
 /// Uploads a mip chain as an RGBA8 texture (sRGB for colour, linear for data).
