@@ -74,6 +74,7 @@ pub mod prelude {
     pub use layerw_engine::app::{
         App, AppExit, HeadlessRun, Plugin, RunError, RunReport, StopReason, Timestep,
     };
+    pub use layerw_engine::asset::{AssetPlugin, AssetServer, Assets, Handle, LoadState};
     pub use layerw_engine::ecs::{
         CommandBuffer, Entity, EventCursor, Events, With, Without, World,
     };

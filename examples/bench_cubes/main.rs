@@ -235,6 +235,7 @@ fn app(options: &Options) -> App {
     app.add_plugin(DefaultPlugins {
         // A bench measures frames, not logging: no subscriber.
         log: None,
+        assets: Default::default(),
         window: WindowConfig {
             title: format!("Layer-W bench_cubes ({} cubes)", options.count),
             internal_resolution: options.resolution,

@@ -190,6 +190,7 @@ fn main() {
     app.add_plugin(DefaultPlugins {
         // A bench measures frames, not logging: no subscriber.
         log: None,
+        assets: Default::default(),
         window: WindowConfig {
             title: "Layer-W bench_lod".into(),
             pacing: FramePacing::Unlimited,

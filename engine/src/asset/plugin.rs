@@ -43,7 +43,7 @@ impl<T: Asset> Plugin for AssetKindPlugin<T> {
 /// assert!(app.world().contains_resource::<MeshAssets>());
 /// assert!(app.world().resource::<AssetServer>().progress().is_done());
 /// ```
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct AssetPlugin {
     /// The root the server joins paths to (empty: paths as given).
     pub root: String,

@@ -2,6 +2,7 @@
 //! without a window or a GPU).
 
 use layerw_engine::app::{App, HeadlessRun, Plugin};
+use layerw_engine::asset::AssetPlugin;
 use layerw_engine::logging::LogPlugin;
 use layerw_engine::platform::{WindowConfig, WindowPlugin};
 
@@ -11,7 +12,7 @@ use super::{CullPlugin, DiagnosticsPlugin, ExtractPlugin, LodPlugin};
 
 /// A windowed 3D app, the same code on the desktop and in the browser: in this order,
 /// [`LogPlugin`] (warnings and errors to stderr or the browser console), [`WindowPlugin`] with
-/// [`window`](Self::window), [`ExtractPlugin`] with
+/// [`window`](Self::window), [`AssetPlugin`] with [`assets`](Self::assets), [`ExtractPlugin`] with
 /// [`extract`](Self::extract), [`RenderPlugin`](super::RenderPlugin) with `render` (only with
 /// the `gpu` feature, and not on WASI, where there is no GPU), then the optional
 /// [`CullPlugin`], [`LodPlugin`] (after culling, so a triangle budget counts what the camera
@@ -41,6 +42,8 @@ pub struct DefaultPlugins {
     pub log: Option<LogPlugin>,
     /// The window.
     pub window: WindowConfig,
+    /// The asset stores and the loading server (its root folder or URL prefix).
+    pub assets: AssetPlugin,
     /// The render queue, camera controllers and shadow volume.
     pub extract: ExtractPlugin,
     /// The GPU renderer.
@@ -59,6 +62,7 @@ impl Default for DefaultPlugins {
         DefaultPlugins {
             log: Some(LogPlugin::default()),
             window: WindowConfig::default(),
+            assets: AssetPlugin::default(),
             extract: ExtractPlugin::default(),
             #[cfg(all(feature = "gpu", not(target_os = "wasi")))]
             render: RenderPlugin::default(),
@@ -77,6 +81,7 @@ impl Plugin for DefaultPlugins {
         app.add_plugin(WindowPlugin {
             window: self.window.clone(),
         });
+        app.add_plugin(self.assets.clone());
         app.add_plugin(self.extract);
         #[cfg(all(feature = "gpu", not(target_os = "wasi")))]
         app.add_plugin(self.render.clone());
@@ -108,6 +113,8 @@ pub struct HeadlessPlugins {
     /// How [`App::run`] runs; `None` leaves the app's choice (headless in real time until
     /// [`AppExit`](layerw_engine::app::AppExit) when it has no window).
     pub run: Option<HeadlessRun>,
+    /// The asset stores and the loading server.
+    pub assets: AssetPlugin,
     /// The render queue, camera controllers and shadow volume.
     pub extract: ExtractPlugin,
     /// Visibility culling.
@@ -123,6 +130,7 @@ impl Default for HeadlessPlugins {
         HeadlessPlugins {
             log: Some(LogPlugin::default()),
             run: None,
+            assets: AssetPlugin::default(),
             extract: ExtractPlugin::default(),
             cull: Some(CullPlugin),
             lod: Some(LodPlugin::default()),
@@ -142,6 +150,7 @@ impl Plugin for HeadlessPlugins {
         if let Some(run) = self.run {
             app.set_headless(run);
         }
+        app.add_plugin(self.assets.clone());
         app.add_plugin(self.extract);
         add_scene_plugins(app, self.cull, self.lod, self.diagnostics);
     }

@@ -1,9 +1,8 @@
 //! [`ExtractPlugin`]: everything the renderer reads, built without a GPU.
 
 use layerw_engine::app::{App, Plugin};
-use layerw_engine::ecs::Resource;
-use layerw_engine::lod::LodAssets;
-use layerw_engine::render::{Materials, MeshAssets, RenderQueue, TextureAssets};
+use layerw_engine::asset::AssetPlugin;
+use layerw_engine::render::RenderQueue;
 use layerw_engine::schedule::Stage;
 
 use crate::{ShadowBounds, extract_render, fit_shadow_bounds, fly_camera, orbit_camera};
@@ -12,8 +11,9 @@ use crate::{ShadowBounds, extract_render, fit_shadow_bounds, fly_camera, orbit_c
 /// headless build can read it.
 ///
 /// Adds:
-/// * the asset stores [`MeshAssets`], [`TextureAssets`], [`LodAssets`] and [`Materials`], empty,
-///   where the app has none yet (an app may insert filled ones before or after),
+/// * [`AssetPlugin`]: the asset stores `MeshAssets`, `TextureAssets`, `LodAssets` and
+///   `Materials`, empty where the app has none yet (an app may insert filled ones before or
+///   after), the [`AssetServer`](layerw_engine::asset::AssetServer) and its load systems,
 /// * an empty [`RenderQueue`] where the app has none,
 /// * the [`ShadowBounds`] resource from [`shadow_bounds`](Self::shadow_bounds), and
 ///   [`fit_shadow_bounds`] first in the Culling stage,
@@ -58,19 +58,11 @@ impl Default for ExtractPlugin {
     }
 }
 
-/// Inserts `T::default()` unless the app has a `T`.
-pub(crate) fn insert_default<T: Resource + Default>(app: &mut App) {
-    if !app.world().contains_resource::<T>() {
-        app.insert_resource(T::default());
-    }
-}
-
 impl Plugin for ExtractPlugin {
     fn build(&self, app: &mut App) {
-        insert_default::<MeshAssets>(app);
-        insert_default::<TextureAssets>(app);
-        insert_default::<LodAssets>(app);
-        insert_default::<Materials>(app);
+        // The stores, the server and the load systems (an app's own AssetPlugin, added
+        // first, keeps its settings).
+        app.add_plugin(AssetPlugin::default());
         if !app.world().contains_resource::<RenderQueue>() {
             app.insert_resource(RenderQueue::new());
         }
