@@ -80,7 +80,7 @@ impl StageExecutor {
         let declared = self
             .slots
             .iter()
-            .filter(|s| s.system.phase <= system.phase)
+            .filter(|s| s.system.plan.phase <= system.plan.phase)
             .count();
         for s in &mut self.slots {
             if s.declared >= declared {
@@ -143,7 +143,10 @@ impl StageExecutor {
         // must_follow[i]: the systems (by declaration index) that system i runs after.
         let mut must_follow: Vec<Vec<usize>> = vec![Vec::new(); n];
         for (i, slot) in self.slots.iter().enumerate() {
-            for (labels, after) in [(&slot.system.after, true), (&slot.system.before, false)] {
+            for (labels, after) in [
+                (&slot.system.plan.after, true),
+                (&slot.system.plan.before, false),
+            ] {
                 for label in labels {
                     let targets: Vec<usize> = (0..n)
                         .filter(|&j| j != i && self.slots[j].system.has_label(label))

@@ -68,13 +68,21 @@ pub struct System {
     pub(crate) name: Cow<'static, str>,
     pub(crate) access: Access,
     pub(crate) run: RunFn,
+    pub(crate) conditions: Vec<Condition>,
+    /// What only planning reads, boxed: a stage's systems sit side by side in memory and
+    /// every byte here would be walked each frame.
+    pub(crate) plan: Box<SystemPlan>,
+}
+
+/// A system's place in its stage and what was found wrong with it.
+#[derive(Debug, Default)]
+pub(crate) struct SystemPlan {
     pub(crate) phase: SystemPhase,
     /// Labels (system or set names) this system runs after / before, within its stage.
     pub(crate) after: Vec<Cow<'static, str>>,
     pub(crate) before: Vec<Cow<'static, str>>,
     /// The sets the system belongs to.
     pub(crate) sets: Vec<Cow<'static, str>>,
-    pub(crate) conditions: Vec<Condition>,
     /// A mistake found while building the system (conflicting parameters), reported when it
     /// is added to a schedule.
     pub(crate) error: Option<ScheduleError>,
@@ -102,10 +110,7 @@ impl fmt::Debug for System {
         f.debug_struct("System")
             .field("name", &self.name)
             .field("access", &self.access)
-            .field("phase", &self.phase)
-            .field("after", &self.after)
-            .field("before", &self.before)
-            .field("sets", &self.sets)
+            .field("plan", &self.plan)
             .field("conditions", &self.conditions.len())
             .finish_non_exhaustive()
     }
@@ -121,17 +126,13 @@ impl System {
             name: name.into(),
             access: Access::new(),
             run: Box::new(run),
-            phase: SystemPhase::Normal,
-            after: Vec::new(),
-            before: Vec::new(),
-            sets: Vec::new(),
             conditions: Vec::new(),
-            error: None,
+            plan: Box::default(),
         }
     }
 
     pub(crate) fn with_error(mut self, error: Option<ScheduleError>) -> Self {
-        self.error = self.error.or(error);
+        self.plan.error = self.plan.error.take().or(error);
         self
     }
 
@@ -144,19 +145,19 @@ impl System {
     /// Runs the system after every system of its stage named `label` or in the set `label`
     /// (a function added as a system is labelled by its name).
     pub fn after<M>(mut self, label: impl IntoSystemLabel<M>) -> Self {
-        self.after.push(label.into_label());
+        self.plan.after.push(label.into_label());
         self
     }
 
     /// Runs the system before every system of its stage named `label` or in the set `label`.
     pub fn before<M>(mut self, label: impl IntoSystemLabel<M>) -> Self {
-        self.before.push(label.into_label());
+        self.plan.before.push(label.into_label());
         self
     }
 
     /// Puts the system in the set `set`.
     pub fn in_set(mut self, set: impl Into<Cow<'static, str>>) -> Self {
-        self.sets.push(set.into());
+        self.plan.sets.push(set.into());
         self
     }
 
@@ -165,8 +166,8 @@ impl System {
     pub fn run_if<M>(mut self, condition: impl IntoCondition<M>) -> Self {
         let condition = condition.into_condition_for(&self.name);
         self.access.merge(&condition.access);
-        if self.error.is_none() {
-            self.error = condition.error.clone();
+        if self.plan.error.is_none() {
+            self.plan.error = condition.error.clone();
         }
         self.conditions.push(condition);
         self
@@ -174,31 +175,31 @@ impl System {
 
     /// Whether the system carries the label `label`: its name or one of its sets.
     pub(crate) fn has_label(&self, label: &str) -> bool {
-        self.name == label || self.sets.iter().any(|s| s == label)
+        self.name == label || self.plan.sets.iter().any(|s| s == label)
     }
 
     /// The mistake found while building the system, if any.
     pub fn error(&self) -> Option<&ScheduleError> {
-        self.error.as_ref()
+        self.plan.error.as_ref()
     }
 
     /// Places the system before the stage's [`SystemPhase::Normal`] systems, even those added
     /// earlier.
     pub fn first(mut self) -> Self {
-        self.phase = SystemPhase::First;
+        self.plan.phase = SystemPhase::First;
         self
     }
 
     /// Places the system after the stage's [`SystemPhase::Normal`] systems, even those added
     /// later.
     pub fn last(mut self) -> Self {
-        self.phase = SystemPhase::Last;
+        self.plan.phase = SystemPhase::Last;
         self
     }
 
     /// The system's phase in its stage.
     pub fn phase(&self) -> SystemPhase {
-        self.phase
+        self.plan.phase
     }
 
     /// Declares reading the component type `T`.
