@@ -19,8 +19,6 @@
 
 mod scene;
 
-use layerw::prelude::*;
-
 /// Frames a headless run draws once every load is done.
 #[cfg(not(target_arch = "wasm32"))]
 const HEADLESS_FRAMES_AFTER_LOADING: u32 = 3;
@@ -73,7 +71,7 @@ fn main() {
         let exit_after = headless.then_some(HEADLESS_FRAMES_AFTER_LOADING);
         app.add_frame_hook(scene::capture(screenshot, exit_after));
         if headless {
-            app.set_headless(HeadlessRun::frames(HEADLESS_FRAME_LIMIT));
+            app.set_headless(layerw::prelude::HeadlessRun::frames(HEADLESS_FRAME_LIMIT));
         }
         // `run` consumes the app: a last hook keeps what the loads came to.
         let outcome = Rc::new(RefCell::new((0, None)));
@@ -109,13 +107,15 @@ fn main() {
     }
 }
 
-/// The page reads what the app did from `window.layerwRender`: the backend in use and the
-/// frames rendered.
+/// The page reads what the app did from `window.layerwRender`: the backend in use, the
+/// frames rendered, what LOD and culling decided, the asset server's counts (the files come
+/// by `fetch` in the browser) with the frames drawn since they were all in, and the GPU
+/// residency.
 #[cfg(target_arch = "wasm32")]
 mod web {
     use layerw::components::LodMesh;
-    use layerw::engine::gpu::{GpuInfo, RenderStats};
-    use layerw::prelude::World;
+    use layerw::engine::gpu::{GpuInfo, GpuResidency, RenderStats};
+    use layerw::prelude::{AssetServer, World};
     use layerw::systems::CullStats;
 
     pub fn publish(world: &mut World) {
@@ -134,9 +134,29 @@ mod web {
             .iter()
             .map(|l| l.level.to_string())
             .collect();
+        let progress = world
+            .try_resource::<AssetServer>()
+            .map(|s| s.progress())
+            .unwrap_or_default();
+        let complete_frames = world
+            .try_resource::<super::scene::DemoAssets>()
+            .map_or(0, |d| d.complete_frames);
+        let residency = world
+            .try_resource::<GpuResidency>()
+            .map(|r| *r)
+            .unwrap_or_default();
         let json = format!(
-            "{{\"backend\":\"{backend}\",\"frames\":{frames},\"visible\":{visible},\"lod_levels\":[{}]}}",
-            levels.join(",")
+            "{{\"backend\":\"{backend}\",\"frames\":{frames},\"visible\":{visible},\"lod_levels\":[{}],\
+             \"assets\":{{\"loaded\":{},\"failed\":{},\"pending\":{},\"complete_frames\":{complete_frames}}},\
+             \"gpu\":{{\"meshes\":{},\"mesh_bytes\":{},\"textures\":{},\"texture_bytes\":{}}}}}",
+            levels.join(","),
+            progress.loaded,
+            progress.failed,
+            progress.pending,
+            residency.meshes,
+            residency.mesh_bytes,
+            residency.textures,
+            residency.texture_bytes,
         );
         let _ = js_sys::Reflect::set(&window, &"layerwRender".into(), &json.into());
     }
