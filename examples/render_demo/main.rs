@@ -62,10 +62,11 @@ fn main() {
             None => None,
         };
         if !headless && screenshot.is_none() {
-            // A window to play in: the overlay with the asset lines from the start.
+            // A window to play in: the overlay with the asset lines from the start (font
+            // pixels at 1:1, so the lines fit the 640 px frame).
             app.insert_resource(layerw::engine::render::StatsOverlay {
                 visible: true,
-                ..Default::default()
+                scale: 1,
             });
         }
         let exit_after = headless.then_some(HEADLESS_FRAMES_AFTER_LOADING);
