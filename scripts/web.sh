@@ -3,6 +3,10 @@
 # example's page, into target/web/<example>/ (serve that folder, e.g.
 # `python3 -m http.server -d target/web/input_playground`).
 #
+# Files the page fetches at run time are listed in web/<example>/assets.txt (repository paths,
+# one a line; blank lines and `#` comments skipped) and copied under the same paths into the
+# output folder, so `assets/x.lwlod` is fetched from `<page folder>/assets/x.lwlod`.
+#
 # Usage: scripts/web.sh [EXAMPLE] [--release]   (--release: the web-release profile, then
 # wasm-opt -Oz when binaryen is installed, see scripts/wasm-size.sh)
 set -euo pipefail
@@ -21,4 +25,18 @@ mkdir -p "$OUT"
 wasm-bindgen --target web --no-typescript --out-dir "$OUT" \
     "$TARGET_DIR/wasm32-unknown-unknown/$PROFILE/examples/$EXAMPLE.wasm"
 cp web/"$EXAMPLE"/*.html "$OUT/"
+LIST="web/$EXAMPLE/assets.txt"
+if [ -f "$LIST" ]; then
+    while IFS= read -r path || [ -n "$path" ]; do
+        path="${path%%#*}"
+        path="$(echo "$path" | xargs)"
+        [ -z "$path" ] && continue
+        if [ ! -f "$path" ]; then
+            echo "web.sh: $LIST names $path, which is not a file" >&2
+            exit 1
+        fi
+        mkdir -p "$OUT/$(dirname "$path")"
+        cp "$path" "$OUT/$path"
+    done < "$LIST"
+fi
 echo "web build of $EXAMPLE in $OUT ($(du -h "$OUT/${EXAMPLE}_bg.wasm" | cut -f1) wasm)"

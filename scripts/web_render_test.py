@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Web renderer test: render_demo's web build in headless chromium, once with WebGPU and once
 with WebGPU unavailable (the same wasm falls back to WebGL2). Each run must report the expected
-backend and the Lod and Culling stages' results (levels by distance, a visible set), and a
-screenshot of its canvas must match the native headless render of the same
-scene (lavapipe) within a stated tolerance: normalised RMSE under 0.02 (ImageMagick `compare
+backend, the Lod and Culling stages' results (levels by distance, a visible set), the files
+the scene loads at run time (the LOD chain and the floor's texture, fetched from the page's
+assets/ folder that scripts/web.sh fills from web/render_demo/assets.txt: both loaded, none
+failed, their meshes and texture on the GPU), and a screenshot of its canvas must match the
+native headless render of the same scene (lavapipe; it too waits for its files) within a stated tolerance: normalised RMSE under 0.02 (ImageMagick `compare
 -metric RMSE`). Rasterisers differ in MSAA resolve, shadow filtering and sRGB rounding, so
 the tolerance is loose enough for those and tight enough to fail on a missing shadow pass, a
 wrong tonemap or a blank canvas. Screenshots go to target/layerw-test/web-render-*.png.
@@ -52,7 +54,11 @@ def run_browser(driver_port, http_port, name, flags, expected_backend, native):
                 return
             if text:
                 state = json.loads(text)
-                if state["frames"] > 5:
+                # The LOD row and the floor appear once their files are in: wait for those
+                # and a few frames after them.
+                assets = state.get("assets", {})
+                if state["frames"] > 5 and assets.get("pending", 1) == 0 and \
+                        assets.get("complete_frames", 0) > 2:
                     break
             time.sleep(0.1)
         web_test.check(state is not None and state["frames"] > 5,
@@ -61,6 +67,14 @@ def run_browser(driver_port, http_port, name, flags, expected_backend, native):
             return
         web_test.check(state["backend"] == expected_backend,
                        f"{name}: backend {state['backend']} (expected {expected_backend})")
+        # The chain and the checker came by fetch (the browser build has no other file access)
+        # and reached the GPU.
+        assets, gpu = state.get("assets", {}), state.get("gpu", {})
+        web_test.check(assets.get("loaded") == 2 and assets.get("failed") == 0
+                       and assets.get("pending") == 0,
+                       f"{name}: the LOD chain and the texture fetched and loaded: {assets}")
+        web_test.check(gpu.get("meshes", 0) > 3 and gpu.get("textures", 0) == 1,
+                       f"{name}: the fetched chain's meshes and texture on the GPU: {gpu}")
         # The Lod and Culling stages ran in the browser: LOD spheres got levels by distance
         # (several different ones), and culling kept a visible set without the two spheres
         # behind the camera.
