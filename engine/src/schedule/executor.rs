@@ -249,10 +249,10 @@ impl StageExecutor {
         delta_seconds: f64,
         kind: ExecutorKind,
     ) {
-        let _span = tracing::info_span!("stage", stage = stage.name()).entered();
         if self.slots.is_empty() {
             return;
         }
+        let _span = tracing::info_span!("stage", stage = stage.name()).entered();
         let shared: &World = world;
         let mut start = 0;
         for &end in &self.batch_ends {

@@ -177,11 +177,20 @@ impl Schedule {
             }
         };
         for stage in Stage::ALL {
-            let started = super::monotonic_seconds();
+            // A clock read costs about as much as running a few empty systems: stages with no
+            // systems are not timed (they take no time).
+            let timed = self.system_count(stage) > 0;
+            let started = if timed {
+                super::monotonic_seconds()
+            } else {
+                None
+            };
             self.run_stage_steps(stage, world, delta);
-            if let (Some(started), Some(ended)) = (started, super::monotonic_seconds()) {
-                self.stage_seconds[stage.index()] = ended - started;
-            }
+            self.stage_seconds[stage.index()] =
+                match (started, started.and_then(|_| super::monotonic_seconds())) {
+                    (Some(started), Some(ended)) => ended - started,
+                    _ => 0.0,
+                };
         }
         let timings = StageTimings(self.stage_seconds);
         match world.get_resource_mut::<StageTimings>() {
@@ -236,7 +245,8 @@ impl Schedule {
 }
 
 /// Wall-clock seconds each stage took in the last frame, stored on the world as a resource
-/// after every frame (zeros where there is no clock: see [`monotonic_seconds`](super::monotonic_seconds)).
+/// after every frame (zero for stages without systems, which are not timed, and everywhere
+/// when there is no clock: see [`monotonic_seconds`](super::monotonic_seconds)).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct StageTimings(pub [f64; Stage::COUNT]);
 
