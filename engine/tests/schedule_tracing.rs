@@ -77,7 +77,11 @@ fn stages_and_systems_have_spans() {
         let expected = format!("stage stage={}", stage.name());
         // Stages without systems make no span (and are not timed): nothing happens in them.
         let has_systems = schedule.system_count(stage) > 0;
-        assert_eq!(spans.contains(&expected), has_systems, "`{expected}` in {spans:?}");
+        assert_eq!(
+            spans.contains(&expected),
+            has_systems,
+            "`{expected}` in {spans:?}"
+        );
     }
     for name in ["alpha", "beta", "gamma", "draw", "step"] {
         let expected = format!("system system={name}");
