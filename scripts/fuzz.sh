@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Coverage-guided fuzzing of the decoders of outside bytes: layerw-net's (net/fuzz) and
-# layerw-cook's glTF/GLB loader (cook/fuzz), with cargo-fuzz (libFuzzer) on the nightly pinned
+# Coverage-guided fuzzing of the decoders of outside bytes: layerw-net's (net/fuzz), the
+# engine's LOD chains, PNG textures, journals and bindings files (engine/fuzz) and layerw-cook's
+# glTF/GLB loader (cook/fuzz), with cargo-fuzz (libFuzzer) on the nightly pinned
 # in scripts/versions.sh (LAYERW_MIRI_TOOLCHAIN; setup.sh installs it and cargo-fuzz).
 #
 # Usage:
@@ -13,7 +14,8 @@
 #       writes nothing in the repository.
 #   bash scripts/fuzz.sh --seeds
 #       Rewrites the seed files, net/fuzz/corpus/<target>/seed-*, from the crate's encoders
-#       (the test net/tests/fuzz_seeds.rs, with LAYERW_UPDATE_FUZZ_SEEDS=1); needed after a wire
+#       (the tests net/tests/fuzz_seeds.rs and engine/tests/fuzz_seeds.rs, with
+#       LAYERW_UPDATE_FUZZ_SEEDS=1); needed after a wire
 #       format change (that test fails until then).
 #   bash scripts/fuzz.sh --list
 #       The targets.
@@ -39,12 +41,15 @@ TOOLCHAIN="$LAYERW_MIRI_TOOLCHAIN"
 FUZZ_OUT="${CARGO_TARGET_DIR:-$ROOT/target}/fuzz"
 TIMEOUT="${LAYERW_FUZZ_TIMEOUT:-10}"
 NET_TARGETS=(client_message server_message connect_token view view_any_baseline snapshot input bit_reader)
+ENGINE_TARGETS=(lod_chain png_texture journal bindings)
 COOK_TARGETS=(gltf)
-ALL_TARGETS=("${NET_TARGETS[@]}" "${COOK_TARGETS[@]}")
+ALL_TARGETS=("${NET_TARGETS[@]}" "${ENGINE_TARGETS[@]}" "${COOK_TARGETS[@]}")
 
 # The fuzz crate holding target $1.
 fuzz_dir() {
-    if [[ " ${COOK_TARGETS[*]} " == *" $1 "* ]]; then echo cook/fuzz; else echo net/fuzz; fi
+    if [[ " ${COOK_TARGETS[*]} " == *" $1 "* ]]; then echo cook/fuzz
+    elif [[ " ${ENGINE_TARGETS[*]} " == *" $1 "* ]]; then echo engine/fuzz
+    else echo net/fuzz; fi
 }
 flags() { echo --fuzz-dir "$(fuzz_dir "$1")" --target-dir "$FUZZ_OUT" -s none -a; }
 
@@ -55,6 +60,7 @@ case "${1:-}" in
     --ci) mode=ci; shift ;;
     --seeds)
         LAYERW_UPDATE_FUZZ_SEEDS=1 cargo test -p layerw-net --test fuzz_seeds
+        LAYERW_UPDATE_FUZZ_SEEDS=1 cargo test -p layerw-engine --test fuzz_seeds
         exit 0 ;;
     --list) printf '%s\n' "${ALL_TARGETS[@]}"; exit 0 ;;
     -h|--help) sed -n '2,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;

@@ -17,6 +17,9 @@ source "$ROOT/scripts/versions.sh"
 MIRI_TIMEOUT="${LAYERW_MIRI_TIMEOUT:-20m}"
 export MIRIFLAGS="${MIRIFLAGS:--Zmiri-permissive-provenance}"
 
+# A golden-image run with LAYERW_UPDATE_GOLDEN set rewrites every image and passes: never here.
+unset LAYERW_UPDATE_GOLDEN
+
 T0=$SECONDS
 results=()
 failed=0
@@ -128,8 +131,9 @@ section "miri (layerw-engine walloc tests)" \
     timeout --kill-after=30s "$MIRI_TIMEOUT" \
     cargo "+$LAYERW_MIRI_TOOLCHAIN" miri test -p layerw-engine --lib walloc
 
-# Coverage-guided fuzzing of the decoders of outside bytes (layerw-net's in net/fuzz, the glTF
-# loader in cook/fuzz; cargo-fuzz on the pinned nightly), bounded: each of the 9 targets runs LAYERW_FUZZ_SECONDS (default 20) on a
+# Coverage-guided fuzzing of the decoders of outside bytes (layerw-net's in net/fuzz, the
+# engine's in engine/fuzz, the glTF loader in cook/fuzz; cargo-fuzz on the pinned nightly),
+# bounded: each of the 13 targets runs LAYERW_FUZZ_SECONDS (default 20) on a
 # copy of its committed corpus (nothing in the repo is written); any crash, timeout or
 # out-of-memory fails. Its build has its own target directory,
 # target/fuzz (under $CARGO_TARGET_DIR if set). Longer runs that grow the corpus: scripts/fuzz.sh.

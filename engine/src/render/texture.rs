@@ -32,6 +32,14 @@ pub enum TextureError {
         /// The limit.
         max: u32,
     },
+    /// Decoding would need more memory than walloc's tier can give now (checked before
+    /// allocating: a small compressed file can describe a huge image).
+    OutOfMemory {
+        /// Bytes the decoder would allocate.
+        needed: u64,
+        /// Bytes the tier could give.
+        available: u64,
+    },
     /// The bytes are not a PNG this decoder can read.
     Decode(String),
     /// A PNG layout the engine does not take (16-bit channels, indexed colour).
@@ -45,6 +53,10 @@ impl fmt::Display for TextureError {
             TextureError::SizeMismatch { expected, actual } => {
                 write!(f, "texture data is {actual} bytes, expected {expected}")
             }
+            TextureError::OutOfMemory { needed, available } => write!(
+                f,
+                "decoding needs {needed} bytes, more than the {available} bytes its memory tier can give"
+            ),
             TextureError::TooLarge { width, height, max } => {
                 write!(
                     f,
@@ -125,6 +137,19 @@ impl TextureImage {
         let size = reader
             .output_buffer_size()
             .ok_or_else(|| TextureError::Decode("image too large".into()))?;
+        // The decode buffer and, unless it is already RGBA, the converted pixels live at once.
+        let rgba = u64::from(width) * u64::from(height) * 4;
+        let needed = size as u64
+            + if color == png::ColorType::Rgba {
+                0
+            } else {
+                rgba
+            };
+        if let Some(available) = crate::walloc::available_here()
+            && needed > available
+        {
+            return Err(TextureError::OutOfMemory { needed, available });
+        }
         let mut buffer = vec![0; size];
         let frame = reader
             .next_frame(&mut buffer)

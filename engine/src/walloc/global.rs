@@ -88,6 +88,13 @@ unsafe impl GlobalAlloc for WallocGlobal {
     }
 }
 
+/// At most how many more bytes a global-allocator request made now on this thread could get
+/// (see [`Walloc::available`]; the tier is the one [`with_tier`](super::with_tier) routes to),
+/// or `None` when walloc is not the process's global allocator (nothing to check against).
+pub fn available_here() -> Option<u64> {
+    is_global_allocator().then(|| GLOBAL.available(super::scope::current_heap_tier()))
+}
+
 /// True when the process's global allocator is walloc's (checked by allocating a byte).
 pub fn is_global_allocator() -> bool {
     let probe = Box::new(0u8);

@@ -49,7 +49,7 @@ mod tests;
 pub use arena::{Arena, ArenaPtr, Mark};
 pub use config::{Budget, Config, MAX_CEILING, PAGE_SIZE};
 pub use error::{AllocError, ArenaError, ConfigError, HooksFull, OutOfMemory, StaleHandle};
-pub use global::{WallocGlobal, global, is_global_allocator, stats};
+pub use global::{WallocGlobal, available_here, global, is_global_allocator, stats};
 pub use scope::{current_tier, with_tier};
 pub use stats::{Stats, TierStats};
 pub use tier::Tier;

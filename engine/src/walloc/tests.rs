@@ -639,3 +639,27 @@ fn platform_backing_commits_pages_as_used() {
     assert_eq!(w.check_heaps(), [0, 0]);
     assert!(w.trim() > 0);
 }
+
+#[test]
+fn available_bounds_what_a_tier_can_get() {
+    let w = small(64);
+    let before = w.available(Tier::General);
+    assert!(before >= w.config().budget_bytes(Tier::General), "{before}");
+    // More than it says is refused; what it says, less the heap's headers, is granted.
+    assert!(
+        w.try_alloc(Tier::General, layout(before as usize + PAGE_SIZE, 16))
+            .is_err()
+    );
+    let half = layout(before as usize / 2, 16);
+    let block = w.try_alloc(Tier::General, half).unwrap();
+    let after = w.available(Tier::General);
+    assert!(
+        after < before - before / 2 + PAGE_SIZE as u64,
+        "{before} -> {after}"
+    );
+    // SAFETY: `block` is live in `w` with layout `half`.
+    unsafe { w.dealloc(block, half) };
+    assert!(w.available(Tier::General) >= after);
+    // An arena tier counts its pages only.
+    assert!(w.available(Tier::Render) >= w.config().budget_bytes(Tier::Render));
+}

@@ -577,6 +577,27 @@ impl Walloc {
         (0, 0, 0)
     }
 
+    /// At most how many more bytes an allocation in `tier` could get now: the pages the tier
+    /// may still take (up to its budget, or what it may borrow) plus the free space inside
+    /// its heap (an arena tier: the pages alone). Decoders of outside bytes compare what they
+    /// are about to allocate with this and refuse with a typed error, rather than let the
+    /// allocation fail (which, for the global allocator, aborts the process). Fragmentation
+    /// can make the real figure smaller; it is never larger.
+    pub fn available(&self, tier: Tier) -> u64 {
+        let config = self.config();
+        let region = self.region.lock();
+        let pages = region
+            .limit(&config, tier)
+            .saturating_sub(region.held(tier));
+        let held = region.held(tier) * PAGE_SIZE;
+        drop(region);
+        let free_inside = match heap_index(tier) {
+            Some(h) => held.saturating_sub(self.heaps[h].lock().used),
+            None => 0,
+        };
+        (pages * PAGE_SIZE + free_inside) as u64
+    }
+
     /// Usage of every tier now.
     pub fn stats(&self) -> Stats {
         let config = self.config();
