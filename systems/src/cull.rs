@@ -5,7 +5,8 @@
 //!   bounding spheres are built [`LANES`] at a time from the `Transform` and `MeshRef`
 //!   columns (a structure of arrays on the stack) and tested with the 8-lane kernel, in
 //!   parallel over chunks. One pass, no per-entity lookups.
-//! * [`Static`] entities go into a BVH once (marked [`CullIndexed`]); each frame the BVH is
+//! * [`Static`] entities go into a BVH once (marked [`CullIndexed`]); despawned ones leave it
+//!   when found dead on screen or by a sweep of an eighth of the index each frame; each frame the BVH is
 //!   queried, so their cost grows with what is near the frustum, not with the world, and only
 //!   the entities whose passes change are written.
 //! * Entities with a `MeshRef` and no `DrawPasses` are given one (drawn everywhere that frame,
@@ -49,6 +50,8 @@ struct StaticIndex {
     free: Vec<u32>,
     /// Last frame's static entities in a pass: (id, passes), by id.
     shown: Vec<(u32, u8)>,
+    /// Where the despawn sweep continues next frame.
+    sweep: usize,
 }
 
 impl Default for StaticIndex {
@@ -66,6 +69,7 @@ impl Default for StaticIndex {
             entities: Vec::new(),
             free: Vec::new(),
             shown: Vec::new(),
+            sweep: 0,
         }
     }
 }
@@ -85,6 +89,27 @@ impl StaticIndex {
             }
         };
         self.bvh.insert(id, bounds);
+    }
+
+    /// The ids of an eighth of the index (at least 256, at most 16,384) whose entities no longer exist,
+    /// continuing round the index from where the last call stopped: a despawned static that
+    /// is never on screen leaves the index within eight frames (about a second for a million
+    /// statics), at a bounded cost per frame.
+    fn sweep_despawned(&mut self, exists: impl Fn(Entity) -> bool, gone: &mut Vec<u32>) {
+        let len = self.entities.len();
+        if len == 0 {
+            return;
+        }
+        let count = (len / 8).clamp(256, 16_384).min(len);
+        for step in 0..count {
+            let id = (self.sweep + step) % len;
+            if let Some(entity) = self.entities[id]
+                && !exists(entity)
+            {
+                gone.push(id as u32);
+            }
+        }
+        self.sweep = (self.sweep + count) % len;
     }
 
     fn remove(&mut self, id: u32) {
@@ -352,6 +377,8 @@ pub fn cull() -> System {
                 (None, None) => break,
             }
         }
+        // Statics off screen are never liveness-checked above: sweep part of the index.
+        statics.sweep_despawned(|entity| ctx.contains(entity), &mut gone);
         for id in gone {
             statics.remove(id);
         }

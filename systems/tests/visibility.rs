@@ -330,3 +330,50 @@ fn the_triangle_budget_holds_for_what_the_camera_sees() {
         "the farthest were coarsened first"
     );
 }
+
+#[test]
+fn off_screen_statics_that_are_despawned_leave_the_index() {
+    // Content comes and goes behind the camera: the index must not grow with what was ever
+    // spawned, only with what lives (despawns are found by a bounded sweep each frame).
+    let mut world = World::new();
+    let mut meshes = MeshAssets::default();
+    let ball = meshes.add(Mesh::sphere(1.0, 8, 4)).unwrap();
+    world.insert_resource(meshes);
+    world.insert_resource(RenderQueue::new());
+    world.insert_resource(CullStats::default());
+    world.spawn(camera(Vec3::new(0.0, 0.0, 10.0), Vec3::ZERO));
+    let mut schedule = Schedule::new();
+    schedule.add_system(Stage::Culling, cull());
+    let mut rng = SmallRng::seed_from_u64(7);
+    let mut live = Vec::new();
+    for round in 0..40 {
+        // 500 new static entities behind the camera, never visible...
+        for _ in 0..500 {
+            let at = Vec3::new(
+                rng.random_range(-50.0..50.0),
+                0.0,
+                rng.random_range(20.0..80.0),
+            );
+            live.push(world.spawn((
+                Transform::from_translation(at),
+                MeshRef(ball),
+                DrawPasses::default(),
+                Static,
+            )));
+        }
+        // ...and as many of the older ones despawned.
+        if round > 0 {
+            for entity in live.drain(..500) {
+                world.despawn(entity).unwrap();
+            }
+        }
+        schedule.run_frame(&mut world, 1.0 / 60.0);
+    }
+    assert_eq!(live.len(), 500);
+    for _ in 0..16 {
+        schedule.run_frame(&mut world, 1.0 / 60.0);
+    }
+    let stats = *world.resource::<CullStats>();
+    assert_eq!(stats.indexed, 500, "20,000 spawned, 500 alive: {stats:?}");
+    assert_eq!(stats.visible, 0);
+}
