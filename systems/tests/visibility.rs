@@ -377,3 +377,42 @@ fn off_screen_statics_that_are_despawned_leave_the_index() {
     assert_eq!(stats.indexed, 500, "20,000 spawned, 500 alive: {stats:?}");
     assert_eq!(stats.visible, 0);
 }
+
+#[test]
+fn a_stale_lod_handle_is_left_alone_not_mapped_to_another_chain() {
+    let mut world = World::new();
+    let mut meshes = MeshAssets::default();
+    let mut lods = LodAssets::default();
+    let first = lods.add(chain(), &mut meshes).unwrap();
+    let gone = lods.add(chain(), &mut meshes).unwrap();
+    let gone_mesh = lods.get(gone).unwrap().levels[0].mesh;
+    lods.remove(gone, &mut meshes).unwrap();
+    // A new chain takes the freed slot, under a new generation.
+    let newcomer = lods.add(chain(), &mut meshes).unwrap();
+    assert_eq!(newcomer.index(), gone.index());
+    assert_ne!(newcomer, gone);
+    let others: Vec<_> = [first, newcomer]
+        .iter()
+        .flat_map(|&c| lods.get(c).unwrap().levels.iter().map(|l| l.mesh))
+        .collect();
+    world.insert_resource(meshes);
+    world.insert_resource(lods);
+    world.spawn(camera(Vec3::ZERO, Vec3::NEG_Z));
+    let stale = world.spawn((
+        Transform::from_translation(Vec3::new(0.0, 0.0, -2.0)),
+        MeshRef(gone_mesh),
+        LodMesh::new(gone),
+    ));
+    let mut schedule = Schedule::new();
+    schedule.add_system(Stage::Lod, select_lods());
+    schedule.run_frame(&mut world, 1.0 / 60.0);
+    let lod = *world.get::<LodMesh>(stale).unwrap();
+    assert_eq!(
+        lod.level,
+        LodMesh::NO_LEVEL,
+        "no level was chosen for a dangling chain"
+    );
+    let mesh = world.get::<MeshRef>(stale).unwrap().0;
+    assert_eq!(mesh, gone_mesh, "its mesh was not replaced");
+    assert!(!others.contains(&mesh));
+}
