@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 import time
+import urllib.error
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import web_test  # noqa: E402  (the server and WebDriver helpers)
@@ -28,6 +29,19 @@ CUBES = 2000
 def distinct_colours(path):
     out = subprocess.run(["identify", "-format", "%k", path], capture_output=True, text=True)
     return int(out.stdout.strip() or 0)
+
+
+def screenshot(web, attempts=3):
+    """The page's screenshot. A tab still busy with software-rendered frames can time out
+    chromedriver's capture (HTTP 500) on a loaded machine: try again, a bounded few times."""
+    for attempt in range(attempts):
+        try:
+            return web.session_call("GET", "/screenshot")
+        except urllib.error.HTTPError as e:
+            if attempt + 1 == attempts:
+                raise
+            print(f"screenshot attempt {attempt + 1} failed ({e}); retrying")
+            time.sleep(5)
 
 
 def run_browser(driver_port, http_port, name, flags, expected_draws):
@@ -60,7 +74,7 @@ def run_browser(driver_port, http_port, name, flags, expected_draws):
         web_test.check("frame time: p50" in stats and "render extraction" in stats
                        and f"{CUBES} cubes" in stats,
                        f"{name}: the page shows the stats:\n{stats}")
-        png = base64.b64decode(web.session_call("GET", "/screenshot"))
+        png = base64.b64decode(screenshot(web))
         path = os.path.join(OUT, f"web-bench-{name}.png")
         with open(path, "wb") as f:
             f.write(png)

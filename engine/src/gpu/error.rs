@@ -25,6 +25,17 @@ pub enum GpuError {
     Readback(String),
     /// The configuration cannot be honoured (a zero-sized target, say).
     Config(String),
+    /// A size is past what the device allows (`what`: the resolution, the shadow map, a mesh's
+    /// vertex or index buffer, the instance buffer, a texture); checked before wgpu sees it,
+    /// whose default error handler would panic.
+    Limit {
+        /// What was too large.
+        what: &'static str,
+        /// The size asked for (texels on an edge, or bytes).
+        requested: u64,
+        /// The device's limit, in the same unit.
+        limit: u64,
+    },
     /// A walloc tier had no room (uploads are staged in the Render tier); nothing was lost:
     /// the upload is retried on a later frame.
     OutOfMemory(crate::walloc::OutOfMemory),
@@ -42,11 +53,32 @@ impl fmt::Display for GpuError {
             GpuError::Readback(e) => write!(f, "cannot read the frame back: {e}"),
             GpuError::Config(e) => write!(f, "invalid renderer configuration: {e}"),
             GpuError::OutOfMemory(e) => write!(f, "no memory to stage an upload: {e}"),
+            GpuError::Limit {
+                what,
+                requested,
+                limit,
+            } => write!(
+                f,
+                "{what} needs {requested}, past the device's limit of {limit}"
+            ),
         }
     }
 }
 
 impl std::error::Error for GpuError {}
+
+/// `Ok` when `requested` is within `limit`, else a [`GpuError::Limit`] naming `what`.
+pub(crate) fn within(what: &'static str, requested: u64, limit: u64) -> Result<(), GpuError> {
+    if requested <= limit {
+        Ok(())
+    } else {
+        Err(GpuError::Limit {
+            what,
+            requested,
+            limit,
+        })
+    }
+}
 
 impl From<MeshError> for GpuError {
     fn from(e: MeshError) -> Self {

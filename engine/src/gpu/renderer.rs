@@ -19,6 +19,7 @@ mod output;
 mod readback;
 mod uploads;
 
+use super::error::within;
 pub use uploads::GpuResidency;
 use uploads::{GpuTexture, upload_texture};
 
@@ -225,6 +226,17 @@ fn vertex_layouts(full: bool) -> [Option<wgpu::VertexBufferLayout<'static>>; 2] 
 impl Renderer {
     /// Creates the pipelines and targets.
     pub fn new(gpu: &GpuContext, config: RendererConfig) -> Result<Renderer, GpuError> {
+        let edge = u64::from(gpu.device.limits().max_texture_dimension_2d);
+        within(
+            "the resolution's longer edge",
+            u64::from(config.resolution.max_element()),
+            edge,
+        )?;
+        within(
+            "the shadow map's edge",
+            u64::from(config.shadow_map_size),
+            edge,
+        )?;
         if config.resolution.x == 0 || config.resolution.y == 0 || config.shadow_map_size == 0 {
             return Err(GpuError::Config(format!(
                 "resolution {} and shadow map {} must not be zero",
@@ -589,7 +601,7 @@ impl Renderer {
         to_output: bool,
     ) -> Result<FrameStats, GpuError> {
         let mut stats = FrameStats::default();
-        self.upload_frame(gpu, frame);
+        self.upload_frame(gpu, frame)?;
         // Natively, finished buffer maps (the GPU timer's readbacks) are delivered by polling.
         let _ = gpu.device.poll(wgpu::PollType::Poll);
         if let Some(timer) = &mut self.timer {
@@ -749,11 +761,20 @@ impl Renderer {
 
     /// Writes the frame uniform and the instances (one copy) and grows the instance buffer
     /// when needed.
-    fn upload_frame(&mut self, gpu: &GpuContext, frame: &FrameDesc) {
+    fn upload_frame(&mut self, gpu: &GpuContext, frame: &FrameDesc) -> Result<(), GpuError> {
         let needed = frame.instances.len().max(1);
         let capacity = self.instance_buffer.size() as usize / size_of::<GpuInstance>();
         if needed > capacity {
-            self.instance_buffer = Self::instance_buffer(&gpu.device, needed.next_power_of_two());
+            let max_buffer = gpu.device.limits().max_buffer_size;
+            let bytes = |n: usize| (n * size_of::<GpuInstance>()) as u64;
+            within("the instance buffer", bytes(needed), max_buffer)?;
+            // Grow by powers of two while the device allows, else to exactly what is needed.
+            let grown = if bytes(needed.next_power_of_two()) <= max_buffer {
+                needed.next_power_of_two()
+            } else {
+                needed
+            };
+            self.instance_buffer = Self::instance_buffer(&gpu.device, grown);
         }
         if !frame.instances.is_empty() {
             gpu.queue.write_buffer(
@@ -801,5 +822,6 @@ impl Renderer {
             0,
             bytemuck::bytes_of(&[self.config.exposure, operator, 0.0f32, 0.0f32]),
         );
+        Ok(())
     }
 }

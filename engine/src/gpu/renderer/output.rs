@@ -179,14 +179,19 @@ impl Renderer {
         gpu.queue.submit([encoder.finish()]);
     }
 
-    /// Changes the internal resolution (the targets are recreated; a zero dimension is
-    /// refused).
+    /// Changes the internal resolution (the targets are recreated; a zero dimension, or one past
+    /// the device's texture limit, is refused and the old targets stay).
     pub fn resize(&mut self, gpu: &GpuContext, resolution: UVec2) -> Result<(), GpuError> {
         if resolution.x == 0 || resolution.y == 0 {
             return Err(GpuError::Config(format!(
                 "resolution {resolution} must not be zero"
             )));
         }
+        crate::gpu::error::within(
+            "the resolution's longer edge",
+            u64::from(resolution.max_element()),
+            u64::from(gpu.device.limits().max_texture_dimension_2d),
+        )?;
         if resolution != self.config.resolution {
             self.config.resolution = resolution;
             self.overlay.resize(gpu, resolution);

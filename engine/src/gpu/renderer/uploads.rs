@@ -104,6 +104,15 @@ impl Renderer {
             if self.textures.contains_key(&handle) && !changed.contains(&handle) {
                 continue;
             }
+            let edge = texture.mips.first().map_or(0, |m| m.width.max(m.height));
+            if let Err(e) = crate::gpu::error::within(
+                "a texture's edge",
+                u64::from(edge),
+                u64::from(gpu.device.limits().max_texture_dimension_2d),
+            ) {
+                tracing::error!("texture {handle:?} not uploaded: {e}");
+                continue;
+            }
             match mip_chain_bytes(&texture.mips) {
                 Some(bytes) => {
                     let view = upload_texture(gpu, &texture.mips, texture.srgb);
@@ -176,6 +185,14 @@ impl Renderer {
         staging: &RenderQueue,
     ) -> Result<GpuMesh, GpuError> {
         use wgpu::util::DeviceExt;
+        let max_buffer = gpu.device.limits().max_buffer_size;
+        let vertex_bytes = (mesh.positions.len() * size_of::<Vertex>()) as u64;
+        crate::gpu::error::within("a mesh's vertex buffer", vertex_bytes, max_buffer)?;
+        let index_bytes = match &mesh.indices {
+            Indices::U16(v) => v.len().next_multiple_of(2) * 2,
+            Indices::U32(v) => v.len() * 4,
+        } as u64;
+        crate::gpu::error::within("a mesh's index buffer", index_bytes, max_buffer)?;
         let vertices = staging
             .with_staging(
                 mesh.positions.len(),

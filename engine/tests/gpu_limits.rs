@@ -1,0 +1,84 @@
+//! Sizes past the device's limits are typed errors, checked before wgpu sees them (its default
+//! error handler panics): a resolution or shadow map past the largest texture, a resize past
+//! it (the old targets stay and keep rendering). On lavapipe; skipped without an adapter
+//! unless `LAYERW_REQUIRE_GPU=1`.
+#![cfg(all(feature = "gpu", not(target_family = "wasm")))]
+
+use layerw_engine::glam::{UVec2, Vec3};
+use layerw_engine::gpu::{GpuContext, GpuError, Renderer, RendererConfig};
+use layerw_engine::render::{CameraView, DirectionalLight, FrameDesc};
+
+fn gpu() -> Option<GpuContext> {
+    match GpuContext::headless() {
+        Ok(gpu) => Some(gpu),
+        Err(e) if std::env::var_os("LAYERW_REQUIRE_GPU").is_none() => {
+            eprintln!("skipped: {e}");
+            None
+        }
+        Err(e) => panic!("LAYERW_REQUIRE_GPU is set but: {e}"),
+    }
+}
+
+fn config(resolution: UVec2, shadow_map_size: u32) -> RendererConfig {
+    RendererConfig {
+        resolution,
+        shadow_map_size,
+        msaa: 1,
+        ..RendererConfig::default()
+    }
+}
+
+#[test]
+fn sizes_past_the_device_limits_are_typed_errors() {
+    let Some(gpu) = gpu() else { return };
+    let edge = gpu.device.limits().max_texture_dimension_2d;
+    // What bench_cubes --resolution 20000x100 asked for, and past whatever this device has.
+    let wide = UVec2::new(edge.max(20_000) + 1, 100);
+    match Renderer::new(&gpu, config(wide, 1024)) {
+        Err(GpuError::Limit {
+            what,
+            requested,
+            limit,
+        }) => {
+            assert!(what.contains("resolution"), "{what}");
+            assert_eq!((requested, limit), (u64::from(wide.x), u64::from(edge)));
+        }
+        other => panic!("expected a limit error, got {:?}", other.err()),
+    }
+    match Renderer::new(&gpu, config(UVec2::new(64, 64), edge + 1)) {
+        Err(GpuError::Limit { what, .. }) => assert!(what.contains("shadow"), "{what}"),
+        other => panic!("expected a limit error, got {:?}", other.err()),
+    }
+    // A renderer that works refuses a resize past the limit and keeps its targets.
+    let mut renderer = Renderer::new(&gpu, config(UVec2::new(64, 48), 256)).unwrap();
+    let error = renderer.resize(&gpu, UVec2::new(32, edge + 1)).unwrap_err();
+    assert!(matches!(error, GpuError::Limit { .. }), "{error}");
+    assert!(error.to_string().contains("limit"), "{error}");
+    assert_eq!(renderer.config().resolution, UVec2::new(64, 48));
+    let frame = FrameDesc {
+        camera: CameraView::look_at(
+            Vec3::new(0.0, 1.0, 4.0),
+            Vec3::ZERO,
+            45f32.to_radians(),
+            64.0 / 48.0,
+            0.1,
+            100.0,
+        ),
+        sun: DirectionalLight {
+            direction: Vec3::new(-0.4, -1.0, -0.3),
+            color: Vec3::ONE,
+            intensity: 3.0,
+            shadows: true,
+        },
+        point_lights: &[],
+        ambient: (Vec3::splat(0.3), Vec3::splat(0.1)),
+        shadow_bounds: (Vec3::ZERO, 5.0),
+        instances: &[],
+        batches: &[],
+    };
+    renderer
+        .render(&gpu, &frame)
+        .expect("the old targets still render");
+    let image = renderer.read_output(&gpu).expect("and read back");
+    assert_eq!((image.width, image.height), (64, 48));
+}
