@@ -31,6 +31,9 @@ pub const BINDINGS_FORMAT: &str = "layerw-bindings";
 /// The bindings file version this build reads and writes.
 pub const BINDINGS_VERSION: u32 = 1;
 
+/// The largest bindings file [`ActionMap::load`] reads (real ones are a few kilobytes).
+pub const MAX_BINDINGS_BYTES: u64 = 1 << 20;
+
 /// Why a bindings file was refused.
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq)]
@@ -51,6 +54,15 @@ pub enum BindingsError {
         column: usize,
         /// What is wrong.
         message: String,
+    },
+    /// The file is larger than a bindings file may be (checked before reading it).
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// Its size.
+        bytes: u64,
+        /// The most that is read.
+        limit: u64,
     },
     /// The `format` field is not `layerw-bindings`.
     WrongFormat {
@@ -77,6 +89,11 @@ impl fmt::Display for BindingsError {
             BindingsError::Io { path, message } => {
                 write!(f, "bindings file {}: {message}", path.display())
             }
+            BindingsError::TooLarge { path, bytes, limit } => write!(
+                f,
+                "bindings file {} is {bytes} bytes, more than the {limit} read",
+                path.display()
+            ),
             BindingsError::Syntax {
                 line,
                 column,
@@ -167,12 +184,24 @@ impl<A: Action> ActionMap<A> {
         })
     }
 
-    /// Reads and applies the bindings document at `path`; on error nothing changes.
+    /// Reads and applies the bindings document at `path`; on error nothing changes. Files over
+    /// [`MAX_BINDINGS_BYTES`] are refused before they are read.
     pub fn load(&mut self, path: impl AsRef<Path>) -> Result<(), BindingsError> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|e| BindingsError::Io {
+        let bytes = super::read_capped(path, MAX_BINDINGS_BYTES).map_err(|e| match e {
+            super::ReadError::Io(message) => BindingsError::Io {
+                path: path.to_owned(),
+                message,
+            },
+            super::ReadError::TooLarge { bytes, limit } => BindingsError::TooLarge {
+                path: path.to_owned(),
+                bytes,
+                limit,
+            },
+        })?;
+        let text = String::from_utf8(bytes).map_err(|e| BindingsError::Io {
             path: path.to_owned(),
-            message: e.to_string(),
+            message: format!("not UTF-8: {e}"),
         })?;
         self.load_json(&text)
     }

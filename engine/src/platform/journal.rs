@@ -42,6 +42,10 @@ pub struct JournalFrame {
     pub events: Vec<TimedEvent>,
 }
 
+/// The largest journal file [`Journal::load`] reads (about 40 hours of 60 frames a second with a
+/// few events each).
+pub const MAX_JOURNAL_BYTES: u64 = 1 << 30;
+
 /// A recorded run.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Journal {
@@ -58,6 +62,16 @@ pub enum JournalError {
         path: PathBuf,
         /// What the system said.
         message: String,
+    },
+    /// The file is larger than a journal may be, or than memory can hold now (checked before
+    /// reading it).
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// Its size.
+        bytes: u64,
+        /// The most that could be read.
+        limit: u64,
     },
     /// The first line is not a journal header.
     NotAJournal,
@@ -103,6 +117,11 @@ impl fmt::Display for JournalError {
             JournalError::InvalidFrame { line, reason } => {
                 write!(f, "journal line {line}: {reason}")
             }
+            JournalError::TooLarge { path, bytes, limit } => write!(
+                f,
+                "journal {} is {bytes} bytes, more than the {limit} that can be read",
+                path.display()
+            ),
         }
     }
 }
@@ -245,11 +264,21 @@ impl Journal {
     }
 
     /// Reads the journal at `path`.
+    ///
+    /// Files over [`MAX_JOURNAL_BYTES`], or over what memory can hold now, are refused with
+    /// [`JournalError::TooLarge`] before they are read.
     pub fn load(path: impl AsRef<Path>) -> Result<Journal, JournalError> {
         let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|e| JournalError::Io {
-            path: path.to_owned(),
-            message: e.to_string(),
+        let bytes = super::read_capped(path, MAX_JOURNAL_BYTES).map_err(|e| match e {
+            super::ReadError::Io(message) => JournalError::Io {
+                path: path.to_owned(),
+                message,
+            },
+            super::ReadError::TooLarge { bytes, limit } => JournalError::TooLarge {
+                path: path.to_owned(),
+                bytes,
+                limit,
+            },
         })?;
         Journal::from_bytes(&bytes)
     }

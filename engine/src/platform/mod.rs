@@ -34,7 +34,7 @@ pub use runner::WinitWindow;
 pub(crate) use runner::run;
 
 pub use action::{Action, ActionMap, ActionState, ActionValue, AxisDirection, Binding};
-pub use bindings::BindingsError;
+pub use bindings::{BindingsError, MAX_BINDINGS_BYTES};
 pub use button::ButtonInput;
 pub use event::{ButtonState, InputEvent, PlatformEvent, WindowEvent};
 pub use gamepad::{
@@ -42,7 +42,9 @@ pub use gamepad::{
     Gamepads, Stick, diff_snapshots,
 };
 pub use input::{ExitOnClose, INPUT_SYSTEM, InputQueue, action_system, input_system};
-pub use journal::{Journal, JournalError, JournalFrame, JournalRecorder, TimedEvent};
+pub use journal::{
+    Journal, JournalError, JournalFrame, JournalRecorder, MAX_JOURNAL_BYTES, TimedEvent,
+};
 pub use keyboard::{KeyCode, Keyboard, LogicalKey};
 /// `#[derive(Action)]` for a unit-only enum (see [`Action`](trait@Action)).
 pub use layerw_macros::Action;
@@ -50,3 +52,24 @@ pub use mouse::{Mouse, MouseButton};
 pub use plugin::{InputPlugin, WindowPlugin};
 pub use touch::{Touch, TouchPhase, Touches};
 pub use window::{FramePacing, Viewport, Window, WindowConfig, WindowRequest};
+
+/// Why [`read_capped`] read nothing.
+pub(crate) enum ReadError {
+    /// What the system said.
+    Io(String),
+    /// The file's size and the most that could be read.
+    TooLarge { bytes: u64, limit: u64 },
+}
+
+/// Reads `path` whole if it is at most `cap` bytes and memory can hold it now (walloc's
+/// headroom for this thread's allocations, when walloc is the global allocator): checked from
+/// the file's size before a buffer is allocated, since a failed allocation aborts.
+pub(crate) fn read_capped(path: &std::path::Path, cap: u64) -> Result<Vec<u8>, ReadError> {
+    let io = |e: std::io::Error| ReadError::Io(e.to_string());
+    let bytes = std::fs::metadata(path).map_err(io)?.len();
+    let limit = crate::walloc::available_here().map_or(cap, |available| available.min(cap));
+    if bytes > limit {
+        return Err(ReadError::TooLarge { bytes, limit });
+    }
+    std::fs::read(path).map_err(io)
+}
