@@ -115,19 +115,22 @@ pub fn load_gltf_bytes(bytes: &[u8]) -> Result<Mesh, CookError> {
 
 /// Reads `file` whole if it is at most [`MAX_GLTF_BYTES`] long (errors name `path`).
 fn read_capped(file: &Path, path: &Path) -> Result<Vec<u8>, CookError> {
-    let io = |error| CookError::Io {
-        path: file.to_owned(),
-        error,
-    };
-    let bytes = std::fs::metadata(file).map_err(io)?.len();
-    if bytes > MAX_GLTF_BYTES {
-        return Err(CookError::TooLarge {
+    use layerw_engine::file::ReadError;
+    layerw_engine::file::read_capped(file, MAX_GLTF_BYTES).map_err(|e| match e {
+        ReadError::TooLarge { bytes, limit } => CookError::TooLarge {
             path: path.to_owned(),
             bytes,
-            limit: MAX_GLTF_BYTES,
-        });
-    }
-    std::fs::read(file).map_err(io)
+            limit,
+        },
+        ReadError::NotFound(error) | ReadError::Io(error) => CookError::Io {
+            path: file.to_owned(),
+            error,
+        },
+        other => CookError::Io {
+            path: file.to_owned(),
+            error: std::io::Error::other(format!("{other:?}")),
+        },
+    })
 }
 
 /// The file a relative buffer URI names below `base`, or `None` when it would leave it.

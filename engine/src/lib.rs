@@ -7,6 +7,7 @@ pub mod app;
 pub mod asset;
 pub mod cull;
 pub mod ecs;
+pub mod file;
 #[cfg(all(feature = "gpu", not(target_os = "wasi")))]
 pub mod gpu;
 pub mod lod;

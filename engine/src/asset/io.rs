@@ -103,33 +103,19 @@ impl Reader {
 /// Reads a whole file, refusing one over `max_bytes` before allocating for it.
 #[cfg(any(not(target_family = "wasm"), target_os = "wasi"))]
 pub(crate) fn read_file(path: &str, max_bytes: u64) -> Result<Vec<u8>, AssetError> {
-    use std::io::Read;
-    let io_error = |e: std::io::Error| match e.kind() {
-        std::io::ErrorKind::NotFound => AssetError::NotFound { path: path.into() },
-        _ => AssetError::Io {
+    use crate::file::{ReadError, read_capped};
+    read_capped(path, max_bytes).map_err(|e| match e {
+        ReadError::NotFound(_) => AssetError::NotFound { path: path.into() },
+        ReadError::TooLarge { bytes, .. } => AssetError::TooLarge {
+            path: path.into(),
+            bytes,
+            maximum: max_bytes,
+        },
+        ReadError::Io(e) => AssetError::Io {
             path: path.into(),
             message: e.to_string(),
         },
-    };
-    let file = std::fs::File::open(path).map_err(io_error)?;
-    let length = file.metadata().map_err(io_error)?.len();
-    let too_large = |bytes| AssetError::TooLarge {
-        path: path.into(),
-        bytes,
-        maximum: max_bytes,
-    };
-    if length > max_bytes {
-        return Err(too_large(length));
-    }
-    // The file may grow after the size check: never read past the limit.
-    let mut bytes = Vec::with_capacity(length as usize);
-    file.take(max_bytes.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(io_error)?;
-    if bytes.len() as u64 > max_bytes {
-        return Err(too_large(bytes.len() as u64));
-    }
-    Ok(bytes)
+    })
 }
 
 #[cfg(all(target_arch = "wasm32", target_os = "unknown", feature = "fetch"))]

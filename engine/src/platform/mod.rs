@@ -63,13 +63,13 @@ pub(crate) enum ReadError {
 
 /// Reads `path` whole if it is at most `cap` bytes and memory can hold it now (walloc's
 /// headroom for this thread's allocations, when walloc is the global allocator): checked from
-/// the file's size before a buffer is allocated, since a failed allocation aborts.
+/// the file's size before a buffer is allocated.
 pub(crate) fn read_capped(path: &std::path::Path, cap: u64) -> Result<Vec<u8>, ReadError> {
-    let io = |e: std::io::Error| ReadError::Io(e.to_string());
-    let bytes = std::fs::metadata(path).map_err(io)?.len();
     let limit = crate::walloc::available_here().map_or(cap, |available| available.min(cap));
-    if bytes > limit {
-        return Err(ReadError::TooLarge { bytes, limit });
-    }
-    std::fs::read(path).map_err(io)
+    crate::file::read_capped(path, limit).map_err(|e| match e {
+        crate::file::ReadError::TooLarge { bytes, limit } => ReadError::TooLarge { bytes, limit },
+        crate::file::ReadError::NotFound(e) | crate::file::ReadError::Io(e) => {
+            ReadError::Io(e.to_string())
+        }
+    })
 }
