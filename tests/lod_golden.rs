@@ -24,17 +24,13 @@ use layerw::engine::schedule::{Schedule, Stage};
 use layerw::prelude::*;
 use layerw::systems::{cull, extract_render, select_lods};
 
+#[path = "../engine/tests/support/gpu.rs"]
+mod support;
+
 const SIZE: UVec2 = UVec2::new(640, 360);
 
 fn gpu() -> Option<GpuContext> {
-    match GpuContext::headless() {
-        Ok(gpu) => Some(gpu),
-        Err(e) if std::env::var_os("LAYERW_REQUIRE_GPU").is_none() => {
-            eprintln!("skipped: {e}");
-            None
-        }
-        Err(e) => panic!("LAYERW_REQUIRE_GPU is set but: {e}"),
-    }
+    support::or_skip(GpuContext::headless())
 }
 
 /// The field, drawn with LOD chains (`lod`) or at full detail; returns the image and the

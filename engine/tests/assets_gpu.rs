@@ -15,6 +15,9 @@ use layerw_engine::render::{
     TextureSet,
 };
 
+#[path = "support/gpu.rs"]
+mod support;
+
 fn host() -> Option<GpuRenderer> {
     let config = RendererConfig {
         resolution: UVec2::new(64, 64),
@@ -22,14 +25,7 @@ fn host() -> Option<GpuRenderer> {
         shadow_map_size: 256,
         ..Default::default()
     };
-    match GpuRenderer::new(config) {
-        Ok(host) => Some(host),
-        Err(e) if std::env::var_os("LAYERW_REQUIRE_GPU").is_none() => {
-            eprintln!("skipped: {e}");
-            None
-        }
-        Err(e) => panic!("LAYERW_REQUIRE_GPU is set but: {e}"),
-    }
+    support::or_skip(GpuRenderer::new(config))
 }
 
 /// Bytes of an RGBA8 mip chain from `edge` (square) down to 1.

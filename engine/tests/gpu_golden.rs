@@ -20,17 +20,13 @@ use layerw_engine::render::{
 };
 use rand::{Rng, SeedableRng, rngs::SmallRng};
 
+#[path = "support/gpu.rs"]
+mod support;
+
 const SIZE: UVec2 = UVec2::new(640, 360);
 
 fn gpu() -> Option<GpuContext> {
-    match GpuContext::headless() {
-        Ok(gpu) => Some(gpu),
-        Err(e) if std::env::var_os("LAYERW_REQUIRE_GPU").is_none() => {
-            eprintln!("skipped: {e}");
-            None
-        }
-        Err(e) => panic!("LAYERW_REQUIRE_GPU is set but: {e}"),
-    }
+    support::or_skip(GpuContext::headless())
 }
 
 fn golden_dir() -> PathBuf {

@@ -8,15 +8,11 @@ use layerw_engine::glam::{UVec2, Vec3};
 use layerw_engine::gpu::{GpuContext, GpuError, Renderer, RendererConfig};
 use layerw_engine::render::{CameraView, DirectionalLight, FrameDesc};
 
+#[path = "support/gpu.rs"]
+mod support;
+
 fn gpu() -> Option<GpuContext> {
-    match GpuContext::headless() {
-        Ok(gpu) => Some(gpu),
-        Err(e) if std::env::var_os("LAYERW_REQUIRE_GPU").is_none() => {
-            eprintln!("skipped: {e}");
-            None
-        }
-        Err(e) => panic!("LAYERW_REQUIRE_GPU is set but: {e}"),
-    }
+    support::or_skip(GpuContext::headless())
 }
 
 fn config(resolution: UVec2, shadow_map_size: u32) -> RendererConfig {
