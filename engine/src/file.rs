@@ -30,13 +30,16 @@ pub enum ReadError {
 /// ```
 /// use layerw_engine::file::{ReadError, read_capped};
 ///
-/// let dir = std::env::temp_dir().join("layerw-file-doc");
-/// std::fs::create_dir_all(&dir).unwrap();
-/// let path = dir.join("four.bin");
-/// std::fs::write(&path, [1, 2, 3, 4]).unwrap();
-/// assert_eq!(read_capped(&path, 4).unwrap(), [1, 2, 3, 4]);
-/// assert!(matches!(read_capped(&path, 3), Err(ReadError::TooLarge { bytes: 4, limit: 3 })));
-/// assert!(matches!(read_capped(dir.join("none"), 3), Err(ReadError::NotFound(_))));
+/// let golden = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/pbr_spheres.png");
+/// let bytes = read_capped(golden, 1 << 20).unwrap();
+/// assert!(bytes.starts_with(b"\x89PNG"));
+/// let size = bytes.len() as u64;
+/// assert!(matches!(
+///     read_capped(golden, size - 1),
+///     Err(ReadError::TooLarge { bytes, limit }) if bytes == size && limit == size - 1
+/// ));
+/// let missing = format!("{golden}.none");
+/// assert!(matches!(read_capped(missing, 8), Err(ReadError::NotFound(_))));
 /// ```
 pub fn read_capped(path: impl AsRef<Path>, limit: u64) -> Result<Vec<u8>, ReadError> {
     let error = |e: std::io::Error| match e.kind() {
