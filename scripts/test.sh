@@ -43,6 +43,10 @@ summary() {
     printf '\n==================================================================\n'
     printf '== Summary\n'
     printf '%s\n' "${results[@]}"
+    # Disk is what ran out on a CI machine once: report what the build left and what is free.
+    printf 'disk: target %s, free %s\n' \
+        "$(du -sh "${CARGO_TARGET_DIR:-$ROOT/target}" 2>/dev/null | cut -f1)" \
+        "$(df -h --output=avail "$ROOT" | tail -1 | tr -d ' ')"
     local total=$((SECONDS - T0))
     if [ "$failed" -ne 0 ]; then
         printf 'test.sh: FAILED after %dm%02ds\n' $((total / 60)) $((total % 60))
