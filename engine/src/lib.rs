@@ -15,6 +15,7 @@ pub mod logging;
 pub mod platform;
 pub mod render;
 pub mod schedule;
+pub mod stream;
 pub mod walloc;
 
 pub use glam;

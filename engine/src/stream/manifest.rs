@@ -1,0 +1,154 @@
+//! A content pack's manifest, in memory: what every mesh, texture, material and world cell is
+//! and where each level's bytes lie. Its byte format and checks are in `pack.rs`
+//! (docs/pack-format.md).
+
+use core::ops::Range;
+
+use glam::{IVec2, Quat, Vec3, Vec4};
+
+use crate::lod::LodBounds;
+
+/// Where one level's bytes lie in a blob file, and how to check them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StoredLevel {
+    /// Offset of the level's stored (compressed) bytes in its asset's blob file.
+    pub offset: u64,
+    /// Stored (compressed) length.
+    pub stored_len: u32,
+    /// Length once decompressed: what the level costs in memory, and the decompressor's cap.
+    pub raw_len: u32,
+    /// CRC-32 of the stored bytes.
+    pub crc32: u32,
+}
+
+impl StoredLevel {
+    /// The level's byte range in its blob file.
+    pub fn range(&self) -> Range<u64> {
+        self.offset..self.offset + u64::from(self.stored_len)
+    }
+}
+
+/// One level of a mesh's LOD chain.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct MeshLevel {
+    /// Where its bytes are.
+    pub stored: StoredLevel,
+    /// Object-space geometric error against the finest level (0 for the finest).
+    pub error: f32,
+    /// Triangles.
+    pub triangles: u32,
+}
+
+/// A mesh of the pack: its LOD chain, levels coarse to fine and back to back in one blob file,
+/// so "every level up to k" is one contiguous byte range.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PackMesh {
+    /// The blob file holding its levels (an index into [`PackManifest::blobs`]).
+    pub blob: u32,
+    /// Levels, coarse to fine.
+    pub levels: Vec<MeshLevel>,
+    /// Bounds of the finest level.
+    pub bounds: LodBounds,
+}
+
+/// One mip level of a texture.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TextureLevel {
+    /// Where its bytes are (RGBA8 rows once decompressed: `raw_len == width * height * 4`).
+    pub stored: StoredLevel,
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+}
+
+/// A texture of the pack: its mip chain coarse to fine (the last level is the full size), back
+/// to back in one blob file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PackTexture {
+    /// The blob file holding its levels.
+    pub blob: u32,
+    /// Mip levels, coarse (smallest) to fine (largest).
+    pub levels: Vec<TextureLevel>,
+    /// Colour (sRGB) rather than linear data (normal maps, roughness).
+    pub srgb: bool,
+    /// Marked critical by its author: its full size may be up to [`MAX_CRITICAL_TEXTURE_SIZE`]
+    /// rather than [`MAX_TEXTURE_SIZE`].
+    pub critical: bool,
+}
+
+/// The largest texture edge a pack stores.
+pub const MAX_TEXTURE_SIZE: u32 = 1024;
+/// The largest texture edge for textures marked critical.
+pub const MAX_CRITICAL_TEXTURE_SIZE: u32 = 2048;
+
+/// A material of the pack: the engine's metallic-roughness parameters and optional textures
+/// (indices into [`PackManifest::textures`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct PackMaterial {
+    /// Linear base colour and alpha.
+    pub base_color: Vec4,
+    /// Emitted radiance.
+    pub emissive: Vec3,
+    /// 0 dielectric to 1 metal.
+    pub metallic: f32,
+    /// Perceptual roughness.
+    pub roughness: f32,
+    /// Base colour texture.
+    pub base_color_texture: Option<u32>,
+    /// Tangent-space normal map.
+    pub normal_texture: Option<u32>,
+}
+
+/// One entity placed in a world cell.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PackEntity {
+    /// Its mesh (an index into [`PackManifest::meshes`]).
+    pub mesh: u32,
+    /// Its material (an index into [`PackManifest::materials`]).
+    pub material: u32,
+    /// World-space translation.
+    pub translation: Vec3,
+    /// Orientation, a unit quaternion.
+    pub rotation: Quat,
+    /// Per-axis scale.
+    pub scale: Vec3,
+    /// Never moves (joins the culling BVH of statics).
+    pub is_static: bool,
+}
+
+/// A square world cell on the XZ plane: the entities whose translation lies in
+/// `[coord * cell_size, (coord + 1) * cell_size)` on X and Z.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PackCell {
+    /// The cell's coordinates (X, Z) in cells.
+    pub coord: IVec2,
+    /// Its entities.
+    pub entities: Vec<PackEntity>,
+}
+
+/// A blob file of the pack: levels of meshes and textures.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BlobFile {
+    /// Its file name next to the manifest (letters, digits, `-`, `_`, `.`; no folders).
+    pub name: String,
+    /// Its length in bytes.
+    pub len: u64,
+}
+
+/// A content pack's manifest.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PackManifest {
+    /// Blob files.
+    pub blobs: Vec<BlobFile>,
+    /// Meshes.
+    pub meshes: Vec<PackMesh>,
+    /// Textures.
+    pub textures: Vec<PackTexture>,
+    /// Materials.
+    pub materials: Vec<PackMaterial>,
+    /// The edge of a world cell in metres (positive, finite).
+    pub cell_size: f32,
+    /// World cells with their entities.
+    pub cells: Vec<PackCell>,
+}

@@ -1,0 +1,15 @@
+//! Streaming: content packs read by byte range, LOD levels and texture mips loaded on demand
+//! within walloc's Scene-tier budget, world cells loaded around the camera. The design is in
+//! docs/streaming.md.
+
+mod io;
+mod manifest;
+
+pub use io::{
+    Cancelled, MemoryIo, PackFile, ReadCompletion, ReadRequest, RequestId, StreamIo,
+    StreamIoError, serve_from,
+};
+pub use manifest::{
+    BlobFile, MAX_CRITICAL_TEXTURE_SIZE, MAX_TEXTURE_SIZE, MeshLevel, PackCell, PackEntity,
+    PackManifest, PackMaterial, PackMesh, PackTexture, StoredLevel, TextureLevel,
+};
