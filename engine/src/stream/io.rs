@@ -105,7 +105,11 @@ impl fmt::Display for StreamIoError {
         match self {
             StreamIoError::NotFound { file } => write!(f, "{file}: not found"),
             StreamIoError::RangeNotSatisfiable { file, range } => {
-                write!(f, "{file}: range {}..{} not satisfiable", range.start, range.end)
+                write!(
+                    f,
+                    "{file}: range {}..{} not satisfiable",
+                    range.start, range.end
+                )
             }
             StreamIoError::Status { file, status } => write!(f, "{file}: HTTP status {status}"),
             StreamIoError::Truncated {
@@ -161,6 +165,9 @@ pub trait StreamIo: Send + Sync {
     fn poll(&mut self, now: f64, done: &mut Vec<ReadCompletion>);
     /// How many reads the backend serves at once (for example 6 per origin over HTTP/1.1).
     fn parallelism(&self) -> usize;
+    /// The blob files' names (from the manifest), for backends that address files by name;
+    /// called once the manifest is read. Backends keyed by [`PackFile`] ignore it.
+    fn set_blobs(&mut self, _names: &[String]) {}
 }
 
 /// A backend over files held in memory: each read completes on the next poll. For tests and

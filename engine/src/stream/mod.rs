@@ -3,13 +3,20 @@
 //! docs/streaming.md.
 
 mod io;
+mod link;
 mod manifest;
+mod scheduler;
 
 pub use io::{
-    Cancelled, MemoryIo, PackFile, ReadCompletion, ReadRequest, RequestId, StreamIo,
-    StreamIoError, serve_from,
+    Cancelled, MemoryIo, PackFile, ReadCompletion, ReadRequest, RequestId, StreamIo, StreamIoError,
+    serve_from,
 };
+pub use link::{LinkFault, SimulatedLink};
 pub use manifest::{
     BlobFile, MAX_CRITICAL_TEXTURE_SIZE, MAX_TEXTURE_SIZE, MeshLevel, PackCell, PackEntity,
     PackManifest, PackMaterial, PackMesh, PackTexture, StoredLevel, TextureLevel,
+};
+pub use scheduler::{
+    LevelCost, SchedulerError, SchedulerSettings, SchedulerStats, StreamAction, StreamScheduler,
+    StreamedAsset, Want,
 };
