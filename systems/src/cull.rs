@@ -122,10 +122,13 @@ impl StaticIndex {
 }
 
 /// The world-space bounding sphere of a mesh under a transform (uniform scale: the largest
-/// axis scales the radius).
+/// axis scales the radius); a radius of minus infinity, never visible, while the mesh is not loaded
+/// (a streamed level still on its way, or an unloaded one).
 fn world_sphere(meshes: &MeshAssets, mesh: MeshHandle, transform: &Transform) -> (Vec3, f32) {
-    let (center, radius) = meshes.bounds(mesh).unwrap_or((Vec3::ZERO, 0.0));
-    transform.transform_sphere(center, radius)
+    match meshes.bounds(mesh) {
+        Some((center, radius)) => transform.transform_sphere(center, radius),
+        None => (Vec3::ZERO, f32::NEG_INFINITY),
+    }
 }
 
 /// Tests one archetype's dynamic entities, [`LANES`] at a time, and writes their passes.
@@ -292,6 +295,11 @@ pub fn cull() -> System {
         {
             let transform = global.map_or(transform, |g| &g.0);
             let (center, radius) = world_sphere(&assets, mesh.0, transform);
+            if radius < 0.0 {
+                // Its mesh is not loaded yet (streaming): indexed once it is, hidden until then.
+                passes.0 = 0;
+                continue;
+            }
             statics.insert(entity, Aabb::from_sphere(center, radius));
             passes.0 = 0;
             ctx.commands().insert_one(entity, CullIndexed);

@@ -102,10 +102,14 @@ fn write_back(archetype: &Archetype, lods: &LodAssets, levels: &[u8], only: Opti
                 return;
             }
             if let Some(chain) = lods.get(lod.chain)
-                && let Some(chosen) = chain.levels.get(usize::from(level))
+                && usize::from(level) < chain.levels.len()
             {
+                // The level wanted is kept (streaming reads it); the mesh drawn is the finest
+                // resident one up to it (a streamed chain's level 0 while nothing is resident:
+                // not loaded, so culling hides it).
                 lod.level = level;
-                mesh.0 = chosen.mesh;
+                let shown = level.min(chain.resident.saturating_sub(1));
+                mesh.0 = chain.levels[usize::from(shown)].mesh;
             }
         });
 }

@@ -151,6 +151,27 @@ impl<T> Assets<T> {
         true
     }
 
+    /// Drops a loaded asset but keeps its slot and handle, back in the
+    /// [`Loading`](LoadState::Loading) state: for content that comes and goes under the same
+    /// handle (streamed LOD levels). Consumers see the slot no longer loaded (the renderer
+    /// frees its GPU copy) and a later [`insert`](Self::insert) fills it again. `None` when the
+    /// handle is stale or not loaded.
+    pub fn unload(&mut self, handle: Handle<T>) -> Option<T> {
+        let version = self.version + 1;
+        let slot = self.slot_mut(handle)?;
+        if !matches!(slot.content, Content::Loaded(_)) {
+            return None;
+        }
+        let Content::Loaded(asset) = core::mem::replace(&mut slot.content, Content::Loading)
+        else {
+            return None;
+        };
+        slot.changed = version;
+        self.version = version;
+        self.loaded -= 1;
+        Some(asset)
+    }
+
     /// Unloads: frees the slot (loaded, loading or failed) and returns the asset it held.
     /// Every handle to it goes stale; a load still in flight for it is dropped on arrival.
     pub fn remove(&mut self, handle: Handle<T>) -> Option<T> {

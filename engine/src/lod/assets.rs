@@ -2,7 +2,7 @@
 //! side uploads it like any mesh), and the chain keeps, per level, the mesh handle, the
 //! object-space error and the triangle count that LOD selection needs.
 
-use super::{LodBounds, LodChain, LodLevels};
+use super::{LodBounds, LodChain, LodChainError, LodLevels};
 use crate::asset::{AssetError, Assets, Handle, LoadState};
 use crate::render::{MeshAssets, MeshError, MeshHandle};
 
@@ -27,6 +27,10 @@ pub struct LoadedChain {
     pub levels: Vec<LoadedLevel>,
     /// Bounds of the finest level (every level lies within them up to its error).
     pub bounds: LodBounds,
+    /// How many levels have their mesh loaded, a prefix coarse first: all of them for a chain
+    /// loaded whole, fewer for a streamed one (LOD selection draws the finest resident level
+    /// up to the one it wants; 0 draws nothing yet).
+    pub resident: u8,
 }
 
 /// Every loaded LOD chain, stored on the world as a resource: an [`Assets<LoadedChain>`] and,
@@ -69,6 +73,55 @@ impl LodAssets {
         let handle = self.chains.add(loaded);
         self.set_selection(handle, selection);
         Ok(handle)
+    }
+
+    /// Adds a chain whose levels stream: each level's mesh handle is reserved in `meshes`
+    /// (loading), nothing is resident, and selection already knows every level's error and
+    /// triangles (from a pack's manifest). The streamer fills levels with
+    /// [`MeshAssets::insert`] and reports them with [`set_resident`](Self::set_resident).
+    ///
+    /// Fails with the [`LodLevels::new`] errors for a bad table.
+    pub fn add_streamed(
+        &mut self,
+        errors: &[f32],
+        triangles: &[u32],
+        bounds: LodBounds,
+        meshes: &mut MeshAssets,
+    ) -> Result<LodHandle, LodChainError> {
+        let selection = LodLevels::new(errors, triangles, bounds.radius)?;
+        let levels = errors
+            .iter()
+            .zip(triangles)
+            .map(|(&error, &triangles)| LoadedLevel {
+                mesh: meshes.reserve(),
+                error,
+                triangles,
+            })
+            .collect();
+        let handle = self.chains.add(LoadedChain {
+            levels,
+            bounds,
+            resident: 0,
+        });
+        self.set_selection(handle, selection);
+        Ok(handle)
+    }
+
+    /// Sets how many levels of a chain are resident (clamped to its level count); false for a
+    /// stale handle.
+    pub fn set_resident(&mut self, handle: LodHandle, levels: u8) -> bool {
+        let Some(chain) = self.chains.get(handle) else {
+            return false;
+        };
+        let levels = levels.min(chain.levels.len() as u8);
+        if chain.resident == levels {
+            return true;
+        }
+        // Through `get_mut` only when it changes: it bumps the store's version.
+        if let Some(chain) = self.chains.get_mut(handle) {
+            chain.resident = levels;
+        }
+        true
     }
 
     /// Reserves a slot in the [`Loading`](LoadState::Loading) state.
@@ -146,7 +199,15 @@ impl LodAssets {
                 }
             }
         }
-        Ok((LoadedChain { levels, bounds }, selection))
+        let resident = levels.len() as u8;
+        Ok((
+            LoadedChain {
+                levels,
+                bounds,
+                resident,
+            },
+            selection,
+        ))
     }
 
     fn set_selection(&mut self, handle: LodHandle, selection: LodLevels) {

@@ -80,6 +80,12 @@ impl MeshAssets {
         self.bounds[index] = bounds;
     }
 
+    /// Drops a loaded mesh but keeps its handle, back in the loading state (streamed levels
+    /// come and go under one handle); the renderer frees its GPU buffers at its next sync.
+    pub fn unload(&mut self, handle: MeshHandle) -> Option<Mesh> {
+        self.assets.unload(handle)
+    }
+
     /// Unloads a mesh; its handle goes stale (and the renderer frees its GPU buffers at its
     /// next sync). Returns it, if the handle was live and loaded.
     pub fn remove(&mut self, handle: MeshHandle) -> Option<Mesh> {

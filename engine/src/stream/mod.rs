@@ -2,10 +2,12 @@
 //! within walloc's Scene-tier budget, world cells loaded around the camera. The design is in
 //! docs/streaming.md.
 
+mod cells;
 mod io;
 mod link;
 mod manifest;
 mod scheduler;
+mod streamer;
 
 pub use io::{
     Cancelled, MemoryIo, PackFile, ReadCompletion, ReadRequest, RequestId, StreamIo, StreamIoError,
@@ -19,4 +21,8 @@ pub use manifest::{
 pub use scheduler::{
     LevelCost, SchedulerError, SchedulerSettings, SchedulerStats, StreamAction, StreamScheduler,
     StreamedAsset, Want,
+};
+pub use cells::{MAX_CELLS_PER_SIDE, cells_within, distance_to_cell};
+pub use streamer::{
+    CellChanges, StreamError, StreamProgress, StreamSettings, Streamer, install_reclaim_hook,
 };

@@ -1,0 +1,584 @@
+//! The [`Streamer`] resource: a content pack streamed through a [`StreamIo`] backend into the
+//! asset stores, one call a frame. It reads the manifest, turns every mesh into a streamed LOD
+//! chain (its levels reserved in [`MeshAssets`], nothing resident), takes the wants the Lod
+//! stage gathered, and carries out the [`StreamScheduler`]'s plan: reads, cancels, evictions,
+//! decoding off the frame (rayon natively, time-sliced by bytes on the web and WASI) and a
+//! per-frame upload budget. World cells are tracked here and spawned by the systems crate.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+
+use glam::{IVec2, Vec3};
+
+use super::cells::cells_within;
+use super::{
+    LevelCost, PackError, PackFile, PackManifest, ReadCompletion, ReadRequest, RequestId,
+    SchedulerError, SchedulerSettings, SchedulerStats, StreamAction, StreamIo, StreamIoError,
+    StreamScheduler, StreamedAsset, Want, decode_mesh_level,
+};
+use crate::lod::{LodAssets, LodChainError, LodHandle};
+use crate::render::{MaterialParams, Materials, Mesh, MeshAssets};
+
+mod decoder;
+mod pressure;
+
+use decoder::{Decoded, Decoder};
+pub use pressure::install_reclaim_hook;
+
+/// The streamer's knobs.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct StreamSettings {
+    /// The scheduler's (budget, water marks, requests and bytes in flight, retries).
+    pub scheduler: SchedulerSettings,
+    /// Decoded bytes handed to the stores (and so uploaded to the GPU) per frame at most; one
+    /// level always goes, so a big level still arrives.
+    pub upload_bytes_per_frame: u64,
+    /// Where decoding runs on the frame's thread (web, WASI): stored bytes decoded per frame
+    /// at most (one level always goes). 4 MiB is about 2 ms at the decoder's speed.
+    pub decode_bytes_per_frame: u64,
+    /// The longest manifest accepted.
+    pub manifest_max_bytes: u64,
+}
+
+impl StreamSettings {
+    /// Defaults for a budget of `budget` bytes: the scheduler's defaults, 8 MiB uploaded and
+    /// 4 MiB decoded on the frame's thread per frame, manifests up to 64 MiB.
+    pub fn new(budget: u64) -> StreamSettings {
+        StreamSettings {
+            scheduler: SchedulerSettings::new(budget),
+            upload_bytes_per_frame: 8 << 20,
+            decode_bytes_per_frame: 4 << 20,
+            manifest_max_bytes: 64 << 20,
+        }
+    }
+
+    /// Defaults with the budget set to `fraction` of walloc's Scene tier budget (the tier
+    /// streamed levels are decoded into).
+    pub fn scene_tier(fraction: f64) -> StreamSettings {
+        let config = crate::walloc::global().config();
+        let scene = config.budget_bytes(crate::walloc::Tier::Scene);
+        StreamSettings::new((scene as f64 * fraction.clamp(0.0, 1.0)) as u64)
+    }
+}
+
+/// Why streaming stalled for a while (it retries by itself; the latest is kept in
+/// [`StreamProgress::last_error`]).
+#[non_exhaustive]
+#[derive(Clone, Debug, PartialEq)]
+pub enum StreamError {
+    /// A read failed.
+    Io(StreamIoError),
+    /// Bytes were not what the pack promised (checksum, size, format).
+    Pack(PackError),
+    /// The manifest's level tables were refused.
+    Scheduler(SchedulerError),
+    /// A mesh's level table was refused.
+    Lod(LodChainError),
+}
+
+impl core::fmt::Display for StreamError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            StreamError::Io(e) => write!(f, "stream read: {e}"),
+            StreamError::Pack(e) => write!(f, "stream data: {e}"),
+            StreamError::Scheduler(e) => write!(f, "stream manifest: {e}"),
+            StreamError::Lod(e) => write!(f, "stream manifest: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for StreamError {}
+
+/// Where streaming stands: what a loading screen and the stats overlay show.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct StreamProgress {
+    /// The manifest is read (meshes, materials and cells are known).
+    pub manifest_loaded: bool,
+    /// The budget in bytes.
+    pub budget: u64,
+    /// The scheduler's counters (resident, reserved, peak, wanted bytes; requests and bytes in
+    /// flight; cancels, evictions, failures; assets missing or refining).
+    pub scheduler: SchedulerStats,
+    /// Levels decoding.
+    pub decoding: u32,
+    /// Levels decoded and waiting for the upload budget.
+    pub waiting_upload: u32,
+    /// Reads cancelled before their first byte.
+    pub cancelled_before_first_byte: u64,
+    /// Reads cancelled while their body arrived.
+    pub cancelled_in_body: u64,
+    /// World cells loaded.
+    pub cells_loaded: u32,
+    /// The latest error (streaming retries by itself).
+    pub last_error: Option<StreamError>,
+}
+
+impl StreamProgress {
+    /// Everything wanted has at least its coarsest level resident (a complete frame).
+    pub fn view_ready(&self) -> bool {
+        self.manifest_loaded && self.scheduler.missing == 0
+    }
+
+    /// Everything wanted is resident at its wanted level and nothing is on its way.
+    pub fn complete(&self) -> bool {
+        self.view_ready()
+            && self.scheduler.refining == 0
+            && self.scheduler.requests_in_flight == 0
+            && self.decoding == 0
+            && self.waiting_upload == 0
+    }
+}
+
+/// Cells to spawn and despawn, from [`Streamer::update_cells`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CellChanges {
+    /// Cells to spawn (indices into [`PackManifest::cells`]).
+    pub load: Vec<usize>,
+    /// Cells to despawn (their coordinates).
+    pub unload: Vec<IVec2>,
+}
+
+/// The pack once its manifest is read.
+struct OpenPack {
+    manifest: PackManifest,
+    scheduler: StreamScheduler,
+    /// Pack mesh index -> its chain.
+    chains: Vec<LodHandle>,
+    /// Chain -> pack mesh index.
+    assets: HashMap<LodHandle, u32>,
+    /// Pack material index -> the engine's material index.
+    materials: Vec<u16>,
+    cells: HashMap<IVec2, usize>,
+    loaded_cells: HashSet<IVec2>,
+}
+
+/// A content pack streamed into the asset stores; see the [module docs](self) and
+/// docs/streaming.md.
+pub struct Streamer {
+    io: Box<dyn StreamIo>,
+    settings: StreamSettings,
+    clock: f64,
+    manifest_request: Option<RequestId>,
+    manifest_failures: u32,
+    manifest_retry_at: f64,
+    pack: Option<OpenPack>,
+    decoder: Decoder,
+    ready: VecDeque<Decoded>,
+    wants: Vec<Want>,
+    actions: Vec<StreamAction>,
+    completions: Vec<ReadCompletion>,
+    progress: StreamProgress,
+}
+
+/// The id of the manifest's read (level reads count up from 1).
+const MANIFEST_REQUEST: RequestId = RequestId(u64::MAX);
+
+impl Streamer {
+    /// A streamer reading its pack through `io`; the manifest is asked for at the first
+    /// [`update`](Self::update).
+    pub fn new(io: impl StreamIo + 'static, settings: StreamSettings) -> Streamer {
+        Streamer {
+            io: Box::new(io),
+            settings,
+            clock: 0.0,
+            manifest_request: None,
+            manifest_failures: 0,
+            manifest_retry_at: 0.0,
+            pack: None,
+            decoder: Decoder::default(),
+            ready: VecDeque::new(),
+            wants: Vec::new(),
+            actions: Vec::new(),
+            completions: Vec::new(),
+            progress: StreamProgress {
+                budget: settings.scheduler.budget,
+                ..StreamProgress::default()
+            },
+        }
+    }
+
+    /// The settings.
+    pub fn settings(&self) -> &StreamSettings {
+        &self.settings
+    }
+
+    /// Where streaming stands.
+    pub fn progress(&self) -> &StreamProgress {
+        &self.progress
+    }
+
+    /// The manifest, once read.
+    pub fn manifest(&self) -> Option<&PackManifest> {
+        self.pack.as_ref().map(|p| &p.manifest)
+    }
+
+    /// The chain of pack mesh `mesh`, once the manifest is read.
+    pub fn chain(&self, mesh: u32) -> Option<LodHandle> {
+        self.pack.as_ref()?.chains.get(mesh as usize).copied()
+    }
+
+    /// Whether `chain` is one of this pack's.
+    pub fn streams(&self, chain: LodHandle) -> bool {
+        self.pack
+            .as_ref()
+            .is_some_and(|p| p.assets.contains_key(&chain))
+    }
+
+    /// The engine's material index for pack material `material`.
+    pub fn material(&self, material: u32) -> Option<u16> {
+        self.pack.as_ref()?.materials.get(material as usize).copied()
+    }
+
+    /// The streamer's clock: seconds of `update` deltas so far.
+    pub fn clock(&self) -> f64 {
+        self.clock
+    }
+
+    /// The scheduler, once the manifest is read (its counters and residency).
+    pub fn scheduler(&self) -> Option<&StreamScheduler> {
+        self.pack.as_ref().map(|p| &p.scheduler)
+    }
+
+    /// Records what one entity drawn from `chain` needs this frame: `level` is the level LOD
+    /// selection chose (coarsest 0; `u8::MAX`, none yet, counts as the coarsest), at
+    /// `distance` from the camera with object-to-world `scale`. Chains of other packs are
+    /// ignored. Call it between two `update`s; wants of one chain are merged.
+    pub fn want(&mut self, chain: LodHandle, level: u8, distance: f32, scale: f32, in_frustum: bool) {
+        let Some(&asset) = self.pack.as_ref().and_then(|p| p.assets.get(&chain)) else {
+            return;
+        };
+        let levels = if level == u8::MAX { 1 } else { level.saturating_add(1) };
+        self.wants.push(Want {
+            asset,
+            levels,
+            distance,
+            scale,
+            in_frustum,
+        });
+    }
+
+    /// One frame of streaming, `dt` seconds after the last: takes what the backend read,
+    /// decodes, hands decoded levels to `meshes` (within the upload budget) and marks them
+    /// resident in `lods`, then plans with this frame's wants and starts, cancels and evicts.
+    pub fn update(
+        &mut self,
+        dt: f64,
+        lods: &mut LodAssets,
+        meshes: &mut MeshAssets,
+        materials: &mut Materials,
+    ) {
+        self.clock += dt.max(0.0);
+        let now = self.clock;
+        self.completions.clear();
+        self.io.poll(now, &mut self.completions);
+        let completions = std::mem::take(&mut self.completions);
+        for completion in &completions {
+            if completion.id == MANIFEST_REQUEST {
+                self.manifest_read(completion, lods, meshes, materials);
+            } else {
+                self.level_read(completion);
+            }
+        }
+        self.completions = completions;
+        if self.pack.is_none() {
+            self.ask_for_manifest();
+            self.wants.clear();
+            return;
+        }
+        self.decoder
+            .collect(self.settings.decode_bytes_per_frame, &mut self.ready);
+        self.upload(lods, meshes);
+        self.plan(lods, meshes);
+        self.wants.clear();
+        self.count();
+    }
+
+    fn ask_for_manifest(&mut self) {
+        if self.manifest_request.is_some() || self.clock < self.manifest_retry_at {
+            return;
+        }
+        self.manifest_request = Some(MANIFEST_REQUEST);
+        self.io.submit(ReadRequest {
+            id: MANIFEST_REQUEST,
+            file: PackFile::Manifest,
+            range: None,
+            max_bytes: self.settings.manifest_max_bytes,
+        });
+    }
+
+    fn manifest_failed(&mut self, error: StreamError) {
+        self.manifest_request = None;
+        self.manifest_failures = self.manifest_failures.saturating_add(1);
+        let s = &self.settings.scheduler;
+        let delay = s.retry_base * 2f64.powi(self.manifest_failures.min(30) as i32 - 1);
+        self.manifest_retry_at = self.clock + delay.min(s.retry_cap);
+        tracing::warn!("{error}; retrying");
+        self.progress.last_error = Some(error);
+    }
+
+    fn manifest_read(
+        &mut self,
+        completion: &ReadCompletion,
+        lods: &mut LodAssets,
+        meshes: &mut MeshAssets,
+        materials: &mut Materials,
+    ) {
+        let bytes = match &completion.result {
+            Ok(bytes) => bytes,
+            Err(e) => return self.manifest_failed(StreamError::Io(e.clone())),
+        };
+        let manifest = match PackManifest::from_bytes(bytes) {
+            Ok(manifest) => manifest,
+            Err(e) => return self.manifest_failed(StreamError::Pack(e)),
+        };
+        match Self::open(manifest, &self.settings, lods, meshes, materials) {
+            Ok(pack) => {
+                let names: Vec<String> = pack.manifest.blobs.iter().map(|b| b.name.clone()).collect();
+                self.io.set_blobs(&names);
+                self.pack = Some(pack);
+                self.progress.manifest_loaded = true;
+                self.manifest_request = None;
+            }
+            Err(e) => self.manifest_failed(e),
+        }
+    }
+
+    /// Every mesh a streamed chain with nothing resident, every material added.
+    fn open(
+        manifest: PackManifest,
+        settings: &StreamSettings,
+        lods: &mut LodAssets,
+        meshes: &mut MeshAssets,
+        materials: &mut Materials,
+    ) -> Result<OpenPack, StreamError> {
+        let streamed: Vec<StreamedAsset> = manifest
+            .meshes
+            .iter()
+            .map(|m| StreamedAsset {
+                file: PackFile::Blob(m.blob),
+                levels: m
+                    .levels
+                    .iter()
+                    .map(|l| LevelCost {
+                        range: l.stored.range(),
+                        resident_bytes: u64::from(l.stored.raw_len),
+                        error: l.error,
+                    })
+                    .collect(),
+            })
+            .collect();
+        let scheduler =
+            StreamScheduler::new(streamed, settings.scheduler).map_err(StreamError::Scheduler)?;
+        let mut chains = Vec::with_capacity(manifest.meshes.len());
+        for mesh in &manifest.meshes {
+            let errors: Vec<f32> = mesh.levels.iter().map(|l| l.error).collect();
+            let triangles: Vec<u32> = mesh.levels.iter().map(|l| l.triangles).collect();
+            match lods.add_streamed(&errors, &triangles, mesh.bounds, meshes) {
+                Ok(chain) => chains.push(chain),
+                Err(e) => {
+                    for chain in chains {
+                        lods.remove(chain, meshes);
+                    }
+                    return Err(StreamError::Lod(e));
+                }
+            }
+        }
+        let material_indices = manifest
+            .materials
+            .iter()
+            .map(|m| {
+                materials
+                    .add(MaterialParams {
+                        base_color: m.base_color,
+                        emissive: m.emissive,
+                        metallic: m.metallic,
+                        roughness: m.roughness,
+                        ..MaterialParams::default()
+                    })
+                    .unwrap_or(0)
+            })
+            .collect();
+        let assets = chains
+            .iter()
+            .enumerate()
+            .map(|(i, &c)| (c, i as u32))
+            .collect();
+        let cells = manifest
+            .cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.coord, i))
+            .collect();
+        Ok(OpenPack {
+            manifest,
+            scheduler,
+            chains,
+            assets,
+            materials: material_indices,
+            cells,
+            loaded_cells: HashSet::new(),
+        })
+    }
+
+    fn level_read(&mut self, completion: &ReadCompletion) {
+        let Some(pack) = self.pack.as_mut() else {
+            return;
+        };
+        match &completion.result {
+            Ok(bytes) => {
+                let Some((asset, level)) = pack.scheduler.arrived(completion.id, bytes.len() as u64)
+                else {
+                    return; // cancelled: dropped
+                };
+                let entry = pack.manifest.meshes[asset as usize].levels[usize::from(level)];
+                self.decoder
+                    .start(completion.id, asset, level, entry, bytes.clone());
+            }
+            Err(e) => {
+                pack.scheduler.failed(completion.id, self.clock);
+                tracing::warn!("{e}; retrying");
+                self.progress.last_error = Some(StreamError::Io(e.clone()));
+            }
+        }
+    }
+
+    /// Hands decoded levels to the stores, oldest first, within the upload budget.
+    fn upload(&mut self, lods: &mut LodAssets, meshes: &mut MeshAssets) {
+        let Some(pack) = self.pack.as_mut() else {
+            return;
+        };
+        let mut uploaded = 0u64;
+        while let Some(decoded) = self.ready.front() {
+            if uploaded > 0 && uploaded + decoded.raw_len > self.settings.upload_bytes_per_frame {
+                break;
+            }
+            let decoded = self.ready.pop_front().expect("front exists");
+            uploaded += decoded.raw_len;
+            let chain = pack.chains[decoded.asset as usize];
+            let stored = match decoded.mesh {
+                Ok(mesh) => Self::store(chain, decoded.level, mesh, lods, meshes),
+                Err(e) => Err(StreamError::Pack(e)),
+            };
+            match stored {
+                Ok(()) if pack.scheduler.resident(decoded.asset, decoded.level) => {
+                    lods.set_resident(chain, decoded.level + 1);
+                }
+                Ok(()) => {}
+                Err(e) => {
+                    pack.scheduler.failed(decoded.id, self.clock);
+                    tracing::warn!("{e}; retrying");
+                    self.progress.last_error = Some(e);
+                }
+            }
+        }
+    }
+
+    fn store(
+        chain: LodHandle,
+        level: u8,
+        mesh: Mesh,
+        lods: &LodAssets,
+        meshes: &mut MeshAssets,
+    ) -> Result<(), StreamError> {
+        let Some(handle) = lods
+            .get(chain)
+            .and_then(|c| c.levels.get(usize::from(level)))
+            .map(|l| l.mesh)
+        else {
+            return Ok(());
+        };
+        meshes
+            .insert(handle, mesh)
+            .map_err(|e| StreamError::Pack(PackError::Mesh(e)))
+    }
+
+    fn plan(&mut self, lods: &mut LodAssets, meshes: &mut MeshAssets) {
+        let Some(pack) = self.pack.as_mut() else {
+            return;
+        };
+        pack.scheduler.add_pressure(pressure::take());
+        self.actions.clear();
+        pack.scheduler.plan(self.clock, &self.wants, &mut self.actions);
+        for action in self.actions.drain(..) {
+            match action {
+                StreamAction::Cancel(id) => match self.io.cancel(id) {
+                    super::Cancelled::BeforeFirstByte => {
+                        self.progress.cancelled_before_first_byte += 1
+                    }
+                    super::Cancelled::InBody => self.progress.cancelled_in_body += 1,
+                    super::Cancelled::NotInFlight => {}
+                },
+                StreamAction::Evict { asset, level } => {
+                    let chain = pack.chains[asset as usize];
+                    if let Some(handle) = lods
+                        .get(chain)
+                        .and_then(|c| c.levels.get(usize::from(level)))
+                        .map(|l| l.mesh)
+                    {
+                        meshes.unload(handle);
+                    }
+                    lods.set_resident(chain, level);
+                }
+                StreamAction::Fetch {
+                    id, file, range, ..
+                } => {
+                    let len = range.end - range.start;
+                    self.io.submit(ReadRequest {
+                        id,
+                        file,
+                        range: Some(range),
+                        max_bytes: len,
+                    });
+                }
+            }
+        }
+    }
+
+    fn count(&mut self) {
+        if let Some(pack) = &self.pack {
+            self.progress.scheduler = pack.scheduler.stats();
+            self.progress.cells_loaded = pack.loaded_cells.len() as u32;
+        }
+        self.progress.budget = self.settings.scheduler.budget;
+        self.progress.decoding = self.decoder.in_progress() as u32;
+        self.progress.waiting_upload = self.ready.len() as u32;
+    }
+
+    /// Which world cells to spawn and despawn for a camera at `camera`: cells whose square
+    /// comes within `load_radius` (XZ) are loaded, loaded cells farther than `unload_radius`
+    /// are unloaded (hysteresis: use an unload radius above the load radius). Empty until the
+    /// manifest is read.
+    pub fn update_cells(&mut self, camera: Vec3, load_radius: f32, unload_radius: f32) -> CellChanges {
+        let mut changes = CellChanges::default();
+        let Some(pack) = self.pack.as_mut() else {
+            return changes;
+        };
+        let size = pack.manifest.cell_size;
+        for coord in cells_within(camera, size, load_radius) {
+            if let Some(&index) = pack.cells.get(&coord)
+                && pack.loaded_cells.insert(coord)
+            {
+                changes.load.push(index);
+            }
+        }
+        let far: Vec<IVec2> = pack
+            .loaded_cells
+            .iter()
+            .copied()
+            .filter(|&c| super::cells::distance_to_cell(camera, c, size) > unload_radius)
+            .collect();
+        for coord in far {
+            pack.loaded_cells.remove(&coord);
+            changes.unload.push(coord);
+        }
+        changes.unload.sort_by_key(|c| (c.x, c.y));
+        self.progress.cells_loaded = pack.loaded_cells.len() as u32;
+        changes
+    }
+
+}
+
+/// Decodes one level: CRC, decompression, the mesh (in walloc's Scene tier where walloc is
+/// the allocator).
+fn decode(entry: &super::MeshLevel, stored: &[u8]) -> Result<Mesh, PackError> {
+    crate::walloc::with_tier(crate::walloc::Tier::Scene, || decode_mesh_level(entry, stored))
+}

@@ -1,0 +1,128 @@
+//! Decoding arrived levels off the frame: on rayon's pool natively, on the frame's thread
+//! within a byte budget per frame where there are no threads (web, WASI).
+
+use std::collections::VecDeque;
+
+use super::super::{MeshLevel, PackError, RequestId};
+use crate::render::Mesh;
+
+/// A decoded level (or why it did not decode).
+pub(super) struct Decoded {
+    pub(super) id: RequestId,
+    pub(super) asset: u32,
+    pub(super) level: u8,
+    /// Bytes it occupies decoded (what the upload budget counts).
+    pub(super) raw_len: u64,
+    pub(super) mesh: Result<Mesh, PackError>,
+}
+
+/// A level to decode.
+struct Job {
+    id: RequestId,
+    asset: u32,
+    level: u8,
+    entry: MeshLevel,
+    stored: Vec<u8>,
+}
+
+impl Job {
+    fn run(self) -> Decoded {
+        Decoded {
+            id: self.id,
+            asset: self.asset,
+            level: self.level,
+            raw_len: u64::from(self.entry.stored.raw_len),
+            mesh: super::decode(&self.entry, &self.stored),
+        }
+    }
+}
+
+/// Decodes levels; results are collected once a frame.
+#[derive(Default)]
+pub(super) struct Decoder {
+    in_progress: usize,
+    #[cfg(not(target_family = "wasm"))]
+    channel: Option<Channel>,
+    #[cfg(target_family = "wasm")]
+    queue: VecDeque<Job>,
+}
+
+#[cfg(not(target_family = "wasm"))]
+struct Channel {
+    sender: std::sync::mpsc::Sender<Decoded>,
+    // A Receiver is not Sync; resources must be. Only `collect` (with `&mut self`) locks it.
+    receiver: std::sync::Mutex<std::sync::mpsc::Receiver<Decoded>>,
+}
+
+impl Decoder {
+    /// Levels started and not yet collected.
+    pub(super) fn in_progress(&self) -> usize {
+        self.in_progress
+    }
+
+    /// Starts decoding a level.
+    pub(super) fn start(
+        &mut self,
+        id: RequestId,
+        asset: u32,
+        level: u8,
+        entry: MeshLevel,
+        stored: Vec<u8>,
+    ) {
+        self.in_progress += 1;
+        let job = Job {
+            id,
+            asset,
+            level,
+            entry,
+            stored,
+        };
+        #[cfg(not(target_family = "wasm"))]
+        {
+            let channel = self.channel.get_or_insert_with(|| {
+                let (sender, receiver) = std::sync::mpsc::channel();
+                Channel {
+                    sender,
+                    receiver: std::sync::Mutex::new(receiver),
+                }
+            });
+            let sender = channel.sender.clone();
+            rayon::spawn(move || {
+                // The streamer may be gone by now: then nobody wants the level.
+                let _ = sender.send(job.run());
+            });
+        }
+        #[cfg(target_family = "wasm")]
+        self.queue.push_back(job);
+    }
+
+    /// Moves finished levels into `ready`. Without threads, decodes queued levels here until
+    /// `budget` stored bytes are done (at least one level).
+    pub(super) fn collect(&mut self, budget: u64, ready: &mut VecDeque<Decoded>) {
+        #[cfg(not(target_family = "wasm"))]
+        {
+            let _ = budget;
+            if let Some(channel) = &self.channel {
+                let receiver = channel.receiver.lock().unwrap_or_else(|e| e.into_inner());
+                while let Ok(decoded) = receiver.try_recv() {
+                    self.in_progress -= 1;
+                    ready.push_back(decoded);
+                }
+            }
+        }
+        #[cfg(target_family = "wasm")]
+        {
+            let mut spent = 0u64;
+            while let Some(job) = self.queue.front() {
+                let len = job.stored.len() as u64;
+                if spent > 0 && spent + len > budget {
+                    break;
+                }
+                spent += len;
+                let job = self.queue.pop_front().expect("front exists");
+                self.in_progress -= 1;
+                ready.push_back(job.run());
+            }
+        }
+    }
+}
