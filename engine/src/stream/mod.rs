@@ -4,25 +4,42 @@
 
 mod cells;
 mod io;
+mod level;
 mod link;
 mod manifest;
+mod pack;
+mod pack_check;
+mod pack_error;
 mod scheduler;
 mod streamer;
+mod writer;
 
+pub use cells::{MAX_CELLS_PER_SIDE, cells_within, distance_to_cell};
 pub use io::{
     Cancelled, MemoryIo, PackFile, ReadCompletion, ReadRequest, RequestId, StreamIo, StreamIoError,
     serve_from,
+};
+pub use level::{
+    decode_mesh_level, decode_texture_level, encode_mesh_level, encode_texture_level,
+    mesh_level_raw_len,
 };
 pub use link::{LinkFault, SimulatedLink};
 pub use manifest::{
     BlobFile, MAX_CRITICAL_TEXTURE_SIZE, MAX_TEXTURE_SIZE, MeshLevel, PackCell, PackEntity,
     PackManifest, PackMaterial, PackMesh, PackTexture, StoredLevel, TextureLevel,
 };
+pub use pack::{
+    MAX_BLOB_NAME_LEN, MAX_BLOBS, MAX_CELLS, MAX_ENTITIES, MAX_MANIFEST_LEN, MAX_MATERIALS,
+    MAX_MESH_LEVEL_RAW_LEN, MAX_MESH_LEVELS, MAX_MESHES, MAX_TEXTURE_LEVEL_RAW_LEN,
+    MAX_TEXTURE_LEVELS, MAX_TEXTURES, PACK_HEADER_LEN, PACK_MAGIC, PACK_VERSION, cell_of,
+    manifest_len,
+};
+pub use pack_error::{AssetKind, PackError};
 pub use scheduler::{
     LevelCost, SchedulerError, SchedulerSettings, SchedulerStats, StreamAction, StreamScheduler,
     StreamedAsset, Want,
 };
-pub use cells::{MAX_CELLS_PER_SIDE, cells_within, distance_to_cell};
 pub use streamer::{
     CellChanges, StreamError, StreamProgress, StreamSettings, Streamer, install_reclaim_hook,
 };
+pub use writer::{DEFAULT_BLOB_LIMIT, MANIFEST_FILE, PackBytes, PackWriter};

@@ -488,7 +488,7 @@ impl Streamer {
         };
         meshes
             .insert(handle, mesh)
-            .map_err(|e| StreamError::Pack(PackError::Mesh(e)))
+            .map_err(|e| StreamError::Pack(PackError::InvalidMesh(e)))
     }
 
     fn plan(&mut self, lods: &mut LodAssets, meshes: &mut MeshAssets) {
