@@ -31,6 +31,7 @@ mod motion;
 mod plugins;
 mod render;
 mod shadow;
+mod stream;
 mod transform;
 
 pub use camera::{fly_camera, orbit_camera};
@@ -46,4 +47,7 @@ pub use plugins::{
 pub use plugins::{RenderPlugin, RenderUnavailable};
 pub use render::{camera_view, extract_render, toggle_stats_overlay};
 pub use shadow::{ShadowBounds, fit_shadow_bounds};
+pub use stream::{
+    CellRadii, StreamPlugin, StreamedCell, stream_cells, stream_update, stream_wants,
+};
 pub use transform::{MAX_HIERARCHY_DEPTH, propagate_transforms, sync_transform};

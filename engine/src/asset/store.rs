@@ -162,8 +162,7 @@ impl<T> Assets<T> {
         if !matches!(slot.content, Content::Loaded(_)) {
             return None;
         }
-        let Content::Loaded(asset) = core::mem::replace(&mut slot.content, Content::Loading)
-        else {
+        let Content::Loaded(asset) = core::mem::replace(&mut slot.content, Content::Loading) else {
             return None;
         };
         slot.changed = version;

@@ -46,6 +46,9 @@ pub fn cells_within(center: Vec3, cell_size: f32, radius: f32) -> Vec<IVec2> {
             }
         }
     }
-    cells.sort_by(|a, b| a.0.total_cmp(&b.0).then((a.1.y, a.1.x).cmp(&(b.1.y, b.1.x))));
+    cells.sort_by(|a, b| {
+        a.0.total_cmp(&b.0)
+            .then((a.1.y, a.1.x).cmp(&(b.1.y, b.1.x)))
+    });
     cells.into_iter().map(|(_, c)| c).collect()
 }

@@ -176,8 +176,13 @@ impl Streamer {
     /// A streamer reading its pack through `io`; the manifest is asked for at the first
     /// [`update`](Self::update).
     pub fn new(io: impl StreamIo + 'static, settings: StreamSettings) -> Streamer {
+        Streamer::from_boxed(Box::new(io), settings)
+    }
+
+    /// [`new`](Self::new) with a backend already boxed.
+    pub fn from_boxed(io: Box<dyn StreamIo>, settings: StreamSettings) -> Streamer {
         Streamer {
-            io: Box::new(io),
+            io,
             settings,
             clock: 0.0,
             manifest_request: None,
@@ -225,7 +230,11 @@ impl Streamer {
 
     /// The engine's material index for pack material `material`.
     pub fn material(&self, material: u32) -> Option<u16> {
-        self.pack.as_ref()?.materials.get(material as usize).copied()
+        self.pack
+            .as_ref()?
+            .materials
+            .get(material as usize)
+            .copied()
     }
 
     /// The streamer's clock: seconds of `update` deltas so far.
@@ -242,11 +251,22 @@ impl Streamer {
     /// selection chose (coarsest 0; `u8::MAX`, none yet, counts as the coarsest), at
     /// `distance` from the camera with object-to-world `scale`. Chains of other packs are
     /// ignored. Call it between two `update`s; wants of one chain are merged.
-    pub fn want(&mut self, chain: LodHandle, level: u8, distance: f32, scale: f32, in_frustum: bool) {
+    pub fn want(
+        &mut self,
+        chain: LodHandle,
+        level: u8,
+        distance: f32,
+        scale: f32,
+        in_frustum: bool,
+    ) {
         let Some(&asset) = self.pack.as_ref().and_then(|p| p.assets.get(&chain)) else {
             return;
         };
-        let levels = if level == u8::MAX { 1 } else { level.saturating_add(1) };
+        let levels = if level == u8::MAX {
+            1
+        } else {
+            level.saturating_add(1)
+        };
         self.wants.push(Want {
             asset,
             levels,
@@ -332,7 +352,8 @@ impl Streamer {
         };
         match Self::open(manifest, &self.settings, lods, meshes, materials) {
             Ok(pack) => {
-                let names: Vec<String> = pack.manifest.blobs.iter().map(|b| b.name.clone()).collect();
+                let names: Vec<String> =
+                    pack.manifest.blobs.iter().map(|b| b.name.clone()).collect();
                 self.io.set_blobs(&names);
                 self.pack = Some(pack);
                 self.progress.manifest_loaded = true;
@@ -425,7 +446,8 @@ impl Streamer {
         };
         match &completion.result {
             Ok(bytes) => {
-                let Some((asset, level)) = pack.scheduler.arrived(completion.id, bytes.len() as u64)
+                let Some((asset, level)) =
+                    pack.scheduler.arrived(completion.id, bytes.len() as u64)
                 else {
                     return; // cancelled: dropped
                 };
@@ -497,7 +519,8 @@ impl Streamer {
         };
         pack.scheduler.add_pressure(pressure::take());
         self.actions.clear();
-        pack.scheduler.plan(self.clock, &self.wants, &mut self.actions);
+        pack.scheduler
+            .plan(self.clock, &self.wants, &mut self.actions);
         for action in self.actions.drain(..) {
             match action {
                 StreamAction::Cancel(id) => match self.io.cancel(id) {
@@ -547,7 +570,12 @@ impl Streamer {
     /// comes within `load_radius` (XZ) are loaded, loaded cells farther than `unload_radius`
     /// are unloaded (hysteresis: use an unload radius above the load radius). Empty until the
     /// manifest is read.
-    pub fn update_cells(&mut self, camera: Vec3, load_radius: f32, unload_radius: f32) -> CellChanges {
+    pub fn update_cells(
+        &mut self,
+        camera: Vec3,
+        load_radius: f32,
+        unload_radius: f32,
+    ) -> CellChanges {
         let mut changes = CellChanges::default();
         let Some(pack) = self.pack.as_mut() else {
             return changes;
@@ -574,11 +602,12 @@ impl Streamer {
         self.progress.cells_loaded = pack.loaded_cells.len() as u32;
         changes
     }
-
 }
 
 /// Decodes one level: CRC, decompression, the mesh (in walloc's Scene tier where walloc is
 /// the allocator).
 fn decode(entry: &super::MeshLevel, stored: &[u8]) -> Result<Mesh, PackError> {
-    crate::walloc::with_tier(crate::walloc::Tier::Scene, || decode_mesh_level(entry, stored))
+    crate::walloc::with_tier(crate::walloc::Tier::Scene, || {
+        decode_mesh_level(entry, stored)
+    })
 }

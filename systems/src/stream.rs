@@ -1,0 +1,211 @@
+//! The Streaming stage: what the LOD entities want goes to the [`Streamer`], the streamer
+//! runs a frame, and world cells around the camera are spawned and despawned.
+
+use std::sync::Mutex;
+
+use glam::IVec2;
+use layerw_components::{
+    Camera, DrawPasses, GlobalTransform, LodMesh, MaterialIndex, MeshRef, Static, Transform,
+};
+use layerw_engine::app::{App, Plugin};
+use layerw_engine::cull::Frustum;
+use layerw_engine::ecs::Entity;
+use layerw_engine::lod::LodAssets;
+use layerw_engine::platform::Window;
+use layerw_engine::render::{Materials, MeshAssets};
+use layerw_engine::schedule::{Commands, Delta, Query, Res, ResMut, Stage};
+use layerw_engine::stream::{StreamIo, StreamSettings, Streamer};
+
+use crate::ExtractPlugin;
+use crate::camera_view;
+
+/// Marks an entity spawned from a world cell of the streamed pack; it is despawned when its
+/// cell unloads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StreamedCell(pub IVec2);
+
+/// How far around the camera world cells load and unload (XZ, metres). Unloading farther
+/// than loading keeps a cell from flickering in and out at the edge.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CellRadii {
+    /// Cells within this distance are loaded.
+    pub load: f32,
+    /// Loaded cells beyond this distance are unloaded.
+    pub unload: f32,
+}
+
+impl Default for CellRadii {
+    fn default() -> Self {
+        CellRadii {
+            load: 200.0,
+            unload: 250.0,
+        }
+    }
+}
+
+/// Streams a content pack: inserts a [`Streamer`] over `io` and the [`CellRadii`], and adds
+/// [`stream_wants`], [`stream_update`] and [`stream_cells`] to the Streaming stage (after the
+/// asset layer's load systems). Adds [`ExtractPlugin`] (the stores the streamer fills).
+///
+/// The LOD stage must run [`select_lods`](crate::select_lods) (add
+/// [`LodPlugin`](crate::LodPlugin)): its chosen levels are the wants.
+pub struct StreamPlugin {
+    io: Mutex<Option<Box<dyn StreamIo>>>,
+    /// The budget, water marks, caps and per-frame limits.
+    pub settings: StreamSettings,
+    /// Where world cells load and unload.
+    pub cells: CellRadii,
+}
+
+impl StreamPlugin {
+    /// Streams the pack behind `io` with `settings`, cells within the default radii.
+    pub fn new(io: impl StreamIo + 'static, settings: StreamSettings) -> StreamPlugin {
+        StreamPlugin {
+            io: Mutex::new(Some(Box::new(io))),
+            settings,
+            cells: CellRadii::default(),
+        }
+    }
+
+    /// The same with other cell radii.
+    pub fn with_cells(mut self, cells: CellRadii) -> StreamPlugin {
+        self.cells = cells;
+        self
+    }
+}
+
+impl Plugin for StreamPlugin {
+    fn build(&self, app: &mut App) {
+        app.add_plugin(ExtractPlugin::default());
+        let io = self.io.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let Some(io) = io else {
+            return; // built once already: the streamer owns the backend
+        };
+        layerw_engine::stream::install_reclaim_hook();
+        app.insert_resource(Streamer::from_boxed(io, self.settings))
+            .insert_resource(self.cells)
+            .add_system(Stage::Streaming, stream_wants)
+            .add_system(Stage::Streaming, stream_update)
+            .add_system(Stage::Streaming, stream_cells);
+    }
+}
+
+/// The first camera's position and frustum (aspect from the window, 16:9 without one).
+fn camera_frustum(
+    cameras: &mut Query<(&Transform, &Camera)>,
+    window: Option<&Window>,
+) -> Option<(glam::Vec3, Frustum)> {
+    let resolution = window.map_or(glam::UVec2::new(1280, 720), |w| w.internal_resolution());
+    let aspect = resolution.x as f32 / resolution.y.max(1) as f32;
+    let (t, c) = cameras.iter().next()?;
+    let view = camera_view(t, c, aspect);
+    Some((
+        view.position,
+        Frustum::from_view_projection(view.projection * view.view),
+    ))
+}
+
+/// Tells the [`Streamer`] what every LOD entity drawn from the pack wants: the level LOD
+/// selection chose, its distance and scale, and whether its chain's bounds are in the first
+/// camera's frustum.
+pub fn stream_wants(
+    mut streamer: ResMut<Streamer>,
+    lods: Res<LodAssets>,
+    mut cameras: Query<(&Transform, &Camera)>,
+    mut entities: Query<(&LodMesh, &Transform, Option<&GlobalTransform>)>,
+    window: Option<Res<Window>>,
+) {
+    let Some((eye, frustum)) = camera_frustum(&mut cameras, window.as_deref()) else {
+        return;
+    };
+    for (lod, local, global) in entities.iter() {
+        if !streamer.streams(lod.chain) {
+            continue;
+        }
+        let Some(chain) = lods.get(lod.chain) else {
+            continue;
+        };
+        let t = global.map_or(local, |g| &g.0);
+        let (center, radius) = t.transform_sphere(chain.bounds.center, chain.bounds.radius);
+        let distance = (center.distance(eye) - radius).max(0.0);
+        let scale = t.scale.abs().max_element();
+        let in_frustum = frustum.contains_sphere(center, radius);
+        streamer.want(lod.chain, lod.level, distance, scale, in_frustum);
+    }
+}
+
+/// Runs the [`Streamer`] for this frame: reads, decodes, uploads within budget, evicts.
+pub fn stream_update(
+    mut streamer: ResMut<Streamer>,
+    mut lods: ResMut<LodAssets>,
+    mut meshes: ResMut<MeshAssets>,
+    mut materials: ResMut<Materials>,
+    delta: Delta,
+) {
+    streamer.update(delta.seconds_f64(), &mut lods, &mut meshes, &mut materials);
+}
+
+/// Spawns the entities of world cells that came within [`CellRadii::load`] of the first
+/// camera and despawns those of cells beyond [`CellRadii::unload`] (through commands, so
+/// they appear and go between stages).
+pub fn stream_cells(
+    mut streamer: ResMut<Streamer>,
+    lods: Res<LodAssets>,
+    radii: Res<CellRadii>,
+    mut cameras: Query<(&Transform, &Camera)>,
+    mut spawned: Query<(Entity, &StreamedCell)>,
+    mut commands: Commands,
+) {
+    let Some((camera, _)) = cameras.iter().next() else {
+        return;
+    };
+    let changes = streamer.update_cells(camera.translation, radii.load, radii.unload);
+    if !changes.unload.is_empty() {
+        for (entity, cell) in spawned.iter() {
+            if changes
+                .unload
+                .binary_search_by_key(&(cell.0.x, cell.0.y), |c| (c.x, c.y))
+                .is_ok()
+            {
+                commands.despawn(entity);
+            }
+        }
+    }
+    let Some(manifest) = streamer.manifest() else {
+        return;
+    };
+    for &index in &changes.load {
+        let cell = &manifest.cells[index];
+        for placed in &cell.entities {
+            let (Some(chain), Some(material)) = (
+                streamer.chain(placed.mesh),
+                streamer.material(placed.material),
+            ) else {
+                continue;
+            };
+            let Some(coarsest) = lods.get(chain).map(|c| c.levels[0].mesh) else {
+                continue;
+            };
+            let transform = Transform {
+                translation: placed.translation,
+                rotation: placed.rotation,
+                scale: placed.scale,
+            };
+            let bundle = (
+                transform,
+                MeshRef(coarsest),
+                LodMesh::new(chain),
+                MaterialIndex(material),
+                DrawPasses::default(),
+                StreamedCell(cell.coord),
+            );
+            if placed.is_static {
+                commands.spawn((
+                    bundle.0, bundle.1, bundle.2, bundle.3, bundle.4, bundle.5, Static,
+                ));
+            } else {
+                commands.spawn(bundle);
+            }
+        }
+    }
+}
