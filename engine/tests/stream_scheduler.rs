@@ -112,7 +112,7 @@ impl Sim {
                     asset: i as u32,
                     levels: wanted_levels(&self.world.assets[i], distance),
                     distance,
-                    scale: 1.0,
+                    scale: 100.0 / distance.max(1.0),
                     in_frustum: x >= self.view,
                 });
             }

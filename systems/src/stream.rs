@@ -5,16 +5,17 @@ use std::sync::Mutex;
 
 use glam::IVec2;
 use layerw_components::{
-    Camera, DrawPasses, GlobalTransform, LodMesh, MaterialIndex, MeshRef, Static, Transform,
+    Camera, DrawPasses, GlobalTransform, LodMesh, MaterialIndex, MaterialTextures, MeshRef, Static,
+    Transform,
 };
 use layerw_engine::app::{App, Plugin};
 use layerw_engine::cull::Frustum;
 use layerw_engine::ecs::Entity;
-use layerw_engine::lod::LodAssets;
+use layerw_engine::lod::{LodAssets, LodView};
 use layerw_engine::platform::Window;
-use layerw_engine::render::{Materials, MeshAssets};
+use layerw_engine::render::{Materials, MeshAssets, TextureAssets};
 use layerw_engine::schedule::{Commands, Delta, Query, Res, ResMut, Stage};
-use layerw_engine::stream::{StreamIo, StreamSettings, Streamer};
+use layerw_engine::stream::{StreamIo, StreamSettings, StreamStores, Streamer};
 
 use crate::ExtractPlugin;
 use crate::camera_view;
@@ -90,35 +91,43 @@ impl Plugin for StreamPlugin {
     }
 }
 
-/// The first camera's position and frustum (aspect from the window, 16:9 without one).
+/// The first camera's frustum and its LOD view (pixels per unit at a distance), aspect and
+/// height from the window (1280 x 720 without one).
 fn camera_frustum(
     cameras: &mut Query<(&Transform, &Camera)>,
     window: Option<&Window>,
-) -> Option<(glam::Vec3, Frustum)> {
+) -> Option<(Frustum, LodView)> {
     let resolution = window.map_or(glam::UVec2::new(1280, 720), |w| w.internal_resolution());
     let aspect = resolution.x as f32 / resolution.y.max(1) as f32;
     let (t, c) = cameras.iter().next()?;
     let view = camera_view(t, c, aspect);
+    let lod_view = LodView::from_camera(&view, resolution.y.max(1)).ok()?;
     Some((
-        view.position,
         Frustum::from_view_projection(view.projection * view.view),
+        lod_view,
     ))
 }
 
 /// Tells the [`Streamer`] what every LOD entity drawn from the pack wants: the level LOD
-/// selection chose, its distance and scale, and whether its chain's bounds are in the first
-/// camera's frustum.
+/// selection chose and the mips its material's textures need for the pixels the entity
+/// covers, with its distance, its pixels per object unit, and whether its chain's bounds are
+/// in the first camera's frustum.
 pub fn stream_wants(
     mut streamer: ResMut<Streamer>,
     lods: Res<LodAssets>,
     mut cameras: Query<(&Transform, &Camera)>,
-    mut entities: Query<(&LodMesh, &Transform, Option<&GlobalTransform>)>,
+    mut entities: Query<(
+        &LodMesh,
+        &Transform,
+        Option<&GlobalTransform>,
+        Option<&MaterialIndex>,
+    )>,
     window: Option<Res<Window>>,
 ) {
-    let Some((eye, frustum)) = camera_frustum(&mut cameras, window.as_deref()) else {
+    let Some((frustum, view)) = camera_frustum(&mut cameras, window.as_deref()) else {
         return;
     };
-    for (lod, local, global) in entities.iter() {
+    for (lod, local, global, material) in entities.iter() {
         if !streamer.streams(lod.chain) {
             continue;
         }
@@ -127,10 +136,16 @@ pub fn stream_wants(
         };
         let t = global.map_or(local, |g| &g.0);
         let (center, radius) = t.transform_sphere(chain.bounds.center, chain.bounds.radius);
-        let distance = (center.distance(eye) - radius).max(0.0);
+        let distance = view.distance(center.extend(radius));
         let scale = t.scale.abs().max_element();
+        // The same projection LOD selection uses: pixels per object unit at this distance.
+        let pixels_per_unit = view.projected_pixels(scale, distance);
         let in_frustum = frustum.contains_sphere(center, radius);
-        streamer.want(lod.chain, lod.level, distance, scale, in_frustum);
+        streamer.want(lod.chain, lod.level, distance, pixels_per_unit, in_frustum);
+        if let Some(material) = material {
+            let across = view.projected_pixels(2.0 * radius, distance);
+            streamer.want_textures(material.0, across, distance, in_frustum);
+        }
     }
 }
 
@@ -139,10 +154,19 @@ pub fn stream_update(
     mut streamer: ResMut<Streamer>,
     mut lods: ResMut<LodAssets>,
     mut meshes: ResMut<MeshAssets>,
+    mut textures: ResMut<TextureAssets>,
     mut materials: ResMut<Materials>,
     delta: Delta,
 ) {
-    streamer.update(delta.seconds_f64(), &mut lods, &mut meshes, &mut materials);
+    streamer.update(
+        delta.seconds_f64(),
+        StreamStores {
+            lods: &mut lods,
+            meshes: &mut meshes,
+            textures: &mut textures,
+            materials: &mut materials,
+        },
+    );
 }
 
 /// Spawns the entities of world cells that came within [`CellRadii::load`] of the first
@@ -183,6 +207,7 @@ pub fn stream_cells(
             ) else {
                 continue;
             };
+            let textures = streamer.material_textures(placed.material);
             let Some(coarsest) = lods.get(chain).map(|c| c.levels[0].mesh) else {
                 continue;
             };
@@ -191,20 +216,38 @@ pub fn stream_cells(
                 rotation: placed.rotation,
                 scale: placed.scale,
             };
-            let bundle = (
-                transform,
+            let (mesh, lod, material, passes, member) = (
                 MeshRef(coarsest),
                 LodMesh::new(chain),
                 MaterialIndex(material),
                 DrawPasses::default(),
                 StreamedCell(cell.coord),
             );
-            if placed.is_static {
-                commands.spawn((
-                    bundle.0, bundle.1, bundle.2, bundle.3, bundle.4, bundle.5, Static,
-                ));
-            } else {
-                commands.spawn(bundle);
+            // Bundles are flat tuples: one spawn per shape (static or not, textured or not).
+            match (placed.is_static, textures) {
+                (true, Some(set)) => commands.spawn((
+                    transform,
+                    mesh,
+                    lod,
+                    material,
+                    passes,
+                    member,
+                    Static,
+                    MaterialTextures(set),
+                )),
+                (true, None) => {
+                    commands.spawn((transform, mesh, lod, material, passes, member, Static))
+                }
+                (false, Some(set)) => commands.spawn((
+                    transform,
+                    mesh,
+                    lod,
+                    material,
+                    passes,
+                    member,
+                    MaterialTextures(set),
+                )),
+                (false, None) => commands.spawn((transform, mesh, lod, material, passes, member)),
             }
         }
     }

@@ -4,10 +4,11 @@
 //! faulty link is retried until everything arrives.
 
 use glam::{Quat, Vec3, Vec4};
+use layerw_components::MaterialTextures;
 use layerw_components::{Camera, LodMesh, MeshRef, Transform};
 use layerw_engine::app::App;
 use layerw_engine::lod::{LodAssets, LodChain, LodLevel};
-use layerw_engine::render::{Mesh, MeshAssets};
+use layerw_engine::render::{Mesh, MeshAssets, TextureAssets, TextureImage};
 use layerw_engine::stream::{
     LinkFault, PackEntity, PackFile, PackMaterial, PackWriter, SimulatedLink, StreamSettings,
     Streamer,
@@ -44,6 +45,29 @@ fn pack() -> (Vec<u8>, Vec<Vec<u8>>, usize) {
             normal_texture: None,
         })
         .unwrap();
+    // A textured material: a 256 px checker as base colour (a mip chain of 9 levels).
+    let pixels: Vec<u8> = (0..256 * 256)
+        .flat_map(|i| {
+            let on = ((i % 256) / 32 + (i / 256) / 32) % 2 == 0;
+            if on {
+                [240, 240, 240, 255]
+            } else {
+                [30, 60, 200, 255]
+            }
+        })
+        .collect();
+    let checker = TextureImage::from_rgba8(256, 256, pixels).unwrap();
+    let texture = writer.add_texture(&checker, true, false).unwrap();
+    let textured = writer
+        .add_material(PackMaterial {
+            base_color: Vec4::ONE,
+            emissive: Vec3::ZERO,
+            metallic: 0.0,
+            roughness: 0.5,
+            base_color_texture: Some(texture),
+            normal_texture: None,
+        })
+        .unwrap();
     let mut placed = 0;
     for cx in 0..10 {
         for cz in 0..10 {
@@ -56,7 +80,7 @@ fn pack() -> (Vec<u8>, Vec<Vec<u8>>, usize) {
                 writer
                     .add_entity(PackEntity {
                         mesh: meshes[(cx + cz + k) % meshes.len()],
-                        material,
+                        material: if k == 1 { textured } else { material },
                         translation,
                         rotation: Quat::IDENTITY,
                         scale: Vec3::splat(1.5),
@@ -208,6 +232,29 @@ fn cells_spawn_and_levels_refine_coarse_first_to_what_lod_wants() {
     );
     assert!(p.scheduler.peak_bytes <= 64 << 20);
     assert_eq!(p.scheduler.failures, 0);
+    // The textured entities carry the material's texture set, and its texture streamed in:
+    // mips coarse first, as many as the nearest of them needs (refining is 0 above).
+    let world = app.world_mut();
+    let sets: Vec<_> = world
+        .query::<(&MaterialTextures, &StreamedCell)>()
+        .iter()
+        .map(|(t, _)| t.0)
+        .collect();
+    assert!(!sets.is_empty());
+    let streamer = world.resource::<Streamer>();
+    let texture = streamer.texture(0).unwrap();
+    let mips = world
+        .resource::<TextureAssets>()
+        .get(texture)
+        .unwrap()
+        .mips
+        .len();
+    assert!(mips >= 2, "{mips} mips resident");
+    assert_eq!(
+        mips as u8,
+        streamer.scheduler().unwrap().resident_levels(6),
+        "the texture (asset 6, after the 6 meshes) holds exactly its resident levels"
+    );
 }
 
 #[test]

@@ -319,6 +319,13 @@ impl TextureAssets {
         self.assets.fail(handle, error)
     }
 
+    /// Drops a loaded texture but keeps its handle, back in the loading state (streamed mips
+    /// come and go under one handle); sets naming it read that map as neutral until it is
+    /// loaded again, and the renderer frees its GPU texture at its next sync.
+    pub fn unload(&mut self, handle: TextureHandle) -> Option<LoadedTexture> {
+        self.assets.unload(handle)
+    }
+
     /// Unloads a texture: its handle goes stale, sets that name it read that map as neutral,
     /// and the renderer frees its GPU texture at its next sync.
     pub fn remove(&mut self, handle: TextureHandle) -> Option<LoadedTexture> {
@@ -335,7 +342,8 @@ impl TextureAssets {
         self.assets.load_state(handle)
     }
 
-    /// Adds a set of maps; `None` when one of its handles names no texture.
+    /// Adds a set of maps; `None` when one of its handles is stale. A map still loading (or
+    /// streamed and not resident) reads as neutral until it is loaded.
     pub fn add_set(&mut self, set: TextureSet) -> Option<TextureSetHandle> {
         let maps = [
             set.base_color,
@@ -344,7 +352,11 @@ impl TextureAssets {
             set.emissive,
             set.occlusion,
         ];
-        if maps.iter().flatten().any(|h| self.get(*h).is_none()) {
+        if maps
+            .iter()
+            .flatten()
+            .any(|h| self.load_state(*h) == LoadState::Unloaded)
+        {
             return None;
         }
         self.sets.push(set);

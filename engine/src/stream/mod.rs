@@ -40,6 +40,7 @@ pub use scheduler::{
     StreamedAsset, Want,
 };
 pub use streamer::{
-    CellChanges, StreamError, StreamProgress, StreamSettings, Streamer, install_reclaim_hook,
+    CellChanges, StreamError, StreamProgress, StreamSettings, StreamStores, Streamer,
+    install_reclaim_hook,
 };
 pub use writer::{DEFAULT_BLOB_LIMIT, MANIFEST_FILE, PackBytes, PackWriter};

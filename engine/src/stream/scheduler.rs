@@ -7,8 +7,8 @@
 //! - Parents first: an asset's next request is always the level after its resident prefix, so
 //!   no finer level is ever resident without its coarser ones.
 //! - Coarsest levels first, over any refinement, so everything in view is drawn soon.
-//! - Refinements by error removed per byte: `(e[l-1] - e[l]) * scale / distance / bytes`,
-//!   times a boost in the frustum; the nearer wins a tie.
+//! - Refinements by error removed on screen per byte: `(e[l-1] - e[l]) * scale / bytes`
+//!   (`scale`: pixels per object unit), times a boost in the frustum; the nearer wins a tie.
 //! - The budget counts resident bytes and the bytes of every request in flight (reserved when
 //!   the request is made), so arrivals can never push it over, not even for a frame.
 //! - Refinements fill up to the high-water mark; making room evicts down to the low-water mark
@@ -56,7 +56,10 @@ pub struct Want {
     pub levels: u8,
     /// Its distance from the camera.
     pub distance: f32,
-    /// Object-to-world scale (errors are in object space).
+    /// Pixels per object-space unit at its distance (errors are in object space, so
+    /// `error * scale` is the error on screen): for a mesh, its world scale times the view's
+    /// pixels per metre at that distance; for a texture (error `1 / width`), the pixels its
+    /// object covers across.
     pub scale: f32,
     /// Whether it is in the view frustum.
     pub in_frustum: bool,
@@ -334,15 +337,16 @@ impl StreamScheduler {
         r.end.saturating_sub(r.start)
     }
 
-    /// What level `level` (>= 1) of an asset is worth: error removed per byte, boosted.
+    /// What level `level` (>= 1) of an asset is worth: pixels of error removed per byte,
+    /// boosted in the frustum.
     fn value(&self, asset: u32, level: u8, state: &AssetState) -> f32 {
         let levels = &self.assets[asset as usize].levels;
         let l = usize::from(level);
         if l == 0 {
             return f32::INFINITY;
         }
-        let gain = (levels[l - 1].error - levels[l].error).max(0.0) * state.scale.max(0.0)
-            / state.distance.max(1e-3);
+        // Error removed, in pixels: errors are in object units, `scale` is pixels per unit.
+        let gain = (levels[l - 1].error - levels[l].error).max(0.0) * state.scale.max(0.0);
         let boost = if state.in_frustum {
             self.settings.frustum_boost
         } else {

@@ -13,15 +13,18 @@ use super::cells::cells_within;
 use super::{
     LevelCost, PackError, PackFile, PackManifest, ReadCompletion, ReadRequest, RequestId,
     SchedulerError, SchedulerSettings, SchedulerStats, StreamAction, StreamIo, StreamIoError,
-    StreamScheduler, StreamedAsset, Want, decode_mesh_level,
+    StreamScheduler, StreamedAsset, Want,
 };
 use crate::lod::{LodAssets, LodChainError, LodHandle};
-use crate::render::{MaterialParams, Materials, Mesh, MeshAssets};
+use crate::render::{
+    LoadedTexture, MaterialParams, Materials, Mesh, MeshAssets, TextureAssets, TextureHandle,
+    TextureSet, TextureSetHandle,
+};
 
 mod decoder;
 mod pressure;
 
-use decoder::{Decoded, Decoder};
+use decoder::{Decoded, DecodedLevel, Decoder, LevelEntry};
 pub use pressure::install_reclaim_hook;
 
 /// The streamer's knobs.
@@ -128,6 +131,18 @@ impl StreamProgress {
     }
 }
 
+/// The stores a [`Streamer::update`] fills.
+pub struct StreamStores<'a> {
+    /// Streamed chains (their resident level counts).
+    pub lods: &'a mut LodAssets,
+    /// The chains' level meshes.
+    pub meshes: &'a mut MeshAssets,
+    /// Streamed textures (their resident mips).
+    pub textures: &'a mut TextureAssets,
+    /// The pack's materials.
+    pub materials: &'a mut Materials,
+}
+
 /// Cells to spawn and despawn, from [`Streamer::update_cells`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CellChanges {
@@ -137,7 +152,8 @@ pub struct CellChanges {
     pub unload: Vec<IVec2>,
 }
 
-/// The pack once its manifest is read.
+/// The pack once its manifest is read. Scheduler assets are the pack's meshes, then its
+/// textures (texture `t` is asset `meshes + t`).
 struct OpenPack {
     manifest: PackManifest,
     scheduler: StreamScheduler,
@@ -145,10 +161,20 @@ struct OpenPack {
     chains: Vec<LodHandle>,
     /// Chain -> pack mesh index.
     assets: HashMap<LodHandle, u32>,
-    /// Pack material index -> the engine's material index.
-    materials: Vec<u16>,
+    /// Pack texture index -> its texture (mips resident: the scheduler's prefix, finest first).
+    textures: Vec<TextureHandle>,
+    /// Pack material index -> the engine's material index and texture set.
+    materials: Vec<(u16, Option<TextureSetHandle>)>,
+    /// The engine's material index -> pack material index.
+    material_of: HashMap<u16, u32>,
     cells: HashMap<IVec2, usize>,
     loaded_cells: HashSet<IVec2>,
+}
+
+impl OpenPack {
+    fn mesh_count(&self) -> u32 {
+        self.chains.len() as u32
+    }
 }
 
 /// A content pack streamed into the asset stores; see the [module docs](self) and
@@ -230,11 +256,18 @@ impl Streamer {
 
     /// The engine's material index for pack material `material`.
     pub fn material(&self, material: u32) -> Option<u16> {
-        self.pack
-            .as_ref()?
-            .materials
-            .get(material as usize)
-            .copied()
+        Some(self.pack.as_ref()?.materials.get(material as usize)?.0)
+    }
+
+    /// The texture set of pack material `material`, when it has textures (its maps read as
+    /// neutral until their mips arrive).
+    pub fn material_textures(&self, material: u32) -> Option<TextureSetHandle> {
+        self.pack.as_ref()?.materials.get(material as usize)?.1
+    }
+
+    /// The texture of pack texture `texture`, once the manifest is read.
+    pub fn texture(&self, texture: u32) -> Option<TextureHandle> {
+        self.pack.as_ref()?.textures.get(texture as usize).copied()
     }
 
     /// The streamer's clock: seconds of `update` deltas so far.
@@ -276,16 +309,54 @@ impl Streamer {
         });
     }
 
+    /// Records what an entity drawn with the engine material `material` needs of that
+    /// material's textures this frame: the object covers about `pixels` pixels across at
+    /// `distance`, so each texture wants its smallest mip at least that wide (the full size at
+    /// most). Materials of other packs, or without textures, are ignored.
+    pub fn want_textures(&mut self, material: u16, pixels: f32, distance: f32, in_frustum: bool) {
+        let Some(pack) = self.pack.as_ref() else {
+            return;
+        };
+        let Some(&index) = pack.material_of.get(&material) else {
+            return;
+        };
+        let m = &pack.manifest.materials[index as usize];
+        let pixels = if pixels.is_finite() {
+            pixels.max(1.0)
+        } else {
+            1.0
+        };
+        for texture in [m.base_color_texture, m.normal_texture]
+            .into_iter()
+            .flatten()
+        {
+            let levels = &pack.manifest.textures[texture as usize].levels;
+            let wanted = levels
+                .iter()
+                .position(|l| l.width.max(l.height) as f32 >= pixels)
+                .unwrap_or(levels.len() - 1);
+            self.wants.push(Want {
+                asset: pack.mesh_count() + texture,
+                levels: wanted as u8 + 1,
+                distance,
+                // Error is 1 / width (blur in object widths); times the pixels across, blur in
+                // pixels, as mesh errors are scaled to pixels.
+                scale: pixels,
+                in_frustum,
+            });
+        }
+    }
+
     /// One frame of streaming, `dt` seconds after the last: takes what the backend read,
     /// decodes, hands decoded levels to `meshes` (within the upload budget) and marks them
     /// resident in `lods`, then plans with this frame's wants and starts, cancels and evicts.
-    pub fn update(
-        &mut self,
-        dt: f64,
-        lods: &mut LodAssets,
-        meshes: &mut MeshAssets,
-        materials: &mut Materials,
-    ) {
+    pub fn update(&mut self, dt: f64, stores: StreamStores<'_>) {
+        let StreamStores {
+            lods,
+            meshes,
+            textures,
+            materials,
+        } = stores;
         self.clock += dt.max(0.0);
         let now = self.clock;
         self.completions.clear();
@@ -293,7 +364,7 @@ impl Streamer {
         let completions = std::mem::take(&mut self.completions);
         for completion in &completions {
             if completion.id == MANIFEST_REQUEST {
-                self.manifest_read(completion, lods, meshes, materials);
+                self.manifest_read(completion, lods, meshes, textures, materials);
             } else {
                 self.level_read(completion);
             }
@@ -306,8 +377,8 @@ impl Streamer {
         }
         self.decoder
             .collect(self.settings.decode_bytes_per_frame, &mut self.ready);
-        self.upload(lods, meshes);
-        self.plan(lods, meshes);
+        self.upload(lods, meshes, textures);
+        self.plan(lods, meshes, textures);
         self.wants.clear();
         self.count();
     }
@@ -340,6 +411,7 @@ impl Streamer {
         completion: &ReadCompletion,
         lods: &mut LodAssets,
         meshes: &mut MeshAssets,
+        textures: &mut TextureAssets,
         materials: &mut Materials,
     ) {
         let bytes = match &completion.result {
@@ -350,7 +422,7 @@ impl Streamer {
             Ok(manifest) => manifest,
             Err(e) => return self.manifest_failed(StreamError::Pack(e)),
         };
-        match Self::open(manifest, &self.settings, lods, meshes, materials) {
+        match Self::open(manifest, &self.settings, lods, meshes, textures, materials) {
             Ok(pack) => {
                 let names: Vec<String> =
                     pack.manifest.blobs.iter().map(|b| b.name.clone()).collect();
@@ -369,24 +441,34 @@ impl Streamer {
         settings: &StreamSettings,
         lods: &mut LodAssets,
         meshes: &mut MeshAssets,
+        textures: &mut TextureAssets,
         materials: &mut Materials,
     ) -> Result<OpenPack, StreamError> {
-        let streamed: Vec<StreamedAsset> = manifest
-            .meshes
-            .iter()
-            .map(|m| StreamedAsset {
-                file: PackFile::Blob(m.blob),
-                levels: m
-                    .levels
-                    .iter()
-                    .map(|l| LevelCost {
-                        range: l.stored.range(),
-                        resident_bytes: u64::from(l.stored.raw_len),
-                        error: l.error,
-                    })
-                    .collect(),
-            })
-            .collect();
+        let mesh_assets = manifest.meshes.iter().map(|m| StreamedAsset {
+            file: PackFile::Blob(m.blob),
+            levels: m
+                .levels
+                .iter()
+                .map(|l| LevelCost {
+                    range: l.stored.range(),
+                    resident_bytes: u64::from(l.stored.raw_len),
+                    error: l.error,
+                })
+                .collect(),
+        });
+        let texture_assets = manifest.textures.iter().map(|t| StreamedAsset {
+            file: PackFile::Blob(t.blob),
+            levels: t
+                .levels
+                .iter()
+                .map(|l| LevelCost {
+                    range: l.stored.range(),
+                    resident_bytes: u64::from(l.stored.raw_len),
+                    error: 1.0 / l.width.max(l.height).max(1) as f32,
+                })
+                .collect(),
+        });
+        let streamed: Vec<StreamedAsset> = mesh_assets.chain(texture_assets).collect();
         let scheduler =
             StreamScheduler::new(streamed, settings.scheduler).map_err(StreamError::Scheduler)?;
         let mut chains = Vec::with_capacity(manifest.meshes.len());
@@ -403,11 +485,16 @@ impl Streamer {
                 }
             }
         }
-        let material_indices = manifest
+        let texture_handles: Vec<TextureHandle> = manifest
+            .textures
+            .iter()
+            .map(|_| textures.reserve())
+            .collect();
+        let material_indices: Vec<(u16, Option<TextureSetHandle>)> = manifest
             .materials
             .iter()
             .map(|m| {
-                materials
+                let index = materials
                     .add(MaterialParams {
                         base_color: m.base_color,
                         emissive: m.emissive,
@@ -415,8 +502,24 @@ impl Streamer {
                         roughness: m.roughness,
                         ..MaterialParams::default()
                     })
-                    .unwrap_or(0)
+                    .unwrap_or(0);
+                let handle = |t: Option<u32>| t.map(|t| texture_handles[t as usize]);
+                let set = (m.base_color_texture.is_some() || m.normal_texture.is_some())
+                    .then(|| {
+                        textures.add_set(TextureSet {
+                            base_color: handle(m.base_color_texture),
+                            normal: handle(m.normal_texture),
+                            ..TextureSet::default()
+                        })
+                    })
+                    .flatten();
+                (index, set)
             })
+            .collect();
+        let material_of = material_indices
+            .iter()
+            .enumerate()
+            .map(|(i, &(index, _))| (index, i as u32))
             .collect();
         let assets = chains
             .iter()
@@ -434,7 +537,9 @@ impl Streamer {
             scheduler,
             chains,
             assets,
+            textures: texture_handles,
             materials: material_indices,
+            material_of,
             cells,
             loaded_cells: HashSet::new(),
         })
@@ -451,7 +556,14 @@ impl Streamer {
                 else {
                     return; // cancelled: dropped
                 };
-                let entry = pack.manifest.meshes[asset as usize].levels[usize::from(level)];
+                let entry = match asset.checked_sub(pack.mesh_count()) {
+                    None => LevelEntry::Mesh(
+                        pack.manifest.meshes[asset as usize].levels[usize::from(level)],
+                    ),
+                    Some(t) => LevelEntry::Texture(
+                        pack.manifest.textures[t as usize].levels[usize::from(level)],
+                    ),
+                };
                 self.decoder
                     .start(completion.id, asset, level, entry, bytes.clone());
             }
@@ -464,7 +576,12 @@ impl Streamer {
     }
 
     /// Hands decoded levels to the stores, oldest first, within the upload budget.
-    fn upload(&mut self, lods: &mut LodAssets, meshes: &mut MeshAssets) {
+    fn upload(
+        &mut self,
+        lods: &mut LodAssets,
+        meshes: &mut MeshAssets,
+        textures: &mut TextureAssets,
+    ) {
         let Some(pack) = self.pack.as_mut() else {
             return;
         };
@@ -475,14 +592,26 @@ impl Streamer {
             }
             let decoded = self.ready.pop_front().expect("front exists");
             uploaded += decoded.raw_len;
-            let chain = pack.chains[decoded.asset as usize];
-            let stored = match decoded.mesh {
-                Ok(mesh) => Self::store(chain, decoded.level, mesh, lods, meshes),
-                Err(e) => Err(StreamError::Pack(e)),
+            let texture = decoded.asset.checked_sub(pack.mesh_count());
+            let stored = match (decoded.result, texture) {
+                (Ok(DecodedLevel::Mesh(mesh)), None) => {
+                    let chain = pack.chains[decoded.asset as usize];
+                    Self::store(chain, decoded.level, mesh, lods, meshes)
+                }
+                (Ok(DecodedLevel::Texture(image)), Some(t)) => {
+                    let srgb = pack.manifest.textures[t as usize].srgb;
+                    Self::store_mip(pack.textures[t as usize], image, srgb, textures);
+                    Ok(())
+                }
+                (Ok(_), _) => Ok(()), // a kind the asset is not: cannot happen
+                (Err(e), _) => Err(StreamError::Pack(e)),
             };
             match stored {
                 Ok(()) if pack.scheduler.resident(decoded.asset, decoded.level) => {
-                    lods.set_resident(chain, decoded.level + 1);
+                    if texture.is_none() {
+                        let chain = pack.chains[decoded.asset as usize];
+                        lods.set_resident(chain, decoded.level + 1);
+                    }
                 }
                 Ok(()) => {}
                 Err(e) => {
@@ -513,7 +642,35 @@ impl Streamer {
             .map_err(|e| StreamError::Pack(PackError::InvalidMesh(e)))
     }
 
-    fn plan(&mut self, lods: &mut LodAssets, meshes: &mut MeshAssets) {
+    /// Puts the next mip (finer than every resident one) on top of a texture's chain; the
+    /// renderer uploads the chain again.
+    fn store_mip(
+        handle: TextureHandle,
+        image: crate::render::TextureImage,
+        srgb: bool,
+        textures: &mut TextureAssets,
+    ) {
+        let mut mips = textures.unload(handle).map_or_else(Vec::new, |t| t.mips);
+        mips.insert(0, image);
+        textures.insert(handle, LoadedTexture { mips, srgb });
+    }
+
+    /// Drops a texture's finest resident mip.
+    fn evict_mip(handle: TextureHandle, textures: &mut TextureAssets) {
+        if let Some(mut texture) = textures.unload(handle) {
+            texture.mips.remove(0);
+            if !texture.mips.is_empty() {
+                textures.insert(handle, texture);
+            }
+        }
+    }
+
+    fn plan(
+        &mut self,
+        lods: &mut LodAssets,
+        meshes: &mut MeshAssets,
+        textures: &mut TextureAssets,
+    ) {
         let Some(pack) = self.pack.as_mut() else {
             return;
         };
@@ -530,6 +687,10 @@ impl Streamer {
                     super::Cancelled::InBody => self.progress.cancelled_in_body += 1,
                     super::Cancelled::NotInFlight => {}
                 },
+                StreamAction::Evict { asset, .. } if asset >= pack.mesh_count() => {
+                    let texture = pack.textures[(asset - pack.mesh_count()) as usize];
+                    Self::evict_mip(texture, textures);
+                }
                 StreamAction::Evict { asset, level } => {
                     let chain = pack.chains[asset as usize];
                     if let Some(handle) = lods
@@ -602,12 +763,4 @@ impl Streamer {
         self.progress.cells_loaded = pack.loaded_cells.len() as u32;
         changes
     }
-}
-
-/// Decodes one level: CRC, decompression, the mesh (in walloc's Scene tier where walloc is
-/// the allocator).
-fn decode(entry: &super::MeshLevel, stored: &[u8]) -> Result<Mesh, PackError> {
-    crate::walloc::with_tier(crate::walloc::Tier::Scene, || {
-        decode_mesh_level(entry, stored)
-    })
 }

@@ -3,8 +3,42 @@
 
 use std::collections::VecDeque;
 
-use super::super::{MeshLevel, PackError, RequestId};
-use crate::render::Mesh;
+use super::super::{
+    MeshLevel, PackError, RequestId, TextureLevel, decode_mesh_level, decode_texture_level,
+};
+use crate::render::{Mesh, TextureImage};
+use crate::walloc::{self, Tier};
+
+/// What a level's manifest entry says, by kind.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum LevelEntry {
+    Mesh(MeshLevel),
+    Texture(TextureLevel),
+}
+
+impl LevelEntry {
+    fn raw_len(&self) -> u64 {
+        u64::from(match self {
+            LevelEntry::Mesh(l) => l.stored.raw_len,
+            LevelEntry::Texture(l) => l.stored.raw_len,
+        })
+    }
+
+    /// CRC, decompression and decoding, in walloc's Scene tier (where walloc is the global
+    /// allocator): resident levels live there.
+    fn decode(&self, stored: &[u8]) -> Result<DecodedLevel, PackError> {
+        walloc::with_tier(Tier::Scene, || match self {
+            LevelEntry::Mesh(l) => decode_mesh_level(l, stored).map(DecodedLevel::Mesh),
+            LevelEntry::Texture(l) => decode_texture_level(l, stored).map(DecodedLevel::Texture),
+        })
+    }
+}
+
+/// A decoded level.
+pub(super) enum DecodedLevel {
+    Mesh(Mesh),
+    Texture(TextureImage),
+}
 
 /// A decoded level (or why it did not decode).
 pub(super) struct Decoded {
@@ -13,7 +47,7 @@ pub(super) struct Decoded {
     pub(super) level: u8,
     /// Bytes it occupies decoded (what the upload budget counts).
     pub(super) raw_len: u64,
-    pub(super) mesh: Result<Mesh, PackError>,
+    pub(super) result: Result<DecodedLevel, PackError>,
 }
 
 /// A level to decode.
@@ -21,7 +55,7 @@ struct Job {
     id: RequestId,
     asset: u32,
     level: u8,
-    entry: MeshLevel,
+    entry: LevelEntry,
     stored: Vec<u8>,
 }
 
@@ -31,8 +65,8 @@ impl Job {
             id: self.id,
             asset: self.asset,
             level: self.level,
-            raw_len: u64::from(self.entry.stored.raw_len),
-            mesh: super::decode(&self.entry, &self.stored),
+            raw_len: self.entry.raw_len(),
+            result: self.entry.decode(&self.stored),
         }
     }
 }
@@ -66,7 +100,7 @@ impl Decoder {
         id: RequestId,
         asset: u32,
         level: u8,
-        entry: MeshLevel,
+        entry: LevelEntry,
         stored: Vec<u8>,
     ) {
         self.in_progress += 1;
