@@ -13,7 +13,7 @@ use layerw_engine::cull::Frustum;
 use layerw_engine::ecs::Entity;
 use layerw_engine::lod::{LodAssets, LodView};
 use layerw_engine::platform::Window;
-use layerw_engine::render::{Materials, MeshAssets, TextureAssets};
+use layerw_engine::render::{Materials, MeshAssets, OverlayLines, TextureAssets};
 use layerw_engine::schedule::{Commands, Delta, Query, Res, ResMut, Stage};
 use layerw_engine::stream::{StreamIo, StreamSettings, StreamStores, Streamer};
 
@@ -45,7 +45,7 @@ impl Default for CellRadii {
 }
 
 /// Streams a content pack: inserts a [`Streamer`] over `io` and the [`CellRadii`], and adds
-/// [`stream_wants`], [`stream_update`] and [`stream_cells`] to the Streaming stage (after the
+/// [`stream_wants`], [`stream_update`], [`stream_cells`] and [`stream_overlay`] to the Streaming stage (after the
 /// asset layer's load systems). Adds [`ExtractPlugin`] (the stores the streamer fills).
 ///
 /// The LOD stage must run [`select_lods`](crate::select_lods) (add
@@ -87,8 +87,17 @@ impl Plugin for StreamPlugin {
             .insert_resource(self.cells)
             .add_system(Stage::Streaming, stream_wants)
             .add_system(Stage::Streaming, stream_update)
-            .add_system(Stage::Streaming, stream_cells);
+            .add_system(Stage::Streaming, stream_cells)
+            .add_system(Stage::Streaming, stream_overlay);
+        if !app.world().contains_resource::<OverlayLines>() {
+            app.insert_resource(OverlayLines::default());
+        }
     }
+}
+
+/// Puts the streamer's progress on the stats overlay (the "stream" line).
+pub fn stream_overlay(streamer: Res<Streamer>, mut lines: ResMut<OverlayLines>) {
+    lines.set("stream", streamer.progress().overlay_line());
 }
 
 /// The first camera's frustum and its LOD view (pixels per unit at a distance), aspect and

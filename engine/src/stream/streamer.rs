@@ -121,6 +121,42 @@ impl StreamProgress {
         self.manifest_loaded && self.scheduler.missing == 0
     }
 
+    /// One line for the stats overlay: resident and peak against the budget, what is in
+    /// flight, assets missing and refining, cells, and the latest error.
+    ///
+    /// # Example
+    /// ```
+    /// use layerw_engine::stream::StreamProgress;
+    ///
+    /// let line = StreamProgress { budget: 64 << 20, ..Default::default() }.overlay_line();
+    /// assert!(line.starts_with("stream: manifest"));
+    /// ```
+    pub fn overlay_line(&self) -> String {
+        const MIB: f64 = (1 << 20) as f64;
+        let s = &self.scheduler;
+        if !self.manifest_loaded {
+            return match &self.last_error {
+                Some(e) => format!("stream: manifest pending ({e})"),
+                None => "stream: manifest pending".to_owned(),
+            };
+        }
+        let mut line = format!(
+            "stream: {:.0}/{:.0} MiB (peak {:.0}) | {} req {:.1} MiB in flight | {} missing {} refining | {} cells",
+            (s.resident_bytes + s.reserved_bytes) as f64 / MIB,
+            self.budget as f64 / MIB,
+            s.peak_bytes as f64 / MIB,
+            s.requests_in_flight,
+            s.bytes_in_flight as f64 / MIB,
+            s.missing,
+            s.refining,
+            self.cells_loaded,
+        );
+        if s.failures > 0 {
+            line.push_str(&format!(" | {} retried", s.failures));
+        }
+        line
+    }
+
     /// Everything wanted is resident at its wanted level and nothing is on its way.
     pub fn complete(&self) -> bool {
         self.view_ready()
