@@ -103,7 +103,10 @@ fn scene_serves_vecs_caches_small_blocks_and_evicts_through_its_hook() {
         });
         let after = *walloc::stats().tier(Tier::Scene);
         assert_eq!(after.used, before.used, "cached blocks are not live");
-        assert!(after.cached > 0, "freed small Scene blocks wait in the cache");
+        assert!(
+            after.cached > 0,
+            "freed small Scene blocks wait in the cache"
+        );
         assert!(after.allocations - before.allocations >= 5000);
         assert_eq!(
             after.allocations - before.allocations,
@@ -151,10 +154,17 @@ fn scene_serves_vecs_caches_small_blocks_and_evicts_through_its_hook() {
     let s = *walloc::stats().tier(Tier::Scene);
     assert!(s.held <= budget, "never over the budget: {} held", s.held);
     let cache = CACHE.lock().unwrap();
-    assert!(cache.len() <= count as usize - 4, "{} levels left", cache.len());
+    assert!(
+        cache.len() <= count as usize - 4,
+        "{} levels left",
+        cache.len()
+    );
     // The levels still resident are the newest and intact.
     let first_kept = count as usize - cache.len();
     for (i, level) in cache.iter().enumerate() {
-        assert!(level.iter().all(|&b| b == (first_kept + i) as u8), "level {i}");
+        assert!(
+            level.iter().all(|&b| b == (first_kept + i) as u8),
+            "level {i}"
+        );
     }
 }

@@ -633,12 +633,7 @@ impl<'w> Arena<'w> {
     }
 
     fn position_before_cut(&self, position: usize) -> usize {
-        position.max(
-            self.walloc
-                .arena_counters()
-                .used
-                .load(Ordering::Relaxed),
-        )
+        position.max(self.walloc.arena_counters().used.load(Ordering::Relaxed))
     }
 }
 

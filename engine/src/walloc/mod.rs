@@ -44,9 +44,9 @@ mod tier;
 mod walloc;
 
 #[cfg(test)]
-mod tests;
-#[cfg(test)]
 mod scene_tests;
+#[cfg(test)]
+mod tests;
 
 pub use arena::{Arena, ArenaPtr, Mark};
 pub use config::{Budget, Config, MAX_CEILING, PAGE_SIZE};

@@ -55,7 +55,10 @@ fn global_alloc_in_a_scene_scope_is_counted_and_freed_in_scene() {
     let s = *w.stats().tier(Tier::Scene);
     assert_eq!(s.used, 0, "freed in Scene");
     assert!(s.frees >= 1);
-    assert_eq!(s.allocations, s.frees, "a move by realloc counts one of each");
+    assert_eq!(
+        s.allocations, s.frees,
+        "a move by realloc counts one of each"
+    );
     assert_eq!(w.check_heaps(), [0, 0, 0]);
     // The Render arena never serves the global allocator: its scope falls back to General.
     let g = with_tier(Tier::Render, || {
@@ -121,7 +124,10 @@ fn scene_over_budget_runs_the_reclaim_hooks_with_scene_and_the_size() {
         assert!(count < SCENE_LEVELS.len(), "the budget must stop this loop");
     }
     let full = *w.stats().tier(Tier::Scene);
-    assert!(count >= 16, "{count} levels of 256 KiB in a 4.75 MiB budget");
+    assert!(
+        count >= 16,
+        "{count} levels of 256 KiB in a 4.75 MiB budget"
+    );
     assert!(full.used > full.budget * 9 / 10, "{full:?}");
     assert_eq!(full.failures, 1);
     w.add_reclaim_hook(&evict_levels).unwrap();

@@ -36,7 +36,11 @@ fn heap_tiers_allocate_free_and_reuse() {
     assert_eq!(w.tier_of(e.as_ptr()), Some(Tier::Entity));
     let c = w.try_alloc(Tier::Scene, l).unwrap();
     assert_eq!(w.tier_of(c.as_ptr()), Some(Tier::Scene));
-    assert_eq!(c.as_ptr() as usize % 64, 0, "Scene blocks are 64-byte aligned");
+    assert_eq!(
+        c.as_ptr() as usize % 64,
+        0,
+        "Scene blocks are 64-byte aligned"
+    );
     let s = w.stats();
     assert_eq!(s.tier(Tier::General).allocations, 2);
     assert_eq!(s.tier(Tier::General).frees, 1);
@@ -182,9 +186,7 @@ fn arena_has_one_owner_and_heaps_are_not_arenas() {
     let a = w.arena(Tier::Render).unwrap();
     assert_eq!(
         w.arena(Tier::Render).err(),
-        Some(ArenaError::AlreadyOwned {
-            tier: Tier::Render
-        })
+        Some(ArenaError::AlreadyOwned { tier: Tier::Render })
     );
     for tier in [Tier::Scene, Tier::Entity, Tier::General] {
         assert!(!tier.is_arena());
@@ -197,7 +199,9 @@ fn arena_has_one_owner_and_heaps_are_not_arenas() {
     );
     let h = a.alloc_handle(42u64).unwrap();
     drop(a);
-    let a = w.arena(Tier::Render).expect("released when the owner drops");
+    let a = w
+        .arena(Tier::Render)
+        .expect("released when the owner drops");
     assert_eq!(*a.get(h).unwrap(), 42, "contents survive a change of owner");
 }
 
