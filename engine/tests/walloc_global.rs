@@ -19,9 +19,12 @@ fn global_allocations_route_by_scope_and_keep_their_tier() {
     assert_eq!(w.tier_of(entity.as_ptr().cast()), Some(Tier::Entity));
     assert_eq!(entity[999], 2);
     assert_eq!(entity[100_999], 3);
-    // Arena tiers do not serve the global allocator: a Vec could not live in an arena.
+    // Scene is a heap tier too: streamed levels live there one by one.
     let scene = walloc::with_tier(Tier::Scene, || vec![0u8; 64]);
-    assert_eq!(w.tier_of(scene.as_ptr()), Some(Tier::General));
+    assert_eq!(w.tier_of(scene.as_ptr()), Some(Tier::Scene));
+    // The Render arena does not serve the global allocator: a Vec could not live in an arena.
+    let render = walloc::with_tier(Tier::Render, || vec![0u8; 64]);
+    assert_eq!(w.tier_of(render.as_ptr()), Some(Tier::General));
     // Freed memory is counted.
     let before = walloc::stats().tier(Tier::Entity).frees;
     drop(entity);
@@ -49,11 +52,7 @@ fn threads_churn_concurrently() {
     std::thread::scope(|s| {
         for t in 0..4u64 {
             s.spawn(move || {
-                let tier = if t % 2 == 0 {
-                    Tier::Entity
-                } else {
-                    Tier::General
-                };
+                let tier = [Tier::Scene, Tier::Entity, Tier::General][t as usize % 3];
                 walloc::with_tier(tier, || {
                     let mut live: Vec<Vec<u64>> = Vec::new();
                     for i in 0..20_000u64 {

@@ -1,6 +1,6 @@
-//! The arena policy of the Render and Scene tiers: bump allocation over a list of page-run
-//! chunks, freed only as a whole by the arena's one owner (`reset`, `rewind` to a mark,
-//! `compact` to a kept prefix).
+//! The arena policy of the Render tier: bump allocation over a list of page-run chunks, freed
+//! only as a whole by the arena's one owner (`reset`, `rewind` to a mark, `compact` to a kept
+//! prefix). Per-frame data fits it: everything made in a frame dies together.
 //!
 //! References returned by the `alloc*` methods borrow the arena, and resetting needs `&mut`, so
 //! safe code cannot keep one across a reset. Handles ([`ArenaPtr`]) outlive borrows; each one
@@ -150,7 +150,7 @@ impl<T: ?Sized> core::fmt::Debug for ArenaPtr<T> {
     }
 }
 
-/// The one owner of an arena tier (Render or Scene), from [`Walloc::arena`].
+/// The one owner of the arena tier (Render), from [`Walloc::arena`].
 ///
 /// Allocation takes `&self` and returns references that borrow the arena; `reset`, `rewind`
 /// and `compact` take `&mut self`, so no reference survives them. Values are never dropped:
@@ -187,12 +187,12 @@ pub struct Arena<'w> {
 impl<'w> Arena<'w> {
     /// Takes ownership of `tier`'s arena; the caller has checked the tier and claimed it.
     pub(crate) fn claim(walloc: &'w Walloc, tier: Tier, align: usize) -> Arena<'w> {
-        let state = walloc.arena_state(tier).lock();
+        let state = walloc.arena_state().lock();
         let c = state.cursor;
         let start = c.start;
         let arena = Arena {
             walloc,
-            counters: walloc.arena_counters(tier),
+            counters: walloc.arena_counters(),
             tier,
             align,
             cur: Cell::new(c.cur),
@@ -246,7 +246,7 @@ impl<'w> Arena<'w> {
 
     #[cold]
     fn alloc_slow(&self, size: usize, align: usize) -> Result<NonNull<u8>, OutOfMemory> {
-        let counters = self.walloc.arena_counters(self.tier);
+        let counters = self.walloc.arena_counters();
         counters.note_peak(self.position());
         for attempt in 0..2 {
             if let Some(p) = self.advance(size, align) {
@@ -296,7 +296,7 @@ impl<'w> Arena<'w> {
 
     /// Moves the cursor through chunks already held until one fits the request.
     fn advance(&self, size: usize, align: usize) -> Option<NonNull<u8>> {
-        let state = self.walloc.arena_state(self.tier).lock();
+        let state = self.walloc.arena_state().lock();
         while self.chunk.get() + 1 < state.count {
             let next = self.chunk.get() + 1;
             let chunk = state.chunks[next];
@@ -570,7 +570,7 @@ impl<'w> Arena<'w> {
         if mark.tier != self.tier || position > self.position() {
             return Err(stale);
         }
-        let state = self.walloc.arena_state(self.tier).lock();
+        let state = self.walloc.arena_state().lock();
         let chunk = match state.chunks().get(mark.cursor.chunk) {
             Some(&chunk) if chunk.start == mark.cursor.start => chunk,
             // No chunk yet: the mark is the arena's empty start.
@@ -601,7 +601,7 @@ impl<'w> Arena<'w> {
     /// Gives back everything: the next allocation starts at the first chunk again. Chunks stay
     /// held for reuse (use [`compact`](Self::compact) to return pages).
     pub fn reset(&mut self) {
-        let state = self.walloc.arena_state(self.tier).lock();
+        let state = self.walloc.arena_state().lock();
         if state.count > 0 {
             let chunk = state.chunks[0];
             drop(state);
@@ -625,7 +625,7 @@ impl<'w> Arena<'w> {
     }
 
     fn cut(&mut self, position: usize) {
-        let counters = self.walloc.arena_counters(self.tier);
+        let counters = self.walloc.arena_counters();
         counters.note_peak(self.position_before_cut(position));
         self.epoch = self.epoch.wrapping_add(1);
         self.cuts[self.epoch as usize % CUT_HISTORY] = position;
@@ -633,22 +633,17 @@ impl<'w> Arena<'w> {
     }
 
     fn position_before_cut(&self, position: usize) -> usize {
-        position.max(
-            self.walloc
-                .arena_counters(self.tier)
-                .used
-                .load(Ordering::Relaxed),
-        )
+        position.max(self.walloc.arena_counters().used.load(Ordering::Relaxed))
     }
 }
 
 impl Drop for Arena<'_> {
     fn drop(&mut self) {
-        let mut state = self.walloc.arena_state(self.tier).lock();
+        let mut state = self.walloc.arena_state().lock();
         state.cursor = self.cursor();
         state.epoch = self.epoch;
         state.cuts = self.cuts;
         drop(state);
-        self.walloc.release_arena(self.tier);
+        self.walloc.release_arena();
     }
 }

@@ -35,7 +35,7 @@ impl std::error::Error for OutOfMemory {}
 pub enum AllocError {
     /// The tier is out of memory.
     OutOfMemory(OutOfMemory),
-    /// The tier is an arena (Render, Scene): allocate through its [`Arena`](super::Arena).
+    /// The tier is the arena (Render): allocate through its [`Arena`](super::Arena).
     NotAHeap {
         /// The arena tier that was asked.
         tier: Tier,
@@ -68,7 +68,7 @@ impl std::error::Error for AllocError {}
 #[non_exhaustive]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ArenaError {
-    /// The tier is a heap (Entity, General), not an arena.
+    /// The tier is a heap (Scene, Entity, General), not an arena.
     NotAnArena {
         /// The heap tier that was asked.
         tier: Tier,

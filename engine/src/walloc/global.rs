@@ -11,12 +11,15 @@ use super::heap::{self, ALIGN, Heap, SMALL};
 use super::lock::SpinLock;
 use super::scope;
 use super::stats::Stats;
-use super::walloc::{Walloc, heap_index};
+#[cfg(not(target_family = "wasm"))]
+use super::walloc::HEAPS;
+use super::walloc::{GENERAL_HEAP, Walloc, heap_index};
 
 static GLOBAL: Walloc = Walloc::new(Config::DEFAULT);
 
 /// The process-wide instance (default config: 4 GiB ceiling, 50/30/15/5 % budgets). It serves
-/// the global allocator when [`WallocGlobal`] is installed, and its arenas are the engine's.
+/// the global allocator when [`WallocGlobal`] is installed, and its Render arena is the
+/// engine's.
 /// Lower the ceiling or change budgets with [`Walloc::set_config`].
 pub fn global() -> &'static Walloc {
     &GLOBAL
@@ -24,7 +27,7 @@ pub fn global() -> &'static Walloc {
 
 #[cfg(not(target_family = "wasm"))]
 /// The global instance's heaps, for the thread caches' exit flush.
-pub(crate) fn heaps() -> &'static [SpinLock<Heap>; 2] {
+pub(crate) fn heaps() -> &'static [SpinLock<Heap>; HEAPS] {
     GLOBAL.heaps()
 }
 
@@ -45,7 +48,7 @@ unsafe impl GlobalAlloc for WallocGlobal {
     #[inline]
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         let tier = scope::current_heap_tier();
-        let h = heap_index(tier).unwrap_or(1);
+        let h = heap_index(tier).unwrap_or(GENERAL_HEAP);
         #[cfg(not(target_family = "wasm"))]
         if layout.align() <= ALIGN {
             let need = heap::block_size_for(layout.size());

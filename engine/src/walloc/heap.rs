@@ -1,4 +1,4 @@
-//! The heap policy of the Entity and General tiers: a two-level segregated fit allocator
+//! The heap policy of the Scene, Entity and General tiers: a two-level segregated fit allocator
 //! (TLSF). Allocation, free and in-place resize are O(1): two bitmap scans find a free block of
 //! the right class, and boundary tags let a freed block merge with both neighbours at once.
 //!

@@ -6,7 +6,7 @@
 //! | tier | policy | default budget | alignment |
 //! |---|---|---|---|
 //! | Render | arena (bump, reset per frame) | 50 % | 128 B |
-//! | Scene | arena (bump, compact to a kept prefix) | 30 % | 64 B |
+//! | Scene | TLSF heap (streamed levels, freed one at a time) | 30 % | 64 B |
 //! | Entity | TLSF heap (free, realloc, O(1)) | 15 % | 16 B |
 //! | General | TLSF heap | 5 % | 16 B |
 //!
@@ -44,6 +44,8 @@ mod tier;
 mod walloc;
 
 #[cfg(test)]
+mod scene_tests;
+#[cfg(test)]
 mod tests;
 
 pub use arena::{Arena, ArenaPtr, Mark};
@@ -53,4 +55,4 @@ pub use global::{WallocGlobal, available_here, global, is_global_allocator, stat
 pub use scope::{current_tier, with_tier};
 pub use stats::{Stats, TierStats};
 pub use tier::Tier;
-pub use walloc::{MAX_RECLAIM_HOOKS, ReclaimHook, Walloc};
+pub use walloc::{MAX_RECLAIM_HOOKS, MAX_RECLAIM_ROUNDS, ReclaimHook, Walloc};

@@ -13,9 +13,10 @@ std::thread_local! {
 /// Runs `f` with global-allocator allocations on this thread routed to `tier`, then restores the
 /// previous tier (also when `f` unwinds). Scopes nest. The selector itself never allocates.
 ///
-/// Only heap tiers (Entity, General) serve the global allocator: an arena frees only as a whole,
-/// so a `Vec` could not live in one. Inside a Render or Scene scope, global allocations go to
-/// General; arena memory is reached through its owner, [`Arena`](super::Arena).
+/// The heap tiers (Scene, Entity, General) serve the global allocator: a `Vec` made in a Scene
+/// scope lives, grows and is freed in Scene. The Render arena frees only as a whole, so a `Vec`
+/// could not live in it: inside a Render scope, global allocations go to General; arena memory
+/// is reached through its owner, [`Arena`](super::Arena).
 ///
 /// # Example
 /// ```
@@ -25,7 +26,9 @@ std::thread_local! {
 ///     vec![0u8; 64]
 /// });
 /// assert_eq!(walloc::current_tier(), Tier::General);
-/// # drop(v);
+/// // A decoded LOD level, resident in the Scene tier until the streaming cache frees it.
+/// let level = walloc::with_tier(Tier::Scene, || vec![0u8; 4096]);
+/// # drop((v, level));
 /// ```
 #[inline]
 pub fn with_tier<R>(tier: Tier, f: impl FnOnce() -> R) -> R {
@@ -53,8 +56,8 @@ pub fn current_tier() -> Tier {
 #[inline]
 pub(crate) fn current_heap_tier() -> Tier {
     match current_tier() {
-        Tier::Entity => Tier::Entity,
-        _ => Tier::General,
+        Tier::Render => Tier::General,
+        heap => heap,
     }
 }
 
@@ -69,7 +72,10 @@ mod tests {
             assert_eq!(current_tier(), Tier::Entity);
             with_tier(Tier::Scene, || {
                 assert_eq!(current_tier(), Tier::Scene);
-                assert_eq!(current_heap_tier(), Tier::General);
+                assert_eq!(current_heap_tier(), Tier::Scene);
+                with_tier(Tier::Render, || {
+                    assert_eq!(current_heap_tier(), Tier::General, "the arena is no heap");
+                });
             });
             assert_eq!(current_tier(), Tier::Entity);
         });

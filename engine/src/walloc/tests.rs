@@ -34,18 +34,29 @@ fn heap_tiers_allocate_free_and_reuse() {
     assert_eq!(a, b, "freed memory is reused");
     let e = w.try_alloc(Tier::Entity, l).unwrap();
     assert_eq!(w.tier_of(e.as_ptr()), Some(Tier::Entity));
+    let c = w.try_alloc(Tier::Scene, l).unwrap();
+    assert_eq!(w.tier_of(c.as_ptr()), Some(Tier::Scene));
+    assert_eq!(
+        c.as_ptr() as usize % 64,
+        0,
+        "Scene blocks are 64-byte aligned"
+    );
     let s = w.stats();
     assert_eq!(s.tier(Tier::General).allocations, 2);
     assert_eq!(s.tier(Tier::General).frees, 1);
     assert!(s.tier(Tier::General).used >= 200);
     assert_eq!(s.tier(Tier::Entity).allocations, 1);
+    assert_eq!(s.tier(Tier::Scene).allocations, 1);
+    assert!(s.tier(Tier::Scene).used >= 200);
     assert_eq!(s.tier(Tier::Render).held, 0);
-    // SAFETY: both are live.
+    // SAFETY: all three are live.
     unsafe {
         w.dealloc(b, l);
         w.dealloc(e, l);
+        w.dealloc(c, l);
     }
-    assert_eq!(w.check_heaps(), [0, 0]);
+    assert_eq!(w.stats().tier(Tier::Scene).frees, 1);
+    assert_eq!(w.check_heaps(), [0, 0, 0]);
     assert_eq!(w.stats().tier(Tier::General).used, 0);
 }
 
@@ -76,7 +87,7 @@ fn heap_honours_large_alignments_and_tier_alignment() {
         // SAFETY: live allocations of `w`.
         unsafe { w.dealloc(p, l) };
     }
-    assert_eq!(w.check_heaps(), [0, 0]);
+    assert_eq!(w.check_heaps(), [0, 0, 0]);
 }
 
 #[test]
@@ -113,7 +124,7 @@ fn realloc_grows_in_place_and_keeps_contents() {
         assert_eq!(q, p);
         w.dealloc(q, layout(16, 8));
     }
-    assert_eq!(w.check_heaps(), [0, 0]);
+    assert_eq!(w.check_heaps(), [0, 0, 0]);
 }
 
 #[test]
@@ -172,29 +183,32 @@ fn arena_parallel_fill_writes_every_slot_in_order() {
 #[test]
 fn arena_has_one_owner_and_heaps_are_not_arenas() {
     let w = small(16);
-    let a = w.arena(Tier::Scene).unwrap();
+    let a = w.arena(Tier::Render).unwrap();
     assert_eq!(
-        w.arena(Tier::Scene).err(),
-        Some(ArenaError::AlreadyOwned { tier: Tier::Scene })
+        w.arena(Tier::Render).err(),
+        Some(ArenaError::AlreadyOwned { tier: Tier::Render })
     );
-    assert_eq!(
-        w.arena(Tier::Entity).err(),
-        Some(ArenaError::NotAnArena { tier: Tier::Entity })
-    );
+    for tier in [Tier::Scene, Tier::Entity, Tier::General] {
+        assert!(!tier.is_arena());
+        assert_eq!(w.arena(tier).err(), Some(ArenaError::NotAnArena { tier }));
+    }
+    assert!(Tier::Render.is_arena());
     assert_eq!(
         w.try_alloc(Tier::Render, layout(8, 8)).err(),
         Some(AllocError::NotAHeap { tier: Tier::Render })
     );
     let h = a.alloc_handle(42u64).unwrap();
     drop(a);
-    let a = w.arena(Tier::Scene).expect("released when the owner drops");
+    let a = w
+        .arena(Tier::Render)
+        .expect("released when the owner drops");
     assert_eq!(*a.get(h).unwrap(), 42, "contents survive a change of owner");
 }
 
 #[test]
 fn marks_rewind_and_scopes_free_what_came_after() {
     let w = small(16);
-    let mut a = w.arena(Tier::Scene).unwrap();
+    let mut a = w.arena(Tier::Render).unwrap();
     let keep = a.alloc_handle([1u64; 4]).unwrap();
     let mark = a.mark();
     let temp = a.alloc_handle([2u64; 4]).unwrap();
@@ -203,7 +217,7 @@ fn marks_rewind_and_scopes_free_what_came_after() {
     assert_eq!(a.position(), mark.position());
     assert!(a.get(keep).is_ok(), "allocated before the mark: still live");
     let err = a.get(temp).unwrap_err();
-    assert_eq!(err.tier, Tier::Scene);
+    assert_eq!(err.tier, Tier::Render);
     assert!(
         a.rewind(mark).is_ok(),
         "rewinding to the current position is fine"
@@ -249,17 +263,17 @@ fn reset_makes_old_handles_stale() {
 #[test]
 fn compact_keeps_prefix_and_returns_pages() {
     let w = small(64);
-    let mut a = w.arena(Tier::Scene).unwrap();
+    let mut a = w.arena(Tier::Render).unwrap();
     let level = a.alloc_slice_handle(&[7u32; 1000]).unwrap();
     let keep = a.position();
     for _ in 0..8 {
         a.alloc_layout(layout(1_000_000, 4)).unwrap();
     }
-    let held_before = w.stats().tier(Tier::Scene).held;
+    let held_before = w.stats().tier(Tier::Render).held;
     assert!(held_before >= 8 * MIB);
     a.compact(keep);
     assert_eq!(a.position(), keep);
-    let held_after = w.stats().tier(Tier::Scene).held;
+    let held_after = w.stats().tier(Tier::Render).held;
     assert!(
         held_after <= PAGE_SIZE as u64 * 2,
         "pages past the prefix go back to the region ({held_after} held)"
@@ -413,7 +427,8 @@ fn set_config_checks_the_ceiling() {
     assert_eq!(w.stats().ceiling, 8 * MIB);
 }
 
-/// Model test: random operations on all four tiers against a reference list of live blocks.
+/// Model test: random operations on all four tiers (three heaps, one arena) against a reference
+/// list of live blocks.
 /// Checks after every step that no two live blocks overlap, and periodically that every block
 /// kept its contents and the heaps' block invariants hold.
 #[test]
@@ -422,7 +437,6 @@ fn model_random_operations_keep_blocks_disjoint_and_intact() {
     let mut rng = SmallRng::seed_from_u64(0x5EED_1A7E);
     let w = small(48);
     let mut render = w.arena(Tier::Render).unwrap();
-    let mut scene = w.arena(Tier::Scene).unwrap();
 
     #[derive(Clone, Copy, Debug)]
     struct Live {
@@ -451,7 +465,7 @@ fn model_random_operations_keep_blocks_disjoint_and_intact() {
         next_tag = next_tag.wrapping_add(1).max(1);
         next_tag
     };
-    let (mut render_mark, mut scene_mark) = (None::<Mark>, None::<Mark>);
+    let mut render_mark = None::<Mark>;
 
     for step in 0..steps {
         let op = rng.random_range(0..100);
@@ -463,11 +477,7 @@ fn model_random_operations_keep_blocks_disjoint_and_intact() {
         let align = 1 << rng.random_range(0..8);
         match op {
             0..=34 => {
-                let tier = if rng.random_bool(0.5) {
-                    Tier::Entity
-                } else {
-                    Tier::General
-                };
+                let tier = [Tier::Scene, Tier::Entity, Tier::General][rng.random_range(0..3)];
                 if let Ok(p) = w.try_alloc(tier, layout(size, align)) {
                     let b = Live {
                         addr: p.as_ptr() as usize,
@@ -477,7 +487,7 @@ fn model_random_operations_keep_blocks_disjoint_and_intact() {
                         tag: tag(),
                         end: 0,
                     };
-                    assert_eq!(b.addr % align, 0);
+                    assert_eq!(b.addr % align.max(w.config().alignment(tier)), 0);
                     fill(&b);
                     live.push(b);
                 }
@@ -529,11 +539,7 @@ fn model_random_operations_keep_blocks_disjoint_and_intact() {
                 }
             }
             75..=89 => {
-                let (arena, tier) = if rng.random_bool(0.5) {
-                    (&render, Tier::Render)
-                } else {
-                    (&scene, Tier::Scene)
-                };
+                let (arena, tier) = (&render, Tier::Render);
                 if let Ok(p) = arena.alloc_layout(layout(size, align)) {
                     let b = Live {
                         addr: p.as_ptr() as usize,
@@ -549,11 +555,7 @@ fn model_random_operations_keep_blocks_disjoint_and_intact() {
                 }
             }
             90..=93 => {
-                let (arena, tier, mark) = if rng.random_bool(0.5) {
-                    (&mut render, Tier::Render, &mut render_mark)
-                } else {
-                    (&mut scene, Tier::Scene, &mut scene_mark)
-                };
+                let (arena, tier, mark) = (&mut render, Tier::Render, &mut render_mark);
                 match mark.take() {
                     Some(m) if arena.rewind(m).is_ok() => {
                         let pos = m.position();
@@ -563,21 +565,13 @@ fn model_random_operations_keep_blocks_disjoint_and_intact() {
                 }
             }
             94..=96 => {
-                let (arena, tier) = if rng.random_bool(0.5) {
-                    (&mut render, Tier::Render)
-                } else {
-                    (&mut scene, Tier::Scene)
-                };
+                let (arena, tier) = (&mut render, Tier::Render);
                 let keep = rng.random_range(0..=arena.position());
                 arena.compact(keep);
                 live.retain(|b| b.tier != tier || b.end <= keep);
             }
             _ => {
-                let (arena, tier) = if rng.random_bool(0.5) {
-                    (&mut render, Tier::Render)
-                } else {
-                    (&mut scene, Tier::Scene)
-                };
+                let (arena, tier) = (&mut render, Tier::Render);
                 arena.reset();
                 live.retain(|b| b.tier != tier);
             }
@@ -613,7 +607,10 @@ fn model_random_operations_keep_blocks_disjoint_and_intact() {
 fn platform_backing_commits_pages_as_used() {
     let w = Walloc::try_new(Config::DEFAULT.with_ceiling(64 * MIB)).unwrap();
     let mut blocks = Vec::new();
-    for (i, tier) in [Tier::Entity, Tier::General].into_iter().enumerate() {
+    for (i, tier) in [Tier::Scene, Tier::Entity, Tier::General]
+        .into_iter()
+        .enumerate()
+    {
         for k in 0..50 {
             let l = layout(1000 * (k + 1), 16);
             let p = w.try_alloc(tier, l).unwrap();
@@ -636,7 +633,7 @@ fn platform_backing_commits_pages_as_used() {
         // SAFETY: live block of `w`.
         unsafe { w.dealloc(p, l) };
     }
-    assert_eq!(w.check_heaps(), [0, 0]);
+    assert_eq!(w.check_heaps(), [0, 0, 0]);
     assert!(w.trim() > 0);
 }
 

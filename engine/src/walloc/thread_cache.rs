@@ -16,6 +16,7 @@ use core::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 use super::heap::{ALIGN, Heap, SMALL};
 use super::lock::SpinLock;
+use super::walloc::HEAPS;
 
 /// Size classes cached: block sizes below `SMALL`, by 16 bytes.
 const CLASSES: usize = SMALL / ALIGN;
@@ -26,22 +27,22 @@ const REFILL: usize = 8;
 /// Threads that can have a cache at once.
 const MAX_SLOTS: usize = 256;
 
-/// Counters of one thread's cache, per heap tier (0 Entity, 1 General). Written only by the
-/// thread holding the slot; read by `stats()` from anywhere.
+/// Counters of one thread's cache, per heap tier (0 Scene, 1 Entity, 2 General). Written only
+/// by the thread holding the slot; read by `stats()` from anywhere.
 struct Slot {
     claimed: AtomicBool,
-    allocations: [AtomicU64; 2],
-    frees: [AtomicU64; 2],
-    cached: [AtomicUsize; 2],
+    allocations: [AtomicU64; HEAPS],
+    frees: [AtomicU64; HEAPS],
+    cached: [AtomicUsize; HEAPS],
 }
 
 impl Slot {
     const fn new() -> Slot {
         Slot {
             claimed: AtomicBool::new(false),
-            allocations: [AtomicU64::new(0), AtomicU64::new(0)],
-            frees: [AtomicU64::new(0), AtomicU64::new(0)],
-            cached: [AtomicUsize::new(0), AtomicUsize::new(0)],
+            allocations: [const { AtomicU64::new(0) }; HEAPS],
+            frees: [const { AtomicU64::new(0) }; HEAPS],
+            cached: [const { AtomicUsize::new(0) }; HEAPS],
         }
     }
 }
@@ -69,7 +70,7 @@ enum State {
 
 struct Cache {
     state: State,
-    bins: [[Bin; CLASSES]; 2],
+    bins: [[Bin; CLASSES]; HEAPS],
 }
 
 std::thread_local! {
@@ -77,7 +78,7 @@ std::thread_local! {
     static CACHE: UnsafeCell<Cache> = const {
         UnsafeCell::new(Cache {
             state: State::New,
-            bins: [[Bin { head: core::ptr::null_mut(), len: 0 }; CLASSES]; 2],
+            bins: [[Bin { head: core::ptr::null_mut(), len: 0 }; CLASSES]; HEAPS],
         })
     };
     // Touched once per thread, when its cache becomes active, so that its destructor gives the
@@ -95,7 +96,7 @@ impl Drop for FlushOnExit {
             // (destructors run outside allocator calls).
             let cache = unsafe { &mut *c.get() };
             if let State::Active(slot) = cache.state {
-                for h in 0..2 {
+                for h in 0..HEAPS {
                     flush(cache, heaps, h, slot, usize::MAX);
                 }
                 SLOTS[slot].claimed.store(false, Ordering::Release);
@@ -161,7 +162,7 @@ fn add_cached(counter: &AtomicUsize, delta: isize) {
 /// Allocates a block of `need` bytes (a small block size) for heap `h` from this thread's
 /// cache, refilling it from `heap` on a miss. `None`: take the locked path.
 #[inline]
-pub(crate) fn alloc(heaps: &[SpinLock<Heap>; 2], h: usize, need: usize) -> Option<*mut u8> {
+pub(crate) fn alloc(heaps: &[SpinLock<Heap>; HEAPS], h: usize, need: usize) -> Option<*mut u8> {
     let (cache, slot) = active()?;
     let class = need / ALIGN;
     // SAFETY: this thread's cache, no other reference live; list links are the first word of
@@ -210,7 +211,7 @@ fn refill(bin: &mut Bin, heap: &SpinLock<Heap>, slot: usize, h: usize, need: usi
 /// # Safety
 /// `p` is a live block of heap `h` of the global instance, not used after this call.
 #[inline]
-pub(crate) unsafe fn dealloc(heaps: &[SpinLock<Heap>; 2], h: usize, p: *mut u8) -> bool {
+pub(crate) unsafe fn dealloc(heaps: &[SpinLock<Heap>; HEAPS], h: usize, p: *mut u8) -> bool {
     // SAFETY: `p` is live, so its header is valid.
     let size = unsafe { Heap::block_size(p) };
     if size >= SMALL {
@@ -256,7 +257,7 @@ fn flush_bin(bin: &mut Bin, heap: &SpinLock<Heap>, slot: usize, h: usize, count:
     add_cached(&SLOTS[slot].cached[h], -(bytes as isize));
 }
 
-fn flush(cache: &mut Cache, heaps: &[SpinLock<Heap>; 2], h: usize, slot: usize, count: usize) {
+fn flush(cache: &mut Cache, heaps: &[SpinLock<Heap>; HEAPS], h: usize, slot: usize, count: usize) {
     for bin in cache.bins[h].iter_mut() {
         if bin.len > 0 {
             flush_bin(bin, &heaps[h], slot, h, count);
@@ -265,12 +266,12 @@ fn flush(cache: &mut Cache, heaps: &[SpinLock<Heap>; 2], h: usize, slot: usize, 
 }
 
 /// Gives every block cached by the calling thread back to the heaps (before a trim, say).
-pub(crate) fn flush_current_thread(heaps: &[SpinLock<Heap>; 2]) {
+pub(crate) fn flush_current_thread(heaps: &[SpinLock<Heap>; HEAPS]) {
     let _ = CACHE.try_with(|c| {
         // SAFETY: this thread's cache; called outside any other use of it.
         let cache = unsafe { &mut *c.get() };
         if let State::Active(slot) = cache.state {
-            for h in 0..2 {
+            for h in 0..HEAPS {
                 flush(cache, heaps, h, slot, usize::MAX);
             }
         }

@@ -4,14 +4,18 @@ use core::fmt;
 
 /// A walloc tier: a region of the reservation with its own budget, alignment and policy.
 ///
-/// Render and Scene are arenas (bump allocation, freed as a whole); Entity and General are
-/// heaps with individual free and realloc.
+/// Render is an arena (bump allocation, freed as a whole, for per-frame data); Scene, Entity and
+/// General are heaps with individual free and realloc, and serve the global allocator inside
+/// [`with_tier`](super::with_tier).
 #[repr(u8)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Tier {
     /// Per-frame GPU-bound data: instance buffers, culling output. Arena, 128 B aligned.
     Render = 0,
-    /// Level data that lives across frames: meshes, textures in CPU memory. Arena, 64 B aligned.
+    /// Streamed content resident across frames: decoded LOD levels and texture mips in CPU
+    /// memory, each freed on its own when the streaming cache evicts it. Heap, 64 B aligned.
+    /// The streaming cache's reclaim hook runs with this tier when an allocation would pass
+    /// its budget.
     Scene = 1,
     /// ECS archetype tables: every structural change of the World runs in this tier. Heap.
     Entity = 2,
@@ -39,9 +43,9 @@ impl Tier {
         }
     }
 
-    /// True for the bump-allocated tiers (Render, Scene), which free only as a whole.
+    /// True for the bump-allocated tier (Render), which frees only as a whole.
     pub const fn is_arena(self) -> bool {
-        matches!(self, Tier::Render | Tier::Scene)
+        matches!(self, Tier::Render)
     }
 
     /// Lower-case name, as used in stats and tracing output.

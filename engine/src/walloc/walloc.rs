@@ -1,5 +1,5 @@
-//! `Walloc`: one instance of the tiered allocator, tying the region, the page map, the two
-//! heaps and the two arenas together.
+//! `Walloc`: one instance of the tiered allocator, tying the region, the page map, the three
+//! heaps (Scene, Entity, General) and the Render arena together.
 
 use core::alloc::{GlobalAlloc, Layout};
 use core::ptr::NonNull;
@@ -18,15 +18,26 @@ use super::stats::{Stats, TierStats};
 
 /// Pages a heap asks for at a time (1 MiB) unless one allocation needs more.
 const HEAP_GROW_PAGES: usize = 16;
+/// Number of heap tiers (Scene, Entity, General).
+pub(crate) const HEAPS: usize = 3;
+/// The heap tiers, in heap-index order (see [`heap_index`]).
+pub(crate) const HEAP_TIERS: [Tier; HEAPS] = [Tier::Scene, Tier::Entity, Tier::General];
+/// Heap index of the General tier, which serves global allocations outside any heap scope.
+pub(crate) const GENERAL_HEAP: usize = 2;
 /// Reclaim hooks an instance can hold.
 pub const MAX_RECLAIM_HOOKS: usize = 8;
+/// Most times the reclaim hooks run for one heap allocation. Freed bytes need not lie next to
+/// each other, so one round that frees `requested` bytes may still leave no block that fits;
+/// the hooks run again (each round after a failed retry) while they report freeing something.
+pub const MAX_RECLAIM_ROUNDS: usize = 4;
 
-/// A reclaim hook: asked to free memory when `tier` cannot get `requested` bytes; returns
-/// how many bytes it freed (0 when it could not help). It runs with no walloc lock held, so it
-/// may free and allocate.
+/// A reclaim hook: asked to free memory when `tier` cannot get `requested` bytes (the size of
+/// the allocation that failed); returns how many bytes it freed (0 when it could not help). It
+/// runs with no walloc lock held, so it may free and allocate. For one heap allocation the hooks
+/// run up to [`MAX_RECLAIM_ROUNDS`] times, while they report freeing something.
 pub type ReclaimHook = &'static (dyn Fn(Tier, u64) -> u64 + Send + Sync);
 
-/// Counters of an arena tier, written by its owner without locks.
+/// Counters of the arena tier, written by its owner without locks.
 pub(crate) struct ArenaCounters {
     pub(crate) used: AtomicUsize,
     pub(crate) peak: AtomicUsize,
@@ -55,36 +66,34 @@ std::thread_local! {
     static RECLAIMING: core::cell::Cell<bool> = const { core::cell::Cell::new(false) };
 }
 
-/// One tiered allocator instance: a reservation with a ceiling, split into the Render and
-/// Scene arenas and the Entity and General heaps (see the [module docs](super)).
+/// One tiered allocator instance: a reservation with a ceiling, split into the Render arena and
+/// the Scene, Entity and General heaps (see the [module docs](super)).
 ///
 /// The process-wide instance is [`global()`](super::global); others serve tests and tools.
 pub struct Walloc {
     config: SpinLock<Config>,
-    heap_align: [AtomicUsize; 2],
+    heap_align: [AtomicUsize; HEAPS],
     base: AtomicUsize,
     region: SpinLock<Region>,
     map: PageMap,
-    heaps: [SpinLock<Heap>; 2],
-    arenas: [SpinLock<ArenaState>; 2],
-    arena_owned: [AtomicBool; 2],
-    arena_counters: [ArenaCounters; 2],
+    heaps: [SpinLock<Heap>; HEAPS],
+    /// The Render tier's arena: its chunks and cursor between owners.
+    arena: SpinLock<ArenaState>,
+    arena_owned: AtomicBool,
+    arena_counters: ArenaCounters,
     hooks: SpinLock<[Option<ReclaimHook>; MAX_RECLAIM_HOOKS]>,
 }
 
-/// Index of a heap tier in per-heap arrays (0 Entity, 1 General); `None` for arenas.
+/// Index of a heap tier in per-heap arrays (0 Scene, 1 Entity, 2 General); `None` for the
+/// Render arena.
 #[inline]
 pub(crate) fn heap_index(tier: Tier) -> Option<usize> {
     match tier {
-        Tier::Entity => Some(0),
-        Tier::General => Some(1),
-        _ => None,
+        Tier::Scene => Some(0),
+        Tier::Entity => Some(1),
+        Tier::General => Some(GENERAL_HEAP),
+        Tier::Render => None,
     }
-}
-
-fn arena_index(tier: Tier) -> usize {
-    debug_assert!(tier.is_arena());
-    tier.index()
 }
 
 impl Walloc {
@@ -118,20 +127,18 @@ impl Walloc {
         };
         Walloc {
             heap_align: [
-                AtomicUsize::new(config.alignment(Tier::Entity)),
-                AtomicUsize::new(config.alignment(Tier::General)),
+                AtomicUsize::new(config.alignment(HEAP_TIERS[0])),
+                AtomicUsize::new(config.alignment(HEAP_TIERS[1])),
+                AtomicUsize::new(config.alignment(HEAP_TIERS[2])),
             ],
             region: SpinLock::new(Region::new(backing, config.ceiling_pages())),
             config: SpinLock::new(config),
             base: AtomicUsize::new(0),
             map: PageMap::new(),
-            heaps: [SpinLock::new(Heap::new()), SpinLock::new(Heap::new())],
-            arenas: [
-                SpinLock::new(ArenaState::new()),
-                SpinLock::new(ArenaState::new()),
-            ],
-            arena_owned: [AtomicBool::new(false), AtomicBool::new(false)],
-            arena_counters: [ArenaCounters::new(), ArenaCounters::new()],
+            heaps: [const { SpinLock::new(Heap::new()) }; HEAPS],
+            arena: SpinLock::new(ArenaState::new()),
+            arena_owned: AtomicBool::new(false),
+            arena_counters: ArenaCounters::new(),
             hooks: SpinLock::new([None; MAX_RECLAIM_HOOKS]),
         }
     }
@@ -143,16 +150,15 @@ impl Walloc {
 
     /// Replaces the configuration at run time. The ceiling must lie between what is held now
     /// and what was reserved; a budget may drop below what its tier holds (the tier then
-    /// cannot grow until it shrinks). An owned arena's alignment cannot change.
+    /// cannot grow until it shrinks). The Render arena's alignment cannot change while it has
+    /// an owner; a heap tier's new alignment applies to its next allocations.
     pub fn set_config(&self, config: Config) -> Result<(), ConfigError> {
         config.validate()?;
         let old = self.config();
-        for tier in [Tier::Render, Tier::Scene] {
-            if config.alignment(tier) != old.alignment(tier)
-                && self.arena_owned[arena_index(tier)].load(Ordering::Acquire)
-            {
-                return Err(ConfigError::ArenaInUse { tier });
-            }
+        if config.alignment(Tier::Render) != old.alignment(Tier::Render)
+            && self.arena_owned.load(Ordering::Acquire)
+        {
+            return Err(ConfigError::ArenaInUse { tier: Tier::Render });
         }
         let region = self.region.lock();
         let held = region.total_held();
@@ -167,8 +173,9 @@ impl Walloc {
         }
         *self.config.lock() = config;
         drop(region);
-        self.heap_align[0].store(config.alignment(Tier::Entity), Ordering::Relaxed);
-        self.heap_align[1].store(config.alignment(Tier::General), Ordering::Relaxed);
+        for (align, tier) in self.heap_align.iter().zip(HEAP_TIERS) {
+            align.store(config.alignment(tier), Ordering::Relaxed);
+        }
         Ok(())
     }
 
@@ -188,8 +195,10 @@ impl Walloc {
         (addr - self.base.load(Ordering::Relaxed)) / PAGE_SIZE
     }
 
-    /// Allocates `layout` in heap tier `tier` (Entity or General), aligned to at least the
-    /// tier's alignment. On failure nothing changes and the error says why.
+    /// Allocates `layout` in heap tier `tier` (Scene, Entity or General), aligned to at least
+    /// the tier's alignment. When the tier cannot get the pages, fully free heap pools are
+    /// returned and the reclaim hooks run with `tier` and the size before it fails. On failure
+    /// nothing changes and the error says why.
     #[inline]
     pub fn try_alloc(&self, tier: Tier, layout: Layout) -> Result<NonNull<u8>, AllocError> {
         let Some(h) = heap_index(tier) else {
@@ -227,7 +236,7 @@ impl Walloc {
     ) -> Result<NonNull<u8>, OutOfMemory> {
         let mut available = 0;
         if size <= MAX_REQUEST {
-            for attempt in 0..2 {
+            for round in 0..=MAX_RECLAIM_ROUNDS {
                 {
                     let mut heap = self.heaps[h].lock();
                     if let Some(p) = heap.alloc(size, align) {
@@ -249,7 +258,7 @@ impl Walloc {
                         Err(a) => available = a,
                     }
                 }
-                if attempt == 0 && !self.reclaim(tier, size as u64) {
+                if round == MAX_RECLAIM_ROUNDS || !self.reclaim(tier, size as u64) {
                     break;
                 }
             }
@@ -332,7 +341,7 @@ impl Walloc {
             // SAFETY: the page map says heap `h` of this instance owns the block, and the
             // caller guarantees it is live.
             Some(h) => unsafe { self.heap_free(h, ptr.as_ptr()) },
-            // Not ours (or arena memory): leaking is the only safe answer.
+            // Not ours (or Render arena memory): leaking is the only safe answer.
             None => debug_assert!(false, "walloc: dealloc of memory it does not own"),
         }
     }
@@ -405,13 +414,15 @@ impl Walloc {
         Ok(new)
     }
 
-    /// Takes ownership of an arena tier (Render or Scene). Only one owner exists at a time;
-    /// only it can reset the arena.
+    /// Takes ownership of the arena tier (Render). Only one owner exists at a time; only it
+    /// can reset the arena. A heap tier (Scene, Entity, General) is refused with
+    /// [`ArenaError::NotAnArena`].
     pub fn arena(&self, tier: Tier) -> Result<Arena<'_>, ArenaError> {
         if !tier.is_arena() {
             return Err(ArenaError::NotAnArena { tier });
         }
-        if self.arena_owned[arena_index(tier)]
+        if self
+            .arena_owned
             .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
             .is_err()
         {
@@ -421,16 +432,16 @@ impl Walloc {
         Ok(Arena::claim(self, tier, align))
     }
 
-    pub(crate) fn release_arena(&self, tier: Tier) {
-        self.arena_owned[arena_index(tier)].store(false, Ordering::Release);
+    pub(crate) fn release_arena(&self) {
+        self.arena_owned.store(false, Ordering::Release);
     }
 
-    pub(crate) fn arena_state(&self, tier: Tier) -> &SpinLock<ArenaState> {
-        &self.arenas[arena_index(tier)]
+    pub(crate) fn arena_state(&self) -> &SpinLock<ArenaState> {
+        &self.arena
     }
 
-    pub(crate) fn arena_counters(&self, tier: Tier) -> &ArenaCounters {
-        &self.arena_counters[arena_index(tier)]
+    pub(crate) fn arena_counters(&self) -> &ArenaCounters {
+        &self.arena_counters
     }
 
     /// Gets pages for `arena`'s next allocation of `size` bytes: extends its last chunk in
@@ -443,7 +454,7 @@ impl Walloc {
         align: usize,
     ) -> Result<(), u64> {
         let tier = arena.tier();
-        let mut state = self.arena_state(tier).lock();
+        let mut state = self.arena_state().lock();
         let bytes = size.checked_add(align).ok_or(0u64)?;
         let min = bytes.div_ceil(PAGE_SIZE);
         let want = min.max(arena::CHUNK_PAGES);
@@ -473,7 +484,7 @@ impl Walloc {
     /// Cuts `arena` back to position `target`, returning every page past it to the region.
     pub(crate) fn compact_arena(&self, arena: &Arena<'_>, target: usize) {
         let tier = arena.tier();
-        let mut state = self.arena_state(tier).lock();
+        let mut state = self.arena_state().lock();
         if state.chunks().is_empty() {
             return;
         }
@@ -544,7 +555,7 @@ impl Walloc {
             super::thread_cache::flush_current_thread(&self.heaps);
         }
         let mut released = 0u64;
-        for (h, tier) in [(0, Tier::Entity), (1, Tier::General)] {
+        for (h, tier) in HEAP_TIERS.into_iter().enumerate() {
             let mut heap = self.heaps[h].lock();
             let mut i = 0;
             while i < heap.pools().len() {
@@ -623,7 +634,7 @@ impl Walloc {
                     )
                 }
                 None => {
-                    let c = self.arena_counters(tier);
+                    let c = self.arena_counters();
                     let used = c.used.load(Ordering::Relaxed) as u64;
                     (
                         used,
@@ -656,25 +667,23 @@ impl Walloc {
     }
 
     #[cfg(not(target_family = "wasm"))]
-    /// The two heaps (Entity, General), for the global instance's thread caches.
-    pub(crate) fn heaps(&self) -> &[SpinLock<Heap>; 2] {
+    /// The heaps (Scene, Entity, General), for the global instance's thread caches.
+    pub(crate) fn heaps(&self) -> &[SpinLock<Heap>; HEAPS] {
         &self.heaps
     }
 
     #[cfg(not(target_family = "wasm"))]
-    /// The minimum alignment of heap `h` (0 Entity, 1 General).
+    /// The minimum alignment of heap `h` (0 Scene, 1 Entity, 2 General).
     #[inline]
     pub(crate) fn heap_alignment(&self, h: usize) -> usize {
         self.heap_align[h].load(Ordering::Relaxed)
     }
 
-    /// Checks every heap's block invariants (tests only); returns used bytes per heap.
+    /// Checks every heap's block invariants (tests only); returns used bytes per heap (Scene,
+    /// Entity, General).
     #[cfg(test)]
-    pub(crate) fn check_heaps(&self) -> [usize; 2] {
-        [
-            self.heaps[0].lock().check().0,
-            self.heaps[1].lock().check().0,
-        ]
+    pub(crate) fn check_heaps(&self) -> [usize; HEAPS] {
+        core::array::from_fn(|h| self.heaps[h].lock().check().0)
     }
 
     /// Emits the stats as one `tracing` event per tier (target `walloc`).
@@ -690,7 +699,7 @@ unsafe impl GlobalAlloc for Walloc {
     #[inline]
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         let tier = scope::current_heap_tier();
-        let h = heap_index(tier).unwrap_or(1);
+        let h = heap_index(tier).unwrap_or(GENERAL_HEAP);
         self.heap_alloc(tier, h, layout)
             .map_or(core::ptr::null_mut(), NonNull::as_ptr)
     }
