@@ -230,7 +230,7 @@ fn cells_spawn_and_levels_refine_coarse_first_to_what_lod_wants() {
             .iter()
             .all(|&(w, s, loaded)| loaded && s == usize::from(w))
     );
-        assert!(p.scheduler.peak_bytes <= 64 << 20);
+    assert!(p.scheduler.peak_bytes <= 64 << 20);
     assert_eq!(p.scheduler.failures, 0);
     let line = app
         .world()
@@ -239,7 +239,8 @@ fn cells_spawn_and_levels_refine_coarse_first_to_what_lod_wants() {
         .find(|l| l.starts_with("stream:"))
         .map(str::to_owned);
     assert!(
-        line.as_deref().is_some_and(|l| l.contains("0 missing 0 refining")),
+        line.as_deref()
+            .is_some_and(|l| l.contains("0 missing 0 refining")),
         "the overlay shows the progress: {line:?}"
     );
     // The textured entities carry the material's texture set, and its texture streamed in:

@@ -591,14 +591,15 @@ pub(crate) fn decode_level_body(bytes: &[u8], triangles: u32) -> Result<Mesh, &'
         at += len;
         &bytes[from..from + len]
     };
-    let positions: Vec<Vec3> = read_le(next(v * 12));
-    let normals: Vec<Vec3> = read_le(next(v * 12));
-    let uvs: Vec<Vec2> = read_le(next(v * 8));
-    let tangents: Vec<Vec4> = read_le(next(v * 16));
+    let oom = LEVEL_OUT_OF_MEMORY;
+    let positions: Vec<Vec3> = read_le(next(v * 12)).ok_or(oom)?;
+    let normals: Vec<Vec3> = read_le(next(v * 12)).ok_or(oom)?;
+    let uvs: Vec<Vec2> = read_le(next(v * 8)).ok_or(oom)?;
+    let tangents: Vec<Vec4> = read_le(next(v * 16)).ok_or(oom)?;
     let indices = if width == 2 {
-        Indices::U16(read_le(next(n * 2)))
+        Indices::U16(read_le(next(n * 2)).ok_or(oom)?)
     } else {
-        Indices::U32(read_le(next(n * 4)))
+        Indices::U32(read_le(next(n * 4)).ok_or(oom)?)
     };
     let index_end = LEVEL_HEADER_LEN + v * VERTEX_BYTES as usize + n * width as usize;
     if bytes[index_end..].iter().any(|&b| b != 0) {
@@ -616,8 +617,12 @@ pub(crate) fn decode_level_body(bytes: &[u8], triangles: u32) -> Result<Mesh, &'
 /// Little-endian `bytes` as values of `T` (f32 vectors or integers, all of 4-byte or 2-byte
 /// lanes): one allocation and one copy (the decoder's hot path), the lanes byte-swapped after
 /// the copy on big-endian targets. `bytes.len()` is a multiple of `size_of::<T>()`.
-fn read_le<T: bytemuck::Pod + bytemuck::Zeroable>(bytes: &[u8]) -> Vec<T> {
-    let mut out = vec![T::zeroed(); bytes.len() / size_of::<T>()];
+/// `None` when the allocator cannot give the array (the level is refused, nothing aborts).
+fn read_le<T: bytemuck::Pod + bytemuck::Zeroable>(bytes: &[u8]) -> Option<Vec<T>> {
+    let len = bytes.len() / size_of::<T>();
+    let mut out = Vec::new();
+    out.try_reserve_exact(len).ok()?;
+    out.resize(len, T::zeroed());
     let target: &mut [u8] = bytemuck::cast_slice_mut(&mut out);
     target.copy_from_slice(bytes);
     if cfg!(target_endian = "big") {
@@ -628,5 +633,8 @@ fn read_le<T: bytemuck::Pod + bytemuck::Zeroable>(bytes: &[u8]) -> Vec<T> {
             target.chunks_exact_mut(4).for_each(|lane| lane.reverse());
         }
     }
-    out
+    Some(out)
 }
+
+/// The reason [`decode_level_body`] gives when an array of the level could not be allocated.
+pub(crate) const LEVEL_OUT_OF_MEMORY: &str = "out of memory for the level's arrays";

@@ -7,7 +7,7 @@
 use super::manifest::{MeshLevel, StoredLevel, TextureLevel};
 use super::pack::{MAX_MESH_LEVEL_RAW_LEN, MAX_TEXTURE_LEVEL_RAW_LEN};
 use super::pack_error::PackError;
-use crate::lod::{decode_level_body, encode_level};
+use crate::lod::{LEVEL_OUT_OF_MEMORY, decode_level_body, encode_level};
 use crate::render::{Mesh, TextureImage};
 
 /// The most an LZ4 block expands: each extra length byte of a match stands for 255 bytes.
@@ -117,8 +117,15 @@ pub fn encode_texture_level(image: &TextureImage) -> Vec<u8> {
 /// [`Mesh::validate`] ([`PackError::InvalidMesh`]).
 pub fn decode_mesh_level(level: &MeshLevel, stored: &[u8]) -> Result<Mesh, PackError> {
     let raw = decompress(&level.stored, stored, MAX_MESH_LEVEL_RAW_LEN)?;
-    let mesh = decode_level_body(&raw, level.triangles)
-        .map_err(|reason| PackError::InvalidMeshLevel { reason })?;
+    let mesh = decode_level_body(&raw, level.triangles).map_err(|reason| {
+        if reason == LEVEL_OUT_OF_MEMORY {
+            PackError::OutOfMemory {
+                bytes: u64::from(level.stored.raw_len),
+            }
+        } else {
+            PackError::InvalidMeshLevel { reason }
+        }
+    })?;
     mesh.validate()?;
     Ok(mesh)
 }
@@ -177,7 +184,12 @@ fn decompress(level: &StoredLevel, stored: &[u8], max: u32) -> Result<Vec<u8>, P
             raw_len: level.raw_len,
         });
     }
-    let mut raw = vec![0; level.raw_len as usize];
+    let mut raw = Vec::new();
+    raw.try_reserve_exact(level.raw_len as usize)
+        .map_err(|_| PackError::OutOfMemory {
+            bytes: u64::from(level.raw_len),
+        })?;
+    raw.resize(level.raw_len as usize, 0);
     let written =
         lz4_flex::block::decompress_into(stored, &mut raw).map_err(|e| PackError::Decompress {
             raw_len: level.raw_len,

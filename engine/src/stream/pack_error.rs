@@ -273,6 +273,12 @@ pub enum PackError {
         /// Its pixel bytes.
         bytes: u64,
     },
+    /// The allocator could not give a decoded level's memory (its tier is full): the level is
+    /// refused and can be tried again once there is room.
+    OutOfMemory {
+        /// The bytes the level needs decoded.
+        bytes: u64,
+    },
     /// Reading or writing a pack file failed (the writer's `to_dir`).
     Io {
         /// The file.
@@ -289,6 +295,9 @@ impl fmt::Display for PackError {
         match self {
             PackError::BadMagic { found } => {
                 write!(f, "not a content pack manifest (magic {found:02x?})")
+            }
+            PackError::OutOfMemory { bytes } => {
+                write!(f, "no memory for a decoded level of {bytes} bytes")
             }
             PackError::UnsupportedVersion { found, supported } => write!(
                 f,

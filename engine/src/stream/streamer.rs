@@ -76,6 +76,15 @@ pub enum StreamError {
     Scheduler(SchedulerError),
     /// A mesh's level table was refused.
     Lod(LodChainError),
+    /// walloc's tier could not hold a decoded level: it is retried once evictions made room.
+    OutOfMemory {
+        /// The tier.
+        tier: crate::walloc::Tier,
+        /// Bytes the decode needs.
+        requested: u64,
+        /// Bytes the tier could give.
+        available: u64,
+    },
 }
 
 impl core::fmt::Display for StreamError {
@@ -85,6 +94,14 @@ impl core::fmt::Display for StreamError {
             StreamError::Pack(e) => write!(f, "stream data: {e}"),
             StreamError::Scheduler(e) => write!(f, "stream manifest: {e}"),
             StreamError::Lod(e) => write!(f, "stream manifest: {e}"),
+            StreamError::OutOfMemory {
+                tier,
+                requested,
+                available,
+            } => write!(
+                f,
+                "stream decode: the {tier} tier has {available} bytes, {requested} needed"
+            ),
         }
     }
 }
@@ -266,6 +283,15 @@ impl Streamer {
     /// The settings.
     pub fn settings(&self) -> &StreamSettings {
         &self.settings
+    }
+
+    /// Changes the budget; the next update evicts down to it (lowest value first) when it
+    /// shrank.
+    pub fn set_budget(&mut self, bytes: u64) {
+        self.settings.scheduler.budget = bytes;
+        if let Some(pack) = self.pack.as_mut() {
+            pack.scheduler.set_budget(bytes);
+        }
     }
 
     /// Where streaming stands.
@@ -640,7 +666,19 @@ impl Streamer {
                     Ok(())
                 }
                 (Ok(_), _) => Ok(()), // a kind the asset is not: cannot happen
-                (Err(e), _) => Err(StreamError::Pack(e)),
+                (Err(e), _) => {
+                                        // A full tier: make room by evicting what is worth least.
+                    match e {
+                        StreamError::OutOfMemory { requested, .. } => {
+                            pack.scheduler.add_pressure(requested)
+                        }
+                        StreamError::Pack(PackError::OutOfMemory { bytes }) => {
+                            pack.scheduler.add_pressure(bytes)
+                        }
+                        _ => {}
+                    }
+                    Err(e)
+                }
             };
             match stored {
                 Ok(()) if pack.scheduler.resident(decoded.asset, decoded.level) => {

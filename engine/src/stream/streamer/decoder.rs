@@ -3,9 +3,8 @@
 
 use std::collections::VecDeque;
 
-use super::super::{
-    MeshLevel, PackError, RequestId, TextureLevel, decode_mesh_level, decode_texture_level,
-};
+use super::super::{MeshLevel, RequestId, TextureLevel, decode_mesh_level, decode_texture_level};
+use super::StreamError;
 use crate::render::{Mesh, TextureImage};
 use crate::walloc::{self, Tier};
 
@@ -25,12 +24,54 @@ impl LevelEntry {
     }
 
     /// CRC, decompression and decoding, in walloc's Scene tier (where walloc is the global
-    /// allocator): resident levels live there.
-    fn decode(&self, stored: &[u8]) -> Result<DecodedLevel, PackError> {
-        walloc::with_tier(Tier::Scene, || match self {
-            LevelEntry::Mesh(l) => decode_mesh_level(l, stored).map(DecodedLevel::Mesh),
-            LevelEntry::Texture(l) => decode_texture_level(l, stored).map(DecodedLevel::Texture),
+    /// allocator): resident levels live there. A tier that cannot hold the level (a budget set
+    /// above the tier's, or others' Scene allocations) is a typed error, never an abort.
+    fn decode(&self, stored: &[u8]) -> Result<DecodedLevel, StreamError> {
+        walloc::with_tier(Tier::Scene, || {
+            // The level, the decompression buffer beside it, and the heap's rounding.
+            let _room = Room::claim(self.raw_len() * 2 + (64 << 10))?;
+            match self {
+                LevelEntry::Mesh(l) => decode_mesh_level(l, stored).map(DecodedLevel::Mesh),
+                LevelEntry::Texture(l) => {
+                    decode_texture_level(l, stored).map(DecodedLevel::Texture)
+                }
+            }
+            .map_err(StreamError::Pack)
         })
+    }
+}
+
+/// Bytes claimed by decodes running now: several run at once on the pool, and each must see
+/// what the others are about to take from the tier, or two could both fit and then fail.
+static CLAIMED: std::sync::Mutex<u64> = std::sync::Mutex::new(0);
+
+/// A decode's claim on the Scene tier, released when the decode is done.
+struct Room(u64);
+
+impl Room {
+    /// Claims `requested` bytes of the tier this thread allocates in (call it in a Scene
+    /// scope), or fails when the tier cannot give them on top of the other claims. Without
+    /// walloc as the allocator there is nothing to check.
+    fn claim(requested: u64) -> Result<Room, StreamError> {
+        let mut claimed = CLAIMED.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(available) = walloc::available_here() {
+            let free = available.saturating_sub(*claimed);
+            if free < requested {
+                return Err(StreamError::OutOfMemory {
+                    tier: Tier::Scene,
+                    requested,
+                    available: free,
+                });
+            }
+        }
+        *claimed += requested;
+        Ok(Room(requested))
+    }
+}
+
+impl Drop for Room {
+    fn drop(&mut self) {
+        *CLAIMED.lock().unwrap_or_else(|e| e.into_inner()) -= self.0;
     }
 }
 
@@ -47,7 +88,7 @@ pub(super) struct Decoded {
     pub(super) level: u8,
     /// Bytes it occupies decoded (what the upload budget counts).
     pub(super) raw_len: u64,
-    pub(super) result: Result<DecodedLevel, PackError>,
+    pub(super) result: Result<DecodedLevel, StreamError>,
 }
 
 /// A level to decode.
