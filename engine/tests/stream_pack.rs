@@ -6,10 +6,12 @@
 use layerw_engine::glam::{IVec2, Quat, Vec3, Vec4};
 use layerw_engine::lod::{LodChain, LodLevel};
 use layerw_engine::render::{Indices, Mesh, TextureImage};
+#[cfg(not(target_family = "wasm"))]
+use layerw_engine::stream::MANIFEST_FILE;
 use layerw_engine::stream::{
-    AssetKind, BlobFile, MANIFEST_FILE, PACK_HEADER_LEN, PackBytes, PackEntity, PackError,
-    PackManifest, PackMaterial, PackTexture, PackWriter, StoredLevel, TextureLevel, cell_of,
-    decode_mesh_level, decode_texture_level, manifest_len,
+    AssetKind, BlobFile, PACK_HEADER_LEN, PackBytes, PackEntity, PackError, PackManifest,
+    PackMaterial, PackTexture, PackWriter, StoredLevel, TextureLevel, cell_of, decode_mesh_level,
+    decode_texture_level, manifest_len,
 };
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
@@ -220,6 +222,8 @@ fn output_is_deterministic_and_blobs_roll_over_at_the_limit() {
     }
 }
 
+/// Native only: the web has no folders, WASI's test runner no temporary one.
+#[cfg(not(target_family = "wasm"))]
 #[test]
 fn to_dir_writes_the_same_pack_as_in_memory() {
     let dir = std::env::temp_dir().join(format!("layerw-pack-{}", std::process::id()));

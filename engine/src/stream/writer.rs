@@ -330,6 +330,13 @@ impl PackWriter {
         };
         manifest.validate()?;
         let manifest_bytes = manifest.to_bytes();
+        #[cfg_attr(
+            target_family = "wasm",
+            expect(
+                clippy::infallible_destructuring_match,
+                reason = "the web has no folder sink, the same match serves both"
+            )
+        )]
         let blobs = match self.sink {
             Sink::Memory(blobs) => blobs,
             #[cfg(not(target_family = "wasm"))]
