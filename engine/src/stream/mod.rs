@@ -2,11 +2,34 @@
 //! within walloc's Scene-tier budget, world cells loaded around the camera. The design is in
 //! docs/streaming.md.
 
+#[cfg(all(target_arch = "wasm32", target_os = "unknown", feature = "fetch"))]
+mod fetch_io;
+#[cfg(not(target_family = "wasm"))]
+mod file_io;
+mod file_names;
+#[cfg_attr(
+    not(any(
+        not(target_family = "wasm"),
+        all(target_arch = "wasm32", target_os = "unknown", feature = "fetch")
+    )),
+    expect(dead_code, reason = "only the HTTP and fetch backends check answers")
+)]
+mod http_answer;
+#[cfg(not(target_family = "wasm"))]
+mod http_io;
 mod io;
 mod manifest;
+#[cfg(not(target_family = "wasm"))]
+mod read_pool;
 
+#[cfg(all(target_arch = "wasm32", target_os = "unknown", feature = "fetch"))]
+pub use fetch_io::{FETCH_IN_FLIGHT, FetchIo};
+#[cfg(not(target_family = "wasm"))]
+pub use file_io::FileIo;
+#[cfg(not(target_family = "wasm"))]
+pub use http_io::{DEFAULT_HTTP_CONNECTIONS, HttpIo, HttpTimeouts};
 pub use io::{
-    Cancelled, MemoryIo, PackFile, ReadCompletion, ReadRequest, RequestId, StreamIo,
+    Cancelled, MANIFEST_FILE_NAME, MemoryIo, PackFile, ReadCompletion, ReadRequest, RequestId, StreamIo,
     StreamIoError, serve_from,
 };
 pub use manifest::{
