@@ -52,10 +52,9 @@ impl FileIo {
     /// gain little past a few).
     pub fn new(dir: impl Into<PathBuf>, threads: usize) -> FileIo {
         let open = Arc::new(OpenFiles::default());
-        let serve: Arc<ServeRead<PathBuf>> =
-            Arc::new(move |request: &ReadRequest, path: &PathBuf, _: &AtomicBool| {
-                read(&open, request, path)
-            });
+        let serve: Arc<ServeRead<PathBuf>> = Arc::new(
+            move |request: &ReadRequest, path: &PathBuf, _: &AtomicBool| read(&open, request, path),
+        );
         FileIo {
             dir: dir.into(),
             names: PackFileNames::default(),

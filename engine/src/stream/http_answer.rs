@@ -3,8 +3,34 @@
 //! the status, the headers and the body that came make the bytes asked for.
 
 use core::ops::Range;
+use core::time::Duration;
 
 use super::io::{ReadRequest, StreamIoError};
+
+/// How long the HTTP backends (`HttpIo` natively, `FetchIo` in the browser) wait before a read
+/// fails with [`StreamIoError::Transport`]: a server that stops answering never holds a
+/// connection for longer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HttpTimeouts {
+    /// To open the connection (the browser has no such setting: there it counts in
+    /// `first_byte`).
+    pub connect: Duration,
+    /// From sending the request to the answer's head.
+    pub first_byte: Duration,
+    /// Between two reads of the body (a stall).
+    pub stall: Duration,
+}
+
+impl Default for HttpTimeouts {
+    /// 5 s to connect, 10 s to the first byte, 10 s of silence mid-body.
+    fn default() -> HttpTimeouts {
+        HttpTimeouts {
+            connect: Duration::from_secs(5),
+            first_byte: Duration::from_secs(10),
+            stall: Duration::from_secs(10),
+        }
+    }
+}
 
 /// The `Range` header for `request` (`bytes=first-last`, both inclusive), or `None` for a
 /// whole-file read and an empty range (HTTP cannot ask for zero bytes: the whole file is asked
@@ -127,7 +153,11 @@ pub(crate) fn plan_body(
             }),
             announced => Ok(BodyPlan {
                 read_limit: range.end,
-                keep: if range.is_empty() { 0..0 } else { range.clone() },
+                keep: if range.is_empty() {
+                    0..0
+                } else {
+                    range.clone()
+                },
                 needed: Some(range.end),
                 announced,
             }),
@@ -254,18 +284,31 @@ mod tests {
     #[test]
     fn partial_answers_are_checked_against_the_range() {
         let ok = head(206, Some("bytes 2-5/16"), Some(4));
-        assert_eq!(range_header(&request(Some(2..6))).as_deref(), Some("bytes=2-5"));
-        assert_eq!(answer(Some(2..6), ok, b"2345", BodyEnd::Complete), Ok(b"2345".to_vec()));
+        assert_eq!(
+            range_header(&request(Some(2..6))).as_deref(),
+            Some("bytes=2-5")
+        );
+        assert_eq!(
+            answer(Some(2..6), ok, b"2345", BodyEnd::Complete),
+            Ok(b"2345".to_vec())
+        );
         // Short body against the announced length.
         assert_eq!(
             answer(Some(2..6), ok, b"23", BodyEnd::Broken("closed".into())),
-            Err(StreamIoError::Truncated { file: FILE, expected: 4, received: 2 })
+            Err(StreamIoError::Truncated {
+                file: FILE,
+                expected: 4,
+                received: 2
+            })
         );
         // The server clamped the range to a shorter file.
         let clamped = head(206, Some("bytes 2-15/16"), Some(14));
         assert_eq!(
             plan_body(&request(Some(2..20)), &clamped),
-            Err(StreamIoError::RangeNotSatisfiable { file: FILE, range: 2..20 })
+            Err(StreamIoError::RangeNotSatisfiable {
+                file: FILE,
+                range: 2..20
+            })
         );
         // Another start, a bad header, disagreeing lengths.
         for bad in [
@@ -275,7 +318,10 @@ mod tests {
             head(206, Some("bytes 2-5/16"), Some(9)),
         ] {
             assert!(
-                matches!(plan_body(&request(Some(2..6)), &bad), Err(StreamIoError::Transport { .. })),
+                matches!(
+                    plan_body(&request(Some(2..6)), &bad),
+                    Err(StreamIoError::Transport { .. })
+                ),
                 "{bad:?}"
             );
         }
@@ -287,25 +333,43 @@ mod tests {
         let whole = head(200, None, Some(16));
         let plan = plan_body(&request(Some(2..6)), &whole).unwrap();
         assert_eq!(plan.read_limit, 6);
-        assert_eq!(answer(Some(2..6), whole, &FILE_BYTES[..6], BodyEnd::Complete), Ok(b"2345".to_vec()));
+        assert_eq!(
+            answer(Some(2..6), whole, &FILE_BYTES[..6], BodyEnd::Complete),
+            Ok(b"2345".to_vec())
+        );
         assert_eq!(
             plan_body(&request(Some(10..20)), &whole),
-            Err(StreamIoError::RangeNotSatisfiable { file: FILE, range: 10..20 })
+            Err(StreamIoError::RangeNotSatisfiable {
+                file: FILE,
+                range: 10..20
+            })
         );
         // Without a length, a body that ends early shows the file is shorter.
         let unknown = head(200, None, None);
         assert_eq!(
             answer(Some(10..20), unknown, FILE_BYTES, BodyEnd::Complete),
-            Err(StreamIoError::RangeNotSatisfiable { file: FILE, range: 10..20 })
+            Err(StreamIoError::RangeNotSatisfiable {
+                file: FILE,
+                range: 10..20
+            })
         );
         // An empty range needs only the length.
         assert_eq!(range_header(&request(Some(4..4))), None);
-        assert_eq!(plan_body(&request(Some(4..4)), &whole).unwrap().read_limit, 0);
-        assert_eq!(answer(Some(4..4), whole, b"", BodyEnd::Complete), Ok(Vec::new()));
+        assert_eq!(
+            plan_body(&request(Some(4..4)), &whole).unwrap().read_limit,
+            0
+        );
+        assert_eq!(
+            answer(Some(4..4), whole, b"", BodyEnd::Complete),
+            Ok(Vec::new())
+        );
         assert!(plan_body(&request(Some(17..17)), &whole).is_err());
         assert_eq!(
             answer(Some(17..17), unknown, FILE_BYTES, BodyEnd::Complete),
-            Err(StreamIoError::RangeNotSatisfiable { file: FILE, range: 17..17 })
+            Err(StreamIoError::RangeNotSatisfiable {
+                file: FILE,
+                range: 17..17
+            })
         );
     }
 
@@ -313,20 +377,35 @@ mod tests {
     fn whole_file_reads_respect_the_limit_and_the_announced_length() {
         assert_eq!(range_header(&request(None)), None);
         let small = head(200, None, Some(4));
-        assert_eq!(answer(None, small, b"abcd", BodyEnd::Complete), Ok(b"abcd".to_vec()));
+        assert_eq!(
+            answer(None, small, b"abcd", BodyEnd::Complete),
+            Ok(b"abcd".to_vec())
+        );
         assert_eq!(
             answer(None, small, b"ab", BodyEnd::Broken("reset".into())),
-            Err(StreamIoError::Truncated { file: FILE, expected: 4, received: 2 })
+            Err(StreamIoError::Truncated {
+                file: FILE,
+                expected: 4,
+                received: 2
+            })
         );
         assert_eq!(
             plan_body(&request(None), &head(200, None, Some(16))),
-            Err(StreamIoError::TooLarge { file: FILE, bytes: 16, maximum: 10 })
+            Err(StreamIoError::TooLarge {
+                file: FILE,
+                bytes: 16,
+                maximum: 10
+            })
         );
         let unknown = head(200, None, None);
         assert_eq!(plan_body(&request(None), &unknown).unwrap().read_limit, 11);
         assert_eq!(
             answer(None, unknown, &FILE_BYTES[..11], BodyEnd::Complete),
-            Err(StreamIoError::TooLarge { file: FILE, bytes: 11, maximum: 10 })
+            Err(StreamIoError::TooLarge {
+                file: FILE,
+                bytes: 11,
+                maximum: 10
+            })
         );
         assert!(matches!(
             answer(None, unknown, b"ab", BodyEnd::Broken("reset".into())),
@@ -337,10 +416,16 @@ mod tests {
     #[test]
     fn statuses_map_to_typed_errors() {
         let range = Some(0..4);
-        assert_eq!(plan_body(&request(range.clone()), &head(404, None, None)), Err(StreamIoError::NotFound { file: FILE }));
+        assert_eq!(
+            plan_body(&request(range.clone()), &head(404, None, None)),
+            Err(StreamIoError::NotFound { file: FILE })
+        );
         assert_eq!(
             plan_body(&request(range.clone()), &head(416, None, None)),
-            Err(StreamIoError::RangeNotSatisfiable { file: FILE, range: 0..4 })
+            Err(StreamIoError::RangeNotSatisfiable {
+                file: FILE,
+                range: 0..4
+            })
         );
         for status in [503, 500, 302, 401] {
             assert_eq!(
@@ -351,7 +436,10 @@ mod tests {
         // Nothing asked a whole-file read for a part of it.
         assert_eq!(
             plan_body(&request(None), &head(206, Some("bytes 0-3/16"), Some(4))),
-            Err(StreamIoError::Status { file: FILE, status: 206 })
+            Err(StreamIoError::Status {
+                file: FILE,
+                status: 206
+            })
         );
     }
 }

@@ -4,10 +4,11 @@
 use std::io::{self, Read};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
 
 use super::file_names::PackFileNames;
-use super::http_answer::{AnswerHead, BodyEnd, check_answer, plan_body, range_header};
+use super::http_answer::{
+    AnswerHead, BodyEnd, HttpTimeouts, check_answer, plan_body, range_header,
+};
 use super::io::{
     Cancelled, PackFile, ReadCompletion, ReadRequest, RequestId, StreamIo, StreamIoError,
 };
@@ -18,29 +19,6 @@ pub const DEFAULT_HTTP_CONNECTIONS: usize = 6;
 
 /// Body bytes read between two looks at a read's cancel flag.
 const CHUNK_BYTES: usize = 64 * 1024;
-
-/// How long [`HttpIo`] waits before a read fails with [`StreamIoError::Transport`]: a server
-/// that stops answering never holds a connection for longer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct HttpTimeouts {
-    /// To open the connection.
-    pub connect: Duration,
-    /// From sending the request to the answer's head.
-    pub first_byte: Duration,
-    /// Between two reads of the body (a stall).
-    pub stall: Duration,
-}
-
-impl Default for HttpTimeouts {
-    /// 5 s to connect, 10 s to the first byte, 10 s of silence mid-body.
-    fn default() -> HttpTimeouts {
-        HttpTimeouts {
-            connect: Duration::from_secs(5),
-            first_byte: Duration::from_secs(10),
-            stall: Duration::from_secs(10),
-        }
-    }
-}
 
 /// Reads a content pack over HTTP with `Range` requests: `{base_url}/manifest.lwpk` and the
 /// blob files beside it.
@@ -81,10 +59,11 @@ impl HttpIo {
             .max_idle_connections_per_host(connections)
             .build();
         let agent = ureq::Agent::new_with_config(config);
-        let serve: Arc<ServeRead<String>> =
-            Arc::new(move |request: &ReadRequest, url: &String, cancelled: &AtomicBool| {
+        let serve: Arc<ServeRead<String>> = Arc::new(
+            move |request: &ReadRequest, url: &String, cancelled: &AtomicBool| {
                 get(&agent, request, url, cancelled)
-            });
+            },
+        );
         HttpIo {
             base_url: base_url.trim_end_matches('/').to_string(),
             names: PackFileNames::default(),
@@ -183,7 +162,10 @@ fn get(
 
 /// A failed body read: a timeout is a stall, anything else a broken connection.
 fn body_failure(e: io::Error) -> BodyEnd {
-    let timed_out = matches!(e.kind(), io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock);
+    let timed_out = matches!(
+        e.kind(),
+        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
+    );
     let error = ureq::Error::from(e);
     let message = error.to_string();
     if timed_out || matches!(error, ureq::Error::Timeout(_)) {

@@ -109,7 +109,11 @@ impl fmt::Display for StreamIoError {
         match self {
             StreamIoError::NotFound { file } => write!(f, "{file}: not found"),
             StreamIoError::RangeNotSatisfiable { file, range } => {
-                write!(f, "{file}: range {}..{} not satisfiable", range.start, range.end)
+                write!(
+                    f,
+                    "{file}: range {}..{} not satisfiable",
+                    range.start, range.end
+                )
             }
             StreamIoError::Status { file, status } => write!(f, "{file}: HTTP status {status}"),
             StreamIoError::Truncated {

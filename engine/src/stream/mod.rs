@@ -6,14 +6,16 @@
 mod fetch_io;
 #[cfg(not(target_family = "wasm"))]
 mod file_io;
+// Naming files and checking HTTP answers: for the backends that read by name.
+#[cfg(any(
+    not(target_family = "wasm"),
+    all(target_arch = "wasm32", target_os = "unknown", feature = "fetch")
+))]
 mod file_names;
-#[cfg_attr(
-    not(any(
-        not(target_family = "wasm"),
-        all(target_arch = "wasm32", target_os = "unknown", feature = "fetch")
-    )),
-    expect(dead_code, reason = "only the HTTP and fetch backends check answers")
-)]
+#[cfg(any(
+    not(target_family = "wasm"),
+    all(target_arch = "wasm32", target_os = "unknown", feature = "fetch")
+))]
 mod http_answer;
 #[cfg(not(target_family = "wasm"))]
 mod http_io;
@@ -26,11 +28,16 @@ mod read_pool;
 pub use fetch_io::{FETCH_IN_FLIGHT, FetchIo};
 #[cfg(not(target_family = "wasm"))]
 pub use file_io::FileIo;
+#[cfg(any(
+    not(target_family = "wasm"),
+    all(target_arch = "wasm32", target_os = "unknown", feature = "fetch")
+))]
+pub use http_answer::HttpTimeouts;
 #[cfg(not(target_family = "wasm"))]
-pub use http_io::{DEFAULT_HTTP_CONNECTIONS, HttpIo, HttpTimeouts};
+pub use http_io::{DEFAULT_HTTP_CONNECTIONS, HttpIo};
 pub use io::{
-    Cancelled, MANIFEST_FILE_NAME, MemoryIo, PackFile, ReadCompletion, ReadRequest, RequestId, StreamIo,
-    StreamIoError, serve_from,
+    Cancelled, MANIFEST_FILE_NAME, MemoryIo, PackFile, ReadCompletion, ReadRequest, RequestId,
+    StreamIo, StreamIoError, serve_from,
 };
 pub use manifest::{
     BlobFile, MAX_CRITICAL_TEXTURE_SIZE, MAX_TEXTURE_SIZE, MeshLevel, PackCell, PackEntity,

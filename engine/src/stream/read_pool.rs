@@ -191,13 +191,14 @@ mod tests {
         let gate = Mutex::new(gate);
         let (taken_tx, taken) = mpsc::channel::<u64>();
         let taken_tx = Mutex::new(taken_tx);
-        let serve: Arc<ServeRead<u8>> = Arc::new(move |r: &ReadRequest, byte: &u8, _: &AtomicBool| {
-            let _ = taken_tx.lock().unwrap().send(r.id.0);
-            if r.id.0 == 1 {
-                let _ = gate.lock().unwrap().recv();
-            }
-            Ok(vec![*byte])
-        });
+        let serve: Arc<ServeRead<u8>> =
+            Arc::new(move |r: &ReadRequest, byte: &u8, _: &AtomicBool| {
+                let _ = taken_tx.lock().unwrap().send(r.id.0);
+                if r.id.0 == 1 {
+                    let _ = gate.lock().unwrap().recv();
+                }
+                Ok(vec![*byte])
+            });
         let pool = ReadPool::new("test-pool", 1, serve);
         pool.submit(request(1), 10);
         assert_eq!(taken.recv().unwrap(), 1);
