@@ -73,9 +73,11 @@ section "clippy (wasm32-unknown-unknown: the web runner, the web renderer, the w
     cargo clippy -p layerw --lib --example input_playground --example render_demo --example bench_cubes --example net_arena --target wasm32-unknown-unknown -- -D warnings
 
 # LAYERW_REQUIRE_GPU: the golden-image tests fail, not skip, without an adapter (setup.sh
-# installs lavapipe, Vulkan on the CPU).
+# installs lavapipe, Vulkan on the CPU). LAYERW_REQUIRE_NGINX: the streaming tests fail, not
+# skip, without nginx and python3 (setup.sh installs nginx; the tests start their own on
+# 127.0.0.1, and scripts/fault_server.py).
 section "tests (native, golden images on lavapipe)" \
-    env LAYERW_REQUIRE_GPU=1 cargo test --workspace
+    env LAYERW_REQUIRE_GPU=1 LAYERW_REQUIRE_NGINX=1 cargo test --workspace
 
 # The schedule's own checks (conflicting system parameters, ordering labels and cycles) are not
 # debug assertions: the same tests in a release build show they hold there too.
@@ -124,11 +126,12 @@ section "build wasm32-wasip1 (libs)" \
 section "tests (wasm32-wasip1, wasmtime)" \
     cargo test -p layerw-engine --target wasm32-wasip1 -- --nocapture
 
-# The asset layer's browser IO (fetch) in headless chromium: wasm-bindgen-test-runner serves the
-# test and drives chromium through chromedriver.
+# The asset layer's and the streamer's browser IO (fetch; FetchIo with Range and abort) in
+# headless chromium: wasm-bindgen-test-runner serves the tests and drives chromium through
+# chromedriver.
 section "web assets (headless chromium, fetch)" \
     env CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-    cargo test -p layerw-engine --features fetch --target wasm32-unknown-unknown --test assets_web
+    cargo test -p layerw-engine --features fetch --target wasm32-unknown-unknown --test assets_web --test stream_fetch_web
 
 # The walloc tests under miri (pinned nightly from scripts/versions.sh), bounded in time.
 section "miri (layerw-engine walloc tests)" \
