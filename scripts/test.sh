@@ -126,12 +126,17 @@ section "build wasm32-wasip1 (libs)" \
 section "tests (wasm32-wasip1, wasmtime)" \
     cargo test -p layerw-engine --target wasm32-wasip1 -- --nocapture
 
-# The asset layer's and the streamer's browser IO (fetch; FetchIo with Range and abort) in
-# headless chromium: wasm-bindgen-test-runner serves the tests and drives chromium through
-# chromedriver.
+# The asset layer's browser IO (fetch) in headless chromium: wasm-bindgen-test-runner serves the
+# test and drives chromium through chromedriver.
 section "web assets (headless chromium, fetch)" \
     env CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-    cargo test -p layerw-engine --features fetch --target wasm32-unknown-unknown --test assets_web --test stream_fetch_web
+    cargo test -p layerw-engine --features fetch --target wasm32-unknown-unknown --test assets_web
+
+# The streamer's browser IO (FetchIo: Range, a queue past six in flight, abort) in headless
+# chromium, on the runner's files and on scripts/fault_server.py on another origin (CORS):
+# 206 answers and every fault's typed error.
+section "web streaming IO (headless chromium, fetch with Range, faults)" \
+    bash scripts/web_stream_test.sh
 
 # The walloc tests under miri (pinned nightly from scripts/versions.sh), bounded in time.
 section "miri (layerw-engine walloc tests)" \

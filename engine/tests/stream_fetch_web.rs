@@ -2,16 +2,22 @@
 //! (wasm-bindgen-test-runner, which serves this test's own files: the test's wasm stands in for
 //! a blob). Ranges come back exactly (whether the runner answers 206 or the whole file), a
 //! missing file is `NotFound`, a range past the end `RangeNotSatisfiable`, and reads past the
-//! six in flight wait in a queue, where cancelling them costs nothing. Run with:
-//! `CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner cargo test -p layerw-engine --features fetch --target wasm32-unknown-unknown --test stream_fetch_web`
+//! six in flight wait in a queue, where cancelling them costs nothing.
+//!
+//! With `LAYERW_FAULT_SERVER_URL` set when it is built (scripts/web_stream_test.sh starts
+//! scripts/fault_server.py and sets it), a second test reads from that server, on another
+//! origin than the page (CORS, `Range` preflight): 206 answers, and each fault's typed error.
+//! Run with: `bash scripts/web_stream_test.sh`
 #![cfg(all(target_arch = "wasm32", target_os = "unknown", feature = "fetch"))]
 
 use std::collections::HashMap;
 use std::ops::Range;
 
+use core::time::Duration;
+
 use layerw_engine::stream::{
-    Cancelled, FETCH_IN_FLIGHT, FetchIo, PackFile, ReadCompletion, ReadRequest, RequestId,
-    StreamIo, StreamIoError, serve_from,
+    Cancelled, FETCH_IN_FLIGHT, FetchIo, HttpTimeouts, PackFile, ReadCompletion, ReadRequest,
+    RequestId, StreamIo, StreamIoError, serve_from,
 };
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
@@ -126,4 +132,96 @@ async fn fetch_reads_ranges_queues_past_six_and_cancels_before_the_first_byte() 
     let mut late = Vec::new();
     io.poll(0.0, &mut late);
     assert!(late.is_empty(), "{late:?}");
+}
+
+/// One read on the fault server with `faults`; stalls and late heads give up after a second.
+async fn read_with(
+    url: &str,
+    faults: &str,
+    request: ReadRequest,
+) -> Result<Vec<u8>, StreamIoError> {
+    let timeouts = HttpTimeouts {
+        connect: Duration::from_secs(5),
+        first_byte: Duration::from_secs(1),
+        stall: Duration::from_secs(1),
+    };
+    let mut io = FetchIo::with_timeouts(&format!("{url}/f/{faults}"), timeouts);
+    io.set_blobs(&["blob.lwb".into()]);
+    let id = request.id;
+    io.submit(request);
+    finish(&mut io, 1).await.remove(&id).unwrap().result
+}
+
+#[wasm_bindgen_test]
+async fn fetch_from_another_origin_gets_ranges_and_typed_faults() {
+    let Some(url) = option_env!("LAYERW_FAULT_SERVER_URL") else {
+        wasm_bindgen_test::console_log!(
+            "skipped: LAYERW_FAULT_SERVER_URL was not set at build time (scripts/web_stream_test.sh)"
+        );
+        return;
+    };
+    let whole = read_with(url, "none", read(0, 0, None)).await.unwrap();
+    let len = whole.len() as u64;
+    assert_eq!(len, 300_000);
+    let file = PackFile::Blob(0);
+    let range = 1000..150_000;
+    let wanted = &whole[1000..150_000];
+    let ranged = || read(1, 0, Some(range.clone()));
+    // 206 answers across the origin, and a server that ignores Range.
+    assert_eq!(
+        read_with(url, "none", ranged()).await.as_deref(),
+        Ok(wanted)
+    );
+    assert_eq!(
+        read_with(url, "norange", ranged()).await.as_deref(),
+        Ok(wanted)
+    );
+    assert_eq!(
+        read_with(url, "trickle=16384", ranged()).await.as_deref(),
+        Ok(wanted)
+    );
+    assert_eq!(
+        read_with(url, "404", ranged()).await,
+        Err(StreamIoError::NotFound { file })
+    );
+    assert_eq!(
+        read_with(url, "416", ranged()).await,
+        Err(StreamIoError::RangeNotSatisfiable {
+            file,
+            range: range.clone()
+        })
+    );
+    assert_eq!(
+        read_with(url, "503", ranged()).await,
+        Err(StreamIoError::Status { file, status: 503 })
+    );
+    let wanted_len = range.end - range.start;
+    assert_eq!(
+        read_with(url, "truncate", ranged()).await,
+        Err(StreamIoError::Truncated {
+            file,
+            expected: wanted_len,
+            received: wanted_len / 2
+        })
+    );
+    // Announced whole, cut mid-body: the browser hands over what came, then fails the body.
+    assert!(matches!(
+        read_with(url, "close", ranged()).await,
+        Err(StreamIoError::Truncated { expected, received, .. })
+            if expected == wanted_len && received <= wanted_len / 2
+    ));
+    let flipped = read_with(url, "flip", ranged()).await.unwrap();
+    assert_eq!(
+        flipped.iter().zip(wanted).filter(|(a, b)| a != b).count(),
+        1
+    );
+    // A stall mid-body and a late head: aborted after the timeout.
+    assert!(matches!(
+        read_with(url, "stall=30", ranged()).await,
+        Err(StreamIoError::Transport { .. })
+    ));
+    assert!(matches!(
+        read_with(url, "slow=5", ranged()).await,
+        Err(StreamIoError::Transport { .. })
+    ));
 }
