@@ -471,3 +471,49 @@ fn reads_of_unnamed_blobs_fail_without_leaving_the_machine() {
         })
     );
 }
+
+/// Sends `request` as it is and returns the answer's head, lower-cased.
+fn raw_head(port: u16, request: &str) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    let text = String::from_utf8_lossy(&answer).to_lowercase();
+    text.split("\r\n\r\n").next().unwrap_or("").to_string()
+}
+
+#[test]
+fn nginx_lets_a_page_on_another_origin_read_ranges() {
+    let pack = Pack::write("cors", &[1000]);
+    let Some(server) = Nginx::start_or_skip(&pack.dir, &NginxOptions::default()) else {
+        return;
+    };
+    // The preflight a browser sends before a cross-origin GET with Range.
+    let preflight = raw_head(
+        server.port(),
+        "OPTIONS /blob-0000.lwb HTTP/1.0\r\nHost: 127.0.0.1\r\nOrigin: http://127.0.0.1:1\r\n\
+         Access-Control-Request-Method: GET\r\nAccess-Control-Request-Headers: range\r\n\r\n",
+    );
+    assert!(preflight.starts_with("http/1.1 204"), "{preflight}");
+    assert!(
+        preflight.contains("access-control-allow-origin: *"),
+        "{preflight}"
+    );
+    assert!(
+        preflight.contains("access-control-allow-headers: range"),
+        "{preflight}"
+    );
+    let get = raw_head(
+        server.port(),
+        "GET /blob-0000.lwb HTTP/1.0\r\nHost: 127.0.0.1\r\nOrigin: http://127.0.0.1:1\r\n\
+         Range: bytes=10-19\r\n\r\n",
+    );
+    assert!(get.starts_with("http/1.1 206"), "{get}");
+    assert!(get.contains("content-range: bytes 10-19/1000"), "{get}");
+    assert!(get.contains("access-control-allow-origin: *"), "{get}");
+    assert!(
+        get.contains("access-control-expose-headers: content-range, content-length"),
+        "{get}"
+    );
+}
