@@ -106,9 +106,9 @@ pub(crate) fn plan_body(
         (416, Some(range)) if sent_range => Err(not_satisfiable(range)),
         (206, Some(range)) if sent_range => {
             let text = head.content_range.unwrap_or("");
-            let (first, last, total) = parse_content_range(text)
+            let (first, end, total) = parse_content_range(text)
                 .ok_or_else(|| bad(format!("206 with a bad Content-Range {text:?}")))?;
-            let answered = first..last + 1;
+            let answered = first..end;
             if answered.start != range.start {
                 return Err(bad(format!(
                     "asked for bytes {}..{}, the server sent {}..{}",
@@ -233,17 +233,18 @@ pub(crate) fn check_answer(
     Ok(body)
 }
 
-/// Parses `bytes first-last/total` (`total` may be `*`).
+/// Parses `bytes first-last/total` (`total` may be `*`) into `first`, `last + 1` (the end,
+/// exclusive) and `total`.
 fn parse_content_range(text: &str) -> Option<(u64, u64, Option<u64>)> {
     let rest = text.trim().strip_prefix("bytes")?.trim_start();
     let (span, total) = rest.split_once('/')?;
     let (first, last) = span.trim().split_once('-')?;
-    let (first, last) = (first.trim().parse().ok()?, last.trim().parse().ok()?);
+    let (first, last): (u64, u64) = (first.trim().parse().ok()?, last.trim().parse().ok()?);
     let total = match total.trim() {
         "*" => None,
         total => Some(total.parse().ok()?),
     };
-    (first <= last).then_some((first, last, total))
+    (first <= last).then_some((first, last.checked_add(1)?, total))
 }
 
 #[cfg(test)]
@@ -325,7 +326,9 @@ mod tests {
                 "{bad:?}"
             );
         }
-        assert_eq!(parse_content_range("bytes 2-5/*"), Some((2, 5, None)));
+        assert_eq!(parse_content_range("bytes 2-5/*"), Some((2, 6, None)));
+        assert_eq!(parse_content_range("bytes 2-18446744073709551615/*"), None);
+        assert_eq!(parse_content_range("bytes 5-2/16"), None);
     }
 
     #[test]
