@@ -31,6 +31,7 @@ APT_PACKAGES=(
     chromium chromium-driver        # web tests: headless chromium driven through WebDriver
     mesa-vulkan-drivers libvulkan1  # wgpu on lavapipe (Vulkan on the CPU): golden images
     g++                             # layerw-cook builds meshoptimizer (C++) through the meshopt crate
+    nginx                           # streaming tests: packs served with Range (started by the tests)
 )
 # python3 -m pip is needed for the wasmtime package below; Debian ships it separately.
 if [ ! -d "$LAYERW_PYDEPS/wasmtime-$LAYERW_WASMTIME_PY_VERSION.dist-info" ] \

@@ -73,9 +73,11 @@ section "clippy (wasm32-unknown-unknown: the web runner, the web renderer, the w
     cargo clippy -p layerw --lib --example input_playground --example render_demo --example bench_cubes --example net_arena --target wasm32-unknown-unknown -- -D warnings
 
 # LAYERW_REQUIRE_GPU: the golden-image tests fail, not skip, without an adapter (setup.sh
-# installs lavapipe, Vulkan on the CPU).
+# installs lavapipe, Vulkan on the CPU). LAYERW_REQUIRE_NGINX: the streaming tests fail, not
+# skip, without nginx and python3 (setup.sh installs nginx; the tests start their own on
+# 127.0.0.1, and scripts/fault_server.py).
 section "tests (native, golden images on lavapipe)" \
-    env LAYERW_REQUIRE_GPU=1 cargo test --workspace
+    env LAYERW_REQUIRE_GPU=1 LAYERW_REQUIRE_NGINX=1 cargo test --workspace
 
 # The schedule's own checks (conflicting system parameters, ordering labels and cycles) are not
 # debug assertions: the same tests in a release build show they hold there too.
@@ -129,6 +131,12 @@ section "tests (wasm32-wasip1, wasmtime)" \
 section "web assets (headless chromium, fetch)" \
     env CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
     cargo test -p layerw-engine --features fetch --target wasm32-unknown-unknown --test assets_web
+
+# The streamer's browser IO (FetchIo: Range, a queue past six in flight, abort) in headless
+# chromium, on the runner's files and on scripts/fault_server.py on another origin (CORS):
+# 206 answers and every fault's typed error.
+section "web streaming IO (headless chromium, fetch with Range, faults)" \
+    bash scripts/web_stream_test.sh
 
 # The walloc tests under miri (pinned nightly from scripts/versions.sh), bounded in time.
 section "miri (layerw-engine walloc tests)" \

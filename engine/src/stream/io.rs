@@ -165,9 +165,11 @@ pub trait StreamIo: Send + Sync {
     fn poll(&mut self, now: f64, done: &mut Vec<ReadCompletion>);
     /// How many reads the backend serves at once (for example 6 per origin over HTTP/1.1).
     fn parallelism(&self) -> usize;
-    /// The blob files' names (from the manifest), for backends that address files by name;
-    /// called once the manifest is read. Backends keyed by [`PackFile`] ignore it.
-    fn set_blobs(&mut self, _names: &[String]) {}
+    /// Names the blob files, in the manifest's blob-table order ([`PackFile::Blob`] indexes
+    /// it): the streamer calls it once the manifest is read. Backends that address files by
+    /// name need it; a read of a blob index it does not cover fails with
+    /// [`StreamIoError::NotFound`]. [`PackFile::Manifest`] is always [`MANIFEST_FILE`](super::MANIFEST_FILE).
+    fn set_blobs(&mut self, names: &[String]);
 }
 
 /// A backend over files held in memory: each read completes on the next poll. For tests and
@@ -251,6 +253,9 @@ impl StreamIo for MemoryIo {
     fn parallelism(&self) -> usize {
         usize::MAX
     }
+
+    /// Nothing to do: files are inserted by [`PackFile`], not by name.
+    fn set_blobs(&mut self, _names: &[String]) {}
 }
 
 #[cfg(test)]

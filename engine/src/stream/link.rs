@@ -262,4 +262,6 @@ impl StreamIo for SimulatedLink {
     fn parallelism(&self) -> usize {
         self.connections
     }
+
+    fn set_blobs(&mut self, _names: &[String]) {}
 }

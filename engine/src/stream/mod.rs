@@ -3,6 +3,23 @@
 //! docs/streaming.md.
 
 mod cells;
+#[cfg(all(target_arch = "wasm32", target_os = "unknown", feature = "fetch"))]
+mod fetch_io;
+#[cfg(not(target_family = "wasm"))]
+mod file_io;
+// Naming files and checking HTTP answers: for the backends that read by name.
+#[cfg(any(
+    not(target_family = "wasm"),
+    all(target_arch = "wasm32", target_os = "unknown", feature = "fetch")
+))]
+mod file_names;
+#[cfg(any(
+    not(target_family = "wasm"),
+    all(target_arch = "wasm32", target_os = "unknown", feature = "fetch")
+))]
+mod http_answer;
+#[cfg(not(target_family = "wasm"))]
+mod http_io;
 mod io;
 mod level;
 mod link;
@@ -10,11 +27,24 @@ mod manifest;
 mod pack;
 mod pack_check;
 mod pack_error;
+#[cfg(not(target_family = "wasm"))]
+mod read_pool;
 mod scheduler;
 mod streamer;
 mod writer;
 
 pub use cells::{MAX_CELLS_PER_SIDE, cells_within, distance_to_cell};
+#[cfg(all(target_arch = "wasm32", target_os = "unknown", feature = "fetch"))]
+pub use fetch_io::{FETCH_IN_FLIGHT, FetchIo};
+#[cfg(not(target_family = "wasm"))]
+pub use file_io::FileIo;
+#[cfg(any(
+    not(target_family = "wasm"),
+    all(target_arch = "wasm32", target_os = "unknown", feature = "fetch")
+))]
+pub use http_answer::HttpTimeouts;
+#[cfg(not(target_family = "wasm"))]
+pub use http_io::{DEFAULT_HTTP_CONNECTIONS, HttpIo};
 pub use io::{
     Cancelled, MemoryIo, PackFile, ReadCompletion, ReadRequest, RequestId, StreamIo, StreamIoError,
     serve_from,
