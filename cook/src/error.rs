@@ -4,7 +4,7 @@ use core::fmt;
 use std::path::PathBuf;
 
 use layerw_engine::lod::LodChainError;
-use layerw_engine::render::MeshError;
+use layerw_engine::render::{MeshError, TextureError};
 
 /// Why a mesh could not be loaded or its chain not generated.
 #[non_exhaustive]
@@ -54,6 +54,24 @@ pub enum CookError {
         /// The URI as written in the file.
         uri: String,
     },
+    /// A glTF image in a format the cook does not decode (only PNG is read).
+    UnsupportedImage {
+        /// The glTF file.
+        path: PathBuf,
+        /// The image's index in the file.
+        image: usize,
+        /// Its MIME type, or the format its first bytes show.
+        format: String,
+    },
+    /// A glTF PNG image that does not decode.
+    Image {
+        /// The glTF file.
+        path: PathBuf,
+        /// The image's index in the file.
+        image: usize,
+        /// Why.
+        error: TextureError,
+    },
     /// The input is neither a glTF/GLB file nor a procedural mesh spec.
     BadInput {
         /// The input as given.
@@ -75,6 +93,18 @@ impl fmt::Display for CookError {
             CookError::Io { path, error } => write!(f, "{}: {error}", path.display()),
             CookError::Gltf { path, message } => write!(f, "{}: {message}", path.display()),
             CookError::BadInput { input, reason } => write!(f, "input {input:?}: {reason}"),
+            CookError::UnsupportedImage {
+                path,
+                image,
+                format,
+            } => write!(
+                f,
+                "{}: image {image} is {format}; only PNG images are read",
+                path.display()
+            ),
+            CookError::Image { path, image, error } => {
+                write!(f, "{}: image {image}: {error}", path.display())
+            }
             CookError::TooLarge { path, bytes, limit } => write!(
                 f,
                 "{}: {bytes} bytes, more than the {limit} bytes allowed",
@@ -96,6 +126,7 @@ impl std::error::Error for CookError {
             CookError::InvalidMesh(e) => Some(e),
             CookError::Chain(e) => Some(e),
             CookError::Io { error, .. } => Some(error),
+            CookError::Image { error, .. } => Some(error),
             _ => None,
         }
     }
