@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use layerw_engine::lod::LodChainError;
 use layerw_engine::render::{MeshError, TextureError};
+use layerw_engine::stream::PackError;
 
 /// Why a mesh could not be loaded or its chain not generated.
 #[non_exhaustive]
@@ -72,6 +73,8 @@ pub enum CookError {
         /// Why.
         error: TextureError,
     },
+    /// The content pack writer refused an asset or could not write.
+    Pack(PackError),
     /// The input is neither a glTF/GLB file nor a procedural mesh spec.
     BadInput {
         /// The input as given.
@@ -102,6 +105,7 @@ impl fmt::Display for CookError {
                 "{}: image {image} is {format}; only PNG images are read",
                 path.display()
             ),
+            CookError::Pack(e) => write!(f, "content pack: {e}"),
             CookError::Image { path, image, error } => {
                 write!(f, "{}: image {image}: {error}", path.display())
             }
@@ -127,6 +131,7 @@ impl std::error::Error for CookError {
             CookError::Chain(e) => Some(e),
             CookError::Io { error, .. } => Some(error),
             CookError::Image { error, .. } => Some(error),
+            CookError::Pack(e) => Some(e),
             _ => None,
         }
     }
@@ -141,5 +146,11 @@ impl From<MeshError> for CookError {
 impl From<LodChainError> for CookError {
     fn from(e: LodChainError) -> CookError {
         CookError::Chain(e)
+    }
+}
+
+impl From<PackError> for CookError {
+    fn from(e: PackError) -> CookError {
+        CookError::Pack(e)
     }
 }

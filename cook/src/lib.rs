@@ -17,10 +17,12 @@ mod chain;
 mod error;
 mod scene;
 mod source;
+mod world;
 
 pub use chain::{ChainOptions, generate_chain};
 pub use error::CookError;
-pub use scene::{Scene, SceneMesh, SceneTexture, load_scene, load_scene_bytes};
+pub use scene::{PackSummary, Scene, SceneMesh, SceneTexture, load_scene, load_scene_bytes};
+pub use world::{WorldParams, WorldSummary, generate_world};
 pub use source::{
     MAX_GLTF_BYTES, MAX_VERTICES, load_gltf, load_gltf_bytes, load_input, procedural,
 };

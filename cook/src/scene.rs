@@ -6,9 +6,10 @@ use std::path::Path;
 
 use glam::{Mat4, Quat, Vec3, Vec4};
 use layerw_engine::render::{Mesh, TextureImage};
-use layerw_engine::stream::{PackEntity, PackMaterial};
+use layerw_engine::stream::{PackEntity, PackMaterial, PackWriter};
+use rayon::prelude::*;
 
-use crate::CookError;
+use crate::{ChainOptions, CookError, generate_chain};
 use crate::source::{MeshParts, load_buffers, parse_gltf, read_capped, read_uri};
 
 /// The eight bytes every PNG file starts with.
@@ -53,6 +54,73 @@ pub struct Scene {
     pub materials: Vec<PackMaterial>,
     /// One per (node, triangle primitive): world transform, static.
     pub entities: Vec<PackEntity>,
+}
+
+/// What [`Scene::write_pack`] wrote.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PackSummary {
+    /// Meshes (LOD chains).
+    pub meshes: u32,
+    /// Mesh levels, all meshes together.
+    pub mesh_levels: u32,
+    /// Triangles of the finest levels, all meshes together.
+    pub finest_triangles: u64,
+    /// Textures.
+    pub textures: u32,
+    /// Materials.
+    pub materials: u32,
+    /// Entities.
+    pub entities: u32,
+}
+
+impl Scene {
+    /// Writes the scene into a pack: each mesh's LOD chain ([`generate_chain`] with
+    /// `options`; the chains are generated in parallel), each texture (the writer caps its
+    /// size and builds its mips), the materials and the entities, with this scene's indices
+    /// mapped to the pack's (the writer may already hold other assets).
+    pub fn write_pack(
+        &self,
+        options: &ChainOptions,
+        writer: &mut PackWriter,
+    ) -> Result<PackSummary, CookError> {
+        let chains = self
+            .meshes
+            .par_iter()
+            .map(|m| generate_chain(&m.mesh, options))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut summary = PackSummary::default();
+        let mut meshes = Vec::with_capacity(chains.len());
+        for chain in &chains {
+            meshes.push(writer.add_mesh(chain)?);
+            summary.meshes += 1;
+            summary.mesh_levels += chain.level_count() as u32;
+            summary.finest_triangles += chain.finest().triangles() as u64;
+        }
+        let mut textures = Vec::with_capacity(self.textures.len());
+        for texture in &self.textures {
+            textures.push(writer.add_texture(&texture.image, texture.srgb, false)?);
+            summary.textures += 1;
+        }
+        let texture = |t: Option<u32>| t.map(|t| textures[t as usize]);
+        let mut materials = Vec::with_capacity(self.materials.len());
+        for material in &self.materials {
+            materials.push(writer.add_material(PackMaterial {
+                base_color_texture: texture(material.base_color_texture),
+                normal_texture: texture(material.normal_texture),
+                ..material.clone()
+            })?);
+            summary.materials += 1;
+        }
+        for entity in &self.entities {
+            writer.add_entity(PackEntity {
+                mesh: meshes[entity.mesh as usize],
+                material: materials[entity.material as usize],
+                ..*entity
+            })?;
+            summary.entities += 1;
+        }
+        Ok(summary)
+    }
 }
 
 /// Reads the default scene of a `.gltf` or `.glb` file (the first scene when none is marked
