@@ -62,7 +62,7 @@ impl LodBounds {
     }
 
     /// Finite, a non-negative radius and `min <= max`.
-    fn is_valid(&self) -> bool {
+    pub(crate) fn is_valid(&self) -> bool {
         self.center.is_finite()
             && self.radius.is_finite()
             && self.radius >= 0.0
@@ -511,8 +511,9 @@ impl LodChainHeader {
 
 /// A level's bytes: a 16-byte header (vertex count, index count, index width in bytes,
 /// reserved), then positions, normals, UVs, tangents and indices, little-endian, the indices
-/// zero-padded to a multiple of 4 bytes.
-fn encode_level(mesh: &Mesh) -> Vec<u8> {
+/// zero-padded to a multiple of 4 bytes. Content packs store the same bytes, compressed
+/// (`stream::encode_mesh_level`).
+pub(crate) fn encode_level(mesh: &Mesh) -> Vec<u8> {
     let vertices = mesh.positions.len();
     let (width, index_bytes) = match &mesh.indices {
         Indices::U16(v) => (2u32, v.len() * 2),
@@ -548,6 +549,18 @@ fn encode_level(mesh: &Mesh) -> Vec<u8> {
 /// The inverse of [`encode_level`], checked against the table entry; the CRC is already
 /// checked.
 fn decode_mesh(entry: &LevelEntry, bytes: &[u8]) -> Result<Mesh, &'static str> {
+    let mesh = decode_level_body(bytes, entry.triangles)?;
+    if mesh.positions.len() as u64 != u64::from(entry.vertices) {
+        return Err("counts differ from the level table");
+    }
+    Ok(mesh)
+}
+
+/// Decodes one level's bytes (the layout [`encode_level`] writes) holding `triangles`
+/// triangles. Every count is checked against `bytes.len()` before anything is allocated, so
+/// the allocations are at most about the input's size. The mesh is not validated here
+/// ([`Mesh::validate`] is the caller's).
+pub(crate) fn decode_level_body(bytes: &[u8], triangles: u32) -> Result<Mesh, &'static str> {
     let word = |i: usize| {
         bytes
             .get(i * 4..i * 4 + 4)
@@ -558,7 +571,7 @@ fn decode_mesh(entry: &LevelEntry, bytes: &[u8]) -> Result<Mesh, &'static str> {
     if reserved != 0 {
         return Err("non-zero reserved bytes");
     }
-    if vertices != entry.vertices || u64::from(index_count) != u64::from(entry.triangles) * 3 {
+    if u64::from(index_count) != u64::from(triangles) * 3 {
         return Err("counts differ from the level table");
     }
     if width != 2 && width != 4 {
@@ -572,50 +585,48 @@ fn decode_mesh(entry: &LevelEntry, bytes: &[u8]) -> Result<Mesh, &'static str> {
     }
     // From here every length is in range: `expected` is the slice's length.
     let (v, n) = (vertices as usize, index_count as usize);
-    let floats = |from: usize, len: usize| -> Vec<f32> {
-        bytes[from..from + len]
-            .chunks_exact(4)
-            .map(|c| f32::from_le_bytes(array(c, 0)))
-            .collect()
-    };
     let mut at = LEVEL_HEADER_LEN;
     let mut next = |len: usize| {
         let from = at;
         at += len;
-        from
+        &bytes[from..from + len]
     };
-    let positions = floats(next(v * 12), v * 12);
-    let normals = floats(next(v * 12), v * 12);
-    let uvs = floats(next(v * 8), v * 8);
-    let tangents = floats(next(v * 16), v * 16);
-    let index_start = next(n * width as usize);
-    let indices = &bytes[index_start..index_start + n * width as usize];
-    if bytes[index_start + n * width as usize..]
-        .iter()
-        .any(|&b| b != 0)
-    {
+    let positions: Vec<Vec3> = read_le(next(v * 12));
+    let normals: Vec<Vec3> = read_le(next(v * 12));
+    let uvs: Vec<Vec2> = read_le(next(v * 8));
+    let tangents: Vec<Vec4> = read_le(next(v * 16));
+    let indices = if width == 2 {
+        Indices::U16(read_le(next(n * 2)))
+    } else {
+        Indices::U32(read_le(next(n * 4)))
+    };
+    let index_end = LEVEL_HEADER_LEN + v * VERTEX_BYTES as usize + n * width as usize;
+    if bytes[index_end..].iter().any(|&b| b != 0) {
         return Err("non-zero padding after the indices");
     }
-    let indices = if width == 2 {
-        Indices::U16(
-            indices
-                .chunks_exact(2)
-                .map(|c| u16::from_le_bytes(array(c, 0)))
-                .collect(),
-        )
-    } else {
-        Indices::U32(
-            indices
-                .chunks_exact(4)
-                .map(|c| u32::from_le_bytes(array(c, 0)))
-                .collect(),
-        )
-    };
     Ok(Mesh {
-        positions: positions.chunks_exact(3).map(Vec3::from_slice).collect(),
-        normals: normals.chunks_exact(3).map(Vec3::from_slice).collect(),
-        uvs: uvs.chunks_exact(2).map(Vec2::from_slice).collect(),
-        tangents: tangents.chunks_exact(4).map(Vec4::from_slice).collect(),
+        positions,
+        normals,
+        uvs,
+        tangents,
         indices,
     })
+}
+
+/// Little-endian `bytes` as values of `T` (f32 vectors or integers, all of 4-byte or 2-byte
+/// lanes): one allocation and one copy (the decoder's hot path), the lanes byte-swapped after
+/// the copy on big-endian targets. `bytes.len()` is a multiple of `size_of::<T>()`.
+fn read_le<T: bytemuck::Pod + bytemuck::Zeroable>(bytes: &[u8]) -> Vec<T> {
+    let mut out = vec![T::zeroed(); bytes.len() / size_of::<T>()];
+    let target: &mut [u8] = bytemuck::cast_slice_mut(&mut out);
+    target.copy_from_slice(bytes);
+    if cfg!(target_endian = "big") {
+        // The lanes: 2 bytes for u16, 4 for u32 and for the f32s of the vectors.
+        if size_of::<T>() == 2 {
+            target.chunks_exact_mut(2).for_each(|lane| lane.reverse());
+        } else {
+            target.chunks_exact_mut(4).for_each(|lane| lane.reverse());
+        }
+    }
+    out
 }

@@ -1,0 +1,856 @@
+//! Content packs through the public API: the writer's output round-trips (the manifest
+//! exactly, every mesh level to the mesh that went in, every texture level to its mip), the
+//! output is deterministic and the same in memory and on disk, prefixes of levels are one
+//! contiguous range, and every class of corruption is its typed error.
+
+use layerw_engine::glam::{IVec2, Quat, Vec3, Vec4};
+use layerw_engine::lod::{LodChain, LodLevel};
+use layerw_engine::render::{Indices, Mesh, TextureImage};
+use layerw_engine::stream::{
+    AssetKind, BlobFile, MANIFEST_FILE, PACK_HEADER_LEN, PackBytes, PackEntity, PackError,
+    PackManifest, PackMaterial, PackTexture, PackWriter, StoredLevel, TextureLevel, cell_of,
+    decode_mesh_level, decode_texture_level, manifest_len,
+};
+use rand::rngs::SmallRng;
+use rand::{Rng, SeedableRng};
+
+const CELL: f32 = 32.0;
+
+fn chain(segments: u32) -> LodChain {
+    LodChain::new(vec![
+        LodLevel::new(Mesh::sphere(1.0, segments / 4, segments / 8), 0.2),
+        LodLevel::new(Mesh::sphere(1.0, segments / 2, segments / 4), 0.05),
+        LodLevel::new(Mesh::sphere(1.0, segments, segments / 2), 0.0),
+    ])
+    .unwrap()
+}
+
+/// A gradient with some structure (so LZ4 finds matches, but not only matches).
+fn image(width: u32, height: u32, seed: u64) -> TextureImage {
+    let mut rng = SmallRng::seed_from_u64(seed);
+    let pixels = (0..width * height)
+        .flat_map(|i| {
+            let (x, y) = (i % width, i / width);
+            [x as u8, y as u8, rng.random_range(0..4), 255]
+        })
+        .collect();
+    TextureImage::from_rgba8(width, height, pixels).unwrap()
+}
+
+fn material(base_color_texture: Option<u32>, normal_texture: Option<u32>) -> PackMaterial {
+    PackMaterial {
+        base_color: Vec4::new(0.8, 0.7, 0.6, 1.0),
+        emissive: Vec3::ZERO,
+        metallic: 0.1,
+        roughness: 0.6,
+        base_color_texture,
+        normal_texture,
+    }
+}
+
+fn entity(mesh: u32, material: u32, x: f32, z: f32) -> PackEntity {
+    PackEntity {
+        mesh,
+        material,
+        translation: Vec3::new(x, 1.5, z),
+        rotation: Quat::from_rotation_y(x * 0.01),
+        scale: Vec3::splat(1.0 + z.abs() * 0.001),
+        is_static: x > 0.0,
+    }
+}
+
+/// What goes into the sample pack.
+struct Inputs {
+    chains: Vec<LodChain>,
+    /// (image, srgb, critical)
+    images: Vec<(TextureImage, bool, bool)>,
+}
+
+fn inputs() -> Inputs {
+    // The last chain's finest level has more than 65,535 vertices: 32-bit indices.
+    let big = LodChain::new(vec![
+        LodLevel::new(Mesh::sphere(1.0, 16, 8), 0.1),
+        LodLevel::new(Mesh::sphere(1.0, 300, 220), 0.0),
+    ])
+    .unwrap();
+    assert!(matches!(big.finest().mesh.indices, Indices::U32(_)));
+    Inputs {
+        chains: vec![chain(32), chain(64), big],
+        images: vec![
+            (image(100, 60, 1), true, false),
+            // Over the cap: stored downscaled to 1024 x 8.
+            (image(2048, 16, 2), false, false),
+            // Critical: kept whole at 2048 x 6.
+            (image(2048, 6, 3), true, true),
+        ],
+    }
+}
+
+fn write(writer: &mut PackWriter, inputs: &Inputs) {
+    for c in &inputs.chains {
+        writer.add_mesh(c).unwrap();
+    }
+    for (image, srgb, critical) in &inputs.images {
+        writer.add_texture(image, *srgb, *critical).unwrap();
+    }
+    writer.add_material(material(Some(0), None)).unwrap();
+    writer.add_material(material(Some(2), Some(1))).unwrap();
+    // Cells (-2, 0), (0, 0), (0, 3), (5, -1), added out of order.
+    for (i, (x, z)) in [
+        (170.0, -3.0),
+        (1.0, 1.0),
+        (-40.0, 0.5),
+        (31.9, 31.9),
+        (3.0, 100.0),
+        (-64.0, 0.0),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        writer
+            .add_entity(entity(i as u32 % 3, i as u32 % 2, x, z))
+            .unwrap();
+    }
+}
+
+fn sample(blob_limit: u64) -> (Inputs, PackBytes) {
+    let inputs = inputs();
+    let mut writer = PackWriter::in_memory_with_blob_limit(CELL, blob_limit).unwrap();
+    write(&mut writer, &inputs);
+    let pack = writer.finish().unwrap();
+    (inputs, pack)
+}
+
+fn level_bytes(pack: &PackBytes, blob: u32, stored: &StoredLevel) -> Vec<u8> {
+    let r = stored.range();
+    pack.blobs[blob as usize][r.start as usize..r.end as usize].to_vec()
+}
+
+#[test]
+fn a_pack_round_trips_and_every_level_decodes_to_what_went_in() {
+    let (inputs, pack) = sample(u64::MAX);
+    let m = &pack.manifest;
+    assert_eq!(PackManifest::from_bytes(&pack.manifest_bytes).unwrap(), *m);
+    assert_eq!(pack.manifest_bytes, m.to_bytes());
+    assert_eq!(m.blobs.len(), 1);
+    assert_eq!(m.blobs[0].len, pack.blobs[0].len() as u64);
+
+    for (mesh, chain) in m.meshes.iter().zip(&inputs.chains) {
+        assert_eq!(mesh.levels.len(), chain.level_count());
+        assert_eq!(mesh.bounds, chain.finest().bounds);
+        for (level, want) in mesh.levels.iter().zip(chain.levels()) {
+            let bytes = level_bytes(&pack, mesh.blob, &level.stored);
+            assert_eq!(decode_mesh_level(level, &bytes).unwrap(), want.mesh);
+            assert_eq!(level.error, want.error);
+            assert_eq!(level.triangles as usize, want.triangles());
+        }
+    }
+
+    let sizes: Vec<(u32, u32)> = m
+        .textures
+        .iter()
+        .map(|t| {
+            let full = t.levels.last().unwrap();
+            (full.width, full.height)
+        })
+        .collect();
+    assert_eq!(sizes, [(100, 60), (1024, 8), (2048, 6)]);
+    for (texture, (image, srgb, critical)) in m.textures.iter().zip(&inputs.images) {
+        assert_eq!((texture.srgb, texture.critical), (*srgb, *critical));
+        let mut mips = image.mip_chain(*critical);
+        mips.reverse();
+        assert_eq!(texture.levels.len(), mips.len());
+        assert_eq!((texture.levels[0].width, texture.levels[0].height), (1, 1));
+        for (level, mip) in texture.levels.iter().zip(&mips) {
+            let bytes = level_bytes(&pack, texture.blob, &level.stored);
+            assert_eq!(decode_texture_level(level, &bytes).unwrap(), *mip);
+        }
+    }
+
+    assert_eq!(m.materials[1], material(Some(2), Some(1)));
+    let coords: Vec<[i32; 2]> = m.cells.iter().map(|c| c.coord.to_array()).collect();
+    assert_eq!(coords, [[-2, 0], [0, 0], [0, 3], [5, -1]]);
+    assert_eq!(
+        m.cells.iter().map(|c| c.entities.len()).sum::<usize>(),
+        6,
+        "every entity placed once"
+    );
+    for cell in &m.cells {
+        for e in &cell.entities {
+            assert_eq!(cell_of(e.translation, CELL), Some(cell.coord));
+        }
+    }
+    // Entities keep their order within a cell: (1, 1) then (31.9, 31.9) in cell (0, 0).
+    let origin = m.cells.iter().find(|c| c.coord == IVec2::ZERO).unwrap();
+    assert_eq!(origin.entities[0], entity(1, 1, 1.0, 1.0));
+    assert_eq!(origin.entities[1], entity(0, 1, 31.9, 31.9));
+}
+
+#[test]
+fn output_is_deterministic_and_blobs_roll_over_at_the_limit() {
+    let (_, a) = sample(u64::MAX);
+    let (_, b) = sample(u64::MAX);
+    assert_eq!(a, b);
+
+    let limit = 100_000;
+    let (_, small) = sample(limit);
+    assert!(small.manifest.blobs.len() > 2, "{:?}", small.manifest.blobs);
+    for (i, blob) in small.manifest.blobs.iter().enumerate() {
+        assert_eq!(blob.name, format!("blob-{i:05}.bin"));
+        assert_eq!(blob.len, small.blobs[i].len() as u64);
+        // Over the limit only when one asset alone is.
+        let assets = small
+            .manifest
+            .meshes
+            .iter()
+            .map(|m| m.blob)
+            .chain(small.manifest.textures.iter().map(|t| t.blob))
+            .filter(|&b| b as usize == i)
+            .count();
+        assert!(blob.len <= limit || assets == 1, "{blob:?} holds {assets}");
+    }
+    // The same levels, only placed differently.
+    for (x, y) in small.manifest.meshes.iter().zip(&a.manifest.meshes) {
+        for (lx, ly) in x.levels.iter().zip(&y.levels) {
+            assert_eq!(
+                level_bytes(&small, x.blob, &lx.stored),
+                level_bytes(&a, y.blob, &ly.stored)
+            );
+        }
+    }
+}
+
+#[test]
+fn to_dir_writes_the_same_pack_as_in_memory() {
+    let dir = std::env::temp_dir().join(format!("layerw-pack-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let limit = 100_000;
+    let inputs = inputs();
+    let mut writer = PackWriter::to_dir(&dir, CELL, limit).unwrap();
+    write(&mut writer, &inputs);
+    let on_disk = writer.finish().unwrap();
+    let (_, in_memory) = sample(limit);
+    assert!(on_disk.blobs.is_empty());
+    assert_eq!(on_disk.manifest, in_memory.manifest);
+    assert_eq!(
+        std::fs::read(dir.join(MANIFEST_FILE)).unwrap(),
+        in_memory.manifest_bytes
+    );
+    for (blob, bytes) in in_memory.manifest.blobs.iter().zip(&in_memory.blobs) {
+        assert_eq!(std::fs::read(dir.join(&blob.name)).unwrap(), *bytes);
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_prefix_of_an_assets_levels_is_one_contiguous_range() {
+    let (_, pack) = sample(u64::MAX);
+    let m = &pack.manifest;
+    for mesh in &m.meshes {
+        assert_eq!(mesh.prefix_range(0), None);
+        assert_eq!(mesh.prefix_range(mesh.levels.len() + 1), None);
+        for k in 1..=mesh.levels.len() {
+            let range = mesh.prefix_range(k).unwrap();
+            let prefix = &pack.blobs[mesh.blob as usize][range.start as usize..range.end as usize];
+            // One read of the prefix holds each of its levels, back to back.
+            let mut at = 0;
+            for level in &mesh.levels[..k] {
+                let len = level.stored.stored_len as usize;
+                decode_mesh_level(level, &prefix[at..at + len]).unwrap();
+                at += len;
+            }
+            assert_eq!(at, prefix.len());
+        }
+    }
+    for texture in &m.textures {
+        let all = texture.prefix_range(texture.levels.len()).unwrap();
+        let stored: u64 = texture
+            .levels
+            .iter()
+            .map(|l| u64::from(l.stored.stored_len))
+            .sum();
+        assert_eq!(all.end - all.start, stored);
+        assert_eq!(
+            texture.prefix_range(1),
+            Some(texture.levels[0].stored.range())
+        );
+    }
+}
+
+/// Re-encodes a changed manifest and reads it back.
+fn reread(m: &PackManifest) -> Result<PackManifest, PackError> {
+    PackManifest::from_bytes(&m.to_bytes())
+}
+
+#[test]
+fn a_truncated_or_flipped_manifest_is_its_typed_error() {
+    let (_, pack) = sample(u64::MAX);
+    let bytes = &pack.manifest_bytes;
+    for len in 0..bytes.len() {
+        match PackManifest::from_bytes(&bytes[..len]) {
+            Err(PackError::Truncated { needed, available }) => {
+                assert_eq!(available, len as u64);
+                assert!(needed > available);
+            }
+            other => panic!("{len} bytes: {other:?}"),
+        }
+    }
+    assert_eq!(
+        manifest_len(&bytes[..PACK_HEADER_LEN]),
+        Err(PackError::Truncated {
+            needed: bytes.len() as u64,
+            available: PACK_HEADER_LEN as u64,
+        })
+    );
+    let mut longer = bytes.clone();
+    longer.push(0);
+    assert!(matches!(
+        PackManifest::from_bytes(&longer),
+        Err(PackError::TrailingBytes { .. })
+    ));
+
+    let flip = |at: usize, bit: u8| {
+        let mut b = bytes.clone();
+        b[at] ^= 1 << bit;
+        PackManifest::from_bytes(&b)
+    };
+    assert!(matches!(flip(0, 3), Err(PackError::BadMagic { .. })));
+    assert_eq!(
+        flip(4, 1),
+        Err(PackError::UnsupportedVersion {
+            found: 3,
+            supported: 1
+        })
+    );
+    for at in 6..PACK_HEADER_LEN {
+        assert!(
+            matches!(flip(at, 5), Err(PackError::HeaderChecksum { .. })),
+            "byte {at}"
+        );
+    }
+    let mut rng = SmallRng::seed_from_u64(12);
+    for _ in 0..500 {
+        let at = rng.random_range(PACK_HEADER_LEN..bytes.len());
+        assert!(matches!(
+            flip(at, rng.random_range(0..8)),
+            Err(PackError::BodyChecksum { .. })
+        ));
+    }
+}
+
+#[test]
+fn indices_out_of_range_are_refused() {
+    let (_, pack) = sample(u64::MAX);
+    let good = pack.manifest;
+    let mut m = good.clone();
+    m.meshes[1].blob = 1;
+    assert_eq!(
+        reread(&m),
+        Err(PackError::IndexOutOfRange {
+            what: "mesh blob",
+            index: 1,
+            len: 1
+        })
+    );
+    let mut m = good.clone();
+    m.textures[0].blob = 7;
+    assert!(matches!(
+        reread(&m),
+        Err(PackError::IndexOutOfRange {
+            what: "texture blob",
+            ..
+        })
+    ));
+    let mut m = good.clone();
+    m.materials[0].normal_texture = Some(3);
+    assert!(matches!(
+        reread(&m),
+        Err(PackError::IndexOutOfRange {
+            what: "material normal texture",
+            index: 3,
+            len: 3
+        })
+    ));
+    let mut m = good.clone();
+    m.cells[2].entities[0].mesh = 3;
+    assert!(matches!(
+        reread(&m),
+        Err(PackError::IndexOutOfRange {
+            what: "entity mesh",
+            index: 3,
+            len: 3
+        })
+    ));
+    let mut m = good;
+    m.cells[0].entities[0].material = 2;
+    assert!(matches!(
+        reread(&m),
+        Err(PackError::IndexOutOfRange {
+            what: "entity material",
+            index: 2,
+            len: 2
+        })
+    ));
+}
+
+#[test]
+fn levels_outside_their_blob_apart_or_out_of_order_are_refused() {
+    let (_, pack) = sample(u64::MAX);
+    let good = pack.manifest;
+    let mesh = AssetKind::Mesh;
+
+    let mut m = good.clone();
+    let end = m.meshes[2].levels[1].stored.range().end;
+    m.blobs[0].len = end - 1;
+    assert_eq!(
+        reread(&m),
+        Err(PackError::LevelPastBlob {
+            kind: mesh,
+            asset: 2,
+            level: 1,
+            end,
+            blob_len: end - 1
+        })
+    );
+
+    let mut m = good.clone();
+    m.meshes[0].levels[2].stored.offset += 1;
+    assert!(matches!(
+        reread(&m),
+        Err(PackError::LevelsNotContiguous {
+            kind: AssetKind::Mesh,
+            asset: 0,
+            level: 2,
+            ..
+        })
+    ));
+    let mut m = good.clone();
+    m.textures[1].levels[3].stored.offset -= 1;
+    assert!(matches!(
+        reread(&m),
+        Err(PackError::LevelsNotContiguous {
+            kind: AssetKind::Texture,
+            asset: 1,
+            level: 3,
+            ..
+        })
+    ));
+
+    // Finer levels must not have a larger error, nor fewer triangles.
+    let mut m = good.clone();
+    m.meshes[0].levels[1].error = 0.5;
+    assert_eq!(
+        reread(&m),
+        Err(PackError::LevelOrder {
+            kind: mesh,
+            asset: 0,
+            level: 1
+        })
+    );
+    let mut m = good.clone();
+    m.meshes[1].levels[2].triangles = 10;
+    assert!(matches!(
+        reread(&m),
+        Err(PackError::LevelOrder {
+            kind: AssetKind::Mesh,
+            asset: 1,
+            level: 2
+        })
+    ));
+    // Mips must double coarse to fine.
+    let mut m = good.clone();
+    let levels = &mut m.textures[0].levels;
+    levels.swap(1, 2);
+    let mut offset = levels[0].stored.offset;
+    for level in levels.iter_mut() {
+        level.stored.offset = offset;
+        offset = level.stored.range().end;
+    }
+    assert!(matches!(
+        reread(&m),
+        Err(PackError::LevelOrder {
+            kind: AssetKind::Texture,
+            asset: 0,
+            ..
+        })
+    ));
+
+    let mut m = good.clone();
+    m.textures[0].levels[2].stored.raw_len += 4;
+    assert!(matches!(
+        reread(&m),
+        Err(PackError::InvalidLevel {
+            kind: AssetKind::Texture,
+            asset: 0,
+            level: 2,
+            ..
+        })
+    ));
+    let mut m = good.clone();
+    m.meshes[0].levels.clear();
+    assert!(matches!(
+        reread(&m),
+        Err(PackError::LevelCount { count: 0, .. })
+    ));
+    let mut m = good;
+    m.meshes[0].levels[0].error = f32::NAN;
+    assert!(matches!(reread(&m), Err(PackError::InvalidLevel { .. })));
+}
+
+/// A texture whose mips go from 1 x 1 up to `size` x `size`, with believable level entries.
+fn texture_of_size(size: u32, critical: bool) -> PackTexture {
+    let mut offset = 0;
+    let mut levels = Vec::new();
+    let mut edge = 1;
+    while edge <= size {
+        let raw_len = edge * edge * 4;
+        let stored_len = raw_len / 200 + 16;
+        levels.push(TextureLevel {
+            stored: StoredLevel {
+                offset,
+                stored_len,
+                raw_len,
+                crc32: 0,
+            },
+            width: edge,
+            height: edge,
+        });
+        offset += u64::from(stored_len);
+        edge *= 2;
+    }
+    PackTexture {
+        blob: 0,
+        levels,
+        srgb: true,
+        critical,
+    }
+}
+
+#[test]
+fn other_impossible_manifests_are_refused() {
+    let (_, pack) = sample(u64::MAX);
+    let good = pack.manifest;
+
+    let mut m = good.clone();
+    m.blobs[0].len = 1 << 30;
+    m.textures = vec![texture_of_size(2048, false)];
+    m.materials.iter_mut().for_each(|x| {
+        x.base_color_texture = None;
+        x.normal_texture = None;
+    });
+    assert_eq!(
+        reread(&m),
+        Err(PackError::TextureTooLarge {
+            texture: 0,
+            width: 2048,
+            height: 2048,
+            max: 1024
+        })
+    );
+    m.textures = vec![texture_of_size(2048, true)];
+    assert!(reread(&m).is_ok());
+    m.textures = vec![texture_of_size(4096, true)];
+    assert!(matches!(
+        reread(&m),
+        Err(PackError::TooMany {
+            what: "texture levels",
+            ..
+        })
+    ));
+
+    for cell_size in [0.0, -1.0, f32::NAN, f32::INFINITY] {
+        let mut m = good.clone();
+        m.cell_size = cell_size;
+        assert!(matches!(reread(&m), Err(PackError::InvalidCellSize { .. })));
+    }
+    for name in [
+        "",
+        ".",
+        "..",
+        "a/b",
+        "..\\x",
+        "blob 1",
+        "ü",
+        &"x".repeat(65),
+    ] {
+        let mut m = good.clone();
+        m.blobs[0].name = name.into();
+        assert!(
+            matches!(reread(&m), Err(PackError::BadBlobName { blob: 0, .. })),
+            "{name:?}"
+        );
+    }
+    let mut m = good.clone();
+    m.blobs.push(BlobFile {
+        name: "blob.v2-final_x".into(),
+        len: 0,
+    });
+    assert!(reread(&m).is_ok());
+
+    let mut m = good.clone();
+    m.cells[1].entities[0].translation.x += CELL;
+    assert_eq!(
+        reread(&m),
+        Err(PackError::EntityOutsideCell {
+            cell: m.cells[1].coord.to_array(),
+            entity: 0
+        })
+    );
+    let mut m = good.clone();
+    m.cells[1].entities[0].rotation.w = f32::INFINITY;
+    assert!(matches!(
+        reread(&m),
+        Err(PackError::NonFinite {
+            what: "entity transform",
+            ..
+        })
+    ));
+    let mut m = good.clone();
+    let copy = m.cells[2].clone();
+    m.cells.push(copy);
+    assert_eq!(
+        reread(&m),
+        Err(PackError::DuplicateCell {
+            coord: m.cells[2].coord.to_array()
+        })
+    );
+    let mut m = good;
+    m.materials[0].roughness = f32::NAN;
+    assert!(matches!(
+        reread(&m),
+        Err(PackError::NonFinite {
+            what: "material",
+            index: 0
+        })
+    ));
+}
+
+/// A manifest header sealed around `body` (valid CRCs), to reach the body's parser with counts
+/// a real writer never writes.
+fn sealed(body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    out.extend_from_slice(b"LWPK");
+    out.extend_from_slice(&1u16.to_le_bytes());
+    out.extend_from_slice(&0u16.to_le_bytes());
+    out.extend_from_slice(&(body.len() as u64).to_le_bytes());
+    out.extend_from_slice(&crc32fast::hash(body).to_le_bytes());
+    out.extend_from_slice(&0u64.to_le_bytes());
+    let crc = crc32fast::hash(&out);
+    out.extend_from_slice(&crc.to_le_bytes());
+    out.extend_from_slice(body);
+    out
+}
+
+#[test]
+fn counts_are_bounded_before_anything_is_allocated() {
+    let mut body = Vec::new();
+    body.extend_from_slice(&32.0f32.to_le_bytes());
+    body.extend_from_slice(&0u32.to_le_bytes());
+    let with_blob_count = |count: u32| {
+        let mut b = body.clone();
+        b.extend_from_slice(&count.to_le_bytes());
+        PackManifest::from_bytes(&sealed(&b))
+    };
+    assert_eq!(
+        with_blob_count(u32::MAX),
+        Err(PackError::TooMany {
+            what: "blobs",
+            count: u64::from(u32::MAX),
+            max: 1 << 16
+        })
+    );
+    // Under the cap, but 60,000 blob entries need 600,000 bytes: refused for the bytes there are.
+    assert!(matches!(
+        with_blob_count(60_000),
+        Err(PackError::Truncated {
+            needed: 600_044,
+            ..
+        })
+    ));
+    // An empty world parses.
+    let mut empty = body.clone();
+    empty.extend_from_slice(&[0; 20]);
+    let m = PackManifest::from_bytes(&sealed(&empty)).unwrap();
+    assert_eq!((m.blobs.len(), m.cells.len(), m.cell_size), (0, 0, 32.0));
+    let mut header = sealed(&empty);
+    header[8..16].copy_from_slice(&(1u64 << 40).to_le_bytes());
+    let crc = crc32fast::hash(&header[..28]);
+    header[28..32].copy_from_slice(&crc.to_le_bytes());
+    assert!(matches!(
+        PackManifest::from_bytes(&header),
+        Err(PackError::InvalidHeader { .. })
+    ));
+}
+
+#[test]
+fn corrupt_or_lying_level_bytes_are_their_typed_errors() {
+    let (_, pack) = sample(u64::MAX);
+    let mesh = &pack.manifest.meshes[1];
+    let level = mesh.levels[2];
+    let bytes = level_bytes(&pack, mesh.blob, &level.stored);
+
+    let mut flipped = bytes.clone();
+    flipped[bytes.len() / 2] ^= 0x10;
+    assert!(matches!(
+        decode_mesh_level(&level, &flipped),
+        Err(PackError::LevelChecksum { .. })
+    ));
+    assert_eq!(
+        decode_mesh_level(&level, &bytes[1..]),
+        Err(PackError::LevelLength {
+            expected: bytes.len() as u64,
+            found: bytes.len() as u64 - 1
+        })
+    );
+    // A raw length larger than the truth: the stream ends early.
+    let mut lie = level;
+    lie.stored.raw_len += 4;
+    assert_eq!(
+        decode_mesh_level(&lie, &bytes),
+        Err(PackError::DecompressedLength {
+            expected: level.stored.raw_len + 4,
+            found: level.stored.raw_len
+        })
+    );
+    // Smaller: the decompressor stops at the manifest's length rather than writing past it.
+    let mut lie = level;
+    lie.stored.raw_len -= 4;
+    assert!(matches!(
+        decode_mesh_level(&lie, &bytes),
+        Err(PackError::Decompress { .. })
+    ));
+    // Far larger than the bytes can hold, or than any mesh level may be: refused before
+    // allocating it.
+    let mut lie = level;
+    lie.stored.raw_len = 200 << 20;
+    assert!(matches!(
+        decode_mesh_level(&lie, &bytes),
+        Err(PackError::ImpossibleLengths { .. })
+    ));
+    lie.stored.raw_len = u32::MAX;
+    assert!(matches!(
+        decode_mesh_level(&lie, &bytes),
+        Err(PackError::LevelTooLarge { .. })
+    ));
+    // The right raw length with another triangle count: the layout check.
+    let mut lie = level;
+    lie.triangles -= 1;
+    assert!(matches!(
+        decode_mesh_level(&lie, &bytes),
+        Err(PackError::InvalidMeshLevel { .. })
+    ));
+
+    let texture = &pack.manifest.textures[0];
+    let level = *texture.levels.last().unwrap();
+    let bytes = level_bytes(&pack, texture.blob, &level.stored);
+    let mut flipped = bytes.clone();
+    flipped[0] ^= 1;
+    assert!(matches!(
+        decode_texture_level(&level, &flipped),
+        Err(PackError::LevelChecksum { .. })
+    ));
+    let mut lie = level;
+    lie.width += 1;
+    assert!(matches!(
+        decode_texture_level(&lie, &bytes),
+        Err(PackError::InvalidImage { .. })
+    ));
+}
+
+#[test]
+fn mangled_levels_with_matching_checksums_never_panic() {
+    // The fuzz targets do this at scale; here a few thousand seeded mutations with the CRC
+    // recomputed, so every one reaches the decompressor and the level decode.
+    let (_, pack) = sample(u64::MAX);
+    let mesh = &pack.manifest.meshes[0];
+    let texture = &pack.manifest.textures[0];
+    let mut rng = SmallRng::seed_from_u64(99);
+    let (mut meshes_ok, mut textures_ok) = (0, 0);
+    for round in 0..3000 {
+        let pick = rng.random_range(0..mesh.levels.len());
+        let mut level = mesh.levels[pick];
+        let mut bytes = level_bytes(&pack, mesh.blob, &level.stored);
+        for _ in 0..rng.random_range(1..4) {
+            let at = rng.random_range(0..bytes.len());
+            bytes[at] = rng.random();
+        }
+        if round % 3 == 0 {
+            bytes.truncate(rng.random_range(1..=bytes.len()));
+        }
+        level.stored.stored_len = bytes.len() as u32;
+        level.stored.crc32 = crc32fast::hash(&bytes);
+        if let Ok(m) = decode_mesh_level(&level, &bytes) {
+            m.validate().unwrap();
+            meshes_ok += 1;
+        }
+
+        let mut level = texture.levels[rng.random_range(0..texture.levels.len())];
+        let mut bytes = level_bytes(&pack, texture.blob, &level.stored);
+        let at = rng.random_range(0..bytes.len());
+        bytes[at] = rng.random();
+        level.stored.stored_len = bytes.len() as u32;
+        level.stored.crc32 = crc32fast::hash(&bytes);
+        if let Ok(image) = decode_texture_level(&level, &bytes) {
+            assert_eq!(
+                image.pixels.len(),
+                (image.width * image.height * 4) as usize
+            );
+            textures_ok += 1;
+        }
+    }
+    // Most mutations break the stream or the layout; some only change a value.
+    assert!(
+        meshes_ok < 3000 && textures_ok < 3000,
+        "{meshes_ok} {textures_ok}"
+    );
+}
+
+#[test]
+fn the_writer_refuses_bad_input_with_typed_errors() {
+    assert!(matches!(
+        PackWriter::in_memory(0.0),
+        Err(PackError::InvalidCellSize { .. })
+    ));
+    let mut w = PackWriter::in_memory(CELL).unwrap();
+    assert_eq!(
+        w.add_material(material(Some(0), None)),
+        Err(PackError::IndexOutOfRange {
+            what: "material base colour texture",
+            index: 0,
+            len: 0
+        })
+    );
+    let bad = TextureImage {
+        width: 4,
+        height: 4,
+        pixels: vec![0; 3],
+    };
+    assert_eq!(
+        w.add_texture(&bad, true, false),
+        Err(PackError::InvalidImage {
+            width: 4,
+            height: 4,
+            bytes: 3
+        })
+    );
+    assert!(matches!(
+        w.add_entity(entity(0, 0, 0.0, 0.0)),
+        Err(PackError::IndexOutOfRange {
+            what: "entity mesh",
+            ..
+        })
+    ));
+    w.add_mesh(&chain(16)).unwrap();
+    w.add_material(material(None, None)).unwrap();
+    assert!(matches!(
+        w.add_entity(entity(0, 0, f32::NAN, 0.0)),
+        Err(PackError::NonFinite { .. })
+    ));
+    assert!(matches!(
+        w.add_entity(entity(0, 0, 1e30, 0.0)),
+        Err(PackError::OutsideWorld { .. })
+    ));
+    w.add_entity(entity(0, 0, -0.5, 0.0)).unwrap();
+    let pack = w.finish().unwrap();
+    assert_eq!(pack.manifest.cells[0].coord, IVec2::new(-1, 0));
+}
