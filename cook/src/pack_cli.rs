@@ -34,6 +34,10 @@ options:
   --seed N               the seed (default 0)
   --cell-size M          the edge of a world cell in metres (default 64)
   --cells N              N x N cells (default 16)
+  --max-texture-size N   the largest texture edge, a power of two up to 1024 (default 1024;
+                         textures take 256 to 1024 px, or N when it is smaller)
+  --max-segments N       the most detailed meshes' segments around, a power of two from 8
+                         to 1024 (default 256)
   --blob-size BYTES      start a new blob file past this size (default 64M)
   -h, --help             this text";
 
@@ -66,6 +70,8 @@ struct PackArgs {
     bytes: Option<u64>,
     seed: Option<u64>,
     cells: Option<u32>,
+    max_texture_size: Option<u32>,
+    max_segments: Option<u32>,
 }
 
 fn parse(args: &[String], world: bool) -> Result<Option<PackArgs>, String> {
@@ -80,11 +86,21 @@ fn parse(args: &[String], world: bool) -> Result<Option<PackArgs>, String> {
         match arg.as_str() {
             "-h" | "--help" => return Ok(None),
             "--out" | "-o" | "--output" => parsed.out = Some(PathBuf::from(value()?)),
-            "--cell-size" => parsed.cell_size = Some(number(arg, value()?)?),
+            "--cell-size" => {
+                let metres: f32 = number(arg, value()?)?;
+                if !(metres.is_finite() && metres > 0.0) {
+                    return Err(format!("{arg} must be a positive number of metres"));
+                }
+                parsed.cell_size = Some(metres);
+            }
             "--blob-size" => parsed.blob_size = Some(parse_bytes(arg, value()?)?),
             "--bytes" if world => parsed.bytes = Some(parse_bytes(arg, value()?)?),
             "--seed" if world => parsed.seed = Some(number(arg, value()?)?),
             "--cells" if world => parsed.cells = Some(number(arg, value()?)?),
+            "--max-texture-size" if world => {
+                parsed.max_texture_size = Some(number(arg, value()?)?);
+            }
+            "--max-segments" if world => parsed.max_segments = Some(number(arg, value()?)?),
             flag if flag.starts_with('-') && flag.len() > 1 => {
                 return Err(format!("unknown option {flag}"));
             }
@@ -192,7 +208,16 @@ fn run_world(args: &PackArgs) -> Result<(), Box<dyn std::error::Error>> {
         target_bytes: args.bytes.unwrap_or(defaults.target_bytes),
         cell_size: args.cell_size.unwrap_or(defaults.cell_size),
         cells_per_side: args.cells.unwrap_or(defaults.cells_per_side),
+        max_mesh_segments: args.max_segments.unwrap_or(defaults.max_mesh_segments),
         ..defaults
+    };
+    let params = match args.max_texture_size {
+        Some(max) => WorldParams {
+            max_texture_size: max,
+            min_texture_size: params.min_texture_size.min(max),
+            ..params
+        },
+        None => params,
     };
     let (out, mut writer) = writer(args, params.cell_size)?;
     let summary = generate_world(&params, &mut writer)?;
