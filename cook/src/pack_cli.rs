@@ -158,8 +158,7 @@ pub fn main_world(args: &[String]) -> ExitCode {
 fn writer(args: &PackArgs, cell_size: f32) -> Result<(PathBuf, PackWriter), String> {
     let out = args.out.clone().unwrap_or_default();
     let blob_size = args.blob_size.unwrap_or(DEFAULT_BLOB_LIMIT);
-    let writer =
-        PackWriter::to_dir(&out, cell_size, blob_size).map_err(|e| format!("{e}"))?;
+    let writer = PackWriter::to_dir(&out, cell_size, blob_size).map_err(|e| format!("{e}"))?;
     Ok((out, writer))
 }
 

@@ -9,8 +9,8 @@ use layerw_engine::render::{Mesh, TextureImage};
 use layerw_engine::stream::{PackEntity, PackMaterial, PackWriter};
 use rayon::prelude::*;
 
-use crate::{ChainOptions, CookError, generate_chain};
 use crate::source::{MeshParts, load_buffers, parse_gltf, read_capped, read_uri};
+use crate::{ChainOptions, CookError, generate_chain};
 
 /// The eight bytes every PNG file starts with.
 const PNG_SIGNATURE: [u8; 8] = [0x89, b'P', b'N', b'G', b'\r', b'\n', 0x1a, b'\n'];
@@ -333,7 +333,12 @@ impl Lists {
     }
 
     /// The scene index of a primitive's mesh, read the first time it is used.
-    fn mesh(&mut self, inputs: &Inputs<'_>, gltf_mesh: usize, primitive: &gltf::Primitive<'_>) -> Result<u32, CookError> {
+    fn mesh(
+        &mut self,
+        inputs: &Inputs<'_>,
+        gltf_mesh: usize,
+        primitive: &gltf::Primitive<'_>,
+    ) -> Result<u32, CookError> {
         let key = (gltf_mesh, primitive.index());
         if let Some(&index) = self.mesh_index.get(&key) {
             return Ok(index);
@@ -390,9 +395,7 @@ impl Lists {
             && pack_material.metallic.is_finite()
             && pack_material.roughness.is_finite();
         if !finite {
-            return Err(inputs.fail(format!(
-                "material {key:?} has a factor that is not finite"
-            )));
+            return Err(inputs.fail(format!("material {key:?} has a factor that is not finite")));
         }
         let index = self.scene.materials.len() as u32;
         self.scene.materials.push(pack_material);
@@ -401,7 +404,12 @@ impl Lists {
     }
 
     /// The scene index of an image in a role (colour or linear), decoded the first time.
-    fn texture(&mut self, inputs: &Inputs<'_>, gltf_image: usize, srgb: bool) -> Result<u32, CookError> {
+    fn texture(
+        &mut self,
+        inputs: &Inputs<'_>,
+        gltf_image: usize,
+        srgb: bool,
+    ) -> Result<u32, CookError> {
         if let Some(&index) = self.texture_index.get(&(gltf_image, srgb)) {
             return Ok(index);
         }
@@ -423,7 +431,6 @@ impl Lists {
         self.texture_index.insert((gltf_image, srgb), index);
         Ok(index)
     }
-
 }
 
 /// What a non-PNG image is, for the error: its MIME type when the file gives one, else a guess

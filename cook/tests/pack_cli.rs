@@ -25,8 +25,8 @@ fn stderr(output: &Output) -> String {
 
 /// The manifest in `dir`, read back, with every blob file the length it says.
 fn read_pack(dir: &std::path::Path) -> PackManifest {
-    let manifest = PackManifest::from_bytes(&std::fs::read(dir.join(MANIFEST_FILE)).unwrap())
-        .unwrap();
+    let manifest =
+        PackManifest::from_bytes(&std::fs::read(dir.join(MANIFEST_FILE)).unwrap()).unwrap();
     for blob in &manifest.blobs {
         let len = std::fs::metadata(dir.join(&blob.name)).unwrap().len();
         assert_eq!(len, blob.len, "{}", blob.name);
@@ -39,9 +39,23 @@ fn world_writes_a_pack_that_reads_back() {
     let out = scratch("world");
     let dir = out.to_str().unwrap();
     let args = [
-        "world", "--out", dir, "--bytes", "300K", "--seed", "4", "--cells", "3",
-        "--cell-size", "20", "--max-texture-size", "32", "--max-segments", "16",
-        "--blob-size", "100K",
+        "world",
+        "--out",
+        dir,
+        "--bytes",
+        "300K",
+        "--seed",
+        "4",
+        "--cells",
+        "3",
+        "--cell-size",
+        "20",
+        "--max-texture-size",
+        "32",
+        "--max-segments",
+        "16",
+        "--blob-size",
+        "100K",
     ];
     let run = cook(&args);
     assert!(run.status.success(), "{}", stderr(&run));
@@ -53,7 +67,12 @@ fn world_writes_a_pack_that_reads_back() {
     assert!(manifest.blobs.len() > 1);
     let bytes: u64 = manifest.blobs.iter().map(|b| b.len).sum();
     assert!(bytes >= 300 << 10, "{bytes}");
-    assert!(manifest.textures.iter().all(|t| t.levels.last().unwrap().width == 32));
+    assert!(
+        manifest
+            .textures
+            .iter()
+            .all(|t| t.levels.last().unwrap().width == 32)
+    );
     assert!(manifest.meshes.iter().all(|m| m.levels.len() == 2));
 }
 
@@ -112,12 +131,32 @@ fn errors_exit_non_zero_with_a_message() {
         (&["pack", missing, "--out", out], 1, "missing.glb"),
         (&["pack", "--out", out], 2, "no scene given"),
         (&["pack", missing], 2, "--out DIR is required"),
-        (&["pack", missing, "--out", out, "--cell-size", "big"], 2, "not a valid number"),
-        (&["pack", missing, "--out", out, "--cell-size", "-1"], 2, "--cell-size must be"),
+        (
+            &["pack", missing, "--out", out, "--cell-size", "big"],
+            2,
+            "not a valid number",
+        ),
+        (
+            &["pack", missing, "--out", out, "--cell-size", "-1"],
+            2,
+            "--cell-size must be",
+        ),
         (&["world", "--out", out, "--bytes", "2X"], 2, "not a size"),
-        (&["world", "--out", out, "--cells", "0"], 1, "cells_per_side"),
-        (&["world", "--out", out, "--frobnicate"], 2, "unknown option --frobnicate"),
-        (&["world", "scene.glb", "--out", out], 2, "world takes no input"),
+        (
+            &["world", "--out", out, "--cells", "0"],
+            1,
+            "cells_per_side",
+        ),
+        (
+            &["world", "--out", out, "--frobnicate"],
+            2,
+            "unknown option --frobnicate",
+        ),
+        (
+            &["world", "scene.glb", "--out", out],
+            2,
+            "world takes no input",
+        ),
     ];
     for (args, code, message) in cases {
         let run = cook(args);

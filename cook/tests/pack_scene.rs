@@ -239,7 +239,8 @@ fn node2_local() -> Mat4 {
 
 /// The world transforms the hierarchy gives, composed here from the TRS values above.
 fn expected_world() -> [(&'static str, Mat4); 3] {
-    let node0 = Mat4::from_translation(Vec3::new(10.0, 0.0, 5.0)) * Mat4::from_quat(node0_rotation());
+    let node0 =
+        Mat4::from_translation(Vec3::new(10.0, 0.0, 5.0)) * Mat4::from_quat(node0_rotation());
     let node1 = node0 * Mat4::from_scale(Vec3::splat(2.0));
     let node2 = node1 * node2_local();
     let node3 = node0 * Mat4::from_translation(Vec3::new(0.0, 3.0, 0.0));
@@ -259,7 +260,7 @@ fn cook(scene: &Scene) -> PackBytes {
     writer.finish().unwrap()
 }
 
-fn stored<'a>(pack: &'a PackBytes, blob: u32, range: core::ops::Range<u64>) -> &'a [u8] {
+fn stored(pack: &PackBytes, blob: u32, range: core::ops::Range<u64>) -> &[u8] {
     &pack.blobs[blob as usize][range.start as usize..range.end as usize]
 }
 
@@ -274,7 +275,11 @@ fn a_scene_reads_as_its_hierarchy_meshes_materials_and_textures() {
         .map(|m| (m.gltf_mesh, m.primitive))
         .collect();
     assert_eq!(meshes, [(0, 0), (1, 0), (1, 1)]);
-    for (read, input) in scene.meshes.iter().zip([&f.sphere, &f.cube, &f.small_sphere]) {
+    for (read, input) in scene
+        .meshes
+        .iter()
+        .zip([&f.sphere, &f.cube, &f.small_sphere])
+    {
         assert_eq!(read.mesh.positions, input.positions);
         assert_eq!(read.mesh.triangle_count(), input.triangle_count());
     }
@@ -284,18 +289,28 @@ fn a_scene_reads_as_its_hierarchy_meshes_materials_and_textures() {
     assert_eq!(m0.base_color, Vec4::new(0.8, 0.2, 0.1, 1.0));
     assert_eq!((m0.metallic, m0.roughness), (0.3, 0.6));
     assert_eq!(m0.emissive, Vec3::new(0.1, 0.2, 0.3));
-    assert_eq!((m0.base_color_texture, m0.normal_texture), (Some(0), Some(1)));
+    assert_eq!(
+        (m0.base_color_texture, m0.normal_texture),
+        (Some(0), Some(1))
+    );
     assert_eq!(scene.materials[1].base_color, Vec4::new(0.1, 0.5, 0.9, 0.5));
     assert_eq!(scene.materials[1].base_color_texture, None);
     let default = &scene.materials[2];
-    assert_eq!((default.base_color, default.metallic, default.roughness), (Vec4::ONE, 1.0, 1.0));
+    assert_eq!(
+        (default.base_color, default.metallic, default.roughness),
+        (Vec4::ONE, 1.0, 1.0)
+    );
     // Textures decoded, in their roles.
     assert_eq!(scene.textures.len(), 2);
     assert!(scene.textures[0].srgb && !scene.textures[1].srgb);
     assert_eq!(scene.textures[0].image.pixels, f.colour_pixels);
     assert_eq!(scene.textures[1].image.pixels, f.normal_pixels);
     // Node 1: mesh 0; node 2: both primitives of mesh 1; node 3: mesh 0. Node 4 is in no scene.
-    let entities: Vec<(u32, u32)> = scene.entities.iter().map(|e| (e.mesh, e.material)).collect();
+    let entities: Vec<(u32, u32)> = scene
+        .entities
+        .iter()
+        .map(|e| (e.mesh, e.material))
+        .collect();
     assert_eq!(entities, [(0, 0), (1, 1), (2, 2), (0, 0)]);
     let [(_, node1), (_, node2), (_, node3)] = expected_world();
     for (entity, expected) in scene.entities.iter().zip([node1, node2, node2, node3]) {
@@ -323,11 +338,15 @@ fn a_cooked_scene_reads_back_and_every_level_decodes() {
         m
     });
     // Every mesh level decodes, coarse to fine, the finest with the input's triangles.
-    for (mesh, input) in manifest.meshes.iter().zip([&f.sphere, &f.cube, &f.small_sphere]) {
+    for (mesh, input) in manifest
+        .meshes
+        .iter()
+        .zip([&f.sphere, &f.cube, &f.small_sphere])
+    {
         assert!(!mesh.levels.is_empty());
         for level in &mesh.levels {
-            let decoded = decode_mesh_level(level, stored(&pack, mesh.blob, level.stored.range()))
-                .unwrap();
+            let decoded =
+                decode_mesh_level(level, stored(&pack, mesh.blob, level.stored.range())).unwrap();
             decoded.validate().unwrap();
             assert_eq!(decoded.triangle_count(), level.triangles as usize);
         }
@@ -365,15 +384,22 @@ fn a_cooked_scene_reads_back_and_every_level_decodes() {
         .collect();
     assert_eq!(placed.len(), 4);
     let [(_, node1), (_, node2), (_, node3)] = expected_world();
-    for ((mesh, material), world) in [((0, 0), node1), ((1, 1), node2), ((2, 2), node2), ((0, 0), node3)]
-    {
+    for ((mesh, material), world) in [
+        ((0, 0), node1),
+        ((1, 1), node2),
+        ((2, 2), node2),
+        ((0, 0), node3),
+    ] {
         let found = placed.iter().any(|(e, cell)| {
             let cell_expected = (e.translation / manifest.cell_size).floor();
             (e.mesh, e.material) == (mesh, material)
                 && entity_matrix(e).abs_diff_eq(world, 1e-5)
                 && [cell.x as f32, cell.y as f32] == [cell_expected.x, cell_expected.z]
         });
-        assert!(found, "mesh {mesh} material {material} at {world:?}: {placed:?}");
+        assert!(
+            found,
+            "mesh {mesh} material {material} at {world:?}: {placed:?}"
+        );
     }
 }
 
@@ -382,7 +408,9 @@ fn scene_files_read_buffers_and_images_below_their_folder() {
     let f = fixture();
     // The GLB's JSON chunk as a .gltf whose buffer is a file next to it.
     let json_len = u32::from_le_bytes(f.glb[12..16].try_into().unwrap()) as usize;
-    let json = std::str::from_utf8(&f.glb[20..20 + json_len]).unwrap().trim_end();
+    let json = std::str::from_utf8(&f.glb[20..20 + json_len])
+        .unwrap()
+        .trim_end();
     let bin = &f.glb[20 + json_len + 8..];
     let dir = scratch("files");
     std::fs::create_dir_all(&dir).unwrap();
@@ -448,7 +476,10 @@ const TEXTURED: &str = r#", "materials": [{"pbrMetallicRoughness": {"baseColorTe
 fn bad_scenes_are_typed_errors() {
     // A plain triangle reads: the base of the cases below.
     let plain = triangle_gltf(r#"[{"mesh": 0}]"#, PLAIN);
-    assert_eq!(load_scene_bytes(plain.as_bytes()).unwrap().entities.len(), 1);
+    assert_eq!(
+        load_scene_bytes(plain.as_bytes()).unwrap().entities.len(),
+        1
+    );
 
     // A JPEG image, named by its MIME type or by its first bytes.
     let jpeg = format!(
@@ -480,11 +511,16 @@ fn bad_scenes_are_typed_errors() {
     ));
     // An image with neither a URI nor a buffer view (gltf 1.4.1 would panic reading it).
     let nothing = format!(r#"{TEXTURED}, "images": [{{}}]"#);
-    let err =
-        load_scene_bytes(triangle_gltf(r#"[{"mesh": 0}]"#, &nothing).as_bytes()).unwrap_err();
-    assert!(err.to_string().contains("neither a URI nor a buffer view"), "{err}");
+    let err = load_scene_bytes(triangle_gltf(r#"[{"mesh": 0}]"#, &nothing).as_bytes()).unwrap_err();
+    assert!(
+        err.to_string().contains("neither a URI nor a buffer view"),
+        "{err}"
+    );
     // A cycle in the hierarchy, and a node with two parents.
-    let cycle = triangle_gltf(r#"[{"mesh": 0, "children": [1]}, {"children": [0]}]"#, PLAIN);
+    let cycle = triangle_gltf(
+        r#"[{"mesh": 0, "children": [1]}, {"children": [0]}]"#,
+        PLAIN,
+    );
     let err = load_scene_bytes(cycle.as_bytes()).unwrap_err();
     assert!(err.to_string().contains("reached twice"), "{err}");
     let shared = triangle_gltf(
@@ -495,7 +531,10 @@ fn bad_scenes_are_typed_errors() {
     // No node with a mesh.
     let empty = triangle_gltf(r#"[{}]"#, PLAIN);
     let err = load_scene_bytes(empty.as_bytes()).unwrap_err();
-    assert!(err.to_string().contains("no node with a triangle mesh"), "{err}");
+    assert!(
+        err.to_string().contains("no node with a triangle mesh"),
+        "{err}"
+    );
     // A transform that overflows.
     let huge = triangle_gltf(
         r#"[{"scale": [3e38, 3e38, 3e38], "children": [1]}, {"scale": [10, 10, 10], "mesh": 0}]"#,

@@ -87,7 +87,11 @@ fn a_world_has_its_cells_entities_and_decodable_levels() {
     }
     assert_eq!(entities, summary.entities);
     assert_eq!(entities, summary.meshes * params.instances_per_mesh);
-    assert_eq!(used_meshes.len(), manifest.meshes.len(), "every mesh is placed");
+    assert_eq!(
+        used_meshes.len(),
+        manifest.meshes.len(),
+        "every mesh is placed"
+    );
 
     // Every mesh level decodes; errors shrink toward the finest, which has none; real chains.
     let mut levels = 0;
@@ -100,8 +104,11 @@ fn a_world_has_its_cells_entities_and_decodable_levels() {
             assert_eq!(decoded.triangle_count(), level.triangles as usize);
             levels += 1;
         }
-        assert!(mesh.levels.windows(2).all(|w| w[0].error >= w[1].error
-            && w[0].triangles < w[1].triangles));
+        assert!(
+            mesh.levels
+                .windows(2)
+                .all(|w| w[0].error >= w[1].error && w[0].triangles < w[1].triangles)
+        );
         assert_eq!(mesh.levels.last().unwrap().error, 0.0);
         assert!(mesh.levels[0].error > 0.0);
     }
@@ -142,13 +149,55 @@ fn texture_share_zero_gives_meshes_only() {
 fn bad_parameters_are_refused() {
     let mut writer = PackWriter::in_memory(1.0).unwrap();
     for (params, option) in [
-        (WorldParams { cells_per_side: 0, ..small(0) }, "cells_per_side"),
-        (WorldParams { cell_size: f32::NAN, ..small(0) }, "cell_size"),
-        (WorldParams { texture_share: 1.0, ..small(0) }, "texture_share"),
-        (WorldParams { max_mesh_segments: 48, ..small(0) }, "max_mesh_segments"),
-        (WorldParams { max_texture_size: 2048, ..small(0) }, "max_texture_size"),
-        (WorldParams { min_texture_size: 128, ..small(0) }, "min_texture_size"),
-        (WorldParams { instances_per_mesh: 0, ..small(0) }, "instances_per_mesh"),
+        (
+            WorldParams {
+                cells_per_side: 0,
+                ..small(0)
+            },
+            "cells_per_side",
+        ),
+        (
+            WorldParams {
+                cell_size: f32::NAN,
+                ..small(0)
+            },
+            "cell_size",
+        ),
+        (
+            WorldParams {
+                texture_share: 1.0,
+                ..small(0)
+            },
+            "texture_share",
+        ),
+        (
+            WorldParams {
+                max_mesh_segments: 48,
+                ..small(0)
+            },
+            "max_mesh_segments",
+        ),
+        (
+            WorldParams {
+                max_texture_size: 2048,
+                ..small(0)
+            },
+            "max_texture_size",
+        ),
+        (
+            WorldParams {
+                min_texture_size: 128,
+                ..small(0)
+            },
+            "min_texture_size",
+        ),
+        (
+            WorldParams {
+                instances_per_mesh: 0,
+                ..small(0)
+            },
+            "instances_per_mesh",
+        ),
     ] {
         match generate_world(&params, &mut writer) {
             Err(CookError::InvalidOptions { option: o, .. }) => assert_eq!(o, option),

@@ -120,7 +120,11 @@ impl Shape {
                 let crown = crown * (1.0 + self.roughness * 2.0 * bumps);
                 // The trunk closes at the ground (the bottom pole) and under the crown's top.
                 let trunk = self.size.x * 0.12 * (y / (height * 0.02)).min(1.0);
-                let trunk = if y < crown_start + crown_half { trunk } else { 0.0 };
+                let trunk = if y < crown_start + crown_half {
+                    trunk
+                } else {
+                    0.0
+                };
                 let radius = crown.max(trunk).max(0.0);
                 Vec3::new(radius * phi.cos(), y, -radius * phi.sin())
             }
@@ -307,11 +311,17 @@ mod tests {
             assert_eq!(chain.level_count(), 4, "{kind:?}");
             assert_eq!(chain.finest().error, 0.0);
             let errors: Vec<f32> = chain.levels().iter().map(|l| l.error).collect();
-            assert!(errors[0] > errors[2] && errors[2] > 0.0, "{kind:?}: {errors:?}");
+            assert!(
+                errors[0] > errors[2] && errors[2] > 0.0,
+                "{kind:?}: {errors:?}"
+            );
             assert_eq!(chain.finest().triangles(), 64 * 32 * 2 - 2 * 64);
             // Standing on the ground, within its size.
             let bounds = chain.finest().bounds;
-            assert!(bounds.min.y > -1.0 && bounds.max.y > 1.0, "{kind:?}: {bounds:?}");
+            assert!(
+                bounds.min.y > -1.0 && bounds.max.y > 1.0,
+                "{kind:?}: {bounds:?}"
+            );
         }
     }
 
