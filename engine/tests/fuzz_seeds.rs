@@ -13,6 +13,10 @@ use layerw_engine::platform::{
     Action, ActionMap, Binding, InputEvent, Journal, JournalFrame, KeyCode, TimedEvent,
 };
 use layerw_engine::render::{Mesh, TextureImage};
+use layerw_engine::stream::{
+    MeshLevel, PackEntity, PackManifest, PackMaterial, PackWriter, StoredLevel, TextureLevel,
+    decode_mesh_level, decode_texture_level,
+};
 
 #[derive(Action, Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum Play {
@@ -25,6 +29,99 @@ fn corpus(target: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("fuzz/corpus")
         .join(target)
+}
+
+/// A small content pack: a two-level mesh, a 16 x 8 texture, a material, two entities in two
+/// cells.
+fn pack() -> layerw_engine::stream::PackBytes {
+    use layerw_engine::glam::{Quat, Vec3, Vec4};
+    let mut writer = PackWriter::in_memory(16.0).expect("a valid cell size");
+    let chain = LodChain::new(vec![
+        LodLevel::new(Mesh::cube(1.0), 0.1),
+        LodLevel::new(Mesh::sphere(0.5, 8, 4), 0.0),
+    ])
+    .expect("a valid chain");
+    let mesh = writer.add_mesh(&chain).expect("a mesh");
+    let pixels = (0..16 * 8 * 4).map(|i| (i * 7 % 256) as u8).collect();
+    let image = TextureImage::from_rgba8(16, 8, pixels).expect("a valid image");
+    let texture = writer.add_texture(&image, true, false).expect("a texture");
+    let material = writer
+        .add_material(PackMaterial {
+            base_color: Vec4::ONE,
+            emissive: Vec3::ZERO,
+            metallic: 0.0,
+            roughness: 0.5,
+            base_color_texture: Some(texture),
+            normal_texture: None,
+        })
+        .expect("a material");
+    for x in [-3.0, 20.0] {
+        writer
+            .add_entity(PackEntity {
+                mesh,
+                material,
+                translation: Vec3::new(x, 0.0, 5.0),
+                rotation: Quat::IDENTITY,
+                scale: Vec3::ONE,
+                is_static: x > 0.0,
+            })
+            .expect("an entity");
+    }
+    writer.finish().expect("a pack")
+}
+
+/// The pack_mesh_level and pack_texture_level inputs: the level entry's numbers the harness
+/// takes from the input (raw_len and triangles; width and height as u16), then the stored
+/// bytes (the harness computes their CRC-32).
+fn level_seeds() -> (Vec<u8>, Vec<u8>) {
+    let pack = pack();
+    let blob =
+        |s: &StoredLevel| pack.blobs[0][s.range().start as usize..s.range().end as usize].to_vec();
+    let mesh = pack.manifest.meshes[0].levels[1];
+    let mut mesh_seed = Vec::new();
+    mesh_seed.extend_from_slice(&mesh.stored.raw_len.to_le_bytes());
+    mesh_seed.extend_from_slice(&mesh.triangles.to_le_bytes());
+    mesh_seed.extend_from_slice(&blob(&mesh.stored));
+    let texture = pack.manifest.textures[0].levels[4];
+    let mut texture_seed = Vec::new();
+    texture_seed.extend_from_slice(&(texture.width as u16).to_le_bytes());
+    texture_seed.extend_from_slice(&(texture.height as u16).to_le_bytes());
+    texture_seed.extend_from_slice(&blob(&texture.stored));
+    (mesh_seed, texture_seed)
+}
+
+/// Decodes a level seed the way the pack_mesh_level target does.
+fn decode_mesh_seed(seed: &[u8]) {
+    let word = |at: usize| u32::from_le_bytes(seed[at..at + 4].try_into().unwrap());
+    let stored = &seed[8..];
+    let level = MeshLevel {
+        stored: StoredLevel {
+            offset: 0,
+            stored_len: stored.len() as u32,
+            raw_len: word(0),
+            crc32: crc32fast::hash(stored),
+        },
+        error: 0.0,
+        triangles: word(4),
+    };
+    decode_mesh_level(&level, stored).unwrap();
+}
+
+/// Decodes a level seed the way the pack_texture_level target does.
+fn decode_texture_seed(seed: &[u8]) {
+    let half = |at: usize| u32::from(u16::from_le_bytes([seed[at], seed[at + 1]]));
+    let (width, height, stored) = (half(0), half(2), &seed[4..]);
+    let level = TextureLevel {
+        stored: StoredLevel {
+            offset: 0,
+            stored_len: stored.len() as u32,
+            raw_len: width * height * 4,
+            crc32: crc32fast::hash(stored),
+        },
+        width,
+        height,
+    };
+    decode_texture_level(&level, stored).unwrap();
 }
 
 /// Every seed: (target, file name, bytes).
@@ -50,6 +147,7 @@ fn seeds() -> Vec<(&'static str, &'static str, Vec<u8>)> {
         .with(Play::Move, Binding::WASD)
         .with(Play::Jump, Binding::Key(KeyCode::Space))
         .to_json();
+    let (mesh_seed, texture_seed) = level_seeds();
     vec![
         ("lod_chain", "seed-cube-sphere.lwlod", chain.to_bytes()),
         (
@@ -60,6 +158,13 @@ fn seeds() -> Vec<(&'static str, &'static str, Vec<u8>)> {
         ),
         ("journal", "seed-one-key.jsonl", journal.to_bytes()),
         ("bindings", "seed-move-jump.json", bindings.into_bytes()),
+        (
+            "pack_manifest",
+            "seed-two-cells.lwpk",
+            pack().manifest_bytes,
+        ),
+        ("pack_mesh_level", "seed-sphere-8x4.bin", mesh_seed),
+        ("pack_texture_level", "seed-16x8.bin", texture_seed),
     ]
 }
 
@@ -87,6 +192,9 @@ fn seeds_are_valid_inputs() {
             "bindings" => ActionMap::<Play>::new()
                 .load_json(std::str::from_utf8(&committed).unwrap())
                 .unwrap(),
+            "pack_manifest" => drop(PackManifest::from_bytes(&committed).unwrap()),
+            "pack_mesh_level" => decode_mesh_seed(&committed),
+            "pack_texture_level" => decode_texture_seed(&committed),
             other => panic!("unknown target {other}"),
         }
     }
