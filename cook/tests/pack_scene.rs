@@ -543,3 +543,39 @@ fn bad_scenes_are_typed_errors() {
     let err = load_scene_bytes(huge.as_bytes()).unwrap_err();
     assert!(err.to_string().contains("not finite"), "{err}");
 }
+
+#[test]
+fn the_scene_fuzz_corpus_loads_or_fails_cleanly() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/gltf_scene");
+    // The seed is this file's scene: rewritten on request, checked current otherwise.
+    let seed = dir.join("seed-scene.glb");
+    if std::env::var_os("LAYERW_UPDATE_FUZZ_SEEDS").is_some() {
+        std::fs::write(&seed, fixture().glb).unwrap();
+    }
+    assert!(
+        std::fs::read(&seed).unwrap() == fixture().glb,
+        "{} is stale: rerun with LAYERW_UPDATE_FUZZ_SEEDS=1",
+        seed.display()
+    );
+    let (mut seeds, mut nodeless, mut regressions) = (0, 0, 0);
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let result = load_scene_bytes(&std::fs::read(&path).unwrap());
+        if name.starts_with("seed-") {
+            let scene = result.unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert!(!scene.entities.is_empty());
+            seeds += 1;
+        } else if name.starts_with("nodeless-") {
+            // The mesh loader's seeds: meshes, but no node places them.
+            let message = result.unwrap_err().to_string();
+            assert!(message.contains("no node with a triangle mesh"), "{name}: {message}");
+            nodeless += 1;
+        } else if name.starts_with("regression-") {
+            assert!(matches!(result, Err(CookError::Gltf { .. })), "{name}: {result:?}");
+            regressions += 1;
+        }
+    }
+    assert_eq!((seeds, nodeless), (1, 2));
+    assert!(regressions >= 3, "{regressions} regressions");
+}
