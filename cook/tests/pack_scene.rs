@@ -569,10 +569,16 @@ fn the_scene_fuzz_corpus_loads_or_fails_cleanly() {
         } else if name.starts_with("nodeless-") {
             // The mesh loader's seeds: meshes, but no node places them.
             let message = result.unwrap_err().to_string();
-            assert!(message.contains("no node with a triangle mesh"), "{name}: {message}");
+            assert!(
+                message.contains("no node with a triangle mesh"),
+                "{name}: {message}"
+            );
             nodeless += 1;
         } else if name.starts_with("regression-") {
-            assert!(matches!(result, Err(CookError::Gltf { .. })), "{name}: {result:?}");
+            assert!(
+                matches!(result, Err(CookError::Gltf { .. })),
+                "{name}: {result:?}"
+            );
             regressions += 1;
         }
     }
