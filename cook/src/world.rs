@@ -23,8 +23,8 @@ use shape::{COARSEST_SEGMENTS, Shape, ShapeKind};
 /// Untextured materials every world starts with (so a world of meshes only still has some).
 const PLAIN_MATERIALS: u32 = 4;
 
-/// Assets generated in parallel at a time. Fixed, not the thread count: the world must not
-/// depend on the machine.
+/// Assets made in parallel at a time (while the previous batch is written). Fixed, not the
+/// thread count: the world must not depend on the machine.
 const BATCH: usize = 16;
 
 /// What world to generate. `Default` is the benchmark's: 256 cells of 64 m, meshes up to 256
@@ -194,42 +194,18 @@ pub fn generate_world(
     let mut summary = WorldSummary::default();
     let mut materials = Vec::new();
     let mut planned = Planner::new(params);
-    'assets: loop {
-        let batch: Vec<Plan> = (0..BATCH).map(|_| planned.next()).collect();
-        let made: Vec<Made> = batch
-            .into_par_iter()
-            .map(|plan| make(plan, &noise))
-            .collect::<Result<_, _>>()?;
-        for asset in made {
-            match asset {
-                Made::Mesh(chain) => {
-                    writer.add_mesh(&chain)?;
-                    summary.meshes += 1;
-                    summary.mesh_levels += chain.level_count() as u32;
-                    summary.finest_triangles += chain.finest().triangles() as u64;
-                }
-                Made::Material {
-                    colour,
-                    normal,
-                    roughness,
-                } => {
-                    let colour = writer.add_texture(&colour, true, false)?;
-                    let normal = writer.add_texture(&normal, false, false)?;
-                    summary.textures += 2;
-                    materials.push(PackMaterial {
-                        base_color: Vec4::ONE,
-                        emissive: Vec3::ZERO,
-                        metallic: 0.0,
-                        roughness,
-                        base_color_texture: Some(colour),
-                        normal_texture: Some(normal),
-                    });
-                }
-            }
-            if writer.blob_bytes() >= params.target_bytes && summary.meshes > 0 {
-                break 'assets;
-            }
+    // Writing one batch (on this thread) overlaps making the next (on the others).
+    let mut made = make_batch(&mut planned, &noise)?;
+    loop {
+        let plans: Vec<Plan> = (0..BATCH).map(|_| planned.next()).collect();
+        let (written, next) = rayon::join(
+            || write_batch(made, params, writer, &mut summary, &mut materials),
+            || make_plans(plans, &noise),
+        );
+        if written? {
+            break;
         }
+        made = next?;
     }
     summary.blob_bytes = writer.blob_bytes();
     let mut rng = rng_for(params.seed, 1, 0);
@@ -252,6 +228,61 @@ pub fn generate_world(
     summary.cells = params.cells_per_side * params.cells_per_side;
     summary.entities = place_entities(params, summary.meshes, summary.materials, writer)?;
     Ok(summary)
+}
+
+/// Plans and makes the next batch.
+fn make_batch(planner: &mut Planner<'_>, noise: &Noise) -> Result<Vec<Made>, CookError> {
+    make_plans((0..BATCH).map(|_| planner.next()).collect(), noise)
+}
+
+/// Makes planned assets in parallel, in order.
+fn make_plans(plans: Vec<Plan>, noise: &Noise) -> Result<Vec<Made>, CookError> {
+    plans
+        .into_par_iter()
+        .map(|plan| make(plan, noise))
+        .collect()
+}
+
+/// Writes made assets in order until the blobs reach the target (once a mesh is written);
+/// `true` when they did.
+fn write_batch(
+    made: Vec<Made>,
+    params: &WorldParams,
+    writer: &mut PackWriter,
+    summary: &mut WorldSummary,
+    materials: &mut Vec<PackMaterial>,
+) -> Result<bool, CookError> {
+    for asset in made {
+        match asset {
+            Made::Mesh(chain) => {
+                writer.add_mesh(&chain)?;
+                summary.meshes += 1;
+                summary.mesh_levels += chain.level_count() as u32;
+                summary.finest_triangles += chain.finest().triangles() as u64;
+            }
+            Made::Material {
+                colour,
+                normal,
+                roughness,
+            } => {
+                let colour = writer.add_texture(&colour, true, false)?;
+                let normal = writer.add_texture(&normal, false, false)?;
+                summary.textures += 2;
+                materials.push(PackMaterial {
+                    base_color: Vec4::ONE,
+                    emissive: Vec3::ZERO,
+                    metallic: 0.0,
+                    roughness,
+                    base_color_texture: Some(colour),
+                    normal_texture: Some(normal),
+                });
+            }
+        }
+        if writer.blob_bytes() >= params.target_bytes && summary.meshes > 0 {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// Makes one planned asset.
