@@ -77,7 +77,7 @@ fn level_seeds() -> (Vec<u8>, Vec<u8>) {
     let pack = pack();
     let blob =
         |s: &StoredLevel| pack.blobs[0][s.range().start as usize..s.range().end as usize].to_vec();
-    let mesh = pack.manifest.meshes[0].levels[1];
+    let mesh = pack.manifest.meshes[0].levels[0];
     let mut mesh_seed = Vec::new();
     mesh_seed.extend_from_slice(&mesh.stored.raw_len.to_le_bytes());
     mesh_seed.extend_from_slice(&mesh.triangles.to_le_bytes());
@@ -163,7 +163,7 @@ fn seeds() -> Vec<(&'static str, &'static str, Vec<u8>)> {
             "seed-two-cells.lwpk",
             pack().manifest_bytes,
         ),
-        ("pack_mesh_level", "seed-sphere-8x4.bin", mesh_seed),
+        ("pack_mesh_level", "seed-cube.bin", mesh_seed),
         ("pack_texture_level", "seed-16x8.bin", texture_seed),
     ]
 }

@@ -4,6 +4,7 @@
 //! decoders allocate once for the decompressed bytes (never more than the manifest's
 //! `raw_len`) and once per mesh stream.
 
+use super::MAX_CRITICAL_TEXTURE_SIZE;
 use super::manifest::{MeshLevel, StoredLevel, TextureLevel};
 use super::pack::{MAX_MESH_LEVEL_RAW_LEN, MAX_TEXTURE_LEVEL_RAW_LEN};
 use super::pack_error::PackError;
@@ -19,6 +20,10 @@ const LZ4_SLACK: u64 = 64;
 /// worst-case growth of `raw_len`, and `raw_len` at most what `stored_len` bytes can expand to
 /// (so a manifest cannot make a decoder allocate far more than the bytes it was given).
 pub(crate) fn lengths_fit(stored_len: u32, raw_len: u32) -> bool {
+    // Past every cap anyway; and below it lz4_flex's bound cannot overflow a 32-bit usize.
+    if raw_len > MAX_MESH_LEVEL_RAW_LEN.max(MAX_TEXTURE_LEVEL_RAW_LEN) {
+        return false;
+    }
     let worst = lz4_flex::block::get_maximum_output_size(raw_len as usize) as u64;
     let best = u64::from(stored_len) * MAX_LZ4_RATIO + LZ4_SLACK;
     stored_len > 0 && u64::from(stored_len) <= worst && u64::from(raw_len) <= best
@@ -124,16 +129,19 @@ pub fn decode_mesh_level(level: &MeshLevel, stored: &[u8]) -> Result<Mesh, PackE
 }
 
 /// Decodes a texture mip from exactly its stored bytes, which may be untrusted: the same
-/// length, CRC and decompression checks as [`decode_mesh_level`], with `raw_len` required to be
-/// `width * height * 4` (at most
-/// [`MAX_TEXTURE_LEVEL_RAW_LEN`](super::MAX_TEXTURE_LEVEL_RAW_LEN)). The decompressed bytes
+/// length, CRC and decompression checks as [`decode_mesh_level`], after checking the size: edges
+/// from 1 to [`MAX_CRITICAL_TEXTURE_SIZE`](super::MAX_CRITICAL_TEXTURE_SIZE) and `raw_len`
+/// equal to `width * height * 4` ([`PackError::InvalidImage`]). The decompressed bytes
 /// become the image's pixels without a copy.
 pub fn decode_texture_level(
     level: &TextureLevel,
     stored: &[u8],
 ) -> Result<TextureImage, PackError> {
-    let rgba = u64::from(level.width) * u64::from(level.height) * 4;
-    if level.width == 0 || level.height == 0 || rgba != u64::from(level.stored.raw_len) {
+    let (w, h) = (level.width, level.height);
+    let edges = (1..=MAX_CRITICAL_TEXTURE_SIZE).contains(&w)
+        && (1..=MAX_CRITICAL_TEXTURE_SIZE).contains(&h);
+    // Edges first: two u32 edges times 4 can overflow a u64.
+    if !edges || u64::from(w) * u64::from(h) * 4 != u64::from(level.stored.raw_len) {
         return Err(PackError::InvalidImage {
             width: level.width,
             height: level.height,

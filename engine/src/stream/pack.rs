@@ -547,3 +547,105 @@ fn parse_body(r: &mut Reader<'_>) -> Result<PackManifest, PackError> {
         cells,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A manifest header sealed around `body` (valid CRCs), to reach the body's parser with counts
+    /// a real writer never writes.
+    fn sealed(body: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        out.extend_from_slice(&PACK_MAGIC);
+        out.extend_from_slice(&PACK_VERSION.to_le_bytes());
+        out.extend_from_slice(&0u16.to_le_bytes());
+        out.extend_from_slice(&(body.len() as u64).to_le_bytes());
+        out.extend_from_slice(&crc32fast::hash(body).to_le_bytes());
+        out.extend_from_slice(&0u64.to_le_bytes());
+        let crc = crc32fast::hash(&out);
+        out.extend_from_slice(&crc.to_le_bytes());
+        out.extend_from_slice(body);
+        out
+    }
+
+    #[test]
+    fn counts_are_bounded_before_anything_is_allocated() {
+        let mut body = Vec::new();
+        body.extend_from_slice(&32.0f32.to_le_bytes());
+        body.extend_from_slice(&0u32.to_le_bytes());
+        let with_blob_count = |count: u32| {
+            let mut b = body.clone();
+            b.extend_from_slice(&count.to_le_bytes());
+            PackManifest::from_bytes(&sealed(&b))
+        };
+        assert_eq!(
+            with_blob_count(u32::MAX),
+            Err(PackError::TooMany {
+                what: "blobs",
+                count: u64::from(u32::MAX),
+                max: 1 << 16
+            })
+        );
+        // Under the cap, but 60,000 blob entries need 600,000 bytes: refused for the bytes there are.
+        assert!(matches!(
+            with_blob_count(60_000),
+            Err(PackError::Truncated {
+                needed: 600_044,
+                ..
+            })
+        ));
+        // An empty world parses.
+        let mut empty = body.clone();
+        empty.extend_from_slice(&[0; 20]);
+        let m = PackManifest::from_bytes(&sealed(&empty)).unwrap();
+        assert_eq!((m.blobs.len(), m.cells.len(), m.cell_size), (0, 0, 32.0));
+        let mut header = sealed(&empty);
+        header[8..16].copy_from_slice(&(1u64 << 40).to_le_bytes());
+        let crc = crc32fast::hash(&header[..28]);
+        header[28..32].copy_from_slice(&crc.to_le_bytes());
+        assert!(matches!(
+            PackManifest::from_bytes(&header),
+            Err(PackError::InvalidHeader { .. })
+        ));
+    }
+
+    #[test]
+    fn cells_are_floored_and_bounded() {
+        let at = |x: f32, z: f32| cell_of(Vec3::new(x, 0.0, z), 10.0);
+        assert_eq!(at(0.0, 9.99), Some(IVec2::new(0, 0)));
+        assert_eq!(at(-0.01, 10.0), Some(IVec2::new(-1, 1)));
+        assert_eq!(at(-2.147_483_6e10, 0.0), Some(IVec2::new(i32::MIN, 0)));
+        assert_eq!(at(2.2e10, 0.0), None);
+        assert_eq!(at(0.0, f32::NAN), None);
+        assert_eq!(at(f32::NEG_INFINITY, 0.0), None);
+    }
+
+    #[test]
+    fn prefix_ranges_span_the_first_levels() {
+        let level = |offset, stored_len| MeshLevel {
+            stored: StoredLevel {
+                offset,
+                stored_len,
+                raw_len: 100,
+                crc32: 0,
+            },
+            error: 0.0,
+            triangles: 1,
+        };
+        let mesh = PackMesh {
+            blob: 0,
+            levels: vec![level(40, 10), level(50, 20), level(70, 30)],
+            bounds: LodBounds {
+                center: Vec3::ZERO,
+                radius: 1.0,
+                min: Vec3::NEG_ONE,
+                max: Vec3::ONE,
+            },
+        };
+        assert_eq!(mesh.prefix_range(0), None);
+        assert_eq!(mesh.prefix_range(1), Some(40..50));
+        assert_eq!(mesh.prefix_range(2), Some(40..70));
+        assert_eq!(mesh.prefix_range(3), Some(40..100));
+        assert_eq!(mesh.prefix_range(4), None);
+    }
+}

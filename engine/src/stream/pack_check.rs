@@ -141,6 +141,11 @@ impl PackManifest {
             blob_len,
             texture.levels.iter().map(|l| &l.stored),
         )?;
+        let max = if texture.critical {
+            MAX_CRITICAL_TEXTURE_SIZE
+        } else {
+            MAX_TEXTURE_SIZE
+        };
         for (i, level) in texture.levels.iter().enumerate() {
             let invalid = |reason| PackError::InvalidLevel {
                 kind,
@@ -150,6 +155,15 @@ impl PackManifest {
             };
             if level.width == 0 || level.height == 0 {
                 return Err(invalid("no pixels"));
+            }
+            // Every level, not only the full size: the order is checked after the size.
+            if level.width > max || level.height > max {
+                return Err(PackError::TextureTooLarge {
+                    texture: asset,
+                    width: level.width,
+                    height: level.height,
+                    max,
+                });
             }
             let rgba = u64::from(level.width) * u64::from(level.height) * 4;
             if u64::from(level.stored.raw_len) != rgba {
@@ -165,20 +179,6 @@ impl PackManifest {
                     level: i as u32 + 1,
                 });
             }
-        }
-        let full = texture.levels[texture.levels.len() - 1];
-        let max = if texture.critical {
-            MAX_CRITICAL_TEXTURE_SIZE
-        } else {
-            MAX_TEXTURE_SIZE
-        };
-        if full.width > max || full.height > max {
-            return Err(PackError::TextureTooLarge {
-                texture: asset,
-                width: full.width,
-                height: full.height,
-                max,
-            });
         }
         Ok(())
     }
@@ -303,7 +303,7 @@ fn check_ranges<'a>(
                 kind,
                 asset,
                 level,
-                reason: "stored and raw lengths cannot belong to one LZ4 block",
+                reason: "stored and raw lengths are impossible for one LZ4 block under the caps",
             });
         }
         let end = stored.offset.checked_add(u64::from(stored.stored_len));

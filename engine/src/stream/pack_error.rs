@@ -151,7 +151,7 @@ pub enum PackError {
         /// What is wrong.
         reason: &'static str,
     },
-    /// A texture's full size is over its cap ([`MAX_TEXTURE_SIZE`](super::MAX_TEXTURE_SIZE),
+    /// A texture level (so the texture's full size) is over its cap ([`MAX_TEXTURE_SIZE`](super::MAX_TEXTURE_SIZE),
     /// or [`MAX_CRITICAL_TEXTURE_SIZE`](super::MAX_CRITICAL_TEXTURE_SIZE) when critical).
     TextureTooLarge {
         /// The texture's index.
@@ -264,7 +264,10 @@ pub enum PackError {
     /// [`Mesh::validate`](crate::render::Mesh::validate).
     InvalidMesh(MeshError),
     /// An image given to the writer is inconsistent (no pixels, pixels not `w * h * 4` bytes,
-    /// an edge over [`MAX_SOURCE_TEXTURE_SIZE`](crate::render::MAX_SOURCE_TEXTURE_SIZE)).
+    /// an edge over [`MAX_SOURCE_TEXTURE_SIZE`](crate::render::MAX_SOURCE_TEXTURE_SIZE)), or a
+    /// texture level's size is (an edge 0 or over
+    /// [`MAX_CRITICAL_TEXTURE_SIZE`](super::MAX_CRITICAL_TEXTURE_SIZE), `raw_len` not
+    /// `w * h * 4`).
     InvalidImage {
         /// Its width.
         width: u32,

@@ -336,6 +336,13 @@ impl PackWriter {
         };
         manifest.validate()?;
         let manifest_bytes = manifest.to_bytes();
+        #[cfg_attr(
+            target_family = "wasm",
+            expect(
+                clippy::infallible_destructuring_match,
+                reason = "the web has no folder sink, the same match serves both"
+            )
+        )]
         let blobs = match self.sink {
             Sink::Memory(blobs) => blobs,
             #[cfg(not(target_family = "wasm"))]
@@ -451,5 +458,87 @@ fn io_error(path: &Path, e: &std::io::Error) -> PackError {
         path: path.display().to_string(),
         kind: e.kind(),
         message: e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use glam::{IVec2, Quat, Vec3, Vec4};
+
+    use super::*;
+    use crate::lod::LodLevel;
+    use crate::render::Mesh;
+
+    fn material(base_color_texture: Option<u32>, normal_texture: Option<u32>) -> PackMaterial {
+        PackMaterial {
+            base_color: Vec4::ONE,
+            emissive: Vec3::ZERO,
+            metallic: 0.0,
+            roughness: 0.5,
+            base_color_texture,
+            normal_texture,
+        }
+    }
+
+    fn entity(mesh: u32, material: u32, x: f32, z: f32) -> PackEntity {
+        PackEntity {
+            mesh,
+            material,
+            translation: Vec3::new(x, 0.0, z),
+            rotation: Quat::IDENTITY,
+            scale: Vec3::ONE,
+            is_static: true,
+        }
+    }
+
+    #[test]
+    fn the_writer_refuses_bad_input_with_typed_errors() {
+        assert!(matches!(
+            PackWriter::in_memory(0.0),
+            Err(PackError::InvalidCellSize { .. })
+        ));
+        let mut w = PackWriter::in_memory(32.0).unwrap();
+        assert_eq!(
+            w.add_material(material(Some(0), None)),
+            Err(PackError::IndexOutOfRange {
+                what: "material base colour texture",
+                index: 0,
+                len: 0
+            })
+        );
+        let bad = TextureImage {
+            width: 4,
+            height: 4,
+            pixels: vec![0; 3],
+        };
+        assert_eq!(
+            w.add_texture(&bad, true, false),
+            Err(PackError::InvalidImage {
+                width: 4,
+                height: 4,
+                bytes: 3
+            })
+        );
+        assert!(matches!(
+            w.add_entity(entity(0, 0, 0.0, 0.0)),
+            Err(PackError::IndexOutOfRange {
+                what: "entity mesh",
+                ..
+            })
+        ));
+        w.add_mesh(&LodChain::new(vec![LodLevel::new(Mesh::cube(1.0), 0.0)]).unwrap())
+            .unwrap();
+        w.add_material(material(None, None)).unwrap();
+        assert!(matches!(
+            w.add_entity(entity(0, 0, f32::NAN, 0.0)),
+            Err(PackError::NonFinite { .. })
+        ));
+        assert!(matches!(
+            w.add_entity(entity(0, 0, 1e30, 0.0)),
+            Err(PackError::OutsideWorld { .. })
+        ));
+        w.add_entity(entity(0, 0, -0.5, 0.0)).unwrap();
+        let pack = w.finish().unwrap();
+        assert_eq!(pack.manifest.cells[0].coord, IVec2::new(-1, 0));
     }
 }
