@@ -8,15 +8,15 @@ use layerw_engine::stream::{
     PackBytes, PackManifest, PackWriter, decode_mesh_level, decode_texture_level,
 };
 
-/// A world of a few hundred KB with small meshes and textures: quick in a debug build.
+/// A world of 2 MB with small meshes and textures: quick in a debug build.
 fn small(seed: u64) -> WorldParams {
     WorldParams {
-        target_bytes: 600_000,
+        target_bytes: 2_000_000,
         cell_size: 32.0,
         cells_per_side: 4,
         max_mesh_segments: 32,
         min_texture_size: 32,
-        max_texture_size: 64,
+        max_texture_size: 128,
         ..WorldParams::new(seed)
     }
 }
@@ -118,7 +118,7 @@ fn a_world_has_its_cells_entities_and_decodable_levels() {
     for (i, texture) in manifest.textures.iter().enumerate() {
         assert_eq!(texture.srgb, i % 2 == 0);
         let full = texture.levels.last().unwrap().width;
-        assert!((32..=64).contains(&full), "{full}");
+        assert!((32..=128).contains(&full), "{full}");
         assert_eq!(texture.levels.len(), full.trailing_zeros() as usize + 1);
         for (k, level) in texture.levels.iter().enumerate() {
             let image =
@@ -186,7 +186,7 @@ fn bad_parameters_are_refused() {
         ),
         (
             WorldParams {
-                min_texture_size: 128,
+                min_texture_size: 256,
                 ..small(0)
             },
             "min_texture_size",

@@ -148,9 +148,8 @@ impl Shape {
 
     /// The shape's LOD chain: the finest level at `segments` around, each coarser level at
     /// half the segments down to [`COARSEST_SEGMENTS`], every level a subset of the finest
-    /// grid. A level's error is the largest distance between a finest-level vertex and the
-    /// point of the level's surface at the same parameters (piecewise linear on nested grids,
-    /// so it bounds the distance between the two surfaces), kept non-decreasing toward coarse.
+    /// grid. A level's error is measured: the largest distance from a finest-level vertex to
+    /// the level's triangles ([`Grid::error_at_step`]), kept non-decreasing toward coarse.
     pub(crate) fn chain(&self, noise: &Noise) -> Result<LodChain, CookError> {
         let fine = Grid::sample(self, noise);
         let mut levels = Vec::new();
@@ -263,36 +262,78 @@ impl Grid {
         Mesh::from_parts(positions, normals, uvs, indices)
     }
 
-    /// The largest distance between a finest vertex and the `step` level's surface at the
-    /// same parameters (0 for step 1).
+    /// How far the `step` level's surface is from the finest vertices: for each finest vertex,
+    /// the distance to the nearest triangle of the level among those of its own quad and the
+    /// eight around it (an upper bound of its distance to the whole level, and tight: the
+    /// nested grids keep a vertex near its quad), the largest over all vertices; 0 for step 1.
     fn error_at_step(&self, step: u32) -> f32 {
         if step == 1 {
             return 0.0;
         }
+        let (segments, rings) = (self.segments / step, self.rings / step);
+        let corner = |i: u32, j: u32| self.positions[self.index(i * step, j * step)];
         let mut worst: f32 = 0.0;
-        let inv = 1.0 / step as f32;
         for j in 0..=self.rings {
-            let cj = (j / step).min(self.rings / step - 1);
-            let b = (j - cj * step) as f32 * inv;
+            let cj = (j / step).min(rings - 1);
             for i in 0..=self.segments {
-                let ci = (i / step).min(self.segments / step - 1);
-                let a = (i - ci * step) as f32 * inv;
-                let corner = |di: u32, dj: u32| {
-                    self.positions[self.index((ci + di) * step, (cj + dj) * step)]
-                };
-                // The quad's diagonal runs from (1, 0) to (0, 1), as `mesh` splits it.
-                let on_level = if a + b <= 1.0 {
-                    let p00 = corner(0, 0);
-                    p00 + a * (corner(1, 0) - p00) + b * (corner(0, 1) - p00)
-                } else {
-                    let p11 = corner(1, 1);
-                    p11 + (1.0 - a) * (corner(0, 1) - p11) + (1.0 - b) * (corner(1, 0) - p11)
-                };
-                worst = worst.max(on_level.distance(self.positions[self.index(i, j)]));
+                let ci = (i / step).min(segments - 1);
+                let p = self.positions[self.index(i, j)];
+                let mut nearest = f32::INFINITY;
+                for qj in cj.saturating_sub(1)..=(cj + 1).min(rings - 1) {
+                    for di in [segments - 1, 0, 1] {
+                        // Around the seam: quads wrap.
+                        let qi = (ci + di) % segments;
+                        let (p00, p10) = (corner(qi, qj), corner(qi + 1, qj));
+                        let (p01, p11) = (corner(qi, qj + 1), corner(qi + 1, qj + 1));
+                        // Split along (1, 0)-(0, 1), as `mesh` does, which leaves out the
+                        // triangle that collapses at either pole.
+                        if qj != 0 {
+                            nearest = nearest.min(point_triangle_distance(p, p00, p01, p10));
+                        }
+                        if qj != rings - 1 {
+                            nearest = nearest.min(point_triangle_distance(p, p10, p01, p11));
+                        }
+                    }
+                }
+                worst = worst.max(nearest);
             }
         }
         worst
     }
+}
+
+/// The distance from `p` to triangle `abc`: to its closest point, found by which Voronoi
+/// region of the triangle (a vertex, an edge, the face) `p` lies in.
+fn point_triangle_distance(p: Vec3, a: Vec3, b: Vec3, c: Vec3) -> f32 {
+    let (ab, ac, ap) = (b - a, c - a, p - a);
+    let (d1, d2) = (ab.dot(ap), ac.dot(ap));
+    if d1 <= 0.0 && d2 <= 0.0 {
+        return p.distance(a);
+    }
+    let bp = p - b;
+    let (d3, d4) = (ab.dot(bp), ac.dot(bp));
+    if d3 >= 0.0 && d4 <= d3 {
+        return p.distance(b);
+    }
+    let cp = p - c;
+    let (d5, d6) = (ab.dot(cp), ac.dot(cp));
+    if d6 >= 0.0 && d5 <= d6 {
+        return p.distance(c);
+    }
+    let vc = d1 * d4 - d3 * d2;
+    if vc <= 0.0 && d1 >= 0.0 && d3 <= 0.0 {
+        return p.distance(a + ab * (d1 / (d1 - d3)));
+    }
+    let vb = d5 * d2 - d1 * d6;
+    if vb <= 0.0 && d2 >= 0.0 && d6 <= 0.0 {
+        return p.distance(a + ac * (d2 / (d2 - d6)));
+    }
+    let va = d3 * d6 - d5 * d4;
+    if va <= 0.0 && (d4 - d3) >= 0.0 && (d5 - d6) >= 0.0 {
+        return p.distance(b + (c - b) * ((d4 - d3) / ((d4 - d3) + (d5 - d6))));
+    }
+    let denom = 1.0 / (va + vb + vc);
+    p.distance(a + ab * (vb * denom) + ac * (vc * denom))
 }
 
 #[cfg(test)]
@@ -322,6 +363,42 @@ mod tests {
                 bounds.min.y > -1.0 && bounds.max.y > 1.0,
                 "{kind:?}: {bounds:?}"
             );
+        }
+    }
+
+    #[test]
+    fn every_finest_vertex_lies_within_a_level_error_of_that_level() {
+        let noise = Noise::new(6);
+        let mut rng = SmallRng::seed_from_u64(6);
+        for kind in [ShapeKind::Rock, ShapeKind::Tree, ShapeKind::Building] {
+            let chain = Shape::random(kind, 32, &mut rng).chain(&noise).unwrap();
+            let finest = &chain.finest().mesh;
+            for level in &chain.levels()[..chain.level_count() - 1] {
+                let indices: Vec<u32> = level.mesh.indices.iter().collect();
+                let p = &level.mesh.positions;
+                let mut worst: f32 = 0.0;
+                for &v in &finest.positions {
+                    let nearest = indices
+                        .chunks_exact(3)
+                        .map(|t| {
+                            let [a, b, c] = [t[0], t[1], t[2]].map(|i| p[i as usize]);
+                            point_triangle_distance(v, a, b, c)
+                        })
+                        .fold(f32::INFINITY, f32::min);
+                    worst = worst.max(nearest);
+                }
+                assert!(
+                    worst <= level.error * 1.001 + 1e-5,
+                    "{kind:?}: {worst} past the level's error {}",
+                    level.error
+                );
+                // And the error is not wildly conservative.
+                assert!(
+                    worst >= level.error * 0.5,
+                    "{kind:?}: {worst} vs {}",
+                    level.error
+                );
+            }
         }
     }
 
