@@ -41,6 +41,13 @@ fn the_same_seed_gives_the_same_bytes() {
     assert_eq!(a.blobs, b.blobs);
     let (_, other) = generate(&small(12));
     assert_ne!(a.manifest_bytes, other.manifest_bytes);
+    // Whatever the number of threads.
+    let one_thread = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let (_, alone) = one_thread.install(|| generate(&small(11)));
+    assert_eq!(a, alone);
 }
 
 #[test]
