@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing of the decoders of outside bytes: layerw-net's (net/fuzz), the
 # engine's LOD chains, PNG textures, journals, bindings files and content packs (manifest, mesh
-# levels, texture levels) (engine/fuzz) and layerw-cook's glTF/GLB loader (cook/fuzz), with
-# cargo-fuzz (libFuzzer) on the nightly pinned in scripts/versions.sh (LAYERW_MIRI_TOOLCHAIN;
-# setup.sh installs it and cargo-fuzz).
+# levels, texture levels) (engine/fuzz) and layerw-cook's glTF/GLB mesh and scene loaders
+# (cook/fuzz), with cargo-fuzz (libFuzzer) on the nightly pinned in scripts/versions.sh
+# (LAYERW_MIRI_TOOLCHAIN; setup.sh installs it and cargo-fuzz).
 #
 # Usage:
 #   bash scripts/fuzz.sh [SECONDS] [TARGET...]
@@ -43,7 +43,7 @@ FUZZ_OUT="${CARGO_TARGET_DIR:-$ROOT/target}/fuzz"
 TIMEOUT="${LAYERW_FUZZ_TIMEOUT:-10}"
 NET_TARGETS=(client_message server_message connect_token view view_any_baseline snapshot input bit_reader)
 ENGINE_TARGETS=(lod_chain png_texture journal bindings pack_manifest pack_mesh_level pack_texture_level)
-COOK_TARGETS=(gltf)
+COOK_TARGETS=(gltf gltf_scene)
 ALL_TARGETS=("${NET_TARGETS[@]}" "${ENGINE_TARGETS[@]}" "${COOK_TARGETS[@]}")
 
 # The fuzz crate holding target $1.

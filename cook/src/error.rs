@@ -4,7 +4,8 @@ use core::fmt;
 use std::path::PathBuf;
 
 use layerw_engine::lod::LodChainError;
-use layerw_engine::render::MeshError;
+use layerw_engine::render::{MeshError, TextureError};
+use layerw_engine::stream::PackError;
 
 /// Why a mesh could not be loaded or its chain not generated.
 #[non_exhaustive]
@@ -54,6 +55,26 @@ pub enum CookError {
         /// The URI as written in the file.
         uri: String,
     },
+    /// A glTF image in a format the cook does not decode (only PNG is read).
+    UnsupportedImage {
+        /// The glTF file.
+        path: PathBuf,
+        /// The image's index in the file.
+        image: usize,
+        /// Its MIME type, or the format its first bytes show.
+        format: String,
+    },
+    /// A glTF PNG image that does not decode.
+    Image {
+        /// The glTF file.
+        path: PathBuf,
+        /// The image's index in the file.
+        image: usize,
+        /// Why.
+        error: TextureError,
+    },
+    /// The content pack writer refused an asset or could not write.
+    Pack(PackError),
     /// The input is neither a glTF/GLB file nor a procedural mesh spec.
     BadInput {
         /// The input as given.
@@ -75,6 +96,19 @@ impl fmt::Display for CookError {
             CookError::Io { path, error } => write!(f, "{}: {error}", path.display()),
             CookError::Gltf { path, message } => write!(f, "{}: {message}", path.display()),
             CookError::BadInput { input, reason } => write!(f, "input {input:?}: {reason}"),
+            CookError::UnsupportedImage {
+                path,
+                image,
+                format,
+            } => write!(
+                f,
+                "{}: image {image} is {format}; only PNG images are read",
+                path.display()
+            ),
+            CookError::Pack(e) => write!(f, "content pack: {e}"),
+            CookError::Image { path, image, error } => {
+                write!(f, "{}: image {image}: {error}", path.display())
+            }
             CookError::TooLarge { path, bytes, limit } => write!(
                 f,
                 "{}: {bytes} bytes, more than the {limit} bytes allowed",
@@ -96,6 +130,8 @@ impl std::error::Error for CookError {
             CookError::InvalidMesh(e) => Some(e),
             CookError::Chain(e) => Some(e),
             CookError::Io { error, .. } => Some(error),
+            CookError::Image { error, .. } => Some(error),
+            CookError::Pack(e) => Some(e),
             _ => None,
         }
     }
@@ -110,5 +146,11 @@ impl From<MeshError> for CookError {
 impl From<LodChainError> for CookError {
     fn from(e: LodChainError) -> CookError {
         CookError::Chain(e)
+    }
+}
+
+impl From<PackError> for CookError {
+    fn from(e: PackError) -> CookError {
+        CookError::Pack(e)
     }
 }

@@ -1,6 +1,8 @@
 //! Layer-W asset cooking, native only: LOD chains generated with meshoptimizer (the `meshopt`
 //! crate, which does not build for the web), written in the engine's `.lwlod` format
-//! ([`layerw_engine::lod`]) for the engine to load.
+//! ([`layerw_engine::lod`]) for the engine to load; and content packs
+//! ([`layerw_engine::stream`]) from a glTF scene ([`load_scene`], [`Scene::write_pack`]) or a
+//! generated world ([`generate_world`]). See docs/cook.md.
 //!
 //! # Example
 //! ```
@@ -15,10 +17,14 @@
 
 mod chain;
 mod error;
+mod scene;
 mod source;
+mod world;
 
 pub use chain::{ChainOptions, generate_chain};
 pub use error::CookError;
+pub use scene::{PackSummary, Scene, SceneMesh, SceneTexture, load_scene, load_scene_bytes};
 pub use source::{
     MAX_GLTF_BYTES, MAX_VERTICES, load_gltf, load_gltf_bytes, load_input, procedural,
 };
+pub use world::{WorldParams, WorldSummary, generate_world};

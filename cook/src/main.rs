@@ -1,11 +1,16 @@
-//! `layerw-cook`: generates a mesh's LOD chain and writes it as a `.lwlod` file.
+//! `layerw-cook`: generates a mesh's LOD chain and writes it as a `.lwlod` file, or cooks a
+//! content pack from a glTF scene or a generated world.
 //!
 //! ```text
 //! layerw-cook INPUT [-o OUT.lwlod] [--ratio R] [--min-triangles N] [--min-fraction F]
 //!             [--max-levels N] [--lock-border]
+//! layerw-cook pack SCENE.glb|SCENE.gltf --out DIR [--cell-size M] [--blob-size BYTES]
+//! layerw-cook world --out DIR [--bytes 2G] [--seed N] [--cell-size M] [--cells N]
 //! ```
 //! INPUT is a `.gltf`/`.glb` file (its first mesh) or a procedural spec: `sphere:N`,
 //! `terrain:N`, `cube`.
+
+mod pack_cli;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -29,7 +34,11 @@ options:
   --min-fraction F       ... and at least F of the input's triangles (default 0.01)
   --max-levels N         at most N levels, 1..32 (default 32)
   --lock-border          keep open borders in place (tiles that must stay stitched)
-  -h, --help             this text";
+  -h, --help             this text
+
+content packs (see `layerw-cook pack --help`, `layerw-cook world --help`):
+  layerw-cook pack SCENE.glb|SCENE.gltf --out DIR [--cell-size M]
+  layerw-cook world --out DIR [--bytes 2G] [--seed N] [--cell-size M]";
 
 struct Args {
     input: String,
@@ -127,6 +136,11 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("pack") => return pack_cli::main_pack(&args[1..]),
+        Some("world") => return pack_cli::main_world(&args[1..]),
+        _ => {}
+    }
     let args = match parse_args(&args) {
         Ok(Some(args)) => args,
         Ok(None) => {

@@ -114,7 +114,7 @@ pub fn load_gltf_bytes(bytes: &[u8]) -> Result<Mesh, CookError> {
 }
 
 /// Reads `file` whole if it is at most [`MAX_GLTF_BYTES`] long (errors name `path`).
-fn read_capped(file: &Path, path: &Path) -> Result<Vec<u8>, CookError> {
+pub(crate) fn read_capped(file: &Path, path: &Path) -> Result<Vec<u8>, CookError> {
     use layerw_engine::file::ReadError;
     layerw_engine::file::read_capped(file, MAX_GLTF_BYTES).map_err(|e| match e {
         ReadError::TooLarge { bytes, limit } => CookError::TooLarge {
@@ -151,6 +151,31 @@ fn load_gltf_from(bytes: &[u8], path: &Path, base: Option<&Path>) -> Result<Mesh
         message,
     };
     let gltf = parse_gltf(bytes).map_err(fail)?;
+    let buffers = load_buffers(&gltf, path, base)?;
+    let mesh = gltf
+        .meshes()
+        .next()
+        .ok_or_else(|| fail("the file has no meshes".to_owned()))?;
+    let mut parts = MeshParts::default();
+    for primitive in mesh.primitives() {
+        if primitive.mode() == gltf::mesh::Mode::Triangles {
+            parts.append(&primitive, &buffers).map_err(fail)?;
+        }
+    }
+    parts.into_mesh().map_err(fail)
+}
+
+/// Every buffer of `gltf`: the GLB binary chunk, `data:` URIs, or files below `base` (see
+/// [`load_gltf`] for the checks). Errors name `path`, the glTF file.
+pub(crate) fn load_buffers(
+    gltf: &gltf::Gltf,
+    path: &Path,
+    base: Option<&Path>,
+) -> Result<Vec<Vec<u8>>, CookError> {
+    let fail = |message: String| CookError::Gltf {
+        path: path.to_owned(),
+        message,
+    };
     let mut buffers = Vec::new();
     for buffer in gltf.buffers() {
         let declared = buffer.length() as u64;
@@ -166,24 +191,7 @@ fn load_gltf_from(bytes: &[u8], path: &Path, base: Option<&Path>) -> Result<Mesh
                 .blob
                 .clone()
                 .ok_or_else(|| fail("buffer refers to a missing GLB binary chunk".to_owned()))?,
-            gltf::buffer::Source::Uri(uri) if uri.starts_with("data:") => {
-                let (_, payload) = uri
-                    .split_once(";base64,")
-                    .ok_or_else(|| fail("data URI is not base64".to_owned()))?;
-                BASE64
-                    .decode(payload)
-                    .map_err(|e| fail(format!("data URI has invalid base64: {e}")))?
-            }
-            gltf::buffer::Source::Uri(uri) => {
-                let unsafe_uri = || CookError::UnsafeUri {
-                    path: path.to_owned(),
-                    uri: uri.to_owned(),
-                };
-                let file = base
-                    .and_then(|base| buffer_file(base, uri))
-                    .ok_or_else(unsafe_uri)?;
-                read_capped(&file, &file)?
-            }
+            gltf::buffer::Source::Uri(uri) => read_uri(uri, path, base)?,
         };
         if data.len() < buffer.length() {
             return Err(fail(format!(
@@ -195,18 +203,60 @@ fn load_gltf_from(bytes: &[u8], path: &Path, base: Option<&Path>) -> Result<Mesh
         }
         buffers.push(data);
     }
-    let mesh = gltf
-        .meshes()
-        .next()
-        .ok_or_else(|| fail("the file has no meshes".to_owned()))?;
-    let (mut positions, mut normals, mut uvs, mut indices) = (vec![], vec![], vec![], vec![]);
-    let mut all_normals = true;
-    for primitive in mesh.primitives() {
-        if primitive.mode() != gltf::mesh::Mode::Triangles {
-            continue;
+    Ok(buffers)
+}
+
+/// The bytes a glTF URI names: a base64 `data:` URI, or a file below `base` (at most
+/// [`MAX_GLTF_BYTES`]); any other URI, or any file when there is no `base`, is a
+/// [`CookError::UnsafeUri`]. Errors name `path`, the glTF file.
+pub(crate) fn read_uri(uri: &str, path: &Path, base: Option<&Path>) -> Result<Vec<u8>, CookError> {
+    if uri.starts_with("data:") {
+        let fail = |message: &str| CookError::Gltf {
+            path: path.to_owned(),
+            message: message.to_owned(),
+        };
+        let (_, payload) = uri
+            .split_once(";base64,")
+            .ok_or_else(|| fail("data URI is not base64"))?;
+        // A data URI holds at most MAX_GLTF_BYTES after decoding: the file it sits in does.
+        return BASE64
+            .decode(payload)
+            .map_err(|e| fail(&format!("data URI has invalid base64: {e}")));
+    }
+    let file = base
+        .and_then(|base| buffer_file(base, uri))
+        .ok_or_else(|| CookError::UnsafeUri {
+            path: path.to_owned(),
+            uri: uri.to_owned(),
+        })?;
+    read_capped(&file, &file)
+}
+
+/// The attributes of triangle primitives, merged into one mesh.
+#[derive(Default)]
+pub(crate) struct MeshParts {
+    positions: Vec<Vec3>,
+    normals: Vec<Vec3>,
+    uvs: Vec<Vec2>,
+    indices: Vec<u32>,
+    all_normals: bool,
+    primitives: usize,
+}
+
+impl MeshParts {
+    /// Appends one triangle primitive (the caller checks its mode), after checking every
+    /// accessor it reads.
+    pub(crate) fn append(
+        &mut self,
+        primitive: &gltf::Primitive<'_>,
+        buffers: &[Vec<u8>],
+    ) -> Result<(), String> {
+        if self.primitives == 0 {
+            self.all_normals = true;
         }
+        self.primitives += 1;
         // gltf's reader trusts accessor types and ranges (debug assertions, unchecked
-        // arithmetic): check every accessor this loop reads first.
+        // arithmetic): check every accessor this reads first.
         for (semantic, accessor) in primitive.attributes() {
             use gltf::Semantic as S;
             use gltf::accessor::{DataType as D, Dimensions as V};
@@ -220,7 +270,7 @@ fn load_gltf_from(bytes: &[u8], path: &Path, base: Option<&Path>) -> Result<Mesh
             } else {
                 V::Vec3
             };
-            check_accessor(&accessor, dims, allowed).map_err(&fail)?;
+            check_accessor(&accessor, dims, allowed)?;
         }
         if let Some(accessor) = primitive.indices() {
             use gltf::accessor::DataType as D;
@@ -228,75 +278,86 @@ fn load_gltf_from(bytes: &[u8], path: &Path, base: Option<&Path>) -> Result<Mesh
                 &accessor,
                 gltf::accessor::Dimensions::Scalar,
                 &[D::U8, D::U16, D::U32],
-            )
-            .map_err(&fail)?;
+            )?;
         }
         let reader = primitive.reader(|b| buffers.get(b.index()).map(Vec::as_slice));
         let positions_reader = reader
             .read_positions()
-            .ok_or_else(|| fail("a triangle primitive has no positions".to_owned()))?;
+            .ok_or_else(|| "a triangle primitive has no positions".to_owned())?;
         let count = positions_reader.len();
         // Checked before anything is allocated: a hostile accessor count cannot reserve more.
-        let total = positions.len() + count;
+        let total = self.positions.len() + count;
         if total > MAX_VERTICES {
-            return Err(fail(format!(
+            return Err(format!(
                 "{total} vertices, more than the {MAX_VERTICES} a mesh may have"
-            )));
+            ));
         }
-        let base = positions.len() as u32;
-        positions.extend(positions_reader.map(Vec3::from));
+        let base = self.positions.len() as u32;
+        self.positions.extend(positions_reader.map(Vec3::from));
         match reader.read_normals() {
-            Some(n) => normals.extend(n.take(count).map(Vec3::from)),
+            Some(n) => self.normals.extend(n.take(count).map(Vec3::from)),
             None => {
-                all_normals = false;
-                normals.extend(std::iter::repeat_n(Vec3::ZERO, count));
+                self.all_normals = false;
+                self.normals.extend(std::iter::repeat_n(Vec3::ZERO, count));
             }
         }
         match reader.read_tex_coords(0) {
-            Some(t) => uvs.extend(t.into_f32().take(count).map(Vec2::from)),
-            None => uvs.extend(std::iter::repeat_n(Vec2::ZERO, count)),
+            Some(t) => self.uvs.extend(t.into_f32().take(count).map(Vec2::from)),
+            None => self.uvs.extend(std::iter::repeat_n(Vec2::ZERO, count)),
         }
         match reader.read_indices() {
             Some(i) => {
                 for index in i.into_u32() {
-                    // An index past the primitive's vertices is refused below; one so large
-                    // that the merged index overflows u32 is refused here.
+                    // An index past the primitive's vertices is refused in `into_mesh`; one so
+                    // large that the merged index overflows u32 is refused here.
                     let merged = base
                         .checked_add(index)
-                        .ok_or_else(|| fail(format!("index {index} overflows the merged mesh")))?;
-                    indices.push(merged);
+                        .ok_or_else(|| format!("index {index} overflows the merged mesh"))?;
+                    self.indices.push(merged);
                 }
             }
-            None => indices.extend(base..base + count as u32),
+            None => self.indices.extend(base..base + count as u32),
         }
-        if normals.len() != positions.len() || uvs.len() != positions.len() {
-            return Err(fail(
-                "attribute counts differ within a primitive".to_owned(),
+        if self.normals.len() != self.positions.len() || self.uvs.len() != self.positions.len() {
+            return Err("attribute counts differ within a primitive".to_owned());
+        }
+        Ok(())
+    }
+
+    /// The merged mesh: indices checked, missing normals computed from the faces, tangents
+    /// from the UVs, validated.
+    pub(crate) fn into_mesh(self) -> Result<Mesh, String> {
+        let MeshParts {
+            positions,
+            mut normals,
+            uvs,
+            indices,
+            all_normals,
+            ..
+        } = self;
+        if indices.is_empty() {
+            return Err("the mesh has no triangles".to_owned());
+        }
+        if let Some(&i) = indices.iter().find(|&&i| i as usize >= positions.len()) {
+            return Err(format!(
+                "index {i} is past the last of {} vertices",
+                positions.len()
             ));
         }
+        if !all_normals {
+            normals = face_normals(&positions, &indices, &normals);
+        }
+        let mesh = Mesh::from_parts(positions, normals, uvs, indices);
+        mesh.validate().map_err(|e| e.to_string())?;
+        Ok(mesh)
     }
-    if indices.is_empty() {
-        return Err(fail("the first mesh has no triangles".to_owned()));
-    }
-    if let Some(&i) = indices.iter().find(|&&i| i as usize >= positions.len()) {
-        return Err(fail(format!(
-            "index {i} is past the last of {} vertices",
-            positions.len()
-        )));
-    }
-    if !all_normals {
-        normals = face_normals(&positions, &indices, &normals);
-    }
-    let mesh = Mesh::from_parts(positions, normals, uvs, indices);
-    mesh.validate().map_err(|e| fail(e.to_string()))?;
-    Ok(mesh)
 }
 
 /// Parses and validates a glTF or GLB file. Two checks come first because gltf 1.4.1 panics
 /// without them on hostile files (both found by the fuzz target): a GLB header's length under
 /// its own 12 bytes (a subtraction overflow), and an attribute naming a missing accessor
 /// (validation indexes the POSITION accessor unchecked).
-fn parse_gltf(bytes: &[u8]) -> Result<gltf::Gltf, String> {
+pub(crate) fn parse_gltf(bytes: &[u8]) -> Result<gltf::Gltf, String> {
     if let Some(header) = bytes.strip_prefix(b"glTF") {
         let length = header
             .get(4..8)

@@ -271,6 +271,12 @@ impl PackWriter {
         Ok(index)
     }
 
+    /// Bytes written to the blobs so far (stored, compressed levels), all blob files
+    /// together: how a generator knows when a pack has reached its size.
+    pub fn blob_bytes(&self) -> u64 {
+        self.blobs.iter().map(|b| b.len).sum()
+    }
+
     /// Places the entity in the cell its translation falls in ([`cell_of`](super::cell_of)).
     /// Its mesh and material must have been added, its transform must be finite.
     pub fn add_entity(&mut self, entity: PackEntity) -> Result<(), PackError> {
