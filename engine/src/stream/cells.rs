@@ -26,9 +26,12 @@ pub fn distance_to_cell(point: Vec3, cell: IVec2, cell_size: f32) -> f32 {
 /// assert_eq!(cells_within(Vec3::new(5.0, 0.0, 5.0), 10.0, 6.0).len(), 9);
 /// ```
 pub fn cells_within(center: Vec3, cell_size: f32, radius: f32) -> Vec<IVec2> {
-    if !(cell_size > 0.0 && cell_size.is_finite() && radius >= 0.0 && radius.is_finite())
-        || !center.is_finite()
-    {
+    let usable = cell_size > 0.0
+        && cell_size.is_finite()
+        && radius >= 0.0
+        && radius.is_finite()
+        && center.is_finite();
+    if !usable {
         return Vec::new();
     }
     let reach = ((radius / cell_size).ceil() as i32).clamp(0, MAX_CELLS_PER_SIDE / 2);

@@ -128,7 +128,7 @@ impl SimulatedLink {
         self.faults
             .iter()
             .filter_map(pick)
-            .any(|n| n > 0 && serial % n == 0)
+            .any(|n| n > 0 && serial.is_multiple_of(n))
     }
 
     /// The answer of a transfer whose body has fully arrived.
