@@ -50,6 +50,67 @@ impl Default for CellRadii {
 ///
 /// The LOD stage must run [`select_lods`](crate::select_lods) (add
 /// [`LodPlugin`](crate::LodPlugin)): its chosen levels are the wants.
+///
+/// # Example
+/// A pack made in memory, streamed by a headless app (a game uses `FileIo`, `HttpIo` or, in
+/// the browser, `FetchIo` over a pack cooked by `layerw-cook`):
+/// ```
+/// use glam::{Quat, Vec3, Vec4};
+/// use layerw_components::{Camera, Transform};
+/// use layerw_engine::app::App;
+/// use layerw_engine::lod::{LodChain, LodLevel};
+/// use layerw_engine::render::Mesh;
+/// use layerw_engine::stream::{
+///     MemoryIo, PackEntity, PackFile, PackMaterial, PackWriter, StreamSettings, Streamer,
+/// };
+/// use layerw_systems::{HeadlessPlugins, StreamPlugin};
+///
+/// let mut pack = PackWriter::in_memory(32.0).unwrap();
+/// let rock = pack
+///     .add_mesh(&LodChain::new(vec![
+///         LodLevel::new(Mesh::sphere(1.0, 8, 4), 0.2),
+///         LodLevel::new(Mesh::sphere(1.0, 32, 16), 0.0),
+///     ]).unwrap())
+///     .unwrap();
+/// let grey = pack
+///     .add_material(PackMaterial {
+///         base_color: Vec4::splat(0.6),
+///         emissive: Vec3::ZERO,
+///         metallic: 0.0,
+///         roughness: 0.8,
+///         base_color_texture: None,
+///         normal_texture: None,
+///     })
+///     .unwrap();
+/// pack.add_entity(PackEntity {
+///     mesh: rock,
+///     material: grey,
+///     translation: Vec3::new(0.0, 0.0, -5.0),
+///     rotation: Quat::IDENTITY,
+///     scale: Vec3::ONE,
+///     is_static: true,
+/// })
+/// .unwrap();
+/// let pack = pack.finish().unwrap();
+/// let mut io = MemoryIo::new();
+/// io.insert(PackFile::Manifest, pack.manifest_bytes);
+/// io.insert(PackFile::Blob(0), pack.blobs[0].clone());
+///
+/// let mut app = App::new();
+/// app.add_plugin(HeadlessPlugins { log: None, ..Default::default() });
+/// app.add_plugin(StreamPlugin::new(io, StreamSettings::new(64 << 20)));
+/// app.world_mut().spawn((Transform::from_translation(Vec3::new(0.0, 0.0, 0.0)), Camera::default()));
+/// for _ in 0..200 {
+///     app.update(1.0 / 60.0);
+///     std::thread::sleep(std::time::Duration::from_millis(1)); // decoding runs on a pool
+///     let progress = app.world().resource::<Streamer>().progress();
+///     if progress.complete() && progress.cells_loaded > 0 && progress.scheduler.resident_bytes > 0 {
+///         break;
+///     }
+/// }
+/// let progress = app.world().resource::<Streamer>().progress();
+/// assert!(progress.complete() && progress.scheduler.resident_bytes > 0);
+/// ```
 pub struct StreamPlugin {
     io: Mutex<Option<Box<dyn StreamIo>>>,
     /// The budget, water marks, caps and per-frame limits.

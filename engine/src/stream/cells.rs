@@ -23,7 +23,8 @@ pub fn distance_to_cell(point: Vec3, cell: IVec2, cell_size: f32) -> f32 {
 ///
 /// let near = cells_within(Vec3::new(5.0, 0.0, 5.0), 10.0, 1.0);
 /// assert_eq!(near, vec![IVec2::new(0, 0)]);
-/// assert_eq!(cells_within(Vec3::new(5.0, 0.0, 5.0), 10.0, 6.0).len(), 9);
+/// assert_eq!(cells_within(Vec3::new(5.0, 0.0, 5.0), 10.0, 6.0).len(), 5); // not the corners
+/// assert_eq!(cells_within(Vec3::new(5.0, 0.0, 5.0), 10.0, 8.0).len(), 9);
 /// ```
 pub fn cells_within(center: Vec3, cell_size: f32, radius: f32) -> Vec<IVec2> {
     let usable = cell_size > 0.0
