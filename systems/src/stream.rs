@@ -103,12 +103,12 @@ impl Default for CellRadii {
 /// for _ in 0..200 {
 ///     app.update(1.0 / 60.0);
 ///     std::thread::sleep(std::time::Duration::from_millis(1)); // decoding runs on a pool
-///     let progress = app.world().resource::<Streamer>().progress();
+///     let progress = app.world().resource::<Streamer>().progress().clone();
 ///     if progress.complete() && progress.cells_loaded > 0 && progress.scheduler.resident_bytes > 0 {
 ///         break;
 ///     }
 /// }
-/// let progress = app.world().resource::<Streamer>().progress();
+/// let progress = app.world().resource::<Streamer>().progress().clone();
 /// assert!(progress.complete() && progress.scheduler.resident_bytes > 0);
 /// ```
 pub struct StreamPlugin {
