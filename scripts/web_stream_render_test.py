@@ -11,14 +11,14 @@ the streamer's progress in `window.layerwStream`; the canvas is captured over ti
 
 Checks, per browser: the backend; coarse first (levels refining at the early capture, then
 complete, no error); the early capture differs from the final one (normalised RMSE over
-0.01); the final one matches the native render of the same view (stream_demo --headless from
+0.03); the final one matches the native render of the same view (stream_demo --headless from
 the pack's files, waited for complete) within the web render test's tolerance (RMSE under
 0.02: rasterisers differ in MSAA resolve, shadow filtering and sRGB rounding); the bytes the
 page says it fetched are the bytes nginx's access log shows for the blobs' ranges, and no more
 than the blobs hold.
 
 Screenshots go to target/layerw-test/web-stream-{native,<browser>-early,<browser>-<n>,
-<browser>-final}.png.
+<browser>-final}.png, nginx's access logs to web-stream-<browser>-access.log.
 
 Usage: scripts/web_stream_render_test.py PATH/TO/stream_demo PACK_DIR [WEB_DIR]
 (the pack is made by `stream_demo --make-pack PACK_DIR`; WEB_DIR defaults to
@@ -45,7 +45,7 @@ OUT = web_test.OUT
 # The web render test's tolerance (scripts/web_render_test.py).
 TOLERANCE = 0.02
 # Least RMSE between the early and the final capture (coarse meshes and low mips).
-COARSER_AT_LEAST = 0.01
+COARSER_AT_LEAST = 0.03
 # Bytes per second per connection.
 LIMIT_RATE = 200_000
 MANIFEST = "manifest.lwpk"
@@ -199,6 +199,8 @@ def run_browser(driver_port, http_port, name, flags, expected_backend, native):
         web_test.check(early_state is not None and early_state["refining"] > 0,
                        f"{name}: coarse first: levels refining at the early capture "
                        f"({early_state and early_state['refining']})")
+        dump = os.path.join(OUT, f"web-stream-{name}-access.log")
+        shutil.copy(os.path.join(nginx.scratch, "access.log"), dump)
         if early is not None:
             coarse = rmse(early, final)
             web_test.check(coarse > COARSER_AT_LEAST,
@@ -211,10 +213,12 @@ def run_browser(driver_port, http_port, name, flags, expected_backend, native):
         # nginx logs a request when it ends: every read has (streaming is complete).
         answers = nginx.blob_answers()
         asked = sum(a[1] for a in answers)
+        # A fixed view cancels nothing, so every read nginx answered is one the streamer made
+        # (a read fetched twice would show here: the browser's HTTP cache once did that).
         web_test.check(all(a[0] == "206" and a[2] >= a[1] for a in answers)
-                       and len(answers) == state["requests"],
-                       f"{name}: {state['requests']} blob reads, each a whole range answer "
-                       f"({len(answers)} in nginx's log)")
+                       and len(answers) == state["requests"] and state["cancelled"] == 0,
+                       f"{name}: {state['requests']} blob reads, {state['cancelled']} cancelled, "
+                       f"each a whole range answer ({len(answers)} in nginx's log, {dump})")
         web_test.check(state["bytes_fetched"] == asked and 0 < asked <= blob_bytes(),
                        f"{name}: {state['bytes_fetched']} bytes fetched, nginx sent "
                        f"{asked} for the blob ranges, the blobs hold {blob_bytes()}")

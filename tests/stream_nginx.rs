@@ -120,7 +120,13 @@ fn demo_pack() -> PathBuf {
 fn rmse(a: &Path, b: &Path) -> f64 {
     let (wa, ha, pa) = rgb(a);
     let (wb, hb, pb) = rgb(b);
-    assert_eq!((wa, ha), (wb, hb), "{} and {} differ in size", a.display(), b.display());
+    assert_eq!(
+        (wa, ha),
+        (wb, hb),
+        "{} and {} differ in size",
+        a.display(),
+        b.display()
+    );
     let sum: f64 = pa
         .iter()
         .zip(&pb)
@@ -214,7 +220,10 @@ fn the_demo_world_streams_from_nginx_coarse_then_fine_and_every_byte_is_counted(
         "levels still refining at the early screenshot: {at_ready:?}"
     );
     assert!(http.demo.ready_frame < http.demo.complete_frame, "{http:?}");
-    assert!(http.last.complete() && http.last.last_error.is_none(), "{http:?}");
+    assert!(
+        http.last.complete() && http.last.last_error.is_none(),
+        "{http:?}"
+    );
     assert!(
         http.stream_line.contains("0 missing 0 refining"),
         "the overlay's stream line says it is done: {}",

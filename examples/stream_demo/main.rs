@@ -191,7 +191,7 @@ mod web {
              \"view_ready\":{},\"complete\":{},\"bytes_fetched\":{},\"requests\":{},\
              \"resident_bytes\":{},\"wanted_bytes\":{},\"missing\":{},\"refining\":{},\
              \"cells_loaded\":{},\"entities\":{},\"ready_frames\":{},\"complete_frames\":{},\
-             \"failures\":{},\"last_error\":\"{error}\"}}",
+             \"failures\":{},\"cancelled\":{},\"last_error\":\"{error}\"}}",
             p.manifest_loaded,
             p.view_ready(),
             p.complete(),
@@ -206,6 +206,7 @@ mod web {
             demo.ready_frames,
             demo.complete_frames,
             s.failures,
+            s.cancelled,
         );
         show(&format!("{}\n{json}", p.overlay_line()));
         let _ = js_sys::Reflect::set(&window, &"layerwStream".into(), &json.into());
