@@ -177,7 +177,8 @@ def run_browser(driver_port, http_port, name, flags, expected_backend, native):
                 state = json.loads(text)
                 if early is None and state["ready_frames"] >= 2 and not state["complete"]:
                     early = capture(web, os.path.join(OUT, f"web-stream-{name}-early.png"))
-                    early_state = state
+                    # Levels still refining after the capture: it shows a coarser frame.
+                    early_state = json.loads(web.js("return window.layerwStream;"))
                 elif early is not None and not state["complete"] and shots < 4:
                     # Frames while finer levels arrive, to look at.
                     shots += 1
