@@ -10,15 +10,20 @@
 //! cargo run --example stream_demo -- --make-pack target/stream-demo-pack   # the world (4 MB)
 //! cargo run --example stream_demo -- --pack target/stream-demo-pack        # a window
 //! cargo run --example stream_demo -- --url http://127.0.0.1:8080           # from a server
+//! cargo run --example stream_demo -- --pack target/stream-demo-pack --fly  # a slow circle
 //! cargo run --example stream_demo -- --pack DIR --headless \
 //!     --screenshot-ready coarse.png --screenshot-complete final.png        # no display
 //! bash scripts/web.sh stream_demo      # the browser build: index.html?pack=http://HOST:PORT
+//!                                      # (&fly: the circle, &no-overlay: no overlay)
 //! ```
 //!
 //! A headless run ends a few frames after the complete screenshot (or after streaming is
 //! complete, without one); `--no-overlay` hides the overlay (for pixel comparisons).
 
 mod scene;
+
+/// `--fly` / `?fly`: a slow circle round the world (a minute a turn).
+const FLIGHT_RADIANS_PER_SECOND: f32 = std::f32::consts::TAU / 60.0;
 
 #[cfg(not(target_arch = "wasm32"))]
 mod pack;
@@ -44,8 +49,12 @@ fn main() {
         web::show("stream_demo: no pack to stream: open index.html?pack=http://HOST:PORT/");
         return;
     };
-    let overlay = !params.is_some_and(|p| p.has("no-overlay"));
+    let overlay = !params.as_ref().is_some_and(|p| p.has("no-overlay"));
+    let fly = params.as_ref().is_some_and(|p| p.has("fly"));
     let mut app = scene::app(FetchIo::new(url.trim_end_matches('/')), overlay);
+    if fly {
+        scene::fly_over(&mut app, FLIGHT_RADIANS_PER_SECOND);
+    }
     app.add_frame_hook(scene::watch(scene::Shots::default()));
     app.add_frame_hook(web::publish);
     if let Err(e) = app.run() {
@@ -101,11 +110,14 @@ fn main() {
         _ => {
             eprintln!(
                 "usage: stream_demo --make-pack DIR | (--pack DIR | --url URL) [--headless] \
-                 [--screenshot-ready PNG] [--screenshot-complete PNG] [--no-overlay]"
+                 [--screenshot-ready PNG] [--screenshot-complete PNG] [--no-overlay] [--fly]"
             );
             std::process::exit(2);
         }
     };
+    if args.iter().any(|a| a == "--fly") {
+        scene::fly_over(&mut app, FLIGHT_RADIANS_PER_SECOND);
+    }
     app.add_frame_hook(scene::watch(shots));
     if headless {
         app.set_headless(HeadlessRun::frames(HEADLESS_FRAME_LIMIT));

@@ -23,9 +23,50 @@ pub const BUDGET: u64 = 256 << 20;
 /// level that just arrived count from the next frame).
 pub const COMPLETE_FRAMES_BEFORE_SCREENSHOT: u32 = 3;
 
+/// The camera's height and its distance from the world's centre.
+const CAMERA_HEIGHT: f32 = 26.0;
+const CAMERA_DISTANCE: f32 = 70.0;
+
 /// The camera: above the world's south edge, looking north over several cells.
 pub fn camera_transform() -> Transform {
-    Transform::from_translation(Vec3::new(0.0, 26.0, 70.0)).looking_at(Vec3::new(0.0, 0.0, 0.0))
+    camera_on_circle(0.0)
+}
+
+/// The camera `angle` radians round the world's centre (0: the fixed camera), looking at it.
+fn camera_on_circle(angle: f32) -> Transform {
+    let eye = Vec3::new(
+        CAMERA_DISTANCE * angle.sin(),
+        CAMERA_HEIGHT,
+        CAMERA_DISTANCE * angle.cos(),
+    );
+    Transform::from_translation(eye).looking_at(Vec3::ZERO)
+}
+
+/// A slow flight round the world's centre; a resource (see [`fly_over`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Flight {
+    /// How fast the camera circles.
+    pub radians_per_second: f32,
+}
+
+/// Makes the camera circle the world's centre at `radians_per_second` (from the fixed
+/// camera's place), so other sides of the world come into view and stream in.
+pub fn fly_over(app: &mut App, radians_per_second: f32) {
+    app.insert_resource(Flight { radians_per_second })
+        .add_system(Stage::Update, fly);
+}
+
+/// Moves the camera along its [`Flight`].
+fn fly(
+    mut cameras: Query<(&mut Transform, &Camera)>,
+    flight: Res<Flight>,
+    delta: Delta,
+    mut angle: Local<f32>,
+) {
+    *angle += flight.radians_per_second * delta.seconds();
+    for (transform, _) in cameras.iter() {
+        *transform = camera_on_circle(*angle);
+    }
 }
 
 /// The demo's app streaming the pack behind `io`: the default plugins at [`RESOLUTION`], the
