@@ -70,7 +70,7 @@ section "clippy (native, all targets)" \
 
 # Unit, integration and doc tests of every workspace crate.
 section "clippy (wasm32-unknown-unknown: the web runner, the web renderer, the web examples)" \
-    cargo clippy -p layerw --lib --example input_playground --example render_demo --example bench_cubes --example net_arena --target wasm32-unknown-unknown -- -D warnings
+    cargo clippy -p layerw --lib --example input_playground --example render_demo --example bench_cubes --example net_arena --example stream_demo --target wasm32-unknown-unknown -- -D warnings
 
 # LAYERW_REQUIRE_GPU: the golden-image tests fail, not skip, without an adapter (setup.sh
 # installs lavapipe, Vulkan on the CPU). LAYERW_REQUIRE_NGINX: the streaming tests fail, not
@@ -99,6 +99,13 @@ section "web (headless chromium, input_playground)" \
 # (WebGL2 fallback): the backend each reports, and the canvas against the native render.
 section "web renderer (headless chromium: WebGPU, then WebGL2)" \
     bash -c 'cargo build --example render_demo && bash scripts/web.sh render_demo && python3 scripts/web_render_test.py target/debug/examples/render_demo'
+
+# stream_demo's wasm in headless chromium (WebGPU, then WebGL2) streaming the demo world from a
+# throttled nginx on 127.0.0.1 (another origin: CORS, Range): captures over time go coarse then
+# fine, the page's bytes fetched match nginx's log, and the final frame matches the native
+# render from the pack's files. The pack is generated into target/ (never committed).
+section "web streaming render (headless chromium, nginx: WebGPU, then WebGL2)" \
+    bash -c 'cargo build --example stream_demo && target/debug/examples/stream_demo --make-pack target/stream-demo-pack && bash scripts/web.sh stream_demo && python3 scripts/web_stream_render_test.py target/debug/examples/stream_demo target/stream-demo-pack'
 
 # bench_cubes' wasm in headless chromium on WebGPU and WebGL2: frames drawn, the stats on the
 # page, the overlay on the canvas; page screenshots go to target/layerw-test/.
