@@ -156,7 +156,8 @@ pub enum Cancelled {
 /// file system does, and returns each submitted read exactly once through [`poll`](Self::poll)
 /// unless it is cancelled first.
 pub trait StreamIo: Send + Sync {
-    /// Starts a read. The caller keeps at most [`parallelism`](Self::parallelism) in flight.
+    /// Starts a read. Reads past [`parallelism`](Self::parallelism) wait in the backend's
+    /// queue, where a cancel drops them before their first byte.
     fn submit(&mut self, request: ReadRequest);
     /// Drops a read that is no longer wanted; its completion never comes.
     fn cancel(&mut self, id: RequestId) -> Cancelled;

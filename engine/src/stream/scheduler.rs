@@ -87,15 +87,16 @@ pub struct SchedulerSettings {
 }
 
 impl SchedulerSettings {
-    /// Defaults for `budget` bytes: 85 %/70 % water marks, 6 requests and 8 MiB in flight,
-    /// retries from 0.25 s up to 8 s, a 4x frustum boost.
+    /// Defaults for `budget` bytes: 85 %/70 % water marks, 32 requests and 16 MiB in flight
+    /// (backends queue what their connections cannot take at once; a queued read is cancelled
+    /// before its first byte), retries from 0.25 s up to 8 s, a 4x frustum boost.
     pub fn new(budget: u64) -> SchedulerSettings {
         SchedulerSettings {
             budget,
             high_water: 0.85,
             low_water: 0.70,
-            max_requests: 6,
-            max_bytes_in_flight: 8 << 20,
+            max_requests: 32,
+            max_bytes_in_flight: 16 << 20,
             retry_base: 0.25,
             retry_cap: 8.0,
             frustum_boost: 4.0,
