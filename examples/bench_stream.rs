@@ -368,8 +368,12 @@ fn stream(options: &Options) -> Result<serde_json::Value, String> {
     let flight = Flight::over(bench.streamer().manifest().expect("read"), options.height);
     bench.set_camera(flight.camera(0.0));
 
+    let flight_seconds = options
+        .seconds
+        .unwrap_or(f64::from(flight.length / options.speed.max(0.1)));
+    let flown = (flight_seconds as f32 * options.speed).min(flight.length);
     if options.resident {
-        warm_up(&mut bench, &flight, options.settle);
+        warm_up(&mut bench, &flight, flown, options.settle);
     }
 
     // At the start: until the first complete frame, then until full quality.
@@ -395,9 +399,6 @@ fn stream(options: &Options) -> Result<serde_json::Value, String> {
 
     // The flight.
     let before = bench.streamer().progress().clone();
-    let flight_seconds = options
-        .seconds
-        .unwrap_or(f64::from(flight.length / options.speed.max(0.1)));
     let flight_frames = (flight_seconds / FRAME).ceil() as u64;
     let mut samples = Vec::with_capacity(flight_frames as usize);
     for f in 1..=flight_frames {
@@ -437,7 +438,7 @@ fn stream(options: &Options) -> Result<serde_json::Value, String> {
         "flight": {
             "seconds": flight_seconds,
             "frames": flight_frames,
-            "metres": (flight_seconds as f32 * options.speed).min(flight.length),
+            "metres": flown,
             "lag_s": bench.lag(),
         },
         "bytes_fetched": fetched,
@@ -468,13 +469,13 @@ fn stream(options: &Options) -> Result<serde_json::Value, String> {
     }))
 }
 
-/// `--resident`: flies the path, stopping every [`WARM_STEP`] metres until streaming is
-/// complete there (at most `settle` seconds a stop), so the measured flight finds its levels
-/// resident.
-fn warm_up(bench: &mut Bench, flight: &Flight, settle: f64) {
-    let stops = (flight.length / WARM_STEP).ceil() as u32;
+/// `--resident`: flies the first `flown` metres of the path backwards, stopping every
+/// [`WARM_STEP`] metres until streaming is complete there (at most `settle` seconds a stop),
+/// so the measured flight finds its levels resident; it ends at the start.
+fn warm_up(bench: &mut Bench, flight: &Flight, flown: f32, settle: f64) {
+    let stops = (flown / WARM_STEP).ceil() as u32;
     for stop in (0..=stops).rev() {
-        bench.set_camera(flight.camera(stop as f32 * WARM_STEP));
+        bench.set_camera(flight.camera((stop as f32 * WARM_STEP).min(flown)));
         let from = bench.wall();
         // Two frames at least: cells spawned in the first are wanted from the second.
         for _ in 0..2 {
