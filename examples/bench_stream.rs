@@ -256,9 +256,7 @@ impl Bench {
             }
             self.max_used = self.max_used.max(scheduler.used_bytes());
         }
-        self.max_scene = self
-            .max_scene
-            .max(walloc::stats().tier(Tier::Scene).used);
+        self.max_scene = self.max_scene.max(walloc::stats().tier(Tier::Scene).used);
         let target = Duration::from_secs_f64(self.frames as f64 * FRAME);
         if let Some(ahead) = target.checked_sub(self.began.elapsed()) {
             std::thread::sleep(ahead);
@@ -268,11 +266,7 @@ impl Bench {
 
     /// Entities spawned from world cells.
     fn spawned(&mut self) -> usize {
-        self.app
-            .world_mut()
-            .query::<&StreamedCell>()
-            .iter()
-            .count()
+        self.app.world_mut().query::<&StreamedCell>().iter().count()
     }
 
     fn set_camera(&mut self, t: Transform) {
@@ -574,7 +568,10 @@ impl Options {
 }
 
 fn print(report: &serde_json::Value) {
-    let ms = |v: &serde_json::Value| v.as_f64().map_or("-".to_owned(), |s| format!("{:.0} ms", s * 1e3));
+    let ms = |v: &serde_json::Value| {
+        v.as_f64()
+            .map_or("-".to_owned(), |s| format!("{:.0} ms", s * 1e3))
+    };
     if report.get("decoded_mb_per_s").is_some() {
         println!(
             "decode: {} levels on {} threads, {:.0} MB/s stored, {:.0} MB/s decoded ({:.2} s)",
@@ -595,10 +592,24 @@ fn print(report: &serde_json::Value) {
             v["max_ms"].as_f64().unwrap_or(0.0)
         )
     };
-    println!("source: {}{}", report["source"].as_str().unwrap_or(""), if report["resident"] == true { " (resident)" } else { "" });
+    println!(
+        "source: {}{}",
+        report["source"].as_str().unwrap_or(""),
+        if report["resident"] == true {
+            " (resident)"
+        } else {
+            ""
+        }
+    );
     println!("manifest read: {}", ms(&report["manifest_s"]));
-    println!("first complete frame: {}", ms(&report["first_complete_frame_s"]));
-    println!("full quality at the start: {}", ms(&report["full_quality_s"]));
+    println!(
+        "first complete frame: {}",
+        ms(&report["first_complete_frame_s"])
+    );
+    println!(
+        "full quality at the start: {}",
+        ms(&report["full_quality_s"])
+    );
     println!(
         "flight: {:.0} m in {:.1} s ({} frames), real time {:.2} s behind virtual",
         report["flight"]["metres"].as_f64().unwrap_or(0.0),
@@ -615,7 +626,9 @@ fn print(report: &serde_json::Value) {
     );
     let share = report["cancelled_before_first_byte_share"]
         .as_f64()
-        .map_or("none cancelled".to_owned(), |s| format!("{:.1} % before", s * 100.0));
+        .map_or("none cancelled".to_owned(), |s| {
+            format!("{:.1} % before", s * 100.0)
+        });
     println!(
         "{} requests; stale ones cancelled: {} before the first byte, {} in the body ({share}); {} evicted, {} failures",
         report["requests"],
@@ -632,7 +645,10 @@ fn print(report: &serde_json::Value) {
         report["scene_tier"]["budget"].as_f64().unwrap_or(0.0) / MIB,
     );
     println!("App::update during the flight: {}", pct(&report["frame"]));
-    println!("Streaming stage (main thread): {}", pct(&report["streaming_stage"]));
+    println!(
+        "Streaming stage (main thread): {}",
+        pct(&report["streaming_stage"])
+    );
     println!(
         "frames over 20 ms: {} ({} caused by streaming)",
         report["frames_over_20ms"], report["frames_over_20ms_by_streaming"]

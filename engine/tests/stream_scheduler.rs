@@ -445,11 +445,7 @@ fn wanted_levels_lists_this_plans_wants_merged_per_asset() {
     };
     let mut actions = Vec::new();
     // Asset 0 wanted twice (merged to the most levels), asset 2 past its chain (clamped).
-    scheduler.plan(
-        0.0,
-        &[want(0, 1), want(2, 200), want(0, 2)],
-        &mut actions,
-    );
+    scheduler.plan(0.0, &[want(0, 1), want(2, 200), want(0, 2)], &mut actions);
     let mut wanted: Vec<(u32, u8)> = scheduler.wanted_levels().collect();
     wanted.sort();
     assert_eq!(wanted, vec![(0, 2.min(levels[0])), (2, levels[2])]);
