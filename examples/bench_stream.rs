@@ -497,7 +497,7 @@ fn decode(options: &Options) -> Result<serde_json::Value, String> {
         .num_threads(options.threads_or_cores())
         .build()
         .map_err(|e| e.to_string())?;
-    // (blob, stored range, mesh or texture, index, level)
+    // Per blob file: (a mesh, not a texture; its index; the level).
     let mut levels: Vec<Vec<(bool, u32, usize)>> = vec![Vec::new(); manifest.blobs.len()];
     for (i, m) in manifest.meshes.iter().enumerate() {
         for l in 0..m.levels.len() {
