@@ -79,6 +79,11 @@ section "clippy (wasm32-unknown-unknown: the web runner, the web renderer, the w
 section "tests (native, golden images on lavapipe)" \
     env LAYERW_REQUIRE_GPU=1 LAYERW_REQUIRE_NGINX=1 cargo test --workspace
 
+# The streaming benchmark on a tiny world cooked into target/: its --json report is checked
+# (budget held, first complete frame reached, bytes fetched); no timing thresholds.
+section "bench_stream smoke (tiny world from files)" \
+    bash scripts/bench_stream_smoke.sh
+
 # The schedule's own checks (conflicting system parameters, ordering labels and cycles) are not
 # debug assertions: the same tests in a release build show they hold there too.
 section "schedule checks in a release build" \

@@ -430,3 +430,28 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn wanted_levels_lists_this_plans_wants_merged_per_asset() {
+    let w = world(4, 3, 100, 7);
+    let levels: Vec<u8> = w.assets.iter().map(|a| a.levels.len() as u8).collect();
+    let mut scheduler = StreamScheduler::new(w.assets, SchedulerSettings::new(1 << 30)).unwrap();
+    let want = |asset: u32, levels: u8| Want {
+        asset,
+        levels,
+        distance: 1.0,
+        scale: 1.0,
+        in_frustum: true,
+    };
+    let mut actions = Vec::new();
+    // Asset 0 wanted twice (merged to the most levels), asset 2 past its chain (clamped).
+    scheduler.plan(0.0, &[want(0, 1), want(2, 200), want(0, 2)], &mut actions);
+    let mut wanted: Vec<(u32, u8)> = scheduler.wanted_levels().collect();
+    wanted.sort();
+    assert_eq!(wanted, vec![(0, 2.min(levels[0])), (2, levels[2])]);
+    // The next plan replaces them.
+    scheduler.plan(0.1, &[want(3, 1)], &mut actions);
+    assert_eq!(scheduler.wanted_levels().collect::<Vec<_>>(), vec![(3, 1)]);
+    scheduler.plan(0.2, &[], &mut actions);
+    assert_eq!(scheduler.wanted_levels().count(), 0);
+}

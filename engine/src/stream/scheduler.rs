@@ -319,6 +319,15 @@ impl StreamScheduler {
         self.states.get(asset as usize).map_or(0, |s| s.resident)
     }
 
+    /// The assets wanted at the latest [`plan`](Self::plan) and how many levels of each
+    /// (coarse first), wants of one asset merged: what a benchmark sums to know the bytes a
+    /// flight needed.
+    pub fn wanted_levels(&self) -> impl Iterator<Item = (u32, u8)> + '_ {
+        self.wanted
+            .iter()
+            .map(|&asset| (asset, self.states[asset as usize].want))
+    }
+
     /// Resident plus reserved bytes: what the budget bounds.
     pub fn used_bytes(&self) -> u64 {
         self.stats.resident_bytes + self.stats.reserved_bytes
