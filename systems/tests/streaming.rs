@@ -312,15 +312,16 @@ fn moving_away_unloads_cells_and_a_small_budget_holds() {
 #[test]
 fn a_faulty_link_is_retried_until_everything_arrives() {
     let mut link = link(0.02, 2.0e6);
-    link.add_fault(LinkFault::StatusEvery(3));
-    link.add_fault(LinkFault::CorruptEvery(4));
-    link.add_fault(LinkFault::TruncateEvery(5));
+    // About 4 reads in 10 fail: each retried after its back-off until it arrives intact.
+    link.add_fault(LinkFault::StatusEvery(5));
+    link.add_fault(LinkFault::CorruptEvery(7));
+    link.add_fault(LinkFault::TruncateEvery(11));
     link.add_fault(LinkFault::Down {
         from: 0.0,
         until: 1.0,
     });
     let mut app = app(link, 64 << 20);
-    for _ in 0..3_000 {
+    for _ in 0..6_000 {
         app.update(FRAME);
         if settled(&mut app) {
             break;
