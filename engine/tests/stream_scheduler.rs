@@ -2,6 +2,8 @@
 //! invariants: the budget is never exceeded (resident plus reserved, every frame), no level is
 //! resident without its coarser ones, a cancelled request frees its reservation, and
 //! everything in view reaches its wanted level once the link allows (also after faults).
+//! Natively and on WASI (proptest does not build for the browser).
+#![cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
 
 use std::collections::HashMap;
 
