@@ -12,8 +12,8 @@ use glam::{IVec2, Vec3};
 use super::cells::cells_within;
 use super::{
     LevelCost, PackError, PackFile, PackManifest, ReadCompletion, ReadRequest, RequestId,
-    SchedulerError, SchedulerSettings, SchedulerStats, StreamAction, StreamIo, StreamIoError,
-    StreamScheduler, StreamedAsset, Want,
+    SchedulerError, SchedulerSettings, StreamAction, StreamIo, StreamIoError, StreamScheduler,
+    StreamedAsset, Want,
 };
 use crate::lod::{LodAssets, LodChainError, LodHandle};
 use crate::render::{
@@ -23,9 +23,11 @@ use crate::render::{
 
 mod decoder;
 mod pressure;
+mod progress;
 
 use decoder::{Decoded, DecodedLevel, Decoder, LevelEntry};
 pub use pressure::install_reclaim_hook;
+pub use progress::StreamProgress;
 
 /// The streamer's knobs.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -107,82 +109,6 @@ impl core::fmt::Display for StreamError {
 }
 
 impl std::error::Error for StreamError {}
-
-/// Where streaming stands: what a loading screen and the stats overlay show.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct StreamProgress {
-    /// The manifest is read (meshes, materials and cells are known).
-    pub manifest_loaded: bool,
-    /// The budget in bytes.
-    pub budget: u64,
-    /// The scheduler's counters (resident, reserved, peak, wanted bytes; requests and bytes in
-    /// flight; cancels, evictions, failures; assets missing or refining).
-    pub scheduler: SchedulerStats,
-    /// Levels decoding.
-    pub decoding: u32,
-    /// Levels decoded and waiting for the upload budget.
-    pub waiting_upload: u32,
-    /// Reads cancelled before their first byte.
-    pub cancelled_before_first_byte: u64,
-    /// Reads cancelled while their body arrived.
-    pub cancelled_in_body: u64,
-    /// World cells loaded.
-    pub cells_loaded: u32,
-    /// The latest error (streaming retries by itself).
-    pub last_error: Option<StreamError>,
-}
-
-impl StreamProgress {
-    /// Everything wanted has at least its coarsest level resident (a complete frame).
-    pub fn view_ready(&self) -> bool {
-        self.manifest_loaded && self.scheduler.missing == 0
-    }
-
-    /// One line for the stats overlay: resident and peak against the budget, what is in
-    /// flight, assets missing and refining, cells, and the latest error.
-    ///
-    /// # Example
-    /// ```
-    /// use layerw_engine::stream::StreamProgress;
-    ///
-    /// let line = StreamProgress { budget: 64 << 20, ..Default::default() }.overlay_line();
-    /// assert!(line.starts_with("stream: manifest"));
-    /// ```
-    pub fn overlay_line(&self) -> String {
-        const MIB: f64 = (1 << 20) as f64;
-        let s = &self.scheduler;
-        if !self.manifest_loaded {
-            return match &self.last_error {
-                Some(e) => format!("stream: manifest pending ({e})"),
-                None => "stream: manifest pending".to_owned(),
-            };
-        }
-        let mut line = format!(
-            "stream: {:.0}/{:.0} MiB (peak {:.0}) | {} req {:.1} MiB in flight | {} missing {} refining | {} cells",
-            (s.resident_bytes + s.reserved_bytes) as f64 / MIB,
-            self.budget as f64 / MIB,
-            s.peak_bytes as f64 / MIB,
-            s.requests_in_flight,
-            s.bytes_in_flight as f64 / MIB,
-            s.missing,
-            s.refining,
-            self.cells_loaded,
-        );
-        if s.failures > 0 {
-            line.push_str(&format!(" | {} retried", s.failures));
-        }
-        line
-    }
-
-    /// Everything wanted is resident at its wanted level and nothing is on its way.
-    pub fn complete(&self) -> bool {
-        self.view_ready()
-            && self.scheduler.refining == 0
-            && self.scheduler.requests_in_flight == 0
-            && self.decoding == 0
-            && self.waiting_upload == 0
-    }
-}
 
 /// The stores a [`Streamer::update`] fills.
 pub struct StreamStores<'a> {
@@ -840,63 +766,4 @@ impl Streamer {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::lod::{LodChain, LodLevel};
-    use crate::stream::{MemoryIo, PackWriter};
-
-    #[test]
-    fn the_reclaim_hooks_request_evicts_at_the_next_update() {
-        let mut writer = PackWriter::in_memory(16.0).unwrap();
-        for m in 0..4u32 {
-            let levels = (0..3u32)
-                .map(|l| {
-                    let seg = 8 + m + 16 * l;
-                    let error = if l == 2 { 0.0 } else { 0.1 };
-                    LodLevel::new(Mesh::sphere(1.0, seg, seg / 2), error)
-                })
-                .collect();
-            writer.add_mesh(&LodChain::new(levels).unwrap()).unwrap();
-        }
-        let pack = writer.finish().unwrap();
-        let mut io = MemoryIo::new();
-        io.insert(PackFile::Manifest, pack.manifest_bytes);
-        io.insert(PackFile::Blob(0), pack.blobs[0].clone());
-        let mut streamer = Streamer::new(io, StreamSettings::new(64 << 20));
-        let (mut lods, mut meshes) = (LodAssets::default(), MeshAssets::default());
-        let (mut textures, mut materials) = (TextureAssets::default(), Materials::default());
-        let mut frame = |streamer: &mut Streamer, want: bool| {
-            if want && let Some(m) = streamer.manifest().map(|m| m.meshes.len() as u32) {
-                for mesh in 0..m {
-                    let chain = streamer.chain(mesh).unwrap();
-                    // Wanted only once: later frames leave them unwanted, so evictable.
-                    streamer.want(chain, 2, 1.0, 10.0, true);
-                }
-            }
-            streamer.update(
-                1.0 / 60.0,
-                StreamStores {
-                    lods: &mut lods,
-                    meshes: &mut meshes,
-                    textures: &mut textures,
-                    materials: &mut materials,
-                },
-            );
-            std::thread::sleep(std::time::Duration::from_millis(2));
-        };
-        for _ in 0..200 {
-            frame(&mut streamer, true);
-            if streamer.progress().complete() && streamer.progress().scheduler.resident_bytes > 0 {
-                break;
-            }
-        }
-        let before = streamer.progress().scheduler.resident_bytes;
-        assert!(before > 0);
-        // What walloc's hook does when a Scene allocation cannot be served.
-        pressure::record(before / 2);
-        frame(&mut streamer, false);
-        let after = streamer.progress().scheduler;
-        assert!(after.evicted > 0, "{after:?}");
-        assert!(after.resident_bytes <= before / 2, "{after:?}");
-    }
-}
+mod tests;

@@ -1,0 +1,80 @@
+//! [`StreamProgress`]: where streaming stands, for a loading screen and the stats overlay.
+
+use super::StreamError;
+use crate::stream::SchedulerStats;
+
+/// Where streaming stands: what a loading screen and the stats overlay show.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct StreamProgress {
+    /// The manifest is read (meshes, materials and cells are known).
+    pub manifest_loaded: bool,
+    /// The budget in bytes.
+    pub budget: u64,
+    /// The scheduler's counters (resident, reserved, peak, wanted bytes; requests and bytes in
+    /// flight; cancels, evictions, failures; assets missing or refining).
+    pub scheduler: SchedulerStats,
+    /// Levels decoding.
+    pub decoding: u32,
+    /// Levels decoded and waiting for the upload budget.
+    pub waiting_upload: u32,
+    /// Reads cancelled before their first byte.
+    pub cancelled_before_first_byte: u64,
+    /// Reads cancelled while their body arrived.
+    pub cancelled_in_body: u64,
+    /// World cells loaded.
+    pub cells_loaded: u32,
+    /// The latest error (streaming retries by itself).
+    pub last_error: Option<StreamError>,
+}
+
+impl StreamProgress {
+    /// Everything wanted has at least its coarsest level resident (a complete frame).
+    pub fn view_ready(&self) -> bool {
+        self.manifest_loaded && self.scheduler.missing == 0
+    }
+
+    /// One line for the stats overlay: resident and peak against the budget, what is in
+    /// flight, assets missing and refining, cells, and the latest error.
+    ///
+    /// # Example
+    /// ```
+    /// use layerw_engine::stream::StreamProgress;
+    ///
+    /// let line = StreamProgress { budget: 64 << 20, ..Default::default() }.overlay_line();
+    /// assert!(line.starts_with("stream: manifest"));
+    /// ```
+    pub fn overlay_line(&self) -> String {
+        const MIB: f64 = (1 << 20) as f64;
+        let s = &self.scheduler;
+        if !self.manifest_loaded {
+            return match &self.last_error {
+                Some(e) => format!("stream: manifest pending ({e})"),
+                None => "stream: manifest pending".to_owned(),
+            };
+        }
+        let mut line = format!(
+            "stream: {:.0}/{:.0} MiB (peak {:.0}) | {} req {:.1} MiB in flight | {} missing {} refining | {} cells",
+            (s.resident_bytes + s.reserved_bytes) as f64 / MIB,
+            self.budget as f64 / MIB,
+            s.peak_bytes as f64 / MIB,
+            s.requests_in_flight,
+            s.bytes_in_flight as f64 / MIB,
+            s.missing,
+            s.refining,
+            self.cells_loaded,
+        );
+        if s.failures > 0 {
+            line.push_str(&format!(" | {} retried", s.failures));
+        }
+        line
+    }
+
+    /// Everything wanted is resident at its wanted level and nothing is on its way.
+    pub fn complete(&self) -> bool {
+        self.view_ready()
+            && self.scheduler.refining == 0
+            && self.scheduler.requests_in_flight == 0
+            && self.decoding == 0
+            && self.waiting_upload == 0
+    }
+}
