@@ -53,7 +53,7 @@ impl StreamProgress {
             };
         }
         let mut line = format!(
-            "stream: {:.0}/{:.0} MiB (peak {:.0}) | {} req {:.1} MiB in flight | {} missing {} refining | {} cells",
+            "stream: {:.1}/{:.0} MiB (peak {:.1}) | {} req {:.1} MiB in flight | {} missing {} refining | {} cells",
             (s.resident_bytes + s.reserved_bytes) as f64 / MIB,
             self.budget as f64 / MIB,
             s.peak_bytes as f64 / MIB,
