@@ -263,6 +263,9 @@ pub struct StreamScheduler {
     /// Bytes a reclaim hook asked for, freed at the next plan.
     pressure: u64,
     wanted: Vec<u32>,
+    /// Assets with a request fetching or decoding (at most `max_requests` fetching): what
+    /// arrivals, failures and cancels look through, instead of every asset.
+    pending: Vec<u32>,
 }
 
 impl StreamScheduler {
@@ -291,6 +294,7 @@ impl StreamScheduler {
             stats: SchedulerStats::default(),
             pressure: 0,
             wanted: Vec::new(),
+            pending: Vec::new(),
         })
     }
 
@@ -419,20 +423,31 @@ impl StreamScheduler {
     }
 
     fn cancel_unwanted(&mut self, actions: &mut Vec<StreamAction>) {
-        for asset in 0..self.states.len() {
-            let state = self.states[asset];
+        // Backwards: taking a request swaps the list's last entry (already seen) into its place.
+        for i in (0..self.pending.len()).rev() {
+            let asset = self.pending[i];
+            let state = self.states[asset as usize];
             if let Some(p) = state.pending
                 && p.stage == Stage::Fetching
                 && p.level >= state.want
             {
-                self.states[asset].pending = None;
-                self.release_reservation(asset as u32, p.level);
+                self.take_pending(asset);
+                self.release_reservation(asset, p.level);
                 self.stats.requests_in_flight -= 1;
-                self.stats.bytes_in_flight -= self.stored(asset as u32, p.level);
+                self.stats.bytes_in_flight -= self.stored(asset, p.level);
                 self.stats.cancelled += 1;
                 actions.push(StreamAction::Cancel(p.id));
             }
         }
+    }
+
+    /// Takes an asset's request off it and off the pending list.
+    fn take_pending(&mut self, asset: u32) -> Option<Pending> {
+        let p = self.states[asset as usize].pending.take()?;
+        if let Some(i) = self.pending.iter().position(|&a| a == asset) {
+            self.pending.swap_remove(i);
+        }
+        Some(p)
     }
 
     /// Evicts to answer a reclaim hook, and below the budget if it shrank.
@@ -463,9 +478,8 @@ impl StreamScheduler {
             let Some((asset, level)) = self.eviction_candidate(class) else {
                 return false;
             };
-            let state = &mut self.states[asset as usize];
             // The request for the next level would arrive without its parent: cancel it.
-            if let Some(p) = state.pending.take() {
+            if let Some(p) = self.take_pending(asset) {
                 self.stats.requests_in_flight -= 1;
                 self.stats.bytes_in_flight -= self.stored(asset, p.level);
                 self.release_reservation(asset, p.level);
@@ -600,6 +614,7 @@ impl StreamScheduler {
                 level: c.level,
                 stage: Stage::Fetching,
             });
+            self.pending.push(c.asset);
             self.stats.reserved_bytes += cost;
             self.stats.requests += 1;
             self.stats.requests_in_flight += 1;
@@ -633,11 +648,13 @@ impl StreamScheduler {
     }
 
     fn pending_of(&self, id: RequestId) -> Option<(u32, Pending)> {
-        // Requests in flight are few (at most max_requests): a scan beats a map here.
-        self.states
-            .iter()
-            .enumerate()
-            .find_map(|(i, s)| s.pending.filter(|p| p.id == id).map(|p| (i as u32, p)))
+        // Requests in flight are few (at most max_requests fetching): a scan beats a map here.
+        self.pending.iter().find_map(|&a| {
+            self.states[a as usize]
+                .pending
+                .filter(|p| p.id == id)
+                .map(|p| (a, p))
+        })
     }
 
     /// A request's bytes arrived (`stored_bytes` of them); its level is now being decoded.
@@ -668,9 +685,9 @@ impl StreamScheduler {
             Some(p)
                 if p.level == level && p.stage == Stage::Decoding && level == state.resident =>
             {
-                state.pending = None;
                 state.resident = level + 1;
                 state.failures = 0;
+                self.take_pending(asset);
                 let cost = self.cost(asset, level);
                 self.stats.reserved_bytes -= cost;
                 self.stats.resident_bytes += cost;
@@ -691,9 +708,9 @@ impl StreamScheduler {
             self.stats.bytes_in_flight -= self.stored(asset, pending.level);
         }
         self.release_reservation(asset, pending.level);
+        self.take_pending(asset);
         let settings = self.settings;
         let state = &mut self.states[asset as usize];
-        state.pending = None;
         state.failures = state.failures.saturating_add(1);
         let delay = settings.retry_base * 2f64.powi(state.failures.min(30) as i32 - 1);
         state.retry_at = now + delay.min(settings.retry_cap);
@@ -717,6 +734,7 @@ impl StreamScheduler {
                 self.stats.bytes_in_flight -= self.stored(asset, p.level);
             }
             self.release_reservation(asset, p.level);
+            self.take_pending(asset);
         }
         self.states[asset as usize] = AssetState::default();
         state.resident
