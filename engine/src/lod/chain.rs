@@ -549,7 +549,7 @@ pub(crate) fn encode_level(mesh: &Mesh) -> Vec<u8> {
 /// The inverse of [`encode_level`], checked against the table entry; the CRC is already
 /// checked.
 fn decode_mesh(entry: &LevelEntry, bytes: &[u8]) -> Result<Mesh, &'static str> {
-    let mesh = decode_level_body(bytes, entry.triangles)?;
+    let mesh = decode_level_body(bytes, entry.triangles).map_err(LevelBodyError::reason)?;
     if mesh.positions.len() as u64 != u64::from(entry.vertices) {
         return Err("counts differ from the level table");
     }
@@ -560,28 +560,29 @@ fn decode_mesh(entry: &LevelEntry, bytes: &[u8]) -> Result<Mesh, &'static str> {
 /// triangles. Every count is checked against `bytes.len()` before anything is allocated, so
 /// the allocations are at most about the input's size. The mesh is not validated here
 /// ([`Mesh::validate`] is the caller's).
-pub(crate) fn decode_level_body(bytes: &[u8], triangles: u32) -> Result<Mesh, &'static str> {
+pub(crate) fn decode_level_body(bytes: &[u8], triangles: u32) -> Result<Mesh, LevelBodyError> {
+    use LevelBodyError::{Invalid, OutOfMemory};
     let word = |i: usize| {
         bytes
             .get(i * 4..i * 4 + 4)
             .map(|b| u32::from_le_bytes(array(b, 0)))
-            .ok_or("level is shorter than its header")
+            .ok_or(Invalid("level is shorter than its header"))
     };
     let (vertices, index_count, width, reserved) = (word(0)?, word(1)?, word(2)?, word(3)?);
     if reserved != 0 {
-        return Err("non-zero reserved bytes");
+        return Err(Invalid("non-zero reserved bytes"));
     }
     if u64::from(index_count) != u64::from(triangles) * 3 {
-        return Err("counts differ from the level table");
+        return Err(Invalid("counts differ from the level table"));
     }
     if width != 2 && width != 4 {
-        return Err("index width is neither 2 nor 4 bytes");
+        return Err(Invalid("index width is neither 2 nor 4 bytes"));
     }
     let vertex_bytes = u64::from(vertices) * VERTEX_BYTES;
     let index_bytes = u64::from(index_count) * u64::from(width);
     let expected = LEVEL_HEADER_LEN as u64 + vertex_bytes + index_bytes.next_multiple_of(4);
     if expected != bytes.len() as u64 {
-        return Err("length differs from what the counts need");
+        return Err(Invalid("length differs from what the counts need"));
     }
     // From here every length is in range: `expected` is the slice's length.
     let (v, n) = (vertices as usize, index_count as usize);
@@ -591,19 +592,18 @@ pub(crate) fn decode_level_body(bytes: &[u8], triangles: u32) -> Result<Mesh, &'
         at += len;
         &bytes[from..from + len]
     };
-    let oom = LEVEL_OUT_OF_MEMORY;
-    let positions: Vec<Vec3> = read_le(next(v * 12)).ok_or(oom)?;
-    let normals: Vec<Vec3> = read_le(next(v * 12)).ok_or(oom)?;
-    let uvs: Vec<Vec2> = read_le(next(v * 8)).ok_or(oom)?;
-    let tangents: Vec<Vec4> = read_le(next(v * 16)).ok_or(oom)?;
+    let positions: Vec<Vec3> = read_le(next(v * 12)).ok_or(OutOfMemory)?;
+    let normals: Vec<Vec3> = read_le(next(v * 12)).ok_or(OutOfMemory)?;
+    let uvs: Vec<Vec2> = read_le(next(v * 8)).ok_or(OutOfMemory)?;
+    let tangents: Vec<Vec4> = read_le(next(v * 16)).ok_or(OutOfMemory)?;
     let indices = if width == 2 {
-        Indices::U16(read_le(next(n * 2)).ok_or(oom)?)
+        Indices::U16(read_le(next(n * 2)).ok_or(OutOfMemory)?)
     } else {
-        Indices::U32(read_le(next(n * 4)).ok_or(oom)?)
+        Indices::U32(read_le(next(n * 4)).ok_or(OutOfMemory)?)
     };
     let index_end = LEVEL_HEADER_LEN + v * VERTEX_BYTES as usize + n * width as usize;
     if bytes[index_end..].iter().any(|&b| b != 0) {
-        return Err("non-zero padding after the indices");
+        return Err(Invalid("non-zero padding after the indices"));
     }
     Ok(Mesh {
         positions,
@@ -636,5 +636,21 @@ fn read_le<T: bytemuck::Pod + bytemuck::Zeroable>(bytes: &[u8]) -> Option<Vec<T>
     Some(out)
 }
 
-/// The reason [`decode_level_body`] gives when an array of the level could not be allocated.
-pub(crate) const LEVEL_OUT_OF_MEMORY: &str = "out of memory for the level's arrays";
+/// Why [`decode_level_body`] refused a level.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum LevelBodyError {
+    /// The bytes are not a valid level encoding.
+    Invalid(&'static str),
+    /// An array of the level could not be allocated (the allocator's tier is full).
+    OutOfMemory,
+}
+
+impl LevelBodyError {
+    /// What a reader that has no out-of-memory error of its own reports.
+    pub(crate) fn reason(self) -> &'static str {
+        match self {
+            LevelBodyError::Invalid(reason) => reason,
+            LevelBodyError::OutOfMemory => "out of memory for the level's arrays",
+        }
+    }
+}

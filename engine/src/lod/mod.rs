@@ -19,7 +19,7 @@ pub use chain::{
     FIXED_HEADER_LEN, LEVEL_ENTRY_LEN, LEVEL_HEADER_LEN, LevelEntry, LodBounds, LodChain,
     LodChainHeader, LodLevel, MAGIC, MAX_LEVELS, VERSION,
 };
-pub(crate) use chain::{LEVEL_OUT_OF_MEMORY, decode_level_body, encode_level};
+pub(crate) use chain::{LevelBodyError, decode_level_body, encode_level};
 pub use error::LodChainError;
 pub use select::{
     LodLevels, LodSettings, LodSettingsError, LodView, MIN_DISTANCE, NO_LEVEL,

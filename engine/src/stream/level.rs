@@ -8,7 +8,7 @@ use super::MAX_CRITICAL_TEXTURE_SIZE;
 use super::manifest::{MeshLevel, StoredLevel, TextureLevel};
 use super::pack::{MAX_MESH_LEVEL_RAW_LEN, MAX_TEXTURE_LEVEL_RAW_LEN};
 use super::pack_error::PackError;
-use crate::lod::{LEVEL_OUT_OF_MEMORY, decode_level_body, encode_level};
+use crate::lod::{LevelBodyError, decode_level_body, encode_level};
 use crate::render::{Mesh, TextureImage};
 
 /// The most an LZ4 block expands: each extra length byte of a match stands for 255 bytes.
@@ -122,14 +122,11 @@ pub fn encode_texture_level(image: &TextureImage) -> Vec<u8> {
 /// [`Mesh::validate`] ([`PackError::InvalidMesh`]).
 pub fn decode_mesh_level(level: &MeshLevel, stored: &[u8]) -> Result<Mesh, PackError> {
     let raw = decompress(&level.stored, stored, MAX_MESH_LEVEL_RAW_LEN)?;
-    let mesh = decode_level_body(&raw, level.triangles).map_err(|reason| {
-        if reason == LEVEL_OUT_OF_MEMORY {
-            PackError::OutOfMemory {
-                bytes: u64::from(level.stored.raw_len),
-            }
-        } else {
-            PackError::InvalidMeshLevel { reason }
-        }
+    let mesh = decode_level_body(&raw, level.triangles).map_err(|e| match e {
+        LevelBodyError::OutOfMemory => PackError::OutOfMemory {
+            bytes: u64::from(level.stored.raw_len),
+        },
+        LevelBodyError::Invalid(reason) => PackError::InvalidMeshLevel { reason },
     })?;
     mesh.validate()?;
     Ok(mesh)
