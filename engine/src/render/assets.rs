@@ -2,7 +2,7 @@
 //! and the GPU side uploads whatever it has not seen whenever it is ready (which, in the
 //! browser, is some frames after the app starts).
 
-use super::{MAX_MATERIALS, MaterialParams, Mesh, MeshError, TextureImage};
+use super::{CheckedMesh, MAX_MATERIALS, MaterialParams, Mesh, MeshError, TextureImage};
 use crate::asset::{AssetError, Assets, Handle, LoadState};
 
 /// A mesh: a handle into [`MeshAssets`].
@@ -65,6 +65,18 @@ impl MeshAssets {
             self.set_bounds(handle, bounds);
         }
         Ok(())
+    }
+
+    /// Stores a mesh validated and measured beforehand ([`Mesh::checked`], on a loader's
+    /// thread): the frame's thread neither validates nor walks its vertices again. False when
+    /// the handle is stale.
+    pub fn insert_checked(&mut self, handle: MeshHandle, mesh: CheckedMesh) -> bool {
+        let bounds = mesh.bounds();
+        let stored = self.assets.insert(handle, mesh.into_mesh()).is_ok();
+        if stored {
+            self.set_bounds(handle, bounds);
+        }
+        stored
     }
 
     /// Marks a live slot failed; false when the handle is stale.

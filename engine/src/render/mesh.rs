@@ -138,6 +138,30 @@ pub struct Mesh {
     pub indices: Indices,
 }
 
+/// A mesh that passed [`Mesh::validate`], with its bounding sphere ([`Mesh::checked`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct CheckedMesh {
+    mesh: Mesh,
+    bounds: (Vec3, f32),
+}
+
+impl CheckedMesh {
+    /// The mesh.
+    pub fn mesh(&self) -> &Mesh {
+        &self.mesh
+    }
+
+    /// Its bounding sphere: (centre, radius), as [`Mesh::bounding_sphere`].
+    pub fn bounds(&self) -> (Vec3, f32) {
+        self.bounds
+    }
+
+    /// The mesh, giving up the check.
+    pub fn into_mesh(self) -> Mesh {
+        self.mesh
+    }
+}
+
 impl Mesh {
     /// Checks the mesh can be drawn: non-empty, matching attribute lengths, whole triangles,
     /// indices in range, finite attributes.
@@ -193,6 +217,15 @@ impl Mesh {
     /// How many triangles.
     pub fn triangle_count(&self) -> usize {
         self.indices.len() / 3
+    }
+
+    /// Validates the mesh and measures its bounds: a [`CheckedMesh`], which
+    /// [`MeshAssets::insert_checked`](super::MeshAssets::insert_checked) stores without doing
+    /// either again (a loader does this work on its own thread, off the frame).
+    pub fn checked(self) -> Result<CheckedMesh, MeshError> {
+        self.validate()?;
+        let bounds = self.bounding_sphere();
+        Ok(CheckedMesh { mesh: self, bounds })
     }
 
     /// The smallest sphere around the bounding box: (centre, radius).

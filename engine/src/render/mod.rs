@@ -14,7 +14,7 @@ pub use assets::{
     TextureSet, TextureSetHandle,
 };
 pub use instance::{GpuInstance, pack_rotation, unpack_rotation};
-pub use mesh::{Indices, Mesh, MeshError};
+pub use mesh::{CheckedMesh, Indices, Mesh, MeshError};
 pub use overlay::{
     GLYPH_COUNT, GLYPH_SIZE, GlyphQuad, OverlayLines, OverlayText, StatsOverlay, font_atlas,
 };

@@ -166,6 +166,15 @@ pub trait StreamIo: Send + Sync {
     fn poll(&mut self, now: f64, done: &mut Vec<ReadCompletion>);
     /// How many reads the backend serves at once (for example 6 per origin over HTTP/1.1).
     fn parallelism(&self) -> usize;
+    /// How many reads are worth keeping submitted: the scheduler's cap on requests in flight
+    /// is at most this. Completions are taken once a frame, so a backend that finishes reads
+    /// within the frame needs a deep queue not to idle (local files); one whose reads take
+    /// many frames needs only enough to keep its connections busy, and a short queue keeps
+    /// what is queued fresh, cancellable before its first byte. Default: 32 (4 times
+    /// [`parallelism`](Self::parallelism) where that is more).
+    fn queue_depth(&self) -> usize {
+        32.max(self.parallelism().saturating_mul(4))
+    }
     /// Names the blob files, in the manifest's blob-table order ([`PackFile::Blob`] indexes
     /// it): the streamer calls it once the manifest is read. Backends that address files by
     /// name need it; a read of a blob index it does not cover fails with
@@ -253,6 +262,11 @@ impl StreamIo for MemoryIo {
 
     fn parallelism(&self) -> usize {
         usize::MAX
+    }
+
+    /// Answers come at the next poll: the default's 32 keeps tests' frames like a network's.
+    fn queue_depth(&self) -> usize {
+        32
     }
 
     /// Nothing to do: files are inserted by [`PackFile`], not by name.

@@ -9,7 +9,7 @@ use super::manifest::{MeshLevel, StoredLevel, TextureLevel};
 use super::pack::{MAX_MESH_LEVEL_RAW_LEN, MAX_TEXTURE_LEVEL_RAW_LEN};
 use super::pack_error::PackError;
 use crate::lod::{LevelBodyError, decode_level_body, encode_level};
-use crate::render::{Mesh, TextureImage};
+use crate::render::{CheckedMesh, Mesh, TextureImage};
 
 /// The most an LZ4 block expands: each extra length byte of a match stands for 255 bytes.
 const MAX_LZ4_RATIO: u64 = 255;
@@ -121,6 +121,16 @@ pub fn encode_texture_level(image: &TextureImage) -> Vec<u8> {
 /// `triangles` and its own length ([`PackError::InvalidMeshLevel`]) and the mesh with
 /// [`Mesh::validate`] ([`PackError::InvalidMesh`]).
 pub fn decode_mesh_level(level: &MeshLevel, stored: &[u8]) -> Result<Mesh, PackError> {
+    decode_mesh_level_checked(level, stored).map(CheckedMesh::into_mesh)
+}
+
+/// [`decode_mesh_level`], keeping the check and the bounds it measured: a [`CheckedMesh`] for
+/// [`MeshAssets::insert_checked`](crate::render::MeshAssets::insert_checked), so the frame's
+/// thread does not validate the mesh again (the streamer decodes on its own threads).
+pub fn decode_mesh_level_checked(
+    level: &MeshLevel,
+    stored: &[u8],
+) -> Result<CheckedMesh, PackError> {
     let raw = decompress(&level.stored, stored, MAX_MESH_LEVEL_RAW_LEN)?;
     let mesh = decode_level_body(&raw, level.triangles).map_err(|e| match e {
         LevelBodyError::OutOfMemory => PackError::OutOfMemory {
@@ -128,8 +138,7 @@ pub fn decode_mesh_level(level: &MeshLevel, stored: &[u8]) -> Result<Mesh, PackE
         },
         LevelBodyError::Invalid(reason) => PackError::InvalidMeshLevel { reason },
     })?;
-    mesh.validate()?;
-    Ok(mesh)
+    Ok(mesh.checked()?)
 }
 
 /// Decodes a texture mip from exactly its stored bytes, which may be untrusted: the same

@@ -3,6 +3,7 @@
 //! docs/streaming.md.
 
 mod cells;
+mod eviction;
 #[cfg(all(target_arch = "wasm32", target_os = "unknown", feature = "fetch"))]
 mod fetch_io;
 #[cfg(not(target_family = "wasm"))]
@@ -50,8 +51,8 @@ pub use io::{
     serve_from,
 };
 pub use level::{
-    decode_mesh_level, decode_texture_level, encode_mesh_level, encode_texture_level,
-    mesh_level_raw_len,
+    decode_mesh_level, decode_mesh_level_checked, decode_texture_level, encode_mesh_level,
+    encode_texture_level, mesh_level_raw_len,
 };
 pub use link::{LinkFault, SimulatedLink};
 pub use manifest::{

@@ -20,10 +20,11 @@
 //! - A failed level is retried after a back-off that doubles up to a cap, for ever: the asset
 //!   keeps its coarser levels meanwhile and recovers by itself when the source answers again.
 
-use core::cmp::Ordering;
 use core::fmt;
 use core::ops::Range;
+use std::collections::BTreeMap;
 
+use super::eviction::{EvictClass, EvictKey, EvictionQueues};
 use super::{PackFile, RequestId};
 
 /// One level's cost: where its bytes are and what it occupies once resident.
@@ -87,15 +88,17 @@ pub struct SchedulerSettings {
 }
 
 impl SchedulerSettings {
-    /// Defaults for `budget` bytes: 85 %/70 % water marks, 32 requests and 16 MiB in flight
-    /// (backends queue what their connections cannot take at once; a queued read is cancelled
-    /// before its first byte), retries from 0.25 s up to 8 s, a 4x frustum boost.
+    /// Defaults for `budget` bytes: 85 %/70 % water marks, 256 requests and 16 MiB in flight
+    /// (the streamer lowers the request cap to its backend's
+    /// [`queue_depth`](super::StreamIo::queue_depth): 256 for local files, 32 over HTTP, where
+    /// the backend queues what its connections cannot take at once and a queued read is
+    /// cancelled before its first byte), retries from 0.25 s up to 8 s, a 4x frustum boost.
     pub fn new(budget: u64) -> SchedulerSettings {
         SchedulerSettings {
             budget,
             high_water: 0.85,
             low_water: 0.70,
-            max_requests: 32,
+            max_requests: 256,
             max_bytes_in_flight: 16 << 20,
             retry_base: 0.25,
             retry_cap: 8.0,
@@ -263,9 +266,20 @@ pub struct StreamScheduler {
     /// Bytes a reclaim hook asked for, freed at the next plan.
     pressure: u64,
     wanted: Vec<u32>,
-    /// Assets with a request fetching or decoding (at most `max_requests` fetching): what
-    /// arrivals, failures and cancels look through, instead of every asset.
-    pending: Vec<u32>,
+    /// Assets with a request fetching or decoding, by request (ordered, so cancels come out
+    /// in the same order every run): what arrivals, failures and cancels look up.
+    pending: BTreeMap<RequestId, u32>,
+    /// Eviction candidates, built during a plan when it first evicts.
+    evictions: EvictionQueues,
+    /// The last frame each level was wanted (all assets' levels back to back, from
+    /// `first_level`): least recently needed is per level, as a tile cache's LRU is per tile,
+    /// so a level wanted a moment ago outlives one unwanted for a minute.
+    level_needed: Vec<u64>,
+    /// Where each asset's levels start in `level_needed` and `bytes_up_to`.
+    first_level: Vec<u32>,
+    /// Per level (laid out as `level_needed`), the resident bytes of it and every coarser
+    /// level of its asset: what wanting that many levels costs, without a sum each frame.
+    bytes_up_to: Vec<u64>,
 }
 
 impl StreamScheduler {
@@ -285,7 +299,22 @@ impl StreamScheduler {
                 return Err(SchedulerError::BadLevels { asset: i });
             }
         }
+        let mut first_level = Vec::with_capacity(assets.len());
+        let mut bytes_up_to = Vec::new();
+        let mut levels = 0u32;
+        for asset in &assets {
+            first_level.push(levels);
+            levels = levels.saturating_add(asset.levels.len() as u32);
+            let mut sum = 0u64;
+            bytes_up_to.extend(asset.levels.iter().map(|l| {
+                sum = sum.saturating_add(l.resident_bytes);
+                sum
+            }));
+        }
         Ok(StreamScheduler {
+            level_needed: vec![0; levels as usize],
+            first_level,
+            bytes_up_to,
             states: vec![AssetState::default(); assets.len()],
             assets,
             settings,
@@ -294,7 +323,8 @@ impl StreamScheduler {
             stats: SchedulerStats::default(),
             pressure: 0,
             wanted: Vec::new(),
-            pending: Vec::new(),
+            pending: BTreeMap::new(),
+            evictions: EvictionQueues::default(),
         })
     }
 
@@ -378,10 +408,12 @@ impl StreamScheduler {
     /// be carried out in order). `now` is in seconds.
     pub fn plan(&mut self, now: f64, wants: &[Want], actions: &mut Vec<StreamAction>) {
         self.frame += 1;
+        self.evictions.clear();
         self.merge_wants(wants);
         self.cancel_unwanted(actions);
         self.relieve_pressure(actions);
         self.fetch(now, actions);
+        self.evictions.clear();
         self.count();
     }
 
@@ -420,12 +452,16 @@ impl StreamScheduler {
             }
             state.last_needed = self.frame;
         }
+        for &asset in &self.wanted {
+            let first = self.first_level[asset as usize] as usize;
+            let want = usize::from(self.states[asset as usize].want);
+            self.level_needed[first..first + want].fill(self.frame);
+        }
     }
 
     fn cancel_unwanted(&mut self, actions: &mut Vec<StreamAction>) {
-        // Backwards: taking a request swaps the list's last entry (already seen) into its place.
-        for i in (0..self.pending.len()).rev() {
-            let asset = self.pending[i];
+        let pending: Vec<u32> = self.pending.values().copied().collect();
+        for asset in pending {
             let state = self.states[asset as usize];
             if let Some(p) = state.pending
                 && p.stage == Stage::Fetching
@@ -444,9 +480,7 @@ impl StreamScheduler {
     /// Takes an asset's request off it and off the pending list.
     fn take_pending(&mut self, asset: u32) -> Option<Pending> {
         let p = self.states[asset as usize].pending.take()?;
-        if let Some(i) = self.pending.iter().position(|&a| a == asset) {
-            self.pending.swap_remove(i);
-        }
+        self.pending.remove(&p.id);
         Some(p)
     }
 
@@ -487,6 +521,9 @@ impl StreamScheduler {
                 actions.push(StreamAction::Cancel(p.id));
             }
             self.states[asset as usize].resident -= 1;
+            if let Some((class, key)) = self.top_level(asset) {
+                self.evictions.offer(class, key);
+            }
             let cost = self.cost(asset, level);
             self.stats.resident_bytes -= cost;
             self.stats.evicted += 1;
@@ -496,39 +533,68 @@ impl StreamScheduler {
     }
 
     /// The resident top level of `class` to evict first: least recently needed, then finest,
-    /// then least valuable.
-    fn eviction_candidate(&self, class: Evictable) -> Option<(u32, u8)> {
-        let mut best: Option<(u64, u8, f32, u32)> = None;
-        for (i, state) in self.states.iter().enumerate() {
-            if state.resident == 0 {
-                continue;
-            }
-            // A level being decoded would arrive without its parent.
-            if state.pending.is_some_and(|p| p.stage == Stage::Decoding) {
-                continue;
-            }
-            let level = state.resident - 1;
-            let wanted = level < state.want;
-            let value = match class {
-                Evictable::Unwanted if wanted || level == 0 => continue,
-                Evictable::UnwantedCoarsest if wanted || level != 0 => continue,
-                Evictable::Wanted(_) if !wanted || level == 0 => continue,
-                Evictable::Wanted(worth) => {
-                    let value = self.value(i as u32, level, state);
-                    if value >= worth {
-                        continue;
-                    }
-                    value
-                }
-                _ => 0.0,
-            };
-            // Smaller key evicts first.
-            let key = (state.last_needed, u8::MAX - level, value, i as u32);
-            if best.is_none_or(|b| cmp_key(&key, &b) == Ordering::Less) {
-                best = Some(key);
-            }
+    /// then least valuable. The class's queue is built the first time a plan asks.
+    fn eviction_candidate(&mut self, class: Evictable) -> Option<(u32, u8)> {
+        let (kind, worth) = match class {
+            Evictable::Unwanted => (EvictClass::Unwanted, f32::INFINITY),
+            Evictable::Wanted(worth) => (EvictClass::Wanted, worth),
+            Evictable::UnwantedCoarsest => (EvictClass::UnwantedCoarsest, f32::INFINITY),
+        };
+        if !self.evictions.is_built(kind) {
+            let keys: Vec<EvictKey> = (0..self.states.len() as u32)
+                .filter_map(|asset| self.top_level(asset))
+                .filter_map(|(c, key)| (c == kind).then_some(key))
+                .collect();
+            self.evictions.build(kind, keys.into_iter());
         }
-        best.map(|(_, inv_level, _, asset)| (asset, u8::MAX - inv_level))
+        while let Some(key) = self.evictions.pop(kind) {
+            // Stale: an eviction since the queue was built moved this asset's top level.
+            if self
+                .top_level(key.asset)
+                .is_none_or(|(c, top)| c != kind || top.level != key.level)
+            {
+                continue;
+            }
+            // What a refinement must be worth to be kept only falls during a plan (fetches are
+            // ranked by value, highest first): one worth too much now stays so for this plan.
+            if key.value >= worth {
+                continue;
+            }
+            return Some((key.asset, key.level));
+        }
+        None
+    }
+
+    /// An asset's top resident level and its eviction class; `None` when nothing is resident,
+    /// a level is being decoded (it would arrive without its parent) or the top is a wanted
+    /// coarsest level (never evicted).
+    fn top_level(&self, asset: u32) -> Option<(EvictClass, EvictKey)> {
+        let state = &self.states[asset as usize];
+        if state.resident == 0 || state.pending.is_some_and(|p| p.stage == Stage::Decoding) {
+            return None;
+        }
+        let level = state.resident - 1;
+        let class = match (level < state.want, level) {
+            (true, 0) => return None,
+            (true, _) => EvictClass::Wanted,
+            (false, 0) => EvictClass::UnwantedCoarsest,
+            (false, _) => EvictClass::Unwanted,
+        };
+        let value = if class == EvictClass::Wanted {
+            self.value(asset, level, state)
+        } else {
+            0.0
+        };
+        Some((
+            class,
+            EvictKey {
+                last_needed: self.level_needed
+                    [self.first_level[asset as usize] as usize + usize::from(level)],
+                level,
+                value,
+                asset,
+            },
+        ))
     }
 
     fn fetch(&mut self, now: f64, actions: &mut Vec<StreamAction>) {
@@ -614,7 +680,7 @@ impl StreamScheduler {
                 level: c.level,
                 stage: Stage::Fetching,
             });
-            self.pending.push(c.asset);
+            self.pending.insert(id, c.asset);
             self.stats.reserved_bytes += cost;
             self.stats.requests += 1;
             self.stats.requests_in_flight += 1;
@@ -627,14 +693,12 @@ impl StreamScheduler {
         let (mut wanted_bytes, mut starved, mut refining, mut missing) = (0, 0, 0, 0);
         for &asset in &self.wanted {
             let state = &self.states[asset as usize];
-            let levels = &self.assets[asset as usize].levels;
-            wanted_bytes += levels[..usize::from(state.want)]
-                .iter()
-                .map(|l| l.resident_bytes)
-                .sum::<u64>();
+            let first = self.first_level[asset as usize] as usize;
+            // Wanted assets want one level at least.
+            wanted_bytes += self.bytes_up_to[first + usize::from(state.want.max(1)) - 1];
             if state.resident == 0 {
                 missing += 1;
-                if levels[0].resident_bytes > self.settings.budget {
+                if self.bytes_up_to[first] > self.settings.budget {
                     starved += 1;
                 }
             } else if state.resident < state.want {
@@ -648,13 +712,9 @@ impl StreamScheduler {
     }
 
     fn pending_of(&self, id: RequestId) -> Option<(u32, Pending)> {
-        // Requests in flight are few (at most max_requests fetching): a scan beats a map here.
-        self.pending.iter().find_map(|&a| {
-            self.states[a as usize]
-                .pending
-                .filter(|p| p.id == id)
-                .map(|p| (a, p))
-        })
+        let &asset = self.pending.get(&id)?;
+        let pending = self.states[asset as usize].pending?;
+        (pending.id == id).then_some((asset, pending))
     }
 
     /// A request's bytes arrived (`stored_bytes` of them); its level is now being decoded.
@@ -737,13 +797,9 @@ impl StreamScheduler {
             self.take_pending(asset);
         }
         self.states[asset as usize] = AssetState::default();
+        let first = self.first_level[asset as usize] as usize;
+        let levels = self.assets[asset as usize].levels.len();
+        self.level_needed[first..first + levels].fill(0);
         state.resident
     }
-}
-
-fn cmp_key(a: &(u64, u8, f32, u32), b: &(u64, u8, f32, u32)) -> Ordering {
-    a.0.cmp(&b.0)
-        .then(a.1.cmp(&b.1))
-        .then(a.2.total_cmp(&b.2))
-        .then(a.3.cmp(&b.3))
 }

@@ -17,8 +17,8 @@ use super::{
 };
 use crate::lod::{LodAssets, LodChainError, LodHandle};
 use crate::render::{
-    LoadedTexture, MaterialParams, Materials, Mesh, MeshAssets, TextureAssets, TextureHandle,
-    TextureSet, TextureSetHandle,
+    CheckedMesh, LoadedTexture, MaterialParams, Materials, MeshAssets, TextureAssets,
+    TextureHandle, TextureSet, TextureSetHandle,
 };
 
 mod decoder;
@@ -138,14 +138,20 @@ struct OpenPack {
     scheduler: StreamScheduler,
     /// Pack mesh index -> its chain.
     chains: Vec<LodHandle>,
-    /// Chain -> pack mesh index.
-    assets: HashMap<LodHandle, u32>,
+    /// Chain slot ([`LodAssets::index`]) -> the chain and its pack mesh index: a lookup per
+    /// LOD entity per frame, so an index, not a hash.
+    assets: Vec<Option<(LodHandle, u32)>>,
     /// Pack texture index -> its texture (mips resident: the scheduler's prefix, finest first).
     textures: Vec<TextureHandle>,
     /// Pack material index -> the engine's material index and texture set.
     materials: Vec<(u16, Option<TextureSetHandle>)>,
     /// The engine's material index -> pack material index.
-    material_of: HashMap<u16, u32>,
+    material_of: Vec<Option<u32>>,
+    /// This frame's texture wants by pack material, merged over the entities that use it
+    /// (many share one), turned into the textures' wants when the frame plans.
+    material_wants: Vec<Option<MaterialWant>>,
+    /// Pack materials with a want this frame.
+    materials_wanted: Vec<u32>,
     cells: HashMap<IVec2, usize>,
     loaded_cells: HashSet<IVec2>,
 }
@@ -154,6 +160,22 @@ impl OpenPack {
     fn mesh_count(&self) -> u32 {
         self.chains.len() as u32
     }
+
+    fn asset_of(&self, chain: LodHandle) -> Option<u32> {
+        match self.assets.get(LodAssets::index(chain)) {
+            Some(&Some((c, asset))) if c == chain => Some(asset),
+            _ => None,
+        }
+    }
+}
+
+/// What the entities drawn with one pack material need of its textures this frame: the most
+/// pixels across any covers, the nearest, and whether any is in the frustum.
+#[derive(Clone, Copy, Debug)]
+struct MaterialWant {
+    pixels: f32,
+    distance: f32,
+    in_frustum: bool,
 }
 
 /// A content pack streamed into the asset stores; see the [module docs](self) and
@@ -239,7 +261,7 @@ impl Streamer {
     pub fn streams(&self, chain: LodHandle) -> bool {
         self.pack
             .as_ref()
-            .is_some_and(|p| p.assets.contains_key(&chain))
+            .is_some_and(|p| p.asset_of(chain).is_some())
     }
 
     /// The engine's material index for pack material `material`.
@@ -280,7 +302,7 @@ impl Streamer {
         scale: f32,
         in_frustum: bool,
     ) {
-        let Some(&asset) = self.pack.as_ref().and_then(|p| p.assets.get(&chain)) else {
+        let Some(asset) = self.pack.as_ref().and_then(|p| p.asset_of(chain)) else {
             return;
         };
         let levels = if level == u8::MAX {
@@ -302,37 +324,67 @@ impl Streamer {
     /// `distance`, so each texture wants its smallest mip at least that wide (the full size at
     /// most). Materials of other packs, or without textures, are ignored.
     pub fn want_textures(&mut self, material: u16, pixels: f32, distance: f32, in_frustum: bool) {
-        let Some(pack) = self.pack.as_ref() else {
+        let Some(pack) = self.pack.as_mut() else {
             return;
         };
-        let Some(&index) = pack.material_of.get(&material) else {
+        let Some(&Some(index)) = pack.material_of.get(usize::from(material)) else {
             return;
         };
-        let m = &pack.manifest.materials[index as usize];
         let pixels = if pixels.is_finite() {
             pixels.max(1.0)
         } else {
             1.0
         };
-        for texture in [m.base_color_texture, m.normal_texture]
-            .into_iter()
-            .flatten()
-        {
-            let levels = &pack.manifest.textures[texture as usize].levels;
-            let wanted = levels
-                .iter()
-                .position(|l| l.width.max(l.height) as f32 >= pixels)
-                .unwrap_or(levels.len() - 1);
-            self.wants.push(Want {
-                asset: pack.mesh_count() + texture,
-                levels: wanted as u8 + 1,
-                distance,
-                // Error is 1 / width (blur in object widths); times the pixels across, blur in
-                // pixels, as mesh errors are scaled to pixels.
-                scale: pixels,
-                in_frustum,
-            });
+        // Merged per material here; the textures' wants are made once per material at plan.
+        let slot = &mut pack.material_wants[index as usize];
+        match slot {
+            Some(w) => {
+                w.pixels = w.pixels.max(pixels);
+                w.distance = w.distance.min(distance);
+                w.in_frustum |= in_frustum;
+            }
+            None => {
+                *slot = Some(MaterialWant {
+                    pixels,
+                    distance,
+                    in_frustum,
+                });
+                pack.materials_wanted.push(index);
+            }
         }
+    }
+
+    /// Turns this frame's material wants into their textures' wants: each texture wants its
+    /// smallest mip at least as wide as the most pixels an entity covers (the full size at
+    /// most).
+    fn want_material_textures(pack: &mut OpenPack, wants: &mut Vec<Want>) {
+        let mut wanted = std::mem::take(&mut pack.materials_wanted);
+        for index in wanted.drain(..) {
+            let Some(want) = pack.material_wants[index as usize].take() else {
+                continue;
+            };
+            let m = &pack.manifest.materials[index as usize];
+            for texture in [m.base_color_texture, m.normal_texture]
+                .into_iter()
+                .flatten()
+            {
+                let levels = &pack.manifest.textures[texture as usize].levels;
+                let wanted = levels
+                    .iter()
+                    .position(|l| l.width.max(l.height) as f32 >= want.pixels)
+                    .unwrap_or(levels.len() - 1);
+                wants.push(Want {
+                    asset: pack.mesh_count() + texture,
+                    levels: wanted as u8 + 1,
+                    distance: want.distance,
+                    // Error is 1 / width (blur in object widths); times the pixels across, blur
+                    // in pixels, as mesh errors are scaled to pixels.
+                    scale: want.pixels,
+                    in_frustum: want.in_frustum,
+                });
+            }
+        }
+        pack.materials_wanted = wanted; // keeps its capacity
     }
 
     /// One frame of streaming, `dt` seconds after the last: takes what the backend read,
@@ -410,7 +462,11 @@ impl Streamer {
             Ok(manifest) => manifest,
             Err(e) => return self.manifest_failed(StreamError::Pack(e)),
         };
-        match Self::open(manifest, &self.settings, lods, meshes, textures, materials) {
+        // The backend bounds how many requests are worth keeping in flight.
+        let mut settings = self.settings;
+        let depth = self.io.queue_depth().max(1);
+        settings.scheduler.max_requests = settings.scheduler.max_requests.min(depth);
+        match Self::open(manifest, &settings, lods, meshes, textures, materials) {
             Ok(pack) => {
                 let names: Vec<String> =
                     pack.manifest.blobs.iter().map(|b| b.name.clone()).collect();
@@ -504,22 +560,29 @@ impl Streamer {
                 (index, set)
             })
             .collect();
-        let material_of = material_indices
-            .iter()
-            .enumerate()
-            .map(|(i, &(index, _))| (index, i as u32))
-            .collect();
-        let assets = chains
-            .iter()
-            .enumerate()
-            .map(|(i, &c)| (c, i as u32))
-            .collect();
+        let mut material_of = Vec::new();
+        for (i, &(index, _)) in material_indices.iter().enumerate() {
+            let slot = usize::from(index);
+            if material_of.len() <= slot {
+                material_of.resize(slot + 1, None);
+            }
+            material_of[slot] = Some(i as u32);
+        }
+        let mut assets = Vec::new();
+        for (i, &chain) in chains.iter().enumerate() {
+            let slot = LodAssets::index(chain);
+            if assets.len() <= slot {
+                assets.resize(slot + 1, None);
+            }
+            assets[slot] = Some((chain, i as u32));
+        }
         let cells = manifest
             .cells
             .iter()
             .enumerate()
             .map(|(i, c)| (c.coord, i))
             .collect();
+        let material_count = material_indices.len();
         Ok(OpenPack {
             manifest,
             scheduler,
@@ -527,6 +590,8 @@ impl Streamer {
             assets,
             textures: texture_handles,
             materials: material_indices,
+            material_wants: vec![None; material_count],
+            materials_wanted: Vec::new(),
             material_of,
             cells,
             loaded_cells: HashSet::new(),
@@ -626,20 +691,19 @@ impl Streamer {
     fn store(
         chain: LodHandle,
         level: u8,
-        mesh: Mesh,
+        mesh: CheckedMesh,
         lods: &LodAssets,
         meshes: &mut MeshAssets,
     ) -> Result<(), StreamError> {
-        let Some(handle) = lods
+        if let Some(handle) = lods
             .get(chain)
             .and_then(|c| c.levels.get(usize::from(level)))
             .map(|l| l.mesh)
-        else {
-            return Ok(());
-        };
-        meshes
-            .insert(handle, mesh)
-            .map_err(|e| StreamError::Pack(PackError::InvalidMesh(e)))
+        {
+            // Validated and measured by the decoder: nothing walks the vertices here.
+            meshes.insert_checked(handle, mesh);
+        }
+        Ok(())
     }
 
     /// Puts the next mip (finer than every resident one) on top of a texture's chain; the
@@ -675,6 +739,7 @@ impl Streamer {
             return;
         };
         pack.scheduler.add_pressure(pressure::take());
+        Self::want_material_textures(pack, &mut self.wants);
         self.actions.clear();
         pack.scheduler
             .plan(self.clock, &self.wants, &mut self.actions);

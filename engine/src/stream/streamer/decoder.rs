@@ -3,9 +3,11 @@
 
 use std::collections::VecDeque;
 
-use super::super::{MeshLevel, RequestId, TextureLevel, decode_mesh_level, decode_texture_level};
+use super::super::{
+    MeshLevel, RequestId, TextureLevel, decode_mesh_level_checked, decode_texture_level,
+};
 use super::StreamError;
-use crate::render::{Mesh, TextureImage};
+use crate::render::{CheckedMesh, TextureImage};
 use crate::walloc::{self, Tier};
 
 /// What a level's manifest entry says, by kind.
@@ -31,7 +33,7 @@ impl LevelEntry {
             // The level, the decompression buffer beside it, and the heap's rounding.
             let _room = Room::claim(self.raw_len() * 2 + (64 << 10))?;
             match self {
-                LevelEntry::Mesh(l) => decode_mesh_level(l, stored).map(DecodedLevel::Mesh),
+                LevelEntry::Mesh(l) => decode_mesh_level_checked(l, stored).map(DecodedLevel::Mesh),
                 LevelEntry::Texture(l) => {
                     decode_texture_level(l, stored).map(DecodedLevel::Texture)
                 }
@@ -77,7 +79,8 @@ impl Drop for Room {
 
 /// A decoded level.
 pub(super) enum DecodedLevel {
-    Mesh(Mesh),
+    /// Validated and measured here, off the frame.
+    Mesh(CheckedMesh),
     Texture(TextureImage),
 }
 
