@@ -225,9 +225,16 @@ fn a_burst_of_arrivals_is_uploaded_within_the_per_frame_budget_and_all_of_it_arr
         "{} frames uploaded {total} bytes",
         run.frames_uploading
     );
-    assert!(run.oversized_alone > 0, "a level over the budget still went");
+    assert!(
+        run.oversized_alone > 0,
+        "a level over the budget still went"
+    );
     // Everything is in the stores: every level of every chain and every mip.
-    let levels = manifest.meshes.iter().map(|m| m.levels.len()).sum::<usize>();
+    let levels = manifest
+        .meshes
+        .iter()
+        .map(|m| m.levels.len())
+        .sum::<usize>();
     let mips = manifest.textures[0].levels.len();
     assert_eq!(stored(&world, &streamer), (levels, mips));
     assert_eq!(resident(&streamer), (levels, mips));
@@ -257,7 +264,11 @@ fn evicted_levels_leave_the_asset_stores() {
     let mut streamer = streamer(io, 64 << 10);
     burst(&mut streamer, &world, 64 << 10);
     let full = stored(&world, &streamer);
-    let levels = manifest.meshes.iter().map(|m| m.levels.len()).sum::<usize>();
+    let levels = manifest
+        .meshes
+        .iter()
+        .map(|m| m.levels.len())
+        .sum::<usize>();
     assert_eq!(full, (levels, manifest.textures[0].levels.len()));
 
     // A budget a third of what is resident: finer levels are evicted, and only the levels the

@@ -171,6 +171,10 @@ fn a_cells_statics_join_the_bvh_leave_it_when_the_cell_unloads_and_come_back() {
     // Back home: the cell loads again and its statics are indexed again (the same count: no
     // stale entries of the first spawn left in the BVH).
     move_camera(&mut app, HOME);
-    let again = until(&mut app, "the cell's statics were indexed again", cell_is_in);
+    let again = until(
+        &mut app,
+        "the cell's statics were indexed again",
+        cell_is_in,
+    );
     println!("frames: cell in after {first}, out after {left}, in again after {again}");
 }
