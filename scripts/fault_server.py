@@ -18,6 +18,9 @@ comma-separated list of
                   (a killed server; restart it on the same port with --ignore kill)
 
 `?fault=FAULTS` on a plain path does the same. `GET /_stats` answers JSON: requests served.
+`GET /_faults?set=FAULTS` switches FAULTS on for every file served from then on, whatever its
+URL (`set=` switches them off again): a client streaming from a plain base URL meets faults
+that start and end while it runs.
 
 Bounded: it exits after --max-seconds (default 120) or --max-requests (default 10000). On
 start it prints `listening on PORT` (with --port 0 the system picks the port).
@@ -33,7 +36,7 @@ import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-STATE = {"requests": 0, "lock": threading.Lock(), "done": threading.Event()}
+STATE = {"requests": 0, "faults": "", "lock": threading.Lock(), "done": threading.Event()}
 
 
 def parse_faults(text):
@@ -84,7 +87,15 @@ class Handler(BaseHTTPRequestHandler):
             with STATE["lock"]:
                 body = json.dumps({"requests": STATE["requests"]}).encode()
             return self.answer(200, {"Content-Type": "application/json"}, body)
-        faults = parse_faults(urllib.parse.parse_qs(url.query).get("fault", [""])[0])
+        query = urllib.parse.parse_qs(url.query, keep_blank_values=True)
+        if path == "/_faults":
+            with STATE["lock"]:
+                STATE["faults"] = query.get("set", [""])[0]
+                body = json.dumps({"faults": STATE["faults"]}).encode()
+            return self.answer(200, {"Content-Type": "application/json"}, body)
+        with STATE["lock"]:
+            faults = parse_faults(STATE["faults"])
+        faults.update(parse_faults(query.get("fault", [""])[0]))
         parts = path.split("/")
         if len(parts) >= 4 and parts[1] == "f":
             faults.update(parse_faults(parts[2]))

@@ -639,6 +639,7 @@ impl Streamer {
             return;
         };
         let mut uploaded = 0u64;
+        let (mut stored_bytes, mut stored_levels) = (0u64, 0u32);
         while let Some(decoded) = self.ready.front() {
             if uploaded > 0 && uploaded + decoded.raw_len > self.settings.upload_bytes_per_frame {
                 break;
@@ -671,6 +672,10 @@ impl Streamer {
                     Err(e)
                 }
             };
+            if stored.is_ok() {
+                stored_bytes += decoded.raw_len;
+                stored_levels += 1;
+            }
             match stored {
                 Ok(()) if pack.scheduler.resident(decoded.asset, decoded.level) => {
                     if texture.is_none() {
@@ -686,6 +691,7 @@ impl Streamer {
                 }
             }
         }
+        self.progress.record_upload(stored_bytes, stored_levels);
     }
 
     fn store(

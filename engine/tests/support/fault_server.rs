@@ -92,9 +92,50 @@ impl FaultServer {
         self.port
     }
 
+    /// Switches `faults` on for every file it serves from now on, whatever the URL (`""`
+    /// switches them off): faults that start and end while a client streams.
+    pub fn set_faults(&self, faults: &str) -> Result<(), String> {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", self.port))
+            .map_err(|e| format!("the fault server: {e}"))?;
+        let request = format!(
+            "GET /_faults?set={faults} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        );
+        stream
+            .write_all(request.as_bytes())
+            .map_err(|e| format!("the fault server: {e}"))?;
+        let mut answer = String::new();
+        stream
+            .read_to_string(&mut answer)
+            .map_err(|e| format!("the fault server: {e}"))?;
+        if answer.starts_with("HTTP/1.1 200")
+            && answer.contains(&format!("\"faults\": \"{faults}\""))
+        {
+            Ok(())
+        } else {
+            Err(format!(
+                "the fault server did not set {faults:?}: {answer:?}"
+            ))
+        }
+    }
+
     /// Waits for the process to end (after a `kill` fault it ends by itself).
     pub fn wait_exit(&mut self) {
         let _ = self.child.wait();
+    }
+
+    /// Whether the process ended within `wait` (after a `kill` fault it ends by itself).
+    pub fn exited_within(&mut self, wait: std::time::Duration) -> bool {
+        let deadline = std::time::Instant::now() + wait;
+        loop {
+            if matches!(self.child.try_wait(), Ok(Some(_))) {
+                return true;
+            }
+            if std::time::Instant::now() > deadline {
+                return false;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
     }
 
     /// Starts it again on the same port and folder, ignoring `ignore` faults.

@@ -21,6 +21,16 @@ pub struct StreamProgress {
     pub cancelled_before_first_byte: u64,
     /// Reads cancelled while their body arrived.
     pub cancelled_in_body: u64,
+    /// Decoded bytes handed to the asset stores in the last update (what the renderer uploads
+    /// to the GPU next): at most [`StreamSettings::upload_bytes_per_frame`], unless one level
+    /// alone is bigger (it goes by itself).
+    ///
+    /// [`StreamSettings::upload_bytes_per_frame`]: super::StreamSettings::upload_bytes_per_frame
+    pub uploaded_bytes: u64,
+    /// Levels (mesh levels and texture mips) handed to the asset stores in the last update.
+    pub uploaded_levels: u32,
+    /// The most bytes handed to the asset stores in one update so far.
+    pub peak_uploaded_bytes: u64,
     /// World cells loaded.
     pub cells_loaded: u32,
     /// The latest error (streaming retries by itself).
@@ -28,6 +38,13 @@ pub struct StreamProgress {
 }
 
 impl StreamProgress {
+    /// Records one update's upload: `bytes` decoded bytes in `levels` levels.
+    pub(super) fn record_upload(&mut self, bytes: u64, levels: u32) {
+        self.uploaded_bytes = bytes;
+        self.uploaded_levels = levels;
+        self.peak_uploaded_bytes = self.peak_uploaded_bytes.max(bytes);
+    }
+
     /// Everything wanted has at least its coarsest level resident (a complete frame).
     pub fn view_ready(&self) -> bool {
         self.manifest_loaded && self.scheduler.missing == 0
