@@ -62,4 +62,10 @@ run http-50mbit --url "http://127.0.0.1:$PORT/" --connections 6 "$@"
 awk '{ sent += $2 } END { printf "nginx bytes_sent: %.1f MiB in %d requests\n", sent / 1048576, NR }' \
     "$SCRATCH/access.log" | tee -a "$OUT/http-50mbit.txt"
 
+# The browser: the web build from nginx, throttled to 50 Mbit/s in total by the browser.
+if [ "${WEB:-1}" != 0 ]; then
+    echo "== web-50mbit: scripts/bench_stream_web.py"
+    python3 scripts/bench_stream_web.py "$WORLD" --name web-50mbit
+fi
+
 [ "${KEEP_WORLD:-0}" = 1 ] || rm -rf "$WORLD"

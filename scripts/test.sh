@@ -112,6 +112,13 @@ section "web renderer (headless chromium: WebGPU, then WebGL2)" \
 section "web streaming render (headless chromium, nginx: WebGPU, then WebGL2)" \
     bash -c 'cargo build --example stream_demo && target/debug/examples/stream_demo --make-pack target/stream-demo-pack && bash scripts/web.sh stream_demo && python3 scripts/web_stream_render_test.py target/debug/examples/stream_demo target/stream-demo-pack'
 
+# bench_stream's wasm (debug) in headless chromium streaming a tiny cooked world from nginx on
+# 127.0.0.1 (50 Mbit/s in total through the DevTools protocol) for 3 s of flight: its JSON
+# report is checked (budget held, first complete frame reached, bytes fetched, nginx answered
+# the reads); no timing thresholds. About 30 s with the wasm dependencies built.
+section "web bench_stream smoke (headless chromium, nginx, tiny world)" \
+    bash scripts/bench_stream_web_smoke.sh
+
 # bench_cubes' wasm in headless chromium on WebGPU and WebGL2: frames drawn, the stats on the
 # page, the overlay on the canvas; page screenshots go to target/layerw-test/.
 section "web bench_cubes (headless chromium: WebGPU, then WebGL2)" \

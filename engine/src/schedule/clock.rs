@@ -2,7 +2,7 @@
 //! process's `Instant` natively and on WASI, the page's `performance.now()` in the browser.
 
 /// Seconds since an arbitrary fixed point, or `None` without a clock (the browser without the
-/// `window` feature, which brings web-sys).
+/// `window` or `fetch` feature, which bring web-sys).
 pub fn monotonic_seconds() -> Option<f64> {
     #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
     {
@@ -15,13 +15,13 @@ pub fn monotonic_seconds() -> Option<f64> {
                 .as_secs_f64(),
         )
     }
-    #[cfg(all(target_arch = "wasm32", target_os = "unknown", feature = "window"))]
+    #[cfg(all(target_arch = "wasm32", target_os = "unknown", feature = "fetch"))]
     {
         web_sys::window()
             .and_then(|w| w.performance())
             .map(|p| p.now() / 1e3)
     }
-    #[cfg(all(target_arch = "wasm32", target_os = "unknown", not(feature = "window")))]
+    #[cfg(all(target_arch = "wasm32", target_os = "unknown", not(feature = "fetch")))]
     {
         None
     }

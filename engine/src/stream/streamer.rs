@@ -2,7 +2,7 @@
 //! asset stores, one call a frame. It reads the manifest, turns every mesh into a streamed LOD
 //! chain (its levels reserved in [`MeshAssets`], nothing resident), takes the wants the Lod
 //! stage gathered, and carries out the [`StreamScheduler`]'s plan: reads, cancels, evictions,
-//! decoding off the frame (rayon natively, time-sliced by bytes on the web and WASI) and a
+//! decoding off the frame (rayon natively, time-sliced by a clock on the web and WASI) and a
 //! per-frame upload budget. World cells are tracked here and spawned by the systems crate.
 
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -37,21 +37,25 @@ pub struct StreamSettings {
     /// Decoded bytes handed to the stores (and so uploaded to the GPU) per frame at most; one
     /// level always goes, so a big level still arrives.
     pub upload_bytes_per_frame: u64,
-    /// Where decoding runs on the frame's thread (web, WASI): stored bytes decoded per frame
-    /// at most (one level always goes). 4 MiB is about 2 ms at the decoder's speed.
-    pub decode_bytes_per_frame: u64,
+    /// Where decoding runs on the frame's thread (web, WASI): milliseconds of decoding per
+    /// frame, on the platform's clock (`performance.now()` in the browser). One level always
+    /// goes, so progress never stalls (0 decodes one level a frame); a further one only when
+    /// it is predicted to fit, from its stored bytes at the speed seen so far. Natively
+    /// decoding runs on rayon's pool and this is not used.
+    pub decode_ms_per_frame: f64,
     /// The longest manifest accepted.
     pub manifest_max_bytes: u64,
 }
 
 impl StreamSettings {
     /// Defaults for a budget of `budget` bytes: the scheduler's defaults, 8 MiB uploaded and
-    /// 4 MiB decoded on the frame's thread per frame, manifests up to 64 MiB.
+    /// 1 ms of decoding on the frame's thread per frame (half the web's 2 ms goal for the whole
+    /// Streaming stage), manifests up to 64 MiB.
     pub fn new(budget: u64) -> StreamSettings {
         StreamSettings {
             scheduler: SchedulerSettings::new(budget),
             upload_bytes_per_frame: 8 << 20,
-            decode_bytes_per_frame: 4 << 20,
+            decode_ms_per_frame: 1.0,
             manifest_max_bytes: 64 << 20,
         }
     }
@@ -416,7 +420,7 @@ impl Streamer {
             return;
         }
         self.decoder
-            .collect(self.settings.decode_bytes_per_frame, &mut self.ready);
+            .collect(self.settings.decode_ms_per_frame, &mut self.ready);
         self.upload(lods, meshes, textures);
         self.plan(lods, meshes, textures);
         self.wants.clear();

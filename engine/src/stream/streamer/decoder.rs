@@ -1,7 +1,10 @@
 //! Decoding arrived levels off the frame: on rayon's pool natively, on the frame's thread
-//! within a byte budget per frame where there are no threads (web, WASI).
+//! within a time budget per frame where there are no threads (web, WASI).
 
 use std::collections::VecDeque;
+
+#[cfg(any(target_family = "wasm", test))]
+use sliced::SlicedDecoder;
 
 use super::super::{
     MeshLevel, RequestId, TextureLevel, decode_mesh_level_checked, decode_texture_level,
@@ -122,7 +125,7 @@ pub(super) struct Decoder {
     #[cfg(not(target_family = "wasm"))]
     channel: Option<Channel>,
     #[cfg(target_family = "wasm")]
-    queue: VecDeque<Job>,
+    sliced: SlicedDecoder,
 }
 
 #[cfg(not(target_family = "wasm"))]
@@ -171,15 +174,16 @@ impl Decoder {
             });
         }
         #[cfg(target_family = "wasm")]
-        self.queue.push_back(job);
+        self.sliced.push(job);
     }
 
-    /// Moves finished levels into `ready`. Without threads, decodes queued levels here until
-    /// `budget` stored bytes are done (at least one level).
-    pub(super) fn collect(&mut self, budget: u64, ready: &mut VecDeque<Decoded>) {
+    /// Moves finished levels into `ready`. Without threads, decodes queued levels here for
+    /// about `budget_ms` milliseconds of the platform's clock (at least one level; see
+    /// [`SlicedDecoder::run`]).
+    pub(super) fn collect(&mut self, budget_ms: f64, ready: &mut VecDeque<Decoded>) {
         #[cfg(not(target_family = "wasm"))]
         {
-            let _ = budget;
+            let _ = budget_ms;
             if let Some(channel) = &self.channel {
                 let receiver = channel.receiver.lock().unwrap_or_else(|e| e.into_inner());
                 while let Ok(decoded) = receiver.try_recv() {
@@ -190,17 +194,174 @@ impl Decoder {
         }
         #[cfg(target_family = "wasm")]
         {
-            let mut spent = 0u64;
-            while let Some(job) = self.queue.front() {
-                let len = job.stored.len() as u64;
-                if spent > 0 && spent + len > budget {
-                    break;
-                }
-                spent += len;
-                let job = self.queue.pop_front().expect("front exists");
-                self.in_progress -= 1;
-                ready.push_back(job.run());
-            }
+            let done = self.sliced.run(
+                budget_ms / 1e3,
+                &mut crate::schedule::monotonic_seconds,
+                ready,
+            );
+            self.in_progress -= done;
         }
+    }
+}
+
+/// Decoding on the frame's thread, sliced by a clock (compiled natively for its tests).
+#[cfg(any(target_family = "wasm", test))]
+mod sliced {
+    use std::collections::VecDeque;
+
+    use super::{Decoded, Job};
+
+    /// Levels waiting to be decoded on the frame's thread, and how fast that went so far.
+    #[derive(Default)]
+    pub(super) struct SlicedDecoder {
+        queue: VecDeque<Job>,
+        /// Seconds per stored byte, smoothed over the levels decoded so far.
+        seconds_per_byte: Option<f64>,
+    }
+
+    /// Weight of the newest level in `seconds_per_byte`.
+    const RATE_WEIGHT: f64 = 0.25;
+
+    impl SlicedDecoder {
+        /// Queues a level.
+        pub(super) fn push(&mut self, job: Job) {
+            self.queue.push_back(job);
+        }
+
+        /// Levels queued.
+        #[cfg(test)]
+        pub(super) fn queued(&self) -> usize {
+            self.queue.len()
+        }
+
+        /// Decodes queued levels into `ready`, oldest first, and returns how many. The first
+        /// always goes (progress never stalls, whatever the budget); each further one only
+        /// when the time spent so far plus its predicted time (its stored bytes at the speed
+        /// seen so far) stays within `budget_seconds` on `now`. Without a clock (`now` gives
+        /// `None`) one level goes.
+        pub(super) fn run(
+            &mut self,
+            budget_seconds: f64,
+            now: &mut dyn FnMut() -> Option<f64>,
+            ready: &mut VecDeque<Decoded>,
+        ) -> usize {
+            let Some(started) = now() else {
+                return self.queue.pop_front().map_or(0, |job| {
+                    ready.push_back(job.run());
+                    1
+                });
+            };
+            let mut done = 0;
+            let mut before = started;
+            while let Some(job) = self.queue.front() {
+                let len = job.stored.len() as f64;
+                if done > 0 {
+                    let predicted = self.seconds_per_byte.unwrap_or(0.0) * len;
+                    if before - started + predicted >= budget_seconds {
+                        break;
+                    }
+                }
+                let job = self.queue.pop_front().expect("front exists");
+                ready.push_back(job.run());
+                done += 1;
+                let Some(after) = now() else { break };
+                if len > 0.0 {
+                    let rate = (after - before).max(0.0) / len;
+                    self.seconds_per_byte = Some(match self.seconds_per_byte {
+                        Some(r) => r + RATE_WEIGHT * (rate - r),
+                        None => rate,
+                    });
+                }
+                before = after;
+            }
+            done
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+    use std::collections::VecDeque;
+
+    use super::{Job, LevelEntry, SlicedDecoder};
+    use crate::lod::{LodChain, LodLevel};
+    use crate::render::Mesh;
+    use crate::stream::{PackWriter, RequestId};
+
+    /// `count` queued jobs, each the same stored mesh level.
+    fn queue(count: u64) -> SlicedDecoder {
+        let mut writer = PackWriter::in_memory(16.0).unwrap();
+        let chain = LodChain::new(vec![LodLevel::new(Mesh::sphere(1.0, 12, 6), 0.0)]).unwrap();
+        writer.add_mesh(&chain).unwrap();
+        let pack = writer.finish().unwrap();
+        let level = pack.manifest.meshes[0].levels[0];
+        let range = level.stored.range();
+        let stored = pack.blobs[0][range.start as usize..range.end as usize].to_vec();
+        let mut sliced = SlicedDecoder::default();
+        for id in 0..count {
+            sliced.push(Job {
+                id: RequestId(id),
+                asset: 0,
+                level: 0,
+                entry: LevelEntry::Mesh(level),
+                stored: stored.clone(),
+            });
+        }
+        sliced
+    }
+
+    /// A clock that moves 1 ms each time it is read: every level "takes" 1 ms.
+    fn ticking() -> impl FnMut() -> Option<f64> {
+        let t = Cell::new(0.0);
+        move || {
+            let now = t.get();
+            t.set(now + 1e-3);
+            Some(now)
+        }
+    }
+
+    #[test]
+    fn a_zero_budget_decodes_one_level_a_frame() {
+        let mut sliced = queue(3);
+        let mut clock = ticking();
+        let mut ready = VecDeque::new();
+        for left in [2, 1, 0] {
+            assert_eq!(sliced.run(0.0, &mut clock, &mut ready), 1);
+            assert_eq!(sliced.queued(), left);
+        }
+        assert_eq!(sliced.run(0.0, &mut clock, &mut ready), 0);
+        let ids: Vec<u64> = ready.iter().map(|d| d.id.0).collect();
+        assert_eq!(ids, [0, 1, 2], "oldest first");
+        assert!(ready.iter().all(|d| d.result.is_ok()), "the levels decode");
+    }
+
+    #[test]
+    fn a_budget_decodes_the_levels_predicted_to_fit() {
+        // 1 ms a level, 2.5 ms a frame: two levels fit (the third would end at 3 ms).
+        let mut sliced = queue(5);
+        let mut clock = ticking();
+        let mut ready = VecDeque::new();
+        let per_frame: Vec<usize> = (0..4)
+            .map(|_| sliced.run(2.5e-3, &mut clock, &mut ready))
+            .collect();
+        assert_eq!(per_frame, [2, 2, 1, 0]);
+        assert_eq!(ready.len(), 5);
+    }
+
+    #[test]
+    fn a_large_budget_decodes_everything_queued() {
+        let mut sliced = queue(4);
+        let mut ready = VecDeque::new();
+        assert_eq!(sliced.run(1.0, &mut ticking(), &mut ready), 4);
+        assert_eq!(sliced.queued(), 0);
+    }
+
+    #[test]
+    fn without_a_clock_one_level_goes() {
+        let mut sliced = queue(2);
+        let mut ready = VecDeque::new();
+        assert_eq!(sliced.run(1.0, &mut || None, &mut ready), 1);
+        assert_eq!(sliced.queued(), 1);
     }
 }
