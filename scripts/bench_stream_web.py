@@ -209,7 +209,8 @@ def text_of(report):
         f"(nginx sent {n['manifest_bytes_sent'] / 1e6:.2f} MB for it)",
         f"first complete frame: {ms(report['first_complete_frame_s'])}"
         + ("" if not report["at_first_complete_frame"] else
-           f" ({report['at_first_complete_frame']['requests']} reads, "
+           f" ({report['at_first_complete_frame']['requests']} level requests in "
+           f"{report['at_first_complete_frame']['reads']} reads, "
            f"{report['at_first_complete_frame']['bytes_fetched'] / mib:.1f} MiB by then)"),
         f"full quality at the start: {ms(report['full_quality_s'])}",
         f"flight: {report['flight']['metres']:.0f} m in {report['flight']['seconds']:.1f} s "
@@ -218,7 +219,7 @@ def text_of(report):
         f"{report['bytes_needed'] / mib:.1f} MiB: {report['fetched_over_needed']:.3f}x "
         f"({report['bytes_fetched_in_flight'] / mib:.1f} MiB during the flight); nginx sent "
         f"{n['blob_bytes_sent'] / mib:.1f} MiB in {n['blob_requests']} blob requests",
-        f"{report['requests']} requests; stale ones cancelled: "
+        f"{report['requests']} level requests in {report['reads']} reads; stale ones cancelled: "
         f"{report['cancelled_before_first_byte']} before the first byte, "
         f"{report['cancelled_in_body']} in the body ({share}); {report['evicted']} evicted, "
         f"{report['failures']} failures",

@@ -25,8 +25,9 @@
 //! real (wall-clock) time from the first frame.
 //!
 //! `--threads` is `FileIo`'s reading threads (default 4), `--connections` `HttpIo`'s (default
-//! 6, a browser's per origin), `--requests` the scheduler's cap on requests in flight (default
-//! its own, 6). `--budget` is in MiB (default 80 % of walloc's Scene tier).
+//! 6, a browser's per origin), `--requests` the scheduler's cap on level requests in flight
+//! (default its own, 256; the streamer merges adjacent levels into reads and hands the backend
+//! at most its queue depth of them). `--budget` is in MiB (default 80 % of walloc's Scene tier).
 //!
 //! `--resident`: the same flight with everything it needs resident first: the budget is the
 //! whole Scene tier (unless `--budget`), and a warm-up pass flies the path stopping every 16 m

@@ -152,6 +152,7 @@ impl Run<'_> {
             "bytes_needed": needed,
             "fetched_over_needed": if needed > 0 { fetched as f64 / needed as f64 } else { 0.0 },
             "requests": after.scheduler.requests,
+            "reads": after.reads,
             "cancelled_before_first_byte": after.cancelled_before_first_byte,
             "cancelled_in_body": after.cancelled_in_body,
             // None when nothing was cancelled.
@@ -248,8 +249,9 @@ pub fn lines(report: &serde_json::Value) -> Vec<String> {
             f("bytes_fetched_in_flight") / MIB,
         ),
         format!(
-            "{} requests; stale ones cancelled: {} before the first byte, {} in the body ({share}); {} evicted, {} failures",
+            "{} level requests in {} reads; stale ones cancelled: {} before the first byte, {} in the body ({share}); {} evicted, {} failures",
             report["requests"],
+            report["reads"],
             report["cancelled_before_first_byte"],
             report["cancelled_in_body"],
             report["evicted"],

@@ -122,8 +122,8 @@ struct WebBench {
     intervals: Vec<f64>,
     /// Frames run.
     frames: u64,
-    /// Reads and bytes fetched by the first complete frame.
-    at_first_frame: Option<(u64, u64)>,
+    /// Level requests, reads and bytes fetched by the first complete frame.
+    at_first_frame: Option<(u64, u64, u64)>,
 }
 
 impl WebBench {
@@ -233,7 +233,7 @@ impl WebBench {
                 {
                     self.first_frame = Some(wall);
                     let s = &progress.scheduler;
-                    self.at_first_frame = Some((s.requests, s.bytes_fetched));
+                    self.at_first_frame = Some((s.requests, progress.reads, s.bytes_fetched));
                 }
                 let settled = self.first_frame.is_some() && progress.complete();
                 if settled {
@@ -319,10 +319,10 @@ impl WebBench {
         .report();
         report["decode_ms_per_frame"] = json!(self.settings.decode_ms_per_frame);
         report["frame_interval"] = percentiles(&self.intervals);
-        report["at_first_complete_frame"] = json!(
-            self.at_first_frame
-                .map(|(requests, bytes)| json!({ "requests": requests, "bytes_fetched": bytes }))
-        );
+        report["at_first_complete_frame"] =
+            json!(self.at_first_frame.map(|(requests, reads, bytes)| {
+                json!({ "requests": requests, "reads": reads, "bytes_fetched": bytes })
+            }));
         // performance.now() counts from the navigation's start: the page, the wasm download
         // and start-up before the first update (not in the figures above).
         report["page_to_first_update_s"] = json!(self.began_ms.map(|ms| ms / 1e3));

@@ -166,12 +166,12 @@ pub trait StreamIo: Send + Sync {
     fn poll(&mut self, now: f64, done: &mut Vec<ReadCompletion>);
     /// How many reads the backend serves at once (for example 6 per origin over HTTP/1.1).
     fn parallelism(&self) -> usize;
-    /// How many reads are worth keeping submitted: the scheduler's cap on requests in flight
-    /// is at most this. Completions are taken once a frame, so a backend that finishes reads
-    /// within the frame needs a deep queue not to idle (local files); one whose reads take
-    /// many frames needs only enough to keep its connections busy, and a short queue keeps
-    /// what is queued fresh, cancellable before its first byte. Default: 32 (4 times
-    /// [`parallelism`](Self::parallelism) where that is more).
+    /// How many reads are worth keeping submitted: the streamer hands the backend at most
+    /// this many at a time and holds the rest, where a cancel costs nothing. Completions are
+    /// taken once a frame, so a backend that finishes reads within the frame needs a deep
+    /// queue not to idle (local files); one whose reads take many frames needs only enough to
+    /// keep its connections busy. Default: 32 (4 times [`parallelism`](Self::parallelism)
+    /// where that is more).
     fn queue_depth(&self) -> usize {
         32.max(self.parallelism().saturating_mul(4))
     }

@@ -88,11 +88,11 @@ pub struct SchedulerSettings {
 }
 
 impl SchedulerSettings {
-    /// Defaults for `budget` bytes: 85 %/70 % water marks, 256 requests and 16 MiB in flight
-    /// (the streamer lowers the request cap to its backend's
-    /// [`queue_depth`](super::StreamIo::queue_depth): 256 for local files, 32 over HTTP, where
-    /// the backend queues what its connections cannot take at once and a queued read is
-    /// cancelled before its first byte), retries from 0.25 s up to 8 s, a 4x frustum boost.
+    /// Defaults for `budget` bytes: 85 %/70 % water marks, 256 level requests and 16 MiB in
+    /// flight (the streamer merges levels adjacent in a file into one read and hands its
+    /// backend at most [`queue_depth`](super::StreamIo::queue_depth) reads at a time, 256 for
+    /// local files, 32 over HTTP; the rest wait where a cancel costs nothing), retries from
+    /// 0.25 s up to 8 s, a 4x frustum boost.
     pub fn new(budget: u64) -> SchedulerSettings {
         SchedulerSettings {
             budget,

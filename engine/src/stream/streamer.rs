@@ -24,6 +24,9 @@ use crate::render::{
 mod decoder;
 mod pressure;
 mod progress;
+mod reads;
+
+use reads::{LevelFetch, ReadQueue};
 
 use decoder::{Decoded, DecodedLevel, Decoder, LevelEntry};
 pub use pressure::install_reclaim_hook;
@@ -197,6 +200,11 @@ pub struct Streamer {
     wants: Vec<Want>,
     actions: Vec<StreamAction>,
     completions: Vec<ReadCompletion>,
+    /// Levels of this frame's reads, split out of merged reads.
+    level_completions: Vec<ReadCompletion>,
+    /// This frame's fetches, merged and queued by `reads`.
+    fetches: Vec<LevelFetch>,
+    reads: ReadQueue,
     progress: StreamProgress,
 }
 
@@ -225,6 +233,9 @@ impl Streamer {
             wants: Vec::new(),
             actions: Vec::new(),
             completions: Vec::new(),
+            level_completions: Vec::new(),
+            fetches: Vec::new(),
+            reads: ReadQueue::default(),
             progress: StreamProgress {
                 budget: settings.scheduler.budget,
                 ..StreamProgress::default()
@@ -405,15 +416,21 @@ impl Streamer {
         let now = self.clock;
         self.completions.clear();
         self.io.poll(now, &mut self.completions);
-        let completions = std::mem::take(&mut self.completions);
-        for completion in &completions {
+        let mut completions = std::mem::take(&mut self.completions);
+        let mut levels = std::mem::take(&mut self.level_completions);
+        for completion in completions.drain(..) {
             if completion.id == MANIFEST_REQUEST {
-                self.manifest_read(completion, lods, meshes, textures, materials);
+                self.manifest_read(&completion, lods, meshes, textures, materials);
             } else {
-                self.level_read(completion);
+                // A read the queue no longer knows was cancelled: its bytes are dropped.
+                let _ = self.reads.complete(completion, &mut levels);
             }
         }
+        for completion in levels.drain(..) {
+            self.level_read(completion);
+        }
         self.completions = completions;
+        self.level_completions = levels;
         if self.pack.is_none() {
             self.ask_for_manifest();
             self.wants.clear();
@@ -467,10 +484,7 @@ impl Streamer {
             Err(e) => return self.manifest_failed(StreamError::Pack(e)),
         };
         // The backend bounds how many requests are worth keeping in flight.
-        let mut settings = self.settings;
-        let depth = self.io.queue_depth().max(1);
-        settings.scheduler.max_requests = settings.scheduler.max_requests.min(depth);
-        match Self::open(manifest, &settings, lods, meshes, textures, materials) {
+        match Self::open(manifest, &self.settings, lods, meshes, textures, materials) {
             Ok(pack) => {
                 let names: Vec<String> =
                     pack.manifest.blobs.iter().map(|b| b.name.clone()).collect();
@@ -602,11 +616,11 @@ impl Streamer {
         })
     }
 
-    fn level_read(&mut self, completion: &ReadCompletion) {
+    fn level_read(&mut self, completion: ReadCompletion) {
         let Some(pack) = self.pack.as_mut() else {
             return;
         };
-        match &completion.result {
+        match completion.result {
             Ok(bytes) => {
                 let Some((asset, level)) =
                     pack.scheduler.arrived(completion.id, bytes.len() as u64)
@@ -622,12 +636,12 @@ impl Streamer {
                     ),
                 };
                 self.decoder
-                    .start(completion.id, asset, level, entry, bytes.clone());
+                    .start(completion.id, asset, level, entry, bytes);
             }
             Err(e) => {
                 pack.scheduler.failed(completion.id, self.clock);
                 tracing::warn!("{e}; retrying");
-                self.progress.last_error = Some(StreamError::Io(e.clone()));
+                self.progress.last_error = Some(StreamError::Io(e));
             }
         }
     }
@@ -755,13 +769,23 @@ impl Streamer {
             .plan(self.clock, &self.wants, &mut self.actions);
         for action in self.actions.drain(..) {
             match action {
-                StreamAction::Cancel(id) => match self.io.cancel(id) {
-                    super::Cancelled::BeforeFirstByte => {
-                        self.progress.cancelled_before_first_byte += 1
+                StreamAction::Cancel(id) => {
+                    // Fetched and cancelled in this same plan: never read.
+                    let cancelled = match self.fetches.iter().position(|f| f.id == id) {
+                        Some(i) => {
+                            self.fetches.remove(i);
+                            super::Cancelled::BeforeFirstByte
+                        }
+                        None => self.reads.cancel(id, &mut *self.io),
+                    };
+                    match cancelled {
+                        super::Cancelled::BeforeFirstByte => {
+                            self.progress.cancelled_before_first_byte += 1
+                        }
+                        super::Cancelled::InBody => self.progress.cancelled_in_body += 1,
+                        super::Cancelled::NotInFlight => {}
                     }
-                    super::Cancelled::InBody => self.progress.cancelled_in_body += 1,
-                    super::Cancelled::NotInFlight => {}
-                },
+                }
                 StreamAction::Evict { asset, .. } if asset >= pack.mesh_count() => {
                     let texture = pack.textures[(asset - pack.mesh_count()) as usize];
                     Self::evict_mip(texture, textures);
@@ -779,17 +803,18 @@ impl Streamer {
                 }
                 StreamAction::Fetch {
                     id, file, range, ..
-                } => {
-                    let len = range.end - range.start;
-                    self.io.submit(ReadRequest {
-                        id,
-                        file,
-                        range: Some(range),
-                        max_bytes: len,
-                    });
-                }
+                } => self.fetches.push(LevelFetch {
+                    id,
+                    file,
+                    start: range.start,
+                    end: range.end,
+                }),
             }
         }
+        self.reads.add(&self.fetches);
+        self.fetches.clear();
+        let depth = self.io.queue_depth();
+        self.reads.submit(&mut *self.io, depth);
     }
 
     fn count(&mut self) {
@@ -798,6 +823,8 @@ impl Streamer {
             self.progress.cells_loaded = pack.loaded_cells.len() as u32;
         }
         self.progress.budget = self.settings.scheduler.budget;
+        self.progress.reads = self.reads.submitted();
+        self.progress.reads_outstanding = self.reads.outstanding() as u32;
         self.progress.decoding = self.decoder.in_progress() as u32;
         self.progress.waiting_upload = self.ready.len() as u32;
     }

@@ -31,6 +31,11 @@ pub struct StreamProgress {
     pub uploaded_levels: u32,
     /// The most bytes handed to the asset stores in one update so far.
     pub peak_uploaded_bytes: u64,
+    /// Reads handed to the backend so far: levels adjacent in a file share one, so this is
+    /// below the scheduler's level requests where the pack lays levels side by side.
+    pub reads: u64,
+    /// Reads waiting for the backend or held by it.
+    pub reads_outstanding: u32,
     /// World cells loaded.
     pub cells_loaded: u32,
     /// The latest error (streaming retries by itself).

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::lod::{LodChain, LodLevel};
+use crate::render::Mesh;
 use crate::stream::{MemoryIo, PackWriter};
 
 #[test]
