@@ -211,9 +211,17 @@ pub fn stream_wants(
         // The same projection LOD selection uses: pixels per object unit at this distance.
         let pixels_per_unit = view.projected_pixels(scale, distance);
         let in_frustum = frustum.contains_sphere(center, radius);
-        streamer.want(lod.chain, lod.level, distance, pixels_per_unit, in_frustum);
+        // Out of view only the coarsest level and mip are wanted (what 3D Tiles renderers do:
+        // hidden tiles are not refined): the budget goes to what is seen, and detail behind
+        // the camera becomes the first to go.
+        let level = if in_frustum { lod.level } else { 0 };
+        streamer.want(lod.chain, level, distance, pixels_per_unit, in_frustum);
         if let Some(material) = material {
-            let across = view.projected_pixels(2.0 * radius, distance);
+            let across = if in_frustum {
+                view.projected_pixels(2.0 * radius, distance)
+            } else {
+                1.0
+            };
             streamer.want_textures(material.0, across, distance, in_frustum);
         }
     }
