@@ -104,9 +104,10 @@ fn a_world_has_its_cells_entities_and_decodable_levels() {
     let mut levels = 0;
     for mesh in &manifest.meshes {
         assert!(mesh.levels.len() >= 3, "{} levels", mesh.levels.len());
-        for level in &mesh.levels {
+        for (k, level) in mesh.levels.iter().enumerate() {
             let decoded =
-                decode_mesh_level(level, stored(&pack, mesh.blob, level.stored.range())).unwrap();
+                decode_mesh_level(level, stored(&pack, mesh.blob_of(k), level.stored.range()))
+                    .unwrap();
             decoded.validate().unwrap();
             assert_eq!(decoded.triangle_count(), level.triangles as usize);
             levels += 1;
@@ -129,7 +130,7 @@ fn a_world_has_its_cells_entities_and_decodable_levels() {
         assert_eq!(texture.levels.len(), full.trailing_zeros() as usize + 1);
         for (k, level) in texture.levels.iter().enumerate() {
             let image =
-                decode_texture_level(level, stored(&pack, texture.blob, level.stored.range()))
+                decode_texture_level(level, stored(&pack, texture.blob_of(k), level.stored.range()))
                     .unwrap();
             assert_eq!((image.width, image.height), (1 << k, 1 << k));
         }

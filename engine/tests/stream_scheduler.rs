@@ -51,6 +51,7 @@ fn world(count: usize, max_levels: usize, base: u64, seed: u64) -> World {
             error *= 0.5;
         }
         assets.push(StreamedAsset {
+            coarse_file: PackFile::Blob(0),
             file: PackFile::Blob(0),
             levels: costs,
         });
@@ -347,6 +348,7 @@ fn faults_are_retried_and_the_view_recovers_after_an_outage() {
 #[test]
 fn bad_input_is_refused() {
     let levels = |errors: &[f32]| StreamedAsset {
+        coarse_file: PackFile::Blob(0),
         file: PackFile::Blob(0),
         levels: errors
             .iter()

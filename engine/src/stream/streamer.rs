@@ -433,6 +433,7 @@ impl Streamer {
         materials: &mut Materials,
     ) -> Result<OpenPack, StreamError> {
         let mesh_assets = manifest.meshes.iter().map(|m| StreamedAsset {
+            coarse_file: PackFile::Blob(m.coarse_blob),
             file: PackFile::Blob(m.blob),
             levels: m
                 .levels
@@ -445,6 +446,7 @@ impl Streamer {
                 .collect(),
         });
         let texture_assets = manifest.textures.iter().map(|t| StreamedAsset {
+            coarse_file: PackFile::Blob(t.coarse_blob),
             file: PackFile::Blob(t.blob),
             levels: t
                 .levels
