@@ -364,16 +364,24 @@ fn a_cooked_scene_reads_back_and_every_level_decodes() {
     {
         let mut edge = 1;
         for (k, level) in texture.levels.iter().enumerate() {
-            let image: TextureImage =
-                decode_texture_level(level, stored(&pack, texture.blob_of(k), level.stored.range()))
-                    .unwrap();
+            let image: TextureImage = decode_texture_level(
+                level,
+                stored(&pack, texture.blob_of(k), level.stored.range()),
+            )
+            .unwrap();
             assert_eq!((image.width, image.height), (edge, edge));
             edge *= 2;
         }
         let finest = texture.levels.last().unwrap();
-        let image =
-            decode_texture_level(finest, stored(&pack, texture.blob_of(texture.levels.len() - 1), finest.stored.range()))
-                .unwrap();
+        let image = decode_texture_level(
+            finest,
+            stored(
+                &pack,
+                texture.blob_of(texture.levels.len() - 1),
+                finest.stored.range(),
+            ),
+        )
+        .unwrap();
         assert_eq!((image.width, &image.pixels), (size, pixels));
     }
     assert!(manifest.textures[0].srgb && !manifest.textures[1].srgb);

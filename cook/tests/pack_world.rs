@@ -129,9 +129,11 @@ fn a_world_has_its_cells_entities_and_decodable_levels() {
         assert!((32..=128).contains(&full), "{full}");
         assert_eq!(texture.levels.len(), full.trailing_zeros() as usize + 1);
         for (k, level) in texture.levels.iter().enumerate() {
-            let image =
-                decode_texture_level(level, stored(&pack, texture.blob_of(k), level.stored.range()))
-                    .unwrap();
+            let image = decode_texture_level(
+                level,
+                stored(&pack, texture.blob_of(k), level.stored.range()),
+            )
+            .unwrap();
             assert_eq!((image.width, image.height), (1 << k, 1 << k));
         }
     }
@@ -265,7 +267,11 @@ fn cells_use_assets_first_in_the_order_their_coarsest_levels_lie() {
             .meshes
             .iter()
             .map(|x| (x.coarse_blob, x.levels[0].stored))
-            .chain(m.textures.iter().map(|t| (t.coarse_blob, t.levels[0].stored)))
+            .chain(
+                m.textures
+                    .iter()
+                    .map(|t| (t.coarse_blob, t.levels[0].stored)),
+            )
             .find(|(b, s)| (*b, s.offset) == (blob, offset))
             .unwrap()
             .1;

@@ -10,9 +10,9 @@ use layerw_engine::render::{Indices, Mesh, TextureImage};
 #[cfg(not(target_family = "wasm"))]
 use layerw_engine::stream::MANIFEST_FILE;
 use layerw_engine::stream::{
-    AssetKind, BlobFile, PACK_HEADER_LEN, PACK_VERSION, PackBytes, PackEntity, PackError, PackManifest,
-    PackMaterial, PackTexture, PackWriter, StoredLevel, TextureLevel, cell_of, decode_mesh_level,
-    decode_texture_level, manifest_len,
+    AssetKind, BlobFile, PACK_HEADER_LEN, PACK_VERSION, PackBytes, PackEntity, PackError,
+    PackManifest, PackMaterial, PackTexture, PackWriter, StoredLevel, TextureLevel, cell_of,
+    decode_mesh_level, decode_texture_level, manifest_len,
 };
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
@@ -204,8 +204,16 @@ fn output_is_deterministic_and_blobs_roll_over_at_the_limit() {
     assert!(small.manifest.blobs.len() > 2, "{:?}", small.manifest.blobs);
     let m = &small.manifest;
     let coarse: Vec<u32> = coarse_levels(m).into_iter().map(|(b, _)| b).collect();
-    let meshes = m.meshes.iter().filter(|x| x.levels.len() > 1).map(|x| x.blob);
-    let textures = m.textures.iter().filter(|t| t.levels.len() > 1).map(|t| t.blob);
+    let meshes = m
+        .meshes
+        .iter()
+        .filter(|x| x.levels.len() > 1)
+        .map(|x| x.blob);
+    let textures = m
+        .textures
+        .iter()
+        .filter(|t| t.levels.len() > 1)
+        .map(|t| t.blob);
     let fine: Vec<u32> = meshes.chain(textures).collect();
     for (i, blob) in m.blobs.iter().enumerate() {
         let i32 = i as u32;
@@ -299,15 +307,34 @@ fn coarsest_levels_lie_back_to_back_in_coarse_blobs_in_the_order_added() {
             }
             assert!(blob.name.starts_with("coarse-"), "{}", blob.name);
             assert_eq!(held.last().unwrap().end, blob.len);
-            assert!(m.meshes.iter().all(|x| x.blob as usize != b || x.levels.len() == 1));
-            assert!(m.textures.iter().all(|t| t.blob as usize != b || t.levels.len() == 1));
+            assert!(
+                m.meshes
+                    .iter()
+                    .all(|x| x.blob as usize != b || x.levels.len() == 1)
+            );
+            assert!(
+                m.textures
+                    .iter()
+                    .all(|t| t.blob as usize != b || t.levels.len() == 1)
+            );
         }
         // One read of a coarse blob's range decodes to the coarsest level of every asset in it.
         let (blob, first) = coarse[0].clone();
-        let last = coarse.iter().rev().find(|(b, _)| *b == blob).unwrap().1.clone();
+        let last = coarse
+            .iter()
+            .rev()
+            .find(|(b, _)| *b == blob)
+            .unwrap()
+            .1
+            .clone();
         let span = &pack.blobs[blob as usize][first.start as usize..last.end as usize];
         let mut decoded = 0;
-        for (mesh, _) in m.meshes.iter().zip(&coarse).filter(|(_, (b, _))| *b == blob) {
+        for (mesh, _) in m
+            .meshes
+            .iter()
+            .zip(&coarse)
+            .filter(|(_, (b, _))| *b == blob)
+        {
             let r = mesh.levels[0].stored.range();
             decode_mesh_level(&mesh.levels[0], &span[r.start as usize..r.end as usize]).unwrap();
             decoded += 1;

@@ -436,7 +436,10 @@ fn the_coarsest_level_is_read_from_its_coarse_file_the_others_from_the_asset_fil
     }
     assert_eq!(
         fetched,
-        [(0, PackFile::Blob(3), 40..50), (1, PackFile::Blob(1), 7..27)]
+        [
+            (0, PackFile::Blob(3), 40..50),
+            (1, PackFile::Blob(1), 7..27)
+        ]
     );
 }
 

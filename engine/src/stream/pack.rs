@@ -267,7 +267,11 @@ pub fn cell_of(position: Vec3, cell_size: f32) -> Option<IVec2> {
 impl PackMesh {
     /// The blob file holding `level`: `coarse_blob` for level 0, `blob` for the others.
     pub fn blob_of(&self, level: usize) -> u32 {
-        if level == 0 { self.coarse_blob } else { self.blob }
+        if level == 0 {
+            self.coarse_blob
+        } else {
+            self.blob
+        }
     }
 
     /// The byte range in `blob` of levels `1..levels` (every level above the coarsest, up to
@@ -281,7 +285,11 @@ impl PackMesh {
 impl PackTexture {
     /// The blob file holding mip `level`: `coarse_blob` for level 0, `blob` for the others.
     pub fn blob_of(&self, level: usize) -> u32 {
-        if level == 0 { self.coarse_blob } else { self.blob }
+        if level == 0 {
+            self.coarse_blob
+        } else {
+            self.blob
+        }
     }
 
     /// The byte range in `blob` of mips `1..levels`: one contiguous range. `None` when
@@ -668,6 +676,9 @@ mod tests {
         assert_eq!(mesh.fine_range(2), Some(50..70));
         assert_eq!(mesh.fine_range(3), Some(50..100));
         assert_eq!(mesh.fine_range(4), None);
-        assert_eq!((mesh.blob_of(0), mesh.blob_of(1), mesh.blob_of(2)), (1, 0, 0));
+        assert_eq!(
+            (mesh.blob_of(0), mesh.blob_of(1), mesh.blob_of(2)),
+            (1, 0, 0)
+        );
     }
 }

@@ -467,7 +467,10 @@ impl PackWriter {
 
     #[cfg_attr(
         target_family = "wasm",
-        expect(unused_variables, reason = "only the folder sink keeps a file per kind")
+        expect(
+            unused_variables,
+            reason = "only the folder sink keeps a file per kind"
+        )
     )]
     fn write_bytes(&mut self, kind: BlobKind, blob: usize, bytes: &[u8]) -> Result<(), PackError> {
         match &mut self.sink {
