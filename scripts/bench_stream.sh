@@ -13,7 +13,10 @@ WORLD="$ROOT/target/stream-world"
 OUT="$ROOT/target/bench-stream"
 mkdir -p "$OUT"
 
-[ -f "$WORLD/manifest.lwpk" ] || bash scripts/gen_stream_world.sh 2G "$WORLD"
+# A world cooked with another manifest version (a u16 at byte 4; PACK_VERSION is 2) is cooked
+# again: the reader refuses it.
+version="$(od -An -tu2 -j4 -N2 "$WORLD/manifest.lwpk" 2>/dev/null | tr -d ' ' || true)"
+[ "$version" = 2 ] || bash scripts/gen_stream_world.sh 2G "$WORLD"
 cargo build --release --example bench_stream
 BENCH="$TARGET/release/examples/bench_stream"
 

@@ -17,7 +17,7 @@ cargo build --release -p layerw-cook --bin layerw-cook
 BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/layerw-cook"
 # A smaller world written over a larger one would leave its extra blob files behind.
 mkdir -p "$DIR"
-rm -f "$DIR"/blob-*.bin "$DIR"/manifest.lwpk
+rm -f "$DIR"/blob-*.bin "$DIR"/coarse-*.bin "$DIR"/manifest.lwpk
 "$BIN" world --out "$DIR" --bytes "$BYTES" --seed "$SEED"
 du -sh "$DIR"
 df -h "$DIR" | tail -1

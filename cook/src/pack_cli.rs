@@ -13,7 +13,8 @@ usage: layerw-cook pack SCENE.glb|SCENE.gltf --out DIR [options]
 Cooks the scene's default scene into a content pack in DIR: every triangle primitive a mesh
 with its LOD chain, every PNG base colour and normal texture with its mip chain, the
 metallic-roughness materials, every node with a mesh a static entity at its world transform,
-placed in world cells. DIR gets manifest.lwpk and blob-NNNNN.bin files.
+placed in world cells. DIR gets manifest.lwpk, coarse-NNNNN.bin (every asset's coarsest
+level) and blob-NNNNN.bin files.
 
 options:
   --out DIR              the pack's folder (created if missing)

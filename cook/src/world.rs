@@ -65,7 +65,8 @@ pub struct WorldParams {
     /// The share of bytes spent on textures, in [0, 1). Measured on the raw (decompressed)
     /// sizes as assets are planned.
     pub texture_share: f32,
-    /// Entities per mesh on average (each mesh is placed at least once). 1 to 64.
+    /// Entities per mesh on average (each mesh and each texture is placed at least once). 1 to
+    /// 64.
     pub instances_per_mesh: u32,
     /// The finest level's segments around (rings: half as many) of the most detailed meshes;
     /// a power of two from 8 to 1024. Meshes take 32 to 256, capped by this.
@@ -158,6 +159,15 @@ enum Plan {
     Material(Pattern, f32),
 }
 
+/// An asset as written, in the order written: what the entities must first use in that order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Added {
+    /// A mesh, by index (meshes are added in index order).
+    Mesh(u32),
+    /// A textured material, by index, for its pair of textures (added just before it).
+    Material(u32),
+}
+
 /// A made asset.
 enum Made {
     Mesh(LodChain),
@@ -184,7 +194,9 @@ fn rng_for(seed: u64, stream: u64, index: u64) -> SmallRng {
 /// 256 segments around (levels halving the segments, the coarsest at 8); each level's error is
 /// measured against the finest. Each textured material has a base colour texture and a
 /// normal map made from one tiling height field (stone, bricks or planks). Entities are static,
-/// each at a random spot, yaw and scale inside its cell.
+/// each at a random spot, yaw and scale inside its cell; walking the cells in the pack's order,
+/// they use the assets for the first time in the order the assets were written, so a cell's
+/// new assets have their coarsest levels back to back.
 pub fn generate_world(
     params: &WorldParams,
     writer: &mut PackWriter,
@@ -193,13 +205,21 @@ pub fn generate_world(
     let noise = Noise::new(params.seed);
     let mut summary = WorldSummary::default();
     let mut materials = Vec::new();
+    let mut added = Vec::new();
     let mut planned = Planner::new(params);
     // Writing one batch (on this thread) overlaps making the next (on the others).
     let mut made = make_batch(&mut planned, &noise)?;
     loop {
         let plans: Vec<Plan> = (0..BATCH).map(|_| planned.next()).collect();
         let (written, next) = rayon::join(
-            || write_batch(made, params, writer, &mut summary, &mut materials),
+            || {
+                let mut written = Written {
+                    summary: &mut summary,
+                    materials: &mut materials,
+                    added: &mut added,
+                };
+                write_batch(made, params, writer, &mut written)
+            },
             || make_plans(plans, &noise),
         );
         if written? {
@@ -226,7 +246,7 @@ pub fn generate_world(
         summary.materials += 1;
     }
     summary.cells = params.cells_per_side * params.cells_per_side;
-    summary.entities = place_entities(params, summary.meshes, summary.materials, writer)?;
+    summary.entities = place_entities(params, &added, writer)?;
     Ok(summary)
 }
 
@@ -243,19 +263,32 @@ fn make_plans(plans: Vec<Plan>, noise: &Noise) -> Result<Vec<Made>, CookError> {
         .collect()
 }
 
+/// What writing has produced so far.
+struct Written<'a> {
+    summary: &'a mut WorldSummary,
+    /// The textured materials, added after every asset is written.
+    materials: &'a mut Vec<PackMaterial>,
+    /// Every asset, in the order written.
+    added: &'a mut Vec<Added>,
+}
+
 /// Writes made assets in order until the blobs reach the target (once a mesh is written);
 /// `true` when they did.
 fn write_batch(
     made: Vec<Made>,
     params: &WorldParams,
     writer: &mut PackWriter,
-    summary: &mut WorldSummary,
-    materials: &mut Vec<PackMaterial>,
+    written: &mut Written<'_>,
 ) -> Result<bool, CookError> {
+    let Written {
+        summary,
+        materials,
+        added,
+    } = written;
     for asset in made {
         match asset {
             Made::Mesh(chain) => {
-                writer.add_mesh(&chain)?;
+                added.push(Added::Mesh(writer.add_mesh(&chain)?));
                 summary.meshes += 1;
                 summary.mesh_levels += chain.level_count() as u32;
                 summary.finest_triangles += chain.finest().triangles() as u64;
@@ -268,6 +301,7 @@ fn write_batch(
                 let colour = writer.add_texture(&colour, true, false)?;
                 let normal = writer.add_texture(&normal, false, false)?;
                 summary.textures += 2;
+                added.push(Added::Material(PLAIN_MATERIALS + materials.len() as u32));
                 materials.push(PackMaterial {
                     base_color: Vec4::ONE,
                     emissive: Vec3::ZERO,
@@ -300,45 +334,86 @@ fn make(plan: Plan, noise: &Noise) -> Result<Made, CookError> {
     })
 }
 
-/// Places the entities: `instances_per_mesh` per mesh, or one per cell if that is more; the
-/// first entities take every mesh and every cell once, the rest pick at random.
+/// Places the entities: `instances_per_mesh` per mesh, or one per cell, or one per asset
+/// introduced (below), whichever is more. Every cell gets one entity, the rest go to cells at
+/// random. Then, walking the entities in the pack's cell order ((x, z), the order the writer
+/// sorts cells in; entities in a cell in the order placed), each entity takes the next assets
+/// not yet used, in the order they were written (a textured material, then a mesh), or else
+/// one already used at random. So assets are first used in the order they were written, and
+/// the coarsest levels of a cell's new assets lie back to back in the coarse blobs: a streamer
+/// reads them together.
 fn place_entities(
     params: &WorldParams,
-    meshes: u32,
-    materials: u32,
+    added: &[Added],
     writer: &mut PackWriter,
 ) -> Result<u32, CookError> {
     let side = params.cells_per_side;
     let cells = side * side;
-    let count = (meshes * params.instances_per_mesh).max(cells);
+    let meshes = added.iter().filter(|a| matches!(a, Added::Mesh(_))).count() as u32;
+    let count = (meshes * params.instances_per_mesh)
+        .max(cells)
+        .max(introductions(added));
     let mut rng = rng_for(params.seed, 2, 0);
-    for k in 0..count {
-        let mesh = if k < meshes {
-            k
-        } else {
-            rng.random_range(0..meshes)
+    // Cells around the origin: -side/2 .. side - side/2 on both axes.
+    let half = (side / 2) as i32;
+    let mut spots: Vec<([i32; 2], Vec3, Quat, Vec3)> = (0..count)
+        .map(|k| {
+            let cell = if k < cells {
+                k
+            } else {
+                rng.random_range(0..cells)
+            };
+            let (cx, cz) = ((cell % side) as i32 - half, (cell / side) as i32 - half);
+            // Away from the cell's edges, so rounding cannot move it to a neighbour.
+            let x = (cx as f32 + rng.random_range(0.02..0.98)) * params.cell_size;
+            let z = (cz as f32 + rng.random_range(0.02..0.98)) * params.cell_size;
+            let yaw = Quat::from_rotation_y(rng.random_range(0.0..core::f32::consts::TAU));
+            let scale = Vec3::splat(rng.random_range(0.6..1.6));
+            ([cx, cz], Vec3::new(x, 0.0, z), yaw, scale)
+        })
+        .collect();
+    // Stable: the order within a cell stays the order placed.
+    spots.sort_by_key(|spot| spot.0);
+    let mut next = added.iter().copied().peekable();
+    // Meshes and textured materials are written in index order: those below these are used.
+    let (mut used_meshes, mut used_materials) = (0, PLAIN_MATERIALS);
+    for (_, translation, rotation, scale) in spots {
+        let material = match next.next_if(|a| matches!(a, Added::Material(_))) {
+            Some(Added::Material(m)) => m,
+            _ => rng.random_range(0..used_materials),
         };
-        let cell = if k < cells {
-            k
-        } else {
-            rng.random_range(0..cells)
+        used_materials = used_materials.max(material + 1);
+        let mesh = match next.next_if(|a| matches!(a, Added::Mesh(_))) {
+            Some(Added::Mesh(m)) => m,
+            // The planner writes a mesh right after the first material, so some mesh is used
+            // by now; `max(1)` only keeps the range valid.
+            _ => rng.random_range(0..used_meshes.max(1)),
         };
-        // Cells around the origin: -side/2 .. side - side/2 on both axes.
-        let half = (side / 2) as i32;
-        let (cx, cz) = ((cell % side) as i32 - half, (cell / side) as i32 - half);
-        // Away from the cell's edges, so rounding cannot move it to a neighbour.
-        let x = (cx as f32 + rng.random_range(0.02..0.98)) * params.cell_size;
-        let z = (cz as f32 + rng.random_range(0.02..0.98)) * params.cell_size;
+        used_meshes = used_meshes.max(mesh + 1);
         writer.add_entity(PackEntity {
             mesh,
-            material: rng.random_range(0..materials),
-            translation: Vec3::new(x, 0.0, z),
-            rotation: Quat::from_rotation_y(rng.random_range(0.0..core::f32::consts::TAU)),
-            scale: Vec3::splat(rng.random_range(0.6..1.6)),
+            material,
+            translation,
+            rotation,
+            scale,
             is_static: true,
         })?;
     }
     Ok(count)
+}
+
+/// The entities it takes for every asset to be used: each introduces a textured material
+/// followed by a mesh, or one of them.
+fn introductions(added: &[Added]) -> u32 {
+    let mut count = 0;
+    let mut next = added.iter().peekable();
+    while let Some(first) = next.next() {
+        if matches!(first, Added::Material(_)) {
+            next.next_if(|a| matches!(a, Added::Mesh(_)));
+        }
+        count += 1;
+    }
+    count
 }
 
 /// Plans assets one after another: a material (two textures) whenever textures are under

@@ -344,9 +344,10 @@ fn a_cooked_scene_reads_back_and_every_level_decodes() {
         .zip([&f.sphere, &f.cube, &f.small_sphere])
     {
         assert!(!mesh.levels.is_empty());
-        for level in &mesh.levels {
+        for (k, level) in mesh.levels.iter().enumerate() {
             let decoded =
-                decode_mesh_level(level, stored(&pack, mesh.blob, level.stored.range())).unwrap();
+                decode_mesh_level(level, stored(&pack, mesh.blob_of(k), level.stored.range()))
+                    .unwrap();
             decoded.validate().unwrap();
             assert_eq!(decoded.triangle_count(), level.triangles as usize);
         }
@@ -362,17 +363,25 @@ fn a_cooked_scene_reads_back_and_every_level_decodes() {
         .zip([(32, &f.colour_pixels), (16, &f.normal_pixels)])
     {
         let mut edge = 1;
-        for level in &texture.levels {
-            let image: TextureImage =
-                decode_texture_level(level, stored(&pack, texture.blob, level.stored.range()))
-                    .unwrap();
+        for (k, level) in texture.levels.iter().enumerate() {
+            let image: TextureImage = decode_texture_level(
+                level,
+                stored(&pack, texture.blob_of(k), level.stored.range()),
+            )
+            .unwrap();
             assert_eq!((image.width, image.height), (edge, edge));
             edge *= 2;
         }
         let finest = texture.levels.last().unwrap();
-        let image =
-            decode_texture_level(finest, stored(&pack, texture.blob, finest.stored.range()))
-                .unwrap();
+        let image = decode_texture_level(
+            finest,
+            stored(
+                &pack,
+                texture.blob_of(texture.levels.len() - 1),
+                finest.stored.range(),
+            ),
+        )
+        .unwrap();
         assert_eq!((image.width, &image.pixels), (size, pixels));
     }
     assert!(manifest.textures[0].srgb && !manifest.textures[1].srgb);

@@ -104,9 +104,10 @@ fn a_world_has_its_cells_entities_and_decodable_levels() {
     let mut levels = 0;
     for mesh in &manifest.meshes {
         assert!(mesh.levels.len() >= 3, "{} levels", mesh.levels.len());
-        for level in &mesh.levels {
+        for (k, level) in mesh.levels.iter().enumerate() {
             let decoded =
-                decode_mesh_level(level, stored(&pack, mesh.blob, level.stored.range())).unwrap();
+                decode_mesh_level(level, stored(&pack, mesh.blob_of(k), level.stored.range()))
+                    .unwrap();
             decoded.validate().unwrap();
             assert_eq!(decoded.triangle_count(), level.triangles as usize);
             levels += 1;
@@ -128,9 +129,11 @@ fn a_world_has_its_cells_entities_and_decodable_levels() {
         assert!((32..=128).contains(&full), "{full}");
         assert_eq!(texture.levels.len(), full.trailing_zeros() as usize + 1);
         for (k, level) in texture.levels.iter().enumerate() {
-            let image =
-                decode_texture_level(level, stored(&pack, texture.blob, level.stored.range()))
-                    .unwrap();
+            let image = decode_texture_level(
+                level,
+                stored(&pack, texture.blob_of(k), level.stored.range()),
+            )
+            .unwrap();
             assert_eq!((image.width, image.height), (1 << k, 1 << k));
         }
     }
@@ -213,4 +216,69 @@ fn bad_parameters_are_refused() {
     }
     // Nothing was written.
     assert_eq!(writer.blob_bytes(), 0);
+}
+
+#[test]
+fn cells_use_assets_first_in_the_order_their_coarsest_levels_lie() {
+    let params = small(8);
+    let (summary, pack) = generate(&params);
+    let m = &pack.manifest;
+    // Where an asset's coarsest level lies: (coarse blob, offset).
+    let mesh_at = |i: u32| {
+        let x = &m.meshes[i as usize];
+        (x.coarse_blob, x.levels[0].stored.offset)
+    };
+    let texture_at = |i: u32| {
+        let t = &m.textures[i as usize];
+        (t.coarse_blob, t.levels[0].stored.offset)
+    };
+    // Walking cells in the pack's order, each entity's textures then its mesh: the assets used
+    // for the first time come in the order their coarsest levels lie in the coarse blobs.
+    let mut seen = HashSet::new();
+    let mut first_uses = Vec::new();
+    for cell in &m.cells {
+        for e in &cell.entities {
+            let material = &m.materials[e.material as usize];
+            let textures = [material.base_color_texture, material.normal_texture];
+            for t in textures.into_iter().flatten() {
+                if seen.insert((false, t)) {
+                    first_uses.push(texture_at(t));
+                }
+            }
+            if seen.insert((true, e.mesh)) {
+                first_uses.push(mesh_at(e.mesh));
+            }
+        }
+    }
+    assert_eq!(
+        first_uses.len(),
+        (summary.meshes + summary.textures) as usize,
+        "every mesh and texture is used"
+    );
+    assert!(
+        first_uses.windows(2).all(|w| w[0] < w[1]),
+        "first uses out of coarse order: {first_uses:?}"
+    );
+    // And coarsest levels are back to back: each first use starts where the previous ended,
+    // unless a new coarse blob starts.
+    for w in first_uses.windows(2) {
+        let ((blob, offset), (next_blob, next_offset)) = (w[0], w[1]);
+        let stored = m
+            .meshes
+            .iter()
+            .map(|x| (x.coarse_blob, x.levels[0].stored))
+            .chain(
+                m.textures
+                    .iter()
+                    .map(|t| (t.coarse_blob, t.levels[0].stored)),
+            )
+            .find(|(b, s)| (*b, s.offset) == (blob, offset))
+            .unwrap()
+            .1;
+        if next_blob == blob {
+            assert_eq!(next_offset, stored.range().end);
+        } else {
+            assert_eq!(next_offset, 0);
+        }
+    }
 }

@@ -62,12 +62,13 @@ fn inputs() -> (MeshLevel, Vec<u8>, TextureLevel, Vec<u8>) {
     let texture = &pack.manifest.textures[0];
     let texture_level = texture.levels[texture.levels.len() - 1];
     assert_eq!((texture_level.width, texture_level.height), (512, 512));
-    let blob = &pack.blobs[0];
+    let mesh_blob = &pack.blobs[pack.manifest.meshes[0].coarse_blob as usize];
+    let texture_blob = &pack.blobs[texture.blob_of(texture.levels.len() - 1) as usize];
     (
         mesh_level,
-        level_bytes(blob, mesh_level.stored.range()).to_vec(),
+        level_bytes(mesh_blob, mesh_level.stored.range()).to_vec(),
         texture_level,
-        level_bytes(blob, texture_level.stored.range()).to_vec(),
+        level_bytes(texture_blob, texture_level.stored.range()).to_vec(),
     )
 }
 

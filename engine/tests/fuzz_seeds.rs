@@ -75,18 +75,19 @@ fn pack() -> layerw_engine::stream::PackBytes {
 /// bytes (the harness computes their CRC-32).
 fn level_seeds() -> (Vec<u8>, Vec<u8>) {
     let pack = pack();
-    let blob =
-        |s: &StoredLevel| pack.blobs[0][s.range().start as usize..s.range().end as usize].to_vec();
+    let blob = |blob: u32, s: &StoredLevel| {
+        pack.blobs[blob as usize][s.range().start as usize..s.range().end as usize].to_vec()
+    };
     let mesh = pack.manifest.meshes[0].levels[0];
     let mut mesh_seed = Vec::new();
     mesh_seed.extend_from_slice(&mesh.stored.raw_len.to_le_bytes());
     mesh_seed.extend_from_slice(&mesh.triangles.to_le_bytes());
-    mesh_seed.extend_from_slice(&blob(&mesh.stored));
+    mesh_seed.extend_from_slice(&blob(pack.manifest.meshes[0].coarse_blob, &mesh.stored));
     let texture = pack.manifest.textures[0].levels[4];
     let mut texture_seed = Vec::new();
     texture_seed.extend_from_slice(&(texture.width as u16).to_le_bytes());
     texture_seed.extend_from_slice(&(texture.height as u16).to_le_bytes());
-    texture_seed.extend_from_slice(&blob(&texture.stored));
+    texture_seed.extend_from_slice(&blob(pack.manifest.textures[0].blob, &texture.stored));
     (mesh_seed, texture_seed)
 }
 

@@ -1,6 +1,7 @@
 //! Content packs through the public API: the writer's output round-trips (the manifest
 //! exactly, every mesh level to the mesh that went in, every texture level to its mip), the
-//! output is deterministic and the same in memory and on disk, prefixes of levels are one
+//! output is deterministic and the same in memory and on disk, the coarsest levels of all
+//! assets lie back to back in coarse blobs in the order added, levels 1.. of an asset are one
 //! contiguous range, and every class of corruption is its typed error.
 
 use layerw_engine::glam::{IVec2, Quat, Vec3, Vec4};
@@ -9,9 +10,9 @@ use layerw_engine::render::{Indices, Mesh, TextureImage};
 #[cfg(not(target_family = "wasm"))]
 use layerw_engine::stream::MANIFEST_FILE;
 use layerw_engine::stream::{
-    AssetKind, BlobFile, PACK_HEADER_LEN, PackBytes, PackEntity, PackError, PackManifest,
-    PackMaterial, PackTexture, PackWriter, StoredLevel, TextureLevel, cell_of, decode_mesh_level,
-    decode_texture_level, manifest_len,
+    AssetKind, BlobFile, PACK_HEADER_LEN, PACK_VERSION, PackBytes, PackEntity, PackError,
+    PackManifest, PackMaterial, PackTexture, PackWriter, StoredLevel, TextureLevel, cell_of,
+    decode_mesh_level, decode_texture_level, manifest_len,
 };
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
@@ -128,20 +129,28 @@ fn level_bytes(pack: &PackBytes, blob: u32, stored: &StoredLevel) -> Vec<u8> {
     pack.blobs[blob as usize][r.start as usize..r.end as usize].to_vec()
 }
 
+/// Where levels lie: coarsest levels together in coarse blobs, the others one range per asset.
+#[path = "stream_pack/layout.rs"]
+mod layout;
+
 #[test]
 fn a_pack_round_trips_and_every_level_decodes_to_what_went_in() {
     let (inputs, pack) = sample(u64::MAX);
     let m = &pack.manifest;
     assert_eq!(PackManifest::from_bytes(&pack.manifest_bytes).unwrap(), *m);
     assert_eq!(pack.manifest_bytes, m.to_bytes());
-    assert_eq!(m.blobs.len(), 1);
-    assert_eq!(m.blobs[0].len, pack.blobs[0].len() as u64);
+    // One coarse blob (every asset's coarsest level), one blob of the other levels.
+    let names: Vec<&str> = m.blobs.iter().map(|b| b.name.as_str()).collect();
+    assert_eq!(names, ["coarse-00000.bin", "blob-00001.bin"]);
+    for (blob, bytes) in m.blobs.iter().zip(&pack.blobs) {
+        assert_eq!(blob.len, bytes.len() as u64);
+    }
 
     for (mesh, chain) in m.meshes.iter().zip(&inputs.chains) {
         assert_eq!(mesh.levels.len(), chain.level_count());
         assert_eq!(mesh.bounds, chain.finest().bounds);
-        for (level, want) in mesh.levels.iter().zip(chain.levels()) {
-            let bytes = level_bytes(&pack, mesh.blob, &level.stored);
+        for (k, (level, want)) in mesh.levels.iter().zip(chain.levels()).enumerate() {
+            let bytes = level_bytes(&pack, mesh.blob_of(k), &level.stored);
             assert_eq!(decode_mesh_level(level, &bytes).unwrap(), want.mesh);
             assert_eq!(level.error, want.error);
             assert_eq!(level.triangles as usize, want.triangles());
@@ -163,8 +172,8 @@ fn a_pack_round_trips_and_every_level_decodes_to_what_went_in() {
         mips.reverse();
         assert_eq!(texture.levels.len(), mips.len());
         assert_eq!((texture.levels[0].width, texture.levels[0].height), (1, 1));
-        for (level, mip) in texture.levels.iter().zip(&mips) {
-            let bytes = level_bytes(&pack, texture.blob, &level.stored);
+        for (k, (level, mip)) in texture.levels.iter().zip(&mips).enumerate() {
+            let bytes = level_bytes(&pack, texture.blob_of(k), &level.stored);
             assert_eq!(decode_texture_level(level, &bytes).unwrap(), *mip);
         }
     }
@@ -197,26 +206,42 @@ fn output_is_deterministic_and_blobs_roll_over_at_the_limit() {
     let limit = 100_000;
     let (_, small) = sample(limit);
     assert!(small.manifest.blobs.len() > 2, "{:?}", small.manifest.blobs);
-    for (i, blob) in small.manifest.blobs.iter().enumerate() {
-        assert_eq!(blob.name, format!("blob-{i:05}.bin"));
+    let m = &small.manifest;
+    let coarse: Vec<u32> = layout::coarse_levels(m)
+        .into_iter()
+        .map(|(b, _)| b)
+        .collect();
+    let meshes = m
+        .meshes
+        .iter()
+        .filter(|x| x.levels.len() > 1)
+        .map(|x| x.blob);
+    let textures = m
+        .textures
+        .iter()
+        .filter(|t| t.levels.len() > 1)
+        .map(|t| t.blob);
+    let fine: Vec<u32> = meshes.chain(textures).collect();
+    for (i, blob) in m.blobs.iter().enumerate() {
+        let i32 = i as u32;
+        let kind = if coarse.contains(&i32) {
+            "coarse"
+        } else {
+            "blob"
+        };
+        assert_eq!(blob.name, format!("{kind}-{i:05}.bin"));
         assert_eq!(blob.len, small.blobs[i].len() as u64);
-        // Over the limit only when one asset alone is.
-        let assets = small
-            .manifest
-            .meshes
-            .iter()
-            .map(|m| m.blob)
-            .chain(small.manifest.textures.iter().map(|t| t.blob))
-            .filter(|&b| b as usize == i)
-            .count();
+        // Over the limit only when one asset's bytes (its levels 1..) alone are.
+        let assets = fine.iter().filter(|&&b| b == i32).count()
+            + coarse.iter().filter(|&&b| b == i32).count();
         assert!(blob.len <= limit || assets == 1, "{blob:?} holds {assets}");
     }
     // The same levels, only placed differently.
-    for (x, y) in small.manifest.meshes.iter().zip(&a.manifest.meshes) {
-        for (lx, ly) in x.levels.iter().zip(&y.levels) {
+    for (x, y) in m.meshes.iter().zip(&a.manifest.meshes) {
+        for (k, (lx, ly)) in x.levels.iter().zip(&y.levels).enumerate() {
             assert_eq!(
-                level_bytes(&small, x.blob, &lx.stored),
-                level_bytes(&a, y.blob, &ly.stored)
+                level_bytes(&small, x.blob_of(k), &lx.stored),
+                level_bytes(&a, y.blob_of(k), &ly.stored)
             );
         }
     }
@@ -244,41 +269,6 @@ fn to_dir_writes_the_same_pack_as_in_memory() {
         assert_eq!(std::fs::read(dir.join(&blob.name)).unwrap(), *bytes);
     }
     std::fs::remove_dir_all(&dir).unwrap();
-}
-
-#[test]
-fn a_prefix_of_an_assets_levels_is_one_contiguous_range() {
-    let (_, pack) = sample(u64::MAX);
-    let m = &pack.manifest;
-    for mesh in &m.meshes {
-        assert_eq!(mesh.prefix_range(0), None);
-        assert_eq!(mesh.prefix_range(mesh.levels.len() + 1), None);
-        for k in 1..=mesh.levels.len() {
-            let range = mesh.prefix_range(k).unwrap();
-            let prefix = &pack.blobs[mesh.blob as usize][range.start as usize..range.end as usize];
-            // One read of the prefix holds each of its levels, back to back.
-            let mut at = 0;
-            for level in &mesh.levels[..k] {
-                let len = level.stored.stored_len as usize;
-                decode_mesh_level(level, &prefix[at..at + len]).unwrap();
-                at += len;
-            }
-            assert_eq!(at, prefix.len());
-        }
-    }
-    for texture in &m.textures {
-        let all = texture.prefix_range(texture.levels.len()).unwrap();
-        let stored: u64 = texture
-            .levels
-            .iter()
-            .map(|l| u64::from(l.stored.stored_len))
-            .sum();
-        assert_eq!(all.end - all.start, stored);
-        assert_eq!(
-            texture.prefix_range(1),
-            Some(texture.levels[0].stored.range())
-        );
-    }
 }
 
 /// Re-encodes a changed manifest and reads it back.
@@ -320,12 +310,25 @@ fn a_truncated_or_flipped_manifest_is_its_typed_error() {
     };
     assert!(matches!(flip(0, 3), Err(PackError::BadMagic { .. })));
     assert_eq!(
-        flip(4, 1),
+        flip(4, 0),
         Err(PackError::UnsupportedVersion {
             found: 3,
-            supported: 1
+            supported: 2
         })
     );
+    // A version 1 manifest (levels of an asset all in one blob) is refused, not misread.
+    let mut v1 = bytes.clone();
+    v1[4..6].copy_from_slice(&1u16.to_le_bytes());
+    let crc = crc32fast::hash(&v1[..28]);
+    v1[28..32].copy_from_slice(&crc.to_le_bytes());
+    assert_eq!(
+        PackManifest::from_bytes(&v1),
+        Err(PackError::UnsupportedVersion {
+            found: 1,
+            supported: 2
+        })
+    );
+    assert_eq!(PACK_VERSION, 2);
     for at in 6..PACK_HEADER_LEN {
         assert!(
             matches!(flip(at, 5), Err(PackError::HeaderChecksum { .. })),
@@ -347,15 +350,35 @@ fn indices_out_of_range_are_refused() {
     let (_, pack) = sample(u64::MAX);
     let good = pack.manifest;
     let mut m = good.clone();
-    m.meshes[1].blob = 1;
+    m.meshes[1].blob = 2;
     assert_eq!(
         reread(&m),
         Err(PackError::IndexOutOfRange {
             what: "mesh blob",
-            index: 1,
-            len: 1
+            index: 2,
+            len: 2
         })
     );
+    let mut m = good.clone();
+    m.meshes[2].coarse_blob = 9;
+    assert_eq!(
+        reread(&m),
+        Err(PackError::IndexOutOfRange {
+            what: "mesh coarse blob",
+            index: 9,
+            len: 2
+        })
+    );
+    let mut m = good.clone();
+    m.textures[1].coarse_blob = 2;
+    assert!(matches!(
+        reread(&m),
+        Err(PackError::IndexOutOfRange {
+            what: "texture coarse blob",
+            index: 2,
+            ..
+        })
+    ));
     let mut m = good.clone();
     m.textures[0].blob = 7;
     assert!(matches!(
@@ -405,7 +428,7 @@ fn levels_outside_their_blob_apart_or_out_of_order_are_refused() {
 
     let mut m = good.clone();
     let end = m.meshes[2].levels[1].stored.range().end;
-    m.blobs[0].len = end - 1;
+    m.blobs[m.meshes[2].blob as usize].len = end - 1;
     assert_eq!(
         reread(&m),
         Err(PackError::LevelPastBlob {
@@ -416,6 +439,34 @@ fn levels_outside_their_blob_apart_or_out_of_order_are_refused() {
             blob_len: end - 1
         })
     );
+    // A coarsest level past the end of its coarse blob.
+    let mut m = good.clone();
+    let end = m.meshes[1].levels[0].stored.range().end;
+    m.blobs[m.meshes[1].coarse_blob as usize].len = end - 1;
+    assert_eq!(
+        reread(&m),
+        Err(PackError::LevelPastBlob {
+            kind: mesh,
+            asset: 1,
+            level: 0,
+            end,
+            blob_len: end - 1
+        })
+    );
+    // The coarsest level is checked against the coarse blob, not the other: moved to the
+    // other blob's (longer) end, it lies outside the coarse one.
+    let mut m = good.clone();
+    let fine_len = m.blobs[m.textures[0].blob as usize].len;
+    m.textures[0].levels[0].stored.offset = fine_len - 1;
+    assert!(matches!(
+        reread(&m),
+        Err(PackError::LevelPastBlob {
+            kind: AssetKind::Texture,
+            asset: 0,
+            level: 0,
+            ..
+        })
+    ));
 
     let mut m = good.clone();
     m.meshes[0].levels[2].stored.offset += 1;
@@ -464,9 +515,9 @@ fn levels_outside_their_blob_apart_or_out_of_order_are_refused() {
     // Mips must double coarse to fine.
     let mut m = good.clone();
     let levels = &mut m.textures[0].levels;
+    let mut offset = levels[1].stored.offset;
     levels.swap(1, 2);
-    let mut offset = levels[0].stored.offset;
-    for level in levels.iter_mut() {
+    for level in levels[1..].iter_mut() {
         level.stored.offset = offset;
         offset = level.stored.range().end;
     }
@@ -523,6 +574,7 @@ fn texture_of_size(size: u32, critical: bool) -> PackTexture {
         edge *= 2;
     }
     PackTexture {
+        coarse_blob: 0,
         blob: 0,
         levels,
         srgb: true,
@@ -733,7 +785,7 @@ fn mangled_levels_with_matching_checksums_never_panic() {
     for round in 0..3000 {
         let pick = rng.random_range(0..mesh.levels.len());
         let mut level = mesh.levels[pick];
-        let mut bytes = level_bytes(&pack, mesh.blob, &level.stored);
+        let mut bytes = level_bytes(&pack, mesh.blob_of(pick), &level.stored);
         for _ in 0..rng.random_range(1..4) {
             let at = rng.random_range(0..bytes.len());
             bytes[at] = rng.random();
@@ -748,8 +800,9 @@ fn mangled_levels_with_matching_checksums_never_panic() {
             meshes_ok += 1;
         }
 
-        let mut level = texture.levels[rng.random_range(0..texture.levels.len())];
-        let mut bytes = level_bytes(&pack, texture.blob, &level.stored);
+        let pick = rng.random_range(0..texture.levels.len());
+        let mut level = texture.levels[pick];
+        let mut bytes = level_bytes(&pack, texture.blob_of(pick), &level.stored);
         let at = rng.random_range(0..bytes.len());
         bytes[at] = rng.random();
         level.stored.stored_len = bytes.len() as u32;

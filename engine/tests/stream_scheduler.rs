@@ -51,6 +51,7 @@ fn world(count: usize, max_levels: usize, base: u64, seed: u64) -> World {
             error *= 0.5;
         }
         assets.push(StreamedAsset {
+            coarse_file: PackFile::Blob(0),
             file: PackFile::Blob(0),
             levels: costs,
         });
@@ -347,6 +348,7 @@ fn faults_are_retried_and_the_view_recovers_after_an_outage() {
 #[test]
 fn bad_input_is_refused() {
     let levels = |errors: &[f32]| StreamedAsset {
+        coarse_file: PackFile::Blob(0),
         file: PackFile::Blob(0),
         levels: errors
             .iter()
@@ -389,6 +391,56 @@ fn bad_input_is_refused() {
     assert!(!scheduler.resident(0, 1), "not the level in flight");
     assert!(!scheduler.failed(RequestId(77), 0.0));
     assert_eq!(scheduler.arrived(RequestId(77), 1), None);
+}
+
+#[test]
+fn the_coarsest_level_is_read_from_its_coarse_file_the_others_from_the_asset_file() {
+    let asset = StreamedAsset {
+        coarse_file: PackFile::Blob(3),
+        file: PackFile::Blob(1),
+        levels: [(40..50, 0.5), (7..27, 0.0)]
+            .into_iter()
+            .map(|(range, error)| LevelCost {
+                range,
+                resident_bytes: 100,
+                error,
+            })
+            .collect(),
+    };
+    let mut scheduler = StreamScheduler::new(vec![asset], settings(1 << 20)).unwrap();
+    let want = Want {
+        asset: 0,
+        levels: 2,
+        distance: 1.0,
+        scale: 100.0,
+        in_frustum: true,
+    };
+    let mut fetched = Vec::new();
+    for frame in 0..2 {
+        let mut actions = Vec::new();
+        scheduler.plan(f64::from(frame), &[want], &mut actions);
+        for action in actions {
+            if let StreamAction::Fetch {
+                id,
+                level,
+                file,
+                range,
+                ..
+            } = action
+            {
+                fetched.push((level, file, range));
+                assert_eq!(scheduler.arrived(id, 10), Some((0, level)));
+                assert!(scheduler.resident(0, level));
+            }
+        }
+    }
+    assert_eq!(
+        fetched,
+        [
+            (0, PackFile::Blob(3), 40..50),
+            (1, PackFile::Blob(1), 7..27)
+        ]
+    );
 }
 
 proptest! {

@@ -393,12 +393,12 @@ mod native {
         let mut levels: Vec<Vec<(bool, u32, usize)>> = vec![Vec::new(); manifest.blobs.len()];
         for (i, m) in manifest.meshes.iter().enumerate() {
             for l in 0..m.levels.len() {
-                levels[m.blob as usize].push((true, i as u32, l));
+                levels[m.blob_of(l) as usize].push((true, i as u32, l));
             }
         }
         for (i, t) in manifest.textures.iter().enumerate() {
             for l in 0..t.levels.len() {
-                levels[t.blob as usize].push((false, i as u32, l));
+                levels[t.blob_of(l) as usize].push((false, i as u32, l));
             }
         }
         let (mut stored, mut raw, mut count, mut seconds) = (0u64, 0u64, 0u64, 0.0f64);

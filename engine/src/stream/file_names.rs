@@ -57,9 +57,16 @@ mod tests {
                 file: PackFile::Blob(0)
             })
         );
-        names.set_blobs(&["b-0.lwb".into(), "..".into(), "a/b".into(), String::new()]);
+        names.set_blobs(&[
+            "b-0.lwb".into(),
+            "coarse-00001.bin".into(),
+            "..".into(),
+            "a/b".into(),
+            String::new(),
+        ]);
         assert_eq!(names.name(PackFile::Blob(0)), Ok("b-0.lwb"));
-        for i in 1..5 {
+        assert_eq!(names.name(PackFile::Blob(1)), Ok("coarse-00001.bin"));
+        for i in 2..6 {
             assert!(names.name(PackFile::Blob(i)).is_err(), "blob {i}");
         }
     }

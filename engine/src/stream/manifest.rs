@@ -11,7 +11,8 @@ use crate::lod::LodBounds;
 /// Where one level's bytes lie in a blob file, and how to check them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct StoredLevel {
-    /// Offset of the level's stored (compressed) bytes in its asset's blob file.
+    /// Offset of the level's stored (compressed) bytes in its blob file (the asset's
+    /// `coarse_blob` for level 0, its `blob` for the others).
     pub offset: u64,
     /// Stored (compressed) length.
     pub stored_len: u32,
@@ -39,11 +40,17 @@ pub struct MeshLevel {
     pub triangles: u32,
 }
 
-/// A mesh of the pack: its LOD chain, levels coarse to fine and back to back in one blob file,
-/// so "every level up to k" is one contiguous byte range.
+/// A mesh of the pack: its LOD chain, levels coarse to fine. The coarsest level lies in a
+/// coarse blob, next to the coarsest levels of the assets added before and after it (one read
+/// fetches the coarse levels of many assets); levels 1.. lie back to back in `blob`, so
+/// "every level from 1 up to k" is one contiguous byte range.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PackMesh {
-    /// The blob file holding its levels (an index into [`PackManifest::blobs`]).
+    /// The blob file holding its coarsest level (level 0), an index into
+    /// [`PackManifest::blobs`].
+    pub coarse_blob: u32,
+    /// The blob file holding levels 1.. (an index into [`PackManifest::blobs`]); equal to
+    /// `coarse_blob` when the mesh has one level.
     pub blob: u32,
     /// Levels, coarse to fine.
     pub levels: Vec<MeshLevel>,
@@ -62,11 +69,14 @@ pub struct TextureLevel {
     pub height: u32,
 }
 
-/// A texture of the pack: its mip chain coarse to fine (the last level is the full size), back
-/// to back in one blob file.
+/// A texture of the pack: its mip chain coarse to fine (the last level is the full size). The
+/// smallest mip lies in a coarse blob (as [`PackMesh`]'s coarsest level); the others lie back
+/// to back in `blob`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PackTexture {
-    /// The blob file holding its levels.
+    /// The blob file holding its smallest mip (level 0).
+    pub coarse_blob: u32,
+    /// The blob file holding mips 1..; equal to `coarse_blob` when there is one mip.
     pub blob: u32,
     /// Mip levels, coarse (smallest) to fine (largest).
     pub levels: Vec<TextureLevel>,
@@ -127,7 +137,8 @@ pub struct PackCell {
     pub entities: Vec<PackEntity>,
 }
 
-/// A blob file of the pack: levels of meshes and textures.
+/// A blob file of the pack: levels of meshes and textures (coarse blobs: only the coarsest
+/// level of each asset, back to back in the order the assets were added).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BlobFile {
     /// Its file name next to the manifest (letters, digits, `-`, `_`, `.`; no folders).

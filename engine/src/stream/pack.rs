@@ -16,7 +16,10 @@ use crate::lod::LodBounds;
 /// The first four bytes of every manifest.
 pub const PACK_MAGIC: [u8; 4] = *b"LWPK";
 /// The manifest format version this code writes and reads.
-pub const PACK_VERSION: u16 = 1;
+///
+/// Version 2 put each asset's coarsest level in a coarse blob (`coarse_blob`); version 1
+/// manifests are refused with [`PackError::UnsupportedVersion`].
+pub const PACK_VERSION: u16 = 2;
 /// The manifest header's length: magic, version, flags, body length, body CRC, reserved,
 /// header CRC.
 pub const PACK_HEADER_LEN: usize = 32;
@@ -58,9 +61,9 @@ const ENTITY_STATIC: u32 = 1;
 /// Fixed byte sizes of the body's records (the least bytes each count can stand for, checked
 /// before anything is allocated for it).
 const BLOB_FIXED: u64 = 8 + 2;
-const MESH_FIXED: u64 = 4 + 4 + 40;
+const MESH_FIXED: u64 = 4 + 4 + 4 + 40;
 const LEVEL_ENTRY: u64 = 28;
-const TEXTURE_FIXED: u64 = 4 + 4 + 4;
+const TEXTURE_FIXED: u64 = 4 + 4 + 4 + 4;
 const MATERIAL_LEN: u64 = 44;
 const CELL_FIXED: u64 = 12;
 const ENTITY_LEN: u64 = 52;
@@ -89,6 +92,7 @@ impl PackManifest {
         }
         put_u32(&mut body, self.meshes.len() as u32);
         for mesh in &self.meshes {
+            put_u32(&mut body, mesh.coarse_blob);
             put_u32(&mut body, mesh.blob);
             put_u32(&mut body, mesh.levels.len() as u32);
             let b = &mesh.bounds;
@@ -104,6 +108,7 @@ impl PackManifest {
         }
         put_u32(&mut body, self.textures.len() as u32);
         for texture in &self.textures {
+            put_u32(&mut body, texture.coarse_blob);
             put_u32(&mut body, texture.blob);
             let flags = if texture.srgb { TEXTURE_SRGB } else { 0 }
                 | if texture.critical {
@@ -260,32 +265,51 @@ pub fn cell_of(position: Vec3, cell_size: f32) -> Option<IVec2> {
 }
 
 impl PackMesh {
-    /// The byte range in its blob file of levels `0..levels` (the `levels` coarsest): one
-    /// contiguous range, since levels lie back to back coarse to fine. `None` when `levels`
-    /// is 0 or more than the mesh has.
-    pub fn prefix_range(&self, levels: usize) -> Option<Range<u64>> {
-        prefix_range(self.levels.iter().map(|l| &l.stored), levels)
+    /// The blob file holding `level`: `coarse_blob` for level 0, `blob` for the others.
+    pub fn blob_of(&self, level: usize) -> u32 {
+        if level == 0 {
+            self.coarse_blob
+        } else {
+            self.blob
+        }
+    }
+
+    /// The byte range in `blob` of levels `1..levels` (every level above the coarsest, up to
+    /// level `levels - 1`): one contiguous range, since they lie back to back coarse to fine.
+    /// `None` when `levels` is under 2 or more than the mesh has.
+    pub fn fine_range(&self, levels: usize) -> Option<Range<u64>> {
+        fine_range(self.levels.iter().map(|l| &l.stored), levels)
     }
 }
 
 impl PackTexture {
-    /// The byte range in its blob file of mips `0..levels` (the `levels` smallest): one
-    /// contiguous range. `None` when `levels` is 0 or more than the texture has.
-    pub fn prefix_range(&self, levels: usize) -> Option<Range<u64>> {
-        prefix_range(self.levels.iter().map(|l| &l.stored), levels)
+    /// The blob file holding mip `level`: `coarse_blob` for level 0, `blob` for the others.
+    pub fn blob_of(&self, level: usize) -> u32 {
+        if level == 0 {
+            self.coarse_blob
+        } else {
+            self.blob
+        }
+    }
+
+    /// The byte range in `blob` of mips `1..levels`: one contiguous range. `None` when
+    /// `levels` is under 2 or more than the texture has.
+    pub fn fine_range(&self, levels: usize) -> Option<Range<u64>> {
+        fine_range(self.levels.iter().map(|l| &l.stored), levels)
     }
 }
 
-/// From the first level's start to level `levels - 1`'s end.
-fn prefix_range<'a>(
-    mut stored: impl Iterator<Item = &'a StoredLevel>,
+/// From level 1's start to level `levels - 1`'s end.
+fn fine_range<'a>(
+    stored: impl Iterator<Item = &'a StoredLevel>,
     levels: usize,
 ) -> Option<Range<u64>> {
-    let first = stored.next()?;
-    let last = if levels == 1 {
-        first
-    } else {
-        stored.nth(levels.checked_sub(2)?)?
+    let mut fine = stored.skip(1);
+    let first = fine.next()?;
+    let last = match levels {
+        0 | 1 => return None,
+        2 => first,
+        _ => fine.nth(levels - 3)?,
     };
     Some(first.offset..last.range().end)
 }
@@ -435,6 +459,7 @@ fn parse_body(r: &mut Reader<'_>) -> Result<PackManifest, PackError> {
     }
     let mut meshes = Vec::with_capacity(r.count("meshes", MAX_MESHES, MESH_FIXED)?);
     for _ in 0..meshes.capacity() {
+        let coarse_blob = r.u32()?;
         let blob = r.u32()?;
         let level_count = r.count("mesh levels", MAX_MESH_LEVELS, LEVEL_ENTRY)?;
         let bounds = LodBounds {
@@ -452,6 +477,7 @@ fn parse_body(r: &mut Reader<'_>) -> Result<PackManifest, PackError> {
             });
         }
         meshes.push(PackMesh {
+            coarse_blob,
             blob,
             levels,
             bounds,
@@ -459,6 +485,7 @@ fn parse_body(r: &mut Reader<'_>) -> Result<PackManifest, PackError> {
     }
     let mut textures = Vec::with_capacity(r.count("textures", MAX_TEXTURES, TEXTURE_FIXED)?);
     for _ in 0..textures.capacity() {
+        let coarse_blob = r.u32()?;
         let blob = r.u32()?;
         let flags = r.u32()?;
         if flags & !(TEXTURE_SRGB | TEXTURE_CRITICAL) != 0 {
@@ -477,6 +504,7 @@ fn parse_body(r: &mut Reader<'_>) -> Result<PackManifest, PackError> {
             });
         }
         textures.push(PackTexture {
+            coarse_blob,
             blob,
             levels,
             srgb: flags & TEXTURE_SRGB != 0,
@@ -621,7 +649,7 @@ mod tests {
     }
 
     #[test]
-    fn prefix_ranges_span_the_first_levels() {
+    fn fine_ranges_span_levels_from_the_second() {
         let level = |offset, stored_len| MeshLevel {
             stored: StoredLevel {
                 offset,
@@ -633,8 +661,9 @@ mod tests {
             triangles: 1,
         };
         let mesh = PackMesh {
+            coarse_blob: 1,
             blob: 0,
-            levels: vec![level(40, 10), level(50, 20), level(70, 30)],
+            levels: vec![level(7, 10), level(50, 20), level(70, 30)],
             bounds: LodBounds {
                 center: Vec3::ZERO,
                 radius: 1.0,
@@ -642,10 +671,14 @@ mod tests {
                 max: Vec3::ONE,
             },
         };
-        assert_eq!(mesh.prefix_range(0), None);
-        assert_eq!(mesh.prefix_range(1), Some(40..50));
-        assert_eq!(mesh.prefix_range(2), Some(40..70));
-        assert_eq!(mesh.prefix_range(3), Some(40..100));
-        assert_eq!(mesh.prefix_range(4), None);
+        assert_eq!(mesh.fine_range(0), None);
+        assert_eq!(mesh.fine_range(1), None);
+        assert_eq!(mesh.fine_range(2), Some(50..70));
+        assert_eq!(mesh.fine_range(3), Some(50..100));
+        assert_eq!(mesh.fine_range(4), None);
+        assert_eq!(
+            (mesh.blob_of(0), mesh.blob_of(1), mesh.blob_of(2)),
+            (1, 0, 0)
+        );
     }
 }

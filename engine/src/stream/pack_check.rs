@@ -1,6 +1,7 @@
 //! What a content pack's manifest must satisfy before anything uses it
-//! ([`PackManifest::validate`]): every index in range, every level inside its blob and back to
-//! back coarse to fine, sizes under their caps, finite numbers, one entry per cell.
+//! ([`PackManifest::validate`]): every index in range, every level inside its blob (the
+//! coarsest in its coarse blob, the others back to back coarse to fine), sizes under their
+//! caps, finite numbers, one entry per cell.
 
 use super::level::lengths_fit;
 use super::manifest::{PackManifest, PackMaterial, PackMesh, PackTexture, StoredLevel};
@@ -22,11 +23,12 @@ impl PackManifest {
     /// - the cell size is positive and finite, every count under its cap (`MAX_*`);
     /// - blob names are 1 to [`MAX_BLOB_NAME_LEN`](super::MAX_BLOB_NAME_LEN) letters, digits,
     ///   `-`, `_` or `.`, and not `.` or `..`;
-    /// - every index (a mesh's or texture's blob, a material's textures, an entity's mesh and
-    ///   material) is in range;
+    /// - every index (a mesh's or texture's coarse blob and blob, a material's textures, an
+    ///   entity's mesh and material) is in range;
     /// - each asset has 1 to [`MAX_MESH_LEVELS`](super::MAX_MESH_LEVELS) (meshes) or
-    ///   [`MAX_TEXTURE_LEVELS`](super::MAX_TEXTURE_LEVELS) (textures) levels, back to back
-    ///   coarse to fine (level `i + 1` starts where level `i` ends), ending inside the blob;
+    ///   [`MAX_TEXTURE_LEVELS`](super::MAX_TEXTURE_LEVELS) (textures) levels; level 0 ends
+    ///   inside the coarse blob; levels 1.. lie back to back coarse to fine (level `i + 1`
+    ///   starts where level `i` ends), ending inside the blob;
     /// - a level's stored length is at most LZ4's worst case for its raw length, its raw length
     ///   at most 255 times its stored length (LZ4's best ratio) and under the cap for its kind;
     /// - mesh levels: at least one triangle, errors finite, non-negative and non-increasing,
@@ -84,6 +86,7 @@ impl PackManifest {
 
     fn check_mesh(&self, asset: u32, mesh: &PackMesh) -> Result<(), PackError> {
         let kind = AssetKind::Mesh;
+        let coarse_len = self.blob_len("mesh coarse blob", mesh.coarse_blob)?;
         let blob_len = self.blob_len("mesh blob", mesh.blob)?;
         level_count(kind, asset, mesh.levels.len(), MAX_MESH_LEVELS)?;
         if !mesh.bounds.is_valid() {
@@ -92,7 +95,12 @@ impl PackManifest {
                 index: asset,
             });
         }
-        check_ranges(kind, asset, blob_len, mesh.levels.iter().map(|l| &l.stored))?;
+        check_ranges(
+            kind,
+            asset,
+            [coarse_len, blob_len],
+            mesh.levels.iter().map(|l| &l.stored),
+        )?;
         let mut previous: Option<(u32, f32)> = None;
         for (i, level) in mesh.levels.iter().enumerate() {
             let invalid = |reason| PackError::InvalidLevel {
@@ -133,12 +141,13 @@ impl PackManifest {
 
     fn check_texture(&self, asset: u32, texture: &PackTexture) -> Result<(), PackError> {
         let kind = AssetKind::Texture;
+        let coarse_len = self.blob_len("texture coarse blob", texture.coarse_blob)?;
         let blob_len = self.blob_len("texture blob", texture.blob)?;
         level_count(kind, asset, texture.levels.len(), MAX_TEXTURE_LEVELS)?;
         check_ranges(
             kind,
             asset,
-            blob_len,
+            [coarse_len, blob_len],
             texture.levels.iter().map(|l| &l.stored),
         )?;
         let max = if texture.critical {
@@ -276,18 +285,22 @@ fn level_count(kind: AssetKind, asset: u32, count: usize, max: u32) -> Result<()
     Ok(())
 }
 
-/// An asset's levels lie back to back from the first one's offset, inside the blob, their
-/// stored and raw lengths possible for one LZ4 block ([`lengths_fit`]).
+/// An asset's coarsest level lies inside its coarse blob (`[coarse_len, blob_len]`), its other
+/// levels back to back from level 1's offset inside its blob; their stored and raw lengths are
+/// possible for one LZ4 block ([`lengths_fit`]).
 fn check_ranges<'a>(
     kind: AssetKind,
     asset: u32,
-    blob_len: u64,
+    [coarse_len, fine_len]: [u64; 2],
     levels: impl Iterator<Item = &'a StoredLevel>,
 ) -> Result<(), PackError> {
     let mut expected: Option<u64> = None;
     for (i, stored) in levels.enumerate() {
         let level = i as u32;
-        if let Some(expected) = expected
+        let blob_len = if i == 0 { coarse_len } else { fine_len };
+        // Level 0 is in the coarse blob: the chain of offsets starts at level 1.
+        if i > 1
+            && let Some(expected) = expected
             && stored.offset != expected
         {
             return Err(PackError::LevelsNotContiguous {

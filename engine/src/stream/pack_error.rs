@@ -116,8 +116,8 @@ pub enum PackError {
         /// The blob file's length.
         blob_len: u64,
     },
-    /// A level does not start where the previous one ends (an asset's levels lie back to back,
-    /// coarse to fine).
+    /// A level does not start where the previous one ends (an asset's levels from 1 on lie back
+    /// to back, coarse to fine; level 0 is in the coarse blob).
     LevelsNotContiguous {
         /// Mesh or texture.
         kind: AssetKind,

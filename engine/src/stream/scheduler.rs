@@ -39,10 +39,13 @@ pub struct LevelCost {
     pub error: f32,
 }
 
-/// An asset the scheduler streams: its levels, coarse to fine, in one blob file.
+/// An asset the scheduler streams: its levels, coarse to fine; the coarsest in `coarse_file`
+/// (next to other assets' coarsest levels), the others in `file`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StreamedAsset {
-    /// The blob file.
+    /// The blob file of the coarsest level (level 0).
+    pub coarse_file: PackFile,
+    /// The blob file of levels 1..
     pub file: PackFile,
     /// Levels, coarse to fine (at least one).
     pub levels: Vec<LevelCost>,
@@ -675,7 +678,11 @@ impl StreamScheduler {
                 id,
                 asset: c.asset,
                 level: c.level,
-                file: asset.file,
+                file: if c.level == 0 {
+                    asset.coarse_file
+                } else {
+                    asset.file
+                },
                 range,
             });
             self.states[c.asset as usize].pending = Some(Pending {

@@ -507,6 +507,7 @@ impl Streamer {
         materials: &mut Materials,
     ) -> Result<OpenPack, StreamError> {
         let mesh_assets = manifest.meshes.iter().map(|m| StreamedAsset {
+            coarse_file: PackFile::Blob(m.coarse_blob),
             file: PackFile::Blob(m.blob),
             levels: m
                 .levels
@@ -519,6 +520,7 @@ impl Streamer {
                 .collect(),
         });
         let texture_assets = manifest.textures.iter().map(|t| StreamedAsset {
+            coarse_file: PackFile::Blob(t.coarse_blob),
             file: PackFile::Blob(t.blob),
             levels: t
                 .levels

@@ -1,6 +1,7 @@
 //! Writing a content pack: meshes, textures, materials and placed entities in, a checked
 //! manifest and blob files out ([`PackWriter`]). Each asset's levels are compressed on their
-//! own and written coarse to fine, back to back, in one blob file.
+//! own; its coarsest level goes to a coarse blob, after the coarsest level of the asset added
+//! before it, and its other levels coarse to fine, back to back, to an ordinary blob.
 
 use std::collections::BTreeMap;
 #[cfg(not(target_family = "wasm"))]
@@ -17,7 +18,7 @@ use super::pack::{
     MAX_BLOBS, MAX_CELLS, MAX_ENTITIES, MAX_MATERIALS, MAX_MESH_LEVEL_RAW_LEN, MAX_MESHES,
     MAX_TEXTURE_LEVEL_RAW_LEN, MAX_TEXTURES, cell_of,
 };
-use super::pack_error::PackError;
+use super::pack_error::{AssetKind, PackError};
 use crate::lod::{LodChain, encode_level};
 use crate::render::{MAX_SOURCE_TEXTURE_SIZE, TextureImage};
 
@@ -38,13 +39,23 @@ pub struct PackBytes {
     pub blobs: Vec<Vec<u8>>,
 }
 
-/// Where blob bytes go.
+/// The two kinds of blob file a writer appends to at once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum BlobKind {
+    /// Coarsest levels only (`coarse-NNNNN.bin`).
+    Coarse = 0,
+    /// Levels 1.. of each asset (`blob-NNNNN.bin`).
+    Fine = 1,
+}
+
+/// Where blob bytes go: in memory, every blob by its index; in a folder, the open file of each
+/// kind.
 enum Sink {
     Memory(Vec<Vec<u8>>),
     #[cfg(not(target_family = "wasm"))]
     Dir {
         dir: PathBuf,
-        file: Option<std::io::BufWriter<std::fs::File>>,
+        files: [Option<std::io::BufWriter<std::fs::File>>; 2],
     },
 }
 
@@ -88,9 +99,10 @@ enum Sink {
 ///     .unwrap();
 /// let pack = writer.finish().unwrap();
 /// assert_eq!(pack.manifest.cells[0].coord.to_array(), [1, -1]);
-/// let coarse = &pack.manifest.meshes[0].levels[0];
+/// let mesh = &pack.manifest.meshes[0];
+/// let coarse = &mesh.levels[0];
 /// let range = coarse.stored.range();
-/// let bytes = &pack.blobs[0][range.start as usize..range.end as usize];
+/// let bytes = &pack.blobs[mesh.coarse_blob as usize][range.start as usize..range.end as usize];
 /// assert_eq!(decode_mesh_level(coarse, bytes).unwrap(), chain.levels()[0].mesh);
 /// ```
 pub struct PackWriter {
@@ -98,6 +110,8 @@ pub struct PackWriter {
     blob_limit: u64,
     sink: Sink,
     blobs: Vec<BlobFile>,
+    /// The blob each kind appends to now (an index into `blobs`).
+    current: [Option<usize>; 2],
     meshes: Vec<PackMesh>,
     textures: Vec<PackTexture>,
     materials: Vec<PackMaterial>,
@@ -124,8 +138,10 @@ impl PackWriter {
 
     /// Streams blob files into `dir` (created if missing) as assets are added, so a large
     /// world never sits in memory; a new blob file starts once the current one holds
-    /// something and the next asset would take it past `blob_limit` bytes. Blob files are
-    /// named `blob-NNNNN.bin`; [`PackWriter::finish`] writes [`MANIFEST_FILE`]. Native only.
+    /// something and the next asset would take it past `blob_limit` bytes. Coarse blobs (each
+    /// asset's coarsest level) are named `coarse-NNNNN.bin`, the others `blob-NNNNN.bin`
+    /// (`NNNNN` the index in [`PackManifest::blobs`]); [`PackWriter::finish`] writes
+    /// [`MANIFEST_FILE`]. Native only.
     #[cfg(not(target_family = "wasm"))]
     pub fn to_dir(dir: &Path, cell_size: f32, blob_limit: u64) -> Result<PackWriter, PackError> {
         std::fs::create_dir_all(dir).map_err(|e| io_error(dir, &e))?;
@@ -134,7 +150,7 @@ impl PackWriter {
             blob_limit,
             Sink::Dir {
                 dir: dir.to_path_buf(),
-                file: None,
+                files: [None, None],
             },
         )
     }
@@ -148,6 +164,7 @@ impl PackWriter {
             blob_limit,
             sink,
             blobs: Vec::new(),
+            current: [None; 2],
             meshes: Vec::new(),
             textures: Vec::new(),
             materials: Vec::new(),
@@ -167,7 +184,7 @@ impl PackWriter {
             .iter()
             .map(|l| EncodedLevel::compress(&encode_level(&l.mesh), MAX_MESH_LEVEL_RAW_LEN))
             .collect::<Result<Vec<_>, _>>()?;
-        let (blob, stored) = self.write_asset(&encoded)?;
+        let (coarse_blob, blob, stored) = self.write_asset(AssetKind::Mesh, index, &encoded)?;
         let levels = chain
             .levels()
             .iter()
@@ -180,6 +197,7 @@ impl PackWriter {
             })
             .collect();
         self.meshes.push(PackMesh {
+            coarse_blob,
             blob,
             levels,
             bounds: chain.finest().bounds,
@@ -219,7 +237,7 @@ impl PackWriter {
             .iter()
             .map(|m| EncodedLevel::compress(&m.pixels, MAX_TEXTURE_LEVEL_RAW_LEN))
             .collect::<Result<Vec<_>, _>>()?;
-        let (blob, stored) = self.write_asset(&encoded)?;
+        let (coarse_blob, blob, stored) = self.write_asset(AssetKind::Texture, index, &encoded)?;
         let levels = mips
             .iter()
             .zip(stored)
@@ -230,6 +248,7 @@ impl PackWriter {
             })
             .collect();
         self.textures.push(PackTexture {
+            coarse_blob,
             blob,
             levels,
             srgb,
@@ -346,8 +365,8 @@ impl PackWriter {
         let blobs = match self.sink {
             Sink::Memory(blobs) => blobs,
             #[cfg(not(target_family = "wasm"))]
-            Sink::Dir { dir, file } => {
-                if let Some(file) = file {
+            Sink::Dir { dir, files } => {
+                for file in files.into_iter().flatten() {
                     finish_file(file, &dir)?;
                 }
                 let path = dir.join(MANIFEST_FILE);
@@ -362,25 +381,58 @@ impl PackWriter {
         })
     }
 
-    /// Writes one asset's levels back to back, coarse to fine, in the current blob (or a new
-    /// one when they would take it past the limit); returns the blob and where each level lies.
+    /// Writes one asset's coarsest level at the end of the current coarse blob and its other
+    /// levels back to back, coarse to fine, in the current blob (each kind starting a new blob
+    /// when the bytes would take it past the limit); returns the coarse blob, the blob (the
+    /// coarse one when there is one level) and where each level lies.
     fn write_asset(
         &mut self,
+        kind: AssetKind,
+        asset: u32,
+        levels: &[EncodedLevel],
+    ) -> Result<(u32, u32, Vec<super::StoredLevel>), PackError> {
+        let Some((coarsest, finer)) = levels.split_first() else {
+            return Err(PackError::LevelCount {
+                kind,
+                asset,
+                count: 0,
+                max: u64::from(match kind {
+                    AssetKind::Mesh => super::MAX_MESH_LEVELS,
+                    AssetKind::Texture => super::MAX_TEXTURE_LEVELS,
+                }),
+            });
+        };
+        let (coarse_blob, mut stored) =
+            self.append(BlobKind::Coarse, core::slice::from_ref(coarsest))?;
+        if finer.is_empty() {
+            return Ok((coarse_blob, coarse_blob, stored));
+        }
+        let (blob, fine) = self.append(BlobKind::Fine, finer)?;
+        stored.extend(fine);
+        Ok((coarse_blob, blob, stored))
+    }
+
+    /// Appends levels back to back to the current blob of `kind`, or a new one when they
+    /// would take it past the limit; returns the blob and where each level lies.
+    fn append(
+        &mut self,
+        kind: BlobKind,
         levels: &[EncodedLevel],
     ) -> Result<(u32, Vec<super::StoredLevel>), PackError> {
         let total: u64 = levels.iter().map(|l| l.bytes.len() as u64).sum();
-        let roll = match self.blobs.last() {
-            None => true,
-            Some(blob) => blob.len > 0 && blob.len.saturating_add(total) > self.blob_limit,
+        let blob = match self.current[kind as usize] {
+            Some(blob)
+                if self.blobs[blob].len == 0
+                    || self.blobs[blob].len.saturating_add(total) <= self.blob_limit =>
+            {
+                blob
+            }
+            _ => self.start_blob(kind)?,
         };
-        if roll {
-            self.start_blob()?;
-        }
-        let blob = self.blobs.len() - 1;
         let mut offset = self.blobs[blob].len;
         let mut stored = Vec::with_capacity(levels.len());
         for level in levels {
-            self.write_bytes(&level.bytes)?;
+            self.write_bytes(kind, blob, &level.bytes)?;
             stored.push(level.stored_at(offset));
             offset += level.bytes.len() as u64;
         }
@@ -388,38 +440,51 @@ impl PackWriter {
         Ok((blob as u32, stored))
     }
 
-    fn start_blob(&mut self) -> Result<(), PackError> {
+    /// Starts a new blob of `kind` (closing the previous file of that kind); returns its index.
+    fn start_blob(&mut self, kind: BlobKind) -> Result<usize, PackError> {
         next_index("blobs", self.blobs.len(), MAX_BLOBS)?;
-        let name = format!("blob-{:05}.bin", self.blobs.len());
+        let index = self.blobs.len();
+        let name = match kind {
+            BlobKind::Coarse => format!("coarse-{index:05}.bin"),
+            BlobKind::Fine => format!("blob-{index:05}.bin"),
+        };
         match &mut self.sink {
             Sink::Memory(blobs) => blobs.push(Vec::new()),
             #[cfg(not(target_family = "wasm"))]
-            Sink::Dir { dir, file } => {
-                if let Some(previous) = file.take() {
+            Sink::Dir { dir, files } => {
+                if let Some(previous) = files[kind as usize].take() {
                     finish_file(previous, dir)?;
                 }
                 let path = dir.join(&name);
                 let created = std::fs::File::create(&path).map_err(|e| io_error(&path, &e))?;
-                *file = Some(std::io::BufWriter::new(created));
+                files[kind as usize] = Some(std::io::BufWriter::new(created));
             }
         }
         self.blobs.push(BlobFile { name, len: 0 });
-        Ok(())
+        self.current[kind as usize] = Some(index);
+        Ok(index)
     }
 
-    fn write_bytes(&mut self, bytes: &[u8]) -> Result<(), PackError> {
+    #[cfg_attr(
+        target_family = "wasm",
+        expect(
+            unused_variables,
+            reason = "only the folder sink keeps a file per kind"
+        )
+    )]
+    fn write_bytes(&mut self, kind: BlobKind, blob: usize, bytes: &[u8]) -> Result<(), PackError> {
         match &mut self.sink {
             Sink::Memory(blobs) => {
-                // start_blob pushed one before any write.
-                if let Some(blob) = blobs.last_mut() {
+                // start_blob pushed it before any write.
+                if let Some(blob) = blobs.get_mut(blob) {
                     blob.extend_from_slice(bytes);
                 }
                 Ok(())
             }
             #[cfg(not(target_family = "wasm"))]
-            Sink::Dir { dir, file } => {
-                let name = &self.blobs[self.blobs.len() - 1].name;
-                match file {
+            Sink::Dir { dir, files } => {
+                let name = &self.blobs[blob].name;
+                match &mut files[kind as usize] {
                     Some(f) => f
                         .write_all(bytes)
                         .map_err(|e| io_error(&dir.join(name), &e)),
