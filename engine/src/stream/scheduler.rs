@@ -81,6 +81,10 @@ pub struct SchedulerSettings {
     pub low_water: f32,
     /// Requests in flight at most.
     pub max_requests: usize,
+    /// Requests in flight at most while coarsest levels are asked for: they are small and a
+    /// pack keeps them side by side, so asking for all of an area's at once lets the streamer
+    /// read them in a few reads (at `max_requests` it could only merge the nearest few).
+    pub max_coarse_requests: usize,
     /// Bytes (stored) in flight at most; one request is always allowed.
     pub max_bytes_in_flight: u64,
     /// First retry delay in seconds; doubles per failure.
@@ -92,8 +96,8 @@ pub struct SchedulerSettings {
 }
 
 impl SchedulerSettings {
-    /// Defaults for `budget` bytes: 85 %/70 % water marks, 256 level requests and 16 MiB in
-    /// flight (the streamer merges levels adjacent in a file into one read and hands its
+    /// Defaults for `budget` bytes: 85 %/70 % water marks, 256 level requests (4,096 for
+    /// coarsest levels) and 16 MiB in flight (the streamer merges levels adjacent in a file into one read and hands its
     /// backend at most [`queue_depth`](super::StreamIo::queue_depth) reads at a time, 256 for
     /// local files, 32 over HTTP; the rest wait where a cancel costs nothing), retries from
     /// 0.25 s up to 8 s, a 4x frustum boost.
@@ -103,6 +107,7 @@ impl SchedulerSettings {
             high_water: 0.85,
             low_water: 0.70,
             max_requests: 256,
+            max_coarse_requests: 4096,
             max_bytes_in_flight: 16 << 20,
             retry_base: 0.25,
             retry_cap: 8.0,
@@ -626,7 +631,14 @@ impl StreamScheduler {
         });
         let high = self.settings.high();
         for c in candidates {
-            if self.stats.requests_in_flight as usize >= self.settings.max_requests {
+            let cap = if c.coarsest {
+                self.settings
+                    .max_coarse_requests
+                    .max(self.settings.max_requests)
+            } else {
+                self.settings.max_requests
+            };
+            if self.stats.requests_in_flight as usize >= cap {
                 break;
             }
             let stored = self.stored(c.asset, c.level);

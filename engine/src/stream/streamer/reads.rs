@@ -17,6 +17,10 @@ use super::super::{Cancelled, PackFile, ReadCompletion, ReadRequest, RequestId, 
 pub(super) const MAX_READ_BYTES: u64 = 1 << 20;
 /// The most levels one merged read carries.
 pub(super) const MAX_READ_LEVELS: usize = 256;
+/// Levels this close (bytes between them) still share a read: the gap is read and dropped.
+/// Coarse levels of an area lie near each other with a few of other areas' in between; a
+/// few kilobytes cost less than a read (a browser finishes a few hundred a second).
+pub(super) const MAX_READ_GAP: u64 = 8 << 10;
 /// Read ids start here, apart from the scheduler's level ids and the manifest's.
 const FIRST_READ_ID: u64 = 1 << 62;
 
@@ -57,6 +61,9 @@ impl Read {
 }
 
 /// Merges, queues and splits the streamer's reads.
+///
+/// Levels whose bytes overlap (two requests for one range cannot happen: one request per
+/// level) or lie more than [`MAX_READ_GAP`] apart get reads of their own.
 #[derive(Debug, Default)]
 pub(super) struct ReadQueue {
     next_id: u64,
@@ -93,14 +100,15 @@ impl ReadQueue {
             let len = f.end.saturating_sub(f.start);
             if let Some((urgency, read)) = reads.last_mut()
                 && read.file == f.file
-                && read.end == f.start
-                && read.end - read.start + len <= MAX_READ_BYTES
+                && f.start >= read.end
+                && f.start - read.end <= MAX_READ_GAP
+                && f.end - read.start <= MAX_READ_BYTES
                 && read.parts.len() < MAX_READ_LEVELS
             {
                 read.parts.push(Part {
                     id: f.id,
-                    start: read.end - read.start,
-                    end: read.end - read.start + len,
+                    start: f.start - read.start,
+                    end: f.end - read.start,
                     live: true,
                 });
                 read.end = f.end;
@@ -244,7 +252,7 @@ mod tests {
     }
 
     fn blob() -> Vec<u8> {
-        (0..=255u8).cycle().take(4096).collect()
+        (0..=255u8).cycle().take(64 << 10).collect()
     }
 
     /// Submits, lets the memory backend answer, and splits the answers.
@@ -266,19 +274,28 @@ mod tests {
         io.insert(PackFile::Blob(0), blob());
         io.insert(PackFile::Blob(1), blob());
         let mut queue = ReadQueue::default();
-        // Most urgent first; 1 and 3 follow each other, 2 is in another file, 4 leaves a gap.
+        // Most urgent first; 1 and 3 follow each other, 5 comes after a small gap (read and
+        // dropped), 2 is in another file, 4 lies past the largest gap.
         queue.add(&[
             fetch(1, 0, 100, 200),
             fetch(2, 1, 0, 10),
             fetch(3, 0, 200, 260),
-            fetch(4, 0, 300, 310),
+            fetch(4, 0, 310 + MAX_READ_GAP + 1, 320 + MAX_READ_GAP + 1),
+            fetch(5, 0, 300, 310),
         ]);
         assert_eq!(queue.outstanding(), 3);
         let mut levels = run(&mut queue, &mut io, 8);
         assert_eq!(queue.submitted(), 3);
         levels.sort_by_key(|c| c.id);
         let bytes = blob();
-        let expect = [(1, 100..200), (2, 0..10), (3, 200..260), (4, 300..310)];
+        let far = 310 + MAX_READ_GAP + 1;
+        let expect = [
+            (1, 100..200),
+            (2, 0..10),
+            (3, 200..260),
+            (4, far..far + 10),
+            (5, 300..310),
+        ];
         assert_eq!(levels.len(), expect.len());
         for (c, (id, range)) in levels.iter().zip(expect) {
             assert_eq!(c.id, RequestId(id));
@@ -293,9 +310,9 @@ mod tests {
         let mut io = MemoryIo::new();
         io.insert(PackFile::Blob(0), blob());
         let mut queue = ReadQueue::default();
-        // Gaps between them: four reads, the most urgent listed first.
+        // Gaps too wide to share a read: four reads, the most urgent listed first.
         let fetches: Vec<LevelFetch> = (0..4u64)
-            .map(|i| fetch(10 + i, 0, 1000 - i * 100, 1000 - i * 100 + 10))
+            .map(|i| fetch(10 + i, 0, 40_000 - i * 10_000, 40_000 - i * 10_000 + 10))
             .collect();
         queue.add(&fetches);
         let first = run(&mut queue, &mut io, 2);
