@@ -49,6 +49,8 @@ TOLERANCE = 0.02
 # early capture lands depends on how fast the browser draws (software WebGL2: a few frames a
 # second; measured 0.017 to 0.059 there, 0.044 to 0.087 on WebGPU).
 COARSER_AT_LEAST = 0.015
+# The most bytes between two levels that share a read (the streamer's read queue).
+READ_GAP_AT_MOST = 8 << 10
 # Bytes per second per connection.
 # Slow enough (300 kB/s over 6 connections for a 3 MB pack) that the early capture is
 # taken while levels still refine, even when a software WebGL2 draws few frames a second.
@@ -221,11 +223,16 @@ def run_browser(driver_port, http_port, name, flags, expected_backend, native):
         asked = sum(a[1] for a in answers)
         # A fixed view cancels nothing, so every read nginx answered is one the streamer made
         # (a read fetched twice would show here: the browser's HTTP cache once did that).
+        # Levels a few KiB apart in one blob share a read (the gap is read and dropped).
         web_test.check(all(a[0] == "206" and a[2] >= a[1] for a in answers)
-                       and len(answers) == state["requests"] and state["cancelled"] == 0,
-                       f"{name}: {state['requests']} blob reads, {state['cancelled']} cancelled, "
-                       f"each a whole range answer ({len(answers)} in nginx's log, {dump})")
-        web_test.check(state["bytes_fetched"] == asked and 0 < asked <= blob_bytes(),
+                       and len(answers) == state["reads"] < state["requests"]
+                       and state["cancelled"] == 0,
+                       f"{name}: {state['requests']} levels in {state['reads']} blob reads, "
+                       f"{state['cancelled']} cancelled, each a whole range answer "
+                       f"({len(answers)} in nginx's log, {dump})")
+        gaps = READ_GAP_AT_MOST * (state["requests"] - state["reads"])
+        web_test.check(state["bytes_fetched"] <= asked <= state["bytes_fetched"] + gaps
+                       and 0 < asked <= blob_bytes(),
                        f"{name}: {state['bytes_fetched']} bytes fetched, nginx sent "
                        f"{asked} for the blob ranges, the blobs hold {blob_bytes()}")
     finally:

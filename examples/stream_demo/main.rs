@@ -200,7 +200,7 @@ mod web {
             .unwrap_or_default();
         let json = format!(
             "{{\"backend\":\"{backend}\",\"frames\":{frames},\"manifest_loaded\":{},\
-             \"view_ready\":{},\"complete\":{},\"bytes_fetched\":{},\"requests\":{},\
+             \"view_ready\":{},\"complete\":{},\"bytes_fetched\":{},\"requests\":{},\"reads\":{},\
              \"resident_bytes\":{},\"wanted_bytes\":{},\"missing\":{},\"refining\":{},\
              \"cells_loaded\":{},\"entities\":{},\"ready_frames\":{},\"complete_frames\":{},\
              \"failures\":{},\"cancelled\":{},\"last_error\":\"{error}\"}}",
@@ -209,6 +209,7 @@ mod web {
             p.complete(),
             s.bytes_fetched,
             s.requests,
+            p.reads,
             s.resident_bytes,
             s.wanted_bytes,
             s.missing,
