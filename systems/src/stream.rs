@@ -94,7 +94,9 @@ impl Default for CellRadii {
 /// let pack = pack.finish().unwrap();
 /// let mut io = MemoryIo::new();
 /// io.insert(PackFile::Manifest, pack.manifest_bytes);
-/// io.insert(PackFile::Blob(0), pack.blobs[0].clone());
+/// for (i, blob) in pack.blobs.iter().enumerate() {
+///     io.insert(PackFile::Blob(i as u32), blob.clone()); // coarse levels, then the others
+/// }
 ///
 /// let mut app = App::new();
 /// app.add_plugin(HeadlessPlugins { log: None, ..Default::default() });

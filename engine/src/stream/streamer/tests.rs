@@ -21,7 +21,9 @@ fn the_reclaim_hooks_request_evicts_at_the_next_update() {
     let pack = writer.finish().unwrap();
     let mut io = MemoryIo::new();
     io.insert(PackFile::Manifest, pack.manifest_bytes);
-    io.insert(PackFile::Blob(0), pack.blobs[0].clone());
+    for (i, blob) in pack.blobs.iter().enumerate() {
+        io.insert(PackFile::Blob(i as u32), blob.clone());
+    }
     let mut streamer = Streamer::new(io, StreamSettings::new(64 << 20));
     let (mut lods, mut meshes) = (LodAssets::default(), MeshAssets::default());
     let (mut textures, mut materials) = (TextureAssets::default(), Materials::default());
