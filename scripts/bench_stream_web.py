@@ -25,11 +25,8 @@ Usage: scripts/bench_stream_web.py PACK_DIR [--name web-50mbit] [--rate BYTES_PE
 import argparse
 import json
 import os
-import shutil
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -78,39 +75,12 @@ http {{
 """
 
 
-class Nginx:
+class Nginx(web_test.Nginx):
     """nginx on a free 127.0.0.1 port: the page at /, the pack at /world/; `stop()` ends it."""
 
     def __init__(self, world, gzip):
-        binary = shutil.which("nginx") or "/usr/sbin/nginx"
-        self.scratch = tempfile.mkdtemp(prefix="layerw-nginx-")
-        self.port = web_test.free_port()
-        conf = os.path.join(self.scratch, "nginx.conf")
-        with open(conf, "w") as f:
-            f.write(NGINX_CONF.format(s=self.scratch, port=self.port, web=WEB_DIR,
-                                      world=world, manifest=MANIFEST,
-                                      gzip="on" if gzip else "off"))
-        self.process = subprocess.Popen(
-            [binary, "-p", self.scratch, "-c", conf, "-e",
-             os.path.join(self.scratch, "error.log")],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.time() + 20
-        while time.time() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                return
-            except OSError:
-                if self.process.poll() is not None:
-                    break
-                time.sleep(0.05)
-        raise RuntimeError(f"nginx did not start: {self.read('error.log')}")
-
-    def read(self, name):
-        try:
-            with open(os.path.join(self.scratch, name)) as f:
-                return f.read()
-        except OSError:
-            return ""
+        super().__init__(NGINX_CONF, web=WEB_DIR, world=world, manifest=MANIFEST,
+                         gzip="on" if gzip else "off")
 
     def sent(self):
         """(bytes sent for the manifest, for blobs, blob requests), headers included."""
@@ -124,10 +94,6 @@ class Nginx:
                 requests += 1
         return manifest, blobs, requests
 
-    def stop(self):
-        self.process.kill()
-        self.process.wait()
-        shutil.rmtree(self.scratch, ignore_errors=True)
 
 
 def chromium_version():

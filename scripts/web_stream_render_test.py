@@ -28,10 +28,8 @@ import base64
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -89,48 +87,16 @@ http {{
 """
 
 
-class Nginx:
+class Nginx(web_test.Nginx):
     """nginx on a free 127.0.0.1 port serving the pack, throttled; `stop()` ends it."""
 
     def __init__(self):
-        binary = shutil.which("nginx") or "/usr/sbin/nginx"
-        self.scratch = tempfile.mkdtemp(prefix="layerw-nginx-")
-        self.port = web_test.free_port()
-        conf = os.path.join(self.scratch, "nginx.conf")
-        with open(conf, "w") as f:
-            f.write(NGINX_CONF.format(s=self.scratch, port=self.port, root=PACK,
-                                      rate=LIMIT_RATE))
-        self.process = subprocess.Popen(
-            [binary, "-p", self.scratch, "-c", conf, "-e",
-             os.path.join(self.scratch, "error.log")],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.time() + 20
-        while time.time() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                return
-            except OSError:
-                if self.process.poll() is not None:
-                    break
-                time.sleep(0.05)
-        raise RuntimeError(f"nginx did not start: {self.error_log()}")
-
-    def error_log(self):
-        try:
-            with open(os.path.join(self.scratch, "error.log")) as f:
-                return f.read()
-        except OSError:
-            return ""
+        super().__init__(NGINX_CONF, root=PACK, rate=LIMIT_RATE)
 
     def blob_answers(self):
         """(status, body bytes the range asked for, bytes sent) of each GET of a blob."""
         answers = []
-        try:
-            with open(os.path.join(self.scratch, "access.log")) as f:
-                lines = f.read().splitlines()
-        except OSError:
-            return answers
-        for line in lines:
+        for line in self.read("access.log").splitlines():
             status, sent, rng, method, uri = line.split(" ", 4)
             if method != "GET" or uri.endswith(MANIFEST):
                 continue
@@ -138,10 +104,6 @@ class Nginx:
             answers.append((status, int(last) - int(first) + 1, int(sent)))
         return answers
 
-    def stop(self):
-        self.process.kill()
-        self.process.wait()
-        shutil.rmtree(self.scratch, ignore_errors=True)
 
 
 def rmse(a, b):

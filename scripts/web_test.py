@@ -45,6 +45,49 @@ def free_port():
         return s.getsockname()[1]
 
 
+class Nginx:
+    """nginx on a free 127.0.0.1 port with its own config file (one process, `daemon off`) in
+    a scratch folder: `conf` is the config's text, `{s}` (the scratch folder), `{port}` and
+    `fields` filled in. `stop()` ends it and removes the folder."""
+
+    def __init__(self, conf, **fields):
+        binary = shutil.which("nginx") or "/usr/sbin/nginx"
+        self.scratch = tempfile.mkdtemp(prefix="layerw-nginx-")
+        self.port = free_port()
+        path = os.path.join(self.scratch, "nginx.conf")
+        with open(path, "w") as f:
+            f.write(conf.format(s=self.scratch, port=self.port, **fields))
+        self.process = subprocess.Popen(
+            [binary, "-p", self.scratch, "-c", path, "-e",
+             os.path.join(self.scratch, "error.log")],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return
+            except OSError:
+                if self.process.poll() is not None:
+                    break
+                time.sleep(0.05)
+        error = self.read("error.log")
+        self.stop()
+        raise RuntimeError(f"nginx did not start: {error}")
+
+    def read(self, name):
+        """A file of the scratch folder (its logs), or "" when there is none."""
+        try:
+            with open(os.path.join(self.scratch, name)) as f:
+                return f.read()
+        except OSError:
+            return ""
+
+    def stop(self):
+        self.process.kill()
+        self.process.wait()
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+
 class Handler(http.server.SimpleHTTPRequestHandler):
     extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
                       ".wasm": "application/wasm", ".js": "text/javascript"}

@@ -14,6 +14,8 @@
 
 #[path = "support/fault_server.rs"]
 mod fault_server;
+#[path = "support/stream_pack.rs"]
+mod stream_pack;
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -23,9 +25,10 @@ use fault_server::FaultServer;
 use layerw_engine::lod::{LodAssets, LodChain, LodLevel};
 use layerw_engine::render::{Materials, Mesh, MeshAssets, TextureAssets, TextureImage};
 use layerw_engine::stream::{
-    HttpIo, HttpTimeouts, PackEntity, PackError, PackMaterial, PackWriter, StreamError,
-    StreamIoError, StreamProgress, StreamSettings, StreamStores, Streamer,
+    HttpIo, HttpTimeouts, PackError, PackWriter, StreamError, StreamIoError, StreamProgress,
+    StreamSettings, StreamStores, Streamer,
 };
+use stream_pack::add_textured_entity;
 
 /// Meshes in the pack (3 levels each); the texture (7 mips) is the asset after them.
 const MESHES: u32 = 4;
@@ -62,27 +65,7 @@ fn pack_dir() -> &'static Path {
         }
         let pixels: Vec<u8> = (0..64 * 64 * 4).map(|i| (i * 13 % 241) as u8).collect();
         let image = TextureImage::from_rgba8(64, 64, pixels).unwrap();
-        let texture = writer.add_texture(&image, true, false).unwrap();
-        let material = writer
-            .add_material(PackMaterial {
-                base_color: glam::Vec4::ONE,
-                emissive: glam::Vec3::ZERO,
-                metallic: 0.0,
-                roughness: 0.5,
-                base_color_texture: Some(texture),
-                normal_texture: None,
-            })
-            .unwrap();
-        writer
-            .add_entity(PackEntity {
-                mesh: 0,
-                material,
-                translation: glam::Vec3::ZERO,
-                rotation: glam::Quat::IDENTITY,
-                scale: glam::Vec3::ONE,
-                is_static: true,
-            })
-            .unwrap();
+        add_textured_entity(&mut writer, &image);
         let pack = writer.finish().unwrap();
         assert!(pack.blobs.is_empty(), "the blobs are files in the folder");
         dir

@@ -7,14 +7,17 @@
 #[cfg(all(feature = "gpu", not(target_family = "wasm")))]
 #[path = "support/gpu.rs"]
 mod gpu_support;
+#[path = "support/stream_pack.rs"]
+mod stream_pack;
 
 use layerw_engine::ecs::World;
 use layerw_engine::lod::{LodAssets, LodChain, LodLevel};
 use layerw_engine::render::{Materials, Mesh, MeshAssets, TextureAssets, TextureImage};
 use layerw_engine::stream::{
-    MemoryIo, PackEntity, PackFile, PackManifest, PackMaterial, PackWriter, StreamProgress,
-    StreamSettings, StreamStores, Streamer,
+    MemoryIo, PackFile, PackManifest, PackWriter, StreamProgress, StreamSettings, StreamStores,
+    Streamer,
 };
+use stream_pack::add_textured_entity;
 
 /// Sphere chains in the pack: their coarsest levels all arrive in the same frame.
 const MESHES: u32 = 40;
@@ -39,27 +42,7 @@ fn pack() -> (MemoryIo, PackManifest) {
     }
     let pixels: Vec<u8> = (0..256 * 256 * 4).map(|i| (i * 7 % 251) as u8).collect();
     let image = TextureImage::from_rgba8(256, 256, pixels).unwrap();
-    let texture = writer.add_texture(&image, true, false).unwrap();
-    let material = writer
-        .add_material(PackMaterial {
-            base_color: glam::Vec4::ONE,
-            emissive: glam::Vec3::ZERO,
-            metallic: 0.0,
-            roughness: 0.5,
-            base_color_texture: Some(texture),
-            normal_texture: None,
-        })
-        .unwrap();
-    writer
-        .add_entity(PackEntity {
-            mesh: 0,
-            material,
-            translation: glam::Vec3::ZERO,
-            rotation: glam::Quat::IDENTITY,
-            scale: glam::Vec3::ONE,
-            is_static: true,
-        })
-        .unwrap();
+    add_textured_entity(&mut writer, &image);
     let pack = writer.finish().unwrap();
     let manifest = PackManifest::from_bytes(&pack.manifest_bytes).unwrap();
     let mut io = MemoryIo::new();

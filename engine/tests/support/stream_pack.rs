@@ -1,6 +1,9 @@
 //! A small pack (8 sphere chains of 4 levels, a 512 px texture) in a memory backend, the
 //! stores a `Streamer` fills, and a loop that wants everything: shared by the Scene-tier
-//! streaming tests (each its own binary, as each sets up the global allocator its own way).
+//! streaming tests (each its own binary, as each sets up the global allocator its own way),
+//! and the textured entity other streaming tests add to their packs.
+
+#![allow(dead_code, reason = "each test uses what it needs")]
 
 use layerw_engine::lod::{LodAssets, LodChain, LodLevel};
 use layerw_engine::render::{Materials, Mesh, MeshAssets, TextureAssets, TextureImage};
@@ -50,7 +53,20 @@ pub fn pack_io() -> MemoryIo {
         writer.add_mesh(&LodChain::new(levels).unwrap()).unwrap();
     }
     let image = TextureImage::from_rgba8(512, 512, vec![128; 512 * 512 * 4]).unwrap();
-    let texture = writer.add_texture(&image, true, false).unwrap();
+    add_textured_entity(&mut writer, &image);
+    let pack = writer.finish().unwrap();
+    let mut io = MemoryIo::new();
+    io.insert(PackFile::Manifest, pack.manifest_bytes);
+    for (i, blob) in pack.blobs.into_iter().enumerate() {
+        io.insert(PackFile::Blob(i as u32), blob);
+    }
+    io
+}
+
+/// Adds `image` as a base-colour texture, a material using it, and a static entity of mesh 0
+/// with that material at the origin.
+pub fn add_textured_entity(writer: &mut PackWriter, image: &TextureImage) {
+    let texture = writer.add_texture(image, true, false).unwrap();
     let material = writer
         .add_material(PackMaterial {
             base_color: glam::Vec4::ONE,
@@ -71,13 +87,6 @@ pub fn pack_io() -> MemoryIo {
             is_static: true,
         })
         .unwrap();
-    let pack = writer.finish().unwrap();
-    let mut io = MemoryIo::new();
-    io.insert(PackFile::Manifest, pack.manifest_bytes);
-    for (i, blob) in pack.blobs.into_iter().enumerate() {
-        io.insert(PackFile::Blob(i as u32), blob);
-    }
-    io
 }
 
 /// Frames until nothing is on its way, wanting every level of every mesh and the full
