@@ -6,7 +6,7 @@
 #[path = "support/stream_pack.rs"]
 mod support;
 
-use layerw_engine::stream::{StreamError, StreamSettings, Streamer};
+use layerw_engine::stream::{PackError, StreamError, StreamSettings, Streamer};
 use layerw_engine::walloc::{self, Budget, Config, Tier, WallocGlobal};
 use support::{Stores, pack_io, stream_everything};
 
@@ -39,13 +39,15 @@ fn a_scene_tier_too_small_is_a_typed_error_not_an_abort() {
     // The roomy config back before asserting: a failed assertion's backtrace needs memory.
     walloc::global().trim();
     walloc::global().set_config(Config::DEFAULT).unwrap();
+    // Out of memory either when a decode claims its room in the tier or, when other decodes
+    // took the room meanwhile, when the level's body allocates: which comes last is timing.
     assert!(
         matches!(
             p.last_error,
             Some(StreamError::OutOfMemory {
                 tier: Tier::Scene,
                 ..
-            })
+            }) | Some(StreamError::Pack(PackError::OutOfMemory { .. }))
         ),
         "{p:?}"
     );

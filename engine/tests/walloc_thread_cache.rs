@@ -1,6 +1,8 @@
 //! The global instance's per-thread caches: stats stay exact while blocks sit in caches, and a
 //! thread's cached blocks go back to the heap when it exits. One test in its own binary, so no
-//! other test allocates meanwhile.
+//! other test allocates meanwhile. Native only: threads.
+
+#![cfg(not(target_family = "wasm"))]
 
 use layerw_engine::walloc::{self, Tier, WallocGlobal};
 
@@ -8,7 +10,6 @@ use layerw_engine::walloc::{self, Tier, WallocGlobal};
 static ALLOC: WallocGlobal = WallocGlobal;
 
 #[test]
-#[cfg(not(target_family = "wasm"))]
 fn caches_keep_stats_exact_and_flush_on_thread_exit() {
     // Warm up this thread's cache and the harness's own allocations.
     walloc::with_tier(Tier::Entity, || drop(vec![0u8; 100]));
