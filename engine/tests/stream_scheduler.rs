@@ -509,3 +509,61 @@ fn wanted_levels_lists_this_plans_wants_merged_per_asset() {
     scheduler.plan(0.2, &[], &mut actions);
     assert_eq!(scheduler.wanted_levels().count(), 0);
 }
+
+#[test]
+fn unwanted_detail_of_an_asset_seen_coarse_now_is_evicted_after_the_rest() {
+    // Two assets of two levels; both reach full detail, then asset 1 stays wanted a frame
+    // longer (so asset 0's detail is the least recently needed), then an entity in view wants
+    // asset 0 coarse (it is coming closer) and nothing wants asset 1.
+    let asset = || StreamedAsset {
+        coarse_file: PackFile::Blob(0),
+        file: PackFile::Blob(1),
+        levels: [(0..10, 1.0, 100), (10..110, 0.0, 1000)]
+            .into_iter()
+            .map(|(range, error, resident_bytes)| LevelCost {
+                range,
+                resident_bytes,
+                error,
+            })
+            .collect(),
+    };
+    let mut scheduler = StreamScheduler::new(vec![asset(), asset()], settings(1 << 20)).unwrap();
+    let want = |asset: u32, levels: u8| Want {
+        asset,
+        levels,
+        distance: 1.0,
+        scale: 100.0,
+        in_frustum: true,
+    };
+    let run = |scheduler: &mut StreamScheduler, frame: u32, wants: &[Want]| {
+        let mut actions = Vec::new();
+        scheduler.plan(f64::from(frame), wants, &mut actions);
+        let mut evicted = Vec::new();
+        for action in actions {
+            match action {
+                StreamAction::Fetch { id, .. } => {
+                    let (asset, level) = scheduler.arrived(id, 10).expect("a live request");
+                    assert!(scheduler.resident(asset, level));
+                }
+                StreamAction::Evict { asset, level } => evicted.push((asset, level)),
+                StreamAction::Cancel(_) => {}
+            }
+        }
+        evicted
+    };
+    for frame in 0..4 {
+        run(&mut scheduler, frame, &[want(0, 2), want(1, 2)]);
+    }
+    assert_eq!(
+        (scheduler.resident_levels(0), scheduler.resident_levels(1)),
+        (2, 2)
+    );
+    run(&mut scheduler, 4, &[want(1, 2)]);
+    scheduler.add_pressure(1); // room for one byte: one level goes
+    let evicted = run(&mut scheduler, 5, &[want(0, 1)]);
+    assert_eq!(
+        evicted,
+        [(1, 1)],
+        "asset 0's detail, wanted again soon, outlives asset 1's more recently needed detail"
+    );
+}

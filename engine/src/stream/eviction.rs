@@ -18,10 +18,14 @@ pub(super) enum EvictClass {
     UnwantedCoarsest = 2,
 }
 
-/// A resident top level, ordered so the one to evict first is the smallest: least recently
+/// A resident top level, ordered so the one to evict first is the smallest: detail of assets
+/// nothing in view wants before detail of assets seen coarser now, then least recently
 /// needed, then finest, then least valuable, then by asset.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct EvictKey {
+    /// An unwanted refinement of an asset an entity in view wants coarser now: it comes
+    /// closer, so it goes after the others.
+    pub(super) in_view: bool,
     pub(super) last_needed: u64,
     pub(super) level: u8,
     pub(super) value: f32,
@@ -30,8 +34,9 @@ pub(super) struct EvictKey {
 
 impl Ord for EvictKey {
     fn cmp(&self, other: &Self) -> Ordering {
-        self.last_needed
-            .cmp(&other.last_needed)
+        self.in_view
+            .cmp(&other.in_view)
+            .then(self.last_needed.cmp(&other.last_needed))
             .then(other.level.cmp(&self.level))
             .then(self.value.total_cmp(&other.value))
             .then(self.asset.cmp(&other.asset))
@@ -97,6 +102,7 @@ mod tests {
 
     fn key(last_needed: u64, level: u8, value: f32, asset: u32) -> EvictKey {
         EvictKey {
+            in_view: false,
             last_needed,
             level,
             value,
@@ -105,7 +111,7 @@ mod tests {
     }
 
     #[test]
-    fn least_recently_needed_then_finest_then_least_valuable_comes_first() {
+    fn unseen_then_least_recently_needed_then_finest_then_least_valuable_comes_first() {
         let mut q = EvictionQueues::default();
         assert_eq!(q.pop(EvictClass::Wanted), None);
         q.build(
@@ -124,6 +130,12 @@ mod tests {
             .map(|k| k.asset)
             .collect();
         assert_eq!(order, [3, 2, 1, 0]);
+        // Detail of an asset seen coarse now goes after the rest, however recently needed.
+        let mut seen = key(0, 1, 0.0, 7);
+        seen.in_view = true;
+        q.build(EvictClass::Unwanted, [seen, key(9, 1, 0.0, 8)].into_iter());
+        assert_eq!(q.pop(EvictClass::Unwanted).map(|k| k.asset), Some(8));
+        assert_eq!(q.pop(EvictClass::Unwanted).map(|k| k.asset), Some(7));
         assert_eq!(q.pop(EvictClass::Unwanted), None);
         q.clear();
         assert!(!q.is_built(EvictClass::Wanted));

@@ -82,6 +82,17 @@ impl StreamIo for FileIo {
         }
     }
 
+    fn submit_all(&mut self, requests: &mut Vec<ReadRequest>) {
+        let mut located = Vec::with_capacity(requests.len());
+        for request in requests.drain(..) {
+            match self.names.name(request.file) {
+                Ok(name) => located.push((request, self.dir.join(name))),
+                Err(e) => self.pool.fail(request.id, e),
+            }
+        }
+        self.pool.submit_all(located);
+    }
+
     fn cancel(&mut self, id: RequestId) -> Cancelled {
         self.pool.cancel(id)
     }

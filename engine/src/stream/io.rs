@@ -159,6 +159,15 @@ pub trait StreamIo: Send + Sync {
     /// Starts a read. Reads past [`parallelism`](Self::parallelism) wait in the backend's
     /// queue, where a cancel drops them before their first byte.
     fn submit(&mut self, request: ReadRequest);
+    /// Starts several reads, in order, as [`submit`](Self::submit) each: the streamer hands
+    /// over a frame's reads at once, so backends with worker threads take their lock and
+    /// wake their workers once, not once a read (a wake-up per read kept the frame's thread
+    /// waiting for the lock and descheduled). Drains `requests`.
+    fn submit_all(&mut self, requests: &mut Vec<ReadRequest>) {
+        for request in requests.drain(..) {
+            self.submit(request);
+        }
+    }
     /// Drops a read that is no longer wanted; its completion never comes.
     fn cancel(&mut self, id: RequestId) -> Cancelled;
     /// Moves the reads that finished into `done`. `now` is the streamer's clock in seconds

@@ -2,6 +2,8 @@
 //! within walloc's Scene-tier budget, world cells loaded around the camera. The design is in
 //! docs/streaming.md.
 
+#[cfg(not(target_family = "wasm"))]
+mod background;
 mod cells;
 mod eviction;
 #[cfg(all(target_arch = "wasm32", target_os = "unknown", feature = "fetch"))]
@@ -34,6 +36,8 @@ mod scheduler;
 mod streamer;
 mod writer;
 
+#[cfg(not(target_family = "wasm"))]
+pub use background::enter_background_priority;
 pub use cells::{MAX_CELLS_PER_SIDE, cells_within, distance_to_cell};
 #[cfg(all(target_arch = "wasm32", target_os = "unknown", feature = "fetch"))]
 pub use fetch_io::{FETCH_IN_FLIGHT, FetchIo};

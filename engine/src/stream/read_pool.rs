@@ -13,7 +13,8 @@ use super::io::{Cancelled, ReadCompletion, ReadRequest, RequestId, StreamIoError
 pub(crate) type ServeRead<L> =
     dyn Fn(&ReadRequest, &L, &AtomicBool) -> Result<Vec<u8>, StreamIoError> + Send + Sync;
 
-/// A fixed set of worker threads serving reads in submission order.
+/// A fixed set of worker threads serving reads in submission order, at background priority
+/// (see [`enter_background_priority`](super::enter_background_priority)).
 pub(crate) struct ReadPool<L> {
     shared: Arc<Shared<L>>,
     threads: usize,
@@ -60,7 +61,10 @@ impl<L: Send + 'static> ReadPool<L> {
             let serve = serve.clone();
             let spawned = std::thread::Builder::new()
                 .name(format!("{name}-{i}"))
-                .spawn(move || work(&shared, &*serve));
+                .spawn(move || {
+                    super::enter_background_priority();
+                    work(&shared, &*serve)
+                });
             if spawned.is_ok() {
                 started += 1;
             }
@@ -90,6 +94,33 @@ impl<L: Send + 'static> ReadPool<L> {
         }
         self.shared.state().waiting.push_back((request, location));
         self.shared.work.notify_one();
+    }
+
+    /// Queues several reads, taking the lock once and waking the workers once.
+    pub(crate) fn submit_all(&self, reads: Vec<(ReadRequest, L)>) {
+        let mut state = self.shared.state();
+        let before = state.waiting.len();
+        if self.threads == 0 {
+            for (request, _) in reads {
+                let file = request.file;
+                state.done.push(ReadCompletion {
+                    id: request.id,
+                    result: Err(StreamIoError::Transport {
+                        file,
+                        message: "no IO thread could be started".into(),
+                    }),
+                });
+            }
+            return;
+        }
+        state.waiting.extend(reads);
+        let added = state.waiting.len() - before;
+        drop(state);
+        match added {
+            0 => {}
+            1 => self.shared.work.notify_one(),
+            _ => self.shared.work.notify_all(),
+        }
     }
 
     /// Finishes a read at once with `error` (it could not be started).
@@ -220,6 +251,36 @@ mod tests {
                 id: RequestId(3),
                 result: Ok(vec![30])
             }]
+        );
+    }
+
+    #[test]
+    fn a_batch_is_served_in_order_by_background_threads() {
+        let serve: Arc<ServeRead<u8>> = Arc::new(|r: &ReadRequest, byte: &u8, _: &AtomicBool| {
+            #[cfg(target_os = "linux")]
+            if !crate::stream::background::at_background_priority() {
+                return Err(StreamIoError::Transport {
+                    file: r.file,
+                    message: "a worker at the frame's priority".into(),
+                });
+            }
+            Ok(vec![*byte])
+        });
+        let pool = ReadPool::new("test-batch", 1, serve);
+        pool.submit_all((1..=5).map(|i| (request(i), i as u8 * 10)).collect());
+        let mut done = Vec::new();
+        while done.len() < 5 {
+            pool.poll(&mut done);
+            std::thread::yield_now();
+        }
+        let got: Vec<(u64, Vec<u8>)> = done
+            .into_iter()
+            .map(|c| (c.id.0, c.result.expect("served")))
+            .collect();
+        assert_eq!(
+            got,
+            (1..=5).map(|i| (i, vec![i as u8 * 10])).collect::<Vec<_>>(),
+            "one worker serves a batch in submission order"
         );
     }
 }

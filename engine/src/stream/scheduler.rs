@@ -597,6 +597,7 @@ impl StreamScheduler {
         Some((
             class,
             EvictKey {
+                in_view: class == EvictClass::Unwanted && state.want > 0 && state.in_frustum,
                 last_needed: self.level_needed
                     [self.first_level[asset as usize] as usize + usize::from(level)],
                 level,

@@ -1,5 +1,6 @@
-//! Decoding arrived levels off the frame: on rayon's pool natively, on the frame's thread
-//! within a time budget per frame where there are no threads (web, WASI).
+//! Decoding arrived levels off the frame: natively on a pool of background-priority threads
+//! (see `background`), on the frame's thread within a time budget per frame where there are
+//! no threads (web, WASI).
 
 use std::collections::VecDeque;
 
@@ -168,10 +169,14 @@ impl Decoder {
                 }
             });
             let sender = channel.sender.clone();
-            rayon::spawn(move || {
+            let decode = move || {
                 // The streamer may be gone by now: then nobody wants the level.
                 let _ = sender.send(job.run());
-            });
+            };
+            match super::super::background::decode_pool() {
+                Some(pool) => pool.spawn(decode),
+                None => rayon::spawn(decode),
+            }
         }
         #[cfg(target_family = "wasm")]
         self.sliced.push(job);

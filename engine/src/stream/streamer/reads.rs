@@ -75,6 +75,8 @@ pub(super) struct ReadQueue {
     read_of: HashMap<RequestId, RequestId>,
     /// Reads handed to the backend so far.
     submitted: u64,
+    /// This frame's reads for the backend (kept for its capacity).
+    requests: Vec<ReadRequest>,
 }
 
 impl ReadQueue {
@@ -148,7 +150,7 @@ impl ReadQueue {
             let Some(read) = self.waiting.pop_front() else {
                 break;
             };
-            io.submit(ReadRequest {
+            self.requests.push(ReadRequest {
                 id: read.id,
                 file: read.file,
                 range: Some(read.start..read.end),
@@ -156,6 +158,10 @@ impl ReadQueue {
             });
             self.submitted += 1;
             self.in_flight.insert(read.id, read);
+        }
+        if !self.requests.is_empty() {
+            io.submit_all(&mut self.requests);
+            self.requests.clear();
         }
     }
 
