@@ -196,7 +196,9 @@ def text_of(report):
         f"{report['scene_tier']['budget'] / mib:.0f} MiB",
         f"App::update during the flight: {pct(report['frame'])}",
         f"Streaming stage (main thread): {pct(report['streaming_stage'])} "
-        f"(decode_ms_per_frame {report['decode_ms_per_frame']})",
+        f"(decode_ms_per_frame {report['decode_ms_per_frame']}); decoding on it "
+        f"{pct(report['streaming_stage_decoding'])}; the rest "
+        f"{pct(report['streaming_stage_besides_decoding'])}",
         f"requestAnimationFrame interval during the flight: {pct(report['frame_interval'])}",
         f"frames over 20 ms: {report['frames_over_20ms']} "
         f"({report['frames_over_20ms_by_streaming']} caused by streaming)",

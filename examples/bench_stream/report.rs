@@ -18,6 +18,9 @@ pub struct Sample {
     pub update: f64,
     /// The Streaming stage's main-thread time (`StageTimings`).
     pub streaming: f64,
+    /// Of it, decoding on the frame's thread (`StreamProgress::decode_seconds`: the browser's
+    /// time slice; 0 natively).
+    pub decoding: f64,
 }
 
 impl Sample {
@@ -27,7 +30,15 @@ impl Sample {
             .world()
             .try_resource::<StageTimings>()
             .map_or(0.0, |t| t.seconds(Stage::Streaming));
-        Sample { update, streaming }
+        let decoding = app
+            .world()
+            .try_resource::<Streamer>()
+            .map_or(0.0, |s| s.progress().decode_seconds);
+        Sample {
+            update,
+            streaming,
+            decoding,
+        }
     }
 }
 
@@ -130,6 +141,11 @@ impl Run<'_> {
         let (after, before, samples) = (self.after, self.before, self.samples);
         let updates: Vec<f64> = samples.iter().map(|s| s.update).collect();
         let streaming: Vec<f64> = samples.iter().map(|s| s.streaming).collect();
+        let decoding: Vec<f64> = samples.iter().map(|s| s.decoding).collect();
+        let besides_decoding: Vec<f64> = samples
+            .iter()
+            .map(|s| (s.streaming - s.decoding).max(0.0))
+            .collect();
         let long = samples.iter().filter(|s| s.update > LONG_FRAME).count();
         // A long frame streaming caused: it would not have been long without the stage.
         let long_by_streaming = samples
@@ -170,6 +186,9 @@ impl Run<'_> {
             "complete_at_end": after.complete(),
             "frame": percentiles(&updates),
             "streaming_stage": percentiles(&streaming),
+            // The stage split: decoding on the frame's thread, and everything else.
+            "streaming_stage_decoding": percentiles(&decoding),
+            "streaming_stage_besides_decoding": percentiles(&besides_decoding),
             "start_frame": percentiles(&self.start_samples.iter().map(|s| s.update).collect::<Vec<_>>()),
             "frames_over_20ms": long,
             "frames_over_20ms_by_streaming": long_by_streaming,
@@ -266,8 +285,10 @@ pub fn lines(report: &serde_json::Value) -> Vec<String> {
         ),
         format!("App::update during the flight: {}", pct(&report["frame"])),
         format!(
-            "Streaming stage (main thread): {}",
-            pct(&report["streaming_stage"])
+            "Streaming stage (main thread): {}; decoding on it {}; the rest {}",
+            pct(&report["streaming_stage"]),
+            pct(&report["streaming_stage_decoding"]),
+            pct(&report["streaming_stage_besides_decoding"]),
         ),
         format!(
             "frames over 20 ms: {} ({} caused by streaming)",

@@ -456,7 +456,7 @@ impl Streamer {
                 .decode_ms_until_view
                 .max(self.settings.decode_ms_per_frame)
         };
-        self.decoder.collect(decode_ms, &mut self.ready);
+        self.progress.decode_seconds = self.decoder.collect(decode_ms, &mut self.ready);
         self.upload(lods, meshes, textures);
         self.plan(lods, meshes, textures);
         self.wants.clear();

@@ -182,10 +182,10 @@ impl Decoder {
         self.sliced.push(job);
     }
 
-    /// Moves finished levels into `ready`. Without threads, decodes queued levels here for
-    /// about `budget_ms` milliseconds of the platform's clock (at least one level; see
-    /// [`SlicedDecoder::run`]).
-    pub(super) fn collect(&mut self, budget_ms: f64, ready: &mut VecDeque<Decoded>) {
+    /// Moves finished levels into `ready` and returns the seconds spent decoding on this
+    /// thread. Without threads, decodes queued levels here for about `budget_ms` milliseconds
+    /// of the platform's clock (at least one level; see [`SlicedDecoder::run`]).
+    pub(super) fn collect(&mut self, budget_ms: f64, ready: &mut VecDeque<Decoded>) -> f64 {
         #[cfg(not(target_family = "wasm"))]
         {
             let _ = budget_ms;
@@ -196,6 +196,7 @@ impl Decoder {
                     ready.push_back(decoded);
                 }
             }
+            0.0
         }
         #[cfg(target_family = "wasm")]
         {
@@ -205,6 +206,7 @@ impl Decoder {
                 ready,
             );
             self.in_progress -= done;
+            self.sliced.last_seconds()
         }
     }
 }
@@ -222,6 +224,8 @@ mod sliced {
         queue: VecDeque<Job>,
         /// Seconds per stored byte, smoothed over the levels decoded so far.
         seconds_per_byte: Option<f64>,
+        /// Seconds the last [`run`](Self::run) took (0 without a clock).
+        last_seconds: f64,
     }
 
     /// Weight of the newest level in `seconds_per_byte`.
@@ -231,6 +235,11 @@ mod sliced {
         /// Queues a level.
         pub(super) fn push(&mut self, job: Job) {
             self.queue.push_back(job);
+        }
+
+        /// Seconds the last [`run`](Self::run) spent decoding, on its clock.
+        pub(super) fn last_seconds(&self) -> f64 {
+            self.last_seconds
         }
 
         /// Levels queued.
@@ -250,6 +259,7 @@ mod sliced {
             now: &mut dyn FnMut() -> Option<f64>,
             ready: &mut VecDeque<Decoded>,
         ) -> usize {
+            self.last_seconds = 0.0;
             let Some(started) = now() else {
                 return self.queue.pop_front().map_or(0, |job| {
                     ready.push_back(job.run());
@@ -279,6 +289,7 @@ mod sliced {
                 }
                 before = after;
             }
+            self.last_seconds = before - started;
             done
         }
     }
@@ -352,6 +363,14 @@ mod tests {
             .collect();
         assert_eq!(per_frame, [2, 2, 1, 0]);
         assert_eq!(ready.len(), 5);
+        // The last run decoded nothing: no time on its clock.
+        assert_eq!(sliced.last_seconds(), 0.0);
+        let mut sliced = queue(2);
+        sliced.run(2.5e-3, &mut ticking(), &mut ready);
+        assert!(
+            (sliced.last_seconds() - 2e-3).abs() < 1e-12,
+            "two levels of 1 ms"
+        );
     }
 
     #[test]

@@ -38,6 +38,12 @@ pub struct StreamProgress {
     pub reads_outstanding: u32,
     /// World cells loaded.
     pub cells_loaded: u32,
+    /// Seconds the last update spent decoding levels on the frame's thread: on the web and
+    /// WASI, where decoding is sliced by [`StreamSettings::decode_ms_per_frame`]; 0 natively,
+    /// where background threads decode.
+    ///
+    /// [`StreamSettings::decode_ms_per_frame`]: super::StreamSettings::decode_ms_per_frame
+    pub decode_seconds: f64,
     /// The latest error (streaming retries by itself).
     pub last_error: Option<StreamError>,
 }
