@@ -1,38 +1,40 @@
 //! Streaming's own threads (reads, decodes) run at background priority, and decodes on their
 //! own pool: the frame's threads never wait for them.
 //!
-//! On a machine with few cores, waking a reading or decoding thread at the frame's priority let
-//! it take the core from the frame's thread for a scheduler slice: bench_stream's Streaming
-//! stage spent 2-5 ms off the CPU in the calls that hand over reads and decodes (its own work
-//! there was under 0.3 ms). At background priority the woken threads only use idle time.
-//! Decodes also left rayon's global pool, where they queued ahead of the frame's parallel
-//! systems.
+//! On a machine with few cores, waking a reading or decoding thread let it preempt the frame's
+//! thread for a scheduler slice: bench_stream's Streaming stage spent 2-5 ms off the CPU in
+//! the calls that hand over reads and decodes (its own work there was under 0.3 ms).
+//! `SCHED_BATCH` threads never preempt on waking and keep a fair share of the CPU (`SCHED_IDLE`
+//! did as well for the stage, but starved streaming outright on a loaded machine; nice 10 did
+//! not stop the preemption). Decodes also left rayon's global pool, where they queued ahead
+//! of the frame's parallel systems.
 
 use std::sync::OnceLock;
 
-/// Puts the calling thread at background priority: `SCHED_IDLE` on Linux and Android (below
-/// every nice level, needs no privilege), the lowest priority elsewhere (nice 19 on other
-/// Unixes, `THREAD_PRIORITY_LOWEST` on Windows). Returns whether the OS agreed; a thread it
-/// refuses keeps its priority and still works.
+/// Puts the calling thread at background priority. On Linux and Android: `SCHED_BATCH` at
+/// its nice level (a fair share of the CPU, but waking up never preempts a running thread;
+/// needs no privilege). Elsewhere the thread keeps its priority (not measured there). Returns
+/// whether the OS agreed; a thread it refuses keeps its priority and still works.
 pub fn enter_background_priority() -> bool {
-    use thread_priority::{ThreadPriority, set_current_thread_priority};
     #[cfg(any(target_os = "linux", target_os = "android"))]
     {
         use thread_priority::unix::{
             NormalThreadSchedulePolicy, ThreadSchedulePolicy, set_thread_priority_and_policy,
             thread_native_id,
         };
-        if set_thread_priority_and_policy(
+        use thread_priority::{ThreadPriority, ThreadPriorityOsValue};
+        // Nice 0: the Os value of a normal policy is the nice level itself.
+        set_thread_priority_and_policy(
             thread_native_id(),
-            ThreadPriority::Min,
-            ThreadSchedulePolicy::Normal(NormalThreadSchedulePolicy::Idle),
+            ThreadPriority::Os(ThreadPriorityOsValue::default()),
+            ThreadSchedulePolicy::Normal(NormalThreadSchedulePolicy::Batch),
         )
         .is_ok()
-        {
-            return true;
-        }
     }
-    set_current_thread_priority(ThreadPriority::Min).is_ok()
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    {
+        false
+    }
 }
 
 /// The pool streamed levels decode on: one thread per core at background priority, made the
@@ -57,14 +59,14 @@ pub(super) fn decode_pool() -> Option<&'static rayon::ThreadPool> {
     .as_ref()
 }
 
-/// Whether the calling thread's scheduling policy is `SCHED_IDLE` (for tests).
+/// Whether the calling thread's scheduling policy is `SCHED_BATCH` (for tests).
 #[cfg(all(test, target_os = "linux"))]
 pub(super) fn at_background_priority() -> bool {
     use thread_priority::unix::{NormalThreadSchedulePolicy, ThreadSchedulePolicy};
     matches!(
         thread_priority::unix::thread_schedule_policy(),
         Ok(ThreadSchedulePolicy::Normal(
-            NormalThreadSchedulePolicy::Idle
+            NormalThreadSchedulePolicy::Batch
         ))
     )
 }
