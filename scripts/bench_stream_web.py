@@ -40,22 +40,7 @@ MANIFEST = "manifest.lwpk"
 # 50 Mbit/s.
 RATE = 50_000_000 // 8
 
-NGINX_CONF = """daemon off;
-master_process off;
-worker_processes 1;
-pid {s}/nginx.pid;
-error_log {s}/error.log warn;
-events {{ worker_connections 256; }}
-http {{
-    types {{ text/html html; application/javascript js; application/wasm wasm; }}
-    default_type application/octet-stream;
-    log_format layerw '$status $bytes_sent "$http_range" $request_method $request_uri';
-    access_log {s}/access.log layerw;
-    client_body_temp_path {s}/client_body;
-    proxy_temp_path {s}/proxy;
-    fastcgi_temp_path {s}/fastcgi;
-    uwsgi_temp_path {s}/uwsgi;
-    scgi_temp_path {s}/scgi;
+NGINX_HTTP = """    types {{ text/html html; application/javascript js; application/wasm wasm; }}
     server {{
         listen 127.0.0.1:{port};
         root {web};
@@ -71,7 +56,6 @@ http {{
             gzip_min_length 0;
         }}
     }}
-}}
 """
 
 
@@ -79,18 +63,17 @@ class Nginx(web_test.Nginx):
     """nginx on a free 127.0.0.1 port: the page at /, the pack at /world/; `stop()` ends it."""
 
     def __init__(self, world, gzip):
-        super().__init__(NGINX_CONF, web=WEB_DIR, world=world, manifest=MANIFEST,
+        super().__init__(NGINX_HTTP, web=WEB_DIR, world=world, manifest=MANIFEST,
                          gzip="on" if gzip else "off")
 
     def sent(self):
         """(bytes sent for the manifest, for blobs, blob requests), headers included."""
         manifest, blobs, requests = 0, 0, 0
-        for line in self.read("access.log").splitlines():
-            status, sent, _rng, _method, uri = line.split(" ", 4)
+        for _status, sent, _rng, _method, uri in self.access():
             if uri.endswith(MANIFEST):
-                manifest += int(sent)
+                manifest += sent
             elif uri.startswith("/world/"):
-                blobs += int(sent)
+                blobs += sent
                 requests += 1
         return manifest, blobs, requests
 

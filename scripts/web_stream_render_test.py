@@ -55,22 +55,7 @@ READ_GAP_AT_MOST = 8 << 10
 LIMIT_RATE = 50_000
 MANIFEST = "manifest.lwpk"
 
-NGINX_CONF = """daemon off;
-master_process off;
-worker_processes 1;
-pid {s}/nginx.pid;
-error_log {s}/error.log warn;
-events {{ worker_connections 256; }}
-http {{
-    default_type application/octet-stream;
-    log_format layerw '$status $bytes_sent "$http_range" $request_method $request_uri';
-    access_log {s}/access.log layerw;
-    client_body_temp_path {s}/client_body;
-    proxy_temp_path {s}/proxy;
-    fastcgi_temp_path {s}/fastcgi;
-    uwsgi_temp_path {s}/uwsgi;
-    scgi_temp_path {s}/scgi;
-    server {{
+NGINX_HTTP = """    server {{
         listen 127.0.0.1:{port};
         root {root};
         location / {{
@@ -83,7 +68,6 @@ http {{
             }}
         }}
     }}
-}}
 """
 
 
@@ -91,17 +75,16 @@ class Nginx(web_test.Nginx):
     """nginx on a free 127.0.0.1 port serving the pack, throttled; `stop()` ends it."""
 
     def __init__(self):
-        super().__init__(NGINX_CONF, root=PACK, rate=LIMIT_RATE)
+        super().__init__(NGINX_HTTP, root=PACK, rate=LIMIT_RATE)
 
     def blob_answers(self):
         """(status, body bytes the range asked for, bytes sent) of each GET of a blob."""
         answers = []
-        for line in self.read("access.log").splitlines():
-            status, sent, rng, method, uri = line.split(" ", 4)
+        for status, sent, rng, method, uri in self.access():
             if method != "GET" or uri.endswith(MANIFEST):
                 continue
-            first, last = rng.strip('"').removeprefix("bytes=").split("-")
-            answers.append((status, int(last) - int(first) + 1, int(sent)))
+            first, last = rng.removeprefix("bytes=").split("-")
+            answers.append((status, int(last) - int(first) + 1, sent))
         return answers
 
 

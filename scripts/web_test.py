@@ -45,12 +45,34 @@ def free_port():
         return s.getsockname()[1]
 
 
+# What every nginx of the tests shares: one process, the scratch folder's pid, logs and temp
+# paths, and an access log of "status bytes_sent "range" method uri" lines (Nginx.access).
+NGINX_HEAD = """daemon off;
+master_process off;
+worker_processes 1;
+pid {s}/nginx.pid;
+error_log {s}/error.log warn;
+events {{ worker_connections 256; }}
+http {{
+    default_type application/octet-stream;
+    log_format layerw '$status $bytes_sent "$http_range" $request_method $request_uri';
+    access_log {s}/access.log layerw;
+    client_body_temp_path {s}/client_body;
+    proxy_temp_path {s}/proxy;
+    fastcgi_temp_path {s}/fastcgi;
+    uwsgi_temp_path {s}/uwsgi;
+    scgi_temp_path {s}/scgi;
+"""
+
+
 class Nginx:
     """nginx on a free 127.0.0.1 port with its own config file (one process, `daemon off`) in
-    a scratch folder: `conf` is the config's text, `{s}` (the scratch folder), `{port}` and
-    `fields` filled in. `stop()` ends it and removes the folder."""
+    a scratch folder. `http` is what the config's http block adds to NGINX_HEAD (its servers),
+    with `{s}` (the scratch folder), `{port}` and `fields` filled in. `stop()` ends it and
+    removes the folder."""
 
-    def __init__(self, conf, **fields):
+    def __init__(self, http, **fields):
+        conf = NGINX_HEAD + http + "}}\n"
         binary = shutil.which("nginx") or "/usr/sbin/nginx"
         self.scratch = tempfile.mkdtemp(prefix="layerw-nginx-")
         self.port = free_port()
@@ -73,6 +95,12 @@ class Nginx:
         error = self.read("error.log")
         self.stop()
         raise RuntimeError(f"nginx did not start: {error}")
+
+    def access(self):
+        """The access log's requests: (status, bytes sent, "Range" header, method, URI)."""
+        for line in self.read("access.log").splitlines():
+            status, sent, rng, method, uri = line.split(" ", 4)
+            yield status, int(sent), rng.strip('"'), method, uri
 
     def read(self, name):
         """A file of the scratch folder (its logs), or "" when there is none."""

@@ -14,8 +14,7 @@ use layerw_engine::ecs::World;
 use layerw_engine::lod::{LodAssets, LodChain, LodLevel};
 use layerw_engine::render::{Materials, Mesh, MeshAssets, TextureAssets, TextureImage};
 use layerw_engine::stream::{
-    MemoryIo, PackFile, PackManifest, PackWriter, StreamProgress, StreamSettings, StreamStores,
-    Streamer,
+    MemoryIo, PackManifest, PackWriter, StreamProgress, StreamSettings, StreamStores, Streamer,
 };
 use stream_pack::add_textured_entity;
 
@@ -45,11 +44,7 @@ fn pack() -> (MemoryIo, PackManifest) {
     add_textured_entity(&mut writer, &image);
     let pack = writer.finish().unwrap();
     let manifest = PackManifest::from_bytes(&pack.manifest_bytes).unwrap();
-    let mut io = MemoryIo::new();
-    io.insert(PackFile::Manifest, pack.manifest_bytes);
-    for (i, blob) in pack.blobs.into_iter().enumerate() {
-        io.insert(PackFile::Blob(i as u32), blob);
-    }
+    let io = MemoryIo::from_pack(pack);
     (io, manifest)
 }
 

@@ -61,7 +61,7 @@ impl Default for CellRadii {
 /// use layerw_engine::lod::{LodChain, LodLevel};
 /// use layerw_engine::render::Mesh;
 /// use layerw_engine::stream::{
-///     MemoryIo, PackEntity, PackFile, PackMaterial, PackWriter, StreamSettings, Streamer,
+///     MemoryIo, PackEntity, PackMaterial, PackWriter, StreamSettings, Streamer,
 /// };
 /// use layerw_systems::{HeadlessPlugins, StreamPlugin};
 ///
@@ -92,11 +92,7 @@ impl Default for CellRadii {
 /// })
 /// .unwrap();
 /// let pack = pack.finish().unwrap();
-/// let mut io = MemoryIo::new();
-/// io.insert(PackFile::Manifest, pack.manifest_bytes);
-/// for (i, blob) in pack.blobs.iter().enumerate() {
-///     io.insert(PackFile::Blob(i as u32), blob.clone()); // coarse levels, then the others
-/// }
+/// let io = MemoryIo::from_pack(pack); // the manifest and every blob file
 ///
 /// let mut app = App::new();
 /// app.add_plugin(HeadlessPlugins { log: None, ..Default::default() });

@@ -10,7 +10,7 @@ use layerw_engine::app::App;
 use layerw_engine::lod::{LodChain, LodLevel};
 use layerw_engine::render::Mesh;
 use layerw_engine::stream::{
-    MemoryIo, PackEntity, PackFile, PackMaterial, PackWriter, StreamSettings, Streamer,
+    MemoryIo, PackEntity, PackMaterial, PackWriter, StreamSettings, Streamer,
 };
 use layerw_systems::{CellRadii, CullStats, HeadlessPlugins, StreamPlugin, StreamedCell};
 
@@ -57,12 +57,7 @@ fn pack_io() -> MemoryIo {
             .unwrap();
     }
     let pack = writer.finish().unwrap();
-    let mut io = MemoryIo::new();
-    io.insert(PackFile::Manifest, pack.manifest_bytes);
-    for (i, blob) in pack.blobs.into_iter().enumerate() {
-        io.insert(PackFile::Blob(i as u32), blob);
-    }
-    io
+    MemoryIo::from_pack(pack)
 }
 
 fn app() -> App {

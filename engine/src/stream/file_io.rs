@@ -73,13 +73,7 @@ impl FileIo {
 
 impl StreamIo for FileIo {
     fn submit(&mut self, request: ReadRequest) {
-        match self.names.name(request.file) {
-            Ok(name) => {
-                let path = self.dir.join(name);
-                self.pool.submit(request, path);
-            }
-            Err(e) => self.pool.fail(request.id, e),
-        }
+        self.submit_all(&mut vec![request]);
     }
 
     fn submit_all(&mut self, requests: &mut Vec<ReadRequest>) {

@@ -79,13 +79,7 @@ impl HttpIo {
 
 impl StreamIo for HttpIo {
     fn submit(&mut self, request: ReadRequest) {
-        match self.names.name(request.file) {
-            Ok(name) => {
-                let url = format!("{}/{name}", self.base_url);
-                self.pool.submit(request, url);
-            }
-            Err(e) => self.pool.fail(request.id, e),
-        }
+        self.submit_all(&mut vec![request]);
     }
 
     fn submit_all(&mut self, requests: &mut Vec<ReadRequest>) {

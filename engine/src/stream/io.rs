@@ -205,6 +205,17 @@ impl MemoryIo {
         MemoryIo::default()
     }
 
+    /// A backend holding a pack made in memory ([`PackWriter::in_memory`](super::PackWriter::in_memory)):
+    /// its manifest and every blob file (coarse levels and the others).
+    pub fn from_pack(pack: super::PackBytes) -> MemoryIo {
+        let mut io = MemoryIo::new();
+        io.insert(PackFile::Manifest, pack.manifest_bytes);
+        for (i, blob) in pack.blobs.into_iter().enumerate() {
+            io.insert(PackFile::Blob(i as u32), blob);
+        }
+        io
+    }
+
     /// Adds or replaces a file.
     pub fn insert(&mut self, file: PackFile, bytes: impl Into<Arc<[u8]>>) {
         self.files.insert(file, bytes.into());

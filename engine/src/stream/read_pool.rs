@@ -80,26 +80,11 @@ impl<L: Send + 'static> ReadPool<L> {
         self.threads
     }
 
-    /// Queues a read of `location`.
-    pub(crate) fn submit(&self, request: ReadRequest, location: L) {
-        if self.threads == 0 {
-            let file = request.file;
-            return self.fail(
-                request.id,
-                StreamIoError::Transport {
-                    file,
-                    message: "no IO thread could be started".into(),
-                },
-            );
-        }
-        self.shared.state().waiting.push_back((request, location));
-        self.shared.work.notify_one();
-    }
-
-    /// Queues several reads, taking the lock once and waking the workers once.
+    /// Queues several reads, taking the lock once and waking the workers once. When no
+    /// worker could be started, each fails with [`StreamIoError::Transport`].
     pub(crate) fn submit_all(&self, reads: Vec<(ReadRequest, L)>) {
+        let added = reads.len();
         let mut state = self.shared.state();
-        let before = state.waiting.len();
         if self.threads == 0 {
             for (request, _) in reads {
                 let file = request.file;
@@ -114,7 +99,6 @@ impl<L: Send + 'static> ReadPool<L> {
             return;
         }
         state.waiting.extend(reads);
-        let added = state.waiting.len() - before;
         drop(state);
         match added {
             0 => {}
@@ -231,10 +215,10 @@ mod tests {
                 Ok(vec![*byte])
             });
         let pool = ReadPool::new("test-pool", 1, serve);
-        pool.submit(request(1), 10);
+        pool.submit_all(vec![(request(1), 10)]);
         assert_eq!(taken.recv().unwrap(), 1);
-        pool.submit(request(2), 20);
-        pool.submit(request(3), 30);
+        pool.submit_all(vec![(request(2), 20)]);
+        pool.submit_all(vec![(request(3), 30)]);
         assert_eq!(pool.cancel(RequestId(2)), Cancelled::BeforeFirstByte);
         assert_eq!(pool.cancel(RequestId(1)), Cancelled::InBody);
         assert_eq!(pool.cancel(RequestId(1)), Cancelled::NotInFlight);

@@ -8,7 +8,7 @@
 use layerw_engine::lod::{LodAssets, LodChain, LodLevel};
 use layerw_engine::render::{Materials, Mesh, MeshAssets, TextureAssets, TextureImage};
 use layerw_engine::stream::{
-    MemoryIo, PackEntity, PackFile, PackMaterial, PackWriter, StreamStores, Streamer,
+    MemoryIo, PackEntity, PackMaterial, PackWriter, StreamStores, Streamer,
 };
 
 pub struct Stores {
@@ -55,12 +55,7 @@ pub fn pack_io() -> MemoryIo {
     let image = TextureImage::from_rgba8(512, 512, vec![128; 512 * 512 * 4]).unwrap();
     add_textured_entity(&mut writer, &image);
     let pack = writer.finish().unwrap();
-    let mut io = MemoryIo::new();
-    io.insert(PackFile::Manifest, pack.manifest_bytes);
-    for (i, blob) in pack.blobs.into_iter().enumerate() {
-        io.insert(PackFile::Blob(i as u32), blob);
-    }
-    io
+    MemoryIo::from_pack(pack)
 }
 
 /// Adds `image` as a base-colour texture, a material using it, and a static entity of mesh 0

@@ -161,7 +161,6 @@ impl ReadQueue {
         }
         if !self.requests.is_empty() {
             io.submit_all(&mut self.requests);
-            self.requests.clear();
         }
     }
 

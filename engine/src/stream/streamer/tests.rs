@@ -19,11 +19,7 @@ fn the_reclaim_hooks_request_evicts_at_the_next_update() {
         writer.add_mesh(&LodChain::new(levels).unwrap()).unwrap();
     }
     let pack = writer.finish().unwrap();
-    let mut io = MemoryIo::new();
-    io.insert(PackFile::Manifest, pack.manifest_bytes);
-    for (i, blob) in pack.blobs.iter().enumerate() {
-        io.insert(PackFile::Blob(i as u32), blob.clone());
-    }
+    let io = MemoryIo::from_pack(pack);
     let mut streamer = Streamer::new(io, StreamSettings::new(64 << 20));
     let (mut lods, mut meshes) = (LodAssets::default(), MeshAssets::default());
     let (mut textures, mut materials) = (TextureAssets::default(), Materials::default());
