@@ -4,6 +4,7 @@ use glam::IVec2;
 use layerw::components::{Camera, Transform};
 use layerw::engine::stream::PackManifest;
 use layerw::prelude::*;
+use layerw::systems::CellRadii;
 
 /// The scripted path over the world's cells: positions by distance flown.
 #[derive(Clone, Copy, Debug)]
@@ -67,4 +68,71 @@ pub fn set_camera(app: &mut App, t: Transform) {
             },
         ));
     }
+}
+
+/// The run's knobs both front ends take (command-line flags natively, the page's query in the
+/// browser), with their defaults.
+#[derive(Clone, Copy, Debug)]
+pub struct FlightOptions {
+    /// The streaming budget in MiB (default: 80 % of walloc's Scene tier).
+    pub budget_mib: Option<u64>,
+    /// Metres a second (15).
+    pub speed: f32,
+    /// Metres above the ground (4).
+    pub height: f32,
+    /// Seconds of flight (default: the whole path).
+    pub seconds: Option<f64>,
+    /// The most seconds to wait at the start for full quality (30).
+    pub settle: f64,
+    /// Where cells load and unload.
+    pub radii: CellRadii,
+}
+
+impl Default for FlightOptions {
+    fn default() -> Self {
+        FlightOptions {
+            budget_mib: None,
+            speed: 15.0,
+            height: 4.0,
+            seconds: None,
+            settle: 30.0,
+            radii: CellRadii::default(),
+        }
+    }
+}
+
+impl FlightOptions {
+    /// Sets the knob `name` (budget, speed, height, seconds, settle, load, unload) from the
+    /// text `value`; `Ok(false)` when `name` is none of them.
+    pub fn set(&mut self, name: &str, value: &str) -> Result<bool, String> {
+        let n = number(name, value)?;
+        match name {
+            "budget" => self.budget_mib = Some(n as u64),
+            "speed" => self.speed = n as f32,
+            "height" => self.height = n as f32,
+            "seconds" => self.seconds = Some(n),
+            "settle" => self.settle = n,
+            "load" => self.radii.load = n as f32,
+            "unload" => self.radii.unload = n as f32,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    /// Refuses cell radii that would unload cells as soon as they load.
+    pub fn check(&self) -> Result<(), String> {
+        if self.radii.unload < self.radii.load {
+            return Err("unload must be at least load".into());
+        }
+        Ok(())
+    }
+}
+
+/// `value` as a finite number at least 0, or an error naming the knob.
+pub fn number(name: &str, value: &str) -> Result<f64, String> {
+    value
+        .parse::<f64>()
+        .ok()
+        .filter(|n| n.is_finite() && *n >= 0.0)
+        .ok_or(format!("{name} needs a number, not {value}"))
 }

@@ -74,7 +74,7 @@ mod native {
     use rayon::prelude::*;
     use serde_json::json;
 
-    use super::flight::{Flight, set_camera};
+    use super::flight::{Flight, FlightOptions, number, set_camera};
     use super::report::{Run, Sample, Tally, print};
 
     const FRAME: f64 = 1.0 / 60.0;
@@ -90,12 +90,7 @@ mod native {
     #[derive(Clone, Debug)]
     struct Options {
         source: Option<Source>,
-        budget_mib: Option<u64>,
-        speed: f32,
-        height: f32,
-        seconds: Option<f64>,
-        settle: f64,
-        radii: CellRadii,
+        flight: FlightOptions,
         threads: usize,
         connections: usize,
         requests: Option<usize>,
@@ -107,12 +102,7 @@ mod native {
     fn options() -> Result<Options, String> {
         let mut o = Options {
             source: None,
-            budget_mib: None,
-            speed: 15.0,
-            height: 4.0,
-            seconds: None,
-            settle: 30.0,
-            radii: CellRadii::default(),
+            flight: FlightOptions::default(),
             threads: 4,
             connections: DEFAULT_HTTP_CONNECTIONS,
             requests: None,
@@ -123,28 +113,19 @@ mod native {
         let mut args = std::env::args().skip(1);
         while let Some(flag) = args.next() {
             let mut text = |name: &str| args.next().ok_or(format!("{name} needs a value"));
-            let number = |name: &str, v: String| -> Result<f64, String> {
-                v.parse::<f64>()
-                    .ok()
-                    .filter(|n| n.is_finite() && *n >= 0.0)
-                    .ok_or(format!("{name} needs a number, not {v}"))
-            };
             match flag.as_str() {
                 "--pack" => o.source = Some(Source::Pack(text("--pack")?.into())),
                 "--url" => o.source = Some(Source::Url(text("--url")?)),
-                "--budget" => o.budget_mib = Some(number("--budget", text("--budget")?)? as u64),
-                "--speed" => o.speed = number("--speed", text("--speed")?)? as f32,
-                "--height" => o.height = number("--height", text("--height")?)? as f32,
-                "--seconds" => o.seconds = Some(number("--seconds", text("--seconds")?)?),
-                "--settle" => o.settle = number("--settle", text("--settle")?)?,
-                "--load" => o.radii.load = number("--load", text("--load")?)? as f32,
-                "--unload" => o.radii.unload = number("--unload", text("--unload")?)? as f32,
-                "--threads" => o.threads = number("--threads", text("--threads")?)? as usize,
+                "--budget" | "--speed" | "--height" | "--seconds" | "--settle" | "--load"
+                | "--unload" => {
+                    o.flight.set(&flag[2..], &text(&flag)?)?;
+                }
+                "--threads" => o.threads = number("--threads", &text("--threads")?)? as usize,
                 "--connections" => {
-                    o.connections = number("--connections", text("--connections")?)? as usize
+                    o.connections = number("--connections", &text("--connections")?)? as usize
                 }
                 "--requests" => {
-                    o.requests = Some((number("--requests", text("--requests")?)? as usize).max(1))
+                    o.requests = Some((number("--requests", &text("--requests")?)? as usize).max(1))
                 }
                 "--resident" => o.resident = true,
                 "--decode" => o.decode = true,
@@ -156,9 +137,7 @@ mod native {
         if o.source.is_none() {
             return Err("give --pack DIR or --url URL".into());
         }
-        if o.radii.unload < o.radii.load {
-            return Err("--unload must be at least --load".into());
-        }
+        o.flight.check()?;
         Ok(o)
     }
 
@@ -233,18 +212,18 @@ mod native {
             Source::Pack(dir) => Bench::new(
                 FileIo::new(dir, options.threads.max(1)),
                 settings,
-                options.radii,
+                options.flight.radii,
             ),
             Source::Url(url) => Bench::new(
                 HttpIo::new(url, options.connections.max(1)),
                 settings,
-                options.radii,
+                options.flight.radii,
             ),
         }
     }
 
     fn stream(options: &Options) -> Result<serde_json::Value, String> {
-        let mut settings = match options.budget_mib {
+        let mut settings = match options.flight.budget_mib {
             Some(mib) => StreamSettings::new(mib << 20),
             None if options.resident => StreamSettings::scene_tier(1.0),
             None => StreamSettings::scene_tier(0.8),
@@ -270,15 +249,19 @@ mod native {
             }
         }
         let manifest_seconds = bench.wall();
-        let flight = Flight::over(bench.streamer().manifest().expect("read"), options.height);
+        let flight = Flight::over(
+            bench.streamer().manifest().expect("read"),
+            options.flight.height,
+        );
         bench.set_camera(flight.camera(0.0));
 
         let flight_seconds = options
+            .flight
             .seconds
-            .unwrap_or(f64::from(flight.length / options.speed.max(0.1)));
-        let flown = (flight_seconds as f32 * options.speed).min(flight.length);
+            .unwrap_or(f64::from(flight.length / options.flight.speed.max(0.1)));
+        let flown = (flight_seconds as f32 * options.flight.speed).min(flight.length);
         if options.resident {
-            warm_up(&mut bench, &flight, flown, options.settle);
+            warm_up(&mut bench, &flight, flown, options.flight.settle);
         }
 
         // At the start: until the first complete frame, then until full quality.
@@ -286,7 +269,7 @@ mod native {
         let (mut first_frame, mut full_quality) = (None, None);
         let mut last_spawned = 0;
         let mut start_samples = Vec::new();
-        while bench.wall() - settle_from < options.settle {
+        while bench.wall() - settle_from < options.flight.settle {
             start_samples.push(bench.frame());
             let spawned = bench.spawned();
             let progress = bench.streamer().progress().clone();
@@ -310,7 +293,7 @@ mod native {
         let flight_frames = (flight_seconds / FRAME).ceil() as u64;
         let mut samples = Vec::with_capacity(flight_frames as usize);
         for f in 1..=flight_frames {
-            let s = (f as f64 * FRAME) as f32 * options.speed;
+            let s = (f as f64 * FRAME) as f32 * options.flight.speed;
             bench.set_camera(flight.camera(s));
             samples.push(bench.frame());
             let p = bench.streamer().progress().clone();

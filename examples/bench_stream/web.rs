@@ -13,12 +13,12 @@ use std::rc::Rc;
 
 use layerw::engine::stream::{FETCH_IN_FLIGHT, FetchIo, StreamProgress, StreamSettings, Streamer};
 use layerw::prelude::*;
-use layerw::systems::{CellRadii, StreamPlugin, StreamedCell};
+use layerw::systems::{StreamPlugin, StreamedCell};
 use serde_json::json;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 
-use super::flight::{Flight, set_camera};
+use super::flight::{Flight, FlightOptions, number, set_camera};
 use super::report::{Run, Sample, Tally, lines, percentiles};
 
 /// No manifest after this many seconds is an error.
@@ -29,12 +29,7 @@ const MAX_STEP: f64 = 0.25;
 /// The page's query, read into the run's knobs.
 struct Options {
     pack: String,
-    budget_mib: Option<u64>,
-    speed: f32,
-    height: f32,
-    seconds: Option<f64>,
-    settle: f64,
-    radii: CellRadii,
+    flight: FlightOptions,
     decode_ms: Option<f64>,
 }
 
@@ -44,39 +39,27 @@ fn options() -> Result<Options, String> {
         .unwrap_or_default();
     let params = web_sys::UrlSearchParams::new_with_str(&query)
         .map_err(|_| format!("cannot read the query {query}"))?;
-    let number = |name: &str| -> Result<Option<f64>, String> {
-        params
-            .get(name)
-            .map(|v| {
-                v.parse::<f64>()
-                    .ok()
-                    .filter(|n| n.is_finite() && *n >= 0.0)
-                    .ok_or(format!("{name} needs a number, not {v}"))
-            })
-            .transpose()
-    };
     let pack = params
         .get("pack")
         .ok_or("no pack to stream: open index.html?pack=URL")?;
-    let mut radii = CellRadii::default();
-    if let Some(load) = number("load")? {
-        radii.load = load as f32;
+    let mut flight = FlightOptions::default();
+    for name in [
+        "budget", "speed", "height", "seconds", "settle", "load", "unload",
+    ] {
+        if let Some(value) = params.get(name) {
+            flight.set(name, &value)?;
+        }
     }
-    if let Some(unload) = number("unload")? {
-        radii.unload = unload as f32;
-    }
-    if radii.unload < radii.load {
-        return Err("unload must be at least load".into());
-    }
+    flight.check()?;
+    // The browser's own knob: the decode slice per frame.
+    let decode_ms = params
+        .get("decode-ms")
+        .map(|v| number("decode-ms", &v))
+        .transpose()?;
     Ok(Options {
         pack: pack.trim_end_matches('/').to_owned(),
-        budget_mib: number("budget")?.map(|m| m as u64),
-        speed: number("speed")?.unwrap_or(15.0) as f32,
-        height: number("height")?.unwrap_or(4.0) as f32,
-        seconds: number("seconds")?,
-        settle: number("settle")?.unwrap_or(30.0),
-        radii,
-        decode_ms: number("decode-ms")?,
+        flight,
+        decode_ms,
     })
 }
 
@@ -128,7 +111,7 @@ struct WebBench {
 
 impl WebBench {
     fn new(options: Options) -> WebBench {
-        let mut settings = match options.budget_mib {
+        let mut settings = match options.flight.budget_mib {
             Some(mib) => StreamSettings::new(mib << 20),
             None => StreamSettings::scene_tier(0.8),
         };
@@ -142,7 +125,8 @@ impl WebBench {
             ..HeadlessPlugins::default()
         });
         app.add_plugin(
-            StreamPlugin::new(FetchIo::new(&options.pack), settings).with_cells(options.radii),
+            StreamPlugin::new(FetchIo::new(&options.pack), settings)
+                .with_cells(options.flight.radii),
         );
         WebBench {
             app,
@@ -188,7 +172,7 @@ impl WebBench {
         // The camera for this frame, from where the flight is in real time.
         if let (Phase::Flight { from, .. }, Some((flight, _, flown))) = (&self.phase, &self.flight)
         {
-            let s = ((t - from) as f32 * self.options.speed).min(*flown);
+            let s = ((t - from) as f32 * self.options.flight.speed).min(*flown);
             let transform = flight.camera(s);
             set_camera(&mut self.app, transform);
         }
@@ -201,13 +185,12 @@ impl WebBench {
             Phase::Manifest => {
                 let streamer = self.app.world().resource::<Streamer>();
                 if let Some(manifest) = streamer.manifest() {
-                    let flight = Flight::over(manifest, self.options.height);
+                    let flight = Flight::over(manifest, self.options.flight.height);
                     drop(streamer);
-                    let seconds = self
-                        .options
-                        .seconds
-                        .unwrap_or(f64::from(flight.length / self.options.speed.max(0.1)));
-                    let flown = (seconds as f32 * self.options.speed).min(flight.length);
+                    let seconds = self.options.flight.seconds.unwrap_or(f64::from(
+                        flight.length / self.options.flight.speed.max(0.1),
+                    ));
+                    let flown = (seconds as f32 * self.options.flight.speed).min(flight.length);
                     set_camera(&mut self.app, flight.camera(0.0));
                     self.flight = Some((flight, seconds, flown));
                     self.manifest_s = wall;
@@ -239,7 +222,7 @@ impl WebBench {
                 if settled {
                     self.full_quality = Some(wall);
                 }
-                self.phase = if settled || wall - from >= self.options.settle {
+                self.phase = if settled || wall - from >= self.options.flight.settle {
                     Phase::Flight {
                         from: wall,
                         before: Box::new(progress),
