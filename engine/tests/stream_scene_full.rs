@@ -16,8 +16,8 @@ static ALLOC: WallocGlobal = WallocGlobal;
 #[test]
 fn a_scene_tier_too_small_is_a_typed_error_not_an_abort() {
     assert!(walloc::is_global_allocator());
-    // A Scene tier of 2 MiB (the budgets fill the ceiling: nothing to borrow) and a streamer
-    // told it may use 64 MiB.
+    // A Scene tier of 2 MiB (the budgets fill the ceiling and no tier lends: nothing to
+    // borrow) and a streamer told it may use 64 MiB.
     let mib = |n: u64| Budget::Bytes(n << 20);
     walloc::global()
         .set_config(
@@ -26,7 +26,9 @@ fn a_scene_tier_too_small_is_a_typed_error_not_an_abort() {
                 .with_budget(Tier::Render, mib(8))
                 .with_budget(Tier::Scene, mib(2))
                 .with_budget(Tier::Entity, mib(8))
-                .with_budget(Tier::General, mib(46)),
+                .with_budget(Tier::General, mib(46))
+                .with_lending(Tier::Render, false)
+                .with_lending(Tier::Entity, false),
         )
         .unwrap();
     let mut stores = Stores::new();

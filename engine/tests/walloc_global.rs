@@ -33,9 +33,17 @@ fn global_allocations_route_by_scope_and_keep_their_tier() {
 
 #[test]
 fn fallible_std_api_reports_exhaustion_without_aborting() {
+    // A 1 GiB ceiling, so that a request past it stays below isize::MAX on wasm32 and reaches
+    // the allocator (the other tests here use far less).
+    walloc::global()
+        .set_config(walloc::Config::DEFAULT.with_ceiling(1 << 30))
+        .unwrap();
     let mut v: Vec<u8> = Vec::new();
-    // Far beyond the General budget (5 % of 4 GiB), yet below isize::MAX on wasm32 so the
-    // request reaches the allocator.
+    // Past General's budget (5 %, 51 MiB) but within what other tiers lend: served.
+    let mut lent: Vec<u8> = Vec::new();
+    lent.try_reserve_exact(256 << 20).unwrap();
+    drop(lent);
+    // Past the ceiling: a typed error, not an abort.
     let err = v.try_reserve_exact(1536 << 20);
     assert!(err.is_err());
     let failures = walloc::stats().tier(Tier::General).failures;

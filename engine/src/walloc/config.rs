@@ -20,11 +20,16 @@ pub enum Budget {
 }
 
 /// Walloc's settings. `Config::DEFAULT` is the original Layer-W split of a 4 GiB ceiling:
-/// Render 50 %, Scene 30 %, Entity 15 %, General 5 %, aligned 128/64/16/16 B.
+/// Render 50 %, Scene 30 %, Entity 15 %, General 5 %, aligned 128/64/16/16 B; Render, Scene
+/// and Entity lend their unused budget, General lends none.
 ///
-/// Budgets are guarantees: a tier below its budget always gets pages. A tier over its budget
-/// may borrow only pages that no tier is guaranteed, so budgets that add up to less than the
-/// ceiling leave a shared pool to borrow from.
+/// Budgets are guarantees. A tier over its budget borrows pages no tier is guaranteed (what
+/// budgets that add up to less than the ceiling leave) and the unused budget of tiers that
+/// lend. A lent page is the owner's again when it asks: an owner below its budget that finds
+/// the ceiling full makes the borrowers give back (fully free heap pools return at once, then
+/// the reclaim hooks run for each borrowing tier) before it fails. A tier that does not lend
+/// keeps its unused budget free for itself: General's default, because most of its allocations
+/// come through the global allocator, where a failure aborts the process.
 ///
 /// # Example
 /// ```
@@ -43,6 +48,8 @@ pub struct Config {
     pub budgets: [Budget; 4],
     /// Minimum alignment per tier, indexed by [`Tier::index`]; powers of two up to 4096.
     pub alignments: [usize; 4],
+    /// Per tier, indexed by [`Tier::index`]: whether other tiers may borrow its unused budget.
+    pub lends: [bool; 4],
 }
 
 impl Config {
@@ -56,6 +63,7 @@ impl Config {
             Budget::Percent(5),
         ],
         alignments: [128, 64, 16, 16],
+        lends: [true, true, true, false],
     };
 
     /// The same configuration with another ceiling (budgets given in percent follow it).
@@ -74,6 +82,17 @@ impl Config {
     pub const fn with_alignment(mut self, tier: Tier, align: usize) -> Config {
         self.alignments[tier.index()] = align;
         self
+    }
+
+    /// The same configuration with `tier` lending its unused budget to other tiers, or not.
+    pub const fn with_lending(mut self, tier: Tier, lends: bool) -> Config {
+        self.lends[tier.index()] = lends;
+        self
+    }
+
+    /// Whether other tiers may borrow the unused budget of `tier`.
+    pub const fn lends(&self, tier: Tier) -> bool {
+        self.lends[tier.index()]
     }
 
     /// The ceiling in pages.
@@ -187,6 +206,7 @@ mod tests {
             (4 * gib / 100 * 5 / 65536) as usize
         );
         assert_eq!(c.alignments, [128, 64, 16, 16]);
+        assert_eq!(c.lends, [true, true, true, false]);
     }
 
     #[test]

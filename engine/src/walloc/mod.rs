@@ -12,9 +12,11 @@
 //!
 //! Natively the space is one virtual reservation committed as used; on wasm it is the linear
 //! memory, grown with `memory.grow`. A page map (one byte per page) records each page's tier,
-//! so any pointer's tier is known without a header. Running out is an event: a tier over its
-//! budget borrows pages no tier is guaranteed, then fully free heap pools are returned and the
-//! reclaim hooks run, then the fallible API returns [`OutOfMemory`] with the numbers.
+//! so any pointer's tier is known without a header. A tier over its budget borrows pages no
+//! tier is guaranteed and the unused budget of tiers that lend (Render, Scene and Entity by
+//! default; see [`Config`]). Running out is an event: fully free heap pools are returned and
+//! the reclaim hooks run (for the borrowers too, when an owner wants its lent budget back),
+//! then the fallible API returns [`OutOfMemory`] with the numbers.
 //!
 //! # Example
 //! ```
@@ -43,6 +45,8 @@ mod tier;
 #[allow(clippy::module_inception)]
 mod walloc;
 
+#[cfg(test)]
+mod lending_tests;
 #[cfg(test)]
 mod scene_tests;
 #[cfg(test)]

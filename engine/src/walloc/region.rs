@@ -121,15 +121,26 @@ impl Region {
         self.held.iter().sum()
     }
 
-    /// The most pages `tier` may hold now: the ceiling less what every other tier holds or is
-    /// guaranteed, whichever is larger. Keeps every tier's budget available to it.
+    /// The most pages `tier` may hold now: the ceiling less what every other tier holds, and
+    /// less the unused budget of the other tiers that do not lend it.
     pub(crate) fn limit(&self, config: &Config, tier: Tier) -> usize {
         let others: usize = Tier::ALL
             .iter()
             .filter(|&&t| t != tier)
-            .map(|&t| config.budget_pages(t).max(self.held(t)))
+            .map(|&t| {
+                if config.lends(t) {
+                    self.held(t)
+                } else {
+                    config.budget_pages(t).max(self.held(t))
+                }
+            })
             .sum();
         config.ceiling_pages().saturating_sub(others)
+    }
+
+    /// Pages `tier` holds beyond its budget.
+    pub(crate) fn borrowed(&self, config: &Config, tier: Tier) -> usize {
+        self.held(tier).saturating_sub(config.budget_pages(tier))
     }
 
     /// Grants `count` pages to `tier`: at page `at` when given (to extend a run in place),

@@ -187,7 +187,10 @@ fn scene_over_budget_runs_the_reclaim_hooks_with_scene_and_the_size() {
 
 #[test]
 fn scene_available_falls_as_it_fills_and_returns_when_freed() {
-    let w = small(16);
+    // No lending: Scene stops at its own budget, and Entity's is untouched.
+    let mut config = Config::DEFAULT.with_ceiling(16 * MIB);
+    config.lends = [false; 4];
+    let w = Walloc::with_heap_backing(config).unwrap();
     let empty = w.available(Tier::Scene);
     assert!(empty >= w.config().budget_bytes(Tier::Scene), "{empty}");
     let l = layout(300 * KIB, 8);

@@ -11,7 +11,7 @@ pub struct TierStats {
     pub budget: u64,
     /// Pages the tier holds now, in bytes.
     pub held: u64,
-    /// Held beyond the budget (borrowed from the unguaranteed pool).
+    /// Held beyond the budget: unguaranteed pages, or the unused budget of tiers that lend.
     pub borrowed: u64,
     /// In live blocks (heaps, headers included) or below the cursor (arenas).
     pub used: u64,

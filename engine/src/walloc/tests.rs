@@ -17,6 +17,13 @@ fn small(ceiling_mib: u64) -> Box<Walloc> {
     Walloc::with_heap_backing(Config::DEFAULT.with_ceiling(ceiling_mib * MIB)).unwrap()
 }
 
+/// `small`, with no tier lending its unused budget (lending has its own tests).
+fn small_without_lending(ceiling_mib: u64) -> Box<Walloc> {
+    let mut config = Config::DEFAULT.with_ceiling(ceiling_mib * MIB);
+    config.lends = [false; 4];
+    Walloc::with_heap_backing(config).unwrap()
+}
+
 fn layout(size: usize, align: usize) -> Layout {
     Layout::from_size_align(size, align).unwrap()
 }
@@ -293,9 +300,9 @@ fn compact_keeps_prefix_and_returns_pages() {
 
 #[test]
 fn full_tier_fails_typed_and_others_keep_working() {
-    // Entity gets 15 % of 16 MiB = 2.4 MiB (36 pages); budgets add up to the ceiling, so
-    // there is nothing to borrow.
-    let w = small(16);
+    // Entity gets 15 % of 16 MiB = 2.4 MiB (36 pages); budgets add up to the ceiling and no
+    // tier lends, so there is nothing to borrow.
+    let w = small_without_lending(16);
     let budget = w.config().budget_bytes(Tier::Entity);
     let l = layout(64 * 1024 - 64, 16);
     let mut live = Vec::new();
@@ -355,6 +362,9 @@ fn over_budget_borrows_unguaranteed_pages_up_to_the_ceiling() {
         .with_budget(Tier::Scene, Budget::Bytes(MIB))
         .with_budget(Tier::Entity, Budget::Bytes(MIB))
         .with_budget(Tier::General, Budget::Bytes(MIB));
+    let config = Tier::ALL
+        .into_iter()
+        .fold(config, |c, t| c.with_lending(t, false));
     let w = Walloc::with_heap_backing(config).unwrap();
     let l = layout(4 * MIB as usize, 16);
     let p = w.try_alloc(Tier::Entity, l).unwrap();
@@ -381,7 +391,7 @@ static HOOK_WALLOC: AtomicUsize = AtomicUsize::new(0);
 
 #[test]
 fn reclaim_hooks_run_before_failing() {
-    let w = small(16);
+    let w = small_without_lending(16);
     HOOK_WALLOC.store(&*w as *const Walloc as usize, Ordering::SeqCst);
     // A "cache" fills the General tier; the hook evicts it when someone needs memory.
     let budget = w.config().budget_bytes(Tier::General) as usize;
@@ -657,6 +667,8 @@ fn available_bounds_what_a_tier_can_get() {
     // SAFETY: `block` is live in `w` with layout `half`.
     unsafe { w.dealloc(block, half) };
     assert!(w.available(Tier::General) >= after);
-    // An arena tier counts its pages only.
+    // An arena tier counts its pages only (General's freed pool goes back first: while General
+    // held it, it held Render's lent budget).
+    w.trim();
     assert!(w.available(Tier::Render) >= w.config().budget_bytes(Tier::Render));
 }

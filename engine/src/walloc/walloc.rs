@@ -518,22 +518,62 @@ impl Walloc {
         arena.set_cursor(k, kept, base, cur);
     }
 
-    /// Runs the reclaim hooks for `tier` after returning fully free heap pools to the region.
-    /// True when anything may have been freed (worth retrying).
+    /// Makes room for a request of `requested` bytes in `tier`: returns fully free heap pools
+    /// to the region, runs the reclaim hooks for `tier`, and, when the request fits in the
+    /// unused budget of `tier` but other tiers borrowed it, runs them for each borrowing tier
+    /// (the owner takes its budget back); then returns the pools the hooks emptied. True when
+    /// anything may have been freed (worth retrying).
     pub(crate) fn reclaim(&self, tier: Tier, requested: u64) -> bool {
-        let trimmed = self.trim();
+        let mut trimmed = self.trim();
         if RECLAIMING.try_with(|r| r.replace(true)).unwrap_or(true) {
             return trimmed > 0;
         }
         let hooks = *self.hooks.lock();
+        let owed = self.owed_to(tier, requested);
         let mut freed = 0u64;
         let mut ran = false;
-        for hook in hooks.iter().flatten() {
-            ran = true;
-            freed = freed.saturating_add(hook(tier, requested));
+        let mut ask = |tier: Tier, bytes: u64| {
+            for hook in hooks.iter().flatten() {
+                ran = true;
+                freed = freed.saturating_add(hook(tier, bytes));
+            }
+        };
+        ask(tier, requested);
+        for (borrower, bytes) in Tier::ALL.into_iter().zip(owed) {
+            if bytes > 0 {
+                ask(borrower, bytes);
+            }
+        }
+        if freed > 0 {
+            trimmed += self.trim();
         }
         let _ = RECLAIMING.try_with(|r| r.set(false));
         trimmed > 0 || (ran && freed > 0)
+    }
+
+    /// Per tier (by [`Tier::index`]): the bytes it should give back so that `tier` gets
+    /// `requested` bytes of its own budget, which that tier holds beyond its budget; all zero
+    /// when the request does not fit in what `tier` has left of its budget, or there is room.
+    fn owed_to(&self, tier: Tier, requested: u64) -> [u64; 4] {
+        let config = self.config();
+        let region = self.region.lock();
+        let need = usize::try_from(requested.div_ceil(PAGE_SIZE as u64)).unwrap_or(usize::MAX);
+        let mut owed = [0u64; 4];
+        if region.held(tier).saturating_add(need) > config.budget_pages(tier) {
+            return owed;
+        }
+        let free = region
+            .limit(&config, tier)
+            .saturating_sub(region.held(tier));
+        let short = need.saturating_sub(free);
+        if short == 0 {
+            return owed;
+        }
+        for other in Tier::ALL.into_iter().filter(|&t| t != tier) {
+            let lent = region.borrowed(&config, other).min(short);
+            owed[other.index()] = (lent * PAGE_SIZE) as u64;
+        }
+        owed
     }
 
     /// Registers a reclaim hook, run (with every other hook) when a tier cannot get memory.
@@ -546,8 +586,8 @@ impl Walloc {
         Ok(())
     }
 
-    /// Returns every heap pool that is entirely free to the region, so other tiers (or a
-    /// borrowing one) can use its pages. Returns the bytes released.
+    /// Returns every heap pool that is entirely free to the region, so other tiers (a
+    /// borrowing one, or the owner of lent budget) can use its pages. Returns the bytes released.
     pub fn trim(&self) -> u64 {
         #[cfg(not(target_family = "wasm"))]
         if core::ptr::eq(self, super::global()) {
@@ -589,7 +629,7 @@ impl Walloc {
     }
 
     /// At most how many more bytes an allocation in `tier` could get now: the pages the tier
-    /// may still take (up to its budget, or what it may borrow) plus the free space inside
+    /// may still take (free pages, less the unused budget of tiers that do not lend) plus the free space inside
     /// its heap (an arena tier: the pages alone). Decoders of outside bytes compare what they
     /// are about to allocate with this and refuse with a typed error, rather than let the
     /// allocation fail (which, for the global allocator, aborts the process). Fragmentation
