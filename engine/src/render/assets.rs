@@ -2,14 +2,72 @@
 //! and the GPU side uploads whatever it has not seen whenever it is ready (which, in the
 //! browser, is some frames after the app starts).
 
-use super::{CheckedMesh, MAX_MATERIALS, MaterialParams, Mesh, MeshError, TextureImage};
+use super::{CheckedMesh, Indices, MAX_MATERIALS, MaterialParams, Mesh, MeshError, TextureImage};
 use crate::asset::{AssetError, Assets, Handle, LoadState};
+use crate::walloc::{self, Tier};
+
+/// The walloc tier the stores keep their meshes and textures in: Scene, on purpose. The CPU
+/// copies stay after upload, because the GPU side uploads whenever it is ready (in the browser,
+/// frames after the app starts, and again for a second renderer), culling reads each mesh's
+/// bounds, and streamed levels come and go under their handles. In Scene they are content,
+/// counted with the streamed levels and made room for by the streamer's reclaim hook, rather
+/// than in General, the small tier every other heap byte shares.
+pub const ASSET_TIER: Tier = Tier::Scene;
+
+/// True when every buffer in `buffers` lies in [`ASSET_TIER`] (or walloc is not the global
+/// allocator, so there is no tier to move to). Empty buffers own no memory and do not count.
+fn in_asset_tier(buffers: &[(*const u8, usize)]) -> bool {
+    if !walloc::is_global_allocator() {
+        return true;
+    }
+    let global = walloc::global();
+    buffers
+        .iter()
+        .all(|&(ptr, len)| len == 0 || global.tier_of(ptr) == Some(ASSET_TIER))
+}
+
+/// `mesh` with its buffers in [`ASSET_TIER`]: as it is when they already lie there (a loader
+/// decoded it there), otherwise copied there (a mesh made anywhere else).
+fn mesh_in_asset_tier(mesh: Mesh) -> Mesh {
+    let indices = match &mesh.indices {
+        Indices::U16(i) => (i.as_ptr().cast(), i.len()),
+        Indices::U32(i) => (i.as_ptr().cast(), i.len()),
+    };
+    let buffers = [
+        (mesh.positions.as_ptr().cast(), mesh.positions.len()),
+        (mesh.normals.as_ptr().cast(), mesh.normals.len()),
+        (mesh.uvs.as_ptr().cast(), mesh.uvs.len()),
+        (mesh.tangents.as_ptr().cast(), mesh.tangents.len()),
+        indices,
+    ];
+    if in_asset_tier(&buffers) {
+        return mesh;
+    }
+    walloc::with_tier(ASSET_TIER, || mesh.clone())
+}
+
+/// `texture` with its mip chain in [`ASSET_TIER`], as [`mesh_in_asset_tier`].
+fn texture_in_asset_tier(texture: LoadedTexture) -> LoadedTexture {
+    let mut buffers = Vec::with_capacity(texture.mips.len() + 1);
+    buffers.push((texture.mips.as_ptr().cast(), texture.mips.len()));
+    buffers.extend(
+        texture
+            .mips
+            .iter()
+            .map(|m| (m.pixels.as_ptr(), m.pixels.len())),
+    );
+    if in_asset_tier(&buffers) {
+        return texture;
+    }
+    walloc::with_tier(ASSET_TIER, || texture.clone())
+}
 
 /// A mesh: a handle into [`MeshAssets`].
 pub type MeshHandle = Handle<Mesh>;
 
 /// Every loaded mesh, stored on the world as a resource: an [`Assets<Mesh>`] that validates
-/// what goes in and keeps each mesh's bounding sphere for culling.
+/// what goes in and keeps each mesh's bounding sphere for culling. Meshes are kept in the
+/// [`ASSET_TIER`] (Scene): one made elsewhere is copied there as it goes in.
 ///
 /// # Example
 /// ```
@@ -36,7 +94,7 @@ impl MeshAssets {
     pub fn add(&mut self, mesh: Mesh) -> Result<MeshHandle, MeshError> {
         mesh.validate()?;
         let bounds = mesh.bounding_sphere();
-        let handle = self.assets.add(mesh);
+        let handle = self.assets.add(mesh_in_asset_tier(mesh));
         self.set_bounds(handle, bounds);
         Ok(handle)
     }
@@ -61,7 +119,7 @@ impl MeshAssets {
             return Err(error);
         }
         let bounds = mesh.bounding_sphere();
-        if self.assets.insert(handle, mesh).is_ok() {
+        if self.assets.insert(handle, mesh_in_asset_tier(mesh)).is_ok() {
             self.set_bounds(handle, bounds);
         }
         Ok(())
@@ -72,7 +130,10 @@ impl MeshAssets {
     /// the handle is stale.
     pub fn insert_checked(&mut self, handle: MeshHandle, mesh: CheckedMesh) -> bool {
         let bounds = mesh.bounds();
-        let stored = self.assets.insert(handle, mesh.into_mesh()).is_ok();
+        let stored = self
+            .assets
+            .insert(handle, mesh_in_asset_tier(mesh.into_mesh()))
+            .is_ok();
         if stored {
             self.set_bounds(handle, bounds);
         }
@@ -282,8 +343,8 @@ pub struct LoadedTexture {
     pub srgb: bool,
 }
 
-/// Every loaded texture (an [`Assets<LoadedTexture>`]) and texture set, stored on the world
-/// as a resource. A set whose texture is removed reads that map as neutral (white, a flat
+/// Every loaded texture (an [`Assets<LoadedTexture>`], kept in the [`ASSET_TIER`] as meshes
+/// are) and texture set, stored on the world as a resource. A set whose texture is removed reads that map as neutral (white, a flat
 /// normal) from then on.
 pub struct TextureAssets {
     assets: Assets<LoadedTexture>,
@@ -305,15 +366,13 @@ impl Default for TextureAssets {
 impl TextureAssets {
     /// Adds a texture: capped to 1024 px (2048 when `critical`) and mipmapped.
     pub fn add(&mut self, image: &TextureImage, srgb: bool, critical: bool) -> TextureHandle {
-        self.assets.add(LoadedTexture {
-            mips: image.mip_chain(critical),
-            srgb,
-        })
+        let mips = walloc::with_tier(ASSET_TIER, || image.mip_chain(critical));
+        self.assets.add(LoadedTexture { mips, srgb })
     }
 
     /// Adds a texture whose mip chain is already made.
     pub fn add_loaded(&mut self, texture: LoadedTexture) -> TextureHandle {
-        self.assets.add(texture)
+        self.assets.add(texture_in_asset_tier(texture))
     }
 
     /// Reserves a slot in the [`Loading`](LoadState::Loading) state.
@@ -323,7 +382,9 @@ impl TextureAssets {
 
     /// Puts a texture in a live slot; false (and no change) when the handle is stale.
     pub fn insert(&mut self, handle: TextureHandle, texture: LoadedTexture) -> bool {
-        self.assets.insert(handle, texture).is_ok()
+        self.assets
+            .insert(handle, texture_in_asset_tier(texture))
+            .is_ok()
     }
 
     /// Marks a live slot failed; false when the handle is stale.

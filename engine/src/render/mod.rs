@@ -10,8 +10,8 @@ mod scene;
 mod texture;
 
 pub use assets::{
-    LoadedTexture, MaterialHandle, Materials, MeshAssets, MeshHandle, TextureAssets, TextureHandle,
-    TextureSet, TextureSetHandle,
+    ASSET_TIER, LoadedTexture, MaterialHandle, Materials, MeshAssets, MeshHandle, TextureAssets,
+    TextureHandle, TextureSet, TextureSetHandle,
 };
 pub use instance::{GpuInstance, pack_rotation, unpack_rotation};
 pub use mesh::{CheckedMesh, Indices, Mesh, MeshError};
