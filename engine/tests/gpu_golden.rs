@@ -653,6 +653,56 @@ fn gpu_frame_time_is_measured_where_the_adapter_has_timestamps() {
             "the adapter has timestamps but no figure came back"
         ),
     }
+    if !timestamps {
+        return;
+    }
+    // The frame's end is the end of its last pass, the tonemap and overlay: a frame rendered
+    // to HDR for a window is measured once it is presented, and not before (when the PBR pass
+    // closed the measurement, this frame was measured without its tonemap).
+    let mut hdr_only = self::renderer(&gpu);
+    hdr_only
+        .sync_meshes(&gpu, &meshes, &RenderQueue::new())
+        .unwrap();
+    for _ in 0..4 {
+        hdr_only.render_hdr(&gpu, &frame).unwrap();
+        hdr_only.wait_idle(&gpu).unwrap();
+    }
+    assert_eq!(
+        hdr_only.gpu_seconds(),
+        None,
+        "no frame ended: none presented"
+    );
+    let surface = gpu
+        .device
+        .create_texture(&layerw_engine::gpu::wgpu::TextureDescriptor {
+            label: Some("stand-in surface"),
+            size: layerw_engine::gpu::wgpu::Extent3d {
+                width: 320,
+                height: 180,
+                depth_or_array_layers: 1,
+            },
+            mip_level_count: 1,
+            sample_count: 1,
+            dimension: layerw_engine::gpu::wgpu::TextureDimension::D2,
+            format: layerw_engine::gpu::wgpu::TextureFormat::Rgba8UnormSrgb,
+            usage: layerw_engine::gpu::wgpu::TextureUsages::RENDER_ATTACHMENT,
+            view_formats: &[],
+        });
+    let view = surface.create_view(&Default::default());
+    for _ in 0..4 {
+        hdr_only.render_hdr(&gpu, &frame).unwrap();
+        hdr_only.present_to(
+            &gpu,
+            &view,
+            layerw_engine::gpu::wgpu::TextureFormat::Rgba8UnormSrgb,
+            [0.0, 0.0, 320.0, 180.0],
+        );
+        hdr_only.wait_idle(&gpu).unwrap();
+    }
+    let presented = hdr_only
+        .gpu_seconds()
+        .expect("presented frames are measured");
+    assert!(presented > 0.0 && presented < 10.0, "{presented} s");
 }
 
 #[test]

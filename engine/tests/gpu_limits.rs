@@ -1,11 +1,13 @@
 //! Sizes past the device's limits are typed errors, checked before wgpu sees them (its default
 //! error handler panics): a resolution or shadow map past the largest texture, a resize past
-//! it (the old targets stay and keep rendering). On lavapipe; skipped without an adapter
-//! unless `LAYERW_REQUIRE_GPU=1`.
+//! it (the old targets stay and keep rendering). What wgpu still refuses is typed too: inside
+//! `GpuContext::scoped` it comes back from the call, outside any scope the device's handler
+//! keeps it (instead of wgpu's default, which panics) and the next frame reports it. On
+//! lavapipe; skipped without an adapter unless `LAYERW_REQUIRE_GPU=1`.
 #![cfg(all(feature = "gpu", not(target_family = "wasm")))]
 
 use layerw_engine::glam::{UVec2, Vec3};
-use layerw_engine::gpu::{GpuContext, GpuError, Renderer, RendererConfig};
+use layerw_engine::gpu::{GpuContext, GpuError, Renderer, RendererConfig, wgpu};
 use layerw_engine::render::{CameraView, DirectionalLight, FrameDesc};
 
 #[path = "support/gpu.rs"]
@@ -22,6 +24,64 @@ fn config(resolution: UVec2, shadow_map_size: u32) -> RendererConfig {
         msaa: 1,
         ..RendererConfig::default()
     }
+}
+
+fn empty_frame(aspect: f32) -> FrameDesc<'static> {
+    FrameDesc {
+        camera: CameraView::look_at(
+            Vec3::new(0.0, 1.0, 4.0),
+            Vec3::ZERO,
+            45f32.to_radians(),
+            aspect,
+            0.1,
+            100.0,
+        ),
+        sun: DirectionalLight {
+            direction: Vec3::new(-0.4, -1.0, -0.3),
+            color: Vec3::ONE,
+            intensity: 3.0,
+            shadows: true,
+        },
+        point_lights: &[],
+        ambient: (Vec3::splat(0.3), Vec3::splat(0.1)),
+        shadow_bounds: (Vec3::ZERO, 5.0),
+        instances: &[],
+        batches: &[],
+    }
+}
+
+/// A buffer wgpu refuses (past the device's buffer size limit).
+fn refused_buffer(gpu: &GpuContext) -> wgpu::Buffer {
+    gpu.device.create_buffer(&wgpu::BufferDescriptor {
+        label: Some("past the limit"),
+        size: gpu.device.limits().max_buffer_size.saturating_add(4) & !3,
+        usage: wgpu::BufferUsages::VERTEX,
+        mapped_at_creation: false,
+    })
+}
+
+#[test]
+fn what_wgpu_refuses_is_a_typed_error_not_a_panic() {
+    let Some(gpu) = gpu() else { return };
+    // In a scope: the call's own error.
+    match gpu.scoped(|| refused_buffer(&gpu)) {
+        Err(GpuError::Validation(message)) => assert!(!message.is_empty()),
+        other => panic!("expected a validation error, got {:?}", other.err()),
+    }
+    assert!(gpu.take_errors().is_empty(), "the scope kept it");
+    // Outside any scope: wgpu's default handler would panic here; ours keeps it.
+    drop(refused_buffer(&gpu));
+    let errors = gpu.take_errors();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(matches!(errors[0], GpuError::Validation(_)), "{errors:?}");
+    // A renderer's next frame reports such an error, typed; the frame after renders.
+    let mut renderer = Renderer::new(&gpu, config(UVec2::new(64, 48), 256)).unwrap();
+    drop(refused_buffer(&gpu));
+    let frame = empty_frame(64.0 / 48.0);
+    let error = renderer.render(&gpu, &frame).unwrap_err();
+    assert!(matches!(error, GpuError::Validation(_)), "{error}");
+    assert!(error.to_string().contains("refused"), "{error}");
+    renderer.render(&gpu, &frame).expect("the next frame renders");
 }
 
 #[test]
@@ -51,27 +111,7 @@ fn sizes_past_the_device_limits_are_typed_errors() {
     assert!(matches!(error, GpuError::Limit { .. }), "{error}");
     assert!(error.to_string().contains("limit"), "{error}");
     assert_eq!(renderer.config().resolution, UVec2::new(64, 48));
-    let frame = FrameDesc {
-        camera: CameraView::look_at(
-            Vec3::new(0.0, 1.0, 4.0),
-            Vec3::ZERO,
-            45f32.to_radians(),
-            64.0 / 48.0,
-            0.1,
-            100.0,
-        ),
-        sun: DirectionalLight {
-            direction: Vec3::new(-0.4, -1.0, -0.3),
-            color: Vec3::ONE,
-            intensity: 3.0,
-            shadows: true,
-        },
-        point_lights: &[],
-        ambient: (Vec3::splat(0.3), Vec3::splat(0.1)),
-        shadow_bounds: (Vec3::ZERO, 5.0),
-        instances: &[],
-        batches: &[],
-    };
+    let frame = empty_frame(64.0 / 48.0);
     renderer
         .render(&gpu, &frame)
         .expect("the old targets still render");

@@ -173,7 +173,7 @@ fn summary(options: &Options, s: &Samples, stats: Option<&RenderStats>) -> Vec<S
         "GPU time: no timestamp queries on this adapter".to_owned()
     } else {
         format!(
-            "GPU time (shadow + PBR passes): p50 {:.2} ms, p99 {:.2} ms",
+            "GPU time (whole frame: shadow, PBR, tonemap + overlay passes): p50 {:.2} ms, p99 {:.2} ms",
             percentile(&gpu, 0.5) * 1e3,
             percentile(&gpu, 0.99) * 1e3
         )

@@ -345,7 +345,7 @@ fn main() {
         cook_seconds * 1e3
     );
     println!(
-        "frame time: p50 {:.2} ms, p99 {:.2} ms; GPU (shadow + PBR) p50 {:.2} ms",
+        "frame time: p50 {:.2} ms, p99 {:.2} ms; GPU (whole frame) p50 {:.2} ms",
         percentile(&frames, 0.5) * 1e3,
         percentile(&frames, 0.99) * 1e3,
         percentile(&gpu, 0.5) * 1e3

@@ -1,5 +1,7 @@
 //! The wgpu instance, adapter, device and queue, and what they can do.
 
+use std::sync::{Arc, Mutex};
+
 use super::GpuError;
 
 /// The graphics API in use.
@@ -44,6 +46,22 @@ pub struct GpuContext {
     pub queue: wgpu::Queue,
     /// What it is.
     pub info: GpuInfo,
+    /// Errors wgpu reported outside any error scope, oldest first (see [`take_errors`]).
+    ///
+    /// [`take_errors`]: GpuContext::take_errors
+    uncaptured: Arc<Mutex<Vec<GpuError>>>,
+}
+
+/// Errors kept for [`GpuContext::take_errors`] at most: a frame's worth of repeats is enough to
+/// say what went wrong.
+const MAX_UNCAPTURED: usize = 16;
+
+/// wgpu's error as ours: out of memory, or a validation error with wgpu's description.
+fn gpu_error(error: wgpu::Error) -> GpuError {
+    match error {
+        wgpu::Error::OutOfMemory { .. } => GpuError::DeviceOutOfMemory,
+        other => GpuError::Validation(other.to_string()),
+    }
 }
 
 impl GpuContext {
@@ -107,12 +125,52 @@ impl GpuContext {
             driver = %info.driver,
             "GPU opened"
         );
+        // wgpu's default handler for errors outside a scope panics; ours logs and keeps them
+        // for the renderer, which reports them as a typed error on the frame.
+        let uncaptured = Arc::new(Mutex::new(Vec::new()));
+        let sink = Arc::clone(&uncaptured);
+        device.on_uncaptured_error(Arc::new(move |error: wgpu::Error| {
+            tracing::error!("GPU error: {error}");
+            let mut errors = sink.lock().unwrap_or_else(|e| e.into_inner());
+            if errors.len() < MAX_UNCAPTURED {
+                errors.push(gpu_error(error));
+            }
+        }));
         Ok(GpuContext {
             instance,
             adapter,
             device,
             queue,
             info,
+            uncaptured,
         })
+    }
+
+    /// Errors wgpu reported outside any error scope since the last call, oldest first (at
+    /// most 16 are kept). Each was logged when it happened; nothing panicked.
+    pub fn take_errors(&self) -> Vec<GpuError> {
+        std::mem::take(&mut *self.uncaptured.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// Runs `f` (which creates GPU resources) inside validation and out-of-memory error
+    /// scopes: an error wgpu reports for it comes back typed instead of reaching the
+    /// uncaptured handler. Natively the scopes resolve at once. In the browser they resolve
+    /// asynchronously, so there `f` runs unscoped and an error arrives through
+    /// [`take_errors`](Self::take_errors) instead.
+    pub fn scoped<T>(&self, f: impl FnOnce() -> T) -> Result<T, GpuError> {
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            let memory = self.device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
+            let validation = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
+            let value = f();
+            let invalid = pollster::block_on(validation.pop());
+            let exhausted = pollster::block_on(memory.pop());
+            match invalid.or(exhausted) {
+                Some(error) => Err(gpu_error(error)),
+                None => Ok(value),
+            }
+        }
+        #[cfg(target_arch = "wasm32")]
+        Ok(f())
     }
 }

@@ -39,6 +39,11 @@ pub enum GpuError {
     /// A walloc tier had no room (uploads are staged in the Render tier); nothing was lost:
     /// the upload is retried on a later frame.
     OutOfMemory(crate::walloc::OutOfMemory),
+    /// wgpu refused an operation (its validation error, described), caught by an error scope
+    /// or by the device's uncaptured-error handler instead of panicking.
+    Validation(String),
+    /// The device ran out of memory for a resource.
+    DeviceOutOfMemory,
 }
 
 impl fmt::Display for GpuError {
@@ -53,6 +58,8 @@ impl fmt::Display for GpuError {
             GpuError::Readback(e) => write!(f, "cannot read the frame back: {e}"),
             GpuError::Config(e) => write!(f, "invalid renderer configuration: {e}"),
             GpuError::OutOfMemory(e) => write!(f, "no memory to stage an upload: {e}"),
+            GpuError::Validation(e) => write!(f, "the GPU refused an operation: {e}"),
+            GpuError::DeviceOutOfMemory => write!(f, "the GPU device is out of memory"),
             GpuError::Limit {
                 what,
                 requested,

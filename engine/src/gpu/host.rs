@@ -21,8 +21,9 @@ pub struct RenderStats {
     pub frame: FrameStats,
     /// CPU seconds spent encoding and submitting (and waiting, when `wait_gpu` is set).
     pub submit_seconds: f64,
-    /// GPU seconds of a recent frame's shadow and PBR passes, from timestamp queries (a frame
-    /// or two late); `None` where the adapter has none (WebGL2, some drivers).
+    /// GPU seconds of a recent frame, all its passes (shadow, PBR, tonemap and overlay), from
+    /// timestamp queries (a frame or two late); `None` where the adapter has none (WebGL2,
+    /// some drivers).
     pub gpu_seconds: Option<f64>,
     /// Frames rendered so far.
     pub frames: u64,

@@ -695,7 +695,8 @@ impl Renderer {
                     }),
                     stencil_ops: None,
                 }),
-                timestamp_writes: self.timer.as_ref().and_then(|t| t.pass_writes(false, true)),
+                // The frame's end is marked by the tonemap pass, here or at the present.
+                timestamp_writes: None,
                 occlusion_query_set: None,
                 multiview_mask: None,
             });
@@ -725,20 +726,32 @@ impl Renderer {
                 None,
             );
             stats.draw_calls += self.present_draw_calls();
-        }
-        if let Some(timer) = &self.timer {
-            timer.resolve(&mut encoder);
+            self.finish_timing(&mut encoder);
         }
         gpu.queue.submit([encoder.finish()]);
-        if let Some(timer) = &mut self.timer {
+        if to_output && let Some(timer) = &mut self.timer {
             timer.end_frame();
+        }
+        // An error wgpu reported outside a scope (logged as it came) fails the frame, typed.
+        if let Some(error) = gpu.take_errors().into_iter().next() {
+            return Err(error);
         }
         Ok(stats)
     }
 
-    /// GPU seconds of a recent frame's shadow and PBR passes (timestamp queries, read back
-    /// without stalling, so a frame or two late); `None` where the adapter has no timestamps
-    /// (WebGL2) or before the first readback.
+    /// Resolves the frame's timestamps into `encoder` (after the tonemap pass that marks the
+    /// frame's end); [`GpuTimer::end_frame`] follows the submit.
+    pub(super) fn finish_timing(&self, encoder: &mut wgpu::CommandEncoder) {
+        if let Some(timer) = &self.timer {
+            timer.resolve(encoder);
+        }
+    }
+
+    /// GPU seconds of a recent frame, all of its GPU work: from the start of the shadow pass to
+    /// the end of the tonemap and overlay pass (into the output image, or into the window's
+    /// surface at the present). Timestamp queries, read back without stalling, so a frame or
+    /// two late; `None` where the adapter has no timestamps (WebGL2) or before the first
+    /// readback. A frame rendered to HDR and never presented goes unmeasured.
     pub fn gpu_seconds(&self) -> Option<f64> {
         self.timer.as_ref().and_then(GpuTimer::latest_seconds)
     }
@@ -774,7 +787,7 @@ impl Renderer {
             } else {
                 needed
             };
-            self.instance_buffer = Self::instance_buffer(&gpu.device, grown);
+            self.instance_buffer = gpu.scoped(|| Self::instance_buffer(&gpu.device, grown))?;
         }
         if !frame.instances.is_empty() {
             gpu.queue.write_buffer(

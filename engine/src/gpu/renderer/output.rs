@@ -103,7 +103,8 @@ impl Renderer {
                 },
             })],
             depth_stencil_attachment: None,
-            timestamp_writes: None,
+            // The last pass of the frame: its end is the frame's end for the GPU timer.
+            timestamp_writes: self.timer.as_ref().and_then(|t| t.pass_writes(false, true)),
             occlusion_query_set: None,
             multiview_mask: None,
         });
@@ -164,7 +165,7 @@ impl Renderer {
     /// `viewport`, and submits. Call after [`render_hdr`](Self::render_hdr) (or
     /// [`render`](Self::render)).
     pub fn present_to(
-        &self,
+        &mut self,
         gpu: &GpuContext,
         target: &wgpu::TextureView,
         format: wgpu::TextureFormat,
@@ -176,7 +177,11 @@ impl Renderer {
                 label: Some("present"),
             });
         self.encode_tonemap(&gpu.device, &mut encoder, target, format, Some(viewport));
+        self.finish_timing(&mut encoder);
         gpu.queue.submit([encoder.finish()]);
+        if let Some(timer) = &mut self.timer {
+            timer.end_frame();
+        }
     }
 
     /// Changes the internal resolution (the targets are recreated; a zero dimension, or one past
@@ -193,16 +198,19 @@ impl Renderer {
             u64::from(gpu.device.limits().max_texture_dimension_2d),
         )?;
         if resolution != self.config.resolution {
+            // Made in a scope: refused, the old targets and resolution stay.
+            self.targets = gpu.scoped(|| {
+                Self::targets(
+                    &gpu.device,
+                    resolution,
+                    self.samples,
+                    &self.tonemap_layout,
+                    &self.hdr_sampler,
+                    &self.tonemap_buffer,
+                )
+            })?;
             self.config.resolution = resolution;
             self.overlay.resize(gpu, resolution);
-            self.targets = Self::targets(
-                &gpu.device,
-                resolution,
-                self.samples,
-                &self.tonemap_layout,
-                &self.hdr_sampler,
-                &self.tonemap_buffer,
-            );
         }
         Ok(())
     }

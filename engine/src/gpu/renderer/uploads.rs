@@ -69,12 +69,14 @@ impl Renderer {
             .retain(|handle, _| assets.get(*handle).is_some());
         let seen = self.mesh_version.unwrap_or(0);
         for (handle, mesh) in assets.assets().changed_since(seen) {
-            self.meshes
-                .insert(handle, Self::upload_mesh(gpu, mesh, staging)?);
+            self.meshes.insert(
+                handle,
+                gpu.scoped(|| Self::upload_mesh(gpu, mesh, staging))??,
+            );
         }
         for (handle, mesh) in assets.iter() {
             if let std::collections::hash_map::Entry::Vacant(slot) = self.meshes.entry(handle) {
-                slot.insert(Self::upload_mesh(gpu, mesh, staging)?);
+                slot.insert(gpu.scoped(|| Self::upload_mesh(gpu, mesh, staging))??);
             }
         }
         self.mesh_version = Some(assets.version());
@@ -115,8 +117,12 @@ impl Renderer {
             }
             match mip_chain_bytes(&texture.mips) {
                 Some(bytes) => {
-                    let view = upload_texture(gpu, &texture.mips, texture.srgb);
-                    self.textures.insert(handle, GpuTexture { view, bytes });
+                    match gpu.scoped(|| upload_texture(gpu, &texture.mips, texture.srgb)) {
+                        Ok(view) => {
+                            self.textures.insert(handle, GpuTexture { view, bytes });
+                        }
+                        Err(e) => tracing::error!("texture {handle:?} not uploaded: {e}"),
+                    }
                 }
                 None => {
                     tracing::error!("texture {handle:?} has a malformed mip chain; not uploaded")
