@@ -100,16 +100,19 @@ impl Reader {
     }
 }
 
-/// Reads a whole file, refusing one over `max_bytes` before allocating for it.
+/// Reads a whole file, refusing one over `max_bytes`, or over what walloc's tier can give
+/// this thread now (when walloc is the global allocator, whose failures abort), before
+/// allocating for it.
 #[cfg(any(not(target_family = "wasm"), target_os = "wasi"))]
 pub(crate) fn read_file(path: &str, max_bytes: u64) -> Result<Vec<u8>, AssetError> {
     use crate::file::{ReadError, read_capped};
-    read_capped(path, max_bytes).map_err(|e| match e {
+    let limit = crate::walloc::available_here().map_or(max_bytes, |a| a.min(max_bytes));
+    read_capped(path, limit).map_err(|e| match e {
         ReadError::NotFound(_) => AssetError::NotFound { path: path.into() },
-        ReadError::TooLarge { bytes, .. } => AssetError::TooLarge {
+        ReadError::TooLarge { bytes, limit } => AssetError::TooLarge {
             path: path.into(),
             bytes,
-            maximum: max_bytes,
+            maximum: limit,
         },
         ReadError::Io(e) => AssetError::Io {
             path: path.into(),
