@@ -116,8 +116,8 @@ fn scene_serves_vecs_caches_small_blocks_and_evicts_through_its_hook() {
         assert_eq!(walloc::stats().tier(Tier::Scene).cached, 0, "trim flushes");
     }
 
-    // A small world: Scene gets 8 MiB and the budgets fill the ceiling, so nothing can be
-    // borrowed and Scene's budget is a hard limit.
+    // A small world: Scene gets 8 MiB, the budgets fill the ceiling and no tier lends, so
+    // nothing can be borrowed and Scene's budget is a hard limit.
     w.trim();
     let mib = |n: u64| Budget::Bytes(n << 20);
     let config = Config::DEFAULT
@@ -125,7 +125,9 @@ fn scene_serves_vecs_caches_small_blocks_and_evicts_through_its_hook() {
         .with_budget(Tier::Render, mib(8))
         .with_budget(Tier::Scene, mib(8))
         .with_budget(Tier::Entity, mib(8))
-        .with_budget(Tier::General, mib(40));
+        .with_budget(Tier::General, mib(40))
+        .with_lending(Tier::Render, false)
+        .with_lending(Tier::Entity, false);
     w.set_config(config).unwrap();
     let budget = config.budget_bytes(Tier::Scene);
     let mut count = 0u8;
