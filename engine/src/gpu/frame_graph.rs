@@ -118,30 +118,7 @@ impl FrameGraph {
         passes: Vec<Box<dyn Pass>>,
         settings: TargetSettings,
     ) -> Result<FrameGraph, GpuError> {
-        let writes_output = |p: &dyn Pass| p.access().writes.contains(&Target::Output);
-        let Some(first_output) = passes.iter().position(|p| writes_output(p.as_ref())) else {
-            return Err(GpuError::Config("no pass writes the output".into()));
-        };
-        for (i, pass) in passes.iter().enumerate() {
-            // The output's passes run apart (at the present), so they come last.
-            if i > first_output && !writes_output(pass.as_ref()) {
-                return Err(GpuError::Config(format!(
-                    "pass {:?} comes after the output's passes but does not write the output",
-                    pass.name()
-                )));
-            }
-            for target in &pass.access().reads {
-                if !passes[..i]
-                    .iter()
-                    .any(|p| p.access().writes.contains(target))
-                {
-                    return Err(GpuError::Config(format!(
-                        "pass {:?} reads {target:?}, which no earlier pass writes",
-                        pass.name()
-                    )));
-                }
-            }
-        }
+        check(&passes)?;
         let targets = allocate(&gpu.device, &accesses(&passes), &settings);
         let mut graph = FrameGraph {
             passes,
@@ -230,4 +207,94 @@ pub(crate) enum Part<'a> {
 /// Each pass's declaration, in order.
 fn accesses(passes: &[Box<dyn Pass>]) -> Vec<&Access> {
     passes.iter().map(|p| p.access()).collect()
+}
+
+/// Checks the order of `passes`: some pass writes the output, the output's passes come last
+/// (they run apart, at the present), and every target read is written by an earlier pass.
+fn check(passes: &[Box<dyn Pass>]) -> Result<(), GpuError> {
+    let writes_output = |p: &dyn Pass| p.access().writes.contains(&Target::Output);
+    let Some(first_output) = passes.iter().position(|p| writes_output(p.as_ref())) else {
+        return Err(GpuError::Config("no pass writes the output".into()));
+    };
+    for (i, pass) in passes.iter().enumerate() {
+        // The output's passes run apart (at the present), so they come last.
+        if i > first_output && !writes_output(pass.as_ref()) {
+            return Err(GpuError::Config(format!(
+                "pass {:?} comes after the output's passes but does not write the output",
+                pass.name()
+            )));
+        }
+        for target in &pass.access().reads {
+            if !passes[..i]
+                .iter()
+                .any(|p| p.access().writes.contains(target))
+            {
+                return Err(GpuError::Config(format!(
+                    "pass {:?} reads {target:?}, which no earlier pass writes",
+                    pass.name()
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A pass that only declares.
+    struct Declares(&'static str, Access);
+
+    impl Pass for Declares {
+        fn name(&self) -> &'static str {
+            self.0
+        }
+        fn access(&self) -> &Access {
+            &self.1
+        }
+        fn encode(&self, _: PassContext<'_>, _: &mut wgpu::CommandEncoder, _: &mut FrameStats) {
+            unreachable!("only checked")
+        }
+    }
+
+    fn pass(name: &'static str, reads: &[Target], writes: &[Target]) -> Box<dyn Pass> {
+        Box::new(Declares(
+            name,
+            Access {
+                reads: reads.to_vec(),
+                writes: writes.to_vec(),
+            },
+        ))
+    }
+
+    #[test]
+    fn the_order_is_checked() {
+        let shadow = || pass("shadow", &[], &[Target::ShadowMap]);
+        let opaque = || {
+            pass(
+                "opaque",
+                &[Target::ShadowMap],
+                &[Target::Hdr, Target::Depth],
+            )
+        };
+        let tonemap = || pass("tonemap", &[Target::Hdr], &[Target::Output]);
+        assert!(check(&[shadow(), opaque(), tonemap()]).is_ok());
+        let error = check(&[opaque(), shadow(), tonemap()]).unwrap_err();
+        assert!(
+            error.to_string().contains("\"opaque\" reads ShadowMap"),
+            "{error}"
+        );
+        let error = check(&[shadow(), opaque()]).unwrap_err();
+        assert!(
+            error.to_string().contains("no pass writes the output"),
+            "{error}"
+        );
+        let late = pass("late", &[], &[Target::Depth]);
+        let error = check(&[shadow(), opaque(), tonemap(), late]).unwrap_err();
+        assert!(
+            error.to_string().contains("\"late\" comes after"),
+            "{error}"
+        );
+    }
 }
