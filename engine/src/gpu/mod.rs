@@ -3,8 +3,9 @@
 
 mod context;
 mod error;
+mod frame_graph;
 mod host;
-mod overlay;
+mod passes;
 mod renderer;
 mod timer;
 

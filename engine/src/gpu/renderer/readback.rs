@@ -1,6 +1,7 @@
 //! Reading frames back from the GPU (tests, screenshots, benchmarks).
 
 use super::{Image, Renderer};
+use crate::gpu::frame_graph::Target;
 use crate::gpu::{GpuContext, GpuError};
 
 impl Renderer {
@@ -21,7 +22,7 @@ impl Renderer {
             });
         encoder.copy_texture_to_buffer(
             wgpu::TexelCopyTextureInfo {
-                texture: &self.targets.output,
+                texture: self.graph.targets().texture(Target::Output),
                 mip_level: 0,
                 origin: wgpu::Origin3d::ZERO,
                 aspect: wgpu::TextureAspect::All,

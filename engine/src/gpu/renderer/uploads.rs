@@ -300,6 +300,33 @@ impl Renderer {
 
 /// The bytes of a well-formed RGBA8 mip chain (each level half the last, rounded down, at
 /// least 1; 4 bytes a pixel), or `None`: what may be uploaded.
+/// The sampler of material textures: trilinear, repeating.
+pub(super) fn material_sampler(device: &wgpu::Device) -> wgpu::Sampler {
+    device.create_sampler(&wgpu::SamplerDescriptor {
+        label: Some("material sampler"),
+        address_mode_u: wgpu::AddressMode::Repeat,
+        address_mode_v: wgpu::AddressMode::Repeat,
+        mag_filter: wgpu::FilterMode::Linear,
+        min_filter: wgpu::FilterMode::Linear,
+        mipmap_filter: wgpu::MipmapFilterMode::Linear,
+        ..Default::default()
+    })
+}
+
+/// The 1x1 maps a texture set reads where it names none: white (sRGB), white (linear), a
+/// flat normal.
+pub(super) fn neutral_maps(gpu: &GpuContext) -> [wgpu::TextureView; 3] {
+    let map = |rgba: [u8; 4], srgb| {
+        let image = TextureImage::from_rgba8(1, 1, rgba.to_vec()).expect("1x1");
+        upload_texture(gpu, &[image], srgb)
+    };
+    [
+        map([255; 4], true),
+        map([255; 4], false),
+        map([128, 128, 255, 255], false),
+    ]
+}
+
 fn mip_chain_bytes(mips: &[TextureImage]) -> Option<u64> {
     let first = mips.first()?;
     if first.width == 0 || first.height == 0 {
@@ -319,11 +346,7 @@ fn mip_chain_bytes(mips: &[TextureImage]) -> Option<u64> {
 }
 
 /// Uploads a mip chain as an RGBA8 texture (sRGB for colour, linear for data).
-pub(super) fn upload_texture(
-    gpu: &GpuContext,
-    mips: &[TextureImage],
-    srgb: bool,
-) -> wgpu::TextureView {
+fn upload_texture(gpu: &GpuContext, mips: &[TextureImage], srgb: bool) -> wgpu::TextureView {
     let (width, height) = (mips[0].width, mips[0].height);
     let format = if srgb {
         wgpu::TextureFormat::Rgba8UnormSrgb

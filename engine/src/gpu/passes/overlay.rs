@@ -7,7 +7,7 @@ use std::sync::Mutex;
 
 use glam::UVec2;
 
-use super::GpuContext;
+use crate::gpu::GpuContext;
 use crate::render::{GLYPH_COUNT, GLYPH_SIZE, GlyphQuad, font_atlas};
 
 /// The font atlas, the quads of the current overlay, and a pipeline per target format.
@@ -113,7 +113,9 @@ impl OverlayPass {
         });
         let shader = device.create_shader_module(wgpu::ShaderModuleDescriptor {
             label: Some("overlay.wgsl"),
-            source: wgpu::ShaderSource::Wgsl(include_str!("../../../shaders/overlay.wgsl").into()),
+            source: wgpu::ShaderSource::Wgsl(
+                include_str!("../../../../shaders/overlay.wgsl").into(),
+            ),
         });
         let pass = OverlayPass {
             group,

@@ -1,0 +1,233 @@
+//! The opaque pass: PBR shading of the camera's instances into the HDR target (multisampled
+//! and resolved where the adapter supports it), lit by the sun through the shadow map and by
+//! the point lights. Reads [`Target::ShadowMap`]; writes [`Target::HdrMsaa`] (with MSAA),
+//! [`Target::Hdr`] and [`Target::Depth`].
+
+use super::{PassSetup, uniform_entry, vertex_layouts};
+use crate::gpu::frame_graph::{Access, Pass, PassContext, Target, Targets};
+use crate::gpu::renderer::{DEPTH_FORMAT, HDR_FORMAT};
+use crate::render::FrameStats;
+
+/// The layout of a texture set's bind group (group 1 of the PBR pipelines): base colour,
+/// normal, metallic-roughness, emissive, occlusion, and their sampler.
+pub(crate) fn texture_layout(device: &wgpu::Device) -> wgpu::BindGroupLayout {
+    let texture_entry = |binding| wgpu::BindGroupLayoutEntry {
+        binding,
+        visibility: wgpu::ShaderStages::FRAGMENT,
+        ty: wgpu::BindingType::Texture {
+            sample_type: wgpu::TextureSampleType::Float { filterable: true },
+            view_dimension: wgpu::TextureViewDimension::D2,
+            multisampled: false,
+        },
+        count: None,
+    };
+    device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+        label: Some("material textures layout"),
+        entries: &[
+            texture_entry(0),
+            texture_entry(1),
+            texture_entry(2),
+            texture_entry(3),
+            texture_entry(4),
+            wgpu::BindGroupLayoutEntry {
+                binding: 5,
+                visibility: wgpu::ShaderStages::FRAGMENT,
+                ty: wgpu::BindingType::Sampler(wgpu::SamplerBindingType::Filtering),
+                count: None,
+            },
+        ],
+    })
+}
+
+/// The PBR pipelines and the bind group of the frame uniform, materials and shadow map.
+pub(crate) struct OpaquePass {
+    access: Access,
+    /// For textured batches, then for untextured ones.
+    pipelines: [wgpu::RenderPipeline; 2],
+    group_layout: wgpu::BindGroupLayout,
+    frame_buffer: wgpu::Buffer,
+    material_buffer: wgpu::Buffer,
+    shadow_sampler: wgpu::Sampler,
+    /// Made by `bind`, once the shadow map exists.
+    group: Option<wgpu::BindGroup>,
+}
+
+impl OpaquePass {
+    pub(crate) fn new(setup: &PassSetup<'_>) -> OpaquePass {
+        let device = setup.device;
+        let group_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some("main bind group layout"),
+            entries: &[
+                uniform_entry(0, wgpu::ShaderStages::VERTEX_FRAGMENT),
+                uniform_entry(1, wgpu::ShaderStages::FRAGMENT),
+                wgpu::BindGroupLayoutEntry {
+                    binding: 2,
+                    visibility: wgpu::ShaderStages::FRAGMENT,
+                    ty: wgpu::BindingType::Texture {
+                        sample_type: wgpu::TextureSampleType::Depth,
+                        view_dimension: wgpu::TextureViewDimension::D2,
+                        multisampled: false,
+                    },
+                    count: None,
+                },
+                wgpu::BindGroupLayoutEntry {
+                    binding: 3,
+                    visibility: wgpu::ShaderStages::FRAGMENT,
+                    ty: wgpu::BindingType::Sampler(wgpu::SamplerBindingType::Comparison),
+                    count: None,
+                },
+            ],
+        });
+        let shadow_sampler = device.create_sampler(&wgpu::SamplerDescriptor {
+            label: Some("shadow comparison sampler"),
+            mag_filter: wgpu::FilterMode::Linear,
+            min_filter: wgpu::FilterMode::Linear,
+            compare: Some(wgpu::CompareFunction::LessEqual),
+            ..Default::default()
+        });
+        let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+            label: Some("pbr pipeline layout"),
+            bind_group_layouts: &[Some(&group_layout), Some(setup.texture_layout)],
+            immediate_size: 0,
+        });
+        // Textured batches read every vertex attribute; untextured ones position and normal.
+        let pipeline = |textured: bool| {
+            device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+                label: Some("pbr pipeline"),
+                layout: Some(&pipeline_layout),
+                vertex: wgpu::VertexState {
+                    module: setup.pbr,
+                    entry_point: Some(if textured { "vs_main" } else { "vs_untextured" }),
+                    compilation_options: Default::default(),
+                    buffers: &vertex_layouts(textured),
+                },
+                primitive: wgpu::PrimitiveState {
+                    cull_mode: Some(wgpu::Face::Back),
+                    ..Default::default()
+                },
+                depth_stencil: Some(wgpu::DepthStencilState {
+                    format: DEPTH_FORMAT,
+                    depth_write_enabled: Some(true),
+                    depth_compare: Some(wgpu::CompareFunction::Less),
+                    stencil: Default::default(),
+                    bias: Default::default(),
+                }),
+                multisample: wgpu::MultisampleState {
+                    count: setup.samples,
+                    ..Default::default()
+                },
+                fragment: Some(wgpu::FragmentState {
+                    module: setup.pbr,
+                    entry_point: Some("fs_main"),
+                    compilation_options: Default::default(),
+                    targets: &[Some(HDR_FORMAT.into())],
+                }),
+                multiview_mask: None,
+                cache: None,
+            })
+        };
+        let mut writes = vec![Target::Hdr, Target::Depth];
+        if setup.samples > 1 {
+            writes.push(Target::HdrMsaa);
+        }
+        OpaquePass {
+            access: Access {
+                reads: vec![Target::ShadowMap],
+                writes,
+            },
+            pipelines: [pipeline(true), pipeline(false)],
+            group_layout,
+            frame_buffer: setup.frame_buffer.clone(),
+            material_buffer: setup.material_buffer.clone(),
+            shadow_sampler,
+            group: None,
+        }
+    }
+}
+
+impl Pass for OpaquePass {
+    fn name(&self) -> &'static str {
+        "pbr pass"
+    }
+
+    fn access(&self) -> &Access {
+        &self.access
+    }
+
+    fn bind(&mut self, device: &wgpu::Device, targets: &Targets) {
+        self.group = Some(device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("main bind group"),
+            layout: &self.group_layout,
+            entries: &[
+                wgpu::BindGroupEntry {
+                    binding: 0,
+                    resource: self.frame_buffer.as_entire_binding(),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 1,
+                    resource: self.material_buffer.as_entire_binding(),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 2,
+                    resource: wgpu::BindingResource::TextureView(targets.view(Target::ShadowMap)),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 3,
+                    resource: wgpu::BindingResource::Sampler(&self.shadow_sampler),
+                },
+            ],
+        }));
+    }
+
+    fn encode(
+        &self,
+        ctx: PassContext<'_>,
+        encoder: &mut wgpu::CommandEncoder,
+        stats: &mut FrameStats,
+    ) {
+        let (view, resolve) = if self.access.writes.contains(&Target::HdrMsaa) {
+            (ctx.view(Target::HdrMsaa), Some(ctx.view(Target::Hdr)))
+        } else {
+            (ctx.view(Target::Hdr), None)
+        };
+        let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
+            label: Some(self.name()),
+            color_attachments: &[Some(wgpu::RenderPassColorAttachment {
+                view,
+                depth_slice: None,
+                resolve_target: resolve,
+                ops: wgpu::Operations {
+                    load: wgpu::LoadOp::Clear(ctx.frame.clear),
+                    store: wgpu::StoreOp::Store,
+                },
+            })],
+            depth_stencil_attachment: Some(wgpu::RenderPassDepthStencilAttachment {
+                view: ctx.view(Target::Depth),
+                depth_ops: Some(wgpu::Operations {
+                    load: wgpu::LoadOp::Clear(1.0),
+                    store: wgpu::StoreOp::Discard,
+                }),
+                stencil_ops: None,
+            }),
+            timestamp_writes: ctx.timestamps,
+            occlusion_query_set: None,
+            multiview_mask: None,
+        });
+        pass.set_bind_group(0, self.group.as_ref(), &[]);
+        pass.set_vertex_buffer(1, ctx.frame.instances.slice(..));
+        let mut bound = None;
+        for draw in &ctx.frame.draws {
+            if bound != Some(draw.textured) {
+                pass.set_pipeline(&self.pipelines[usize::from(!draw.textured)]);
+                bound = Some(draw.textured);
+            }
+            pass.set_bind_group(1, draw.textures, &[]);
+            pass.set_vertex_buffer(0, draw.mesh.vertices.slice(..));
+            pass.set_index_buffer(draw.mesh.indices.slice(..), draw.mesh.format);
+            pass.draw_indexed(0..draw.mesh.index_count, 0, draw.instances.clone());
+            stats.draw_calls += 1;
+            stats.instances += draw.instances.len() as u32;
+            stats.triangles += u64::from(draw.mesh.index_count / 3) * draw.instances.len() as u64;
+        }
+    }
+}

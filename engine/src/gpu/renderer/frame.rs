@@ -1,0 +1,135 @@
+//! A frame's data on its way to the passes: the frame uniform and the instances uploaded,
+//! and the draws each pass reads (`FrameInputs`).
+
+use bytemuck::Zeroable;
+use glam::Vec3;
+
+use super::{FrameUniform, GpuPointLight, Renderer};
+use crate::gpu::error::within;
+use crate::gpu::frame_graph::{Draw, FrameInputs};
+use crate::gpu::{GpuContext, GpuError};
+use crate::render::{FrameDesc, FrameStats, GpuInstance, MAX_POINT_LIGHTS, TextureSetHandle};
+
+impl Renderer {
+    /// What the passes draw this frame: per batch, the camera's instances (opaque pass) and
+    /// the shadow casters (shadow pass), clamped to the frame's instances.
+    pub(super) fn frame_inputs<'a>(
+        &'a self,
+        frame: &FrameDesc,
+        stats: &mut FrameStats,
+    ) -> FrameInputs<'a> {
+        let clamp = |r: std::ops::Range<u32>| r.start..r.end.min(frame.instances.len() as u32);
+        let mut draws = Vec::with_capacity(frame.batches.len());
+        let mut casters = Vec::with_capacity(frame.batches.len());
+        for batch in frame.batches {
+            // A batch naming an unloaded mesh or an unknown texture set is skipped: assets
+            // may be removed between the queue being built and the frame being drawn.
+            let (Some(mesh), Some(textures)) = (
+                self.meshes.get(&batch.mesh),
+                self.texture_sets.get(batch.textures.0 as usize),
+            ) else {
+                stats.skipped_batches += 1;
+                continue;
+            };
+            let instances = clamp(batch.instances.clone());
+            if !instances.is_empty() {
+                draws.push(Draw {
+                    mesh,
+                    textures,
+                    instances,
+                    textured: batch.textures != TextureSetHandle::default(),
+                });
+            }
+            let shadow = clamp(batch.caster_instances());
+            if !shadow.is_empty() {
+                casters.push((mesh, shadow));
+            }
+        }
+        FrameInputs {
+            draws,
+            casters,
+            instances: &self.instance_buffer,
+            shadows: frame.sun.shadows,
+            clear: wgpu::Color {
+                r: frame.ambient.0.x as f64 * 0.5,
+                g: frame.ambient.0.y as f64 * 0.5,
+                b: frame.ambient.0.z as f64 * 0.5,
+                a: 1.0,
+            },
+            overlay: &self.overlay,
+        }
+    }
+
+    /// What the output passes need when presenting: no scene draws, the overlay.
+    pub(super) fn present_inputs(&self) -> FrameInputs<'_> {
+        FrameInputs {
+            draws: Vec::new(),
+            casters: Vec::new(),
+            instances: &self.instance_buffer,
+            shadows: false,
+            clear: wgpu::Color::BLACK,
+            overlay: &self.overlay,
+        }
+    }
+
+    /// Writes the frame uniform and the instances (one copy) and grows the instance buffer
+    /// when needed.
+    pub(super) fn upload_frame(
+        &mut self,
+        gpu: &GpuContext,
+        frame: &FrameDesc,
+    ) -> Result<(), GpuError> {
+        let needed = frame.instances.len().max(1);
+        let capacity = self.instance_buffer.size() as usize / size_of::<GpuInstance>();
+        if needed > capacity {
+            let max_buffer = gpu.device.limits().max_buffer_size;
+            let bytes = |n: usize| (n * size_of::<GpuInstance>()) as u64;
+            within("the instance buffer", bytes(needed), max_buffer)?;
+            // Grow by powers of two while the device allows, else to exactly what is needed.
+            let grown = if bytes(needed.next_power_of_two()) <= max_buffer {
+                needed.next_power_of_two()
+            } else {
+                needed
+            };
+            self.instance_buffer = gpu.scoped(|| Self::instance_buffer(&gpu.device, grown))?;
+        }
+        if !frame.instances.is_empty() {
+            gpu.queue.write_buffer(
+                &self.instance_buffer,
+                0,
+                bytemuck::cast_slice(frame.instances),
+            );
+        }
+        let to_light = -frame.sun.direction.normalize_or(Vec3::NEG_Y);
+        let light_view_proj = frame.sun.view_projection(frame.shadow_bounds);
+        let radius = frame.shadow_bounds.1.max(1e-3);
+        let mut point_lights = [GpuPointLight::zeroed(); MAX_POINT_LIGHTS];
+        let count = frame.point_lights.len().min(MAX_POINT_LIGHTS);
+        for (slot, light) in point_lights.iter_mut().zip(frame.point_lights) {
+            *slot = GpuPointLight {
+                position_range: light.position.extend(light.range.max(1e-3)).to_array(),
+                color_intensity: light.color.extend(light.intensity).to_array(),
+            };
+        }
+        let texel = 1.0 / self.config.shadow_map_size as f32;
+        let uniform = FrameUniform {
+            view_proj: (frame.camera.projection * frame.camera.view).to_cols_array_2d(),
+            light_view_proj: light_view_proj.to_cols_array_2d(),
+            camera_position: frame.camera.position.extend(1.0).to_array(),
+            light_direction: to_light
+                .extend(if frame.sun.shadows { 1.0 } else { 0.0 })
+                .to_array(),
+            light_color: (frame.sun.color * frame.sun.intensity)
+                .extend(1.0)
+                .to_array(),
+            sky_color: frame.ambient.0.extend(1.0).to_array(),
+            ground_color: frame.ambient.1.extend(1.0).to_array(),
+            // Normal offset of about one texel in world units, plus a small depth bias.
+            shadow_params: [0.0005, 2.0 * radius * texel * 1.5, texel, count as f32],
+            point_lights,
+        };
+        gpu.queue
+            .write_buffer(&self.frame_buffer, 0, bytemuck::bytes_of(&uniform));
+        Ok(())
+    }
+}
