@@ -81,7 +81,9 @@ fn what_wgpu_refuses_is_a_typed_error_not_a_panic() {
     let error = renderer.render(&gpu, &frame).unwrap_err();
     assert!(matches!(error, GpuError::Validation(_)), "{error}");
     assert!(error.to_string().contains("refused"), "{error}");
-    renderer.render(&gpu, &frame).expect("the next frame renders");
+    renderer
+        .render(&gpu, &frame)
+        .expect("the next frame renders");
 }
 
 #[test]
