@@ -131,6 +131,38 @@ fn world_sphere(meshes: &MeshAssets, mesh: MeshHandle, transform: &Transform) ->
     }
 }
 
+/// Every loaded mesh's bounding sphere by slot, rebuilt each frame that has dynamic entities to
+/// cull (one pass over the meshes), so an entity's bounds cost an indexed load and a handle
+/// compare rather than a store lookup: the same answer as [`MeshAssets::bounds`].
+#[derive(Default)]
+struct BoundsTable {
+    by_slot: Vec<Option<(MeshHandle, Vec3, f32)>>,
+}
+
+impl BoundsTable {
+    fn rebuild(&mut self, meshes: &MeshAssets) {
+        self.by_slot.clear();
+        for (handle, _) in meshes.iter() {
+            let slot = handle.index() as usize;
+            if self.by_slot.len() <= slot {
+                self.by_slot.resize(slot + 1, None);
+            }
+            self.by_slot[slot] = meshes.bounds(handle).map(|(c, r)| (handle, c, r));
+        }
+    }
+
+    /// [`world_sphere`] through the table.
+    #[inline]
+    fn world_sphere(&self, mesh: MeshHandle, transform: &Transform) -> (Vec3, f32) {
+        match self.by_slot.get(mesh.index() as usize) {
+            Some(&Some((handle, center, radius))) if handle == mesh => {
+                transform.transform_sphere(center, radius)
+            }
+            _ => (Vec3::ZERO, f32::NEG_INFINITY),
+        }
+    }
+}
+
 /// Tests one archetype's dynamic entities, [`LANES`] at a time, and writes their passes.
 /// `transforms` is the archetype's `Transform` or `GlobalTransform` column, read through
 /// `transform_of`.
@@ -139,7 +171,7 @@ fn cull_columns<T: Sync>(
     transform_of: impl Fn(&T) -> &Transform + Sync,
     meshes: &[MeshRef],
     passes: &mut [DrawPasses],
-    assets: &MeshAssets,
+    bounds: &BoundsTable,
     main: &Frustum,
     shadow: Option<&Frustum>,
 ) -> (u32, u32) {
@@ -155,7 +187,7 @@ fn cull_columns<T: Sync>(
                 let (mut x, mut y, mut z, mut r) =
                     ([0f32; LANES], [0f32; LANES], [0f32; LANES], [-1f32; LANES]);
                 for l in 0..t.len() {
-                    let (c, radius) = world_sphere(assets, m[l].0, transform_of(&t[l]));
+                    let (c, radius) = bounds.world_sphere(m[l].0, transform_of(&t[l]));
                     (x[l], y[l], z[l], r[l]) = (c.x, c.y, c.z, radius);
                 }
                 let seen = visible_spheres(main, &x, &y, &z, &r);
@@ -170,7 +202,10 @@ fn cull_columns<T: Sync>(
                         bits |= PASS_SHADOW;
                         casters += 1;
                     }
-                    out.0 = bits;
+                    // Written only when changed: a steady frame dirties no cache lines.
+                    if out.0 != bits {
+                        out.0 = bits;
+                    }
                 }
             }
             (visible, casters)
@@ -192,6 +227,7 @@ fn cull_columns<T: Sync>(
 /// Put it in the Culling stage.
 pub fn cull() -> System {
     let mut statics = StaticIndex::default();
+    let mut bounds = BoundsTable::default();
     let mut found: Vec<u32> = Vec::new();
     let mut casters_found: Vec<u32> = Vec::new();
     System::new("layerw::cull", move |ctx| {
@@ -238,10 +274,13 @@ pub fn cull() -> System {
 
         // Dynamic entities, column-wise per archetype.
         let mut stats = CullStats::default();
-        for archetype in ctx.archetypes() {
-            if archetype.has::<Static>() || !archetype.has::<DrawPasses>() {
-                continue;
-            }
+        let dynamic = |archetype: &&hecs::Archetype| {
+            !archetype.has::<Static>() && archetype.has::<DrawPasses>() && !archetype.is_empty()
+        };
+        if ctx.archetypes().any(|a| dynamic(&a)) {
+            bounds.rebuild(&assets);
+        }
+        for archetype in ctx.archetypes().filter(dynamic) {
             let (Some(meshes), Some(mut passes)) = (
                 archetype.get::<&MeshRef>(),
                 archetype.get::<&mut DrawPasses>(),
@@ -254,7 +293,7 @@ pub fn cull() -> System {
                     |g: &GlobalTransform| &g.0,
                     &meshes,
                     &mut passes,
-                    &assets,
+                    &bounds,
                     &main,
                     shadow.as_ref(),
                 ),
@@ -264,7 +303,7 @@ pub fn cull() -> System {
                         |t: &Transform| t,
                         &meshes,
                         &mut passes,
-                        &assets,
+                        &bounds,
                         &main,
                         shadow.as_ref(),
                     ),
@@ -339,12 +378,14 @@ pub fn cull() -> System {
             };
             shown.push(next);
         }
-        // Despawned entities leave the index (a liveness check, far cheaper than a write).
+        // Despawned entities leave the index (a liveness check, far cheaper than a write; in
+        // parallel, as each is a cache miss or two in a large world).
+        let alive = ctx.liveness();
+        let entities = &statics.entities;
         let mut gone: Vec<u32> = shown
-            .iter()
-            .filter(|(id, _)| {
-                statics.entities[*id as usize].is_none_or(|entity| !ctx.contains(entity))
-            })
+            .par_iter()
+            .with_min_len(1024)
+            .filter(|(id, _)| entities[*id as usize].is_none_or(|entity| !alive.contains(entity)))
             .map(|&(id, _)| id)
             .collect();
         if !gone.is_empty() {
