@@ -131,9 +131,11 @@ fn world_sphere(meshes: &MeshAssets, mesh: MeshHandle, transform: &Transform) ->
     }
 }
 
-/// Every loaded mesh's bounding sphere by slot, rebuilt each frame that has dynamic entities to
-/// cull (one pass over the meshes), so an entity's bounds cost an indexed load and a handle
-/// compare rather than a store lookup: the same answer as [`MeshAssets::bounds`].
+/// Every loaded mesh's bounding sphere by slot, rebuilt each frame that has more dynamic
+/// entities to cull than there are mesh slots (one pass over the meshes), so an entity's bounds
+/// cost an indexed load and a handle compare rather than a store lookup: the same answer as
+/// [`MeshAssets::bounds`]. With fewer entities than meshes (a streamed world's many levels,
+/// a few movers) the lookups are cheaper than the rebuild, and culling uses the store.
 #[derive(Default)]
 struct BoundsTable {
     by_slot: Vec<Option<(MeshHandle, Vec3, f32)>>,
@@ -163,6 +165,23 @@ impl BoundsTable {
     }
 }
 
+/// Where [`cull_columns`] finds mesh bounds: the store, or this frame's [`BoundsTable`].
+#[derive(Clone, Copy)]
+enum Bounds<'a> {
+    Store(&'a MeshAssets),
+    Table(&'a BoundsTable),
+}
+
+impl Bounds<'_> {
+    #[inline]
+    fn world_sphere(self, mesh: MeshHandle, transform: &Transform) -> (Vec3, f32) {
+        match self {
+            Bounds::Store(meshes) => world_sphere(meshes, mesh, transform),
+            Bounds::Table(table) => table.world_sphere(mesh, transform),
+        }
+    }
+}
+
 /// Tests one archetype's dynamic entities, [`LANES`] at a time, and writes their passes.
 /// `transforms` is the archetype's `Transform` or `GlobalTransform` column, read through
 /// `transform_of`.
@@ -171,7 +190,7 @@ fn cull_columns<T: Sync>(
     transform_of: impl Fn(&T) -> &Transform + Sync,
     meshes: &[MeshRef],
     passes: &mut [DrawPasses],
-    bounds: &BoundsTable,
+    bounds: Bounds<'_>,
     main: &Frustum,
     shadow: Option<&Frustum>,
 ) -> (u32, u32) {
@@ -227,7 +246,7 @@ fn cull_columns<T: Sync>(
 /// Put it in the Culling stage.
 pub fn cull() -> System {
     let mut statics = StaticIndex::default();
-    let mut bounds = BoundsTable::default();
+    let mut table = BoundsTable::default();
     let mut found: Vec<u32> = Vec::new();
     let mut casters_found: Vec<u32> = Vec::new();
     System::new("layerw::cull", move |ctx| {
@@ -277,9 +296,17 @@ pub fn cull() -> System {
         let dynamic = |archetype: &&hecs::Archetype| {
             !archetype.has::<Static>() && archetype.has::<DrawPasses>() && !archetype.is_empty()
         };
-        if ctx.archetypes().any(|a| dynamic(&a)) {
-            bounds.rebuild(&assets);
-        }
+        let movers: usize = ctx
+            .archetypes()
+            .filter(dynamic)
+            .map(|a| a.len() as usize)
+            .sum();
+        let bounds = if movers > assets.assets().slot_count() {
+            table.rebuild(&assets);
+            Bounds::Table(&table)
+        } else {
+            Bounds::Store(&assets)
+        };
         for archetype in ctx.archetypes().filter(dynamic) {
             let (Some(meshes), Some(mut passes)) = (
                 archetype.get::<&MeshRef>(),
@@ -293,7 +320,7 @@ pub fn cull() -> System {
                     |g: &GlobalTransform| &g.0,
                     &meshes,
                     &mut passes,
-                    &bounds,
+                    bounds,
                     &main,
                     shadow.as_ref(),
                 ),
@@ -303,7 +330,7 @@ pub fn cull() -> System {
                         |t: &Transform| t,
                         &meshes,
                         &mut passes,
-                        &bounds,
+                        bounds,
                         &main,
                         shadow.as_ref(),
                     ),
