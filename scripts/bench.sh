@@ -16,6 +16,9 @@ for bench in cull lod; do
     printf '\n== cargo bench -p layerw-engine --bench %s\n' "$bench"
     cargo bench -p layerw-engine --bench "$bench" -- "$@"
 done
+printf '\n== bench_visibility: the Lod and Culling stages at 1M entities, 2 threads, beside their kernels\n'
+cargo run --release --example bench_visibility
+
 printf '\n== cargo bench -p layerw-cook --bench chain\n'
 cargo bench -p layerw-cook --bench chain -- "$@"
 

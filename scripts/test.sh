@@ -84,6 +84,12 @@ section "tests (native, golden images on lavapipe)" \
 section "bench_stream smoke (tiny world from files)" \
     bash scripts/bench_stream_smoke.sh
 
+# The Lod and Culling stages on a small world beside their kernels (BENCHMARKS.md, "cull and
+# select_lods systems at 1M"): it fails when select_lods and select_levels_par disagree; no
+# timing thresholds. A few seconds in a debug build.
+section "bench_visibility smoke (20,000 entities)" \
+    cargo run --example bench_visibility -- --entities 20000 --frames 5 --warmup 2
+
 # The schedule's own checks (conflicting system parameters, ordering labels and cycles) are not
 # debug assertions: the same tests in a release build show they hold there too.
 section "schedule checks in a release build" \

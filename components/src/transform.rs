@@ -72,12 +72,14 @@ impl Transform {
     }
 
     /// Maps a local-space point to world space.
+    #[inline]
     pub fn transform_point(&self, point: Vec3) -> Vec3 {
         self.rotation * (point * self.scale) + self.translation
     }
 
     /// Maps a local bounding sphere (centre, radius) to a world one that holds it: the radius
     /// grows by the largest scale axis.
+    #[inline]
     pub fn transform_sphere(&self, center: Vec3, radius: f32) -> (Vec3, f32) {
         (
             self.transform_point(center),

@@ -131,6 +131,57 @@ fn world_sphere(meshes: &MeshAssets, mesh: MeshHandle, transform: &Transform) ->
     }
 }
 
+/// Every loaded mesh's bounding sphere by slot, rebuilt each frame that has more dynamic
+/// entities to cull than there are mesh slots (one pass over the meshes), so an entity's bounds
+/// cost an indexed load and a handle compare rather than a store lookup: the same answer as
+/// [`MeshAssets::bounds`]. With fewer entities than meshes (a streamed world's many levels,
+/// a few movers) the lookups are cheaper than the rebuild, and culling uses the store.
+#[derive(Default)]
+struct BoundsTable {
+    by_slot: Vec<Option<(MeshHandle, Vec3, f32)>>,
+}
+
+impl BoundsTable {
+    fn rebuild(&mut self, meshes: &MeshAssets) {
+        self.by_slot.clear();
+        for (handle, _) in meshes.iter() {
+            let slot = handle.index() as usize;
+            if self.by_slot.len() <= slot {
+                self.by_slot.resize(slot + 1, None);
+            }
+            self.by_slot[slot] = meshes.bounds(handle).map(|(c, r)| (handle, c, r));
+        }
+    }
+
+    /// [`world_sphere`] through the table.
+    #[inline]
+    fn world_sphere(&self, mesh: MeshHandle, transform: &Transform) -> (Vec3, f32) {
+        match self.by_slot.get(mesh.index() as usize) {
+            Some(&Some((handle, center, radius))) if handle == mesh => {
+                transform.transform_sphere(center, radius)
+            }
+            _ => (Vec3::ZERO, f32::NEG_INFINITY),
+        }
+    }
+}
+
+/// Where [`cull_columns`] finds mesh bounds: the store, or this frame's [`BoundsTable`].
+#[derive(Clone, Copy)]
+enum Bounds<'a> {
+    Store(&'a MeshAssets),
+    Table(&'a BoundsTable),
+}
+
+impl Bounds<'_> {
+    #[inline]
+    fn world_sphere(self, mesh: MeshHandle, transform: &Transform) -> (Vec3, f32) {
+        match self {
+            Bounds::Store(meshes) => world_sphere(meshes, mesh, transform),
+            Bounds::Table(table) => table.world_sphere(mesh, transform),
+        }
+    }
+}
+
 /// Tests one archetype's dynamic entities, [`LANES`] at a time, and writes their passes.
 /// `transforms` is the archetype's `Transform` or `GlobalTransform` column, read through
 /// `transform_of`.
@@ -139,7 +190,7 @@ fn cull_columns<T: Sync>(
     transform_of: impl Fn(&T) -> &Transform + Sync,
     meshes: &[MeshRef],
     passes: &mut [DrawPasses],
-    assets: &MeshAssets,
+    bounds: Bounds<'_>,
     main: &Frustum,
     shadow: Option<&Frustum>,
 ) -> (u32, u32) {
@@ -155,7 +206,7 @@ fn cull_columns<T: Sync>(
                 let (mut x, mut y, mut z, mut r) =
                     ([0f32; LANES], [0f32; LANES], [0f32; LANES], [-1f32; LANES]);
                 for l in 0..t.len() {
-                    let (c, radius) = world_sphere(assets, m[l].0, transform_of(&t[l]));
+                    let (c, radius) = bounds.world_sphere(m[l].0, transform_of(&t[l]));
                     (x[l], y[l], z[l], r[l]) = (c.x, c.y, c.z, radius);
                 }
                 let seen = visible_spheres(main, &x, &y, &z, &r);
@@ -170,7 +221,10 @@ fn cull_columns<T: Sync>(
                         bits |= PASS_SHADOW;
                         casters += 1;
                     }
-                    out.0 = bits;
+                    // Written only when changed: a steady frame dirties no cache lines.
+                    if out.0 != bits {
+                        out.0 = bits;
+                    }
                 }
             }
             (visible, casters)
@@ -192,6 +246,7 @@ fn cull_columns<T: Sync>(
 /// Put it in the Culling stage.
 pub fn cull() -> System {
     let mut statics = StaticIndex::default();
+    let mut table = BoundsTable::default();
     let mut found: Vec<u32> = Vec::new();
     let mut casters_found: Vec<u32> = Vec::new();
     System::new("layerw::cull", move |ctx| {
@@ -238,10 +293,21 @@ pub fn cull() -> System {
 
         // Dynamic entities, column-wise per archetype.
         let mut stats = CullStats::default();
-        for archetype in ctx.archetypes() {
-            if archetype.has::<Static>() || !archetype.has::<DrawPasses>() {
-                continue;
-            }
+        let dynamic = |archetype: &&hecs::Archetype| {
+            !archetype.has::<Static>() && archetype.has::<DrawPasses>() && !archetype.is_empty()
+        };
+        let movers: usize = ctx
+            .archetypes()
+            .filter(dynamic)
+            .map(|a| a.len() as usize)
+            .sum();
+        let bounds = if movers > assets.assets().slot_count() {
+            table.rebuild(&assets);
+            Bounds::Table(&table)
+        } else {
+            Bounds::Store(&assets)
+        };
+        for archetype in ctx.archetypes().filter(dynamic) {
             let (Some(meshes), Some(mut passes)) = (
                 archetype.get::<&MeshRef>(),
                 archetype.get::<&mut DrawPasses>(),
@@ -254,7 +320,7 @@ pub fn cull() -> System {
                     |g: &GlobalTransform| &g.0,
                     &meshes,
                     &mut passes,
-                    &assets,
+                    bounds,
                     &main,
                     shadow.as_ref(),
                 ),
@@ -264,7 +330,7 @@ pub fn cull() -> System {
                         |t: &Transform| t,
                         &meshes,
                         &mut passes,
-                        &assets,
+                        bounds,
                         &main,
                         shadow.as_ref(),
                     ),
@@ -339,12 +405,14 @@ pub fn cull() -> System {
             };
             shown.push(next);
         }
-        // Despawned entities leave the index (a liveness check, far cheaper than a write).
+        // Despawned entities leave the index (a liveness check, far cheaper than a write; in
+        // parallel, as each is a cache miss or two in a large world).
+        let alive = ctx.liveness();
+        let entities = &statics.entities;
         let mut gone: Vec<u32> = shown
-            .iter()
-            .filter(|(id, _)| {
-                statics.entities[*id as usize].is_none_or(|entity| !ctx.contains(entity))
-            })
+            .par_iter()
+            .with_min_len(1024)
+            .filter(|(id, _)| entities[*id as usize].is_none_or(|entity| !alive.contains(entity)))
             .map(|&(id, _)| id)
             .collect();
         if !gone.is_empty() {

@@ -1,19 +1,22 @@
 //! The Lod stage: each [`LodMesh`] entity's level, chosen from its chain's projected error,
 //! and the per-frame triangle budget (applied after culling, to what the camera sees).
 //!
-//! Both work column-wise per archetype: the chain indices, world bounding spheres and last
-//! frame's levels are gathered into flat arrays, selected in one batch
-//! ([`select_levels_par`]), and written back with each entity's `MeshRef` set to its level's
-//! mesh, so extraction and culling need to know nothing about LOD.
+//! Both work column-wise per archetype, and set each entity's `MeshRef` to its level's mesh,
+//! so extraction and culling need to know nothing about LOD. Selection runs in one parallel
+//! pass over the columns: a few hundred entities at a time, their chain slots, world bounding
+//! spheres and last levels are assembled on the stack, selected by a [`LodSelector`] prepared
+//! once a frame, and written back where they changed (no frame-sized arrays, no store lookup
+//! per entity: loaded chains are read from a table by slot, rebuilt each frame). The budget
+//! gathers every visible LOD entity into flat arrays, since it needs them all at once.
 
-use glam::Vec4;
+use glam::{Vec3, Vec4};
 use hecs::Archetype;
 use layerw_components::{Camera, DrawPasses, GlobalTransform, LodMesh, MeshRef, Transform};
 use layerw_engine::lod::{
-    LodAssets, LodSettings, LodView, enforce_triangle_budget, select_levels_par,
+    LodAssets, LodHandle, LodSelector, LodSettings, LodView, enforce_triangle_budget,
 };
 use layerw_engine::platform::Window;
-use layerw_engine::render::{CameraView, PASS_MAIN};
+use layerw_engine::render::{CameraView, MeshHandle, PASS_MAIN};
 use layerw_engine::schedule::{System, SystemContext};
 use rayon::prelude::*;
 
@@ -114,12 +117,138 @@ fn write_back(archetype: &Archetype, lods: &LodAssets, levels: &[u8], only: Opti
         });
 }
 
+/// A loaded chain as selection reads it.
+#[derive(Clone, Copy)]
+struct ChainInfo {
+    handle: LodHandle,
+    /// The finest level's bounding sphere, object space.
+    center: Vec3,
+    radius: f32,
+    /// Levels in the chain, and how many are resident (a prefix, coarse first).
+    levels: u8,
+    resident: u8,
+    /// Where its levels' meshes start in [`ChainTable::meshes`].
+    first_mesh: u32,
+}
+
+/// The loaded chains of [`LodAssets`] by slot, rebuilt each frame (one pass over the chains),
+/// so an entity's chain costs an indexed load and a handle compare rather than a store
+/// lookup: the same answer as [`LodAssets::get`].
+#[derive(Default)]
+struct ChainTable {
+    by_slot: Vec<Option<ChainInfo>>,
+    meshes: Vec<MeshHandle>,
+}
+
+impl ChainTable {
+    fn rebuild(&mut self, lods: &LodAssets) {
+        self.by_slot.clear();
+        self.meshes.clear();
+        for (handle, chain) in lods.iter() {
+            let slot = LodAssets::index(handle);
+            if self.by_slot.len() <= slot {
+                self.by_slot.resize(slot + 1, None);
+            }
+            self.by_slot[slot] = Some(ChainInfo {
+                handle,
+                center: chain.bounds.center,
+                radius: chain.bounds.radius,
+                // At most MAX_LEVELS (32) levels.
+                levels: chain.levels.len() as u8,
+                resident: chain.resident,
+                first_mesh: self.meshes.len() as u32,
+            });
+            self.meshes.extend(chain.levels.iter().map(|l| l.mesh));
+        }
+    }
+
+    /// The chain behind a live, loaded handle.
+    #[inline]
+    fn get(&self, handle: LodHandle) -> Option<&ChainInfo> {
+        self.by_slot
+            .get(LodAssets::index(handle))
+            .and_then(Option::as_ref)
+            .filter(|c| c.handle == handle)
+    }
+}
+
+/// Entities assembled on the stack at a time (their spheres, 16 bytes each, stay in L1).
+const BATCH: usize = 256;
+/// Entities per rayon task.
+const CHUNK: usize = 8 * 1024;
+
+/// Selects the levels of one archetype's LOD entities and writes back the changed levels and
+/// meshes, in parallel over chunks. `transforms` is the archetype's `Transform` or
+/// `GlobalTransform` column, read through `transform_of`. Entities whose chain is not loaded
+/// are left alone.
+fn select_columns<T: Sync>(
+    transforms: &[T],
+    transform_of: impl Fn(&T) -> &Transform + Sync,
+    lods: &mut [LodMesh],
+    meshes: &mut [MeshRef],
+    table: &ChainTable,
+    selector: &LodSelector,
+) {
+    let batch = |lods: &mut [LodMesh], meshes: &mut [MeshRef], transforms: &[T]| {
+        let n = lods.len();
+        let mut chain_of = [0u32; BATCH];
+        let mut spheres = [Vec4::ZERO; BATCH];
+        let mut levels = [0u8; BATCH];
+        for i in 0..n {
+            let lod = &lods[i];
+            // A stale or loading chain's entity reads slot 0 (any table will do: it is left
+            // alone below).
+            (chain_of[i], spheres[i]) = match table.get(lod.chain) {
+                Some(chain) => {
+                    let (center, radius) =
+                        transform_of(&transforms[i]).transform_sphere(chain.center, chain.radius);
+                    (LodAssets::index(lod.chain) as u32, center.extend(radius))
+                }
+                None => (0, Vec4::ZERO),
+            };
+            levels[i] = lod.level;
+        }
+        selector.select(&chain_of[..n], &spheres[..n], &mut levels[..n]);
+        for ((lod, mesh), &level) in lods.iter_mut().zip(meshes.iter_mut()).zip(&levels[..n]) {
+            let Some(chain) = table.get(lod.chain) else {
+                continue;
+            };
+            if level < chain.levels {
+                // The level wanted is kept (streaming reads it); the mesh drawn is the finest
+                // resident one up to it (a streamed chain's level 0 while nothing is resident:
+                // not loaded, so culling hides it). Written only when changed, so a steady
+                // frame dirties no cache lines.
+                let shown = level.min(chain.resident.saturating_sub(1));
+                let wanted = table.meshes[chain.first_mesh as usize + usize::from(shown)];
+                if lod.level != level {
+                    lod.level = level;
+                }
+                if mesh.0 != wanted {
+                    mesh.0 = wanted;
+                }
+            }
+        }
+    };
+    lods.par_chunks_mut(CHUNK)
+        .zip(meshes.par_chunks_mut(CHUNK))
+        .zip(transforms.par_chunks(CHUNK))
+        .for_each(|((lods, meshes), transforms)| {
+            for ((lods, meshes), transforms) in lods
+                .chunks_mut(BATCH)
+                .zip(meshes.chunks_mut(BATCH))
+                .zip(transforms.chunks(BATCH))
+            {
+                batch(lods, meshes, transforms);
+            }
+        });
+}
+
 /// Picks every [`LodMesh`] entity's level for the first camera (projected error against the
 /// [`LodSettings`] resource's threshold, with hysteresis from last frame's level and the
 /// bias) and sets its `MeshRef` to that level's mesh. Chains come from the [`LodAssets`]
 /// resource; without a camera or chains nothing changes. Put it in the Lod stage.
 pub fn select_lods() -> System {
-    let (mut chain_of, mut spheres, mut levels) = (Vec::new(), Vec::new(), Vec::new());
+    let mut table = ChainTable::default();
     System::new("layerw::select_lods", move |ctx| {
         let Some((camera, height)) = view(ctx) else {
             return;
@@ -136,20 +265,36 @@ pub fn select_lods() -> System {
         if lods.is_empty() {
             return;
         }
+        table.rebuild(&lods);
+        let selector = LodSelector::new(lods.selection(), &view, &settings);
         for archetype in ctx.archetypes() {
-            if !archetype.has::<LodMesh>() || !archetype.has::<MeshRef>() {
+            let (Some(mut lod), Some(mut mesh)) = (
+                archetype.get::<&mut LodMesh>(),
+                archetype.get::<&mut MeshRef>(),
+            ) else {
                 continue;
-            }
-            if gather(archetype, &lods, &mut chain_of, &mut spheres, &mut levels) {
-                select_levels_par(
-                    lods.selection(),
-                    &chain_of,
-                    &spheres,
-                    &mut levels,
-                    &view,
-                    &settings,
-                );
-                write_back(archetype, &lods, &levels, None);
+            };
+            match archetype.get::<&GlobalTransform>() {
+                Some(globals) => select_columns(
+                    &globals,
+                    |g: &GlobalTransform| &g.0,
+                    &mut lod,
+                    &mut mesh,
+                    &table,
+                    &selector,
+                ),
+                None => {
+                    if let Some(locals) = archetype.get::<&Transform>() {
+                        select_columns(
+                            &locals,
+                            |t: &Transform| t,
+                            &mut lod,
+                            &mut mesh,
+                            &table,
+                            &selector,
+                        );
+                    }
+                }
             }
         }
     })

@@ -161,6 +161,15 @@ fn drawn(app: &mut App) -> Vec<(u8, usize, bool)> {
     out
 }
 
+/// One frame, then a millisecond for the reading and decoding threads, as a game's paced
+/// frames leave them. Reads arrive in frame time (the simulated link) but levels decode in
+/// real time: frames of this tiny world back to back (a tenth of a millisecond each) would
+/// give the decodes ever fewer frames to finish in, and the loops below count frames.
+fn frame(app: &mut App) {
+    app.update(FRAME);
+    std::thread::sleep(std::time::Duration::from_millis(1));
+}
+
 fn progress(app: &App) -> layerw_engine::stream::StreamProgress {
     app.world().resource::<Streamer>().progress().clone()
 }
@@ -181,8 +190,8 @@ fn cells_spawn_and_levels_refine_coarse_first_to_what_lod_wants() {
     let mut first_view = None;
     let mut saw_coarser_than_wanted = false;
     let mut last_count = 0;
-    for frame in 0..900 {
-        app.update(FRAME);
+    for step in 0..900 {
+        frame(&mut app);
         let p = progress(&app);
         let entities = drawn(&mut app);
         let stable = entities.len() == last_count;
@@ -197,7 +206,7 @@ fn cells_spawn_and_levels_refine_coarse_first_to_what_lod_wants() {
         );
         // Cells spawn at the end of a frame; their wants count from the next.
         if !entities.is_empty() && stable && p.view_ready() && first_view.is_none() {
-            first_view = Some(frame);
+            first_view = Some(step);
             assert!(
                 entities.iter().all(|e| e.2),
                 "view ready: every entity has a level"
@@ -322,7 +331,7 @@ fn a_faulty_link_is_retried_until_everything_arrives() {
     });
     let mut app = app(link, 64 << 20);
     for _ in 0..6_000 {
-        app.update(FRAME);
+        frame(&mut app);
         if settled(&mut app) {
             break;
         }

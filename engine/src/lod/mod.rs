@@ -22,7 +22,7 @@ pub use chain::{
 pub(crate) use chain::{LevelBodyError, decode_level_body, encode_level};
 pub use error::LodChainError;
 pub use select::{
-    LodLevels, LodSettings, LodSettingsError, LodView, MIN_DISTANCE, NO_LEVEL,
+    LodLevels, LodSelector, LodSettings, LodSettingsError, LodView, MIN_DISTANCE, NO_LEVEL,
     enforce_triangle_budget, select_levels, select_levels_par, total_triangles,
 };
 

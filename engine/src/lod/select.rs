@@ -602,29 +602,90 @@ fn run<const W: usize>(
     }
 }
 
-/// Prepares the rows for the widest chain (4, 8, 16 or 32 levels) and calls `body` with
-/// them, so the per-entity loop has a fixed, unrolled width.
-macro_rules! with_rows {
-    ($chains:expr, $factors:expr, |$rows:ident| $body:expr) => {{
-        let widest = $chains
-            .iter()
-            .map(LodLevels::level_count)
-            .max()
-            .unwrap_or(1);
-        if widest <= 4 {
-            let $rows = rows::<4>($chains, $factors);
-            $body
+/// Every chain's rows at one fixed width: the widest chain's level count rounded up to 4, 8,
+/// 16 or [`MAX_LEVELS`], so the per-entity loop has a fixed, unrolled width.
+#[derive(Clone)]
+enum Rows {
+    W4(Vec<Row<4>>),
+    W8(Vec<Row<8>>),
+    W16(Vec<Row<16>>),
+    W32(Vec<Row<MAX_LEVELS>>),
+}
+
+/// Every chain's switch thresholds with one view and one settings value folded in, prepared
+/// once (a frame's worth of selection) and then applied to any number of runs of entities with
+/// [`select`](Self::select): for callers that gather entities a chunk at a time, such as the
+/// Lod stage reading ECS columns, so that no frame-sized arrays are needed.
+/// [`select_levels`] is `LodSelector::new(..).select(..)`; the result is the same bit for bit
+/// however the entities are split into runs.
+///
+/// # Example
+/// ```
+/// use layerw_engine::glam::{Vec3, Vec4};
+/// use layerw_engine::lod::{LodLevels, LodSelector, LodSettings, LodView, NO_LEVEL};
+///
+/// // One chain: a coarse level with an error of 0.01 (at radius 1), then the finest.
+/// let chains = [LodLevels::new(&[0.01, 0.0], &[100, 400], 1.0).unwrap()];
+/// let view = LodView::perspective(Vec3::ZERO, 1.0, 1080).unwrap();
+/// let selector = LodSelector::new(&chains, &view, &LodSettings::default());
+/// let spheres = [Vec4::new(0.0, 0.0, -2.0, 1.0), Vec4::new(0.0, 0.0, -500.0, 1.0)];
+/// let mut levels = [NO_LEVEL; 2];
+/// // Entity by entity, as a caller with chunks of one would.
+/// for i in 0..2 {
+///     selector.select(&[0], &spheres[i..i + 1], &mut levels[i..i + 1]);
+/// }
+/// assert_eq!(levels, [1, 0]); // near: the finest; far: the coarse level
+/// ```
+#[derive(Clone)]
+pub struct LodSelector {
+    rows: Rows,
+    view: LodView,
+}
+
+impl LodSelector {
+    /// The thresholds of `chains` (indexed as the `chain_of` entries [`select`](Self::select)
+    /// will be given) for `view` and `settings`. Costs one pass over the chains.
+    pub fn new(chains: &[LodLevels], view: &LodView, settings: &LodSettings) -> LodSelector {
+        let factors = Factors::new(view, settings);
+        let widest = chains.iter().map(LodLevels::level_count).max().unwrap_or(1);
+        let rows = if widest <= 4 {
+            Rows::W4(rows(chains, factors))
         } else if widest <= 8 {
-            let $rows = rows::<8>($chains, $factors);
-            $body
+            Rows::W8(rows(chains, factors))
         } else if widest <= 16 {
-            let $rows = rows::<16>($chains, $factors);
-            $body
+            Rows::W16(rows(chains, factors))
         } else {
-            let $rows = rows::<{ MAX_LEVELS }>($chains, $factors);
-            $body
+            Rows::W32(rows(chains, factors))
+        };
+        LodSelector { rows, view: *view }
+    }
+
+    /// How many chains it was prepared with (valid `chain_of` entries are below this).
+    pub fn chain_count(&self) -> usize {
+        match &self.rows {
+            Rows::W4(r) => r.len(),
+            Rows::W8(r) => r.len(),
+            Rows::W16(r) => r.len(),
+            Rows::W32(r) => r.len(),
         }
-    }};
+    }
+
+    /// Selects the levels of a run of entities on the calling thread, with the rule and the
+    /// arguments of [`select_levels`] (entity `i` draws chain `chain_of[i]`, its world sphere
+    /// is `spheres[i]`, `levels[i]` holds its previous level on entry and its new one on exit).
+    ///
+    /// # Panics
+    /// When the slices' lengths differ or a chain index is out of range.
+    #[inline]
+    pub fn select(&self, chain_of: &[u32], spheres: &[Vec4], levels: &mut [u8]) {
+        check_lengths(chain_of, spheres, levels);
+        match &self.rows {
+            Rows::W4(rows) => run(rows, chain_of, spheres, levels, &self.view),
+            Rows::W8(rows) => run(rows, chain_of, spheres, levels, &self.view),
+            Rows::W16(rows) => run(rows, chain_of, spheres, levels, &self.view),
+            Rows::W32(rows) => run(rows, chain_of, spheres, levels, &self.view),
+        }
+    }
 }
 
 /// Checks the batch inputs have one entry per entity.
@@ -648,11 +709,7 @@ pub fn select_levels(
     view: &LodView,
     settings: &LodSettings,
 ) {
-    check_lengths(chain_of, spheres, levels);
-    let factors = Factors::new(view, settings);
-    with_rows!(chains, factors, |rows| run(
-        &rows, chain_of, spheres, levels, view
-    ));
+    LodSelector::new(chains, view, settings).select(chain_of, spheres, levels);
 }
 
 /// [`select_levels`] on rayon's pool, in chunks of 16,384 entities; the result is identical.
@@ -668,14 +725,12 @@ pub fn select_levels_par(
     settings: &LodSettings,
 ) {
     check_lengths(chain_of, spheres, levels);
-    let factors = Factors::new(view, settings);
-    with_rows!(chains, factors, |rows| {
-        levels
-            .par_chunks_mut(CHUNK)
-            .zip(chain_of.par_chunks(CHUNK))
-            .zip(spheres.par_chunks(CHUNK))
-            .for_each(|((levels, chain_of), spheres)| run(&rows, chain_of, spheres, levels, view))
-    });
+    let selector = LodSelector::new(chains, view, settings);
+    levels
+        .par_chunks_mut(CHUNK)
+        .zip(chain_of.par_chunks(CHUNK))
+        .zip(spheres.par_chunks(CHUNK))
+        .for_each(|((levels, chain_of), spheres)| selector.select(chain_of, spheres, levels));
 }
 
 /// Every chain's triangle counts, `MAX_LEVELS` per chain, padded with the finest's.

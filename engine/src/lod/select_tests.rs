@@ -416,6 +416,22 @@ fn batch_matches_single_and_parallel_matches_serial() {
         let mut parallel = previous.clone();
         select_levels_par(&chains, &chain_of, &spheres, &mut parallel, &v, &settings);
         assert_eq!(serial, parallel);
+        // A selector prepared once, over runs of uneven lengths (as the Lod stage's batches).
+        let selector = LodSelector::new(&chains, &v, &settings);
+        assert_eq!(selector.chain_count(), chains.len());
+        let mut runs = previous.clone();
+        let mut start = 0;
+        while start < n {
+            let end = (start + rng.random_range(1..600)).min(n);
+            let range = start..end;
+            selector.select(
+                &chain_of[range.clone()],
+                &spheres[range.clone()],
+                &mut runs[range],
+            );
+            start = end;
+        }
+        assert_eq!(serial, runs);
         for i in 0..n {
             let chain = &chains[chain_of[i] as usize];
             let prev = Some(previous[i]);

@@ -8,6 +8,21 @@ use crate::ecs::{
     RefMut as ComponentRefMut, Res, ResMut, Resource, ResourceError, World,
 };
 
+/// Which entities exist: [`SystemContext::liveness`]. It reads no component, so it needs no
+/// declaration, and it is `Sync`.
+#[derive(Clone, Copy)]
+pub struct Liveness<'w> {
+    world: &'w World,
+}
+
+impl Liveness<'_> {
+    /// Whether `entity` exists (as [`SystemContext::contains`]).
+    #[inline]
+    pub fn contains(&self, entity: Entity) -> bool {
+        self.world.contains(entity)
+    }
+}
+
 /// A running system's view of the world.
 ///
 /// Systems of one batch run in parallel over a shared `&World`; every accessor here goes
@@ -181,6 +196,28 @@ impl<'w> SystemContext<'w> {
     /// Whether `entity` exists (needs no declaration: it reads no component).
     pub fn contains(&self, entity: Entity) -> bool {
         self.world.contains(entity)
+    }
+
+    /// Which entities exist, as a `Sync` view that closures run in parallel may capture (the
+    /// context itself may not): [`contains`](Self::contains) for many entities at once.
+    ///
+    /// # Example
+    /// ```
+    /// use layerw_engine::ecs::World;
+    /// use layerw_engine::schedule::{Schedule, Stage, System};
+    /// use rayon::prelude::*;
+    ///
+    /// let mut world = World::new();
+    /// let entities = world.spawn_batch((0..100u32).map(|i| (i,)));
+    /// let mut schedule = Schedule::new();
+    /// schedule.add_system(Stage::Update, System::new("count", move |ctx| {
+    ///     let alive = ctx.liveness();
+    ///     assert_eq!(entities.par_iter().filter(|&&e| alive.contains(e)).count(), 100);
+    /// }));
+    /// schedule.run_frame(&mut world, 1.0 / 60.0);
+    /// ```
+    pub fn liveness(&self) -> Liveness<'w> {
+        Liveness { world: self.world }
     }
 
     /// The number of entities (as of the start of the stage: commands apply at its end).

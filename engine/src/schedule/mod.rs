@@ -35,7 +35,7 @@ mod time;
 
 pub use access::Access;
 pub use clock::monotonic_seconds;
-pub use context::SystemContext;
+pub use context::{Liveness, SystemContext};
 pub use error::ScheduleError;
 pub use executor::ExecutorKind;
 pub use fixed::{FixedTime, FixedTimeError};
