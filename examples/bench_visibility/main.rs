@@ -36,7 +36,6 @@ use layerw::engine::lod::{
 };
 use layerw::engine::render::{DirectionalLight, Mesh, MeshAssets, RenderQueue};
 use layerw::engine::schedule::StageTimings;
-use layerw::engine::walloc::{Budget, Config};
 use layerw::prelude::*;
 use layerw::systems::{CullStats, camera_view};
 use rand::rngs::SmallRng;
@@ -334,16 +333,8 @@ fn main() {
             std::process::exit(2);
         }
     };
-    // A million entities outgrow the default split's General tier (5 %: 205 MiB), which holds
-    // the static BVH, its id map and the systems' buffers: give General the share a headless
-    // app does not use for its Render arena.
-    walloc::global()
-        .set_config(
-            Config::DEFAULT
-                .with_budget(Tier::Render, Budget::Percent(20))
-                .with_budget(Tier::General, Budget::Percent(35)),
-        )
-        .expect("a valid walloc configuration");
+    // walloc's default split: a million entities' BVH, id map and buffers outgrow General's
+    // own 5 % (205 MiB), and the budget the other tiers lend serves them.
     rayon::ThreadPoolBuilder::new()
         .num_threads(o.threads)
         .build_global()
