@@ -34,10 +34,10 @@ use layerw::engine::cull::{Frustum, Spheres, par_cull_spheres};
 use layerw::engine::lod::{
     LodAssets, LodChain, LodHandle, LodLevel, LodSettings, LodView, select_levels_par,
 };
-use layerw::engine::render::{DirectionalLight, Mesh, MeshAssets, RenderQueue};
+use layerw::engine::render::{Mesh, MeshAssets, RenderQueue};
 use layerw::engine::schedule::StageTimings;
 use layerw::prelude::*;
-use layerw::systems::{CullStats, camera_view};
+use layerw::systems::{CullStats, camera_view, sun_light};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 
@@ -312,15 +312,7 @@ fn views(world: &World) -> (Frustum, Option<Frustum>, LodView) {
         .iter()
         .next()
         .filter(|(_, sun)| sun.shadows)
-        .map(|(t, sun)| {
-            let light = DirectionalLight {
-                direction: t.rotation * Vec3::NEG_Z,
-                color: sun.color,
-                intensity: sun.intensity,
-                shadows: true,
-            };
-            Frustum::from_view_projection(light.view_projection(bounds))
-        });
+        .map(|(t, sun)| Frustum::from_view_projection(sun_light(t, sun).view_projection(bounds)));
     let lod = LodView::from_camera(&view, resolution.y.max(1)).expect("a valid camera");
     (main, shadow, lod)
 }

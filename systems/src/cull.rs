@@ -21,13 +21,11 @@ use layerw_components::{
 };
 use layerw_engine::cull::{Aabb, Bvh, Frustum, LANES, RebuildPolicy, visible_spheres};
 use layerw_engine::platform::Window;
-use layerw_engine::render::{
-    DirectionalLight, MeshAssets, MeshHandle, PASS_MAIN, PASS_SHADOW, RenderQueue,
-};
+use layerw_engine::render::{MeshAssets, MeshHandle, PASS_MAIN, PASS_SHADOW, RenderQueue};
 use layerw_engine::schedule::System;
 use rayon::prelude::*;
 
-use crate::camera_view;
+use crate::{camera_view, sun_light};
 
 /// What the last culling pass found, stored on the world as a resource.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -272,13 +270,7 @@ pub fn cull() -> System {
             .next()
             .filter(|(_, sun)| sun.shadows)
             .map(|(t, sun)| {
-                let light = DirectionalLight {
-                    direction: t.rotation * Vec3::NEG_Z,
-                    color: sun.color,
-                    intensity: sun.intensity,
-                    shadows: true,
-                };
-                Frustum::from_view_projection(light.view_projection(shadow_bounds))
+                Frustum::from_view_projection(sun_light(t, sun).view_projection(shadow_bounds))
             });
         let assets = ctx.resource::<MeshAssets>();
 

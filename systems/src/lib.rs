@@ -45,7 +45,7 @@ pub use plugins::{
 };
 #[cfg(all(feature = "gpu", not(target_os = "wasi")))]
 pub use plugins::{RenderPlugin, RenderUnavailable};
-pub use render::{camera_view, extract_render, toggle_stats_overlay};
+pub use render::{camera_view, extract_render, sun_light, toggle_stats_overlay};
 pub use shadow::{ShadowBounds, fit_shadow_bounds};
 pub use stream::{
     CellRadii, StreamPlugin, StreamedCell, stream_cells, stream_update, stream_wants,

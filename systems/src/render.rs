@@ -13,6 +13,16 @@ use layerw_engine::render::{
 };
 use layerw_engine::schedule::System;
 
+/// The sun as the renderer and culling see it: shining along its entity's -Z.
+pub fn sun_light(transform: &Transform, sun: &Sun) -> DirectionalLight {
+    DirectionalLight {
+        direction: transform.rotation * Vec3::NEG_Z,
+        color: sun.color,
+        intensity: sun.intensity,
+        shadows: sun.shadows,
+    }
+}
+
 /// The camera's view and projection at an aspect ratio (projection depth 0..1, y up).
 pub fn camera_view(transform: &Transform, camera: &Camera, aspect: f32) -> CameraView {
     use glam::camera::rh::proj::directx;
@@ -84,12 +94,7 @@ pub fn extract_render() -> System {
             .next()
             .map(|(t, c)| camera_view(t, c, aspect));
         if let Some((t, sun)) = ctx.query::<(&Transform, &Sun)>().iter().next() {
-            queue.sun = DirectionalLight {
-                direction: t.rotation * Vec3::NEG_Z,
-                color: sun.color,
-                intensity: sun.intensity,
-                shadows: sun.shadows,
-            };
+            queue.sun = sun_light(t, sun);
         }
         queue.point_lights.clear();
         queue
