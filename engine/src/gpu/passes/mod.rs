@@ -58,6 +58,43 @@ pub(crate) fn uniform_entry(
     }
 }
 
+/// A 2D texture's bind group layout entry, of `sample_type` (filterable float for colour,
+/// depth for the shadow map).
+pub(crate) fn texture_entry(
+    binding: u32,
+    visibility: wgpu::ShaderStages,
+    sample_type: wgpu::TextureSampleType,
+) -> wgpu::BindGroupLayoutEntry {
+    wgpu::BindGroupLayoutEntry {
+        binding,
+        visibility,
+        ty: wgpu::BindingType::Texture {
+            sample_type,
+            view_dimension: wgpu::TextureViewDimension::D2,
+            multisampled: false,
+        },
+        count: None,
+    }
+}
+
+/// A filterable float texture: what colour maps and render targets are sampled as.
+pub(crate) const FLOAT: wgpu::TextureSampleType =
+    wgpu::TextureSampleType::Float { filterable: true };
+
+/// A sampler's bind group layout entry.
+pub(crate) fn sampler_entry(
+    binding: u32,
+    visibility: wgpu::ShaderStages,
+    kind: wgpu::SamplerBindingType,
+) -> wgpu::BindGroupLayoutEntry {
+    wgpu::BindGroupLayoutEntry {
+        binding,
+        visibility,
+        ty: wgpu::BindingType::Sampler(kind),
+        count: None,
+    }
+}
+
 /// A pipeline layout of one bind group.
 fn layout(
     device: &wgpu::Device,

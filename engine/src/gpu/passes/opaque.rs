@@ -3,7 +3,7 @@
 //! the point lights. Reads [`Target::ShadowMap`]; writes [`Target::HdrMsaa`] (with MSAA),
 //! [`Target::Hdr`] and [`Target::Depth`].
 
-use super::{PassSetup, uniform_entry, vertex_layouts};
+use super::{FLOAT, PassSetup, sampler_entry, texture_entry, uniform_entry, vertex_layouts};
 use crate::gpu::frame_graph::{Access, Pass, PassContext, Target, Targets};
 use crate::gpu::renderer::{DEPTH_FORMAT, HDR_FORMAT};
 use crate::render::FrameStats;
@@ -11,30 +11,17 @@ use crate::render::FrameStats;
 /// The layout of a texture set's bind group (group 1 of the PBR pipelines): base colour,
 /// normal, metallic-roughness, emissive, occlusion, and their sampler.
 pub(crate) fn texture_layout(device: &wgpu::Device) -> wgpu::BindGroupLayout {
-    let texture_entry = |binding| wgpu::BindGroupLayoutEntry {
-        binding,
-        visibility: wgpu::ShaderStages::FRAGMENT,
-        ty: wgpu::BindingType::Texture {
-            sample_type: wgpu::TextureSampleType::Float { filterable: true },
-            view_dimension: wgpu::TextureViewDimension::D2,
-            multisampled: false,
-        },
-        count: None,
-    };
+    let fragment = wgpu::ShaderStages::FRAGMENT;
+    let texture = |binding| texture_entry(binding, fragment, FLOAT);
     device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
         label: Some("material textures layout"),
         entries: &[
-            texture_entry(0),
-            texture_entry(1),
-            texture_entry(2),
-            texture_entry(3),
-            texture_entry(4),
-            wgpu::BindGroupLayoutEntry {
-                binding: 5,
-                visibility: wgpu::ShaderStages::FRAGMENT,
-                ty: wgpu::BindingType::Sampler(wgpu::SamplerBindingType::Filtering),
-                count: None,
-            },
+            texture(0),
+            texture(1),
+            texture(2),
+            texture(3),
+            texture(4),
+            sampler_entry(5, fragment, wgpu::SamplerBindingType::Filtering),
         ],
     })
 }
@@ -55,27 +42,14 @@ pub(crate) struct OpaquePass {
 impl OpaquePass {
     pub(crate) fn new(setup: &PassSetup<'_>) -> OpaquePass {
         let device = setup.device;
+        let fragment = wgpu::ShaderStages::FRAGMENT;
         let group_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("main bind group layout"),
             entries: &[
                 uniform_entry(0, wgpu::ShaderStages::VERTEX_FRAGMENT),
-                uniform_entry(1, wgpu::ShaderStages::FRAGMENT),
-                wgpu::BindGroupLayoutEntry {
-                    binding: 2,
-                    visibility: wgpu::ShaderStages::FRAGMENT,
-                    ty: wgpu::BindingType::Texture {
-                        sample_type: wgpu::TextureSampleType::Depth,
-                        view_dimension: wgpu::TextureViewDimension::D2,
-                        multisampled: false,
-                    },
-                    count: None,
-                },
-                wgpu::BindGroupLayoutEntry {
-                    binding: 3,
-                    visibility: wgpu::ShaderStages::FRAGMENT,
-                    ty: wgpu::BindingType::Sampler(wgpu::SamplerBindingType::Comparison),
-                    count: None,
-                },
+                uniform_entry(1, fragment),
+                texture_entry(2, fragment, wgpu::TextureSampleType::Depth),
+                sampler_entry(3, fragment, wgpu::SamplerBindingType::Comparison),
             ],
         });
         let shadow_sampler = device.create_sampler(&wgpu::SamplerDescriptor {

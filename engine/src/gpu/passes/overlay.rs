@@ -7,6 +7,7 @@ use std::sync::Mutex;
 
 use glam::UVec2;
 
+use super::{FLOAT, sampler_entry, texture_entry, uniform_entry};
 use crate::gpu::GpuContext;
 use crate::render::{GLYPH_COUNT, GLYPH_SIZE, GlyphQuad, font_atlas};
 
@@ -63,32 +64,13 @@ impl OverlayPass {
         let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("overlay bind group layout"),
             entries: &[
-                wgpu::BindGroupLayoutEntry {
-                    binding: 0,
-                    visibility: wgpu::ShaderStages::FRAGMENT,
-                    ty: wgpu::BindingType::Texture {
-                        sample_type: wgpu::TextureSampleType::Float { filterable: true },
-                        view_dimension: wgpu::TextureViewDimension::D2,
-                        multisampled: false,
-                    },
-                    count: None,
-                },
-                wgpu::BindGroupLayoutEntry {
-                    binding: 1,
-                    visibility: wgpu::ShaderStages::FRAGMENT,
-                    ty: wgpu::BindingType::Sampler(wgpu::SamplerBindingType::Filtering),
-                    count: None,
-                },
-                wgpu::BindGroupLayoutEntry {
-                    binding: 2,
-                    visibility: wgpu::ShaderStages::VERTEX,
-                    ty: wgpu::BindingType::Buffer {
-                        ty: wgpu::BufferBindingType::Uniform,
-                        has_dynamic_offset: false,
-                        min_binding_size: None,
-                    },
-                    count: None,
-                },
+                texture_entry(0, wgpu::ShaderStages::FRAGMENT, FLOAT),
+                sampler_entry(
+                    1,
+                    wgpu::ShaderStages::FRAGMENT,
+                    wgpu::SamplerBindingType::Filtering,
+                ),
+                uniform_entry(2, wgpu::ShaderStages::VERTEX),
             ],
         });
         let group = device.create_bind_group(&wgpu::BindGroupDescriptor {

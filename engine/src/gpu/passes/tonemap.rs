@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use super::{PassSetup, layout, uniform_entry};
+use super::{FLOAT, PassSetup, layout, sampler_entry, texture_entry, uniform_entry};
 use crate::gpu::frame_graph::{Access, Pass, PassContext, Target, Targets};
 use crate::gpu::renderer::Tonemap;
 use crate::render::FrameStats;
@@ -37,22 +37,12 @@ impl TonemapPass {
         let group_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("tonemap bind group layout"),
             entries: &[
-                wgpu::BindGroupLayoutEntry {
-                    binding: 0,
-                    visibility: wgpu::ShaderStages::FRAGMENT,
-                    ty: wgpu::BindingType::Texture {
-                        sample_type: wgpu::TextureSampleType::Float { filterable: true },
-                        view_dimension: wgpu::TextureViewDimension::D2,
-                        multisampled: false,
-                    },
-                    count: None,
-                },
-                wgpu::BindGroupLayoutEntry {
-                    binding: 1,
-                    visibility: wgpu::ShaderStages::FRAGMENT,
-                    ty: wgpu::BindingType::Sampler(wgpu::SamplerBindingType::Filtering),
-                    count: None,
-                },
+                texture_entry(0, wgpu::ShaderStages::FRAGMENT, FLOAT),
+                sampler_entry(
+                    1,
+                    wgpu::ShaderStages::FRAGMENT,
+                    wgpu::SamplerBindingType::Filtering,
+                ),
                 uniform_entry(2, wgpu::ShaderStages::FRAGMENT),
             ],
         });
