@@ -66,3 +66,11 @@ pub fn read_capped(path: impl AsRef<Path>, limit: u64) -> Result<Vec<u8>, ReadEr
     }
     Ok(bytes)
 }
+
+/// [`read_capped`] with the limit also bounded by what memory can hold now: walloc's headroom
+/// for this thread's allocations, when walloc is the global allocator (whose failures abort).
+/// What the engine's own loaders of outside files (assets, journals, bindings) read with.
+pub fn read_capped_in_memory(path: impl AsRef<Path>, limit: u64) -> Result<Vec<u8>, ReadError> {
+    let limit = crate::walloc::available_here().map_or(limit, |available| available.min(limit));
+    read_capped(path, limit)
+}

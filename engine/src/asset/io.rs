@@ -105,9 +105,8 @@ impl Reader {
 /// allocating for it.
 #[cfg(any(not(target_family = "wasm"), target_os = "wasi"))]
 pub(crate) fn read_file(path: &str, max_bytes: u64) -> Result<Vec<u8>, AssetError> {
-    use crate::file::{ReadError, read_capped};
-    let limit = crate::walloc::available_here().map_or(max_bytes, |a| a.min(max_bytes));
-    read_capped(path, limit).map_err(|e| match e {
+    use crate::file::{ReadError, read_capped_in_memory};
+    read_capped_in_memory(path, max_bytes).map_err(|e| match e {
         ReadError::NotFound(_) => AssetError::NotFound { path: path.into() },
         ReadError::TooLarge { bytes, limit } => AssetError::TooLarge {
             path: path.into(),

@@ -65,8 +65,7 @@ pub(crate) enum ReadError {
 /// headroom for this thread's allocations, when walloc is the global allocator): checked from
 /// the file's size before a buffer is allocated.
 pub(crate) fn read_capped(path: &std::path::Path, cap: u64) -> Result<Vec<u8>, ReadError> {
-    let limit = crate::walloc::available_here().map_or(cap, |available| available.min(cap));
-    crate::file::read_capped(path, limit).map_err(|e| match e {
+    crate::file::read_capped_in_memory(path, cap).map_err(|e| match e {
         crate::file::ReadError::TooLarge { bytes, limit } => ReadError::TooLarge { bytes, limit },
         crate::file::ReadError::NotFound(e) | crate::file::ReadError::Io(e) => {
             ReadError::Io(e.to_string())

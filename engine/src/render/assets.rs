@@ -14,16 +14,15 @@ use crate::walloc::{self, Tier};
 /// than in General, the small tier every other heap byte shares.
 pub const ASSET_TIER: Tier = Tier::Scene;
 
-/// True when every buffer in `buffers` lies in [`ASSET_TIER`] (or walloc is not the global
-/// allocator, so there is no tier to move to). Empty buffers own no memory and do not count.
-fn in_asset_tier(buffers: &[(*const u8, usize)]) -> bool {
+/// True when every buffer in `buffers` (start, length) lies in [`ASSET_TIER`] (or walloc is
+/// not the global allocator, so there is no tier to move to). Empty buffers own no memory and
+/// do not count.
+fn in_asset_tier(mut buffers: impl Iterator<Item = (*const u8, usize)>) -> bool {
     if !walloc::is_global_allocator() {
         return true;
     }
     let global = walloc::global();
-    buffers
-        .iter()
-        .all(|&(ptr, len)| len == 0 || global.tier_of(ptr) == Some(ASSET_TIER))
+    buffers.all(|(ptr, len)| len == 0 || global.tier_of(ptr) == Some(ASSET_TIER))
 }
 
 /// `mesh` with its buffers in [`ASSET_TIER`]: as it is when they already lie there (a loader
@@ -40,7 +39,7 @@ fn mesh_in_asset_tier(mesh: Mesh) -> Mesh {
         (mesh.tangents.as_ptr().cast(), mesh.tangents.len()),
         indices,
     ];
-    if in_asset_tier(&buffers) {
+    if in_asset_tier(buffers.into_iter()) {
         return mesh;
     }
     walloc::with_tier(ASSET_TIER, || mesh.clone())
@@ -48,15 +47,12 @@ fn mesh_in_asset_tier(mesh: Mesh) -> Mesh {
 
 /// `texture` with its mip chain in [`ASSET_TIER`], as [`mesh_in_asset_tier`].
 fn texture_in_asset_tier(texture: LoadedTexture) -> LoadedTexture {
-    let mut buffers = Vec::with_capacity(texture.mips.len() + 1);
-    buffers.push((texture.mips.as_ptr().cast(), texture.mips.len()));
-    buffers.extend(
-        texture
-            .mips
-            .iter()
-            .map(|m| (m.pixels.as_ptr(), m.pixels.len())),
-    );
-    if in_asset_tier(&buffers) {
+    let chain = (texture.mips.as_ptr().cast(), texture.mips.len());
+    let levels = texture
+        .mips
+        .iter()
+        .map(|m| (m.pixels.as_ptr(), m.pixels.len()));
+    if in_asset_tier(std::iter::once(chain).chain(levels)) {
         return texture;
     }
     walloc::with_tier(ASSET_TIER, || texture.clone())
