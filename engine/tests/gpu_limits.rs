@@ -120,3 +120,64 @@ fn sizes_past_the_device_limits_are_typed_errors() {
     let image = renderer.read_output(&gpu).expect("and read back");
     assert_eq!((image.width, image.height), (64, 48));
 }
+
+#[test]
+fn meshes_instances_and_textures_past_the_device_limits_are_refused_before_wgpu() {
+    use layerw_engine::glam::Quat;
+    use layerw_engine::render::{
+        GpuInstance, Indices, LoadedTexture, Mesh, MeshAssets, RenderQueue, TextureAssets,
+        TextureImage,
+    };
+    let Some(gpu) = gpu() else { return };
+    let limits = gpu.device.limits();
+    let mut renderer = Renderer::new(&gpu, config(UVec2::new(64, 48), 256)).unwrap();
+
+    // A mesh whose index buffer is past the device's buffer size (three vertices, enough u32
+    // indices): refused before a buffer is made, and nothing else is uploaded in its place.
+    let indices = (limits.max_buffer_size / 4 + 3) as usize / 3 * 3;
+    let mut mesh = Mesh::cube(1.0);
+    mesh.indices = Indices::U32((0..indices as u32).map(|i| i % 3).collect());
+    let mut meshes = MeshAssets::default();
+    meshes.add(mesh).unwrap();
+    match renderer.sync_meshes(&gpu, &meshes, &RenderQueue::new()) {
+        Err(GpuError::Limit { what, limit, .. }) => {
+            assert!(what.contains("index buffer"), "{what}");
+            assert_eq!(limit, limits.max_buffer_size);
+        }
+        other => panic!("expected a limit error, got {other:?}"),
+    }
+    assert_eq!(renderer.residency().meshes, 0);
+    drop(meshes);
+
+    // More instances than the instance buffer can hold: the frame is refused, typed.
+    let count = (limits.max_buffer_size / size_of::<GpuInstance>() as u64 + 1) as usize;
+    let instances = vec![GpuInstance::new(Vec3::ZERO, Quat::IDENTITY, 1.0, 0); count];
+    let frame = FrameDesc {
+        instances: &instances,
+        ..empty_frame(64.0 / 48.0)
+    };
+    match renderer.render(&gpu, &frame) {
+        Err(GpuError::Limit { what, .. }) => assert!(what.contains("instance"), "{what}"),
+        other => panic!("expected a limit error, got {:?}", other.err()),
+    }
+    drop(instances);
+
+    // A texture wider than the device's largest: skipped (logged), not uploaded.
+    let edge = limits.max_texture_dimension_2d + 1;
+    let wide = TextureImage {
+        width: edge,
+        height: 1,
+        pixels: vec![255; edge as usize * 4],
+    };
+    let mut textures = TextureAssets::default();
+    textures.add_loaded(LoadedTexture {
+        mips: vec![wide],
+        srgb: true,
+    });
+    renderer.sync_textures(&gpu, &textures);
+    assert_eq!(renderer.residency().textures, 0);
+    // The renderer still draws.
+    renderer
+        .render(&gpu, &empty_frame(64.0 / 48.0))
+        .expect("an ordinary frame renders");
+}
