@@ -4,24 +4,12 @@
 @group(0) @binding(1) var hdr_sampler: sampler;
 
 struct Params {
-    exposure_operator: vec4<f32>,  // x exposure, y operator (0 ACES, 1 AgX)
+    // x exposure, y operator (0 ACES, 1 AgX), z bloom intensity (0: none), w bloom levels.
+    exposure_operator: vec4<f32>,
 }
 @group(0) @binding(2) var<uniform> params: Params;
-
-struct VertexOut {
-    @builtin(position) clip: vec4<f32>,
-    @location(0) uv: vec2<f32>,
-}
-
-// One triangle covering the screen.
-@vertex
-fn vs_main(@builtin(vertex_index) index: u32) -> VertexOut {
-    let uv = vec2<f32>(f32((index << 1u) & 2u), f32(index & 2u));
-    var out: VertexOut;
-    out.clip = vec4<f32>(uv.x * 2.0 - 1.0, 1.0 - uv.y * 2.0, 0.0, 1.0);
-    out.uv = uv;
-    return out;
-}
+// The bloom chain's top level (the HDR image itself when bloom is off: intensity 0).
+@group(0) @binding(3) var bloom: texture_2d<f32>;
 
 // Narkowicz's fit of the ACES filmic curve.
 fn aces(x: vec3<f32>) -> vec3<f32> {
@@ -62,7 +50,14 @@ fn agx(color: vec3<f32>) -> vec3<f32> {
 
 @fragment
 fn fs_main(in: VertexOut) -> @location(0) vec4<f32> {
-    let color = textureSampleLevel(hdr, hdr_sampler, in.uv, 0.0).rgb * params.exposure_operator.x;
+    var color = textureSampleLevel(hdr, hdr_sampler, in.uv, 0.0).rgb;
+    let intensity = params.exposure_operator.z;
+    if (intensity > 0.0) {
+        // The top level holds the sum of every level: their mean, mixed in, keeps the energy.
+        let glow = textureSampleLevel(bloom, hdr_sampler, in.uv, 0.0).rgb / params.exposure_operator.w;
+        color = mix(color, glow, intensity);
+    }
+    color = color * params.exposure_operator.x;
     var mapped = aces(color);
     if (params.exposure_operator.y > 0.5) {
         mapped = agx(color);

@@ -1,16 +1,10 @@
 //! Golden-image tests: scenes rendered headless (lavapipe on machines without a GPU) and
 //! compared with committed PNGs in tests/golden/.
 //!
-//! Tolerance: a pixel differs when any channel differs by more than 16 of 255; a scene passes
-//! when at most 0.5 % of its pixels differ and the mean absolute channel difference is under
-//! 1.0. Set by lavapipe (Mesa 22, llvmpipe) against itself across runs, with room for other
-//! rasterisers' rounding on edges. A failing run writes `<name>.actual.png` and
-//! `<name>.diff.png` next to the expected image. `LAYERW_UPDATE_GOLDEN=1` rewrites the
-//! expected images (look at each one before committing it). Without an adapter the tests are
-//! skipped, unless `LAYERW_REQUIRE_GPU=1` (scripts/test.sh sets it) makes that a failure.
+//! The tolerance and how to update the images: `support/golden.rs`. Without an adapter the
+//! tests are skipped, unless `LAYERW_REQUIRE_GPU=1` (scripts/test.sh sets it) makes that a
+//! failure.
 #![cfg(all(feature = "gpu", not(target_family = "wasm")))]
-
-use std::path::{Path, PathBuf};
 
 use layerw_engine::glam::{Quat, UVec2, Vec3, Vec4};
 use layerw_engine::gpu::{GpuContext, GpuError, Image, Renderer, RendererConfig};
@@ -23,98 +17,14 @@ use rand::{Rng, SeedableRng, rngs::SmallRng};
 #[path = "support/gpu.rs"]
 mod support;
 
+#[path = "support/golden.rs"]
+mod golden;
+use golden::check_golden;
+
 const SIZE: UVec2 = UVec2::new(640, 360);
 
 fn gpu() -> Option<GpuContext> {
     support::or_skip(GpuContext::headless())
-}
-
-fn golden_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden")
-}
-
-fn write_png(path: &Path, image: &Image) {
-    let file = std::fs::File::create(path).unwrap();
-    let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), image.width, image.height);
-    encoder.set_color(png::ColorType::Rgba);
-    encoder.set_depth(png::BitDepth::Eight);
-    encoder
-        .write_header()
-        .unwrap()
-        .write_image_data(&image.pixels)
-        .unwrap();
-}
-
-fn read_png(path: &Path) -> Option<Image> {
-    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(path).ok()?));
-    let mut reader = decoder.read_info().ok()?;
-    let mut pixels = vec![0; reader.output_buffer_size()?];
-    let info = reader.next_frame(&mut pixels).ok()?;
-    if info.color_type != png::ColorType::Rgba {
-        return None;
-    }
-    pixels.truncate(info.buffer_size());
-    Some(Image {
-        width: info.width,
-        height: info.height,
-        pixels,
-    })
-}
-
-/// Compares with the golden image; see the module docs for the tolerance.
-fn check_golden(name: &str, actual: &Image) {
-    let dir = golden_dir();
-    let expected_path = dir.join(format!("{name}.png"));
-    if std::env::var_os("LAYERW_UPDATE_GOLDEN").is_some() {
-        write_png(&expected_path, actual);
-        eprintln!("wrote {}", expected_path.display());
-        return;
-    }
-    let expected = read_png(&expected_path).unwrap_or_else(|| {
-        write_png(&dir.join(format!("{name}.actual.png")), actual);
-        panic!(
-            "no golden image {}; the actual one is next to it",
-            expected_path.display()
-        )
-    });
-    assert_eq!(
-        (expected.width, expected.height),
-        (actual.width, actual.height)
-    );
-    let mut differing = 0usize;
-    let mut total = 0u64;
-    let mut diff = Image {
-        width: actual.width,
-        height: actual.height,
-        pixels: vec![0; actual.pixels.len()],
-    };
-    for (i, (a, e)) in actual
-        .pixels
-        .chunks_exact(4)
-        .zip(expected.pixels.chunks_exact(4))
-        .enumerate()
-    {
-        let d = (0..3).map(|c| a[c].abs_diff(e[c])).max().unwrap();
-        total += (0..3).map(|c| u64::from(a[c].abs_diff(e[c]))).sum::<u64>();
-        if d > 16 {
-            differing += 1;
-        }
-        let v = d.saturating_mul(4);
-        diff.pixels[i * 4..i * 4 + 4].copy_from_slice(&[v, v, v, 255]);
-    }
-    let pixels = (actual.width * actual.height) as usize;
-    let share = differing as f64 / pixels as f64;
-    let mean = total as f64 / (pixels * 3) as f64;
-    if share > 0.005 || mean >= 1.0 {
-        write_png(&dir.join(format!("{name}.actual.png")), actual);
-        write_png(&dir.join(format!("{name}.diff.png")), &diff);
-        panic!(
-            "{name}: {:.3} % of pixels differ (limit 0.5 %), mean difference {mean:.3} (limit 1.0); \
-             actual and diff images written next to {}",
-            share * 100.0,
-            expected_path.display()
-        );
-    }
 }
 
 /// A renderer at the golden images' size.
@@ -379,8 +289,9 @@ fn golden_ten_thousand_instances() {
         .unwrap();
     let stats = renderer.render(&gpu, &frame).unwrap();
     assert_eq!((stats.instances, stats.triangles), (10_000, 120_000));
-    // One instanced draw per batch and pass: shadow, main, tonemap.
-    assert_eq!(stats.draw_calls, 3);
+    // One instanced draw per batch and pass: shadow, main, tonemap; and bloom's full-screen
+    // draws (on by default): 6 levels down, 5 back up.
+    assert_eq!(stats.draw_calls, 3 + 11);
     let image = renderer.read_output(&gpu).unwrap();
     check_golden("instances_10k", &image);
 }
@@ -745,8 +656,8 @@ fn golden_text_overlay() {
     renderer.set_overlay(&gpu, &text.layout());
     assert!(renderer.has_overlay());
     let stats = renderer.render(&gpu, &frame).unwrap();
-    // Shadow, main, tonemap, and the overlay in the tonemap pass.
-    assert_eq!(stats.draw_calls, 4);
+    // Shadow, main, bloom's 11, tonemap, and the overlay in the tonemap pass.
+    assert_eq!(stats.draw_calls, 4 + 11);
     let with_text = renderer.read_output(&gpu).unwrap();
     check_golden("text_overlay", &with_text);
     // Only the panel changed: 4 lines of 16 px glyphs, 26 columns, from (8, 8).

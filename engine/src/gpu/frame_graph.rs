@@ -19,7 +19,7 @@ use crate::render::FrameStats;
 mod targets;
 
 use targets::allocate;
-pub(crate) use targets::{Access, Target, TargetSettings, Targets};
+pub(crate) use targets::{Access, BLOOM_LEVELS, Target, TargetSettings, Targets};
 
 /// One pass of the frame: its pipelines and bind groups, what it reads and writes, and how it
 /// records itself.
@@ -210,7 +210,8 @@ fn accesses(passes: &[Box<dyn Pass>]) -> Vec<&Access> {
 }
 
 /// Checks the order of `passes`: some pass writes the output, the output's passes come last
-/// (they run apart, at the present), and every target read is written by an earlier pass.
+/// (they run apart, at the present), and every target read is written by an earlier pass (or
+/// by the pass itself).
 fn check(passes: &[Box<dyn Pass>]) -> Result<(), GpuError> {
     let writes_output = |p: &dyn Pass| p.access().writes.contains(&Target::Output);
     let Some(first_output) = passes.iter().position(|p| writes_output(p.as_ref())) else {
@@ -224,8 +225,10 @@ fn check(passes: &[Box<dyn Pass>]) -> Result<(), GpuError> {
                 pass.name()
             )));
         }
+        // A pass may read what it writes itself (the bloom chain's levels): it orders those
+        // uses inside its own encode.
         for target in &pass.access().reads {
-            if !passes[..i]
+            if !passes[..=i]
                 .iter()
                 .any(|p| p.access().writes.contains(target))
             {

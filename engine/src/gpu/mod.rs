@@ -1,5 +1,5 @@
 //! The GPU layer (wgpu): the device, and the forward renderer (shadow map, PBR, HDR,
-//! tonemapping, MSAA) that draws instanced batches.
+//! bloom, tonemapping, MSAA or FXAA) that draws instanced batches.
 
 mod context;
 mod error;
@@ -12,6 +12,6 @@ mod timer;
 pub use context::{GpuBackend, GpuContext, GpuInfo};
 pub use error::GpuError;
 pub use host::{GpuRenderer, RenderStats, Screenshot};
-pub use renderer::{GpuResidency, Image, OUTPUT_FORMAT, Renderer, RendererConfig, Tonemap};
+pub use renderer::{Bloom, GpuResidency, Image, OUTPUT_FORMAT, Renderer, RendererConfig, Tonemap};
 /// The wgpu version the renderer is built on, for code that talks to the device directly.
 pub use wgpu;

@@ -1,5 +1,6 @@
 //! The forward renderer: a directional shadow map with PCF, the PBR pass into an HDR target
-//! (MSAA where the adapter supports it), and tonemapping (ACES or AgX) to an sRGB image.
+//! (MSAA where the adapter supports it), bloom, tonemapping (ACES or AgX) to an sRGB image, and
+//! FXAA where there is no MSAA.
 //! Instanced: one draw per batch, never per object. The passes are in `gpu/passes/`, run by
 //! the frame graph (`gpu/frame_graph.rs`); this module owns what they draw: the uploaded
 //! assets, the frame uniform and the instances.
@@ -55,6 +56,11 @@ pub struct RendererConfig {
     pub tonemap: Tonemap,
     /// Exposure multiplier applied before tonemapping.
     pub exposure: f32,
+    /// Bloom: bright light bleeding into its surroundings (`None` turns it off).
+    pub bloom: Option<Bloom>,
+    /// FXAA on the tonemapped image when the frame has no MSAA (`msaa` 1, or 4 where the
+    /// adapter cannot); ignored with MSAA.
+    pub fxaa: bool,
 }
 
 impl Default for RendererConfig {
@@ -65,6 +71,36 @@ impl Default for RendererConfig {
             shadow_map_size: 2048,
             tonemap: Tonemap::Aces,
             exposure: 1.0,
+            bloom: Some(Bloom::default()),
+            fxaa: true,
+        }
+    }
+}
+
+/// Bloom's settings: the HDR image blurred through a chain of half-size levels and mixed back
+/// in, so light brighter than the display can show glows around emissive surfaces, lamps and
+/// glints.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Bloom {
+    /// How much of the blur is mixed into the image, 0 to 1 (the image keeps the rest, so
+    /// bloom moves light rather than adding it).
+    pub intensity: f32,
+    /// Brightness (HDR, before exposure) below which nothing blooms; 0 lets everything bloom
+    /// a little, as a lens does.
+    pub threshold: f32,
+    /// The softness of the threshold: the share of it over which bloom fades in, 0 to 1.
+    pub knee: f32,
+    /// How far each level's blur reaches, in that level's texels.
+    pub radius: f32,
+}
+
+impl Default for Bloom {
+    fn default() -> Self {
+        Bloom {
+            intensity: 0.04,
+            threshold: 0.0,
+            knee: 0.5,
+            radius: 1.0,
         }
     }
 }
@@ -275,9 +311,10 @@ impl Renderer {
         self.render_frame(gpu, frame, true)
     }
 
-    /// Renders a frame's shadow and PBR passes into the HDR target only, for a caller that
-    /// then presents it with [`present_to`](Self::present_to): a window does not also need
-    /// the headless output image tonemapped every frame.
+    /// Renders a frame's passes up to the output (shadow, PBR, bloom, and tonemapping when
+    /// FXAA follows it), for a caller that then presents it with
+    /// [`present_to`](Self::present_to): a window does not also need the headless output image
+    /// every frame.
     pub fn render_hdr(
         &mut self,
         gpu: &GpuContext,

@@ -17,22 +17,51 @@ pub(crate) enum Target {
     HdrMsaa,
     /// The HDR colour, single-sampled.
     Hdr,
+    /// A level of the bloom chain: the HDR image at half the resolution for level 0, half that
+    /// for each level after (at least 1x1), up to [`BLOOM_LEVELS`].
+    Bloom(u8),
+    /// The tonemapped image (sRGB-encoded), when a pass after tonemapping (FXAA) reads it.
+    Ldr,
     /// The frame's final image: the headless output (read back for screenshots), or the
     /// window's surface when presenting.
     Output,
 }
 
-impl Target {
-    const ALL: [Target; 5] = [
-        Target::ShadowMap,
-        Target::Depth,
-        Target::HdrMsaa,
-        Target::Hdr,
-        Target::Output,
-    ];
+/// The bloom chain's levels.
+pub(crate) const BLOOM_LEVELS: u8 = 6;
 
+impl Target {
+    const COUNT: usize = 6 + BLOOM_LEVELS as usize;
+
+    const ALL: [Target; Target::COUNT] = {
+        let mut all = [Target::Output; Target::COUNT];
+        all[0] = Target::ShadowMap;
+        all[1] = Target::Depth;
+        all[2] = Target::HdrMsaa;
+        all[3] = Target::Hdr;
+        all[4] = Target::Ldr;
+        let mut level = 0;
+        while level < BLOOM_LEVELS {
+            all[5 + level as usize] = Target::Bloom(level);
+            level += 1;
+        }
+        all
+    };
+
+    /// Its place in [`ALL`](Target::ALL).
     fn index(self) -> usize {
-        self as usize
+        match self {
+            Target::ShadowMap => 0,
+            Target::Depth => 1,
+            Target::HdrMsaa => 2,
+            Target::Hdr => 3,
+            Target::Ldr => 4,
+            Target::Bloom(level) => {
+                assert!(level < BLOOM_LEVELS, "bloom level {level} past the chain");
+                5 + level as usize
+            }
+            Target::Output => Target::COUNT - 1,
+        }
     }
 
     /// What the texture is: label, size, format, samples and the usage beyond what the
@@ -64,6 +93,20 @@ impl Target {
                 "hdr",
                 settings.resolution,
                 HDR_FORMAT,
+                1,
+                wgpu::TextureUsages::empty(),
+            ),
+            Target::Bloom(level) => (
+                "bloom level",
+                (settings.resolution >> (u32::from(level) + 1)).max(UVec2::ONE),
+                HDR_FORMAT,
+                1,
+                wgpu::TextureUsages::empty(),
+            ),
+            Target::Ldr => (
+                "ldr",
+                settings.resolution,
+                OUTPUT_FORMAT,
                 1,
                 wgpu::TextureUsages::empty(),
             ),
@@ -138,7 +181,7 @@ impl Access {
 pub(crate) struct Targets {
     textures: Vec<wgpu::Texture>,
     views: Vec<wgpu::TextureView>,
-    slot: [Option<usize>; Target::ALL.len()],
+    slot: [Option<usize>; Target::COUNT],
 }
 
 impl Targets {
@@ -167,7 +210,7 @@ impl Targets {
 fn plan(
     accesses: &[&Access],
     settings: &TargetSettings,
-) -> (Vec<TargetDesc>, [Option<usize>; Target::ALL.len()]) {
+) -> (Vec<TargetDesc>, [Option<usize>; Target::COUNT]) {
     // Each declared target's first and last pass, taken in order of first use.
     let mut lifetimes: Vec<(usize, usize, Target)> = Target::ALL
         .into_iter()
@@ -180,7 +223,7 @@ fn plan(
         .collect();
     lifetimes.sort_by_key(|&(first, _, target)| (first, target.index()));
     let mut textures: Vec<(TargetDesc, usize)> = Vec::new(); // description, last use
-    let mut slot = [None; Target::ALL.len()];
+    let mut slot = [None; Target::COUNT];
     for (first, last, target) in lifetimes {
         let mut desc = target.desc(settings);
         if accesses.iter().any(|a| a.reads.contains(&target)) {

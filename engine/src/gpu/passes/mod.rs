@@ -10,6 +10,8 @@ use super::frame_graph::Pass;
 use super::renderer::{RendererConfig, Vertex};
 use crate::render::GpuInstance;
 
+mod bloom;
+mod fxaa;
 pub(crate) mod opaque;
 pub(crate) mod overlay;
 mod shadow;
@@ -32,13 +34,161 @@ pub(crate) struct PassSetup<'a> {
     pub(crate) texture_layout: &'a wgpu::BindGroupLayout,
 }
 
-/// Every pass, in the order they run.
+/// Every pass the settings turn on, in the order they run.
 pub(crate) fn all(setup: &PassSetup<'_>) -> Vec<Box<dyn Pass>> {
-    vec![
+    let mut passes: Vec<Box<dyn Pass>> = vec![
         Box::new(shadow::ShadowPass::new(setup)),
         Box::new(opaque::OpaquePass::new(setup)),
-        Box::new(tonemap::TonemapPass::new(setup)),
+    ];
+    if let Some(settings) = &setup.config.bloom {
+        passes.push(Box::new(bloom::BloomPass::new(setup, settings)));
+    }
+    let fxaa = fxaa_on(setup.config, setup.samples);
+    passes.push(Box::new(tonemap::TonemapPass::new(setup, fxaa)));
+    if fxaa {
+        passes.push(Box::new(fxaa::FxaaPass::new(setup)));
+    }
+    passes
+}
+
+/// Whether FXAA runs: asked for, and the frame has no MSAA.
+pub(crate) fn fxaa_on(config: &RendererConfig, samples: u32) -> bool {
+    config.fxaa && samples == 1
+}
+
+/// A full-screen pass's shader: `fullscreen.wgsl`'s vertex stage before `fragment_source`.
+fn fullscreen_shader(
+    device: &wgpu::Device,
+    label: &'static str,
+    fragment_source: &str,
+) -> wgpu::ShaderModule {
+    let source = [
+        include_str!("../../../../shaders/fullscreen.wgsl"),
+        fragment_source,
     ]
+    .concat();
+    device.create_shader_module(wgpu::ShaderModuleDescriptor {
+        label: Some(label),
+        source: wgpu::ShaderSource::Wgsl(source.into()),
+    })
+}
+
+/// A pipeline drawing one full-screen triangle with `fragment` of `shader` into a target of
+/// `format`, blended with `blend` (replacing when `None`).
+fn fullscreen_pipeline(
+    device: &wgpu::Device,
+    label: &str,
+    shader: &wgpu::ShaderModule,
+    group_layout: &wgpu::BindGroupLayout,
+    fragment: &str,
+    format: wgpu::TextureFormat,
+    blend: Option<wgpu::BlendState>,
+) -> wgpu::RenderPipeline {
+    device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+        label: Some(label),
+        layout: Some(&layout(device, label, group_layout)),
+        vertex: wgpu::VertexState {
+            module: shader,
+            entry_point: Some("vs_main"),
+            compilation_options: Default::default(),
+            buffers: &[],
+        },
+        primitive: Default::default(),
+        depth_stencil: None,
+        multisample: Default::default(),
+        fragment: Some(wgpu::FragmentState {
+            module: shader,
+            entry_point: Some(fragment),
+            compilation_options: Default::default(),
+            targets: &[Some(wgpu::ColorTargetState {
+                format,
+                blend,
+                write_mask: wgpu::ColorWrites::ALL,
+            })],
+        }),
+        multiview_mask: None,
+        cache: None,
+    })
+}
+
+/// A linear, clamped sampler: what full-screen passes read their source with.
+fn linear_sampler(device: &wgpu::Device, label: &'static str) -> wgpu::Sampler {
+    device.create_sampler(&wgpu::SamplerDescriptor {
+        label: Some(label),
+        mag_filter: wgpu::FilterMode::Linear,
+        min_filter: wgpu::FilterMode::Linear,
+        ..Default::default()
+    })
+}
+
+/// A bind group of a full-screen pass: its source view, the sampler, then `rest` from
+/// binding 2.
+fn source_group(
+    device: &wgpu::Device,
+    label: &'static str,
+    layout: &wgpu::BindGroupLayout,
+    source: &wgpu::TextureView,
+    sampler: &wgpu::Sampler,
+    rest: &[wgpu::BindingResource<'_>],
+) -> wgpu::BindGroup {
+    let mut entries = vec![
+        wgpu::BindGroupEntry {
+            binding: 0,
+            resource: wgpu::BindingResource::TextureView(source),
+        },
+        wgpu::BindGroupEntry {
+            binding: 1,
+            resource: wgpu::BindingResource::Sampler(sampler),
+        },
+    ];
+    entries.extend(
+        rest.iter()
+            .enumerate()
+            .map(|(i, resource)| wgpu::BindGroupEntry {
+                binding: 2 + i as u32,
+                resource: resource.clone(),
+            }),
+    );
+    device.create_bind_group(&wgpu::BindGroupDescriptor {
+        label: Some(label),
+        layout,
+        entries: &entries,
+    })
+}
+
+/// Records one full-screen draw into `view` (cleared black first with `clear`, else loaded).
+fn draw_fullscreen(
+    encoder: &mut wgpu::CommandEncoder,
+    label: &'static str,
+    view: &wgpu::TextureView,
+    clear: bool,
+    pipeline: &wgpu::RenderPipeline,
+    group: &wgpu::BindGroup,
+    timestamps: Option<wgpu::RenderPassTimestampWrites<'_>>,
+) {
+    let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
+        label: Some(label),
+        color_attachments: &[Some(wgpu::RenderPassColorAttachment {
+            view,
+            depth_slice: None,
+            resolve_target: None,
+            ops: wgpu::Operations {
+                load: if clear {
+                    wgpu::LoadOp::Clear(wgpu::Color::BLACK)
+                } else {
+                    wgpu::LoadOp::Load
+                },
+                store: wgpu::StoreOp::Store,
+            },
+        })],
+        depth_stencil_attachment: None,
+        timestamp_writes: timestamps,
+        occlusion_query_set: None,
+        multiview_mask: None,
+    });
+    pass.set_pipeline(pipeline);
+    pass.set_bind_group(0, group, &[]);
+    pass.draw(0..3, 0..1);
 }
 
 /// A uniform buffer's bind group layout entry.

@@ -1,15 +1,20 @@
-//! The tonemap pass: the HDR image mapped (ACES or AgX, after exposure) into the output, the
-//! headless image or a window's surface, letterboxed into the output's viewport (the rest
-//! cleared black), with the overlay drawn over it in the same pass. Reads [`Target::Hdr`];
-//! writes [`Target::Output`]. The frame's last pass: its end is the frame's end for the GPU
-//! timer.
+//! The tonemap pass: the HDR image (with the bloom chain's top level mixed in, when bloom is
+//! on) mapped (ACES or AgX, after exposure) to the display. Reads [`Target::Hdr`] (and
+//! [`Target::Bloom`]`(0)`). Writes [`Target::Output`], the headless image or a window's
+//! surface, letterboxed into the output's viewport (the rest cleared black), with the overlay
+//! drawn over it in the same pass; or, when FXAA follows, [`Target::Ldr`], and FXAA writes the
+//! output. The pass that writes the output is the frame's last: its end is the frame's end for
+//! the GPU timer.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use super::{FLOAT, PassSetup, layout, sampler_entry, texture_entry, uniform_entry};
-use crate::gpu::frame_graph::{Access, Pass, PassContext, Target, Targets};
-use crate::gpu::renderer::Tonemap;
+use super::{
+    FLOAT, PassSetup, draw_fullscreen, fullscreen_pipeline, fullscreen_shader, linear_sampler,
+    sampler_entry, source_group, texture_entry, uniform_entry,
+};
+use crate::gpu::frame_graph::{Access, BLOOM_LEVELS, Pass, PassContext, Target, Targets};
+use crate::gpu::renderer::{OUTPUT_FORMAT, Tonemap};
 use crate::render::FrameStats;
 
 /// The tonemap shader, its parameters, and a pipeline per output format.
@@ -19,6 +24,8 @@ pub(crate) struct TonemapPass {
     group_layout: wgpu::BindGroupLayout,
     sampler: wgpu::Sampler,
     params: wgpu::Buffer,
+    /// Whether bloom's level 0 is mixed in.
+    bloom: bool,
     /// Made by `bind`, once the HDR target exists.
     group: Option<wgpu::BindGroup>,
     // Per target format: the headless output and whatever the window's surface uses.
@@ -26,14 +33,14 @@ pub(crate) struct TonemapPass {
 }
 
 impl TonemapPass {
-    pub(crate) fn new(setup: &PassSetup<'_>) -> TonemapPass {
+    /// With `to_ldr`, it writes [`Target::Ldr`] for FXAA instead of the output.
+    pub(crate) fn new(setup: &PassSetup<'_>, to_ldr: bool) -> TonemapPass {
         let device = setup.device;
-        let shader = device.create_shader_module(wgpu::ShaderModuleDescriptor {
-            label: Some("tonemap.wgsl"),
-            source: wgpu::ShaderSource::Wgsl(
-                include_str!("../../../../shaders/tonemap.wgsl").into(),
-            ),
-        });
+        let shader = fullscreen_shader(
+            device,
+            "tonemap.wgsl",
+            include_str!("../../../../shaders/tonemap.wgsl"),
+        );
         let group_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("tonemap bind group layout"),
             entries: &[
@@ -44,18 +51,22 @@ impl TonemapPass {
                     wgpu::SamplerBindingType::Filtering,
                 ),
                 uniform_entry(2, wgpu::ShaderStages::FRAGMENT),
+                texture_entry(3, wgpu::ShaderStages::FRAGMENT, FLOAT),
             ],
         });
-        let sampler = device.create_sampler(&wgpu::SamplerDescriptor {
-            label: Some("hdr sampler"),
-            ..Default::default()
-        });
-        // Exposure and operator are fixed for the renderer's life: written once.
+        // Exposure, operator and bloom are fixed for the renderer's life: written once.
         let operator = match setup.config.tonemap {
             Tonemap::Aces => 0.0,
             Tonemap::Agx => 1.0,
         };
-        let params: [f32; 4] = [setup.config.exposure, operator, 0.0, 0.0];
+        let bloom = setup.config.bloom.as_ref();
+        let intensity = bloom.map_or(0.0, |b| b.intensity.clamp(0.0, 1.0));
+        let params: [f32; 4] = [
+            setup.config.exposure,
+            operator,
+            intensity,
+            f32::from(BLOOM_LEVELS),
+        ];
         let params = wgpu::util::DeviceExt::create_buffer_init(
             device,
             &wgpu::util::BufferInitDescriptor {
@@ -64,15 +75,20 @@ impl TonemapPass {
                 usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
             },
         );
+        let mut reads = vec![Target::Hdr];
+        if bloom.is_some() {
+            reads.push(Target::Bloom(0));
+        }
         TonemapPass {
             access: Access {
-                reads: vec![Target::Hdr],
-                writes: vec![Target::Output],
+                reads,
+                writes: vec![if to_ldr { Target::Ldr } else { Target::Output }],
             },
             shader,
             group_layout,
-            sampler,
+            sampler: linear_sampler(device, "hdr sampler"),
             params,
+            bloom: bloom.is_some(),
             group: None,
             pipelines: Mutex::default(),
         }
@@ -84,31 +100,15 @@ impl TonemapPass {
         cache
             .entry(format)
             .or_insert_with(|| {
-                device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
-                    label: Some("tonemap pipeline"),
-                    layout: Some(&layout(
-                        device,
-                        "tonemap pipeline layout",
-                        &self.group_layout,
-                    )),
-                    vertex: wgpu::VertexState {
-                        module: &self.shader,
-                        entry_point: Some("vs_main"),
-                        compilation_options: Default::default(),
-                        buffers: &[],
-                    },
-                    primitive: Default::default(),
-                    depth_stencil: None,
-                    multisample: Default::default(),
-                    fragment: Some(wgpu::FragmentState {
-                        module: &self.shader,
-                        entry_point: Some("fs_main"),
-                        compilation_options: Default::default(),
-                        targets: &[Some(format.into())],
-                    }),
-                    multiview_mask: None,
-                    cache: None,
-                })
+                fullscreen_pipeline(
+                    device,
+                    "tonemap pipeline",
+                    &self.shader,
+                    &self.group_layout,
+                    "fs_main",
+                    format,
+                    None,
+                )
             })
             .clone()
     }
@@ -124,24 +124,23 @@ impl Pass for TonemapPass {
     }
 
     fn bind(&mut self, device: &wgpu::Device, targets: &Targets) {
-        self.group = Some(device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some("tonemap bind group"),
-            layout: &self.group_layout,
-            entries: &[
-                wgpu::BindGroupEntry {
-                    binding: 0,
-                    resource: wgpu::BindingResource::TextureView(targets.view(Target::Hdr)),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 1,
-                    resource: wgpu::BindingResource::Sampler(&self.sampler),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 2,
-                    resource: self.params.as_entire_binding(),
-                },
+        // Without bloom the HDR image fills the bloom binding; the shader skips it.
+        let bloom = targets.view(if self.bloom {
+            Target::Bloom(0)
+        } else {
+            Target::Hdr
+        });
+        self.group = Some(source_group(
+            device,
+            "tonemap bind group",
+            &self.group_layout,
+            targets.view(Target::Hdr),
+            &self.sampler,
+            &[
+                self.params.as_entire_binding(),
+                wgpu::BindingResource::TextureView(bloom),
             ],
-        }));
+        ));
     }
 
     fn encode(
@@ -150,34 +149,74 @@ impl Pass for TonemapPass {
         encoder: &mut wgpu::CommandEncoder,
         stats: &mut FrameStats,
     ) {
+        let Some(group) = self.group.as_ref() else {
+            return;
+        };
+        if self.access.writes.contains(&Target::Ldr) {
+            let pipeline = self.pipeline(ctx.device, OUTPUT_FORMAT);
+            draw_fullscreen(
+                encoder,
+                self.name(),
+                ctx.view(Target::Ldr),
+                true,
+                &pipeline,
+                group,
+                ctx.timestamps,
+            );
+            stats.draw_calls += 1;
+            return;
+        }
         let (format, viewport) = ctx.output();
         let pipeline = self.pipeline(ctx.device, format);
-        let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
-            label: Some(self.name()),
-            color_attachments: &[Some(wgpu::RenderPassColorAttachment {
-                view: ctx.view(Target::Output),
-                depth_slice: None,
-                resolve_target: None,
-                ops: wgpu::Operations {
-                    load: wgpu::LoadOp::Clear(wgpu::Color::BLACK),
-                    store: wgpu::StoreOp::Store,
-                },
-            })],
-            depth_stencil_attachment: None,
-            timestamp_writes: ctx.timestamps,
-            occlusion_query_set: None,
-            multiview_mask: None,
-        });
-        if let Some([x, y, w, h]) = viewport {
-            pass.set_viewport(x, y, w, h, 0.0, 1.0);
-        }
-        pass.set_pipeline(&pipeline);
-        pass.set_bind_group(0, self.group.as_ref(), &[]);
-        pass.draw(0..3, 0..1);
-        stats.draw_calls += 1;
-        // The overlay goes into the same pass, over the tonemapped frame, in its viewport.
-        let overlay = ctx.frame.overlay;
-        overlay.draw(ctx.device, &mut pass, format);
-        stats.draw_calls += u32::from(!overlay.is_empty());
+        draw_output(
+            ctx,
+            encoder,
+            self.name(),
+            &pipeline,
+            Some(group),
+            viewport,
+            stats,
+        );
     }
+}
+
+/// Records the frame's output pass: one full-screen draw into [`Target::Output`] (cleared black
+/// around `viewport`), then the overlay over it in the same pass.
+pub(super) fn draw_output(
+    ctx: PassContext<'_>,
+    encoder: &mut wgpu::CommandEncoder,
+    label: &'static str,
+    pipeline: &wgpu::RenderPipeline,
+    group: Option<&wgpu::BindGroup>,
+    viewport: Option<[f32; 4]>,
+    stats: &mut FrameStats,
+) {
+    let (format, _) = ctx.output();
+    let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
+        label: Some(label),
+        color_attachments: &[Some(wgpu::RenderPassColorAttachment {
+            view: ctx.view(Target::Output),
+            depth_slice: None,
+            resolve_target: None,
+            ops: wgpu::Operations {
+                load: wgpu::LoadOp::Clear(wgpu::Color::BLACK),
+                store: wgpu::StoreOp::Store,
+            },
+        })],
+        depth_stencil_attachment: None,
+        timestamp_writes: ctx.timestamps,
+        occlusion_query_set: None,
+        multiview_mask: None,
+    });
+    if let Some([x, y, w, h]) = viewport {
+        pass.set_viewport(x, y, w, h, 0.0, 1.0);
+    }
+    pass.set_pipeline(pipeline);
+    pass.set_bind_group(0, group, &[]);
+    pass.draw(0..3, 0..1);
+    stats.draw_calls += 1;
+    // The overlay goes into the same pass, over the finished frame, in its viewport.
+    let overlay = ctx.frame.overlay;
+    overlay.draw(ctx.device, &mut pass, format);
+    stats.draw_calls += u32::from(!overlay.is_empty());
 }
