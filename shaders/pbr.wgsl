@@ -14,12 +14,13 @@ struct PointLight {
 
 struct Frame {
     view_proj: mat4x4<f32>,
+    inverse_view_proj: mat4x4<f32>,
     light_view_proj: mat4x4<f32>,
     camera_position: vec4<f32>,
     light_direction: vec4<f32>,  // xyz towards the light, w shadow on (1) / off (0)
     light_color: vec4<f32>,      // rgb colour x intensity
-    sky_color: vec4<f32>,        // hemispheric ambient, above
-    ground_color: vec4<f32>,     // and below
+    sky_color: vec4<f32>,        // the sky's colour at the zenith (sky.wgsl)
+    ground_color: vec4<f32>,     // and the ground's
     shadow_params: vec4<f32>,    // x depth bias, y normal bias, z 1/shadow map size, w point light count
     point_lights: array<PointLight, 8>,
 }
@@ -38,6 +39,14 @@ struct Materials {
 @group(0) @binding(1) var<uniform> materials: Materials;
 @group(0) @binding(2) var shadow_map: texture_depth_2d;
 @group(0) @binding(3) var shadow_sampler: sampler_comparison;
+// Image-based lighting (gpu/environment.rs): diffuse irradiance, specular by roughness (mips),
+// and the split sum's table.
+@group(0) @binding(4) var irradiance_map: texture_cube<f32>;
+@group(0) @binding(5) var specular_map: texture_cube<f32>;
+@group(0) @binding(6) var brdf_lut: texture_2d<f32>;
+@group(0) @binding(7) var environment_sampler: sampler;
+// The specular cube's last mip (roughness 1).
+const SPECULAR_LAST_MIP: f32 = 4.0;
 
 // The batch's texture maps (neutral 1x1 maps where a material has none).
 @group(1) @binding(0) var base_color_map: texture_2d<f32>;
@@ -252,9 +261,49 @@ fn fs_main(in: VertexOut) -> @location(0) vec4<f32> {
             / max(distance * distance, 1e-4);
         color = color + brdf(n, v, to_light / distance, albedo, metallic, roughness, radiance);
     }
-    // Hemispheric ambient: sky above, ground below, dimmed for metals (no environment map).
-    let ambient = mix(frame.ground_color.rgb, frame.sky_color.rgb, n.y * 0.5 + 0.5);
-    color = color + ambient * albedo * occlusion * (1.0 - 0.5 * metallic);
+    // Image-based lighting, split sum: diffuse from the irradiance cube, specular from the
+    // prefiltered cube at the roughness's mip, scaled and biased by the BRDF table.
+    let n_dot_v = clamp(dot(n, v), 1e-3, 1.0);
+    let f0 = mix(vec3<f32>(0.04), albedo, metallic);
+    let fresnel = f0 + (max(vec3<f32>(1.0 - roughness), f0) - f0) * pow(1.0 - n_dot_v, 5.0);
+    let diffuse = textureSampleLevel(irradiance_map, environment_sampler, n, 0.0).rgb * albedo
+        * (vec3<f32>(1.0) - fresnel) * (1.0 - metallic);
+    let r = reflect(-v, n);
+    let prefiltered = textureSampleLevel(specular_map, environment_sampler, r,
+                                         roughness * SPECULAR_LAST_MIP).rgb;
+    let split = textureSampleLevel(brdf_lut, environment_sampler, vec2<f32>(n_dot_v, roughness),
+                                   0.0).rg;
+    let specular = prefiltered * (f0 * split.x + split.y);
+    color = color + (diffuse + specular) * occlusion;
     color = color + emissive;
+    return vec4<f32>(color, 1.0);
+}
+
+// The skybox: one triangle at the far plane, behind everything drawn (depth equal to the
+// cleared 1.0), showing the procedural sky and the sun's disk.
+struct SkyOut {
+    @builtin(position) clip: vec4<f32>,
+    @location(0) ndc: vec2<f32>,
+}
+
+@vertex
+fn vs_sky(@builtin(vertex_index) index: u32) -> SkyOut {
+    let uv = vec2<f32>(f32((index << 1u) & 2u), f32(index & 2u));
+    let ndc = vec2<f32>(uv.x * 2.0 - 1.0, 1.0 - uv.y * 2.0);
+    var out: SkyOut;
+    out.clip = vec4<f32>(ndc, 1.0, 1.0);
+    out.ndc = ndc;
+    return out;
+}
+
+@fragment
+fn fs_sky(in: SkyOut) -> @location(0) vec4<f32> {
+    let far = frame.inverse_view_proj * vec4<f32>(in.ndc, 1.0, 1.0);
+    let direction = normalize(far.xyz / far.w - frame.camera_position.xyz);
+    var color = sky_radiance(direction, frame.sky_color.rgb, frame.ground_color.rgb);
+    // The sun's disk (about 1.2 degrees across), softened at its rim.
+    let to_sun = dot(direction, normalize(frame.light_direction.xyz));
+    let disk = smoothstep(0.99975, 0.99985, to_sun);
+    color = color + frame.light_color.rgb * 8.0 * disk;
     return vec4<f32>(color, 1.0);
 }

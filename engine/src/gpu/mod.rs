@@ -2,6 +2,7 @@
 //! bloom, tonemapping, MSAA or FXAA) that draws instanced batches.
 
 mod context;
+mod environment;
 mod error;
 mod frame_graph;
 mod host;

@@ -8,6 +8,7 @@
 use bytemuck::{Pod, Zeroable};
 use glam::UVec2;
 
+use super::environment::Environment;
 use super::frame_graph::{FrameGraph, Part, TargetSettings};
 use super::passes::overlay::OverlayPass;
 use super::passes::{self, PassSetup};
@@ -61,6 +62,9 @@ pub struct RendererConfig {
     /// FXAA on the tonemapped image when the frame has no MSAA (`msaa` 1, or 4 where the
     /// adapter cannot); ignored with MSAA.
     pub fxaa: bool,
+    /// The sky drawn behind the scene (the same sky that lights it); off, the frame's
+    /// background is a flat colour.
+    pub skybox: bool,
 }
 
 impl Default for RendererConfig {
@@ -73,6 +77,7 @@ impl Default for RendererConfig {
             exposure: 1.0,
             bloom: Some(Bloom::default()),
             fxaa: true,
+            skybox: true,
         }
     }
 }
@@ -127,6 +132,7 @@ struct GpuPointLight {
 #[derive(Clone, Copy, Pod, Zeroable)]
 struct FrameUniform {
     view_proj: [[f32; 4]; 4],
+    inverse_view_proj: [[f32; 4]; 4],
     light_view_proj: [[f32; 4]; 4],
     camera_position: [f32; 4],
     light_direction: [f32; 4],
@@ -193,6 +199,8 @@ pub struct Renderer {
     residency: GpuResidency,
     /// The passes and their targets.
     graph: FrameGraph,
+    /// The image-based lighting maps, re-baked when the sky's colours change.
+    environment: Environment,
     timer: Option<GpuTimer>,
     overlay: OverlayPass,
 }
@@ -240,10 +248,17 @@ impl Renderer {
         let frame_buffer = uniform("frame uniform", size_of::<FrameUniform>());
         let material_buffer = uniform("material table", size_of::<GpuMaterial>() * MAX_MATERIALS);
         let texture_layout = passes::opaque::texture_layout(device);
+        // The skybox in pbr.wgsl shows the sky that sky.wgsl defines.
+        let pbr_source = [
+            include_str!("../../../shaders/sky.wgsl"),
+            include_str!("../../../shaders/pbr.wgsl"),
+        ]
+        .concat();
         let pbr = device.create_shader_module(wgpu::ShaderModuleDescriptor {
             label: Some("pbr.wgsl"),
-            source: wgpu::ShaderSource::Wgsl(include_str!("../../../shaders/pbr.wgsl").into()),
+            source: wgpu::ShaderSource::Wgsl(pbr_source.into()),
         });
+        let environment = Environment::new(device, &gpu.queue);
         let setup = PassSetup {
             device,
             config: &config,
@@ -252,6 +267,7 @@ impl Renderer {
             frame_buffer: &frame_buffer,
             material_buffer: &material_buffer,
             texture_layout: &texture_layout,
+            environment: environment.views(),
         };
         let settings = TargetSettings {
             resolution: config.resolution,
@@ -278,6 +294,7 @@ impl Renderer {
             texture_store_version: 0,
             residency: GpuResidency::default(),
             graph,
+            environment,
             timer: GpuTimer::new(&gpu.device, &gpu.queue),
             overlay,
         };
@@ -336,12 +353,15 @@ impl Renderer {
         if let Some(timer) = &mut self.timer {
             timer.begin_frame();
         }
-        let inputs = self.frame_inputs(frame, &mut stats);
         let mut encoder = gpu
             .device
             .create_command_encoder(&wgpu::CommandEncoderDescriptor {
                 label: Some("frame"),
             });
+        let (sky, ground) = frame.ambient;
+        self.environment
+            .update(&gpu.queue, &mut encoder, sky, ground);
+        let inputs = self.frame_inputs(frame, &mut stats);
         let timer = self.timer.as_ref();
         let graph = &self.graph;
         graph.encode(gpu, &mut encoder, Part::Scene, &inputs, timer, &mut stats);

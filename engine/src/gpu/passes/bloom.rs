@@ -6,8 +6,8 @@
 //! and no level read while another level of the same texture is drawn (WebGL2 forbids that).
 
 use super::{
-    FLOAT, PassSetup, draw_fullscreen, fullscreen_pipeline, fullscreen_shader, linear_sampler,
-    sampler_entry, source_group, texture_entry, uniform_entry,
+    FLOAT, PassSetup, draw_fullscreen, fullscreen_pipeline, fullscreen_shader, layout,
+    linear_sampler, sampler_entry, source_group, texture_entry, uniform_entry,
 };
 use crate::gpu::frame_graph::{Access, BLOOM_LEVELS, Pass, PassContext, Target, Targets};
 use crate::gpu::renderer::{Bloom, HDR_FORMAT};
@@ -67,7 +67,7 @@ impl BloomPass {
                 device,
                 "bloom pipeline",
                 &shader,
-                &group_layout,
+                &layout(device, "bloom pipeline layout", &group_layout),
                 fragment,
                 HDR_FORMAT,
                 blend,

@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use super::{
-    FLOAT, PassSetup, fullscreen_pipeline, fullscreen_shader, linear_sampler, sampler_entry,
-    source_group, texture_entry,
+    FLOAT, PassSetup, fullscreen_pipeline, fullscreen_shader, layout, linear_sampler,
+    sampler_entry, source_group, texture_entry,
 };
 use crate::gpu::frame_graph::{Access, Pass, PassContext, Target, Targets};
 use crate::render::FrameStats;
@@ -91,7 +91,7 @@ impl Pass for FxaaPass {
                         ctx.device,
                         "fxaa pipeline",
                         &self.shader,
-                        &self.group_layout,
+                        &layout(ctx.device, "fxaa pipeline layout", &self.group_layout),
                         "fs_main",
                         format,
                         None,

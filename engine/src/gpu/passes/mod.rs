@@ -6,6 +6,7 @@
 //! `encode`), its `mod` line, and its place in [`all`]. A target no pass has yet is a new
 //! [`Target`](super::frame_graph::Target) variant with its description.
 
+use super::environment::EnvironmentViews;
 use super::frame_graph::Pass;
 use super::renderer::{RendererConfig, Vertex};
 use crate::render::GpuInstance;
@@ -32,6 +33,8 @@ pub(crate) struct PassSetup<'a> {
     pub(crate) material_buffer: &'a wgpu::Buffer,
     /// The layout of a texture set's bind group.
     pub(crate) texture_layout: &'a wgpu::BindGroupLayout,
+    /// The image-based lighting maps.
+    pub(crate) environment: &'a EnvironmentViews,
 }
 
 /// Every pass the settings turn on, in the order they run.
@@ -57,7 +60,7 @@ pub(crate) fn fxaa_on(config: &RendererConfig, samples: u32) -> bool {
 }
 
 /// A full-screen pass's shader: `fullscreen.wgsl`'s vertex stage before `fragment_source`.
-fn fullscreen_shader(
+pub(crate) fn fullscreen_shader(
     device: &wgpu::Device,
     label: &'static str,
     fragment_source: &str,
@@ -75,18 +78,18 @@ fn fullscreen_shader(
 
 /// A pipeline drawing one full-screen triangle with `fragment` of `shader` into a target of
 /// `format`, blended with `blend` (replacing when `None`).
-fn fullscreen_pipeline(
+pub(crate) fn fullscreen_pipeline(
     device: &wgpu::Device,
     label: &str,
     shader: &wgpu::ShaderModule,
-    group_layout: &wgpu::BindGroupLayout,
+    layout: &wgpu::PipelineLayout,
     fragment: &str,
     format: wgpu::TextureFormat,
     blend: Option<wgpu::BlendState>,
 ) -> wgpu::RenderPipeline {
     device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
         label: Some(label),
-        layout: Some(&layout(device, label, group_layout)),
+        layout: Some(layout),
         vertex: wgpu::VertexState {
             module: shader,
             entry_point: Some("vs_main"),
@@ -246,7 +249,7 @@ pub(crate) fn sampler_entry(
 }
 
 /// A pipeline layout of one bind group.
-fn layout(
+pub(crate) fn layout(
     device: &wgpu::Device,
     label: &str,
     group: &wgpu::BindGroupLayout,

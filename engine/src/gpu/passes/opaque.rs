@@ -1,9 +1,13 @@
 //! The opaque pass: PBR shading of the camera's instances into the HDR target (multisampled
-//! and resolved where the adapter supports it), lit by the sun through the shadow map and by
-//! the point lights. Reads [`Target::ShadowMap`]; writes [`Target::HdrMsaa`] (with MSAA),
+//! and resolved where the adapter supports it), lit by the sun through the shadow map, by the
+//! point lights and by the environment (image-based lighting), then the skybox behind them in
+//! the same pass. Reads [`Target::ShadowMap`]; writes [`Target::HdrMsaa`] (with MSAA),
 //! [`Target::Hdr`] and [`Target::Depth`].
 
-use super::{FLOAT, PassSetup, sampler_entry, texture_entry, uniform_entry, vertex_layouts};
+use super::{
+    FLOAT, PassSetup, layout, sampler_entry, texture_entry, uniform_entry, vertex_layouts,
+};
+use crate::gpu::environment::EnvironmentViews;
 use crate::gpu::frame_graph::{Access, Pass, PassContext, Target, Targets};
 use crate::gpu::renderer::{DEPTH_FORMAT, HDR_FORMAT};
 use crate::render::FrameStats;
@@ -35,6 +39,9 @@ pub(crate) struct OpaquePass {
     frame_buffer: wgpu::Buffer,
     material_buffer: wgpu::Buffer,
     shadow_sampler: wgpu::Sampler,
+    environment: EnvironmentViews,
+    /// The skybox, drawn after the meshes where nothing was (off: `None`).
+    sky: Option<wgpu::RenderPipeline>,
     /// Made by `bind`, once the shadow map exists.
     group: Option<wgpu::BindGroup>,
 }
@@ -50,6 +57,10 @@ impl OpaquePass {
                 uniform_entry(1, fragment),
                 texture_entry(2, fragment, wgpu::TextureSampleType::Depth),
                 sampler_entry(3, fragment, wgpu::SamplerBindingType::Comparison),
+                cube_entry(4),
+                cube_entry(5),
+                texture_entry(6, fragment, FLOAT),
+                sampler_entry(7, fragment, wgpu::SamplerBindingType::Filtering),
             ],
         });
         let shadow_sampler = device.create_sampler(&wgpu::SamplerDescriptor {
@@ -100,6 +111,39 @@ impl OpaquePass {
                 cache: None,
             })
         };
+        // The skybox reads only group 0 (a frame without draws binds no texture set).
+        let sky = setup.config.skybox.then(|| {
+            device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+                label: Some("sky pipeline"),
+                layout: Some(&layout(device, "sky pipeline layout", &group_layout)),
+                vertex: wgpu::VertexState {
+                    module: setup.pbr,
+                    entry_point: Some("vs_sky"),
+                    compilation_options: Default::default(),
+                    buffers: &[],
+                },
+                primitive: Default::default(),
+                depth_stencil: Some(wgpu::DepthStencilState {
+                    format: DEPTH_FORMAT,
+                    depth_write_enabled: Some(false),
+                    depth_compare: Some(wgpu::CompareFunction::LessEqual),
+                    stencil: Default::default(),
+                    bias: Default::default(),
+                }),
+                multisample: wgpu::MultisampleState {
+                    count: setup.samples,
+                    ..Default::default()
+                },
+                fragment: Some(wgpu::FragmentState {
+                    module: setup.pbr,
+                    entry_point: Some("fs_sky"),
+                    compilation_options: Default::default(),
+                    targets: &[Some(HDR_FORMAT.into())],
+                }),
+                multiview_mask: None,
+                cache: None,
+            })
+        });
         let mut writes = vec![Target::Hdr, Target::Depth];
         if setup.samples > 1 {
             writes.push(Target::HdrMsaa);
@@ -114,6 +158,13 @@ impl OpaquePass {
             frame_buffer: setup.frame_buffer.clone(),
             material_buffer: setup.material_buffer.clone(),
             shadow_sampler,
+            environment: EnvironmentViews {
+                irradiance: setup.environment.irradiance.clone(),
+                specular: setup.environment.specular.clone(),
+                brdf_lut: setup.environment.brdf_lut.clone(),
+                sampler: setup.environment.sampler.clone(),
+            },
+            sky,
             group: None,
         }
     }
@@ -148,6 +199,22 @@ impl Pass for OpaquePass {
                 wgpu::BindGroupEntry {
                     binding: 3,
                     resource: wgpu::BindingResource::Sampler(&self.shadow_sampler),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 4,
+                    resource: wgpu::BindingResource::TextureView(&self.environment.irradiance),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 5,
+                    resource: wgpu::BindingResource::TextureView(&self.environment.specular),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 6,
+                    resource: wgpu::BindingResource::TextureView(&self.environment.brdf_lut),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 7,
+                    resource: wgpu::BindingResource::Sampler(&self.environment.sampler),
                 },
             ],
         }));
@@ -203,5 +270,25 @@ impl Pass for OpaquePass {
             stats.instances += draw.instances.len() as u32;
             stats.triangles += u64::from(draw.mesh.index_count / 3) * draw.instances.len() as u64;
         }
+        // Last, so only the pixels no mesh covered run the sky's shader.
+        if let Some(sky) = &self.sky {
+            pass.set_pipeline(sky);
+            pass.draw(0..3, 0..1);
+            stats.draw_calls += 1;
+        }
+    }
+}
+
+/// A cube map's bind group layout entry (the environment's maps).
+fn cube_entry(binding: u32) -> wgpu::BindGroupLayoutEntry {
+    wgpu::BindGroupLayoutEntry {
+        binding,
+        visibility: wgpu::ShaderStages::FRAGMENT,
+        ty: wgpu::BindingType::Texture {
+            sample_type: FLOAT,
+            view_dimension: wgpu::TextureViewDimension::Cube,
+            multisampled: false,
+        },
+        count: None,
     }
 }

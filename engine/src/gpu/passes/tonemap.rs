@@ -10,8 +10,8 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use super::{
-    FLOAT, PassSetup, draw_fullscreen, fullscreen_pipeline, fullscreen_shader, linear_sampler,
-    sampler_entry, source_group, texture_entry, uniform_entry,
+    FLOAT, PassSetup, draw_fullscreen, fullscreen_pipeline, fullscreen_shader, layout,
+    linear_sampler, sampler_entry, source_group, texture_entry, uniform_entry,
 };
 use crate::gpu::frame_graph::{Access, BLOOM_LEVELS, Pass, PassContext, Target, Targets};
 use crate::gpu::renderer::{OUTPUT_FORMAT, Tonemap};
@@ -104,7 +104,7 @@ impl TonemapPass {
                     device,
                     "tonemap pipeline",
                     &self.shader,
-                    &self.group_layout,
+                    &layout(device, "tonemap pipeline layout", &self.group_layout),
                     "fs_main",
                     format,
                     None,

@@ -112,8 +112,10 @@ impl Renderer {
             };
         }
         let texel = 1.0 / self.config.shadow_map_size as f32;
+        let view_proj = frame.camera.projection * frame.camera.view;
         let uniform = FrameUniform {
-            view_proj: (frame.camera.projection * frame.camera.view).to_cols_array_2d(),
+            view_proj: view_proj.to_cols_array_2d(),
+            inverse_view_proj: view_proj.inverse().to_cols_array_2d(),
             light_view_proj: light_view_proj.to_cols_array_2d(),
             camera_position: frame.camera.position.extend(1.0).to_array(),
             light_direction: to_light
