@@ -15,13 +15,16 @@ struct PointLight {
 struct Frame {
     view_proj: mat4x4<f32>,
     inverse_view_proj: mat4x4<f32>,
-    light_view_proj: mat4x4<f32>,
+    light_view_proj: array<mat4x4<f32>, 4>,  // per shadow cascade
+    cascade_ends: vec4<f32>,     // view depth where each cascade ends
+    cascade_texels: vec4<f32>,   // each cascade's texel in world units
+    camera_forward: vec4<f32>,   // xyz the view axis, w the cascade count
     camera_position: vec4<f32>,
     light_direction: vec4<f32>,  // xyz towards the light, w shadow on (1) / off (0)
     light_color: vec4<f32>,      // rgb colour x intensity
     sky_color: vec4<f32>,        // the sky's colour at the zenith (sky.wgsl)
     ground_color: vec4<f32>,     // and the ground's
-    shadow_params: vec4<f32>,    // x depth bias, y normal bias, z 1/shadow map size, w point light count
+    shadow_params: vec4<f32>,    // x depth bias, y normal offset in texels, z 1/shadow map size, w point light count
     point_lights: array<PointLight, 8>,
 }
 
@@ -37,7 +40,7 @@ struct Materials {
 
 @group(0) @binding(0) var<uniform> frame: Frame;
 @group(0) @binding(1) var<uniform> materials: Materials;
-@group(0) @binding(2) var shadow_map: texture_depth_2d;
+@group(0) @binding(2) var shadow_map: texture_depth_2d_array;
 @group(0) @binding(3) var shadow_sampler: sampler_comparison;
 // Image-based lighting (gpu/environment.rs): diffuse irradiance, specular by roughness (mips),
 // and the split sum's table.
@@ -47,6 +50,13 @@ struct Materials {
 @group(0) @binding(7) var environment_sampler: sampler;
 // The specular cube's last mip (roughness 1).
 const SPECULAR_LAST_MIP: f32 = 4.0;
+// The shadow pass's cascade (a slot of a buffer bound with a dynamic offset per cascade).
+struct Cascade {
+    index: vec4<u32>,
+}
+@group(0) @binding(8) var<uniform> cascade: Cascade;
+// The share of each cascade's depth range over which it blends into the next.
+const CASCADE_BLEND: f32 = 0.1;
 
 // The batch's texture maps (neutral 1x1 maps where a material has none).
 @group(1) @binding(0) var base_color_map: texture_2d<f32>;
@@ -129,7 +139,7 @@ fn place(a: vec4<u32>, instance: InstanceIn) -> Placed {
 
 @vertex
 fn vs_shadow(@location(0) a: vec4<u32>, instance: InstanceIn) -> @builtin(position) vec4<f32> {
-    return frame.light_view_proj * vec4<f32>(place(a, instance).world, 1.0);
+    return frame.light_view_proj[cascade.index.x] * vec4<f32>(place(a, instance).world, 1.0);
 }
 
 struct VertexOut {
@@ -204,13 +214,11 @@ fn brdf(n: vec3<f32>, v: vec3<f32>, l: vec3<f32>, albedo: vec3<f32>, metallic: f
     return (diffuse + specular) * radiance * n_dot_l;
 }
 
-// 3x3 PCF over the shadow map with hardware depth comparison.
-fn shadow_factor(world: vec3<f32>, n: vec3<f32>) -> f32 {
-    if (frame.light_direction.w < 0.5) {
-        return 1.0;
-    }
-    let offset_world = world + n * frame.shadow_params.y;
-    let clip = frame.light_view_proj * vec4<f32>(offset_world, 1.0);
+// 3x3 PCF over one cascade's map with hardware depth comparison (1: lit; outside the map's
+// volume, lit).
+fn cascade_shadow(k: u32, world: vec3<f32>, n: vec3<f32>) -> f32 {
+    let offset_world = world + n * frame.shadow_params.y * frame.cascade_texels[k];
+    let clip = frame.light_view_proj[k] * vec4<f32>(offset_world, 1.0);
     let ndc = clip.xyz / clip.w;
     let uv = vec2<f32>(ndc.x * 0.5 + 0.5, 0.5 - ndc.y * 0.5);
     let depth = ndc.z - frame.shadow_params.x;
@@ -219,11 +227,43 @@ fn shadow_factor(world: vec3<f32>, n: vec3<f32>) -> f32 {
     for (var y = -1; y <= 1; y = y + 1) {
         for (var x = -1; x <= 1; x = x + 1) {
             lit = lit + textureSampleCompareLevel(shadow_map, shadow_sampler,
-                uv + vec2<f32>(f32(x), f32(y)) * texel, depth);
+                uv + vec2<f32>(f32(x), f32(y)) * texel, i32(k), depth);
         }
     }
     let inside = all(uv >= vec2<f32>(0.0)) && all(uv <= vec2<f32>(1.0)) && depth <= 1.0;
     return select(1.0, lit / 9.0, inside);
+}
+
+// The sun's shadow: the cascade whose slice holds the point's view depth, blended into the
+// next over the last tenth of its range so the change of resolution does not show as a line.
+fn shadow_factor(world: vec3<f32>, n: vec3<f32>) -> f32 {
+    if (frame.light_direction.w < 0.5) {
+        return 1.0;
+    }
+    let depth = dot(world - frame.camera_position.xyz, frame.camera_forward.xyz);
+    let count = u32(frame.camera_forward.w);
+    var k = 0u;
+    while (k < count && depth > frame.cascade_ends[k]) {
+        k = k + 1u;
+    }
+    if (k >= count) {
+        return 1.0;
+    }
+    let shadow = cascade_shadow(k, world, n);
+    if (k + 1u >= count) {
+        return shadow;
+    }
+    var start = 0.0;
+    if (k > 0u) {
+        start = frame.cascade_ends[k - 1u];
+    }
+    let end = frame.cascade_ends[k];
+    let blend_from = end - (end - start) * CASCADE_BLEND;
+    if (depth <= blend_from) {
+        return shadow;
+    }
+    let t = (depth - blend_from) / (end - blend_from);
+    return mix(shadow, cascade_shadow(k + 1u, world, n), t);
 }
 
 @fragment

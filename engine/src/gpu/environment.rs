@@ -6,7 +6,9 @@
 
 use glam::Vec3;
 
-use super::passes::{fullscreen_pipeline, fullscreen_shader, layout, uniform_entry};
+use super::passes::{
+    fullscreen_pipeline, fullscreen_shader, layout, sampler_entry, uniform_entry, view_entry,
+};
 use super::renderer::HDR_FORMAT;
 
 /// The sky cube's edge (the source the maps are filtered from).
@@ -123,22 +125,17 @@ impl Environment {
         let source_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("environment source layout"),
             entries: &[
-                wgpu::BindGroupLayoutEntry {
-                    binding: 0,
-                    visibility: wgpu::ShaderStages::FRAGMENT,
-                    ty: wgpu::BindingType::Texture {
-                        sample_type: wgpu::TextureSampleType::Float { filterable: true },
-                        view_dimension: wgpu::TextureViewDimension::Cube,
-                        multisampled: false,
-                    },
-                    count: None,
-                },
-                wgpu::BindGroupLayoutEntry {
-                    binding: 1,
-                    visibility: wgpu::ShaderStages::FRAGMENT,
-                    ty: wgpu::BindingType::Sampler(wgpu::SamplerBindingType::Filtering),
-                    count: None,
-                },
+                view_entry(
+                    0,
+                    wgpu::ShaderStages::FRAGMENT,
+                    wgpu::TextureSampleType::Float { filterable: true },
+                    wgpu::TextureViewDimension::Cube,
+                ),
+                sampler_entry(
+                    1,
+                    wgpu::ShaderStages::FRAGMENT,
+                    wgpu::SamplerBindingType::Filtering,
+                ),
             ],
         });
         // The sky and the table read no source (the sky cube is what the sky step draws).

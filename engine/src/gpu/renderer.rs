@@ -15,8 +15,8 @@ use super::passes::{self, PassSetup};
 use super::timer::GpuTimer;
 use super::{GpuContext, GpuError};
 use crate::render::{
-    FrameDesc, FrameStats, GlyphQuad, GpuInstance, MAX_MATERIALS, MAX_POINT_LIGHTS, MaterialParams,
-    MeshHandle, TextureAssets, TextureHandle,
+    FrameDesc, FrameStats, GlyphQuad, GpuInstance, MAX_MATERIALS, MAX_POINT_LIGHTS,
+    MAX_SHADOW_CASCADES, MaterialParams, MeshHandle, TextureAssets, TextureHandle,
 };
 
 mod frame;
@@ -51,8 +51,12 @@ pub struct RendererConfig {
     pub resolution: UVec2,
     /// MSAA samples wanted: 4 or 1 (4 falls back to 1 where the formats do not support it).
     pub msaa: u32,
-    /// The shadow map's edge in texels.
+    /// Each shadow cascade's map edge in texels.
     pub shadow_map_size: u32,
+    /// The sun's shadow cascades, 1 to [`MAX_SHADOW_CASCADES`]: the view out to the edge of the
+    /// frame's shadow bounds, cut into that many slices with a map each (nearer slices are
+    /// shorter, so shadows near the camera get more texels). Each is a pass over the casters.
+    pub shadow_cascades: u32,
     /// The tonemapping operator.
     pub tonemap: Tonemap,
     /// Exposure multiplier applied before tonemapping.
@@ -73,6 +77,7 @@ impl Default for RendererConfig {
             resolution: UVec2::new(1280, 720),
             msaa: 4,
             shadow_map_size: 2048,
+            shadow_cascades: 4,
             tonemap: Tonemap::Aces,
             exposure: 1.0,
             bloom: Some(Bloom::default()),
@@ -133,7 +138,14 @@ struct GpuPointLight {
 struct FrameUniform {
     view_proj: [[f32; 4]; 4],
     inverse_view_proj: [[f32; 4]; 4],
-    light_view_proj: [[f32; 4]; 4],
+    /// Per cascade.
+    light_view_proj: [[[f32; 4]; 4]; MAX_SHADOW_CASCADES],
+    /// Where each cascade ends, in view depth.
+    cascade_ends: [f32; 4],
+    /// Each cascade's texel in world units (the normal offset scales with it).
+    cascade_texels: [f32; 4],
+    /// The camera's forward axis; w the cascade count.
+    camera_forward: [f32; 4],
     camera_position: [f32; 4],
     light_direction: [f32; 4],
     light_color: [f32; 4],
@@ -273,6 +285,7 @@ impl Renderer {
             resolution: config.resolution,
             samples,
             shadow_map_size: config.shadow_map_size,
+            shadow_cascades: config.shadow_cascades.clamp(1, MAX_SHADOW_CASCADES as u32),
         };
         let graph = FrameGraph::new(gpu, passes::all(&setup), settings)?;
         let overlay = OverlayPass::new(gpu, config.resolution);

@@ -2,6 +2,7 @@
 //! format. The wgpu side lives in [`gpu`](crate::gpu) (with the `gpu` feature).
 
 mod assets;
+mod cascade;
 mod instance;
 mod mesh;
 mod overlay;
@@ -13,6 +14,7 @@ pub use assets::{
     ASSET_TIER, LoadedTexture, MaterialHandle, Materials, MeshAssets, MeshHandle, TextureAssets,
     TextureHandle, TextureSet, TextureSetHandle,
 };
+pub use cascade::{MAX_SHADOW_CASCADES, ShadowCascades};
 pub use instance::{GpuInstance, pack_rotation, unpack_rotation};
 pub use mesh::{CheckedMesh, Indices, Mesh, MeshError};
 pub use overlay::{

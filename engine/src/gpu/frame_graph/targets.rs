@@ -9,7 +9,8 @@ use crate::gpu::renderer::{DEPTH_FORMAT, HDR_FORMAT, OUTPUT_FORMAT};
 /// A texture passes share, named by what it holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum Target {
-    /// The sun's depth from its point of view (`shadow_map_size` square).
+    /// The sun's depth from its point of view: a layer per shadow cascade, each
+    /// `shadow_map_size` square.
     ShadowMap,
     /// The camera's depth (multisampled like the colour).
     Depth,
@@ -119,11 +120,17 @@ impl Target {
                 wgpu::TextureUsages::COPY_SRC | wgpu::TextureUsages::TEXTURE_BINDING,
             ),
         };
+        // The shadow map is an array (one layer per cascade), whatever the count.
+        let layers = match self {
+            Target::ShadowMap => Some(settings.shadow_cascades.max(1)),
+            _ => None,
+        };
         TargetDesc {
             label,
             size,
             format,
             samples,
+            layers,
             usage: wgpu::TextureUsages::RENDER_ATTACHMENT | extra,
         }
     }
@@ -143,6 +150,8 @@ pub(crate) struct TargetSettings {
     pub(crate) samples: u32,
     /// The shadow map's edge.
     pub(crate) shadow_map_size: u32,
+    /// The shadow map's layers (cascades).
+    pub(crate) shadow_cascades: u32,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -151,14 +160,27 @@ struct TargetDesc {
     size: UVec2,
     format: wgpu::TextureFormat,
     samples: u32,
+    /// Array layers (viewed as a 2D array), or `None` for a plain 2D texture.
+    layers: Option<u32>,
     usage: wgpu::TextureUsages,
 }
 
 impl TargetDesc {
     /// The same texture but for its label.
     fn alike(&self, other: &TargetDesc) -> bool {
-        (self.size, self.format, self.samples, self.usage)
-            == (other.size, other.format, other.samples, other.usage)
+        (
+            self.size,
+            self.format,
+            self.samples,
+            self.layers,
+            self.usage,
+        ) == (
+            other.size,
+            other.format,
+            other.samples,
+            other.layers,
+            other.usage,
+        )
     }
 }
 
@@ -191,10 +213,6 @@ impl Targets {
     }
 
     /// A target's texture; panics when no pass declared it.
-    #[cfg_attr(
-        target_arch = "wasm32",
-        expect(dead_code, reason = "read back for screenshots natively only")
-    )]
     pub(crate) fn texture(&self, target: Target) -> &wgpu::Texture {
         &self.textures[self.slot(target)]
     }
@@ -263,7 +281,7 @@ pub(super) fn allocate(
                 size: wgpu::Extent3d {
                     width: d.size.x,
                     height: d.size.y,
-                    depth_or_array_layers: 1,
+                    depth_or_array_layers: d.layers.unwrap_or(1),
                 },
                 mip_level_count: 1,
                 sample_count: d.samples,
@@ -276,7 +294,13 @@ pub(super) fn allocate(
         .collect();
     let views = textures
         .iter()
-        .map(|t| t.create_view(&Default::default()))
+        .zip(&descs)
+        .map(|(t, d)| {
+            t.create_view(&wgpu::TextureViewDescriptor {
+                dimension: d.layers.map(|_| wgpu::TextureViewDimension::D2Array),
+                ..Default::default()
+            })
+        })
         .collect();
     Targets {
         textures,
@@ -300,6 +324,7 @@ mod tests {
         resolution: UVec2::new(64, 32),
         samples: 4,
         shadow_map_size: 256,
+        shadow_cascades: 3,
     };
 
     #[test]
@@ -315,6 +340,12 @@ mod tests {
         let hdr = descs[slot[Target::Hdr.index()].unwrap()];
         assert_eq!((hdr.size, hdr.samples), (SETTINGS.resolution, 1));
         assert!(hdr.usage.contains(wgpu::TextureUsages::TEXTURE_BINDING));
+        let shadow = descs[slot[Target::ShadowMap.index()].unwrap()];
+        assert_eq!(
+            shadow.layers,
+            Some(SETTINGS.shadow_cascades),
+            "a layer per cascade"
+        );
         let depth = descs[slot[Target::Depth.index()].unwrap()];
         assert!(!depth.usage.contains(wgpu::TextureUsages::TEXTURE_BINDING));
     }

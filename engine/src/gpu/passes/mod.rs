@@ -218,12 +218,27 @@ pub(crate) fn texture_entry(
     visibility: wgpu::ShaderStages,
     sample_type: wgpu::TextureSampleType,
 ) -> wgpu::BindGroupLayoutEntry {
+    view_entry(
+        binding,
+        visibility,
+        sample_type,
+        wgpu::TextureViewDimension::D2,
+    )
+}
+
+/// A texture's bind group layout entry, viewed as `dimension` (a cube map, a 2D array).
+pub(crate) fn view_entry(
+    binding: u32,
+    visibility: wgpu::ShaderStages,
+    sample_type: wgpu::TextureSampleType,
+    dimension: wgpu::TextureViewDimension,
+) -> wgpu::BindGroupLayoutEntry {
     wgpu::BindGroupLayoutEntry {
         binding,
         visibility,
         ty: wgpu::BindingType::Texture {
             sample_type,
-            view_dimension: wgpu::TextureViewDimension::D2,
+            view_dimension: dimension,
             multisampled: false,
         },
         count: None,

@@ -6,6 +6,7 @@
 
 use super::{
     FLOAT, PassSetup, layout, sampler_entry, texture_entry, uniform_entry, vertex_layouts,
+    view_entry,
 };
 use crate::gpu::environment::EnvironmentViews;
 use crate::gpu::frame_graph::{Access, Pass, PassContext, Target, Targets};
@@ -55,10 +56,15 @@ impl OpaquePass {
             entries: &[
                 uniform_entry(0, wgpu::ShaderStages::VERTEX_FRAGMENT),
                 uniform_entry(1, fragment),
-                texture_entry(2, fragment, wgpu::TextureSampleType::Depth),
+                view_entry(
+                    2,
+                    fragment,
+                    wgpu::TextureSampleType::Depth,
+                    wgpu::TextureViewDimension::D2Array,
+                ),
                 sampler_entry(3, fragment, wgpu::SamplerBindingType::Comparison),
-                cube_entry(4),
-                cube_entry(5),
+                view_entry(4, fragment, FLOAT, wgpu::TextureViewDimension::Cube),
+                view_entry(5, fragment, FLOAT, wgpu::TextureViewDimension::Cube),
                 texture_entry(6, fragment, FLOAT),
                 sampler_entry(7, fragment, wgpu::SamplerBindingType::Filtering),
             ],
@@ -276,19 +282,5 @@ impl Pass for OpaquePass {
             pass.draw(0..3, 0..1);
             stats.draw_calls += 1;
         }
-    }
-}
-
-/// A cube map's bind group layout entry (the environment's maps).
-fn cube_entry(binding: u32) -> wgpu::BindGroupLayoutEntry {
-    wgpu::BindGroupLayoutEntry {
-        binding,
-        visibility: wgpu::ShaderStages::FRAGMENT,
-        ty: wgpu::BindingType::Texture {
-            sample_type: FLOAT,
-            view_dimension: wgpu::TextureViewDimension::Cube,
-            multisampled: false,
-        },
-        count: None,
     }
 }

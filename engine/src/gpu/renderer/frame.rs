@@ -101,8 +101,17 @@ impl Renderer {
             );
         }
         let to_light = -frame.sun.direction.normalize_or(Vec3::NEG_Y);
-        let light_view_proj = frame.sun.view_projection(frame.shadow_bounds);
-        let radius = frame.shadow_bounds.1.max(1e-3);
+        let size = self.config.shadow_map_size;
+        let cascades = frame.sun.cascades(
+            &frame.camera,
+            frame.shadow_bounds,
+            self.config.shadow_cascades as usize,
+            size,
+        );
+        // A map's half-width is 1 / the first row's length (the light's rotation keeps length).
+        let texels = cascades
+            .view_projections
+            .map(|m| 2.0 / m.row(0).truncate().length() / size as f32);
         let mut point_lights = [GpuPointLight::zeroed(); MAX_POINT_LIGHTS];
         let count = frame.point_lights.len().min(MAX_POINT_LIGHTS);
         for (slot, light) in point_lights.iter_mut().zip(frame.point_lights) {
@@ -111,12 +120,15 @@ impl Renderer {
                 color_intensity: light.color.extend(light.intensity).to_array(),
             };
         }
-        let texel = 1.0 / self.config.shadow_map_size as f32;
+        let texel = 1.0 / size as f32;
         let view_proj = frame.camera.projection * frame.camera.view;
         let uniform = FrameUniform {
             view_proj: view_proj.to_cols_array_2d(),
             inverse_view_proj: view_proj.inverse().to_cols_array_2d(),
-            light_view_proj: light_view_proj.to_cols_array_2d(),
+            light_view_proj: cascades.view_projections.map(|m| m.to_cols_array_2d()),
+            cascade_ends: cascades.ends,
+            cascade_texels: texels,
+            camera_forward: cascades.forward.extend(cascades.count as f32).to_array(),
             camera_position: frame.camera.position.extend(1.0).to_array(),
             light_direction: to_light
                 .extend(if frame.sun.shadows { 1.0 } else { 0.0 })
@@ -126,8 +138,8 @@ impl Renderer {
                 .to_array(),
             sky_color: frame.ambient.0.extend(1.0).to_array(),
             ground_color: frame.ambient.1.extend(1.0).to_array(),
-            // Normal offset of about one texel in world units, plus a small depth bias.
-            shadow_params: [0.0005, 2.0 * radius * texel * 1.5, texel, count as f32],
+            // A small depth bias; the normal offset is per cascade (`cascade_texels`).
+            shadow_params: [0.0005, 1.5, texel, count as f32],
             point_lights,
         };
         gpu.queue
