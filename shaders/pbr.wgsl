@@ -1,32 +1,11 @@
 // Forward PBR (metallic-roughness, GGX) for instanced meshes, and the shadow-map depth pass.
 // Instances are 20 bytes (engine/src/render/instance.rs): position, a "smallest three"
 // quaternion, half-float scale and a material index, expanded to a transform here.
-// WebGL2-safe: uniform buffers only, no storage buffers, no compute.
+// WebGL2-safe: uniform buffers only, no storage buffers, no compute. `sky.wgsl` and
+// `frame.wgsl` (the frame uniform's layout) come before this file.
 
-const MAX_POINT_LIGHTS: u32 = 8u;
 const MAX_MATERIALS: u32 = 256u;
 const PI: f32 = 3.14159265;
-
-struct PointLight {
-    position_range: vec4<f32>,   // xyz position, w range
-    color_intensity: vec4<f32>,  // rgb colour, a intensity
-}
-
-struct Frame {
-    view_proj: mat4x4<f32>,
-    inverse_view_proj: mat4x4<f32>,
-    light_view_proj: array<mat4x4<f32>, 4>,  // per shadow cascade
-    cascade_ends: vec4<f32>,     // view depth where each cascade ends
-    cascade_texels: vec4<f32>,   // each cascade's texel in world units
-    camera_forward: vec4<f32>,   // xyz the view axis, w the cascade count
-    camera_position: vec4<f32>,
-    light_direction: vec4<f32>,  // xyz towards the light, w shadow on (1) / off (0)
-    light_color: vec4<f32>,      // rgb colour x intensity
-    sky_color: vec4<f32>,        // the sky's colour at the zenith (sky.wgsl)
-    ground_color: vec4<f32>,     // and the ground's
-    shadow_params: vec4<f32>,    // x depth bias, y normal offset in texels, z 1/shadow map size, w point light count
-    point_lights: array<PointLight, 8>,
-}
 
 struct Material {
     base_color: vec4<f32>,
@@ -266,8 +245,15 @@ fn shadow_factor(world: vec3<f32>, n: vec3<f32>) -> f32 {
     return mix(shadow, cascade_shadow(k + 1u, world, n), t);
 }
 
-@fragment
-fn fs_main(in: VertexOut) -> @location(0) vec4<f32> {
+// A shaded surface point: its radiance, the share of it that came from the environment
+// (what ambient occlusion darkens), and its normal.
+struct Shaded {
+    color: vec3<f32>,
+    ambient: vec3<f32>,
+    normal: vec3<f32>,
+}
+
+fn shade(in: VertexOut) -> Shaded {
     let material = materials.items[in.material];
     let base_map = textureSample(base_color_map, material_sampler, in.uv);
     let mr_map = textureSample(metallic_roughness_map, material_sampler, in.uv);
@@ -314,9 +300,44 @@ fn fs_main(in: VertexOut) -> @location(0) vec4<f32> {
     let split = textureSampleLevel(brdf_lut, environment_sampler, vec2<f32>(n_dot_v, roughness),
                                    0.0).rg;
     let specular = prefiltered * (f0 * split.x + split.y);
-    color = color + (diffuse + specular) * occlusion;
-    color = color + emissive;
-    return vec4<f32>(color, 1.0);
+    let ambient = (diffuse + specular) * occlusion;
+    color = color + ambient + emissive;
+    return Shaded(color, ambient, n);
+}
+
+@fragment
+fn fs_main(in: VertexOut) -> @location(0) vec4<f32> {
+    return vec4<f32>(shade(in).color, 1.0);
+}
+
+// The colour and, for ambient occlusion (passes/ssao.rs), the geometry at the pixel.
+struct ShadedWithGeometry {
+    @location(0) color: vec4<f32>,
+    // xy the octahedral normal, z the view depth, w the ambient share of the luminance.
+    @location(1) geometry: vec4<f32>,
+}
+
+fn octahedral_encode(n: vec3<f32>) -> vec2<f32> {
+    let p = n.xy / (abs(n.x) + abs(n.y) + abs(n.z));
+    if (n.z >= 0.0) {
+        return p;
+    }
+    return (vec2<f32>(1.0) - abs(p.yx)) * select(vec2<f32>(-1.0), vec2<f32>(1.0), p >= vec2<f32>(0.0));
+}
+
+fn luminance(c: vec3<f32>) -> f32 {
+    return dot(c, vec3<f32>(0.2126, 0.7152, 0.0722));
+}
+
+@fragment
+fn fs_main_geometry(in: VertexOut) -> ShadedWithGeometry {
+    let shaded = shade(in);
+    let depth = dot(in.world - frame.camera_position.xyz, frame.camera_forward.xyz);
+    let share = luminance(shaded.ambient) / max(luminance(shaded.color), 1e-4);
+    var out: ShadedWithGeometry;
+    out.color = vec4<f32>(shaded.color, 1.0);
+    out.geometry = vec4<f32>(octahedral_encode(shaded.normal), depth, clamp(share, 0.0, 1.0));
+    return out;
 }
 
 // The skybox: one triangle at the far plane, behind everything drawn (depth equal to the
@@ -336,8 +357,7 @@ fn vs_sky(@builtin(vertex_index) index: u32) -> SkyOut {
     return out;
 }
 
-@fragment
-fn fs_sky(in: SkyOut) -> @location(0) vec4<f32> {
+fn sky_color(in: SkyOut) -> vec4<f32> {
     let far = frame.inverse_view_proj * vec4<f32>(in.ndc, 1.0, 1.0);
     let direction = normalize(far.xyz / far.w - frame.camera_position.xyz);
     var color = sky_radiance(direction, frame.sky_color.rgb, frame.ground_color.rgb);
@@ -346,4 +366,18 @@ fn fs_sky(in: SkyOut) -> @location(0) vec4<f32> {
     let disk = smoothstep(0.99975, 0.99985, to_sun);
     color = color + frame.light_color.rgb * 8.0 * disk;
     return vec4<f32>(color, 1.0);
+}
+
+@fragment
+fn fs_sky(in: SkyOut) -> @location(0) vec4<f32> {
+    return sky_color(in);
+}
+
+// The sky with the geometry target: infinitely far, nothing to occlude.
+@fragment
+fn fs_sky_geometry(in: SkyOut) -> ShadedWithGeometry {
+    var out: ShadedWithGeometry;
+    out.color = sky_color(in);
+    out.geometry = vec4<f32>(0.0, 0.0, 65000.0, 0.0);
+    return out;
 }

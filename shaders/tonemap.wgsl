@@ -6,10 +6,27 @@
 struct Params {
     // x exposure, y operator (0 ACES, 1 AgX), z bloom intensity (0: none), w bloom levels.
     exposure_operator: vec4<f32>,
+    // x ambient occlusion on (1) / off (0).
+    occlusion: vec4<f32>,
 }
 @group(0) @binding(2) var<uniform> params: Params;
 // The bloom chain's top level (the HDR image itself when bloom is off: intensity 0).
 @group(0) @binding(3) var bloom: texture_2d<f32>;
+// Ambient occlusion (half resolution) and the geometry target whose w is each pixel's ambient
+// share (both the HDR image when occlusion is off).
+@group(0) @binding(4) var geometry: texture_2d<f32>;
+@group(0) @binding(5) var occlusion: texture_2d<f32>;
+
+// Occlusion at `uv`: four bilinear taps around it, a small blur over the noise the occlusion
+// pass turns its samples by.
+fn occlusion_at(uv: vec2<f32>) -> f32 {
+    let texel = 0.75 / vec2<f32>(textureDimensions(occlusion));
+    return (textureSampleLevel(occlusion, hdr_sampler, uv + texel, 0.0).r
+        + textureSampleLevel(occlusion, hdr_sampler, uv - texel, 0.0).r
+        + textureSampleLevel(occlusion, hdr_sampler, uv + vec2<f32>(texel.x, -texel.y), 0.0).r
+        + textureSampleLevel(occlusion, hdr_sampler, uv + vec2<f32>(-texel.x, texel.y), 0.0).r)
+        * 0.25;
+}
 
 // Narkowicz's fit of the ACES filmic curve.
 fn aces(x: vec3<f32>) -> vec3<f32> {
@@ -51,6 +68,11 @@ fn agx(color: vec3<f32>) -> vec3<f32> {
 @fragment
 fn fs_main(in: VertexOut) -> @location(0) vec4<f32> {
     var color = textureSampleLevel(hdr, hdr_sampler, in.uv, 0.0).rgb;
+    if (params.occlusion.x > 0.5) {
+        // Only the environment's share of the light is occluded.
+        let share = textureSampleLevel(geometry, hdr_sampler, in.uv, 0.0).w;
+        color = color * (1.0 - (1.0 - occlusion_at(in.uv)) * share);
+    }
     let intensity = params.exposure_operator.z;
     if (intensity > 0.0) {
         // The top level holds the sum of every level: their mean, mixed in, keeps the energy.

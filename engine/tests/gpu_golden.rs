@@ -290,9 +290,9 @@ fn golden_ten_thousand_instances() {
     let stats = renderer.render(&gpu, &frame).unwrap();
     assert_eq!((stats.instances, stats.triangles), (10_000, 120_000));
     // One instanced draw per batch and pass: shadow (once per cascade, 4 by default), main,
-    // tonemap; the skybox; and bloom's full-screen draws (on by default): 6 levels down, 5
-    // back up.
-    assert_eq!(stats.draw_calls, 4 + 1 + 1 + 1 + 11);
+    // tonemap; the skybox; ambient occlusion's one; and bloom's full-screen draws (on by
+    // default): 6 levels down, 5 back up.
+    assert_eq!(stats.draw_calls, 4 + 1 + 1 + 1 + 1 + 11);
     let image = renderer.read_output(&gpu).unwrap();
     check_golden("instances_10k", &image);
 }
@@ -657,9 +657,9 @@ fn golden_text_overlay() {
     renderer.set_overlay(&gpu, &text.layout());
     assert!(renderer.has_overlay());
     let stats = renderer.render(&gpu, &frame).unwrap();
-    // Shadow (4 cascades), main, the skybox, bloom's 11, tonemap, and the overlay in the
-    // tonemap pass.
-    assert_eq!(stats.draw_calls, 4 + 1 + 1 + 11 + 1 + 1);
+    // Shadow (4 cascades), main, the skybox, ambient occlusion, bloom's 11, tonemap, and the
+    // overlay in the tonemap pass.
+    assert_eq!(stats.draw_calls, 4 + 1 + 1 + 1 + 11 + 1 + 1);
     let with_text = renderer.read_output(&gpu).unwrap();
     check_golden("text_overlay", &with_text);
     // Only the panel changed: 4 lines of 16 px glyphs, 26 columns, from (8, 8).

@@ -1,11 +1,11 @@
-//! The post-processing passes on lavapipe: bloom and FXAA, each shown by what it does to the
+//! The post-processing passes on lavapipe: bloom, FXAA and ambient occlusion, each shown by what it does to the
 //! image (against the same frame with it off) and by a golden image (tolerance and updating:
 //! `support/golden.rs`). Without an adapter the tests are skipped, unless
 //! `LAYERW_REQUIRE_GPU=1` makes that a failure.
 #![cfg(all(feature = "gpu", not(target_family = "wasm")))]
 
 use layerw_engine::glam::{Quat, UVec2, Vec3, Vec4};
-use layerw_engine::gpu::{Bloom, GpuContext, Image, Renderer, RendererConfig};
+use layerw_engine::gpu::{AmbientOcclusion, Bloom, GpuContext, Image, Renderer, RendererConfig};
 use layerw_engine::render::{
     Batch, CameraView, DirectionalLight, FrameDesc, GpuInstance, MaterialParams, Mesh, MeshAssets,
     RenderQueue,
@@ -24,7 +24,8 @@ fn gpu() -> Option<GpuContext> {
     support::or_skip(GpuContext::headless())
 }
 
-/// Renders `instances` of `mesh` (material `i` for instance `i`) with `config`, from `eye`.
+/// Renders `instances` of `mesh` (material `i` for instance `i`) with `config`, from `eye`,
+/// with the sun.
 fn render(
     gpu: &GpuContext,
     config: RendererConfig,
@@ -32,6 +33,28 @@ fn render(
     materials: &[MaterialParams],
     instances: &[GpuInstance],
     eye: Vec3,
+) -> (Image, u32) {
+    render_lit(
+        gpu,
+        config,
+        mesh,
+        materials,
+        instances,
+        eye,
+        (2.0, Vec3::splat(0.02)),
+    )
+}
+
+/// [`render`] with the sun at `light.0` intensity (0: the sky alone lights the scene) and the
+/// sky's colour `light.1`.
+fn render_lit(
+    gpu: &GpuContext,
+    config: RendererConfig,
+    mesh: Mesh,
+    materials: &[MaterialParams],
+    instances: &[GpuInstance],
+    eye: Vec3,
+    (sun, sky): (f32, Vec3),
 ) -> (Image, u32) {
     let mut renderer = Renderer::new(gpu, config).unwrap();
     let mut meshes = MeshAssets::default();
@@ -52,11 +75,11 @@ fn render(
         sun: DirectionalLight {
             direction: Vec3::new(-0.3, -1.0, -0.5),
             color: Vec3::ONE,
-            intensity: 2.0,
+            intensity: sun,
             shadows: false,
         },
         point_lights: &[],
-        ambient: (Vec3::splat(0.02), Vec3::splat(0.01)),
+        ambient: (sky, sky * 0.5),
         shadow_bounds: (Vec3::ZERO, 4.0),
         instances,
         batches: &[Batch {
@@ -185,4 +208,74 @@ fn fxaa_smooths_edges_when_msaa_is_off() {
         "edge pixels: {hard} aliased, {soft} with FXAA, {multi} with MSAA"
     );
     check_golden("fxaa_edges", &smoothed);
+}
+
+#[test]
+fn ambient_occlusion_darkens_the_sky_light_where_surfaces_meet() {
+    let Some(gpu) = gpu() else { return };
+    // A cube resting on a wide, flat slab (a scaled cube whose top is at y = 0), lit by the
+    // sky alone, seen from above at an angle.
+    let materials = [
+        MaterialParams {
+            base_color: Vec4::new(0.8, 0.8, 0.8, 1.0),
+            roughness: 0.9,
+            ..Default::default()
+        },
+        MaterialParams {
+            base_color: Vec4::new(0.7, 0.5, 0.4, 1.0),
+            roughness: 0.9,
+            ..Default::default()
+        },
+    ];
+    let instances = [
+        GpuInstance::new(Vec3::new(0.0, -10.0, 0.0), Quat::IDENTITY, 20.0, 0),
+        GpuInstance::new(Vec3::new(0.0, 0.5, 0.0), Quat::from_rotation_y(0.3), 1.0, 1),
+    ];
+    let config = |ambient_occlusion| RendererConfig {
+        resolution: SIZE,
+        bloom: None,
+        ambient_occlusion,
+        ..Default::default()
+    };
+    let eye = Vec3::new(0.0, 2.5, 3.0);
+    let cube = || Mesh::cube(1.0);
+    let sky = (0.0, Vec3::new(0.6, 0.65, 0.7));
+    let sky_only = |config| render_lit(&gpu, config, cube(), &materials, &instances, eye, sky);
+    let (occluded, ao_draws) = sky_only(config(Some(AmbientOcclusion::default())));
+    let (open, plain_draws) = sky_only(config(None));
+    assert_eq!(
+        ao_draws,
+        plain_draws + 1,
+        "one full-screen draw at half resolution"
+    );
+    let out = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
+    golden::write_png(&out.join("ambient_occlusion.png"), &occluded);
+    golden::write_png(&out.join("ambient_occlusion.off.png"), &open);
+    // The floor just in front of the cube's base, and the floor far from it (bottom corner).
+    let below = |image: &Image| {
+        // The lowest cube pixel in the centre column, then 3 pixels further down.
+        let x = SIZE.x / 2;
+        let y = (0..SIZE.y)
+            .rev()
+            .find(|&y| {
+                let i = ((y * SIZE.x + x) * 4) as usize;
+                image.pixels[i] > image.pixels[i + 2] + 20
+            })
+            .expect("the cube is in view");
+        brightness(image, x, y + 3)
+    };
+    let (near_ao, near_open) = (below(&occluded), below(&open));
+    assert!(
+        near_ao + 10.0 < near_open,
+        "the floor at the cube's base: {near_ao} with occlusion, {near_open} without"
+    );
+    let (far_ao, far_open) = (
+        brightness(&occluded, 4, SIZE.y - 4),
+        brightness(&open, 4, SIZE.y - 4),
+    );
+    assert!(
+        (far_ao - far_open).abs() <= 3.0,
+        "the open floor: {far_ao} with occlusion, {far_open} without"
+    );
+    check_golden("ambient_occlusion", &occluded);
 }

@@ -13,6 +13,8 @@ mod timer;
 pub use context::{GpuBackend, GpuContext, GpuInfo};
 pub use error::GpuError;
 pub use host::{GpuRenderer, RenderStats, Screenshot};
-pub use renderer::{Bloom, GpuResidency, Image, OUTPUT_FORMAT, Renderer, RendererConfig, Tonemap};
+pub use renderer::{
+    AmbientOcclusion, Bloom, GpuResidency, Image, OUTPUT_FORMAT, Renderer, RendererConfig, Tonemap,
+};
 /// The wgpu version the renderer is built on, for code that talks to the device directly.
 pub use wgpu;

@@ -69,6 +69,8 @@ pub struct RendererConfig {
     /// The sky drawn behind the scene (the same sky that lights it); off, the frame's
     /// background is a flat colour.
     pub skybox: bool,
+    /// Screen-space ambient occlusion of the environment's light (`None` turns it off).
+    pub ambient_occlusion: Option<AmbientOcclusion>,
 }
 
 impl Default for RendererConfig {
@@ -83,6 +85,30 @@ impl Default for RendererConfig {
             bloom: Some(Bloom::default()),
             fxaa: true,
             skybox: true,
+            ambient_occlusion: Some(AmbientOcclusion::default()),
+        }
+    }
+}
+
+/// Ambient occlusion's settings: creases, contacts and corners hide part of the sky, so the
+/// environment's light there is dimmed (the sun's and the lamps' are not: their shadows do
+/// that). Computed at half resolution from what the opaque pass saw.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct AmbientOcclusion {
+    /// How far around a point other surfaces occlude it, in metres.
+    pub radius: f32,
+    /// How dark full occlusion gets, 0 to 1.
+    pub intensity: f32,
+    /// Points tested per pixel (4 to 32).
+    pub samples: u32,
+}
+
+impl Default for AmbientOcclusion {
+    fn default() -> Self {
+        AmbientOcclusion {
+            radius: 0.5,
+            intensity: 1.0,
+            samples: 12,
         }
     }
 }
@@ -263,6 +289,7 @@ impl Renderer {
         // The skybox in pbr.wgsl shows the sky that sky.wgsl defines.
         let pbr_source = [
             include_str!("../../../shaders/sky.wgsl"),
+            include_str!("../../../shaders/frame.wgsl"),
             include_str!("../../../shaders/pbr.wgsl"),
         ]
         .concat();

@@ -23,6 +23,13 @@ pub(crate) enum Target {
     Bloom(u8),
     /// The tonemapped image (sRGB-encoded), when a pass after tonemapping (FXAA) reads it.
     Ldr,
+    /// What ambient occlusion reads of each pixel, written by the opaque pass beside the
+    /// colour: the octahedral normal, the view depth, and the ambient share of the colour.
+    Geometry,
+    /// [`Geometry`](Target::Geometry) multisampled, resolved into it; only with MSAA.
+    GeometryMsaa,
+    /// Ambient occlusion at half the resolution (1: open, 0: occluded).
+    Ao,
     /// The frame's final image: the headless output (read back for screenshots), or the
     /// window's surface when presenting.
     Output,
@@ -32,7 +39,7 @@ pub(crate) enum Target {
 pub(crate) const BLOOM_LEVELS: u8 = 6;
 
 impl Target {
-    const COUNT: usize = 6 + BLOOM_LEVELS as usize;
+    const COUNT: usize = 9 + BLOOM_LEVELS as usize;
 
     const ALL: [Target; Target::COUNT] = {
         let mut all = [Target::Output; Target::COUNT];
@@ -41,9 +48,12 @@ impl Target {
         all[2] = Target::HdrMsaa;
         all[3] = Target::Hdr;
         all[4] = Target::Ldr;
+        all[5] = Target::Geometry;
+        all[6] = Target::GeometryMsaa;
+        all[7] = Target::Ao;
         let mut level = 0;
         while level < BLOOM_LEVELS {
-            all[5 + level as usize] = Target::Bloom(level);
+            all[8 + level as usize] = Target::Bloom(level);
             level += 1;
         }
         all
@@ -57,9 +67,12 @@ impl Target {
             Target::HdrMsaa => 2,
             Target::Hdr => 3,
             Target::Ldr => 4,
+            Target::Geometry => 5,
+            Target::GeometryMsaa => 6,
+            Target::Ao => 7,
             Target::Bloom(level) => {
                 assert!(level < BLOOM_LEVELS, "bloom level {level} past the chain");
-                5 + level as usize
+                8 + level as usize
             }
             Target::Output => Target::COUNT - 1,
         }
@@ -101,6 +114,27 @@ impl Target {
                 "bloom level",
                 (settings.resolution >> (u32::from(level) + 1)).max(UVec2::ONE),
                 HDR_FORMAT,
+                1,
+                wgpu::TextureUsages::empty(),
+            ),
+            Target::Geometry => (
+                "geometry",
+                settings.resolution,
+                HDR_FORMAT,
+                1,
+                wgpu::TextureUsages::empty(),
+            ),
+            Target::GeometryMsaa => (
+                "geometry msaa",
+                settings.resolution,
+                HDR_FORMAT,
+                settings.samples,
+                wgpu::TextureUsages::empty(),
+            ),
+            Target::Ao => (
+                "ambient occlusion",
+                (settings.resolution / 2).max(UVec2::ONE),
+                wgpu::TextureFormat::R8Unorm,
                 1,
                 wgpu::TextureUsages::empty(),
             ),

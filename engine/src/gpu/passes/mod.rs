@@ -16,6 +16,7 @@ mod fxaa;
 pub(crate) mod opaque;
 pub(crate) mod overlay;
 mod shadow;
+mod ssao;
 mod tonemap;
 
 /// What the passes are made from: the device, the settings and the buffers the renderer
@@ -43,6 +44,9 @@ pub(crate) fn all(setup: &PassSetup<'_>) -> Vec<Box<dyn Pass>> {
         Box::new(shadow::ShadowPass::new(setup)),
         Box::new(opaque::OpaquePass::new(setup)),
     ];
+    if let Some(settings) = &setup.config.ambient_occlusion {
+        passes.push(Box::new(ssao::SsaoPass::new(setup, settings)));
+    }
     if let Some(settings) = &setup.config.bloom {
         passes.push(Box::new(bloom::BloomPass::new(setup, settings)));
     }

@@ -2,7 +2,8 @@
 //! and resolved where the adapter supports it), lit by the sun through the shadow map, by the
 //! point lights and by the environment (image-based lighting), then the skybox behind them in
 //! the same pass. Reads [`Target::ShadowMap`]; writes [`Target::HdrMsaa`] (with MSAA),
-//! [`Target::Hdr`] and [`Target::Depth`].
+//! [`Target::Hdr`] and [`Target::Depth`], and, for ambient occlusion, [`Target::Geometry`]
+//! (and [`Target::GeometryMsaa`] with MSAA).
 
 use super::{
     FLOAT, PassSetup, layout, sampler_entry, texture_entry, uniform_entry, vertex_layouts,
@@ -81,6 +82,10 @@ impl OpaquePass {
             bind_group_layouts: &[Some(&group_layout), Some(setup.texture_layout)],
             immediate_size: 0,
         });
+        // With ambient occlusion, the geometry it reads goes into a second target.
+        let geometry = setup.config.ambient_occlusion.is_some();
+        let both = [Some(HDR_FORMAT.into()), Some(HDR_FORMAT.into())];
+        let color_targets = if geometry { &both[..] } else { &both[..1] };
         // Textured batches read every vertex attribute; untextured ones position and normal.
         let pipeline = |textured: bool| {
             device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
@@ -109,9 +114,13 @@ impl OpaquePass {
                 },
                 fragment: Some(wgpu::FragmentState {
                     module: setup.pbr,
-                    entry_point: Some("fs_main"),
+                    entry_point: Some(if geometry {
+                        "fs_main_geometry"
+                    } else {
+                        "fs_main"
+                    }),
                     compilation_options: Default::default(),
-                    targets: &[Some(HDR_FORMAT.into())],
+                    targets: color_targets,
                 }),
                 multiview_mask: None,
                 cache: None,
@@ -142,9 +151,13 @@ impl OpaquePass {
                 },
                 fragment: Some(wgpu::FragmentState {
                     module: setup.pbr,
-                    entry_point: Some("fs_sky"),
+                    entry_point: Some(if geometry {
+                        "fs_sky_geometry"
+                    } else {
+                        "fs_sky"
+                    }),
                     compilation_options: Default::default(),
-                    targets: &[Some(HDR_FORMAT.into())],
+                    targets: color_targets,
                 }),
                 multiview_mask: None,
                 cache: None,
@@ -153,6 +166,12 @@ impl OpaquePass {
         let mut writes = vec![Target::Hdr, Target::Depth];
         if setup.samples > 1 {
             writes.push(Target::HdrMsaa);
+        }
+        if geometry {
+            writes.push(Target::Geometry);
+            if setup.samples > 1 {
+                writes.push(Target::GeometryMsaa);
+            }
         }
         OpaquePass {
             access: Access {
@@ -232,22 +251,38 @@ impl Pass for OpaquePass {
         encoder: &mut wgpu::CommandEncoder,
         stats: &mut FrameStats,
     ) {
-        let (view, resolve) = if self.access.writes.contains(&Target::HdrMsaa) {
-            (ctx.view(Target::HdrMsaa), Some(ctx.view(Target::Hdr)))
-        } else {
-            (ctx.view(Target::Hdr), None)
-        };
-        let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
-            label: Some(self.name()),
-            color_attachments: &[Some(wgpu::RenderPassColorAttachment {
+        let writes = &self.access.writes;
+        // Into the multisampled target resolved into the single-sampled one, or straight in.
+        let attachment = |single: Target, multi: Target, clear: wgpu::Color| {
+            let (view, resolve_target) = if writes.contains(&multi) {
+                (ctx.view(multi), Some(ctx.view(single)))
+            } else {
+                (ctx.view(single), None)
+            };
+            Some(wgpu::RenderPassColorAttachment {
                 view,
                 depth_slice: None,
-                resolve_target: resolve,
+                resolve_target,
                 ops: wgpu::Operations {
-                    load: wgpu::LoadOp::Clear(ctx.frame.clear),
+                    load: wgpu::LoadOp::Clear(clear),
                     store: wgpu::StoreOp::Store,
                 },
-            })],
+            })
+        };
+        let mut attachments = vec![attachment(Target::Hdr, Target::HdrMsaa, ctx.frame.clear)];
+        if writes.contains(&Target::Geometry) {
+            // Nothing drawn: as far as the sky, nothing to occlude.
+            let far = wgpu::Color {
+                r: 0.0,
+                g: 0.0,
+                b: 65000.0,
+                a: 0.0,
+            };
+            attachments.push(attachment(Target::Geometry, Target::GeometryMsaa, far));
+        }
+        let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
+            label: Some(self.name()),
+            color_attachments: &attachments,
             depth_stencil_attachment: Some(wgpu::RenderPassDepthStencilAttachment {
                 view: ctx.view(Target::Depth),
                 depth_ops: Some(wgpu::Operations {

@@ -1,5 +1,5 @@
-//! The tonemap pass: the HDR image (with the bloom chain's top level mixed in, when bloom is
-//! on) mapped (ACES or AgX, after exposure) to the display. Reads [`Target::Hdr`] (and
+//! The tonemap pass: the HDR image (its ambient share dimmed by ambient occlusion, and the
+//! bloom chain's top level mixed in, when those are on) mapped (ACES or AgX, after exposure) to the display. Reads [`Target::Hdr`] (and
 //! [`Target::Bloom`]`(0)`). Writes [`Target::Output`], the headless image or a window's
 //! surface, letterboxed into the output's viewport (the rest cleared black), with the overlay
 //! drawn over it in the same pass; or, when FXAA follows, [`Target::Ldr`], and FXAA writes the
@@ -26,6 +26,8 @@ pub(crate) struct TonemapPass {
     params: wgpu::Buffer,
     /// Whether bloom's level 0 is mixed in.
     bloom: bool,
+    /// Whether ambient occlusion is applied.
+    occlusion: bool,
     /// Made by `bind`, once the HDR target exists.
     group: Option<wgpu::BindGroup>,
     // Per target format: the headless output and whatever the window's surface uses.
@@ -52,6 +54,8 @@ impl TonemapPass {
                 ),
                 uniform_entry(2, wgpu::ShaderStages::FRAGMENT),
                 texture_entry(3, wgpu::ShaderStages::FRAGMENT, FLOAT),
+                texture_entry(4, wgpu::ShaderStages::FRAGMENT, FLOAT),
+                texture_entry(5, wgpu::ShaderStages::FRAGMENT, FLOAT),
             ],
         });
         // Exposure, operator and bloom are fixed for the renderer's life: written once.
@@ -61,11 +65,16 @@ impl TonemapPass {
         };
         let bloom = setup.config.bloom.as_ref();
         let intensity = bloom.map_or(0.0, |b| b.intensity.clamp(0.0, 1.0));
-        let params: [f32; 4] = [
+        let occlusion = setup.config.ambient_occlusion.is_some();
+        let params: [f32; 8] = [
             setup.config.exposure,
             operator,
             intensity,
             f32::from(BLOOM_LEVELS),
+            if occlusion { 1.0 } else { 0.0 },
+            0.0,
+            0.0,
+            0.0,
         ];
         let params = wgpu::util::DeviceExt::create_buffer_init(
             device,
@@ -79,6 +88,9 @@ impl TonemapPass {
         if bloom.is_some() {
             reads.push(Target::Bloom(0));
         }
+        if occlusion {
+            reads.extend([Target::Geometry, Target::Ao]);
+        }
         TonemapPass {
             access: Access {
                 reads,
@@ -89,6 +101,7 @@ impl TonemapPass {
             sampler: linear_sampler(device, "hdr sampler"),
             params,
             bloom: bloom.is_some(),
+            occlusion,
             group: None,
             pipelines: Mutex::default(),
         }
@@ -124,12 +137,11 @@ impl Pass for TonemapPass {
     }
 
     fn bind(&mut self, device: &wgpu::Device, targets: &Targets) {
-        // Without bloom the HDR image fills the bloom binding; the shader skips it.
-        let bloom = targets.view(if self.bloom {
-            Target::Bloom(0)
-        } else {
-            Target::Hdr
-        });
+        // What is off is filled by the HDR image; the shader skips it.
+        let or_hdr = |on: bool, target: Target| targets.view(if on { target } else { Target::Hdr });
+        let bloom = or_hdr(self.bloom, Target::Bloom(0));
+        let geometry = or_hdr(self.occlusion, Target::Geometry);
+        let occlusion = or_hdr(self.occlusion, Target::Ao);
         self.group = Some(source_group(
             device,
             "tonemap bind group",
@@ -139,6 +151,8 @@ impl Pass for TonemapPass {
             &[
                 self.params.as_entire_binding(),
                 wgpu::BindingResource::TextureView(bloom),
+                wgpu::BindingResource::TextureView(geometry),
+                wgpu::BindingResource::TextureView(occlusion),
             ],
         ));
     }
