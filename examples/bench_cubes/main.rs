@@ -38,6 +38,9 @@ struct Options {
     resolution: UVec2,
     msaa: u32,
     screenshot: Option<std::path::PathBuf>,
+    /// The renderer's settings that `--no-bloom`, `--no-ao`, `--no-fxaa`, `--no-sky` and
+    /// `--cascades N` change (BENCHMARKS.md's per-pass costs).
+    renderer: RendererConfig,
 }
 
 /// The command line natively; the page's query string in the browser (`n=N` for the count,
@@ -77,12 +80,24 @@ fn options() -> Result<Options, String> {
         resolution: UVec2::new(1280, 720),
         msaa: 4,
         screenshot: None,
+        renderer: RendererConfig::default(),
     };
     let mut args = arguments().into_iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--headless" => o.headless = true,
             "--no-shadows" => o.shadows = false,
+            "--no-bloom" => o.renderer.bloom = None,
+            "--no-ao" => o.renderer.ambient_occlusion = None,
+            "--no-fxaa" => o.renderer.fxaa = false,
+            "--no-sky" => o.renderer.skybox = false,
+            "--cascades" => {
+                o.renderer.shadow_cascades = args
+                    .next()
+                    .and_then(|f| f.parse().ok())
+                    .filter(|c| (1..=4).contains(c))
+                    .ok_or("--cascades needs 1 to 4")?
+            }
             "--frames" => {
                 o.frames = args
                     .next()
@@ -253,7 +268,7 @@ fn app(options: &Options) -> App {
         render: RenderPlugin {
             renderer: RendererConfig {
                 msaa: options.msaa,
-                ..RendererConfig::default()
+                ..options.renderer.clone()
             },
             // Headless, frames wait for the GPU: frame times include GPU time.
             wait_gpu: options.headless,
