@@ -47,7 +47,14 @@ fn benches(c: &mut Criterion) {
         layerw::walloc::is_global_allocator(),
         "walloc is not the process allocator"
     );
-    ecs_workloads::all(c, "walloc");
+    ecs_workloads::all(
+        c,
+        "walloc",
+        ecs_workloads::Options {
+            tracked: true,
+            system_tables: None,
+        },
+    );
 }
 
 criterion_group! {

@@ -26,7 +26,14 @@ fn benches(c: &mut Criterion) {
         !walloc::is_global_allocator(),
         "General allocations must not go to walloc"
     );
-    ecs_workloads::all(c, "glibc");
+    ecs_workloads::all(
+        c,
+        "glibc",
+        ecs_workloads::Options {
+            tracked: false,
+            system_tables: Some(|on| ALLOC.set_entity_tier_to_fallback(on)),
+        },
+    );
 }
 
 criterion_group! {

@@ -90,15 +90,17 @@ fn bevy_pool() {
 
 const INSERT_N: usize = 10_000;
 
-fn simple_insert(c: &mut Criterion, alloc: &str) {
+fn simple_insert(c: &mut Criterion, alloc: &str, opts: Options) {
     let mut g = c.benchmark_group("simple_insert");
-    g.bench_function(id("layerw", alloc), |b| {
-        b.iter(|| {
-            let mut world = LayerwWorld::new();
-            black_box(world.spawn_batch((0..INSERT_N).map(|_| body())));
-            world
+    for (variant, tracked) in layerw_variants("layerw", opts) {
+        g.bench_function(id(&variant, alloc), |b| {
+            b.iter(|| {
+                let mut world = layerw_world(tracked);
+                black_box(world.spawn_batch((0..INSERT_N).map(|_| body())));
+                world
+            });
         });
-    });
+    }
     g.bench_function(id("hecs", alloc), |b| {
         b.iter(|| {
             let mut world = hecs::World::new();
@@ -120,19 +122,21 @@ fn simple_insert(c: &mut Criterion, alloc: &str) {
 // simple_iter
 // ------------------------------------------------------------------------------------------
 
-fn simple_iter(c: &mut Criterion, alloc: &str) {
+fn simple_iter(c: &mut Criterion, alloc: &str, opts: Options) {
     let mut g = c.benchmark_group("simple_iter");
-    g.bench_function(id("layerw", alloc), |b| {
-        let mut world = LayerwWorld::new();
-        world.spawn_batch((0..INSERT_N).map(|_| body()));
-        b.iter(|| {
-            world
-                .query_mut::<(&mut Position, &Velocity)>()
-                .into_iter()
-                .for_each(|(pos, vel)| pos.0 += vel.0);
+    for (variant, tracked) in layerw_variants("layerw", opts) {
+        g.bench_function(id(&variant, alloc), |b| {
+            let mut world = layerw_world(tracked);
+            world.spawn_batch((0..INSERT_N).map(|_| body()));
+            b.iter(|| {
+                world
+                    .query_mut::<(&mut Position, &Velocity)>()
+                    .into_iter()
+                    .for_each(|(pos, vel)| pos.0 += vel.0);
+            });
+            black_box(&world);
         });
-        black_box(&world);
-    });
+    }
     g.bench_function(id("hecs", alloc), |b| {
         let mut world = hecs::World::new();
         world.spawn_batch((0..INSERT_N).map(|_| body()));
@@ -155,16 +159,18 @@ fn simple_iter(c: &mut Criterion, alloc: &str) {
         });
         black_box(&world);
     });
-    g.bench_function(id("layerw_for", alloc), |b| {
-        let mut world = LayerwWorld::new();
-        world.spawn_batch((0..INSERT_N).map(|_| body()));
-        b.iter(|| {
-            for (pos, vel) in world.query_mut::<(&mut Position, &Velocity)>() {
-                pos.0 += vel.0;
-            }
+    for (variant, tracked) in layerw_variants("layerw_for", opts) {
+        g.bench_function(id(&variant, alloc), |b| {
+            let mut world = layerw_world(tracked);
+            world.spawn_batch((0..INSERT_N).map(|_| body()));
+            b.iter(|| {
+                for (pos, vel) in world.query_mut::<(&mut Position, &Velocity)>() {
+                    pos.0 += vel.0;
+                }
+            });
+            black_box(&world);
         });
-        black_box(&world);
-    });
+    }
     g.bench_function(id("hecs_for", alloc), |b| {
         let mut world = hecs::World::new();
         world.spawn_batch((0..INSERT_N).map(|_| body()));
@@ -229,20 +235,22 @@ mod frag {
     );
 }
 
-fn frag_iter(c: &mut Criterion, alloc: &str) {
+fn frag_iter(c: &mut Criterion, alloc: &str, opts: Options) {
     let mut g = c.benchmark_group("frag_iter");
-    g.bench_function(id("layerw", alloc), |b| {
-        let mut world = LayerwWorld::new();
-        frag::spawn_layerw(&mut world);
-        assert_eq!(world.len() as usize, 26 * FRAG_N);
-        b.iter(|| {
-            world
-                .query_mut::<&mut Data>()
-                .into_iter()
-                .for_each(|data| data.0 *= 2.0);
+    for (variant, tracked) in layerw_variants("layerw", opts) {
+        g.bench_function(id(&variant, alloc), |b| {
+            let mut world = layerw_world(tracked);
+            frag::spawn_layerw(&mut world);
+            assert_eq!(world.len() as usize, 26 * FRAG_N);
+            b.iter(|| {
+                world
+                    .query_mut::<&mut Data>()
+                    .into_iter()
+                    .for_each(|data| data.0 *= 2.0);
+            });
+            black_box(&world);
         });
-        black_box(&world);
-    });
+    }
     g.bench_function(id("hecs", alloc), |b| {
         let mut world = hecs::World::new();
         frag::spawn_hecs(&mut world);
@@ -265,16 +273,18 @@ fn frag_iter(c: &mut Criterion, alloc: &str) {
         });
         black_box(&world);
     });
-    g.bench_function(id("layerw_for", alloc), |b| {
-        let mut world = LayerwWorld::new();
-        frag::spawn_layerw(&mut world);
-        b.iter(|| {
-            for data in world.query_mut::<&mut Data>() {
-                data.0 *= 2.0;
-            }
+    for (variant, tracked) in layerw_variants("layerw_for", opts) {
+        g.bench_function(id(&variant, alloc), |b| {
+            let mut world = layerw_world(tracked);
+            frag::spawn_layerw(&mut world);
+            b.iter(|| {
+                for data in world.query_mut::<&mut Data>() {
+                    data.0 *= 2.0;
+                }
+            });
+            black_box(&world);
         });
-        black_box(&world);
-    });
+    }
     g.bench_function(id("hecs_for", alloc), |b| {
         let mut world = hecs::World::new();
         frag::spawn_hecs(&mut world);
@@ -307,35 +317,39 @@ const HEAVY_N: usize = 1_000;
 /// Batch size of the hecs and bevy parallel loops, as in `ecs_bench_suite`.
 const HEAVY_BATCH: usize = 64;
 
-fn heavy_compute(c: &mut Criterion, alloc: &str) {
+fn heavy_compute(c: &mut Criterion, alloc: &str, opts: Options) {
     let pool = rayon_pool();
     bevy_pool();
     let mut g = c.benchmark_group("heavy_compute");
-    g.bench_function(id("layerw", alloc), |b| {
-        let mut world = LayerwWorld::new();
-        world.spawn_batch((0..HEAVY_N).map(|_| heavy_body()));
-        b.iter(|| {
-            pool.install(|| {
-                world.par_for_each::<(&mut Position, &mut Transform), _>(|(pos, t)| {
-                    heavy(&mut t.0, &mut pos.0);
+    for (variant, tracked) in layerw_variants("layerw", opts) {
+        g.bench_function(id(&variant, alloc), |b| {
+            let mut world = layerw_world(tracked);
+            world.spawn_batch((0..HEAVY_N).map(|_| heavy_body()));
+            b.iter(|| {
+                pool.install(|| {
+                    world.par_for_each::<(&mut Position, &mut Transform), _>(|(pos, t)| {
+                        heavy(&mut t.0, &mut pos.0);
+                    });
                 });
             });
+            black_box(&world);
         });
-        black_box(&world);
-    });
-    g.bench_function(id("layerw_batched", alloc), |b| {
-        let mut world = LayerwWorld::new();
-        world.spawn_batch((0..HEAVY_N).map(|_| heavy_body()));
-        b.iter(|| {
-            pool.install(|| {
-                world.par_for_each_batched::<(&mut Position, &mut Transform), _>(
-                    HEAVY_BATCH as u32,
-                    |(pos, t)| heavy(&mut t.0, &mut pos.0),
-                );
+    }
+    for (variant, tracked) in layerw_variants("layerw_batched", opts) {
+        g.bench_function(id(&variant, alloc), |b| {
+            let mut world = layerw_world(tracked);
+            world.spawn_batch((0..HEAVY_N).map(|_| heavy_body()));
+            b.iter(|| {
+                pool.install(|| {
+                    world.par_for_each_batched::<(&mut Position, &mut Transform), _>(
+                        HEAVY_BATCH as u32,
+                        |(pos, t)| heavy(&mut t.0, &mut pos.0),
+                    );
+                });
             });
+            black_box(&world);
         });
-        black_box(&world);
-    });
+    }
     g.bench_function(id("hecs", alloc), |b| {
         let mut world = hecs::World::new();
         world.spawn_batch((0..HEAVY_N).map(|_| heavy_body()));
@@ -371,21 +385,23 @@ fn heavy_compute(c: &mut Criterion, alloc: &str) {
 
 const ADD_REMOVE_N: usize = 10_000;
 
-fn add_remove(c: &mut Criterion, alloc: &str) {
+fn add_remove(c: &mut Criterion, alloc: &str, opts: Options) {
     let mut g = c.benchmark_group("add_remove");
-    g.bench_function(id("layerw", alloc), |b| {
-        let mut world = LayerwWorld::new();
-        let entities = world.spawn_batch((0..ADD_REMOVE_N).map(|_| (A(0.0),)));
-        b.iter(|| {
-            for &e in &entities {
-                world.insert_one(e, B(0.0)).unwrap();
-            }
-            for &e in &entities {
-                world.remove_one::<B>(e).unwrap();
-            }
+    for (variant, tracked) in layerw_variants("layerw", opts) {
+        g.bench_function(id(&variant, alloc), |b| {
+            let mut world = layerw_world(tracked);
+            let entities = world.spawn_batch((0..ADD_REMOVE_N).map(|_| (A(0.0),)));
+            b.iter(|| {
+                for &e in &entities {
+                    world.insert_one(e, B(0.0)).unwrap();
+                }
+                for &e in &entities {
+                    world.remove_one::<B>(e).unwrap();
+                }
+            });
+            black_box(&world);
         });
-        black_box(&world);
-    });
+    }
     g.bench_function(id("hecs", alloc), |b| {
         let mut world = hecs::World::new();
         let entities: Vec<_> = world
@@ -441,13 +457,26 @@ fn million_batch() -> u32 {
     (MILLION / (THREADS * 4)) as u32
 }
 
-fn iterate_1m(c: &mut Criterion, alloc: &str) {
+fn iterate_1m(c: &mut Criterion, alloc: &str, opts: Options) {
     let pool = rayon_pool();
     bevy_pool();
 
     // One world per implementation, shared by the 1-thread and 2-thread groups.
-    let mut layerw = LayerwWorld::new();
-    layerw.spawn_batch((0..MILLION).map(pos_vel));
+    let mut layerw_worlds: Vec<(String, LayerwWorld)> = layerw_variants("layerw", opts)
+        .into_iter()
+        .map(|(variant, tracked)| {
+            let mut world = layerw_world(tracked);
+            world.spawn_batch((0..MILLION).map(pos_vel));
+            (variant, world)
+        })
+        .collect();
+    if let Some(route_entity_tier_to_fallback) = opts.system_tables {
+        route_entity_tier_to_fallback(true);
+        let mut world = layerw_world(false);
+        world.spawn_batch((0..MILLION).map(pos_vel));
+        route_entity_tier_to_fallback(false);
+        layerw_worlds.push(("layerw_system_tables".to_string(), world));
+    }
     let mut hecs_world = hecs::World::new();
     hecs_world.spawn_batch((0..MILLION).map(pos_vel));
     let mut bevy = BevyWorld::new();
@@ -455,14 +484,16 @@ fn iterate_1m(c: &mut Criterion, alloc: &str) {
     let mut bevy_query = bevy.query::<(&mut Position, &Velocity)>();
 
     let mut g = c.benchmark_group("iterate_1m_1t");
-    g.bench_function(id("layerw", alloc), |b| {
-        b.iter(|| {
-            layerw
-                .query_mut::<(&mut Position, &Velocity)>()
-                .into_iter()
-                .for_each(|(pos, vel)| pos.0 += vel.0);
+    for (variant, layerw) in &mut layerw_worlds {
+        g.bench_function(id(variant, alloc), |b| {
+            b.iter(|| {
+                layerw
+                    .query_mut::<(&mut Position, &Velocity)>()
+                    .into_iter()
+                    .for_each(|(pos, vel)| pos.0 += vel.0);
+            });
         });
-    });
+    }
     g.bench_function(id("hecs", alloc), |b| {
         b.iter(|| {
             hecs_world
@@ -481,13 +512,17 @@ fn iterate_1m(c: &mut Criterion, alloc: &str) {
     g.finish();
 
     let mut g = c.benchmark_group("iterate_1m_2t");
-    g.bench_function(id("layerw", alloc), |b| {
-        b.iter(|| {
-            pool.install(|| {
-                layerw.par_for_each::<(&mut Position, &Velocity), _>(|(pos, vel)| pos.0 += vel.0);
+    for (variant, layerw) in &layerw_worlds {
+        g.bench_function(id(variant, alloc), |b| {
+            b.iter(|| {
+                pool.install(|| {
+                    layerw.par_for_each::<(&mut Position, &Velocity), _>(|(pos, vel)| {
+                        pos.0 += vel.0;
+                    });
+                });
             });
         });
-    });
+    }
     g.bench_function(id("hecs", alloc), |b| {
         b.iter(|| {
             pool.install(|| {
@@ -508,7 +543,7 @@ fn iterate_1m(c: &mut Criterion, alloc: &str) {
     });
     g.finish();
 
-    black_box((&layerw, &hecs_world, &bevy));
+    black_box((&layerw_worlds, &hecs_world, &bevy));
 }
 
 /// The benchmark id of `engine` in a binary whose process allocator is `alloc`.
@@ -516,14 +551,48 @@ fn id(engine: &str, alloc: &str) -> String {
     format!("{engine}/{alloc}")
 }
 
+/// Which extra Layer-W rows a binary times.
+#[derive(Clone, Copy, Default)]
+pub struct Options {
+    /// Also time `layerw_tracked*`: the same World tracking changes of `Position`, `Data` and
+    /// `A` (what change ticks cost each row).
+    pub tracked: bool,
+    /// Also time `iterate_1m*/layerw_system_tables`: a World built while the process
+    /// allocator sends Entity-tier allocations to the fallback allocator (tables outside walloc),
+    /// interleaved with the walloc-table World. Set through this callback.
+    pub system_tables: Option<fn(bool)>,
+}
+
+/// The Layer-W rows of one benchmark: `base` untracked, then `base` with `_tracked` when
+/// `opts.tracked`.
+fn layerw_variants(base: &str, opts: Options) -> Vec<(String, bool)> {
+    let mut variants = vec![(base.to_string(), false)];
+    if opts.tracked {
+        variants.push((base.replacen("layerw", "layerw_tracked", 1), true));
+    }
+    variants
+}
+
+/// A Layer-W World, tracking changes of every component a workload writes or spawns when
+/// `tracked`.
+fn layerw_world(tracked: bool) -> LayerwWorld {
+    let mut world = LayerwWorld::new();
+    if tracked {
+        world.track_changes::<Position>();
+        world.track_changes::<Data>();
+        world.track_changes::<A>();
+    }
+    world
+}
+
 /// Every ECS workload, with ids `<workload>/<engine>/<alloc>`.
-pub fn all(c: &mut Criterion, alloc: &str) {
-    simple_insert(c, alloc);
-    simple_iter(c, alloc);
-    frag_iter(c, alloc);
-    heavy_compute(c, alloc);
-    add_remove(c, alloc);
-    iterate_1m(c, alloc);
+pub fn all(c: &mut Criterion, alloc: &str, opts: Options) {
+    simple_insert(c, alloc, opts);
+    simple_iter(c, alloc, opts);
+    frag_iter(c, alloc, opts);
+    heavy_compute(c, alloc, opts);
+    add_remove(c, alloc, opts);
+    iterate_1m(c, alloc, opts);
 }
 
 /// The criterion settings of every ECS bench binary.

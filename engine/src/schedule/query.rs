@@ -46,7 +46,7 @@ impl<'w, Q: QueryData + 'static> Query<'w, '_, Q> {
     pub fn iter(&mut self) -> QueryIter<'_, Q> {
         self.release();
         self.world.mark_query::<Q>();
-        self.borrow.iter()
+        QueryIter::new(self.borrow.iter_batched(u32::MAX))
     }
 
     /// Calls `f` on every matching entity: the fastest loop on one thread (an internal
@@ -99,7 +99,8 @@ impl<'w, Q: QueryData + 'static> Query<'w, '_, Q> {
 
     /// The number of matching entities.
     pub fn count(&mut self) -> usize {
-        self.iter().len()
+        self.release();
+        self.borrow.iter().len()
     }
 
     /// Runs `f` on every matching entity, in parallel natively (see

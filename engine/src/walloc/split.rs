@@ -3,6 +3,7 @@
 //! system allocator or mimalloc while the ECS's archetype tables stay in walloc.
 
 use core::alloc::{GlobalAlloc, Layout};
+use core::sync::atomic::{AtomicBool, Ordering};
 
 use super::global::{WallocGlobal, global};
 use super::scope::current_tier;
@@ -19,12 +20,24 @@ use super::tier::Tier;
 /// EntityWallocGlobal::new(std::alloc::System);`.
 pub struct EntityWallocGlobal<A> {
     fallback: A,
+    /// When set, Entity-tier allocations go to `fallback` too: to compare tables in walloc
+    /// against tables in the fallback's memory in one process.
+    entity_to_fallback: AtomicBool,
 }
 
 impl<A> EntityWallocGlobal<A> {
     /// Walloc for the Entity tier, `fallback` for the rest.
     pub const fn new(fallback: A) -> Self {
-        Self { fallback }
+        Self {
+            fallback,
+            entity_to_fallback: AtomicBool::new(false),
+        }
+    }
+
+    /// Sends Entity-tier allocations made from now on to the fallback (`true`) or back to
+    /// walloc (`false`). Blocks already allocated stay with their allocator.
+    pub fn set_entity_tier_to_fallback(&self, on: bool) {
+        self.entity_to_fallback.store(on, Ordering::Relaxed);
     }
 }
 
@@ -42,7 +55,7 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for EntityWallocGlobal<A> {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         // SAFETY: forwarded caller contract (non-zero size).
         unsafe {
-            if current_tier() == Tier::Entity {
+            if current_tier() == Tier::Entity && !self.entity_to_fallback.load(Ordering::Relaxed) {
                 WallocGlobal.alloc(layout)
             } else {
                 self.fallback.alloc(layout)
@@ -104,6 +117,11 @@ mod tests {
             let big = Layout::from_size_align(4096, 8).unwrap();
             with_tier(Tier::Entity, || split.dealloc(other, big));
             split.dealloc(table, big);
+            // Switched to the fallback, Entity-scope blocks leave walloc.
+            split.set_entity_tier_to_fallback(true);
+            let outside = with_tier(Tier::Entity, || split.alloc(layout));
+            assert_eq!(global().tier_of(outside), None);
+            split.dealloc(outside, layout);
         }
     }
 }
