@@ -29,7 +29,6 @@ mod change;
 mod command_buffer;
 mod error;
 mod event;
-mod query;
 mod resource;
 mod world;
 
@@ -37,11 +36,10 @@ pub use change::{ChangedQuery, Tick};
 pub use command_buffer::CommandBuffer;
 pub use error::{EntityError, ResourceError};
 pub use event::{Event, EventCursor, EventIter, Events};
-pub use query::{QueryIter, QueryMut};
 pub use resource::{Res, ResMut, Resource};
 pub use world::World;
 
 pub use hecs::{
-    Bundle, Component, DynamicBundle, Entity, Or, Query, QueryBorrow, Ref, RefMut, Satisfies, With,
-    Without,
+    Bundle, Component, DynamicBundle, Entity, Or, Query, QueryBorrow, QueryIter, QueryMut, Ref,
+    RefMut, Satisfies, With, Without,
 };

@@ -3,10 +3,9 @@
 use core::any::TypeId;
 use core::fmt;
 
-use hecs::{Bundle, Component, DynamicBundle, Entity, Query, QueryBorrow, Ref, RefMut};
+use hecs::{Bundle, Component, DynamicBundle, Entity, Query, QueryBorrow, QueryMut, Ref, RefMut};
 
 use super::change::{ChangeTicks, ChangedQuery, Tick};
-use super::query::QueryMut;
 use super::resource::Resources;
 use super::{EntityError, Event, Events, Res, ResMut, Resource, ResourceError};
 use crate::walloc::{self, Tier};
@@ -201,11 +200,10 @@ impl World {
         self.changes.mark_query::<Q>(&self.entities);
     }
 
-    /// A query with exclusive access to the world, without dynamic borrow checks. Its `for`
-    /// loop runs archetype by archetype (see [`QueryIter`](super::QueryIter)).
+    /// A query with exclusive access to the world, without dynamic borrow checks.
     pub fn query_mut<Q: Query>(&mut self) -> QueryMut<'_, Q> {
         self.changes.mark_query::<Q>(&self.entities);
-        QueryMut::new(self.entities.query_mut::<Q>())
+        self.entities.query_mut::<Q>()
     }
 
     // --- change ticks -----------------------------------------------------------------------

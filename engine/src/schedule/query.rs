@@ -46,7 +46,7 @@ impl<'w, Q: QueryData + 'static> Query<'w, '_, Q> {
     pub fn iter(&mut self) -> QueryIter<'_, Q> {
         self.release();
         self.world.mark_query::<Q>();
-        QueryIter::new(self.borrow.iter_batched(u32::MAX))
+        self.borrow.iter()
     }
 
     /// Calls `f` on every matching entity: the fastest loop on one thread (an internal
