@@ -11,7 +11,7 @@
 
 use core::any::{TypeId, type_name};
 use core::marker::PhantomData;
-use core::sync::atomic::{AtomicU32, Ordering};
+use core::sync::atomic::{AtomicU64, Ordering};
 
 use hecs::{Component, Entity, Fetch, Query, QueryBorrow};
 
@@ -22,14 +22,14 @@ use hecs::{Component, Entity, Fetch, Query, QueryBorrow};
 /// `t` when its stamp is greater than `t`: a system that last ran at `t` sees what others did
 /// after it ran, never its own writes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Tick(u32);
+pub struct Tick(u64);
 
 impl Tick {
     /// Before any change: every tracked column with entities counts as changed since it.
     pub const ZERO: Tick = Tick(0);
 
     /// The frame counter value.
-    pub fn get(self) -> u32 {
+    pub fn get(self) -> u64 {
         self.0
     }
 }
@@ -40,13 +40,14 @@ struct TrackedColumn {
     /// Indexed by the archetype's position in `hecs::World::archetypes()` (hecs never removes
     /// or reorders archetypes): the last tick its column of this type was written or received
     /// an entity; 0 for never (or no such column).
-    per_archetype: Vec<AtomicU32>,
+    per_archetype: Vec<AtomicU64>,
 }
 
 /// The change ticks of one world.
 pub(crate) struct ChangeTicks {
-    /// Shared so the schedule can advance it between batches through `&World`.
-    now: AtomicU32,
+    /// Shared so the schedule can advance it between batches through `&World`. 64 bits: at a
+    /// few thousand batches a second it never wraps (32 bits would within days).
+    now: AtomicU64,
     tracked: Vec<TrackedColumn>,
     /// The archetype the last moved entity landed in: batches of moves hit it again.
     last_destination: usize,
@@ -55,7 +56,7 @@ pub(crate) struct ChangeTicks {
 impl Default for ChangeTicks {
     fn default() -> Self {
         Self {
-            now: AtomicU32::new(1),
+            now: AtomicU64::new(1),
             tracked: Vec::new(),
             last_destination: 0,
         }
@@ -71,7 +72,7 @@ impl ChangeTicks {
     /// Advances the counter and returns the new tick.
     #[inline]
     pub(crate) fn advance(&self) -> Tick {
-        Tick(self.now.fetch_add(1, Ordering::Relaxed).wrapping_add(1))
+        Tick(self.now.fetch_add(1, Ordering::Relaxed) + 1)
     }
 
     /// Whether any component type is tracked (when not, no operation pays more than this).
@@ -94,7 +95,7 @@ impl ChangeTicks {
         let per_archetype = world
             .archetypes()
             .map(|a| {
-                AtomicU32::new(if a.has::<T>() && !a.is_empty() {
+                AtomicU64::new(if a.has::<T>() && !a.is_empty() {
                     now
                 } else {
                     0
@@ -110,7 +111,7 @@ impl ChangeTicks {
         for column in &mut self.tracked {
             column
                 .per_archetype
-                .resize_with(count.max(column.per_archetype.len()), || AtomicU32::new(0));
+                .resize_with(count.max(column.per_archetype.len()), || AtomicU64::new(0));
         }
     }
 
@@ -240,7 +241,7 @@ impl ChangeTicks {
     /// # Panics
     /// If `T` is not tracked.
     #[track_caller]
-    pub(crate) fn column<T: Component>(&self) -> &[AtomicU32] {
+    pub(crate) fn column<T: Component>(&self) -> &[AtomicU64] {
         match self.tracked.iter().find(|c| c.id == TypeId::of::<T>()) {
             Some(c) => &c.per_archetype,
             None => panic!(
@@ -253,7 +254,7 @@ impl ChangeTicks {
 
 /// Whether the tick at `index` of `column` is after `since`.
 #[inline]
-pub(crate) fn changed_at(column: &[AtomicU32], index: usize, since: Tick) -> bool {
+pub(crate) fn changed_at(column: &[AtomicU64], index: usize, since: Tick) -> bool {
     column
         .get(index)
         .is_some_and(|t| t.load(Ordering::Relaxed) > since.0)
