@@ -1,13 +1,13 @@
 //! Layer-W's ECS [`World`](layerw::engine::ecs::World) against plain `hecs` and `bevy_ecs`,
-//! side by side in one criterion run.
+//! side by side in one criterion run, with walloc as the process allocator.
 //!
 //! The workloads follow the `ecs_bench_suite` (rust-gamedev) semantics:
 //!
 //! * `simple_insert`: spawn 10,000 entities with `(Transform, Position, Rotation, Velocity)` into
 //!   a fresh world (world creation and drop are timed).
 //! * `simple_iter`: 10,000 such entities (built outside the timed loop); `position += velocity`.
-//!   Every sequential loop uses internal iteration (`for_each`), the fastest form in all three
-//!   (hecs and bevy override `fold`; a `for` loop over hecs's `next` is about 2x slower).
+//!   Timed in both forms a game writes: internal iteration (`.for_each(..)`; hecs and bevy
+//!   override `fold`) and a `for` loop (ids ending in `_for`).
 //! * `frag_iter`: 26 archetypes (markers `A`..`Z`) of 20 entities each with `Data(f32)`;
 //!   `data *= 2`.
 //! * `heavy_compute`: 1,000 entities with `(Transform, Position, Rotation, Velocity)`; per entity
@@ -26,469 +26,40 @@
 //! does every frame): bevy queues a `RemovedComponents` message per removal until then.
 //!
 //! Benchmark ids are `<workload>/<implementation>` with implementations `layerw`, `hecs` and
-//! `bevy_ecs` (plus `heavy_compute/layerw_batched`). The binary links the `layerw` facade, so
-//! walloc is the process's global allocator for all three (Layer-W's World allocates in the
-//! Entity tier, hecs and bevy in General).
+//! `bevy_ecs` (plus `heavy_compute/layerw_batched` and the `_for` forms), each followed by the
+//! process allocator of its binary: `/walloc` here, where the binary links the `layerw` facade and
+//! walloc is the global allocator for all three (Layer-W's World allocates in the Entity tier,
+//! hecs and bevy in General); `/glibc` in `benches/ecs_glibc.rs` and `/mimalloc` in
+//! `benches/ecs_mimalloc.rs`, where the peers run on that allocator and Layer-W's World keeps
+//! its tables in walloc's Entity tier ([`EntityWallocGlobal`](layerw_engine::walloc::EntityWallocGlobal))
+//! with everything else on that allocator.
 //!
-//! Run: `cargo bench --bench ecs`.
+//! Run all three side by side: `cargo bench --bench ecs --bench ecs_glibc --bench ecs_mimalloc`.
 
-use std::hint::black_box;
-use std::time::Duration;
-
-use bevy_ecs::component::Component;
-use bevy_ecs::world::World as BevyWorld;
-use bevy_tasks::{ComputeTaskPool, TaskPoolBuilder};
 use criterion::{Criterion, criterion_group, criterion_main};
-use glam::{Mat4, Vec3};
-use layerw::engine::ecs::World as LayerwWorld;
-use rayon::iter::{ParallelBridge, ParallelIterator};
 
-/// Threads used by every parallel workload.
-const THREADS: usize = 2;
+#[path = "support/ecs_workloads.rs"]
+mod ecs_workloads;
 
-// ------------------------------------------------------------------------------------------
-// Components (shared by the three ECSs: hecs takes any `Send + Sync + 'static` type).
-// ------------------------------------------------------------------------------------------
-
-#[derive(Component, Clone, Copy)]
-struct Transform(Mat4);
-
-#[derive(Component, Clone, Copy)]
-struct Position(Vec3);
-
-#[derive(Component, Clone, Copy)]
-struct Rotation(#[expect(dead_code, reason = "stored only, as in ecs_bench_suite")] Vec3);
-
-#[derive(Component, Clone, Copy)]
-struct Velocity(Vec3);
-
-#[derive(Component, Clone, Copy)]
-struct Data(f32);
-
-#[derive(Component, Clone, Copy)]
-struct A(#[expect(dead_code, reason = "payload only gives the marker a size")] f32);
-
-#[derive(Component, Clone, Copy)]
-struct B(#[expect(dead_code, reason = "payload only gives the marker a size")] f32);
-
-/// The bundle of `simple_insert`, `simple_iter` and `heavy_compute`.
-fn body() -> (Transform, Position, Rotation, Velocity) {
-    (
-        Transform(Mat4::from_scale(Vec3::ONE)),
-        Position(Vec3::X),
-        Rotation(Vec3::X),
-        Velocity(Vec3::X),
-    )
-}
-
-/// The bundle of `heavy_compute` (an invertible, non-trivial transform).
-fn heavy_body() -> (Transform, Position, Rotation, Velocity) {
-    (
-        Transform(Mat4::from_rotation_x(1.2)),
-        Position(Vec3::X),
-        Rotation(Vec3::X),
-        Velocity(Vec3::X),
-    )
-}
-
-/// The per-entity work of `heavy_compute`.
-#[inline]
-fn heavy(transform: &mut Mat4, position: &mut Vec3) {
-    for _ in 0..100 {
-        *transform = transform.inverse();
-    }
-    *position = transform.transform_vector3(*position);
-}
-
-/// A rayon pool of [`THREADS`] threads for the Layer-W and hecs parallel workloads.
-fn rayon_pool() -> rayon::ThreadPool {
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(THREADS)
-        .build()
-        .expect("rayon pool")
-}
-
-/// Initialises bevy's global compute pool with [`THREADS`] threads (once per process).
-fn bevy_pool() {
-    let pool = ComputeTaskPool::get_or_init(|| TaskPoolBuilder::new().num_threads(THREADS).build());
-    assert_eq!(pool.thread_num(), THREADS, "bevy ComputeTaskPool size");
-}
-
-// ------------------------------------------------------------------------------------------
-// simple_insert
-// ------------------------------------------------------------------------------------------
-
-const INSERT_N: usize = 10_000;
-
-fn simple_insert(c: &mut Criterion) {
-    let mut g = c.benchmark_group("simple_insert");
-    g.bench_function("layerw", |b| {
-        b.iter(|| {
-            let mut world = LayerwWorld::new();
-            black_box(world.spawn_batch((0..INSERT_N).map(|_| body())));
-            world
-        });
-    });
-    g.bench_function("hecs", |b| {
-        b.iter(|| {
-            let mut world = hecs::World::new();
-            world.spawn_batch((0..INSERT_N).map(|_| body()));
-            world
-        });
-    });
-    g.bench_function("bevy_ecs", |b| {
-        b.iter(|| {
-            let mut world = BevyWorld::new();
-            world.spawn_batch((0..INSERT_N).map(|_| body()));
-            world
-        });
-    });
-    g.finish();
-}
-
-// ------------------------------------------------------------------------------------------
-// simple_iter
-// ------------------------------------------------------------------------------------------
-
-fn simple_iter(c: &mut Criterion) {
-    let mut g = c.benchmark_group("simple_iter");
-    g.bench_function("layerw", |b| {
-        let mut world = LayerwWorld::new();
-        world.spawn_batch((0..INSERT_N).map(|_| body()));
-        b.iter(|| {
-            world
-                .query_mut::<(&mut Position, &Velocity)>()
-                .into_iter()
-                .for_each(|(pos, vel)| pos.0 += vel.0);
-        });
-        black_box(&world);
-    });
-    g.bench_function("hecs", |b| {
-        let mut world = hecs::World::new();
-        world.spawn_batch((0..INSERT_N).map(|_| body()));
-        b.iter(|| {
-            world
-                .query_mut::<(&mut Position, &Velocity)>()
-                .into_iter()
-                .for_each(|(pos, vel)| pos.0 += vel.0);
-        });
-        black_box(&world);
-    });
-    g.bench_function("bevy_ecs", |b| {
-        let mut world = BevyWorld::new();
-        world.spawn_batch((0..INSERT_N).map(|_| body()));
-        let mut query = world.query::<(&mut Position, &Velocity)>();
-        b.iter(|| {
-            query
-                .iter_mut(&mut world)
-                .for_each(|(mut pos, vel)| pos.0 += vel.0);
-        });
-        black_box(&world);
-    });
-    g.finish();
-}
-
-// ------------------------------------------------------------------------------------------
-// frag_iter
-// ------------------------------------------------------------------------------------------
-
-/// Entities per fragment archetype.
-const FRAG_N: usize = 20;
-
-/// The 26 marker components `A`..`Z` of `frag_iter` and one function per ECS spawning
-/// [`FRAG_N`] entities of `(marker, Data(1.0))` for each marker.
-mod frag {
-    use super::{BevyWorld, Component, Data, FRAG_N, LayerwWorld};
-
-    macro_rules! fragments {
-        ($($marker:ident),* $(,)?) => {
-            $(
-                #[derive(Component, Clone, Copy)]
-                pub struct $marker(
-                    #[expect(dead_code, reason = "payload only gives the marker a size")] f32,
-                );
-            )*
-
-            pub fn spawn_layerw(world: &mut LayerwWorld) {
-                $(for _ in 0..FRAG_N { world.spawn(($marker(0.0), Data(1.0))); })*
-            }
-
-            pub fn spawn_hecs(world: &mut hecs::World) {
-                $(for _ in 0..FRAG_N { world.spawn(($marker(0.0), Data(1.0))); })*
-            }
-
-            pub fn spawn_bevy(world: &mut BevyWorld) {
-                $(for _ in 0..FRAG_N { world.spawn(($marker(0.0), Data(1.0))); })*
-            }
-        };
-    }
-
-    fragments!(
-        A, B, C, D, E, F, G, H, I, J, K, L, M, N, O, P, Q, R, S, T, U, V, W, X, Y, Z
+fn benches(c: &mut Criterion) {
+    // The facade's global allocator is what this binary measures: make sure it is linked.
+    assert!(
+        layerw::walloc::is_global_allocator(),
+        "walloc is not the process allocator"
+    );
+    ecs_workloads::all(
+        c,
+        "walloc",
+        ecs_workloads::Options {
+            tracked: true,
+            system_tables: None,
+        },
     );
 }
 
-fn frag_iter(c: &mut Criterion) {
-    let mut g = c.benchmark_group("frag_iter");
-    g.bench_function("layerw", |b| {
-        let mut world = LayerwWorld::new();
-        frag::spawn_layerw(&mut world);
-        assert_eq!(world.len() as usize, 26 * FRAG_N);
-        b.iter(|| {
-            world
-                .query_mut::<&mut Data>()
-                .into_iter()
-                .for_each(|data| data.0 *= 2.0);
-        });
-        black_box(&world);
-    });
-    g.bench_function("hecs", |b| {
-        let mut world = hecs::World::new();
-        frag::spawn_hecs(&mut world);
-        b.iter(|| {
-            world
-                .query_mut::<&mut Data>()
-                .into_iter()
-                .for_each(|data| data.0 *= 2.0);
-        });
-        black_box(&world);
-    });
-    g.bench_function("bevy_ecs", |b| {
-        let mut world = BevyWorld::new();
-        frag::spawn_bevy(&mut world);
-        let mut query = world.query::<&mut Data>();
-        b.iter(|| {
-            query
-                .iter_mut(&mut world)
-                .for_each(|mut data| data.0 *= 2.0);
-        });
-        black_box(&world);
-    });
-    g.finish();
-}
-
-// ------------------------------------------------------------------------------------------
-// heavy_compute
-// ------------------------------------------------------------------------------------------
-
-const HEAVY_N: usize = 1_000;
-/// Batch size of the hecs and bevy parallel loops, as in `ecs_bench_suite`.
-const HEAVY_BATCH: usize = 64;
-
-fn heavy_compute(c: &mut Criterion) {
-    let pool = rayon_pool();
-    bevy_pool();
-    let mut g = c.benchmark_group("heavy_compute");
-    g.bench_function("layerw", |b| {
-        let mut world = LayerwWorld::new();
-        world.spawn_batch((0..HEAVY_N).map(|_| heavy_body()));
-        b.iter(|| {
-            pool.install(|| {
-                world.par_for_each::<(&mut Position, &mut Transform), _>(|(pos, t)| {
-                    heavy(&mut t.0, &mut pos.0);
-                });
-            });
-        });
-        black_box(&world);
-    });
-    g.bench_function("layerw_batched", |b| {
-        let mut world = LayerwWorld::new();
-        world.spawn_batch((0..HEAVY_N).map(|_| heavy_body()));
-        b.iter(|| {
-            pool.install(|| {
-                world.par_for_each_batched::<(&mut Position, &mut Transform), _>(
-                    HEAVY_BATCH as u32,
-                    |(pos, t)| heavy(&mut t.0, &mut pos.0),
-                );
-            });
-        });
-        black_box(&world);
-    });
-    g.bench_function("hecs", |b| {
-        let mut world = hecs::World::new();
-        world.spawn_batch((0..HEAVY_N).map(|_| heavy_body()));
-        b.iter(|| {
-            pool.install(|| {
-                world
-                    .query::<(&mut Position, &mut Transform)>()
-                    .iter_batched(HEAVY_BATCH as u32)
-                    .par_bridge()
-                    .for_each(|batch| batch.for_each(|(pos, t)| heavy(&mut t.0, &mut pos.0)));
-            });
-        });
-        black_box(&world);
-    });
-    g.bench_function("bevy_ecs", |b| {
-        let mut world = BevyWorld::new();
-        world.spawn_batch((0..HEAVY_N).map(|_| heavy_body()));
-        let mut query = world.query::<(&mut Position, &mut Transform)>();
-        b.iter(|| {
-            query
-                .par_iter_mut(&mut world)
-                .batching_strategy(bevy_ecs::batching::BatchingStrategy::fixed(HEAVY_BATCH))
-                .for_each(|(mut pos, mut t)| heavy(&mut t.0, &mut pos.0));
-        });
-        black_box(&world);
-    });
-    g.finish();
-}
-
-// ------------------------------------------------------------------------------------------
-// add_remove
-// ------------------------------------------------------------------------------------------
-
-const ADD_REMOVE_N: usize = 10_000;
-
-fn add_remove(c: &mut Criterion) {
-    let mut g = c.benchmark_group("add_remove");
-    g.bench_function("layerw", |b| {
-        let mut world = LayerwWorld::new();
-        let entities = world.spawn_batch((0..ADD_REMOVE_N).map(|_| (A(0.0),)));
-        b.iter(|| {
-            for &e in &entities {
-                world.insert_one(e, B(0.0)).unwrap();
-            }
-            for &e in &entities {
-                world.remove_one::<B>(e).unwrap();
-            }
-        });
-        black_box(&world);
-    });
-    g.bench_function("hecs", |b| {
-        let mut world = hecs::World::new();
-        let entities: Vec<_> = world
-            .spawn_batch((0..ADD_REMOVE_N).map(|_| (A(0.0),)))
-            .collect();
-        b.iter(|| {
-            for &e in &entities {
-                world.insert_one(e, B(0.0)).unwrap();
-            }
-            for &e in &entities {
-                world.remove_one::<B>(e).unwrap();
-            }
-        });
-        black_box(&world);
-    });
-    g.bench_function("bevy_ecs", |b| {
-        let mut world = BevyWorld::new();
-        let entities: Vec<_> = world
-            .spawn_batch((0..ADD_REMOVE_N).map(|_| (A(0.0),)))
-            .collect();
-        b.iter(|| {
-            for &e in &entities {
-                world.entity_mut(e).insert(B(0.0));
-            }
-            for &e in &entities {
-                world.entity_mut(e).remove::<B>();
-            }
-            // Removals queue `RemovedComponents` messages until the trackers are cleared, which
-            // a bevy `App` does once per frame; without it the queue grows without bound.
-            world.clear_trackers();
-        });
-        black_box(&world);
-    });
-    g.finish();
-}
-
-// ------------------------------------------------------------------------------------------
-// iterate_1m
-// ------------------------------------------------------------------------------------------
-
-const MILLION: usize = 1_000_000;
-
-fn pos_vel(i: usize) -> (Position, Velocity) {
-    let f = i as f32;
-    (
-        Position(Vec3::new(f, 0.0, 0.0)),
-        Velocity(Vec3::new(1.0, f, 0.5)),
-    )
-}
-
-/// hecs batch size on 2 threads: about four batches per thread, Layer-W's own policy.
-fn million_batch() -> u32 {
-    (MILLION / (THREADS * 4)) as u32
-}
-
-fn iterate_1m(c: &mut Criterion) {
-    let pool = rayon_pool();
-    bevy_pool();
-
-    // One world per implementation, shared by the 1-thread and 2-thread groups.
-    let mut layerw = LayerwWorld::new();
-    layerw.spawn_batch((0..MILLION).map(pos_vel));
-    let mut hecs_world = hecs::World::new();
-    hecs_world.spawn_batch((0..MILLION).map(pos_vel));
-    let mut bevy = BevyWorld::new();
-    bevy.spawn_batch((0..MILLION).map(pos_vel));
-    let mut bevy_query = bevy.query::<(&mut Position, &Velocity)>();
-
-    let mut g = c.benchmark_group("iterate_1m_1t");
-    g.bench_function("layerw", |b| {
-        b.iter(|| {
-            layerw
-                .query_mut::<(&mut Position, &Velocity)>()
-                .into_iter()
-                .for_each(|(pos, vel)| pos.0 += vel.0);
-        });
-    });
-    g.bench_function("hecs", |b| {
-        b.iter(|| {
-            hecs_world
-                .query_mut::<(&mut Position, &Velocity)>()
-                .into_iter()
-                .for_each(|(pos, vel)| pos.0 += vel.0);
-        });
-    });
-    g.bench_function("bevy_ecs", |b| {
-        b.iter(|| {
-            bevy_query
-                .iter_mut(&mut bevy)
-                .for_each(|(mut pos, vel)| pos.0 += vel.0);
-        });
-    });
-    g.finish();
-
-    let mut g = c.benchmark_group("iterate_1m_2t");
-    g.bench_function("layerw", |b| {
-        b.iter(|| {
-            pool.install(|| {
-                layerw.par_for_each::<(&mut Position, &Velocity), _>(|(pos, vel)| pos.0 += vel.0);
-            });
-        });
-    });
-    g.bench_function("hecs", |b| {
-        b.iter(|| {
-            pool.install(|| {
-                hecs_world
-                    .query::<(&mut Position, &Velocity)>()
-                    .iter_batched(million_batch())
-                    .par_bridge()
-                    .for_each(|batch| batch.for_each(|(pos, vel)| pos.0 += vel.0));
-            });
-        });
-    });
-    g.bench_function("bevy_ecs", |b| {
-        b.iter(|| {
-            bevy_query
-                .par_iter_mut(&mut bevy)
-                .for_each(|(mut pos, vel)| pos.0 += vel.0);
-        });
-    });
-    g.finish();
-
-    black_box((&layerw, &hecs_world, &bevy));
-}
-
-fn config() -> Criterion {
-    Criterion::default()
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(3))
-        .sample_size(20)
-}
-
 criterion_group! {
-    name = benches;
-    config = config();
-    targets = simple_insert, simple_iter, frag_iter, heavy_compute, add_remove, iterate_1m
+    name = ecs;
+    config = ecs_workloads::config();
+    targets = benches
 }
-criterion_main!(benches);
+criterion_main!(ecs);

@@ -112,6 +112,8 @@ impl CommandBuffer {
         }
         self.len = 0;
         let inner = &mut self.inner;
+        let before = world.changes.snapshot(&world.entities);
         walloc::with_tier(Tier::Entity, || inner.run_on(&mut world.entities));
+        world.changes.mark_differences(&world.entities, &before);
     }
 }

@@ -25,12 +25,14 @@
 //! assert_eq!(world.resource::<Score>().0, 1);
 //! ```
 
+mod change;
 mod command_buffer;
 mod error;
 mod event;
 mod resource;
 mod world;
 
+pub use change::{ChangedQuery, Tick};
 pub use command_buffer::CommandBuffer;
 pub use error::{EntityError, ResourceError};
 pub use event::{Event, EventCursor, EventIter, Events};

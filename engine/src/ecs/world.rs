@@ -5,6 +5,7 @@ use core::fmt;
 
 use hecs::{Bundle, Component, DynamicBundle, Entity, Query, QueryBorrow, QueryMut, Ref, RefMut};
 
+use super::change::{ChangeTicks, ChangedQuery, Tick};
 use super::resource::Resources;
 use super::{EntityError, Event, Events, Res, ResMut, Resource, ResourceError};
 use crate::walloc::{self, Tier};
@@ -29,6 +30,7 @@ type EventUpdater = fn(&mut World);
 #[derive(Default)]
 pub struct World {
     pub(crate) entities: hecs::World,
+    pub(crate) changes: ChangeTicks,
     resources: Resources,
     event_updaters: Vec<(TypeId, EventUpdater)>,
 }
@@ -54,7 +56,9 @@ impl World {
     /// Spawns an entity with `components` and returns its handle.
     pub fn spawn(&mut self, components: impl DynamicBundle) -> Entity {
         let entities = &mut self.entities;
-        walloc::with_tier(Tier::Entity, || entities.spawn(components))
+        let entity = walloc::with_tier(Tier::Entity, || entities.spawn(components));
+        self.changes.mark_arrival(&self.entities, entity);
+        entity
     }
 
     /// Spawns one entity per bundle of `iter` (all of the same component types) and returns
@@ -73,6 +77,10 @@ impl World {
                 handles.push(entity);
             }
         });
+        // A batch lands in one archetype: its last entity finds it.
+        if let Some(&last) = handles.last() {
+            self.changes.mark_arrival(&self.entities, last);
+        }
         handles
     }
 
@@ -91,7 +99,9 @@ impl World {
     ) -> Result<(), EntityError> {
         let entities = &mut self.entities;
         walloc::with_tier(Tier::Entity, || entities.insert(entity, components))
-            .map_err(|_| EntityError::NoSuchEntity { entity })
+            .map_err(|_| EntityError::NoSuchEntity { entity })?;
+        self.changes.mark_arrival(&self.entities, entity);
+        Ok(())
     }
 
     /// Adds one `component` to `entity`, replacing one of the same type.
@@ -102,22 +112,28 @@ impl World {
     ) -> Result<(), EntityError> {
         let entities = &mut self.entities;
         walloc::with_tier(Tier::Entity, || entities.insert_one(entity, component))
-            .map_err(|_| EntityError::NoSuchEntity { entity })
+            .map_err(|_| EntityError::NoSuchEntity { entity })?;
+        self.changes.mark_arrival(&self.entities, entity);
+        Ok(())
     }
 
     /// Removes the components of bundle `T` from `entity` and returns them. Fails, removing
     /// nothing, if the entity lacks any of them.
     pub fn remove<T: Bundle + 'static>(&mut self, entity: Entity) -> Result<T, EntityError> {
         let entities = &mut self.entities;
-        walloc::with_tier(Tier::Entity, || entities.remove::<T>(entity))
-            .map_err(|e| EntityError::from_hecs::<T>(entity, e))
+        let removed = walloc::with_tier(Tier::Entity, || entities.remove::<T>(entity))
+            .map_err(|e| EntityError::from_hecs::<T>(entity, e))?;
+        self.changes.mark_arrival(&self.entities, entity);
+        Ok(removed)
     }
 
     /// Removes the component `T` from `entity` and returns it.
     pub fn remove_one<T: Component>(&mut self, entity: Entity) -> Result<T, EntityError> {
         let entities = &mut self.entities;
-        walloc::with_tier(Tier::Entity, || entities.remove_one::<T>(entity))
-            .map_err(|e| EntityError::from_hecs::<T>(entity, e))
+        let removed = walloc::with_tier(Tier::Entity, || entities.remove_one::<T>(entity))
+            .map_err(|e| EntityError::from_hecs::<T>(entity, e))?;
+        self.changes.mark_arrival(&self.entities, entity);
+        Ok(removed)
     }
 
     /// Despawns every entity (resources and events stay). Entity handles are reused afterwards.
@@ -157,20 +173,99 @@ impl World {
     /// # Panics
     /// If that component is borrowed at the same time.
     pub fn get_mut<T: Component>(&self, entity: Entity) -> Result<RefMut<'_, T>, EntityError> {
-        self.entities
+        let component = self
+            .entities
             .get::<&mut T>(entity)
-            .map_err(|e| EntityError::from_hecs::<T>(entity, e))
+            .map_err(|e| EntityError::from_hecs::<T>(entity, e))?;
+        self.changes.mark_component::<T>(&self.entities, entity);
+        Ok(component)
     }
 
     /// A query over every entity matching `Q`, dynamically borrow-checked so that it works
     /// through a shared world. See [`hecs::World::query`].
     pub fn query<Q: Query>(&self) -> QueryBorrow<'_, Q> {
+        self.changes.mark_query::<Q>(&self.entities);
         self.entities.query::<Q>()
+    }
+
+    /// [`query`](Self::query) without marking what `Q` writes as changed: for callers that
+    /// mark when they iterate ([`mark_query`](Self::mark_query)).
+    pub(crate) fn query_unmarked<Q: Query>(&self) -> QueryBorrow<'_, Q> {
+        self.entities.query::<Q>()
+    }
+
+    /// Marks the tracked columns `Q` writes, in every archetype it matches, as changed now.
+    #[inline]
+    pub(crate) fn mark_query<Q: Query>(&self) {
+        self.changes.mark_query::<Q>(&self.entities);
     }
 
     /// A query with exclusive access to the world, without dynamic borrow checks.
     pub fn query_mut<Q: Query>(&mut self) -> QueryMut<'_, Q> {
+        self.changes.mark_query::<Q>(&self.entities);
         self.entities.query_mut::<Q>()
+    }
+
+    // --- change ticks -----------------------------------------------------------------------
+
+    /// Starts tracking changes of component `T` (see [`query_changed`](Self::query_changed)).
+    /// Columns of `T` that already hold entities count as changed now. Idempotent.
+    ///
+    /// Tracking is per (archetype, component type): a mutable query or `get_mut` marks every
+    /// archetype it can write, and an entity arriving in an archetype (spawn, insert, remove,
+    /// a command buffer) marks that archetype's tracked columns. Despawns and removals are not
+    /// changes of what remains.
+    pub fn track_changes<T: Component>(&mut self) {
+        self.changes.track::<T>(&self.entities);
+    }
+
+    /// Whether changes of `T` are tracked.
+    pub fn tracks_changes<T: Component>(&self) -> bool {
+        self.changes.is_tracked(TypeId::of::<T>())
+    }
+
+    /// The current change tick: what a reader remembers to ask later what changed since.
+    pub fn change_tick(&self) -> Tick {
+        self.changes.now()
+    }
+
+    /// Advances the change tick and returns the new one. The schedule does this before each
+    /// batch of systems and before applying command buffers; call it by hand between your own
+    /// reads and writes outside a schedule.
+    pub fn advance_change_tick(&self) -> Tick {
+        self.changes.advance()
+    }
+
+    /// The entities matching `Q` in archetypes whose column of `T` changed after `since`
+    /// (written by a mutable query or `get_mut`, or received entities). A system's
+    /// [`Query::iter_changed`](crate::schedule::Query::iter_changed) passes the tick it last ran
+    /// at.
+    ///
+    /// # Panics
+    /// If changes of `T` are not tracked ([`track_changes`](Self::track_changes)).
+    ///
+    /// # Example
+    /// ```
+    /// use layerw_engine::ecs::{Without, World};
+    ///
+    /// struct Position(f32);
+    /// struct Static;
+    /// let mut world = World::new();
+    /// world.track_changes::<Position>();
+    /// world.spawn((Position(0.0), Static));
+    /// let mover = world.spawn((Position(0.0),));
+    /// let seen = world.change_tick();
+    /// world.advance_change_tick();
+    /// for p in world.query::<Without<&mut Position, &Static>>().iter() {
+    ///     p.0 += 1.0;
+    /// }
+    /// let changed: Vec<f32> = world.query_changed::<&Position, Position>(seen).iter().map(|p| p.0).collect();
+    /// assert_eq!(changed, [1.0]); // the static archetype is skipped
+    /// # let _ = mover;
+    /// ```
+    #[track_caller]
+    pub fn query_changed<Q: Query, T: Component>(&self, since: Tick) -> ChangedQuery<'_, Q, T> {
+        ChangedQuery::new(&self.entities, &self.changes, since)
     }
 
     /// Runs `f` on every entity matching `Q`. Natively, large queries are split into batches
@@ -194,7 +289,7 @@ impl World {
         for<'a> Q::Item<'a>: Send,
         F: for<'a> Fn(Q::Item<'a>) + Send + Sync,
     {
-        let mut borrow = self.entities.query::<Q>();
+        let mut borrow = self.query::<Q>();
         #[cfg(not(target_family = "wasm"))]
         {
             let threads = rayon::current_num_threads();
@@ -236,7 +331,7 @@ impl World {
         for<'a> Q::Item<'a>: Send,
         F: for<'a> Fn(Q::Item<'a>) + Send + Sync,
     {
-        let mut borrow = self.entities.query::<Q>();
+        let mut borrow = self.query::<Q>();
         #[cfg(not(target_family = "wasm"))]
         {
             let batch = batch_size.max(1);
@@ -274,7 +369,7 @@ impl World {
         T: Default + Send,
         F: for<'a> Fn(Q::Item<'a>) -> T + Send + Sync,
     {
-        let mut borrow = self.entities.query::<Q>();
+        let mut borrow = self.query::<Q>();
         #[cfg(not(target_family = "wasm"))]
         {
             use rayon::iter::{IndexedParallelIterator, IntoParallelIterator, ParallelIterator};

@@ -5,7 +5,7 @@ use core::cell::{RefCell, RefMut};
 use super::{Access, Stage};
 use crate::ecs::{
     CommandBuffer, Component, Entity, EntityError, Event, Events, Query, QueryBorrow, Ref,
-    RefMut as ComponentRefMut, Res, ResMut, Resource, ResourceError, World,
+    RefMut as ComponentRefMut, Res, ResMut, Resource, ResourceError, Tick, World,
 };
 
 /// Which entities exist: [`SystemContext::liveness`]. It reads no component, so it needs no
@@ -50,6 +50,7 @@ pub struct SystemContext<'w> {
     commands: RefCell<&'w mut CommandBuffer>,
     stage: Stage,
     delta_seconds: f64,
+    last_run: Tick,
 }
 
 impl<'w> SystemContext<'w> {
@@ -60,6 +61,7 @@ impl<'w> SystemContext<'w> {
         commands: &'w mut CommandBuffer,
         stage: Stage,
         delta_seconds: f64,
+        last_run: Tick,
     ) -> Self {
         Self {
             world,
@@ -68,7 +70,14 @@ impl<'w> SystemContext<'w> {
             commands: RefCell::new(commands),
             stage,
             delta_seconds,
+            last_run,
         }
+    }
+
+    /// The change tick of the running system's previous run ([`Tick::ZERO`] before its first):
+    /// what it has already seen (see [`World::query_changed`]).
+    pub fn last_run(&self) -> Tick {
+        self.last_run
     }
 
     /// The world, for parameters (which declared what they borrow when the system was built).

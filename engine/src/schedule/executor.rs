@@ -1,7 +1,7 @@
 //! Executors: how the systems of one stage run, batch by batch.
 
 use super::{ScheduleError, Stage, System, SystemContext};
-use crate::ecs::{CommandBuffer, World};
+use crate::ecs::{CommandBuffer, Tick, World};
 
 /// How a [`Schedule`](super::Schedule) runs the systems of a batch.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -25,6 +25,9 @@ struct Slot {
     order: usize,
     /// The batch it runs in.
     batch: usize,
+    /// The change tick of the system's last run ([`Tick::ZERO`] before the first): its queries'
+    /// `iter_changed` report what changed after it.
+    last_run: Tick,
 }
 
 impl Slot {
@@ -38,6 +41,7 @@ impl Slot {
             ..
         } = &mut self.system;
         let _span = tracing::info_span!("system", system = &**name).entered();
+        let this_run = world.change_tick();
         let context = SystemContext::new(
             world,
             name,
@@ -45,11 +49,13 @@ impl Slot {
             &mut self.commands,
             stage,
             delta_seconds,
+            self.last_run,
         );
         // Conditions are evaluated when the system's turn comes, so they see what earlier
         // batches did this frame.
         if conditions.iter_mut().all(|c| (c.run)(&context)) {
             run(&context);
+            self.last_run = this_run;
         }
     }
 }
@@ -93,6 +99,7 @@ impl StageExecutor {
             declared,
             order: 0,
             batch: 0,
+            last_run: Tick::ZERO,
         });
         self.plan();
     }
@@ -256,6 +263,10 @@ impl StageExecutor {
         let shared: &World = world;
         let mut start = 0;
         for &end in &self.batch_ends {
+            // Each batch runs at a tick of its own: its systems see what earlier batches changed
+            // as changed, and their own writes (stamped with this tick) not again next run.
+            // Systems of one batch never conflict, so sharing a tick hides nothing they read.
+            shared.advance_change_tick();
             let batch = &mut self.slots[start..end];
             start = end;
             if kind == ExecutorKind::MultiThreaded && batch.len() > 1 {
@@ -266,6 +277,8 @@ impl StageExecutor {
                 }
             }
         }
+        // Arrivals from the command buffers come after every system of the stage ran.
+        world.advance_change_tick();
         for &i in &self.apply_order {
             self.slots[i].commands.run_on(world);
         }

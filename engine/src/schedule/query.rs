@@ -5,7 +5,8 @@ use core::any::{TypeId, type_name};
 use super::SystemContext;
 use super::param::{ParamAccess, ReadOnlySystemParam, SystemParam};
 use crate::ecs::{
-    Component, Entity, EntityError, Query as QueryData, QueryBorrow, QueryIter, Ref, RefMut, World,
+    ChangedQuery, Component, Entity, EntityError, Query as QueryData, QueryBorrow, QueryIter, Ref,
+    RefMut, Tick, World,
 };
 
 /// The entities matching `Q` (a hecs query: `&T`, `&mut T`, `Entity`, `Option<&T>`, tuples of
@@ -35,6 +36,8 @@ pub struct Query<'w, 's, Q: QueryData + 'static> {
     borrow: QueryBorrow<'w, Q>,
     /// The component types `Q` borrows, and whether uniquely: what `get` may touch.
     borrows: &'s [(TypeId, bool)],
+    /// The change tick of the system's previous run.
+    last_run: Tick,
 }
 
 impl<'w, Q: QueryData + 'static> Query<'w, '_, Q> {
@@ -42,6 +45,7 @@ impl<'w, Q: QueryData + 'static> Query<'w, '_, Q> {
     /// of a method of this query, or the end of the system.
     pub fn iter(&mut self) -> QueryIter<'_, Q> {
         self.release();
+        self.world.mark_query::<Q>();
         self.borrow.iter()
     }
 
@@ -49,12 +53,54 @@ impl<'w, Q: QueryData + 'static> Query<'w, '_, Q> {
     /// iteration over each archetype's columns).
     pub fn for_each(&mut self, f: impl FnMut(Q::Item<'_>)) {
         self.release();
+        self.world.mark_query::<Q>();
         self.borrow.iter().for_each(f);
+    }
+
+    /// The matching entities in archetypes whose column of `T` changed since this system last
+    /// ran (everything on its first run): written by another system, by code outside the
+    /// schedule, or received entities (see [`World::query_changed`] for the granularity).
+    /// Iterating it marks what `Q` writes only in the archetypes it visits.
+    ///
+    /// # Panics
+    /// If `Q` does not borrow `T`, or changes of `T` are not tracked
+    /// ([`World::track_changes`]).
+    ///
+    /// # Example
+    /// ```
+    /// use layerw_engine::app::App;
+    /// use layerw_engine::schedule::{Query, Stage};
+    ///
+    /// struct Position(f32);
+    /// struct Seen(usize);
+    /// fn count_moved(mut q: Query<&Position>, mut seen: layerw_engine::ecs::ResMut<Seen>) {
+    ///     seen.0 += q.changed::<Position>().iter().count();
+    /// }
+    /// let mut app = App::new();
+    /// app.world_mut().track_changes::<Position>();
+    /// app.world_mut().spawn((Position(0.0),));
+    /// app.insert_resource(Seen(0));
+    /// app.add_system(Stage::Update, count_moved);
+    /// app.update(0.1); // first run: everything is new
+    /// app.update(0.1); // nothing changed
+    /// assert_eq!(app.world().resource::<Seen>().0, 1);
+    /// for p in app.world_mut().query_mut::<&mut Position>() {
+    ///     p.0 = 1.0;
+    /// }
+    /// app.update(0.1);
+    /// assert_eq!(app.world().resource::<Seen>().0, 2);
+    /// ```
+    #[track_caller]
+    pub fn changed<T: Component>(&mut self) -> ChangedQuery<'_, Q, T> {
+        self.check::<T>(false);
+        self.release();
+        self.world.query_changed::<Q, T>(self.last_run)
     }
 
     /// The number of matching entities.
     pub fn count(&mut self) -> usize {
-        self.iter().len()
+        self.release();
+        self.borrow.iter().len()
     }
 
     /// Runs `f` on every matching entity, in parallel natively (see
@@ -120,7 +166,7 @@ impl<'w, Q: QueryData + 'static> Query<'w, '_, Q> {
 
     /// Ends the borrows of an earlier iteration (a new `QueryBorrow` borrows on first use).
     fn release(&mut self) {
-        self.borrow = self.world.query::<Q>();
+        self.borrow = self.world.query_unmarked::<Q>();
     }
 
     #[track_caller]
@@ -170,8 +216,11 @@ impl<Q: QueryData + 'static> SystemParam for Query<'_, '_, Q> {
         let world = ctx.world_ref();
         Query {
             world,
-            borrow: world.query::<Q>(),
+            // Marked as changed when iterated, not when fetched: a system that only reads the
+            // changed entities (`changed`) marks only those.
+            borrow: world.query_unmarked::<Q>(),
             borrows,
+            last_run: ctx.last_run(),
         }
     }
 }

@@ -38,6 +38,7 @@ mod lock;
 mod region;
 mod reservation;
 mod scope;
+mod split;
 mod stats;
 #[cfg(not(target_family = "wasm"))]
 mod thread_cache;
@@ -57,6 +58,7 @@ pub use config::{Budget, Config, MAX_CEILING, PAGE_SIZE};
 pub use error::{AllocError, ArenaError, ConfigError, HooksFull, OutOfMemory, StaleHandle};
 pub use global::{WallocGlobal, available_here, global, is_global_allocator, stats};
 pub use scope::{current_tier, with_tier};
+pub use split::EntityWallocGlobal;
 pub use stats::{Stats, TierStats};
 pub use tier::Tier;
 pub use walloc::{MAX_RECLAIM_HOOKS, MAX_RECLAIM_ROUNDS, ReclaimHook, Walloc};

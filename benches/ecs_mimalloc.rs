@@ -1,0 +1,44 @@
+//! The ECS workloads of `benches/ecs.rs` with mimalloc as the process allocator: hecs and
+//! bevy_ecs run on it as their users run them, and Layer-W's World keeps its archetype tables in
+//! walloc's Entity tier ([`EntityWallocGlobal`]) with every other allocation on it. Ids end in
+//! `/mimalloc`. This binary does not link the `layerw` facade (whose global allocator is walloc).
+//!
+//! Run: `cargo bench --bench ecs_mimalloc` (or beside the walloc binary:
+//! `cargo bench --bench ecs --bench ecs_glibc --bench ecs_mimalloc`).
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use layerw_engine::walloc::{self, EntityWallocGlobal, Tier};
+
+#[path = "support/ecs_workloads.rs"]
+mod ecs_workloads;
+
+#[global_allocator]
+static ALLOC: EntityWallocGlobal<mimalloc::MiMalloc> = EntityWallocGlobal::new(mimalloc::MiMalloc);
+
+fn benches(c: &mut Criterion) {
+    // What each row runs on: the peers' blocks outside walloc, the World's tables inside.
+    let table = walloc::with_tier(Tier::Entity, || Box::new(0u64));
+    assert_eq!(
+        walloc::global().tier_of(&*table as *const u64 as *const u8),
+        Some(Tier::Entity)
+    );
+    assert!(
+        !walloc::is_global_allocator(),
+        "General allocations must not go to walloc"
+    );
+    ecs_workloads::all(
+        c,
+        "mimalloc",
+        ecs_workloads::Options {
+            tracked: false,
+            system_tables: Some(|on| ALLOC.set_entity_tier_to_fallback(on)),
+        },
+    );
+}
+
+criterion_group! {
+    name = ecs;
+    config = ecs_workloads::config();
+    targets = benches
+}
+criterion_main!(ecs);

@@ -1,0 +1,154 @@
+//! The iteration workloads of `benches/ecs.rs` (simple_iter, frag_iter) in both forms, one
+//! engine and form per run, for instruction counts under callgrind, which stay comparable on a
+//! loaded machine where wall-clock timings do not:
+//!
+//! ```text
+//! cargo build --release --example ecs_instructions
+//! valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+//!     target/release/examples/ecs_instructions simple_iter layerw_for 1000
+//! ```
+//!
+//! Arguments: workload (`simple_iter`, `frag_iter`), engine and form (`layerw`, `layerw_for`,
+//! `layerw_tracked`, `layerw_tracked_for` (tracking changes of `Position` and `Data`), `hecs`,
+//! `hecs_for`, `bevy_ecs`, `bevy_ecs_for`) and repetitions. Run once with 0
+//! repetitions and subtract: the difference over the repetitions is one pass. The process
+//! allocator is glibc, with the Layer-W World's tables in walloc, as in `benches/ecs_glibc.rs`.
+
+use std::hint::black_box;
+
+use bevy_ecs::component::Component;
+use bevy_ecs::world::World as BevyWorld;
+use glam::Vec3;
+use layerw_engine::ecs::World as LayerwWorld;
+use layerw_engine::walloc::EntityWallocGlobal;
+
+#[global_allocator]
+static ALLOC: EntityWallocGlobal<std::alloc::System> = EntityWallocGlobal::new(std::alloc::System);
+
+#[derive(Component, Clone, Copy)]
+struct Position(Vec3);
+#[derive(Component, Clone, Copy)]
+struct Velocity(Vec3);
+#[derive(Component, Clone, Copy)]
+struct Data(f32);
+
+/// `simple_iter`'s entities (10,000 of `Position, Velocity`) and `frag_iter`'s (26 archetypes
+/// of 20 `Data`, told apart by a marker of a different size each: `[u8; 1]`..`[u8; 26]`).
+macro_rules! spawn_all {
+    ($world:expr, $workload:expr) => {{
+        if $workload == "simple_iter" {
+            $world.spawn_batch((0..10_000).map(|_| (Position(Vec3::X), Velocity(Vec3::X))));
+        } else {
+            spawn_frag!($world, 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26);
+        }
+    }};
+}
+
+macro_rules! spawn_frag {
+    ($world:expr, $($n:literal)*) => {
+        $(
+            {
+                #[derive(Component)]
+                struct Marker(#[allow(dead_code)] [u8; $n]);
+                for _ in 0..20 {
+                    $world.spawn((Marker([0; $n]), Data(1.0)));
+                }
+            }
+        )*
+    };
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let [_, workload, engine, reps] = &args[..] else {
+        panic!("usage: ecs_instructions WORKLOAD ENGINE REPETITIONS");
+    };
+    let reps: usize = reps.parse().expect("repetitions");
+    let simple = workload == "simple_iter";
+    match engine.as_str() {
+        "layerw" | "layerw_for" | "layerw_tracked" | "layerw_tracked_for" => {
+            let mut world = LayerwWorld::new();
+            if engine.starts_with("layerw_tracked") {
+                world.track_changes::<Position>();
+                world.track_changes::<Data>();
+            }
+            spawn_all!(world, workload);
+            for _ in 0..reps {
+                match (simple, engine.ends_with("_for")) {
+                    (true, false) => world
+                        .query_mut::<(&mut Position, &Velocity)>()
+                        .into_iter()
+                        .for_each(|(p, v)| p.0 += v.0),
+                    (true, true) => {
+                        for (p, v) in world.query_mut::<(&mut Position, &Velocity)>() {
+                            p.0 += v.0;
+                        }
+                    }
+                    (false, false) => world
+                        .query_mut::<&mut Data>()
+                        .into_iter()
+                        .for_each(|d| d.0 *= 2.0),
+                    (false, true) => {
+                        for d in world.query_mut::<&mut Data>() {
+                            d.0 *= 2.0;
+                        }
+                    }
+                }
+            }
+            black_box(&world);
+        }
+        "hecs" | "hecs_for" => {
+            let mut world = hecs::World::new();
+            spawn_all!(world, workload);
+            for _ in 0..reps {
+                match (simple, engine.ends_with("_for")) {
+                    (true, false) => world
+                        .query_mut::<(&mut Position, &Velocity)>()
+                        .into_iter()
+                        .for_each(|(p, v)| p.0 += v.0),
+                    (true, true) => {
+                        for (p, v) in world.query_mut::<(&mut Position, &Velocity)>() {
+                            p.0 += v.0;
+                        }
+                    }
+                    (false, false) => world
+                        .query_mut::<&mut Data>()
+                        .into_iter()
+                        .for_each(|d| d.0 *= 2.0),
+                    (false, true) => {
+                        for d in world.query_mut::<&mut Data>() {
+                            d.0 *= 2.0;
+                        }
+                    }
+                }
+            }
+            black_box(&world);
+        }
+        "bevy_ecs" | "bevy_ecs_for" => {
+            let mut world = BevyWorld::new();
+            spawn_all!(world, workload);
+            let mut simple_query = world.query::<(&mut Position, &Velocity)>();
+            let mut frag_query = world.query::<&mut Data>();
+            for _ in 0..reps {
+                match (simple, engine.ends_with("_for")) {
+                    (true, false) => simple_query
+                        .iter_mut(&mut world)
+                        .for_each(|(mut p, v)| p.0 += v.0),
+                    (true, true) => {
+                        for (mut p, v) in simple_query.iter_mut(&mut world) {
+                            p.0 += v.0;
+                        }
+                    }
+                    (false, false) => frag_query.iter_mut(&mut world).for_each(|mut d| d.0 *= 2.0),
+                    (false, true) => {
+                        for mut d in frag_query.iter_mut(&mut world) {
+                            d.0 *= 2.0;
+                        }
+                    }
+                }
+            }
+            black_box(&world);
+        }
+        other => panic!("unknown engine {other}"),
+    }
+}
