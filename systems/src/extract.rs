@@ -20,8 +20,10 @@ use hecs::{Archetype, ArchetypeColumn};
 use layerw_components::{
     DrawPasses, GlobalTransform, MaterialIndex, MaterialTextures, MeshRef, Transform, Visibility,
 };
+use glam::Quat;
 use layerw_engine::render::{
-    GpuInstance, InstanceRun, MeshHandle, PASS_ALL, RenderQueue, TextureSetHandle,
+    GpuInstance, InstanceRun, MeshHandle, PASS_ALL, ROTATION_LANES, RenderQueue,
+    TextureSetHandle, pack_rotations, scale_bits,
 };
 use rayon::prelude::*;
 
@@ -102,19 +104,82 @@ impl Columns<'_> {
         Some((self.meshes[row].0, textures, passes))
     }
 
-    /// `row`'s packed instance (uniform scale: the largest component).
+    /// The transform `row` is drawn with.
     #[inline]
-    fn instance(&self, row: usize) -> GpuInstance {
-        let transform = match self.transforms {
+    fn transform(&self, row: usize) -> &Transform {
+        match self.transforms {
             Transforms::Local(t) => &t[row],
             Transforms::Global(g) => &g[row].0,
-        };
-        GpuInstance::new(
-            transform.translation,
-            transform.rotation,
-            transform.scale.max_element(),
-            self.materials.map_or(0, |m| m[row].0),
-        )
+        }
+    }
+}
+
+/// A run's instances, packed [`ROTATION_LANES`] rows at a time (the rotations in SIMD lanes,
+/// [`pack_rotations`]; the same bits as [`GpuInstance::new`]).
+struct Packer<'a, R> {
+    columns: &'a Columns<'a>,
+    rows: R,
+    ready: [GpuInstance; ROTATION_LANES],
+    next: usize,
+    len: usize,
+    /// The last scale's bits and its half: most entities of a run share one scale.
+    scale: (u32, u16),
+}
+
+impl<'a, R: Iterator<Item = usize>> Packer<'a, R> {
+    fn new(columns: &'a Columns<'a>, rows: R) -> Self {
+        Packer {
+            columns,
+            rows,
+            ready: [GpuInstance::default(); ROTATION_LANES],
+            next: 0,
+            len: 0,
+            scale: (1f32.to_bits(), scale_bits(1.0)),
+        }
+    }
+
+    fn refill(&mut self) {
+        let mut rows = [0usize; ROTATION_LANES];
+        let mut n = 0;
+        while n < ROTATION_LANES {
+            let Some(row) = self.rows.next() else { break };
+            rows[n] = row;
+            n += 1;
+        }
+        let mut rotations = [Quat::IDENTITY; ROTATION_LANES];
+        for (rotation, &row) in rotations.iter_mut().zip(&rows[..n]) {
+            *rotation = self.columns.transform(row).rotation;
+        }
+        let packed = pack_rotations(&rotations);
+        for l in 0..n {
+            let row = rows[l];
+            let transform = self.columns.transform(row);
+            // Uniform scale: the largest component.
+            let scale = transform.scale.max_element();
+            if scale.to_bits() != self.scale.0 {
+                self.scale = (scale.to_bits(), scale_bits(scale));
+            }
+            let material = self.columns.materials.map_or(0, |m| m[row].0);
+            self.ready[l] =
+                GpuInstance::from_packed(transform.translation, packed[l], self.scale.1, material);
+        }
+        (self.next, self.len) = (0, n);
+    }
+}
+
+impl<R: Iterator<Item = usize>> Iterator for Packer<'_, R> {
+    type Item = GpuInstance;
+
+    #[inline]
+    fn next(&mut self) -> Option<GpuInstance> {
+        if self.next == self.len {
+            self.refill();
+            if self.len == 0 {
+                return None;
+            }
+        }
+        self.next += 1;
+        Some(self.ready[self.next - 1])
     }
 }
 
@@ -184,9 +249,13 @@ pub(crate) fn pack_visible<'a>(
         let chunk = run_chunks[r];
         let key = (runs[r].mesh, runs[r].textures, runs[r].passes);
         let columns = &columns[chunk.0];
-        rows(chunk)
-            .filter(move |&row| columns.key(row) == Some(key))
-            .map(move |row| columns.instance(row))
+        let rows = rows(chunk);
+        // The whole chunk in one run (everything visible, one mesh): no key to check again.
+        let whole = runs[r].len as usize == rows.len();
+        Packer::new(
+            columns,
+            rows.filter(move |&row| whole || columns.key(row) == Some(key)),
+        )
     });
 }
 

@@ -13,7 +13,9 @@ pub use assets::{
     ASSET_TIER, LoadedTexture, MaterialHandle, Materials, MeshAssets, MeshHandle, TextureAssets,
     TextureHandle, TextureSet, TextureSetHandle,
 };
-pub use instance::{GpuInstance, pack_rotation, unpack_rotation};
+pub use instance::{
+    GpuInstance, ROTATION_LANES, pack_rotation, pack_rotations, scale_bits, unpack_rotation,
+};
 pub use mesh::{CheckedMesh, Indices, Mesh, MeshError};
 pub use overlay::{
     GLYPH_COUNT, GLYPH_SIZE, GlyphQuad, OverlayLines, OverlayText, StatsOverlay, font_atlas,
