@@ -144,7 +144,14 @@ fn extract_items() -> System {
 /// camera, which the replaced extraction's stand-in does not set: any will do).
 fn frame(world: &mut World) -> (Vec<GpuInstance>, Vec<layerw::engine::render::Batch>) {
     let mut queue = world.resource_mut::<RenderQueue>();
-    queue.camera = Some(CameraView::look_at(Vec3::Z, Vec3::ZERO, 1.0, 1.0, 0.1, 10.0));
+    queue.camera = Some(CameraView::look_at(
+        Vec3::Z,
+        Vec3::ZERO,
+        1.0,
+        1.0,
+        0.1,
+        10.0,
+    ));
     let instances = queue.with_frame(|f| f.expect("a camera").instances.to_vec());
     (instances, queue.batches.clone())
 }
@@ -212,9 +219,8 @@ fn bench(c: &mut Criterion) {
                         for _ in 0..iters {
                             let queue = w.resource::<RenderQueue>();
                             let started = Instant::now();
-                            queue.with_frame(|frame| {
-                                renderer.render(gpu, &frame.unwrap()).unwrap()
-                            });
+                            queue
+                                .with_frame(|frame| renderer.render(gpu, &frame.unwrap()).unwrap());
                             total += started.elapsed();
                             renderer.wait_idle(gpu).unwrap();
                         }

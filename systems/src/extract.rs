@@ -16,14 +16,14 @@
 //! chunks' order, so the frame's instances are in query order within each batch: the same
 //! bytes as a serial query, on any number of threads.
 
+use glam::Quat;
 use hecs::{Archetype, ArchetypeColumn};
 use layerw_components::{
     DrawPasses, GlobalTransform, MaterialIndex, MaterialTextures, MeshRef, Transform, Visibility,
 };
-use glam::Quat;
 use layerw_engine::render::{
-    GpuInstance, InstanceRun, MeshHandle, PASS_ALL, ROTATION_LANES, RenderQueue,
-    TextureSetHandle, pack_rotations, scale_bits,
+    GpuInstance, InstanceRun, MeshHandle, PASS_ALL, ROTATION_LANES, RenderQueue, TextureSetHandle,
+    pack_rotations, scale_bits,
 };
 use rayon::prelude::*;
 
@@ -97,7 +97,11 @@ impl Columns<'_> {
     #[inline]
     fn key(&self, row: usize) -> Option<Key> {
         let passes = self.passes.map_or(PASS_ALL, |p| p[row].0 & PASS_ALL);
-        if passes == 0 || self.visibility.is_some_and(|v| v[row] == Visibility::Hidden) {
+        if passes == 0
+            || self
+                .visibility
+                .is_some_and(|v| v[row] == Visibility::Hidden)
+        {
             return None;
         }
         let textures = self.textures.map_or_else(Default::default, |t| t[row].0);
@@ -151,8 +155,7 @@ impl<'a, R: Iterator<Item = usize>> Packer<'a, R> {
             *rotation = self.columns.transform(row).rotation;
         }
         let packed = pack_rotations(&rotations);
-        for l in 0..n {
-            let row = rows[l];
+        for ((ready, &row), rotation) in self.ready.iter_mut().zip(&rows[..n]).zip(packed) {
             let transform = self.columns.transform(row);
             // Uniform scale: the largest component.
             let scale = transform.scale.max_element();
@@ -160,8 +163,8 @@ impl<'a, R: Iterator<Item = usize>> Packer<'a, R> {
                 self.scale = (scale.to_bits(), scale_bits(scale));
             }
             let material = self.columns.materials.map_or(0, |m| m[row].0);
-            self.ready[l] =
-                GpuInstance::from_packed(transform.translation, packed[l], self.scale.1, material);
+            *ready =
+                GpuInstance::from_packed(transform.translation, rotation, self.scale.1, material);
         }
         (self.next, self.len) = (0, n);
     }
@@ -268,7 +271,8 @@ mod tests {
     };
     use layerw_engine::ecs::World;
     use layerw_engine::render::{
-        Batch, CameraView, GpuInstance, MeshHandle, PASS_ALL, PackedItem, RenderQueue, TextureSetHandle,
+        Batch, CameraView, GpuInstance, MeshHandle, PASS_ALL, PackedItem, RenderQueue,
+        TextureSetHandle,
     };
     use rand::{Rng, SeedableRng, rngs::SmallRng};
 
@@ -324,24 +328,26 @@ mod tests {
                 Option<&DrawPasses>,
             )>()
             .iter()
-            .map(|(local, global, mesh, material, textures, visibility, passes)| {
-                let passes = passes.map_or(PASS_ALL, |p| p.0);
-                if visibility == Some(&Visibility::Hidden) {
-                    return PackedItem::default();
-                }
-                let t = global.map_or(local, |g| &g.0);
-                PackedItem {
-                    mesh: mesh.0,
-                    textures: textures.map_or_else(Default::default, |t| t.0),
-                    passes,
-                    instance: GpuInstance::new(
-                        t.translation,
-                        t.rotation,
-                        t.scale.max_element(),
-                        material.map_or(0, |m| m.0),
-                    ),
-                }
-            })
+            .map(
+                |(local, global, mesh, material, textures, visibility, passes)| {
+                    let passes = passes.map_or(PASS_ALL, |p| p.0);
+                    if visibility == Some(&Visibility::Hidden) {
+                        return PackedItem::default();
+                    }
+                    let t = global.map_or(local, |g| &g.0);
+                    PackedItem {
+                        mesh: mesh.0,
+                        textures: textures.map_or_else(Default::default, |t| t.0),
+                        passes,
+                        instance: GpuInstance::new(
+                            t.translation,
+                            t.rotation,
+                            t.scale.max_element(),
+                            material.map_or(0, |m| m.0),
+                        ),
+                    }
+                },
+            )
             .collect();
         let mut queue = RenderQueue::new();
         queue.set_packed(&items);

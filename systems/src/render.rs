@@ -7,9 +7,7 @@ use layerw_components::{
     PointLightSource, Projection, Sun, Transform, Visibility,
 };
 use layerw_engine::platform::{KeyCode, Keyboard, Window};
-use layerw_engine::render::{
-    CameraView, DirectionalLight, PointLight, RenderQueue, StatsOverlay,
-};
+use layerw_engine::render::{CameraView, DirectionalLight, PointLight, RenderQueue, StatsOverlay};
 use layerw_engine::schedule::System;
 
 /// The sun as the renderer and culling see it: shining along its entity's -Z.

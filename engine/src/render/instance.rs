@@ -24,7 +24,12 @@ impl GpuInstance {
     /// Packs a transform and a material index.
     #[inline]
     pub fn new(position: Vec3, rotation: Quat, scale: f32, material: u16) -> GpuInstance {
-        GpuInstance::from_packed(position, pack_rotation(rotation), scale_bits(scale), material)
+        GpuInstance::from_packed(
+            position,
+            pack_rotation(rotation),
+            scale_bits(scale),
+            material,
+        )
     }
 
     /// An instance from its packed parts: a rotation from [`pack_rotation`] or
@@ -91,8 +96,8 @@ pub fn pack_rotations(rotations: &[Quat; ROTATION_LANES]) -> [u32; ROTATION_LANE
     }
     let [x, y, z, w] = lanes;
     let mut out = [0u32; ROTATION_LANES];
-    for l in 0..ROTATION_LANES {
-        out[l] = pack_components(x[l], y[l], z[l], w[l]);
+    for (l, bits) in out.iter_mut().enumerate() {
+        *bits = pack_components(x[l], y[l], z[l], w[l]);
     }
     out
 }
@@ -117,7 +122,11 @@ fn pack_components(x: f32, y: f32, z: f32, w: f32) -> u32 {
     let m23 = if w_over_z { aw } else { az };
     let upper = m23 > m01;
     let (is_x, is_w) = (!upper & !y_over_x, upper & w_over_z);
-    let largest = if upper { 2 + w_over_z as u32 } else { y_over_x as u32 };
+    let largest = if upper {
+        2 + w_over_z as u32
+    } else {
+        y_over_x as u32
+    };
     let big = if upper {
         if w_over_z { w } else { z }
     } else if y_over_x {

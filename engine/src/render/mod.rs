@@ -20,9 +20,7 @@ pub use mesh::{CheckedMesh, Indices, Mesh, MeshError};
 pub use overlay::{
     GLYPH_COUNT, GLYPH_SIZE, GlyphQuad, OverlayLines, OverlayText, StatsOverlay, font_atlas,
 };
-pub use queue::{
-    DrawItem, InstanceRun, PASS_ALL, PASS_MAIN, PASS_SHADOW, PackedItem, RenderQueue,
-};
+pub use queue::{DrawItem, InstanceRun, PASS_ALL, PASS_MAIN, PASS_SHADOW, PackedItem, RenderQueue};
 pub use scene::{
     Batch, CameraView, DirectionalLight, FrameDesc, FrameStats, MAX_MATERIALS, MAX_POINT_LIGHTS,
     MaterialParams, PointLight,
