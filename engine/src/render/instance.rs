@@ -145,6 +145,10 @@ fn pack_components(x: f32, y: f32, z: f32, w: f32) -> u32 {
     // under 2^22; here |t| <= 511. (`max`/`min` rather than `clamp`: the same for these
     // finite values, and they vectorise.)
     let q = |c: f32| {
+        #[expect(
+            clippy::manual_clamp,
+            reason = "clamp's NaN handling keeps the loop scalar; the values are finite"
+        )]
         let x = (c * sign * scale).max(-COMPONENT_MAX).min(COMPONENT_MAX);
         let y = x + 0.5f32.copysign(x);
         let rounded = (y + ROUNDER) - ROUNDER;
