@@ -25,7 +25,8 @@
 //! volume's, as the system tests both). A floor row per stage reads the columns the stage
 //! reads per entity and does nothing else: the memory traffic no kernel over prepared arrays
 //! pays. Figures are p50 and p99 over the measured frames, in ms and in ns per entity the
-//! stage covers (every LOD entity for the Lod stage, every entity for the Culling stage).
+//! stage covers (every LOD entity for the Lod stage, every entity for the Culling and Render
+//! stages). The Render stage is `extract_render` packing the frame's instances (no GPU).
 
 use std::time::Instant;
 
@@ -196,6 +197,7 @@ struct Series {
     cull_kernel_two: Vec<f64>,
     lod_read: Vec<f64>,
     cull_read: Vec<f64>,
+    render_stage: Vec<f64>,
 }
 
 /// What the kernels read, gathered from the world after a frame.
@@ -444,6 +446,7 @@ fn main() {
         }
         series.lod_stage.push(stages.seconds(Stage::Lod));
         series.cull_stage.push(stages.seconds(Stage::Culling));
+        series.render_stage.push(stages.seconds(Stage::Render));
         let stats = *world.resource::<CullStats>();
         visible += u64::from(stats.visible);
         casters += u64::from(stats.casters);
@@ -566,6 +569,11 @@ fn main() {
     row(
         &format!("  floor: reading the dynamic entities' Transform, MeshRef ({dynamic})"),
         &series.cull_read,
+        all,
+    );
+    row(
+        &format!("Render stage (extract_render; {all} entities)"),
+        &series.render_stage,
         all,
     );
     let memory = walloc::stats();

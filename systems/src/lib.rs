@@ -24,6 +24,7 @@
 
 mod camera;
 mod cull;
+mod extract;
 mod frame_times;
 mod lod;
 mod memory;

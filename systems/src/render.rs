@@ -7,10 +7,7 @@ use layerw_components::{
     PointLightSource, Projection, Sun, Transform, Visibility,
 };
 use layerw_engine::platform::{KeyCode, Keyboard, Window};
-use layerw_engine::render::{
-    CameraView, DirectionalLight, GpuInstance, PASS_ALL, PackedItem, PointLight, RenderQueue,
-    StatsOverlay,
-};
+use layerw_engine::render::{CameraView, DirectionalLight, PointLight, RenderQueue, StatsOverlay};
 use layerw_engine::schedule::System;
 
 /// The sun as the renderer and culling see it: shining along its entity's -Z.
@@ -44,50 +41,23 @@ pub fn camera_view(transform: &Transform, camera: &Camera, aspect: f32) -> Camer
 }
 
 /// Extracts what to draw into the [`RenderQueue`] resource: every entity with a
-/// [`Transform`] (its [`GlobalTransform`] when it has one) and a [`MeshRef`] that is not
+/// [`Transform`] (its [`GlobalTransform`] when it has one) and a [`MeshRef`] that is in a pass
+/// (its [`DrawPasses`], written by culling; absent: every pass) and not
 /// [`Visibility::Hidden`] (its [`MaterialIndex`], 0 if absent; its [`MaterialTextures`]; the
-/// largest scale component, as instances scale uniformly), the first [`Camera`] (aspect from the [`Window`]'s internal resolution), the
-/// first [`Sun`] and every [`PointLightSource`]. Until the Culling stage exists everything
-/// is "visible".
+/// largest scale component, as instances scale uniformly), the first [`Camera`] (aspect from
+/// the [`Window`]'s internal resolution), the first [`Sun`] and every [`PointLightSource`].
+///
+/// Instances are packed in parallel straight from the ECS columns into the Render-tier arena,
+/// reading the transforms of the entities in a pass only, in query order within each batch
+/// (the same result on any thread count).
 pub fn extract_render() -> System {
-    let mut items: Vec<PackedItem> = Vec::new();
     System::new("layerw::extract_render", move |ctx| {
-        // Gather and pack in parallel, in query order (deterministic).
-        ctx.par_collect::<(
-            &Transform,
-            Option<&GlobalTransform>,
-            &MeshRef,
-            Option<&MaterialIndex>,
-            Option<&MaterialTextures>,
-            Option<&Visibility>,
-            Option<&DrawPasses>,
-        ), _, _>(
-            &mut items,
-            |(local, global, mesh, material, textures, visibility, passes)| {
-                let passes = passes.map_or(PASS_ALL, |p| p.0);
-                if visibility == Some(&Visibility::Hidden) || passes == 0 {
-                    return PackedItem::default(); // in no pass: skipped
-                }
-                let transform = global.map_or(local, |g| &g.0);
-                PackedItem {
-                    mesh: mesh.0,
-                    textures: textures.map_or_else(Default::default, |t| t.0),
-                    passes,
-                    instance: GpuInstance::new(
-                        transform.translation,
-                        transform.rotation,
-                        transform.scale.max_element(),
-                        material.map_or(0, |m| m.0),
-                    ),
-                }
-            },
-        );
         let aspect = ctx.try_resource::<Window>().map_or(16.0 / 9.0, |w| {
             let r = w.internal_resolution().as_vec2();
             r.x / r.y
         });
         let mut queue = ctx.resource_mut::<RenderQueue>();
-        queue.set_packed(&items);
+        crate::extract::pack_visible(ctx.archetypes(), &mut queue);
         queue.camera = ctx
             .query::<(&Transform, &Camera)>()
             .iter()

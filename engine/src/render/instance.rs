@@ -6,7 +6,7 @@
 //! measurement). Instance bandwidth is frame time.
 
 use bytemuck::{Pod, Zeroable};
-use glam::{Quat, Vec3, Vec4};
+use glam::{Quat, Vec3};
 
 /// One instance: 20 bytes, `Pod`, uploaded as a vertex buffer with per-instance stepping.
 #[repr(C)]
@@ -24,11 +24,22 @@ impl GpuInstance {
     /// Packs a transform and a material index.
     #[inline]
     pub fn new(position: Vec3, rotation: Quat, scale: f32, material: u16) -> GpuInstance {
+        GpuInstance::from_packed(
+            position,
+            pack_rotation(rotation),
+            scale_bits(scale),
+            material,
+        )
+    }
+
+    /// An instance from its packed parts: a rotation from [`pack_rotation`] or
+    /// [`pack_rotations`], a scale from [`scale_bits`].
+    #[inline]
+    pub fn from_packed(position: Vec3, rotation: u32, scale: u16, material: u16) -> GpuInstance {
         GpuInstance {
             position: position.to_array(),
-            rotation: pack_rotation(rotation),
-            scale_material: u32::from(half::f16::from_f32(scale).to_bits())
-                | (u32::from(material) << 16),
+            rotation,
+            scale_material: u32::from(scale) | (u32::from(material) << 16),
         }
     }
 
@@ -53,40 +64,106 @@ const COMPONENT_MAX: f32 = ((1 << (COMPONENT_BITS - 1)) - 1) as f32; // 511
 /// The three smaller components of a unit quaternion lie in [-1/sqrt 2, 1/sqrt 2].
 const RANGE: f32 = core::f32::consts::FRAC_1_SQRT_2;
 
+/// A uniform scale as the instance stores it: an IEEE half.
+#[inline]
+pub fn scale_bits(scale: f32) -> u16 {
+    half::f16::from_f32(scale).to_bits()
+}
+
 /// Quantises a rotation to 32 bits: the index of the largest component (2 bits) and the other
 /// three as 10-bit signed values (the largest is rebuilt from the unit length; its sign is
 /// made positive, as q and -q are the same rotation). Error: under 0.3 degrees.
 #[inline]
 pub fn pack_rotation(rotation: Quat) -> u32 {
-    let v = Vec4::from(rotation);
-    let length_squared = v.length_squared();
+    let [x, y, z, w] = rotation.to_array();
+    pack_components(x, y, z, w)
+}
+
+/// 1.5 x 2^23: the floats near it are the integers, one apart, and its low 10 bits are 0.
+const ROUNDER: f32 = 12_582_912.0;
+
+/// Rotations packed together by [`pack_rotations`].
+pub const ROTATION_LANES: usize = 8;
+
+/// [`pack_rotation`] of [`ROTATION_LANES`] rotations at once, in SIMD registers: the same
+/// arithmetic lane by lane, so the same bits, for a frame's million instances.
+pub fn pack_rotations(rotations: &[Quat; ROTATION_LANES]) -> [u32; ROTATION_LANES] {
+    let mut lanes = [[0f32; ROTATION_LANES]; 4];
+    for (l, q) in rotations.iter().enumerate() {
+        for (lane, c) in lanes.iter_mut().zip(q.to_array()) {
+            lane[l] = c;
+        }
+    }
+    let [x, y, z, w] = lanes;
+    let mut out = [0u32; ROTATION_LANES];
+    for (l, bits) in out.iter_mut().enumerate() {
+        *bits = pack_components(x[l], y[l], z[l], w[l]);
+    }
+    out
+}
+
+/// [`pack_rotation`] of a quaternion's components, with selects instead of branches and
+/// indexing, so that [`pack_rotations`] runs it lane-wise.
+#[inline(always)]
+fn pack_components(x: f32, y: f32, z: f32, w: f32) -> u32 {
+    // Grouped as glam's SSE2 dot product, (x² + z²) + (y² + w²): the bits this packing always
+    // had natively, now on every target.
+    let length_squared = (x * x + z * z) + (y * y + w * w);
     // NaN and zero fail this test: they pack as the identity.
-    let v = if length_squared > 1e-12 && length_squared.is_finite() {
-        v * length_squared.sqrt().recip()
+    let valid = length_squared > 1e-12 && length_squared.is_finite();
+    let inverse = length_squared.sqrt().recip();
+    let pick = |c: f32, identity: f32| if valid { c * inverse } else { identity };
+    let (x, y, z, w) = (pick(x, 0.0), pick(y, 0.0), pick(z, 0.0), pick(w, 1.0));
+    // The largest component by magnitude (ties to the lower index).
+    let (ax, ay, az, aw) = (x.abs(), y.abs(), z.abs(), w.abs());
+    let y_over_x = ay > ax;
+    let w_over_z = aw > az;
+    let m01 = if y_over_x { ay } else { ax };
+    let m23 = if w_over_z { aw } else { az };
+    let upper = m23 > m01;
+    let (is_x, is_w) = (!upper & !y_over_x, upper & w_over_z);
+    let largest = if upper {
+        2 + w_over_z as u32
     } else {
-        Vec4::W
+        y_over_x as u32
     };
-    // The largest component by magnitude, without branches on data order.
-    let a = v.abs();
-    let (i01, m01) = if a.y > a.x { (1, a.y) } else { (0, a.x) };
-    let (i23, m23) = if a.w > a.z { (3, a.w) } else { (2, a.z) };
-    let largest = if m23 > m01 { i23 } else { i01 };
-    let v = if v[largest] < 0.0 { -v } else { v };
+    let big = if upper {
+        if w_over_z { w } else { z }
+    } else if y_over_x {
+        y
+    } else {
+        x
+    };
+    // q and -q are the same rotation: make the largest positive.
+    let sign = if big < 0.0 { -1.0 } else { 1.0 };
     let scale = COMPONENT_MAX / RANGE;
-    // Round half away from zero with a truncating cast: `f32::round` is a libm call on
-    // baseline x86_64 (no SSE4.1), and this runs a million times a frame.
+    // Round half away from zero: add a half away from zero, then truncate. `f32::round` and
+    // `f32::trunc` are libm calls on baseline x86_64 (no SSE4.1), and `as i32` has no SSE2
+    // vector form, so the truncation is done by the float adder: rounded to an integer at
+    // `ROUNDER`'s scale, stepped back toward zero where that went away from zero, and read
+    // from `ROUNDER + t`'s bits (its low 10 bits are t's two's complement). Exact for |t|
+    // under 2^22; here |t| <= 511. (`max`/`min` rather than `clamp`: the same for these
+    // finite values, and they vectorise.)
     let q = |c: f32| {
-        let x = (c * scale).clamp(-COMPONENT_MAX, COMPONENT_MAX);
-        ((x + 0.5f32.copysign(x)) as i32 as u32) & 0x3ff
+        #[expect(
+            clippy::manual_clamp,
+            reason = "clamp's NaN handling keeps the loop scalar; the values are finite"
+        )]
+        let x = (c * sign * scale).max(-COMPONENT_MAX).min(COMPONENT_MAX);
+        let y = x + 0.5f32.copysign(x);
+        let rounded = (y + ROUNDER) - ROUNDER;
+        let t = if rounded.abs() > y.abs() {
+            rounded - 1f32.copysign(y)
+        } else {
+            rounded
+        };
+        (t + ROUNDER).to_bits() & 0x3ff
     };
     // The three others, in index order.
-    let (a, b, c) = match largest {
-        0 => (v.y, v.z, v.w),
-        1 => (v.x, v.z, v.w),
-        2 => (v.x, v.y, v.w),
-        _ => (v.x, v.y, v.z),
-    };
-    largest as u32 | (q(a) << 2) | (q(b) << 12) | (q(c) << 22)
+    let a = if is_x { y } else { x };
+    let b = if upper { y } else { z };
+    let c = if is_w { z } else { w };
+    largest | (q(a) << 2) | (q(b) << 12) | (q(c) << 22)
 }
 
 /// Decodes [`pack_rotation`] (the shader does the same in WGSL).
@@ -147,6 +224,34 @@ mod tests {
             unpack_rotation(pack_rotation(Quat::from_xyzw(f32::NAN, 0.0, 0.0, 1.0))),
             Quat::IDENTITY
         );
+    }
+
+    #[test]
+    fn rotations_pack_the_same_in_lanes() {
+        let mut rng = SmallRng::seed_from_u64(9);
+        let special = [
+            Quat::from_xyzw(f32::NAN, 0.0, 0.0, 1.0),
+            Quat::from_xyzw(0.0, 0.0, 0.0, 0.0),
+            Quat::from_xyzw(f32::INFINITY, 0.0, 0.0, 1.0),
+            Quat::from_xyzw(0.0, -0.0, 0.0, -1.0),
+            Quat::from_xyzw(0.5, -0.5, 0.5, -0.5),
+            Quat::from_xyzw(3.0, 1.0, -2.0, 0.5), // not unit length
+        ];
+        for round in 0..20_000 {
+            let rotations: [Quat; ROTATION_LANES] = core::array::from_fn(|l| match round {
+                0 => special[l % special.len()],
+                _ => Quat::from_xyzw(
+                    rng.random::<f32>() * 2.0 - 1.0,
+                    rng.random::<f32>() * 2.0 - 1.0,
+                    rng.random::<f32>() * 2.0 - 1.0,
+                    rng.random::<f32>() * 2.0 - 1.0,
+                ),
+            });
+            let lanes = pack_rotations(&rotations);
+            for (q, bits) in rotations.iter().zip(lanes) {
+                assert_eq!(bits, pack_rotation(*q), "{q:?}");
+            }
+        }
     }
 
     #[test]

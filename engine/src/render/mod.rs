@@ -15,12 +15,14 @@ pub use assets::{
     TextureHandle, TextureSet, TextureSetHandle,
 };
 pub use cascade::{MAX_SHADOW_CASCADES, ShadowCascades};
-pub use instance::{GpuInstance, pack_rotation, unpack_rotation};
+pub use instance::{
+    GpuInstance, ROTATION_LANES, pack_rotation, pack_rotations, scale_bits, unpack_rotation,
+};
 pub use mesh::{CheckedMesh, Indices, Mesh, MeshError};
 pub use overlay::{
     GLYPH_COUNT, GLYPH_SIZE, GlyphQuad, OverlayLines, OverlayText, StatsOverlay, font_atlas,
 };
-pub use queue::{DrawItem, PASS_ALL, PASS_MAIN, PASS_SHADOW, PackedItem, RenderQueue};
+pub use queue::{DrawItem, InstanceRun, PASS_ALL, PASS_MAIN, PASS_SHADOW, PackedItem, RenderQueue};
 pub use scene::{
     Batch, CameraView, DirectionalLight, FrameDesc, FrameStats, MAX_MATERIALS, MAX_POINT_LIGHTS,
     MaterialParams, PointLight,

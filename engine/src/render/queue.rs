@@ -162,14 +162,39 @@ impl RenderQueue {
     /// rebuilds the batches.
     ///
     /// Items come in query order, so they form long runs of one (mesh, textures) key (one per
-    /// archetype in the common case). Runs are found in parallel, each is given its place in
-    /// its batch, and the arena slice is filled in parallel from them.
+    /// archetype in the common case). Runs are found in parallel and handed to
+    /// [`set_runs`](Self::set_runs).
     pub fn set_packed(&mut self, items: &[PackedItem]) {
         let runs = runs(items);
-        let kept = |r: &&Run| r.key.0 != MeshHandle::default() && r.key.2 != SKIP;
+        let starts: Vec<usize> = runs.iter().map(|r| r.1).collect();
+        let runs: Vec<InstanceRun> = runs.into_iter().map(|r| r.0).collect();
+        self.set_runs(&runs, |r| {
+            items[starts[r]..starts[r] + runs[r].len as usize]
+                .iter()
+                .map(|i| i.instance)
+        });
+    }
+
+    /// Replaces the frame's instances with `runs`, given in source order (query order): run
+    /// `r` holds `runs[r].len` instances, which `instances(r)` yields in order. Runs are
+    /// grouped by (mesh, textures) stably (runs of one key keep their order), and by passes
+    /// within a batch (camera-only, both, shadow-only); runs with the default mesh handle or
+    /// in no pass are dropped, and their iterators never made. Each kept run is written once,
+    /// in parallel, straight into its place in the Render arena (reset first), and the batches
+    /// are rebuilt.
+    ///
+    /// # Panics
+    /// If an iterator yields more or fewer instances than its run's `len`.
+    pub fn set_runs<I: Iterator<Item = GpuInstance>>(
+        &mut self,
+        runs: &[InstanceRun],
+        instances: impl Fn(usize) -> I + Sync,
+    ) {
+        let key = |r: &InstanceRun| (r.mesh, r.textures, pass_order(r.passes));
+        let kept = |r: &InstanceRun| r.mesh != MeshHandle::default() && key(r).2 != SKIP;
         let mut counts: BTreeMap<RunKey, u32> = BTreeMap::new();
-        for run in runs.iter().filter(kept) {
-            *counts.entry(run.key).or_default() += run.len;
+        for run in runs.iter().filter(|r| kept(r)) {
+            *counts.entry(key(run)).or_default() += run.len;
         }
         // Per (mesh, textures): camera-only items, then both, then shadow-only, so the main
         // pass and the shadow pass each draw one contiguous range.
@@ -203,25 +228,25 @@ impl RenderQueue {
             next.insert(key, total);
             total = end;
         }
-        // (output start, item start) of each run, sorted by output position.
+        // (output start, run index) of each kept run, sorted by output position.
         let mut placed: Vec<(u32, u32)> = Vec::with_capacity(runs.len());
-        for run in runs.iter().filter(kept) {
-            let at = next.get_mut(&run.key).expect("every kept key was counted");
-            placed.push((*at, run.start));
+        for (r, run) in runs.iter().enumerate().filter(|(_, r)| kept(r)) {
+            let at = next.get_mut(&key(run)).expect("every kept key was counted");
+            placed.push((*at, r as u32));
             *at += run.len;
         }
         placed.sort_unstable_by_key(|&(at, _)| at);
-        let source = |i: usize| {
-            let k = placed.partition_point(|&(at, _)| at as usize <= i) - 1;
-            let (at, from) = placed[k];
-            items[from as usize + (i - at as usize)].instance
-        };
+        let lens: Vec<usize> = placed
+            .iter()
+            .map(|&(_, r)| runs[r as usize].len as usize)
+            .collect();
+        let part = |p: usize| instances(placed[p].1 as usize);
         match &mut self.storage {
             Storage::Arena { arena, instances } => {
                 let arena = arena.get_mut().unwrap_or_else(|e| e.into_inner());
                 arena.reset();
                 *instances = None;
-                match arena.alloc_slice_par_with_handle(total as usize, source) {
+                match arena.alloc_slice_par_parts_with_handle(&lens, part) {
                     Ok(handle) => *instances = Some(handle),
                     Err(e) => {
                         tracing::error!("Render arena: {e}; nothing drawn this frame");
@@ -231,7 +256,11 @@ impl RenderQueue {
             }
             Storage::Vec(out) => {
                 out.clear();
-                out.extend((0..total as usize).map(source));
+                for (p, &len) in lens.iter().enumerate() {
+                    let before = out.len();
+                    out.extend(part(p));
+                    assert_eq!(out.len() - before, len, "run {p}: wrong instance count");
+                }
             }
         }
     }
@@ -291,7 +320,7 @@ impl RenderQueue {
     }
 }
 
-/// What runs are keyed by: the batch (mesh, textures) and the order of its passes
+/// What runs are grouped by: the batch (mesh, textures) and the order of its passes
 /// ([`ORDER_MAIN`], [`ORDER_BOTH`], [`ORDER_SHADOW`], or [`SKIP`]).
 type RunKey = (MeshHandle, TextureSetHandle, u8);
 
@@ -310,42 +339,54 @@ fn pass_order(passes: u8) -> u8 {
     }
 }
 
-/// Consecutive items with one key.
+/// Instances of one (mesh, textures, passes) key that lie together in the source: what
+/// [`RenderQueue::set_runs`] places. Extraction makes one per key per chunk of an archetype.
 #[derive(Clone, Copy, Debug, PartialEq)]
-struct Run {
-    key: RunKey,
-    start: u32,
-    len: u32,
+pub struct InstanceRun {
+    /// The mesh (the default handle: dropped).
+    pub mesh: MeshHandle,
+    /// Texture maps (the default: none).
+    pub textures: TextureSetHandle,
+    /// The passes that draw these instances: [`PASS_MAIN`], [`PASS_SHADOW`] or [`PASS_ALL`]
+    /// (0: none, dropped).
+    pub passes: u8,
+    /// How many instances.
+    pub len: u32,
 }
 
-/// The runs of equal keys in `items`: found per chunk in parallel, then joined where a run
-/// crosses a chunk's edge.
-fn runs(items: &[PackedItem]) -> Vec<Run> {
+/// The runs of equal keys in `items` with the index of their first item: found per chunk in
+/// parallel, then joined where a run crosses a chunk's edge.
+fn runs(items: &[PackedItem]) -> Vec<(InstanceRun, usize)> {
     const CHUNK: usize = 64 * 1024;
-    let per_chunk: Vec<Vec<Run>> = items
+    let same = |a: &InstanceRun, b: &InstanceRun| {
+        (a.mesh, a.textures, pass_order(a.passes)) == (b.mesh, b.textures, pass_order(b.passes))
+    };
+    let per_chunk: Vec<Vec<(InstanceRun, usize)>> = items
         .par_chunks(CHUNK)
         .enumerate()
         .map(|(c, chunk)| {
-            let mut runs: Vec<Run> = Vec::new();
+            let mut runs: Vec<(InstanceRun, usize)> = Vec::new();
             for (j, item) in chunk.iter().enumerate() {
-                let key = (item.mesh, item.textures, pass_order(item.passes));
+                let run = InstanceRun {
+                    mesh: item.mesh,
+                    textures: item.textures,
+                    passes: item.passes,
+                    len: 1,
+                };
                 match runs.last_mut() {
-                    Some(run) if run.key == key => run.len += 1,
-                    _ => runs.push(Run {
-                        key,
-                        start: (c * CHUNK + j) as u32,
-                        len: 1,
-                    }),
+                    Some((last, _)) if same(last, &run) => last.len += 1,
+                    _ => runs.push((run, c * CHUNK + j)),
                 }
             }
             runs
         })
         .collect();
-    let mut joined: Vec<Run> = Vec::with_capacity(per_chunk.iter().map(Vec::len).sum());
-    for run in per_chunk.into_iter().flatten() {
+    let mut joined: Vec<(InstanceRun, usize)> =
+        Vec::with_capacity(per_chunk.iter().map(Vec::len).sum());
+    for (run, start) in per_chunk.into_iter().flatten() {
         match joined.last_mut() {
-            Some(last) if last.key == run.key => last.len += run.len,
-            _ => joined.push(run),
+            Some((last, _)) if same(last, &run) => last.len += run.len,
+            _ => joined.push((run, start)),
         }
     }
     joined

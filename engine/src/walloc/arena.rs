@@ -444,6 +444,71 @@ impl<'w> Arena<'w> {
         Ok(self.handle(NonNull::from(r)))
     }
 
+    /// Allocates one slice made of consecutive parts, `part_lens[p]` values each, filled in
+    /// parallel (rayon natively; one thread on wasm): part `p` takes, in order, the values of
+    /// the iterator `fill(p)`. Returns a checked handle to the whole slice. For a frame's
+    /// instances gathered from many sources into their final places in one write, with no
+    /// intermediate array.
+    ///
+    /// # Panics
+    /// If an iterator yields more or fewer values than its part's length (nothing is leaked
+    /// into view: the slice is only formed once every value is written).
+    pub fn alloc_slice_par_parts_with_handle<T: Send, I: Iterator<Item = T>>(
+        &self,
+        part_lens: &[usize],
+        fill: impl Fn(usize) -> I + Sync,
+    ) -> Result<ArenaPtr<[T]>, OutOfMemory> {
+        let len = part_lens
+            .iter()
+            .try_fold(0usize, |sum, &n| sum.checked_add(n))
+            .ok_or(OutOfMemory {
+                tier: self.tier,
+                requested: u64::MAX,
+                available: 0,
+            })?;
+        let p = self.alloc_uninit::<T>(len)?;
+        // SAFETY: `p` is fresh, aligned room for `len` values of `T`, exclusively ours while
+        // `self` is borrowed; a slice of `MaybeUninit` may cover uninitialised memory.
+        let slots: &mut [core::mem::MaybeUninit<T>] =
+            unsafe { core::slice::from_raw_parts_mut(p.as_ptr().cast(), len) };
+        let mut parts = Vec::with_capacity(part_lens.len());
+        let mut rest = slots;
+        for &n in part_lens {
+            let (head, tail) = rest.split_at_mut(n);
+            parts.push(head);
+            rest = tail;
+        }
+        let write = |(part, slots): (usize, &mut [core::mem::MaybeUninit<T>])| {
+            let expected = slots.len();
+            let mut values = fill(part);
+            for slot in slots.iter_mut() {
+                match values.next() {
+                    Some(value) => {
+                        slot.write(value);
+                    }
+                    None => panic!("arena part {part}: fewer values than its {expected}"),
+                }
+            }
+            assert!(
+                values.next().is_none(),
+                "arena part {part}: more values than its {expected}"
+            );
+        };
+        // Serial under miri and on wasm, as in `alloc_slice_par_with_handle`.
+        #[cfg(not(any(target_family = "wasm", miri)))]
+        {
+            use rayon::prelude::*;
+            parts.into_par_iter().enumerate().for_each(write);
+        }
+        #[cfg(any(target_family = "wasm", miri))]
+        parts.into_iter().enumerate().for_each(write);
+        // SAFETY: the parts cover the slice, and each slot of each part was written above (a
+        // short or long iterator panics, unwinding past this line with the values leaked and
+        // never read).
+        let r = unsafe { core::slice::from_raw_parts_mut(p.as_ptr(), len) };
+        Ok(self.handle(NonNull::from(r)))
+    }
+
     fn alloc_uninit<T>(&self, len: usize) -> Result<NonNull<T>, OutOfMemory> {
         let layout = Layout::array::<T>(len).map_err(|_| OutOfMemory {
             tier: self.tier,

@@ -188,6 +188,36 @@ fn arena_parallel_fill_writes_every_slot_in_order() {
 }
 
 #[test]
+fn arena_parts_fill_writes_each_part_in_its_place() {
+    let w = small(16);
+    let a = w.arena(Tier::Render).unwrap();
+    // Parts of every size, empty ones included; part p holds p * 1000 + 0, 1, 2, ...
+    let lens: Vec<usize> = if cfg!(miri) {
+        vec![3, 0, 7, 1]
+    } else {
+        vec![5000, 0, 1, 40_000, 0, 777, 12_345]
+    };
+    let handle = a
+        .alloc_slice_par_parts_with_handle(&lens, |p| (0..lens[p]).map(move |i| p * 1_000_000 + i))
+        .unwrap();
+    let expected: Vec<usize> = lens
+        .iter()
+        .enumerate()
+        .flat_map(|(p, &n)| (0..n).map(move |i| p * 1_000_000 + i))
+        .collect();
+    let slice = a.get(handle).unwrap();
+    assert_eq!(slice, &expected[..]);
+    assert_eq!(w.tier_of(slice.as_ptr().cast()), Some(Tier::Render));
+    // An iterator shorter or longer than its part is a panic, never a half-written slice.
+    for wrong in [2usize, 4] {
+        let short = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            a.alloc_slice_par_parts_with_handle(&[1, 3], |p| 0..if p == 1 { wrong } else { 1 })
+        }));
+        assert!(short.is_err(), "part of 3 given {wrong} values");
+    }
+}
+
+#[test]
 fn arena_has_one_owner_and_heaps_are_not_arenas() {
     let w = small(16);
     let a = w.arena(Tier::Render).unwrap();
