@@ -64,7 +64,7 @@ impl ArenaCounters {
             let cursor = self.cursor.load(Ordering::Relaxed);
             let offset = self.offset.load(Ordering::Relaxed);
             fence(Ordering::Acquire);
-            if before % 2 == 0 && self.seq.load(Ordering::Relaxed) == before {
+            if before.is_multiple_of(2) && self.seq.load(Ordering::Relaxed) == before {
                 return cursor.wrapping_add(offset);
             }
             core::hint::spin_loop();

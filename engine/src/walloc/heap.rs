@@ -551,7 +551,7 @@ impl Heap {
         want: usize,
         mut keep: impl FnMut(*mut u8, usize) -> bool,
     ) {
-        debug_assert!(need < SMALL && need >= MIN_BLOCK && need.is_multiple_of(ALIGN));
+        debug_assert!((MIN_BLOCK..SMALL).contains(&need) && need.is_multiple_of(ALIGN));
         let class = need / ALIGN;
         let mut got = 0;
         while got < want && !self.quick[class].is_null() {

@@ -184,7 +184,9 @@ fn arena_alignment_floor_is_the_owners_choice() {
     assert_eq!(z - y, 64, "sizes round up to the floor");
     #[repr(align(256))]
     struct Wide(u8);
-    let wide = a.alloc(Wide(4)).unwrap() as *mut Wide as usize;
+    let wide = a.alloc(Wide(4)).unwrap();
+    assert_eq!(wide.0, 4);
+    let wide = wide as *mut Wide as usize;
     assert_eq!(
         wide % 256,
         0,
