@@ -7,9 +7,10 @@
 //! thread exits its lists go back to the heap.
 //!
 //! Each caching thread owns one of `MAX_SLOTS` static slots, which holds its lists: the heads
-//! (touched only by the owner) and the list lengths (atomics the owner writes with plain relaxed
-//! stores, so `stats()` can read them from any thread). Stats stay exact without a counter per
-//! allocation: blocks enter a cache by refill or free and leave it by flush or allocation, so
+//! (touched only by the owner) and one word per list (an atomic the owner writes with plain
+//! relaxed stores, so `stats()` can read it from any thread) holding the list's length and,
+//! above it, the frees the list took. Stats stay exact without a counter per allocation: blocks
+//! enter a cache by refill or free and leave it by flush or allocation, so
 //! `allocations = taken + frees - returned - cached blocks`, where `taken` and `returned` change
 //! only under the heap lock and the cached blocks are the sum of the list lengths. Cached bytes
 //! are `length x class size` per list, because every list holds blocks of exactly its size.
@@ -17,7 +18,7 @@
 //! where the lock is already uncontended and cheap.
 
 use core::cell::{Cell, UnsafeCell};
-use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 use super::heap::{ALIGN, Heap, SMALL};
 use super::lock::SpinLock;
@@ -32,11 +33,11 @@ const CLASSES: usize = SMALL / ALIGN;
 /// when the thread exits or trims.
 const LIST_BYTES: usize = 128 * 1024;
 /// `LIST_BYTES` in blocks, per class (a table: the free path compares, never divides).
-const LIST_CAP: [u32; CLASSES] = {
-    let mut caps = [0u32; CLASSES];
+const LIST_CAP: [u64; CLASSES] = {
+    let mut caps = [0u64; CLASSES];
     let mut class = 1;
     while class < CLASSES {
-        caps[class] = (LIST_BYTES / (class * ALIGN)) as u32;
+        caps[class] = (LIST_BYTES / (class * ALIGN)) as u64;
         class += 1;
     }
     caps
@@ -45,6 +46,11 @@ const LIST_CAP: [u32; CLASSES] = {
 const REFILL_BYTES: usize = 8192;
 /// Most blocks taken from the heap on a miss.
 const REFILL_MAX: usize = 64;
+/// Bits of a list word that hold its length (`LIST_CAP` is at most 4096); the rest count frees.
+const LEN_BITS: u32 = 16;
+const LEN_MASK: u64 = (1 << LEN_BITS) - 1;
+/// One free: a block more in the list and a free more in the count.
+const ONE_FREE: u64 = (1 << LEN_BITS) + 1;
 /// Threads that can have a cache at once.
 const MAX_SLOTS: usize = 256;
 
@@ -55,10 +61,9 @@ struct Slot {
     /// List heads; the first word of a cached block links to the next. Only the claiming
     /// thread reads or writes them.
     heads: [[UnsafeCell<*mut u8>; CLASSES]; HEAPS],
-    /// List lengths, written only by the claiming thread.
-    lens: [[AtomicU32; CLASSES]; HEAPS],
-    /// Blocks freed into this cache (hot path, owner only).
-    frees: [AtomicU64; HEAPS],
+    /// Per list, one word written only by the claiming thread: the list's length in the low
+    /// `LEN_BITS` bits and the frees it took above them, so a free updates one word.
+    lens: [[AtomicU64; CLASSES]; HEAPS],
     /// Blocks taken from the heap into this cache (under the heap lock).
     taken: [AtomicU64; HEAPS],
     /// Blocks given back from this cache to the heap (under the heap lock).
@@ -75,8 +80,7 @@ impl Slot {
         Slot {
             claimed: AtomicBool::new(false),
             heads: [const { [const { UnsafeCell::new(core::ptr::null_mut()) }; CLASSES] }; HEAPS],
-            lens: [const { [const { AtomicU32::new(0) }; CLASSES] }; HEAPS],
-            frees: [const { AtomicU64::new(0) }; HEAPS],
+            lens: [const { [const { AtomicU64::new(0) }; CLASSES] }; HEAPS],
             taken: [const { AtomicU64::new(0) }; HEAPS],
             returned: [const { AtomicU64::new(0) }; HEAPS],
         }
@@ -251,10 +255,10 @@ pub(crate) unsafe fn dealloc(heaps: &[SpinLock<Heap>; HEAPS], h: usize, p: *mut 
         p.cast::<*mut u8>().write(*head);
         *head = p;
     }
-    let len = &slot.lens[h][class];
-    let n = len.load(Ordering::Relaxed) + 1;
-    len.store(n, Ordering::Relaxed);
-    bump(&slot.frees[h], 1);
+    let word = &slot.lens[h][class];
+    let w = word.load(Ordering::Relaxed) + ONE_FREE;
+    word.store(w, Ordering::Relaxed);
+    let n = w & LEN_MASK;
     if n > LIST_CAP[class] {
         flush_list(slot, &heaps[h], h, class, n / 2);
     }
@@ -263,7 +267,7 @@ pub(crate) unsafe fn dealloc(heaps: &[SpinLock<Heap>; HEAPS], h: usize, p: *mut 
 
 /// Gives up to `count` blocks of list `class` back to `heap` under one lock.
 #[cold]
-fn flush_list(slot: &Slot, heap: &SpinLock<Heap>, h: usize, class: usize, count: u32) {
+fn flush_list(slot: &Slot, heap: &SpinLock<Heap>, h: usize, class: usize, count: u64) {
     let head = slot.heads[h][class].get();
     let len = &slot.lens[h][class];
     let mut heap = heap.lock();
@@ -283,13 +287,13 @@ fn flush_list(slot: &Slot, heap: &SpinLock<Heap>, h: usize, class: usize, count:
     }
     drop(heap);
     len.store(len.load(Ordering::Relaxed) - n, Ordering::Relaxed);
-    bump(&slot.returned[h], u64::from(n));
+    bump(&slot.returned[h], n);
 }
 
 fn flush(slot: &Slot, heaps: &[SpinLock<Heap>; HEAPS], h: usize) {
     for class in 0..CLASSES {
-        if slot.lens[h][class].load(Ordering::Relaxed) > 0 {
-            flush_list(slot, &heaps[h], h, class, u32::MAX);
+        if slot.lens[h][class].load(Ordering::Relaxed) & LEN_MASK > 0 {
+            flush_list(slot, &heaps[h], h, class, u64::MAX);
         }
     }
 }
@@ -310,15 +314,19 @@ pub(crate) fn flush_current_thread(heaps: &[SpinLock<Heap>; HEAPS]) {
 pub(crate) fn totals(h: usize) -> (u64, u64, usize) {
     let used = SLOTS_USED.load(Ordering::Relaxed);
     SLOTS[..used].iter().fold((0, 0, 0), |(a, f, c), s| {
-        let (blocks, bytes) =
+        let (blocks, frees, bytes) =
             s.lens[h]
                 .iter()
                 .enumerate()
-                .fold((0u64, 0usize), |(n, b), (class, len)| {
-                    let len = len.load(Ordering::Relaxed);
-                    (n + u64::from(len), b + len as usize * class * ALIGN)
+                .fold((0u64, 0u64, 0usize), |(n, f, b), (class, word)| {
+                    let word = word.load(Ordering::Relaxed);
+                    let len = word & LEN_MASK;
+                    (
+                        n + len,
+                        f + (word >> LEN_BITS),
+                        b + len as usize * class * ALIGN,
+                    )
                 });
-        let frees = s.frees[h].load(Ordering::Relaxed);
         let taken = s.taken[h].load(Ordering::Relaxed);
         let returned = s.returned[h].load(Ordering::Relaxed);
         // Blocks in = taken + frees; blocks out = returned + allocations; the rest is cached.
