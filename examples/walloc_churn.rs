@@ -9,9 +9,15 @@
 //!   wasi-libc's dlmalloc on wasm32-wasip1), called directly, so it is measured even though the
 //!   `layerw` facade installs walloc as the global allocator,
 //! * `talc` (wasm32 only): a local talc 5 `TalcCell` that grows the linear memory itself,
+//! * `walloc_global` (native only): the process-wide instance through `WallocGlobal`, whose
+//!   small blocks go through per-thread caches (what the `layerw` facade installs),
+//! * `mimalloc` (native only): `mimalloc::MiMalloc`,
 //!
 //! and prints the median throughput of each, one line per allocator:
 //! `churn <allocator> <ops/us> ops/us`.
+//!
+//! With `--only NAME --runs N` it replays only that allocator, N times after the warm-up (for
+//! instruction counts under `valgrind --tool=callgrind`).
 //!
 //! ```text
 //! cargo run --release --example walloc_churn
@@ -33,7 +39,7 @@ use layerw::engine::walloc::{Config, Tier, Walloc};
 mod churn;
 use churn::{CHURN_OPS, MAX_LIVE, MAX_SIZE, MIN_SIZE, Op, SEED, TierHeap, churn_ops, run_churn};
 
-/// Timed runs per allocator (after one untimed warm-up run).
+/// Timed runs per allocator (after one untimed warm-up run) unless `--runs` says otherwise.
 const RUNS: usize = 9;
 
 /// One timed churn run against a fixed allocator; returns the seconds it took.
@@ -54,7 +60,7 @@ fn contender<'a, A: GlobalAlloc>(name: &'static str, alloc: &'a A) -> Contender<
             run_churn(alloc, black_box(ops), black_box(slots));
             start.elapsed().as_secs_f64()
         }),
-        seconds: Vec::with_capacity(RUNS),
+        seconds: Vec::new(),
     }
 }
 
@@ -85,23 +91,41 @@ fn main() {
     let mut contenders = vec![contender("walloc", &general), contender("system", &System)];
     #[cfg(target_arch = "wasm32")]
     contenders.push(contender("talc", &talc));
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        contenders.push(contender("walloc_global", &layerw::walloc::WallocGlobal));
+        contenders.push(contender("mimalloc", &mimalloc::MiMalloc));
+    }
+
+    let args: Vec<String> = std::env::args().collect();
+    let flag = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    if let Some(only) = flag("--only") {
+        contenders.retain(|c| c.name == only);
+        assert!(!contenders.is_empty(), "no allocator named {only}");
+    }
+    let runs = flag("--runs").map_or(RUNS, |n| n.parse().expect("--runs takes a count"));
 
     eprintln!(
         "churn: {CHURN_OPS} ops, {MIN_SIZE}-{MAX_SIZE} B, <= {MAX_LIVE} live, seed {SEED:#x}, \
-         median of {RUNS} runs (after 1 warm-up), {}",
+         median of {runs} runs (after 1 warm-up), {}",
         std::env::consts::ARCH
     );
     // Warm-up, then the timed runs interleaved so drift (frequency, other load) hits everyone.
     for c in &mut contenders {
         (c.run)(&ops, &mut slots);
     }
-    for _ in 0..RUNS {
+    for _ in 0..runs {
         for c in &mut contenders {
             let s = (c.run)(&ops, &mut slots);
             c.seconds.push(s);
         }
     }
-    for c in &mut contenders {
+    for c in contenders.iter_mut().filter(|c| !c.seconds.is_empty()) {
         let name = c.name;
         let secs = median(&mut c.seconds);
         let ops_per_us = CHURN_OPS as f64 / (secs * 1e6);

@@ -11,12 +11,11 @@ use core::alloc::Layout;
 use core::cell::Cell;
 use core::marker::PhantomData;
 use core::ptr::NonNull;
-use core::sync::atomic::Ordering;
+use core::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering, fence};
 
 use super::Tier;
 use super::Walloc;
-use super::error::{OutOfMemory, StaleHandle};
-use super::walloc::ArenaCounters;
+use super::error::{ConfigError, OutOfMemory, StaleHandle};
 
 /// Most chunks an arena holds; growth extends the last chunk in place when it can.
 /// (Smaller under miri, whose borrow tracking pays for every byte of the table.)
@@ -25,6 +24,63 @@ pub(crate) const MAX_CHUNKS: usize = if cfg!(miri) { 16 } else { 512 };
 pub(crate) const CHUNK_PAGES: usize = 16;
 /// Epochs of cut positions remembered for handle checks.
 const CUT_HISTORY: usize = 64;
+
+/// The arena tier's cursor and counters, shared with `stats()`. The owner is their only writer.
+///
+/// The cursor lives here rather than in the [`Arena`], so the fast path's one store of the new
+/// cursor is also what publishes the arena's position: the position is `cursor + offset`
+/// (wrapping), where `offset` changes only when the cursor moves to another chunk. Those moves
+/// are bracketed by `seq` (odd while one is under way, a seqlock), so a reader on another thread
+/// never pairs a cursor with another chunk's offset.
+pub(crate) struct ArenaCounters {
+    cursor: AtomicUsize,
+    offset: AtomicUsize,
+    seq: AtomicU32,
+    pub(crate) peak: AtomicUsize,
+    pub(crate) allocations: AtomicU64,
+    pub(crate) failures: AtomicU64,
+}
+
+impl ArenaCounters {
+    pub(crate) const fn new() -> ArenaCounters {
+        ArenaCounters {
+            cursor: AtomicUsize::new(0),
+            offset: AtomicUsize::new(0),
+            seq: AtomicU32::new(0),
+            peak: AtomicUsize::new(0),
+            allocations: AtomicU64::new(0),
+            failures: AtomicU64::new(0),
+        }
+    }
+
+    pub(crate) fn note_peak(&self, position: usize) {
+        self.peak.fetch_max(position, Ordering::Relaxed);
+    }
+
+    /// The arena position (bytes below the cursor), readable from any thread.
+    pub(crate) fn position(&self) -> usize {
+        loop {
+            let before = self.seq.load(Ordering::Acquire);
+            let cursor = self.cursor.load(Ordering::Relaxed);
+            let offset = self.offset.load(Ordering::Relaxed);
+            fence(Ordering::Acquire);
+            if before.is_multiple_of(2) && self.seq.load(Ordering::Relaxed) == before {
+                return cursor.wrapping_add(offset);
+            }
+            core::hint::spin_loop();
+        }
+    }
+
+    /// Moves the cursor to `cursor` in a chunk whose positions are `address + offset` (owner only).
+    fn set(&self, cursor: usize, offset: usize) {
+        let seq = self.seq.load(Ordering::Relaxed);
+        self.seq.store(seq.wrapping_add(1), Ordering::Relaxed);
+        fence(Ordering::Release);
+        self.offset.store(offset, Ordering::Relaxed);
+        self.cursor.store(cursor, Ordering::Relaxed);
+        self.seq.store(seq.wrapping_add(2), Ordering::Release);
+    }
+}
 
 /// A page run held by an arena, in bytes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -169,14 +225,13 @@ impl<T: ?Sized> core::fmt::Debug for ArenaPtr<T> {
 /// ```
 pub struct Arena<'w> {
     walloc: &'w Walloc,
-    /// This tier's counters, cached so the fast path does no indexing.
+    /// This tier's cursor and counters, cached so the fast path does no indexing.
     counters: &'w ArenaCounters,
     tier: Tier,
+    /// The arena's alignment floor: every allocation starts and ends on a multiple of it, so
+    /// the cursor stays aligned and the fast path needs no round-up of the cursor.
     align: usize,
-    cur: Cell<usize>,
     end: Cell<usize>,
-    /// `position = cur + pos_offset` (wrapping): arena position of the cursor.
-    pos_offset: Cell<usize>,
     chunk: Cell<usize>,
     chunk_start: Cell<usize>,
     epoch: u32,
@@ -190,14 +245,21 @@ impl<'w> Arena<'w> {
         let state = walloc.arena_state().lock();
         let c = state.cursor;
         let start = c.start;
+        let counters = walloc.arena_counters();
+        // A previous owner may have used a smaller floor: round the cursor up to this one's
+        // (within the chunk; a cursor past its end makes the next allocation take a new one).
+        let cur = if c.end == 0 {
+            0
+        } else {
+            ((c.cur + align - 1) & !(align - 1)).min(c.end)
+        };
+        counters.set(cur, c.chunk_base.wrapping_sub(start));
         let arena = Arena {
             walloc,
-            counters: walloc.arena_counters(),
+            counters,
             tier,
             align,
-            cur: Cell::new(c.cur),
             end: Cell::new(c.end),
-            pos_offset: Cell::new(c.chunk_base.wrapping_sub(start)),
             chunk: Cell::new(c.chunk),
             chunk_start: Cell::new(start),
             epoch: state.epoch,
@@ -215,7 +277,43 @@ impl<'w> Arena<'w> {
 
     /// Bytes from the arena's start to its cursor (allocated, with alignment padding).
     pub fn position(&self) -> usize {
-        self.cur.get().wrapping_add(self.pos_offset.get())
+        self.cur().wrapping_add(self.offset())
+    }
+
+    #[inline(always)]
+    fn cur(&self) -> usize {
+        self.counters.cursor.load(Ordering::Relaxed)
+    }
+
+    fn offset(&self) -> usize {
+        self.counters.offset.load(Ordering::Relaxed)
+    }
+
+    /// The alignment floor: every allocation starts on a multiple of it.
+    pub fn alignment(&self) -> usize {
+        self.align
+    }
+
+    /// Sets this owner's alignment floor (a power of two up to 4096); the tier's configured
+    /// alignment is the default. The Render tier's 128 B keeps separately allocated buffers
+    /// that different threads fill from sharing a pair of cache lines (the adjacent-line
+    /// prefetcher pairs 64 B lines); many small values written by one thread (64 B instances,
+    /// say) pack twice as densely at 64 B, and a value's own alignment is always honoured.
+    /// The cursor is rounded up to the new floor.
+    pub fn set_alignment(&mut self, align: usize) -> Result<(), ConfigError> {
+        if !align.is_power_of_two() || align > 4096 {
+            return Err(ConfigError::Alignment {
+                tier: self.tier,
+                align,
+            });
+        }
+        self.align = align;
+        let cur = self.cur();
+        if cur != 0 {
+            let aligned = ((cur + align - 1) & !(align - 1)).min(self.end.get());
+            self.counters.cursor.store(aligned, Ordering::Relaxed);
+        }
+        Ok(())
     }
 
     /// The arena's epoch: it advances on every reset, rewind and compact.
@@ -223,29 +321,34 @@ impl<'w> Arena<'w> {
         self.epoch
     }
 
-    /// Allocates room for `layout`, aligned to at least the tier's alignment.
-    #[inline]
+    /// Allocates room for `layout`, aligned to at least the arena's alignment floor.
+    #[inline(always)]
     pub fn alloc_layout(&self, layout: Layout) -> Result<NonNull<u8>, OutOfMemory> {
-        let align = layout.align().max(self.align);
-        match self.try_fit(layout.size(), align) {
+        match self.fast(layout) {
             Some(p) => Ok(p),
-            None => self.alloc_slow(layout.size(), align),
+            None => self.alloc_slow(layout.size(), layout.align().max(self.align)),
         }
     }
 
-    /// Publishes the position and allocation count for `stats()` on other threads. The owner
-    /// is the only writer, so plain relaxed stores (no read-modify-write) suffice.
+    /// The fast path: `layout` fits in the current chunk at no more than the floor's alignment.
     #[inline(always)]
-    fn publish(&self, cur: usize) {
-        let c = self.counters;
-        c.used
-            .store(cur.wrapping_add(self.pos_offset.get()), Ordering::Relaxed);
-        c.allocations
-            .store(c.allocations.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
+    fn fast(&self, layout: Layout) -> Option<NonNull<u8>> {
+        let floor = self.align;
+        // Sizes round up to the floor, so the cursor stays aligned to it: the fast path is a
+        // load, an add, a compare and a store, like bumpalo's downward bump without its mask.
+        // No overflow: a layout's size is at most `isize::MAX` and the floor at most 4096.
+        let size = (layout.size() + floor - 1) & !(floor - 1);
+        if layout.align() <= floor {
+            self.try_fit(size)
+        } else {
+            None
+        }
     }
 
     #[cold]
     fn alloc_slow(&self, size: usize, align: usize) -> Result<NonNull<u8>, OutOfMemory> {
+        let floor = self.align;
+        let size = (size + floor - 1) & !(floor - 1);
         let counters = self.walloc.arena_counters();
         counters.note_peak(self.position());
         for attempt in 0..2 {
@@ -254,7 +357,7 @@ impl<'w> Arena<'w> {
             }
             match self.walloc.grow_arena(self, size, align) {
                 Ok(()) => {
-                    if let Some(p) = self.try_fit(size, align) {
+                    if let Some(p) = self.fit(size, align) {
                         return Ok(p);
                     }
                 }
@@ -279,19 +382,41 @@ impl<'w> Arena<'w> {
         })
     }
 
-    /// Bumps the cursor for `size` bytes at `align` within the current chunk. The fast path of
-    /// every allocation; `None` when the chunk is full (or there is none yet, cursor 0).
+    /// Bumps the aligned cursor by `size` (a multiple of the floor) within the current chunk.
+    /// The fast path of every allocation; `None` when the chunk is full (or there is none yet,
+    /// cursor 0). The new cursor is the published position; the allocation count is bumped
+    /// with a relaxed load and store (the owner is its only writer).
     #[inline(always)]
-    fn try_fit(&self, size: usize, align: usize) -> Option<NonNull<u8>> {
-        let cur = self.cur.get();
-        let start = (cur + align - 1) & !(align - 1);
-        let new = start.checked_add(size)?;
-        if new > self.end.get() || start == 0 {
+    fn try_fit(&self, size: usize) -> Option<NonNull<u8>> {
+        let c = self.counters;
+        let cur = c.cursor.load(Ordering::Relaxed);
+        let new = cur.checked_add(size)?;
+        if new > self.end.get() {
             return None;
         }
-        self.cur.set(new);
-        self.publish(new);
-        NonNull::new(start as *mut u8)
+        let p = NonNull::new(cur as *mut u8)?;
+        c.cursor.store(new, Ordering::Relaxed);
+        c.allocations
+            .store(c.allocations.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
+        Some(p)
+    }
+
+    /// `try_fit` for any alignment: pads the cursor first when `align` is above the floor.
+    fn fit(&self, size: usize, align: usize) -> Option<NonNull<u8>> {
+        let cur = self.cur();
+        if cur == 0 {
+            return None;
+        }
+        if align <= self.align {
+            return self.try_fit(size);
+        }
+        let start = cur.checked_add(align - 1)? & !(align - 1);
+        let new = start.checked_add(size)?;
+        if new > self.end.get() {
+            return None;
+        }
+        self.counters.cursor.store(start, Ordering::Relaxed);
+        self.try_fit(size)
     }
 
     /// Moves the cursor through chunks already held until one fits the request.
@@ -302,7 +427,7 @@ impl<'w> Arena<'w> {
             let chunk = state.chunks[next];
             let base = self.position_of_end();
             self.move_to(next, chunk, base);
-            if let Some(p) = self.try_fit(size, align) {
+            if let Some(p) = self.fit(size, align) {
                 return Some(p);
             }
         }
@@ -311,15 +436,23 @@ impl<'w> Arena<'w> {
 
     /// Arena position of the end of the current chunk.
     fn position_of_end(&self) -> usize {
-        self.end.get().wrapping_add(self.pos_offset.get())
+        self.end.get().wrapping_add(self.offset())
     }
 
     fn move_to(&self, index: usize, chunk: Chunk, base: usize) {
         self.chunk.set(index);
         self.chunk_start.set(chunk.start);
-        self.cur.set(chunk.start);
         self.end.set(chunk.start + chunk.len);
-        self.pos_offset.set(base.wrapping_sub(chunk.start));
+        self.counters
+            .set(chunk.start, base.wrapping_sub(chunk.start));
+    }
+
+    /// Puts the cursor at `cur` in the current chunk, rounded up to the floor (a mark or a
+    /// cut made under a smaller floor may be unaligned to this one).
+    fn place_cursor(&self, cur: usize) {
+        let align = self.align;
+        let aligned = ((cur + align - 1) & !(align - 1)).min(self.end.get());
+        self.counters.cursor.store(aligned, Ordering::Relaxed);
     }
 
     /// Called by walloc with the state lock held after it extended the current chunk.
@@ -345,7 +478,10 @@ impl<'w> Arena<'w> {
     /// Moves `value` into the arena.
     #[inline(always)]
     pub fn alloc<T>(&self, value: T) -> Result<&mut T, OutOfMemory> {
-        self.alloc_with(|| value)
+        self.alloc_with(
+            #[inline(always)]
+            || value,
+        )
     }
 
     /// Allocates room for a `T` and writes `f()` into it. The value is made after the memory is
@@ -356,11 +492,18 @@ impl<'w> Arena<'w> {
     )]
     #[inline(always)]
     pub fn alloc_with<T>(&self, f: impl FnOnce() -> T) -> Result<&mut T, OutOfMemory> {
+        /// The write in a function of its own: LLVM then builds `f()` in the arena instead of
+        /// on the stack and copying it (the same observation as bumpalo's `inner_writer`).
+        #[inline(always)]
+        unsafe fn write_in_place<T>(p: *mut T, f: impl FnOnce() -> T) {
+            // SAFETY: forwarded: `p` is valid for a write of one `T`.
+            unsafe { p.write(f()) }
+        }
         let p = self.alloc_layout(Layout::new::<T>())?.cast::<T>();
         // SAFETY: `p` is fresh, aligned, exclusively ours memory for one `T`, borrowed from
         // `self` (no reset can happen while the reference lives).
         unsafe {
-            p.as_ptr().write(f());
+            write_in_place(p.as_ptr(), f);
             Ok(&mut *p.as_ptr())
         }
     }
@@ -615,11 +758,11 @@ impl<'w> Arena<'w> {
         Cursor {
             chunk: self.chunk.get(),
             start: self.chunk_start.get(),
-            cur: self.cur.get(),
+            cur: self.cur(),
             end: self.end.get(),
             chunk_base: self
                 .position()
-                .wrapping_sub(self.cur.get() - self.chunk_start.get()),
+                .wrapping_sub(self.cur() - self.chunk_start.get()),
         }
     }
 
@@ -635,6 +778,7 @@ impl<'w> Arena<'w> {
         if mark.tier != self.tier || position > self.position() {
             return Err(stale);
         }
+        self.counters.note_peak(self.position());
         let state = self.walloc.arena_state().lock();
         let chunk = match state.chunks().get(mark.cursor.chunk) {
             Some(&chunk) if chunk.start == mark.cursor.start => chunk,
@@ -648,8 +792,8 @@ impl<'w> Arena<'w> {
         };
         drop(state);
         self.move_to(mark.cursor.chunk, chunk, mark.cursor.chunk_base);
-        self.cur.set(mark.cursor.cur);
-        self.cut(position);
+        self.place_cursor(mark.cursor.cur);
+        self.cut(self.position());
         Ok(())
     }
 
@@ -666,6 +810,7 @@ impl<'w> Arena<'w> {
     /// Gives back everything: the next allocation starts at the first chunk again. Chunks stay
     /// held for reuse (use [`compact`](Self::compact) to return pages).
     pub fn reset(&mut self) {
+        self.counters.note_peak(self.position());
         let state = self.walloc.arena_state().lock();
         if state.count > 0 {
             let chunk = state.chunks[0];
@@ -678,27 +823,25 @@ impl<'w> Arena<'w> {
     /// Keeps the first `keep_bytes` of the arena (persistent data loaded first), gives back the
     /// rest, and returns every page past the kept prefix to the region for other tiers.
     pub fn compact(&mut self, keep_bytes: usize) {
-        let target = keep_bytes.min(self.position());
-        self.walloc.compact_arena(self, target);
-        self.cut(target);
+        let position = self.position();
+        self.counters.note_peak(position);
+        // Positions are multiples of the floor (chunks are whole pages): so is the cut.
+        let align = self.align;
+        let target = (keep_bytes.min(position) + align - 1) & !(align - 1);
+        self.walloc.compact_arena(self, target.min(position));
+        self.cut(self.position());
     }
 
     /// Called by walloc's compact with the new cursor.
     pub(crate) fn set_cursor(&self, index: usize, chunk: Chunk, base: usize, cur: usize) {
         self.move_to(index, chunk, base);
-        self.cur.set(cur);
+        self.place_cursor(cur);
     }
 
+    /// Records a cut to `position` (the caller noted the peak before moving the cursor).
     fn cut(&mut self, position: usize) {
-        let counters = self.walloc.arena_counters();
-        counters.note_peak(self.position_before_cut(position));
         self.epoch = self.epoch.wrapping_add(1);
         self.cuts[self.epoch as usize % CUT_HISTORY] = position;
-        counters.used.store(self.position(), Ordering::Relaxed);
-    }
-
-    fn position_before_cut(&self, position: usize) -> usize {
-        position.max(self.walloc.arena_counters().used.load(Ordering::Relaxed))
     }
 }
 

@@ -539,13 +539,82 @@ impl Heap {
     }
 
     #[cfg(not(target_family = "wasm"))]
-    /// Takes a block for a thread cache: like `alloc`, but not counted as an allocation (the
-    /// cache counts its own when it hands the block out).
-    #[inline]
-    pub(crate) fn take_for_cache(&mut self, size: usize) -> Option<*mut u8> {
-        let p = self.alloc(size, ALIGN)?;
-        self.allocations -= 1;
-        Some(p)
+    /// Takes up to `want` blocks of `need` bytes (a small block size) for a thread cache and
+    /// hands each to `keep` with its size; not counted as allocations (the cache counts its
+    /// own). Exact-size blocks come from the quick bin first, the rest are carved out of one
+    /// free block in a run, the way a size-class page is laid out, so a refill is one search
+    /// and one split. The last block of a run can be 16 bytes larger (a remainder too small to
+    /// stand alone); when `keep` refuses a block it goes back to the heap.
+    pub(crate) fn take_for_cache(
+        &mut self,
+        need: usize,
+        want: usize,
+        mut keep: impl FnMut(*mut u8, usize) -> bool,
+    ) {
+        debug_assert!((MIN_BLOCK..SMALL).contains(&need) && need.is_multiple_of(ALIGN));
+        let class = need / ALIGN;
+        let mut got = 0;
+        while got < want && !self.quick[class].is_null() {
+            let b = self.quick[class];
+            // SAFETY: quick-binned blocks are used blocks of this heap of exactly `need` bytes,
+            // linked through their `next_free` field.
+            self.quick[class] = unsafe { (*b).next_free };
+            self.quick_len[class] -= 1;
+            self.quick_total -= 1;
+            self.used += need;
+            if !keep(payload(b), need) {
+                // SAFETY: `b` is a used block of this heap that no one holds.
+                unsafe { self.release_taken(b) };
+            }
+            got += 1;
+        }
+        if got == want {
+            self.peak = self.peak.max(self.used);
+            return;
+        }
+        let Some(b) = self.find((want - got) * need).or_else(|| self.find(need)) else {
+            self.peak = self.peak.max(self.used);
+            return;
+        };
+        self.remove(b);
+        // SAFETY: `b` is a free block just taken out of its list, at least `need` bytes; every
+        // header written lies inside it, and the run's blocks are used blocks from now on.
+        unsafe {
+            let count = (want - got).min(size_of(b) / need);
+            self.split_tail(b, count * need);
+            set_flag(b, FREE, false);
+            set_flag(next_phys(b), PREV_FREE, false);
+            let run = size_of(b);
+            self.used += run;
+            self.peak = self.peak.max(self.used);
+            if count > 1 {
+                set_size(b, need);
+            }
+            // Every header first: a refused block merges with its neighbours on release.
+            for i in 1..count {
+                let at = (b as *mut u8).add(i * need) as *mut Block;
+                (*at).size = if i + 1 == count { run - i * need } else { need };
+            }
+            for i in 0..count {
+                let at = (b as *mut u8).add(i * need) as *mut Block;
+                if !keep(payload(at), size_of(at)) {
+                    self.release_taken(at);
+                }
+            }
+        }
+    }
+
+    #[cfg(not(target_family = "wasm"))]
+    /// Gives back a block `take_for_cache` took but its caller refused.
+    ///
+    /// # Safety
+    /// `b` is a used block of this heap that no one holds.
+    unsafe fn release_taken(&mut self, b: *mut Block) {
+        // SAFETY: forwarded contract.
+        unsafe {
+            self.used -= size_of(b);
+            self.release(b);
+        }
     }
 
     #[cfg(not(target_family = "wasm"))]
@@ -637,128 +706,5 @@ impl Heap {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::super::config::PAGE_SIZE;
-    use super::*;
-
-    #[test]
-    fn a_pool_sized_for_a_request_serves_it() {
-        for size in [100, 511, 512, 5000, 65_536, 4 << 20, (4 << 20) + 12345] {
-            for align in [16, 256] {
-                let bytes = pool_bytes_for(size, align).next_multiple_of(PAGE_SIZE);
-                let mut mem = Pages::new(bytes / PAGE_SIZE);
-                let (start, end) = mem.range();
-                let mut heap = Heap::new();
-                // SAFETY: the Vec's buffer is handed to the heap.
-                unsafe { heap.add_pool(start, end) };
-                assert!(
-                    heap.alloc(size, align).is_some(),
-                    "size {size} align {align}"
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn quick_bins_reuse_exact_sizes_lifo() {
-        let mut mem = Pages::new(2);
-        let (start, end) = mem.range();
-        let mut heap = Heap::new();
-        // SAFETY: the Vec's buffer is handed to the heap.
-        unsafe { heap.add_pool(start, end) };
-        let a = heap.alloc(40, 16).unwrap();
-        let b = heap.alloc(40, 16).unwrap();
-        let used = heap.used;
-        // SAFETY: live allocations of this heap.
-        unsafe {
-            heap.free(a);
-            heap.free(b);
-        }
-        assert_eq!(
-            heap.used,
-            used - 2 * block_size_for(40),
-            "binned blocks are not live"
-        );
-        assert_eq!(heap.alloc(33, 16), Some(b), "same class, last in first out");
-        assert_eq!(heap.alloc(40, 16), Some(a));
-        heap.check();
-    }
-
-    #[test]
-    fn mapping_classes_cover_sizes() {
-        for size in (32..100_000).step_by(16) {
-            let (fl, sl) = mapping(size);
-            assert!(fl < FL_COUNT && sl < SL_COUNT);
-            let (sfl, ssl) = mapping_search(size);
-            assert!((sfl, ssl) >= (fl, sl));
-        }
-    }
-
-    struct Pages(Vec<u128>);
-    impl Pages {
-        fn new(pages: usize) -> Pages {
-            Pages(vec![0u128; pages * PAGE_SIZE / 16])
-        }
-        fn range(&mut self) -> (usize, usize) {
-            let start = self.0.as_mut_ptr() as usize;
-            (start, start + self.0.len() * 16)
-        }
-    }
-
-    #[test]
-    fn alloc_free_merges_back_to_one_block() {
-        let mut mem = Pages::new(2);
-        let (start, end) = mem.range();
-        let mut heap = Heap::new();
-        // SAFETY: the Vec's buffer is writable, aligned and owned by the test.
-        unsafe { heap.add_pool(start, end) };
-        let a = heap.alloc(100, 16).unwrap();
-        let b = heap.alloc(1000, 256).unwrap();
-        let c = heap.alloc(40, 16).unwrap();
-        assert_eq!(b as usize % 256, 0);
-        heap.check();
-        // SAFETY: a, b, c are live allocations of this heap.
-        unsafe {
-            heap.free(b);
-            heap.check();
-            heap.free(a);
-            heap.check();
-            // Small blocks wait in a quick bin; flushing merges everything back.
-            heap.free(c);
-            assert!(heap.quick_total > 0);
-            assert!(heap.flush_quick());
-        }
-        let (used, free) = heap.check();
-        assert_eq!(used, 0);
-        assert_eq!(free, end - start - HEADER);
-        assert!(heap.take_free_pool(0).is_some());
-    }
-
-    #[test]
-    fn realloc_grows_into_free_neighbour_and_pool_extension() {
-        let mut mem = Pages::new(4);
-        let (start, end) = mem.range();
-        let mid = start + 2 * PAGE_SIZE;
-        let mut heap = Heap::new();
-        // SAFETY: the first half of the Vec's buffer is handed to the heap.
-        unsafe { heap.add_pool(start, mid) };
-        let a = heap.alloc(64, 16).unwrap();
-        // SAFETY: `a` is live.
-        unsafe {
-            a.write_bytes(7, 64);
-            assert!(heap.realloc_in_place(a, 4000));
-            heap.check();
-            assert!(!heap.realloc_in_place(a, 3 * PAGE_SIZE));
-            assert_eq!(heap.last_block_end(a), Some(mid));
-            heap.extend_pool(0, end);
-            heap.check();
-            assert!(heap.realloc_in_place(a, 3 * PAGE_SIZE));
-            heap.check();
-            assert!(core::slice::from_raw_parts(a, 64).iter().all(|&x| x == 7));
-            assert!(heap.realloc_in_place(a, 10));
-            heap.check();
-            heap.free(a);
-        }
-        assert_eq!(heap.check().0, 0);
-    }
-}
+#[path = "heap_tests.rs"]
+mod tests;

@@ -166,6 +166,45 @@ fn arena_bumps_at_tier_alignment_and_resets_to_reuse() {
 }
 
 #[test]
+fn arena_alignment_floor_is_the_owners_choice() {
+    let w = small(16);
+    let mut a = w.arena(Tier::Render).unwrap();
+    assert_eq!(
+        a.alignment(),
+        128,
+        "the tier's alignment is the default floor"
+    );
+    assert!(a.set_alignment(48).is_err(), "not a power of two");
+    assert!(a.set_alignment(8192).is_err(), "above 4096");
+    a.set_alignment(64).unwrap();
+    let x = a.alloc([1u8; 64]).unwrap().as_ptr() as usize;
+    let y = a.alloc([2u8; 64]).unwrap().as_ptr() as usize;
+    assert_eq!(y - x, 64, "64 B values pack at a 64 B floor");
+    let z = a.alloc(3u8).unwrap() as *mut u8 as usize;
+    assert_eq!(z - y, 64, "sizes round up to the floor");
+    #[repr(align(256))]
+    struct Wide(u8);
+    let wide = a.alloc(Wide(4)).unwrap();
+    assert_eq!(wide.0, 4);
+    let wide = wide as *mut Wide as usize;
+    assert_eq!(
+        wide % 256,
+        0,
+        "a value's own alignment above the floor is honoured"
+    );
+    assert_eq!(a.alloc(5u8).unwrap() as *mut u8 as usize, wide + 256);
+    // Stats see the owner's cursor exactly, also from another thread.
+    let position = a.position() as u64;
+    let seen = std::thread::scope(|s| s.spawn(|| w.stats()).join().unwrap());
+    assert_eq!(seen.tier(Tier::Render).used, position);
+    assert_eq!(seen.tier(Tier::Render).allocations, 5);
+    // Raising the floor rounds the cursor up to it.
+    a.set_alignment(256).unwrap();
+    let next = a.alloc(6u8).unwrap() as *mut u8 as usize;
+    assert_eq!(next % 256, 0);
+}
+
+#[test]
 fn arena_parallel_fill_writes_every_slot_in_order() {
     let w = small(16);
     let a = w.arena(Tier::Render).unwrap();

@@ -3,10 +3,10 @@
 
 use core::alloc::{GlobalAlloc, Layout};
 use core::ptr::NonNull;
-use core::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use super::Tier;
-use super::arena::{self, Arena, ArenaState, Chunk};
+use super::arena::{self, Arena, ArenaCounters, ArenaState, Chunk};
 use super::config::{Config, MAX_PAGES, PAGE_SIZE};
 use super::error::{AllocError, ArenaError, ConfigError, HooksFull, OutOfMemory};
 use super::heap::{self, Heap, MAX_REQUEST};
@@ -36,29 +36,6 @@ pub const MAX_RECLAIM_ROUNDS: usize = 4;
 /// runs with no walloc lock held, so it may free and allocate. For one heap allocation the hooks
 /// run up to [`MAX_RECLAIM_ROUNDS`] times, while they report freeing something.
 pub type ReclaimHook = &'static (dyn Fn(Tier, u64) -> u64 + Send + Sync);
-
-/// Counters of the arena tier, written by its owner without locks.
-pub(crate) struct ArenaCounters {
-    pub(crate) used: AtomicUsize,
-    pub(crate) peak: AtomicUsize,
-    pub(crate) allocations: AtomicU64,
-    pub(crate) failures: AtomicU64,
-}
-
-impl ArenaCounters {
-    const fn new() -> ArenaCounters {
-        ArenaCounters {
-            used: AtomicUsize::new(0),
-            peak: AtomicUsize::new(0),
-            allocations: AtomicU64::new(0),
-            failures: AtomicU64::new(0),
-        }
-    }
-
-    pub(crate) fn note_peak(&self, position: usize) {
-        self.peak.fetch_max(position, Ordering::Relaxed);
-    }
-}
 
 std::thread_local! {
     // Set while this thread runs reclaim hooks, so a hook's own failing allocation does not
@@ -675,7 +652,7 @@ impl Walloc {
                 }
                 None => {
                     let c = self.arena_counters();
-                    let used = c.used.load(Ordering::Relaxed) as u64;
+                    let used = c.position() as u64;
                     (
                         used,
                         (c.peak.load(Ordering::Relaxed) as u64).max(used),
