@@ -18,6 +18,8 @@
 mod chain;
 mod error;
 mod scene;
+mod scene_items;
+mod scene_material;
 mod source;
 mod world;
 
