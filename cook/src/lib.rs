@@ -18,6 +18,7 @@
 mod chain;
 mod error;
 mod scene;
+mod scene_anim;
 mod scene_items;
 mod scene_material;
 mod source;

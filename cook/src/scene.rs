@@ -7,10 +7,12 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use glam::{Mat4, Quat};
+use layerw_engine::anim::Clip;
 use layerw_engine::render::{Mesh, TextureImage};
 use layerw_engine::stream::{PackCamera, PackEntity, PackLight, PackMaterial, PackWriter};
 use rayon::prelude::*;
 
+use crate::scene_anim::read_clips;
 use crate::scene_items::{read_camera, read_light};
 use crate::scene_material::read_material;
 use crate::source::{MeshParts, load_buffers, parse_gltf, read_capped, read_uri};
@@ -62,6 +64,9 @@ pub struct Scene {
     pub lights: Vec<PackLight>,
     /// One per node with a camera, at the node's world transform.
     pub cameras: Vec<PackCamera>,
+    /// One per glTF animation, in file order: its translation, rotation and scale channels,
+    /// each channel's joint the index of the node it drives (not written into packs yet).
+    pub clips: Vec<Clip>,
 }
 
 /// What [`Scene::write_pack`] wrote.
@@ -226,6 +231,7 @@ impl<'a> Inputs<'a> {
         if lists.scene.entities.is_empty() {
             return Err(self.fail("the scene has no node with a triangle mesh".to_owned()));
         }
+        lists.scene.clips = read_clips(&self.gltf, &self.buffers).map_err(|e| self.fail(e))?;
         Ok(lists.scene)
     }
 

@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use base64::Engine;
 use glam::{Quat, Vec2, Vec3, Vec4};
 use layerw_cook::{ChainOptions, CookError, Scene, load_scene, load_scene_bytes};
+use layerw_engine::anim::{ChannelTarget, Interpolation, JointPose};
 use layerw_engine::render::{AlphaMode, TextureTransform};
 use layerw_engine::stream::{
     PackBytes, PackError, PackLightKind, PackManifest, PackProjection, PackWriter,
@@ -101,12 +102,46 @@ fn cameras_sample_gives_both_projections_at_their_nodes() {
 }
 
 #[test]
-fn simple_skin_reads_its_mesh() {
-    // The skin and clip are not cooked yet; the skinned mesh itself reads as a static mesh.
+fn simple_skin_reads_its_mesh_and_its_clip_samples_the_known_keys() {
+    // The skin is not cooked yet: the skinned mesh reads as a static mesh.
     let scene = load_scene(sample("SimpleSkin")).unwrap();
     assert_eq!(scene.entities.len(), 1);
     let mesh = &scene.meshes[0].mesh;
     assert_eq!((mesh.positions.len(), mesh.triangle_count()), (10, 8));
+    // One clip: node 2's rotation, 12 LINEAR keys every 0.5 s up to 5.5 s.
+    assert_eq!(scene.clips.len(), 1);
+    let clip = &scene.clips[0];
+    assert_eq!(clip.duration(), 5.5);
+    let channel = &clip.channels()[0];
+    assert_eq!(
+        (channel.joint(), channel.target(), channel.interpolation()),
+        (2, ChannelTarget::Rotation, Interpolation::Linear)
+    );
+    assert_eq!(channel.times().len(), 12);
+    // The file's keys turn about Z: 0, 45 and 90 degrees at 0, 0.5 and 1 s, -45 at 3.5 s,
+    // -90 at 4 s; half-way between two keys is half-way round (slerp), and 5.5 s loops to 0.
+    let about_z = |degrees: f32| Quat::from_rotation_z(degrees.to_radians());
+    let mut poses = [JointPose::IDENTITY; 3];
+    for (time, degrees, looping) in [
+        (0.0, 0.0, false),
+        (0.5, 45.0, false),
+        (1.0, 90.0, false),
+        (3.5, -45.0, false),
+        (0.25, 22.5, false),
+        (3.75, -67.5, false),
+        (5.5 + 1.0, 90.0, true),
+        (5.5 + 1.0, 0.0, false),
+    ] {
+        clip.sample(time, looping, &mut poses);
+        let expected = about_z(degrees);
+        assert!(
+            poses[2].rotation.dot(expected).abs() > 1.0 - 1e-4,
+            "{time} s (looping {looping}): {:?}",
+            poses[2].rotation
+        );
+        // The other joints are not driven.
+        assert_eq!(poses[1], JointPose::IDENTITY);
+    }
 }
 
 fn data_uri(bytes: &[u8]) -> String {
@@ -351,6 +386,15 @@ fn what_the_formats_cannot_carry_is_a_typed_error() {
     let plain = r#"[{"pbrMetallicRoughness": {}}]"#;
     let err = load_scene_bytes(scene_gltf(plain, ONE_NODE, required).as_bytes()).unwrap_err();
     assert!(matches!(err, CookError::Gltf { .. }), "{err}");
+    // An animation whose key times are not scalars (the UV accessor).
+    let animated = r#", "animations": [{"channels": [{"sampler": 0,
+        "target": {"node": 0, "path": "translation"}}],
+      "samplers": [{"input": 1, "output": 0}]}]"#;
+    let err = load_scene_bytes(scene_gltf(plain, ONE_NODE, animated).as_bytes()).unwrap_err();
+    assert!(
+        matches!(&err, CookError::Gltf { message, .. } if message.contains("animation 0 channel 0")),
+        "{err}"
+    );
     // A spot whose cone is inside out reads, and the pack writer refuses it typed.
     let nodes = r#"[{"mesh": 0, "extensions": {"KHR_lights_punctual": {"light": 0}}}]"#;
     let spot = r#", "extensionsUsed": ["KHR_lights_punctual"],
