@@ -15,6 +15,7 @@ use rayon::prelude::*;
 use crate::scene_anim::read_clips;
 use crate::scene_items::{read_camera, read_light};
 use crate::scene_material::read_material;
+use crate::scene_skin::{SceneSkin, read_skins};
 use crate::source::{MeshParts, load_buffers, parse_gltf, read_capped, read_uri};
 use crate::{ChainOptions, CookError, generate_chain};
 
@@ -67,6 +68,9 @@ pub struct Scene {
     /// One per glTF animation, in file order: its translation, rotation and scale channels,
     /// each channel's joint the index of the node it drives (not written into packs yet).
     pub clips: Vec<Clip>,
+    /// One per glTF skin: its skeleton (not written into packs yet; the skinned meshes read
+    /// as static meshes).
+    pub skins: Vec<SceneSkin>,
 }
 
 /// What [`Scene::write_pack`] wrote.
@@ -232,6 +236,7 @@ impl<'a> Inputs<'a> {
             return Err(self.fail("the scene has no node with a triangle mesh".to_owned()));
         }
         lists.scene.clips = read_clips(&self.gltf, &self.buffers).map_err(|e| self.fail(e))?;
+        lists.scene.skins = read_skins(&self.gltf, &self.buffers).map_err(|e| self.fail(e))?;
         Ok(lists.scene)
     }
 

@@ -102,8 +102,47 @@ fn cameras_sample_gives_both_projections_at_their_nodes() {
 }
 
 #[test]
+fn simple_skin_gives_a_skeleton_whose_joint_matrices_follow_the_clip() {
+    let scene = load_scene(sample("SimpleSkin")).unwrap();
+    assert_eq!(scene.skins.len(), 1);
+    let skin = &scene.skins[0];
+    // Joints: node 1 (the root, 1 m up) and node 2 (its child).
+    assert_eq!(skin.joint_nodes, [1, 2]);
+    assert_eq!(skin.skeleton.parents(), [None, Some(0)]);
+    assert_eq!(
+        skin.skeleton.rest_pose()[0].translation,
+        Vec3::new(0.0, 1.0, 0.0)
+    );
+    let down = layerw_engine::glam::Mat4::from_translation(Vec3::new(0.0, -1.0, 0.0));
+    assert_eq!(skin.skeleton.inverse_binds(), [down, down]);
+    // The clip names node 2; on the skeleton that is joint 1.
+    let clip = scene.clips[0].retarget(|node| skin.joint_of(node as usize));
+    assert_eq!(clip.channels()[0].joint(), 1);
+    let mut poses = skin.skeleton.rest_pose().to_vec();
+    let mut matrices = Vec::new();
+    // At rest every skinning matrix is the identity (bind pose = rest pose).
+    skin.skeleton.joint_matrices(&poses, &mut matrices);
+    for m in &matrices {
+        assert!(
+            m.abs_diff_eq(layerw_engine::glam::Mat4::IDENTITY, 1e-6),
+            "{m}"
+        );
+    }
+    // At 1 s the upper joint has turned 90 degrees about Z around (0, 1, 0): the top-right
+    // vertex (0.5, 2, 0) goes to (-1, 1.5, 0); the lower joint does not move.
+    clip.sample(1.0, false, &mut poses);
+    skin.skeleton.joint_matrices(&poses, &mut matrices);
+    let moved = matrices[1].transform_point3(Vec3::new(0.5, 2.0, 0.0));
+    assert!(
+        (moved - Vec3::new(-1.0, 1.5, 0.0)).length() < 1e-3,
+        "{moved}"
+    );
+    assert!(matrices[0].abs_diff_eq(layerw_engine::glam::Mat4::IDENTITY, 1e-6));
+}
+
+#[test]
 fn simple_skin_reads_its_mesh_and_its_clip_samples_the_known_keys() {
-    // The skin is not cooked yet: the skinned mesh reads as a static mesh.
+    // Joints and weights per vertex are not cooked yet: the skinned mesh reads as a static mesh.
     let scene = load_scene(sample("SimpleSkin")).unwrap();
     assert_eq!(scene.entities.len(), 1);
     let mesh = &scene.meshes[0].mesh;

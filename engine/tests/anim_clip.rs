@@ -189,3 +189,44 @@ fn bad_keys_are_typed_errors() {
         Err(ClipError::NonFinite { value: 0 })
     );
 }
+
+#[test]
+fn skeletons_chain_parents_and_refuse_bad_joints() {
+    use layerw_engine::anim::{Skeleton, SkeletonError};
+    use layerw_engine::glam::Mat4;
+    // An arm: a shoulder at the origin, an elbow 1 m along X, bound where they rest.
+    let rest = vec![
+        JointPose::IDENTITY,
+        JointPose {
+            translation: Vec3::X,
+            ..JointPose::IDENTITY
+        },
+    ];
+    let binds = vec![Mat4::IDENTITY, Mat4::from_translation(-Vec3::X)];
+    let arm = Skeleton::new(vec![None, Some(0)], binds.clone(), rest.clone()).unwrap();
+    // The shoulder turns 90 degrees about Z: a point 2 m out on the forearm, (2, 0, 0), goes
+    // to (0, 2, 0) through the elbow's matrix (its parent's turn applied).
+    let mut poses = rest.clone();
+    poses[0].rotation = Quat::from_rotation_z(FRAC_PI_2);
+    let mut matrices = Vec::new();
+    arm.joint_matrices(&poses, &mut matrices);
+    let p = matrices[1].transform_point3(Vec3::new(2.0, 0.0, 0.0));
+    assert!((p - Vec3::new(0.0, 2.0, 0.0)).length() < 1e-5, "{p}");
+    assert_eq!(
+        Skeleton::new(vec![Some(1), None], binds.clone(), rest.clone()),
+        Err(SkeletonError::ParentNotBefore {
+            joint: 0,
+            parent: 1
+        })
+    );
+    assert!(matches!(
+        Skeleton::new(vec![None], binds.clone(), rest.clone()),
+        Err(SkeletonError::LengthMismatch { .. })
+    ));
+    let mut nan = binds;
+    nan[1].w_axis.x = f32::NAN;
+    assert_eq!(
+        Skeleton::new(vec![None, Some(0)], nan, rest),
+        Err(SkeletonError::NonFinite { joint: 1 })
+    );
+}

@@ -233,6 +233,20 @@ impl Clip {
         self.duration
     }
 
+    /// The clip with each channel's joint renamed by `map` (a file's node index to a
+    /// skeleton's joint index, say); channels `map` returns `None` for are dropped.
+    pub fn retarget(&self, map: impl Fn(u32) -> Option<u32>) -> Clip {
+        let channels = self
+            .channels
+            .iter()
+            .filter_map(|c| map(c.joint).map(|joint| Channel { joint, ..c.clone() }))
+            .collect();
+        Clip {
+            channels,
+            duration: self.duration,
+        }
+    }
+
     /// Writes the clip's values at `time` seconds into `poses` (indexed by joint; joints the
     /// clip does not drive keep their pose, channels past the slice are skipped). `looping`
     /// wraps `time` into `[0, duration)`; otherwise it is clamped to the clip's keys.

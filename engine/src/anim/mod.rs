@@ -1,5 +1,6 @@
 //! Skeletal animation data: clips of keyframed joint channels (glTF's translation, rotation
-//! and scale channels) sampled with glTF's three interpolations, and joint poses that blend.
+//! and scale channels) sampled with glTF's three interpolations, joint poses that blend, and
+//! skeletons that turn poses into skinning matrices.
 //! The cook reads clips from glTF files (`layerw-cook`); sampling is plain CPU work.
 //!
 //! # Example
@@ -23,6 +24,8 @@
 
 mod clip;
 mod pose;
+mod skeleton;
 
 pub use clip::{Channel, ChannelTarget, Clip, ClipError, Interpolation};
 pub use pose::{JointPose, blend_poses};
+pub use skeleton::{Skeleton, SkeletonError};
