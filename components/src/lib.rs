@@ -7,10 +7,12 @@
 //! without hand-rolled casts.
 #![warn(missing_docs)]
 
+mod anim;
 mod motion;
 mod render;
 mod transform;
 
+pub use anim::{Animator, ClipBlend, JointMatrices};
 pub use motion::{AngularVelocity, Position, Rotation, Velocity};
 pub use render::{
     Camera, CullIndexed, DrawPasses, FlyCamera, LodHandle, LodMesh, MaterialIndex,

@@ -73,6 +73,14 @@ pub enum CookError {
         /// Why.
         error: TextureError,
     },
+    /// A glTF file uses a feature the engine's formats do not carry (a texture map read from
+    /// a UV set other than `TEXCOORD_0`: meshes hold one UV set).
+    Unsupported {
+        /// The glTF file.
+        path: PathBuf,
+        /// Where and what (for example "material 2's occlusion map reads TEXCOORD_1").
+        feature: String,
+    },
     /// The content pack writer refused an asset or could not write.
     Pack(PackError),
     /// The input is neither a glTF/GLB file nor a procedural mesh spec.
@@ -96,6 +104,9 @@ impl fmt::Display for CookError {
             CookError::Io { path, error } => write!(f, "{}: {error}", path.display()),
             CookError::Gltf { path, message } => write!(f, "{}: {message}", path.display()),
             CookError::BadInput { input, reason } => write!(f, "input {input:?}: {reason}"),
+            CookError::Unsupported { path, feature } => {
+                write!(f, "{}: unsupported: {feature}", path.display())
+            }
             CookError::UnsupportedImage {
                 path,
                 image,

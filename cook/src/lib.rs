@@ -18,12 +18,17 @@
 mod chain;
 mod error;
 mod scene;
+mod scene_anim;
+mod scene_items;
+mod scene_material;
+mod scene_skin;
 mod source;
 mod world;
 
 pub use chain::{ChainOptions, generate_chain};
 pub use error::CookError;
 pub use scene::{PackSummary, Scene, SceneMesh, SceneTexture, load_scene, load_scene_bytes};
+pub use scene_skin::SceneSkin;
 pub use source::{
     MAX_GLTF_BYTES, MAX_VERTICES, load_gltf, load_gltf_bytes, load_input, procedural,
 };

@@ -11,9 +11,10 @@ const PACK_USAGE: &str = "\
 usage: layerw-cook pack SCENE.glb|SCENE.gltf --out DIR [options]
 
 Cooks the scene's default scene into a content pack in DIR: every triangle primitive a mesh
-with its LOD chain, every PNG base colour and normal texture with its mip chain, the
-metallic-roughness materials, every node with a mesh a static entity at its world transform,
-placed in world cells. DIR gets manifest.lwpk, coarse-NNNNN.bin (every asset's coarsest
+with its LOD chain, every PNG texture map with its mip chain, the metallic-roughness
+materials (alpha modes, double-sided, emissive strength, texture transforms), every node with
+a mesh a static entity at its world transform, placed in world cells, and the punctual lights
+and cameras of its nodes. DIR gets manifest.lwpk, coarse-NNNNN.bin (every asset's coarsest
 level) and blob-NNNNN.bin files.
 
 options:
@@ -188,11 +189,13 @@ fn run_pack(args: &PackArgs) -> Result<(), Box<dyn std::error::Error>> {
     let input = args.input.clone().unwrap_or_default();
     let scene = load_scene(&input)?;
     println!(
-        "{input}: {} meshes, {} textures, {} materials, {} entities",
+        "{input}: {} meshes, {} textures, {} materials, {} entities, {} lights, {} cameras",
         scene.meshes.len(),
         scene.textures.len(),
         scene.materials.len(),
-        scene.entities.len()
+        scene.entities.len(),
+        scene.lights.len(),
+        scene.cameras.len()
     );
     let (out, mut writer) = writer(args, args.cell_size.unwrap_or(64.0))?;
     scene.write_pack(&ChainOptions::default(), &mut writer)?;

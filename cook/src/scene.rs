@@ -1,14 +1,21 @@
 //! A glTF/GLB scene read for a content pack: its node hierarchy flattened to world transforms,
-//! its triangle primitives as meshes, its metallic-roughness materials and their PNG textures.
+//! its triangle primitives as meshes, its metallic-roughness materials (every map, alpha
+//! modes, double-sided, emissive strength, texture transforms) and their PNG textures, its
+//! punctual lights and cameras.
 
 use std::collections::HashMap;
 use std::path::Path;
 
-use glam::{Mat4, Quat, Vec3, Vec4};
+use glam::{Mat4, Quat};
+use layerw_engine::anim::Clip;
 use layerw_engine::render::{Mesh, TextureImage};
-use layerw_engine::stream::{PackEntity, PackMaterial, PackWriter};
+use layerw_engine::stream::{PackCamera, PackEntity, PackLight, PackMaterial, PackWriter};
 use rayon::prelude::*;
 
+use crate::scene_anim::read_clips;
+use crate::scene_items::{read_camera, read_light};
+use crate::scene_material::read_material;
+use crate::scene_skin::{SceneSkin, read_skins};
 use crate::source::{MeshParts, load_buffers, parse_gltf, read_capped, read_uri};
 use crate::{ChainOptions, CookError, generate_chain};
 
@@ -54,6 +61,16 @@ pub struct Scene {
     pub materials: Vec<PackMaterial>,
     /// One per (node, triangle primitive): world transform, static.
     pub entities: Vec<PackEntity>,
+    /// One per node with a `KHR_lights_punctual` light, at the node's world transform.
+    pub lights: Vec<PackLight>,
+    /// One per node with a camera, at the node's world transform.
+    pub cameras: Vec<PackCamera>,
+    /// One per glTF animation, in file order: its translation, rotation and scale channels,
+    /// each channel's joint the index of the node it drives (not written into packs yet).
+    pub clips: Vec<Clip>,
+    /// One per glTF skin: its skeleton (not written into packs yet; the skinned meshes read
+    /// as static meshes).
+    pub skins: Vec<SceneSkin>,
 }
 
 /// What [`Scene::write_pack`] wrote.
@@ -71,6 +88,10 @@ pub struct PackSummary {
     pub materials: u32,
     /// Entities.
     pub entities: u32,
+    /// Lights.
+    pub lights: u32,
+    /// Cameras.
+    pub cameras: u32,
 }
 
 impl Scene {
@@ -107,6 +128,9 @@ impl Scene {
             materials.push(writer.add_material(PackMaterial {
                 base_color_texture: texture(material.base_color_texture),
                 normal_texture: texture(material.normal_texture),
+                metallic_roughness_texture: texture(material.metallic_roughness_texture),
+                occlusion_texture: texture(material.occlusion_texture),
+                emissive_texture: texture(material.emissive_texture),
                 ..material.clone()
             })?);
             summary.materials += 1;
@@ -119,6 +143,14 @@ impl Scene {
             })?;
             summary.entities += 1;
         }
+        for light in &self.lights {
+            writer.add_light(*light)?;
+            summary.lights += 1;
+        }
+        for camera in &self.cameras {
+            writer.add_camera(*camera)?;
+            summary.cameras += 1;
+        }
         Ok(summary)
     }
 }
@@ -128,8 +160,13 @@ impl Scene {
 ///
 /// Every node with a mesh gives one static entity per triangle primitive, placed at the node's
 /// world transform (parent transforms applied, decomposed into translation, rotation and scale;
-/// a shear is lost). Materials keep the metallic-roughness factors, the emissive factor, and the
-/// base colour (sRGB) and normal (linear) textures; images must be PNG (others are a
+/// a shear is lost); every node with a `KHR_lights_punctual` light or a camera gives a
+/// [`PackLight`] or [`PackCamera`] there (scale dropped). Materials keep the
+/// metallic-roughness and emissive factors, the base colour and emissive (sRGB) and the
+/// metallic-roughness, normal and occlusion (linear) maps with the normal scale and occlusion
+/// strength, the alpha mode and cutoff, double-sided, `KHR_materials_emissive_strength` and
+/// each map's `KHR_texture_transform`. A map read from a UV set other than `TEXCOORD_0` is a
+/// [`CookError::Unsupported`]; images must be PNG (others are a
 /// [`CookError::UnsupportedImage`]). Buffers and images are read with [`load_gltf`]'s checks:
 /// files only below the glTF file's folder, files and buffers at most
 /// [`MAX_GLTF_BYTES`](crate::MAX_GLTF_BYTES).
@@ -198,6 +235,8 @@ impl<'a> Inputs<'a> {
         if lists.scene.entities.is_empty() {
             return Err(self.fail("the scene has no node with a triangle mesh".to_owned()));
         }
+        lists.scene.clips = read_clips(&self.gltf, &self.buffers).map_err(|e| self.fail(e))?;
+        lists.scene.skins = read_skins(&self.gltf, &self.buffers).map_err(|e| self.fail(e))?;
         Ok(lists.scene)
     }
 
@@ -298,7 +337,20 @@ impl<'a> Inputs<'a> {
 impl Lists {
     /// The entities of one node: one per triangle primitive of its mesh.
     fn add_node(&mut self, inputs: &Inputs<'_>, node: usize, world: Mat4) -> Result<(), CookError> {
-        let Some(mesh) = inputs.gltf.nodes().nth(node).and_then(|n| n.mesh()) else {
+        let Some(gltf_node) = inputs.gltf.nodes().nth(node) else {
+            return Ok(());
+        };
+        if let Some(light) = gltf_node.light() {
+            let light = read_light(&light, world)
+                .map_err(|e| inputs.fail(format!("node {node}'s light: {e}")))?;
+            self.scene.lights.push(light);
+        }
+        if let Some(camera) = gltf_node.camera() {
+            let camera = read_camera(&camera, world)
+                .map_err(|e| inputs.fail(format!("node {node}'s camera: {e}")))?;
+            self.scene.cameras.push(camera);
+        }
+        let Some(mesh) = gltf_node.mesh() else {
             return Ok(());
         };
         let (scale, rotation, translation) = world.to_scale_rotation_translation();
@@ -373,30 +425,9 @@ impl Lists {
         if let Some(&index) = self.material_index.get(&key) {
             return Ok(index);
         }
-        let pbr = material.pbr_metallic_roughness();
-        let base_color_texture = match pbr.base_color_texture() {
-            Some(info) => Some(self.texture(inputs, info.texture().source().index(), true)?),
-            None => None,
-        };
-        let normal_texture = match material.normal_texture() {
-            Some(normal) => Some(self.texture(inputs, normal.texture().source().index(), false)?),
-            None => None,
-        };
-        let pack_material = PackMaterial {
-            base_color: Vec4::from_array(pbr.base_color_factor()),
-            emissive: Vec3::from_array(material.emissive_factor()),
-            metallic: pbr.metallic_factor(),
-            roughness: pbr.roughness_factor(),
-            base_color_texture,
-            normal_texture,
-        };
-        let finite = pack_material.base_color.is_finite()
-            && pack_material.emissive.is_finite()
-            && pack_material.metallic.is_finite()
-            && pack_material.roughness.is_finite();
-        if !finite {
-            return Err(inputs.fail(format!("material {key:?} has a factor that is not finite")));
-        }
+        let pack_material = read_material(material, inputs.path, |image, srgb| {
+            self.texture(inputs, image, srgb)
+        })?;
         let index = self.scene.materials.len() as u32;
         self.scene.materials.push(pack_material);
         self.material_index.insert(key, index);

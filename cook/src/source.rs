@@ -394,7 +394,7 @@ pub(crate) fn parse_gltf(bytes: &[u8]) -> Result<gltf::Gltf, String> {
 /// Checks that `accessor` holds `dims` elements of one of `types`, at least one of them, and
 /// that every element lies inside its buffer view, and the view inside its buffer (sparse
 /// accessors are refused: no exporter writes them for these attributes).
-fn check_accessor(
+pub(crate) fn check_accessor(
     accessor: &gltf::Accessor<'_>,
     dims: gltf::accessor::Dimensions,
     types: &[gltf::accessor::DataType],

@@ -238,6 +238,7 @@ pub fn generate_world(
             roughness: rng.random_range(0.4..1.0),
             base_color_texture: None,
             normal_texture: None,
+            ..PackMaterial::default()
         })?;
     }
     summary.materials = PLAIN_MATERIALS;
@@ -309,6 +310,7 @@ fn write_batch(
                     roughness,
                     base_color_texture: Some(colour),
                     normal_texture: Some(normal),
+                    ..PackMaterial::default()
                 });
             }
         }

@@ -3,6 +3,7 @@
 //! journal). Policy (what systems do) lives in `layerw-systems`.
 #![warn(missing_docs)]
 
+pub mod anim;
 pub mod app;
 pub mod asset;
 pub mod cull;

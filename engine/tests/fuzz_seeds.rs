@@ -12,10 +12,11 @@ use layerw_engine::lod::{LodChain, LodLevel};
 use layerw_engine::platform::{
     Action, ActionMap, Binding, InputEvent, Journal, JournalFrame, KeyCode, TimedEvent,
 };
-use layerw_engine::render::{Mesh, TextureImage};
+use layerw_engine::render::{AlphaMode, Mesh, TextureImage, TextureTransform};
 use layerw_engine::stream::{
-    MeshLevel, PackEntity, PackManifest, PackMaterial, PackWriter, StoredLevel, TextureLevel,
-    decode_mesh_level, decode_texture_level,
+    MaterialTransforms, MeshLevel, PackCamera, PackEntity, PackLight, PackLightKind, PackManifest,
+    PackMaterial, PackProjection, PackWriter, StoredLevel, TextureLevel, decode_mesh_level,
+    decode_texture_level,
 };
 
 #[derive(Action, Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -31,10 +32,11 @@ fn corpus(target: &str) -> PathBuf {
         .join(target)
 }
 
-/// A small content pack: a two-level mesh, a 16 x 8 texture, a material, two entities in two
-/// cells.
+/// A small content pack: a two-level mesh, a 16 x 8 texture, a material (alpha mask,
+/// double-sided, a scaled base colour map), two entities in two cells, a spot light and a
+/// camera.
 fn pack() -> layerw_engine::stream::PackBytes {
-    use layerw_engine::glam::{Quat, Vec3, Vec4};
+    use layerw_engine::glam::{Quat, Vec2, Vec3, Vec4};
     let mut writer = PackWriter::in_memory(16.0).expect("a valid cell size");
     let chain = LodChain::new(vec![
         LodLevel::new(Mesh::cube(1.0), 0.1),
@@ -53,8 +55,43 @@ fn pack() -> layerw_engine::stream::PackBytes {
             roughness: 0.5,
             base_color_texture: Some(texture),
             normal_texture: None,
+            alpha_mode: AlphaMode::Mask,
+            double_sided: true,
+            transforms: MaterialTransforms {
+                base_color: TextureTransform {
+                    scale: Vec2::splat(2.0),
+                    ..TextureTransform::IDENTITY
+                },
+                ..MaterialTransforms::default()
+            },
+            ..PackMaterial::default()
         })
         .expect("a material");
+    writer
+        .add_light(PackLight {
+            kind: PackLightKind::Spot {
+                inner_cone: 0.3,
+                outer_cone: 0.6,
+            },
+            color: Vec3::ONE,
+            intensity: 50.0,
+            range: Some(10.0),
+            translation: Vec3::new(0.0, 4.0, 0.0),
+            rotation: Quat::from_rotation_x(-1.0),
+        })
+        .expect("a light");
+    writer
+        .add_camera(PackCamera {
+            projection: PackProjection::Perspective {
+                y_fov: 0.8,
+                aspect_ratio: None,
+                z_near: 0.1,
+                z_far: Some(100.0),
+            },
+            translation: Vec3::new(0.0, 2.0, 8.0),
+            rotation: Quat::IDENTITY,
+        })
+        .expect("a camera");
     for x in [-3.0, 20.0] {
         writer
             .add_entity(PackEntity {

@@ -48,6 +48,7 @@ fn material(base_color_texture: Option<u32>, normal_texture: Option<u32>) -> Pac
         roughness: 0.6,
         base_color_texture,
         normal_texture,
+        ..PackMaterial::default()
     }
 }
 
@@ -309,11 +310,12 @@ fn a_truncated_or_flipped_manifest_is_its_typed_error() {
         PackManifest::from_bytes(&b)
     };
     assert!(matches!(flip(0, 3), Err(PackError::BadMagic { .. })));
+    // 3 ^ 4 = 7 (3 ^ 1 would be 2, a version still read).
     assert_eq!(
-        flip(4, 0),
+        flip(4, 2),
         Err(PackError::UnsupportedVersion {
-            found: 3,
-            supported: 2
+            found: 7,
+            supported: PACK_VERSION
         })
     );
     // A version 1 manifest (levels of an asset all in one blob) is refused, not misread.
@@ -325,10 +327,10 @@ fn a_truncated_or_flipped_manifest_is_its_typed_error() {
         PackManifest::from_bytes(&v1),
         Err(PackError::UnsupportedVersion {
             found: 1,
-            supported: 2
+            supported: PACK_VERSION
         })
     );
-    assert_eq!(PACK_VERSION, 2);
+    assert_eq!(PACK_VERSION, 3);
     for at in 6..PACK_HEADER_LEN {
         assert!(
             matches!(flip(at, 5), Err(PackError::HeaderChecksum { .. })),

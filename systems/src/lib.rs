@@ -22,6 +22,7 @@
 //! ```
 #![warn(missing_docs)]
 
+mod anim;
 mod camera;
 mod cull;
 mod extract;
@@ -35,6 +36,7 @@ mod shadow;
 mod stream;
 mod transform;
 
+pub use anim::animate;
 pub use camera::{fly_camera, orbit_camera};
 pub use cull::{CullStats, cull};
 pub use frame_times::FrameTimes;

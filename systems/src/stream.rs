@@ -80,6 +80,7 @@ impl Default for CellRadii {
 ///         roughness: 0.8,
 ///         base_color_texture: None,
 ///         normal_texture: None,
+///         ..PackMaterial::default()
 ///     })
 ///     .unwrap();
 /// pack.add_entity(PackEntity {

@@ -42,6 +42,7 @@ fn pack_io() -> MemoryIo {
             roughness: 0.6,
             base_color_texture: None,
             normal_texture: None,
+            ..PackMaterial::default()
         })
         .unwrap();
     for k in 0..=STATICS {

@@ -43,6 +43,7 @@ fn pack() -> (Vec<u8>, Vec<Vec<u8>>, usize) {
             roughness: 0.6,
             base_color_texture: None,
             normal_texture: None,
+            ..PackMaterial::default()
         })
         .unwrap();
     // A textured material: a 256 px checker as base colour (a mip chain of 9 levels).
@@ -66,6 +67,7 @@ fn pack() -> (Vec<u8>, Vec<Vec<u8>>, usize) {
             roughness: 0.5,
             base_color_texture: Some(texture),
             normal_texture: None,
+            ..PackMaterial::default()
         })
         .unwrap();
     let mut placed = 0;

@@ -4,6 +4,7 @@
 mod assets;
 mod cascade;
 mod instance;
+mod material;
 mod mesh;
 mod overlay;
 mod queue;
@@ -18,6 +19,7 @@ pub use cascade::{MAX_SHADOW_CASCADES, ShadowCascades};
 pub use instance::{
     GpuInstance, ROTATION_LANES, pack_rotation, pack_rotations, scale_bits, unpack_rotation,
 };
+pub use material::{AlphaMode, TextureTransform};
 pub use mesh::{CheckedMesh, Indices, Mesh, MeshError};
 pub use overlay::{
     GLYPH_COUNT, GLYPH_SIZE, GlyphQuad, OverlayLines, OverlayText, StatsOverlay, font_atlas,

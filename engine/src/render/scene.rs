@@ -5,7 +5,7 @@ use core::ops::Range;
 
 use glam::{Mat4, Vec3, Vec4};
 
-use super::{GpuInstance, MeshHandle};
+use super::{AlphaMode, GpuInstance, MeshHandle, TextureTransform};
 
 /// The most materials the material table holds (a uniform buffer: WebGL2's 16 KiB limit).
 pub const MAX_MATERIALS: usize = 256;
@@ -25,6 +25,18 @@ pub struct MaterialParams {
     pub roughness: f32,
     /// Ambient occlusion factor.
     pub occlusion: f32,
+    /// How alpha is used (opaque by default).
+    pub alpha_mode: AlphaMode,
+    /// With [`AlphaMode::Mask`]: the least alpha drawn (glTF's default 0.5).
+    pub alpha_cutoff: f32,
+    /// Both faces are drawn (back faces lit with the flipped normal); else back faces are
+    /// culled.
+    pub double_sided: bool,
+    /// Multiplies `emissive` (`KHR_materials_emissive_strength`): emission brighter than 1.
+    pub emissive_strength: f32,
+    /// The UV transform the material's texture maps are sampled with
+    /// (`KHR_texture_transform`; the base colour map's when a glTF material gives several).
+    pub texture_transform: TextureTransform,
 }
 
 impl Default for MaterialParams {
@@ -35,6 +47,11 @@ impl Default for MaterialParams {
             metallic: 0.0,
             roughness: 0.5,
             occlusion: 1.0,
+            alpha_mode: AlphaMode::Opaque,
+            alpha_cutoff: 0.5,
+            double_sided: false,
+            emissive_strength: 1.0,
+            texture_transform: TextureTransform::IDENTITY,
         }
     }
 }

@@ -109,12 +109,16 @@ impl TextureImage {
         })
     }
 
-    /// Decodes a PNG (8-bit grey, grey + alpha, RGB or RGBA), safe for untrusted bytes.
+    /// Decodes a PNG (8-bit grey, grey + alpha, RGB or RGBA; indexed colour and grey under 8
+    /// bits are expanded to those, a transparency chunk to alpha), safe for untrusted bytes.
     pub fn decode_png(bytes: &[u8]) -> Result<Self, TextureError> {
         let mut decoder = png::Decoder::new(std::io::Cursor::new(bytes));
         decoder.set_limits(png::Limits {
             bytes: (MAX_SOURCE_TEXTURE_SIZE as usize).pow(2) * 4,
         });
+        // Palettes (common in exported textures: the Khronos BoxTextured sample has one) and
+        // low bit depths to 8-bit channels; 16-bit channels stay refused below.
+        decoder.set_transformations(png::Transformations::EXPAND);
         let mut reader = decoder
             .read_info()
             .map_err(|e| TextureError::Decode(e.to_string()))?;
@@ -127,13 +131,12 @@ impl TextureImage {
                 max: MAX_SOURCE_TEXTURE_SIZE,
             });
         }
-        if info.bit_depth != png::BitDepth::Eight {
+        let (color, bit_depth) = reader.output_color_type();
+        if bit_depth != png::BitDepth::Eight {
             return Err(TextureError::UnsupportedFormat(format!(
-                "{:?}-bit channels",
-                info.bit_depth
+                "{bit_depth:?}-bit channels"
             )));
         }
-        let color = info.color_type;
         let size = reader
             .output_buffer_size()
             .ok_or_else(|| TextureError::Decode("image too large".into()))?;
@@ -264,6 +267,33 @@ mod tests {
         assert_eq!(
             TextureImage::decode_png(&grey).unwrap().pixels,
             [9, 9, 9, 255]
+        );
+    }
+
+    #[test]
+    fn indexed_and_low_depth_pngs_expand() {
+        let mut out = Vec::new();
+        let mut encoder = png::Encoder::new(&mut out, 2, 1);
+        encoder.set_color(png::ColorType::Indexed);
+        encoder.set_depth(png::BitDepth::Eight);
+        encoder.set_palette(vec![10, 20, 30, 40, 50, 60]);
+        encoder.set_trns(vec![255, 128]);
+        let mut writer = encoder.write_header().unwrap();
+        writer.write_image_data(&[1, 0]).unwrap();
+        writer.finish().unwrap();
+        let image = TextureImage::decode_png(&out).unwrap();
+        assert_eq!(image.pixels, [40, 50, 60, 128, 10, 20, 30, 255]);
+        // Two 1-bit grey pixels, black then white.
+        let grey = encode(
+            2,
+            1,
+            png::ColorType::Grayscale,
+            png::BitDepth::One,
+            &[0b0100_0000],
+        );
+        assert_eq!(
+            TextureImage::decode_png(&grey).unwrap().pixels,
+            [0, 0, 0, 255, 255, 255, 255, 255]
         );
     }
 

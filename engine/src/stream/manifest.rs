@@ -7,6 +7,9 @@ use core::ops::Range;
 use glam::{IVec2, Quat, Vec3, Vec4};
 
 use crate::lod::LodBounds;
+use crate::render::{AlphaMode, TextureTransform};
+
+use super::scene_items::{PackCamera, PackLight};
 
 /// Where one level's bytes lie in a blob file, and how to check them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -92,22 +95,107 @@ pub const MAX_TEXTURE_SIZE: u32 = 1024;
 /// The largest texture edge for textures marked critical.
 pub const MAX_CRITICAL_TEXTURE_SIZE: u32 = 2048;
 
-/// A material of the pack: the engine's metallic-roughness parameters and optional textures
-/// (indices into [`PackManifest::textures`]).
+/// A material of the pack: the engine's metallic-roughness parameters, how alpha is used, and
+/// optional texture maps (indices into [`PackManifest::textures`]), each sampled through its
+/// own UV transform ([`PackMaterial::transforms`]). The default is glTF's default material:
+/// white, fully metallic, fully rough, opaque, one-sided, no textures.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PackMaterial {
     /// Linear base colour and alpha.
     pub base_color: Vec4,
-    /// Emitted radiance.
+    /// Emitted radiance (before `emissive_strength`).
     pub emissive: Vec3,
     /// 0 dielectric to 1 metal.
     pub metallic: f32,
     /// Perceptual roughness.
     pub roughness: f32,
-    /// Base colour texture.
+    /// Base colour texture (sRGB; its alpha multiplies `base_color`'s).
     pub base_color_texture: Option<u32>,
     /// Tangent-space normal map.
     pub normal_texture: Option<u32>,
+    /// Green: roughness, blue: metallic (linear), multiplied with the factors.
+    pub metallic_roughness_texture: Option<u32>,
+    /// Red: ambient occlusion (linear).
+    pub occlusion_texture: Option<u32>,
+    /// Emission (sRGB), multiplied with `emissive`.
+    pub emissive_texture: Option<u32>,
+    /// Scales the normal map's X and Y (glTF's `normalTexture.scale`; 1 by default).
+    pub normal_scale: f32,
+    /// How much the occlusion map darkens: 0 none, 1 fully (glTF's `occlusionTexture.strength`).
+    pub occlusion_strength: f32,
+    /// Multiplies `emissive` (`KHR_materials_emissive_strength`; 1 by default).
+    pub emissive_strength: f32,
+    /// How alpha is used.
+    pub alpha_mode: AlphaMode,
+    /// With [`AlphaMode::Mask`]: the least alpha drawn (0.5 by default).
+    pub alpha_cutoff: f32,
+    /// Both faces are drawn; else back faces are culled.
+    pub double_sided: bool,
+    /// Each map's UV transform (`KHR_texture_transform`).
+    pub transforms: MaterialTransforms,
+}
+
+impl Default for PackMaterial {
+    fn default() -> Self {
+        PackMaterial {
+            base_color: Vec4::ONE,
+            emissive: Vec3::ZERO,
+            metallic: 1.0,
+            roughness: 1.0,
+            base_color_texture: None,
+            normal_texture: None,
+            metallic_roughness_texture: None,
+            occlusion_texture: None,
+            emissive_texture: None,
+            normal_scale: 1.0,
+            occlusion_strength: 1.0,
+            emissive_strength: 1.0,
+            alpha_mode: AlphaMode::Opaque,
+            alpha_cutoff: 0.5,
+            double_sided: false,
+            transforms: MaterialTransforms::default(),
+        }
+    }
+}
+
+/// The UV transform of each of a material's texture maps (identity by default).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct MaterialTransforms {
+    /// The base colour map's.
+    pub base_color: TextureTransform,
+    /// The normal map's.
+    pub normal: TextureTransform,
+    /// The metallic-roughness map's.
+    pub metallic_roughness: TextureTransform,
+    /// The occlusion map's.
+    pub occlusion: TextureTransform,
+    /// The emissive map's.
+    pub emissive: TextureTransform,
+}
+
+impl MaterialTransforms {
+    /// The five transforms in the pack's order: base colour, normal, metallic-roughness,
+    /// occlusion, emissive.
+    pub fn to_array(&self) -> [TextureTransform; 5] {
+        [
+            self.base_color,
+            self.normal,
+            self.metallic_roughness,
+            self.occlusion,
+            self.emissive,
+        ]
+    }
+
+    /// The inverse of [`MaterialTransforms::to_array`].
+    pub fn from_array(t: [TextureTransform; 5]) -> Self {
+        MaterialTransforms {
+            base_color: t[0],
+            normal: t[1],
+            metallic_roughness: t[2],
+            occlusion: t[3],
+            emissive: t[4],
+        }
+    }
 }
 
 /// One entity placed in a world cell.
@@ -162,4 +250,8 @@ pub struct PackManifest {
     pub cell_size: f32,
     /// World cells with their entities.
     pub cells: Vec<PackCell>,
+    /// Punctual lights (`KHR_lights_punctual`), placed in the world.
+    pub lights: Vec<PackLight>,
+    /// Cameras, placed in the world.
+    pub cameras: Vec<PackCamera>,
 }

@@ -30,8 +30,10 @@ mod manifest;
 mod pack;
 mod pack_check;
 mod pack_error;
+mod pack_scene;
 #[cfg(not(target_family = "wasm"))]
 mod read_pool;
+mod scene_items;
 mod scheduler;
 mod streamer;
 mod writer;
@@ -60,16 +62,17 @@ pub use level::{
 };
 pub use link::{LinkFault, SimulatedLink};
 pub use manifest::{
-    BlobFile, MAX_CRITICAL_TEXTURE_SIZE, MAX_TEXTURE_SIZE, MeshLevel, PackCell, PackEntity,
-    PackManifest, PackMaterial, PackMesh, PackTexture, StoredLevel, TextureLevel,
+    BlobFile, MAX_CRITICAL_TEXTURE_SIZE, MAX_TEXTURE_SIZE, MaterialTransforms, MeshLevel, PackCell,
+    PackEntity, PackManifest, PackMaterial, PackMesh, PackTexture, StoredLevel, TextureLevel,
 };
 pub use pack::{
-    MAX_BLOB_NAME_LEN, MAX_BLOBS, MAX_CELLS, MAX_ENTITIES, MAX_MANIFEST_LEN, MAX_MATERIALS,
-    MAX_MESH_LEVEL_RAW_LEN, MAX_MESH_LEVELS, MAX_MESHES, MAX_TEXTURE_LEVEL_RAW_LEN,
-    MAX_TEXTURE_LEVELS, MAX_TEXTURES, PACK_HEADER_LEN, PACK_MAGIC, PACK_VERSION, cell_of,
-    manifest_len,
+    MAX_BLOB_NAME_LEN, MAX_BLOBS, MAX_CAMERAS, MAX_CELLS, MAX_ENTITIES, MAX_LIGHTS,
+    MAX_MANIFEST_LEN, MAX_MATERIALS, MAX_MESH_LEVEL_RAW_LEN, MAX_MESH_LEVELS, MAX_MESHES,
+    MAX_TEXTURE_LEVEL_RAW_LEN, MAX_TEXTURE_LEVELS, MAX_TEXTURES, OLDEST_PACK_VERSION,
+    PACK_HEADER_LEN, PACK_MAGIC, PACK_VERSION, cell_of, manifest_len,
 };
 pub use pack_error::{AssetKind, PackError};
+pub use scene_items::{PackCamera, PackLight, PackLightKind, PackProjection};
 pub use scheduler::{
     LevelCost, SchedulerError, SchedulerSettings, SchedulerStats, StreamAction, StreamScheduler,
     StreamedAsset, Want,

@@ -7,19 +7,28 @@ use core::ops::Range;
 use glam::{IVec2, Quat, Vec3, Vec4};
 
 use super::manifest::{
-    BlobFile, MeshLevel, PackCell, PackEntity, PackManifest, PackMaterial, PackMesh, PackTexture,
-    StoredLevel, TextureLevel,
+    BlobFile, MeshLevel, PackCell, PackEntity, PackManifest, PackMesh, PackTexture, StoredLevel,
+    TextureLevel,
 };
 use super::pack_error::PackError;
+use super::pack_scene::{
+    MATERIAL_LEN, MATERIAL_V2_LEN, put_material, put_scene_items, read_material, read_scene_items,
+};
 use crate::lod::LodBounds;
 
 /// The first four bytes of every manifest.
 pub const PACK_MAGIC: [u8; 4] = *b"LWPK";
-/// The manifest format version this code writes and reads.
+/// The manifest format version this code writes.
 ///
-/// Version 2 put each asset's coarsest level in a coarse blob (`coarse_blob`); version 1
-/// manifests are refused with [`PackError::UnsupportedVersion`].
-pub const PACK_VERSION: u16 = 2;
+/// Version 3 added material options (alpha mode and cutoff, double-sided, emissive strength,
+/// the metallic-roughness, occlusion and emissive maps, per-map UV transforms) and the lights
+/// and cameras lists; version 2 put each asset's coarsest level in a coarse blob
+/// (`coarse_blob`). Versions from [`OLDEST_PACK_VERSION`] on are read (a version 2 material
+/// reads with [`PackMaterial`](super::PackMaterial)'s defaults for what it lacks, and no lights or cameras); older
+/// ones are refused with [`PackError::UnsupportedVersion`].
+pub const PACK_VERSION: u16 = 3;
+/// The oldest manifest format version this code reads.
+pub const OLDEST_PACK_VERSION: u16 = 2;
 /// The manifest header's length: magic, version, flags, body length, body CRC, reserved,
 /// header CRC.
 pub const PACK_HEADER_LEN: usize = 32;
@@ -34,6 +43,10 @@ pub const MAX_MESHES: u32 = 1 << 20;
 pub const MAX_TEXTURES: u32 = 1 << 20;
 /// The most materials.
 pub const MAX_MATERIALS: u32 = 1 << 20;
+/// The most lights.
+pub const MAX_LIGHTS: u32 = 1 << 16;
+/// The most cameras.
+pub const MAX_CAMERAS: u32 = 1 << 16;
 /// The most world cells.
 pub const MAX_CELLS: u32 = 1 << 20;
 /// The most entities, over all cells.
@@ -50,7 +63,7 @@ pub const MAX_MESH_LEVEL_RAW_LEN: u32 = 256 << 20;
 pub const MAX_TEXTURE_LEVEL_RAW_LEN: u32 =
     super::MAX_CRITICAL_TEXTURE_SIZE * super::MAX_CRITICAL_TEXTURE_SIZE * 4;
 /// The texture index a material stores for "no texture".
-const NO_TEXTURE: u32 = u32::MAX;
+pub(super) const NO_TEXTURE: u32 = u32::MAX;
 
 /// Texture flag bits.
 const TEXTURE_SRGB: u32 = 1;
@@ -64,7 +77,6 @@ const BLOB_FIXED: u64 = 8 + 2;
 const MESH_FIXED: u64 = 4 + 4 + 4 + 40;
 const LEVEL_ENTRY: u64 = 28;
 const TEXTURE_FIXED: u64 = 4 + 4 + 4 + 4;
-const MATERIAL_LEN: u64 = 44;
 const CELL_FIXED: u64 = 12;
 const ENTITY_LEN: u64 = 52;
 
@@ -126,14 +138,7 @@ impl PackManifest {
         }
         put_u32(&mut body, self.materials.len() as u32);
         for m in &self.materials {
-            for f in m.base_color.to_array() {
-                put_f32(&mut body, f);
-            }
-            put_vec3(&mut body, m.emissive);
-            put_f32(&mut body, m.metallic);
-            put_f32(&mut body, m.roughness);
-            put_u32(&mut body, m.base_color_texture.unwrap_or(NO_TEXTURE));
-            put_u32(&mut body, m.normal_texture.unwrap_or(NO_TEXTURE));
+            put_material(&mut body, m);
         }
         put_u32(&mut body, self.cells.len() as u32);
         for cell in &self.cells {
@@ -151,6 +156,7 @@ impl PackManifest {
                 put_u32(&mut body, if e.is_static { ENTITY_STATIC } else { 0 });
             }
         }
+        put_scene_items(&mut body, &self.lights, &self.cameras);
         let mut out = Vec::with_capacity(PACK_HEADER_LEN + body.len());
         out.extend_from_slice(&PACK_MAGIC);
         out.extend_from_slice(&PACK_VERSION.to_le_bytes());
@@ -187,7 +193,8 @@ impl PackManifest {
         if computed != stored {
             return Err(PackError::BodyChecksum { stored, computed });
         }
-        let manifest = parse_body(&mut Reader { bytes: body, at: 0 })?;
+        let version = u16::from_le_bytes(array(bytes, 4));
+        let manifest = parse_body(&mut Reader { bytes: body, at: 0 }, version)?;
         manifest.validate()?;
         Ok(manifest)
     }
@@ -212,7 +219,7 @@ pub fn manifest_len(bytes: &[u8]) -> Result<u64, PackError> {
         return Err(short(header_len));
     }
     let version = u16::from_le_bytes(array(bytes, 4));
-    if version != PACK_VERSION {
+    if !(OLDEST_PACK_VERSION..=PACK_VERSION).contains(&version) {
         return Err(PackError::UnsupportedVersion {
             found: version,
             supported: PACK_VERSION,
@@ -314,19 +321,19 @@ fn fine_range<'a>(
     Some(first.offset..last.range().end)
 }
 
-fn put_u32(out: &mut Vec<u8>, v: u32) {
+pub(super) fn put_u32(out: &mut Vec<u8>, v: u32) {
     out.extend_from_slice(&v.to_le_bytes());
 }
 
-fn put_u64(out: &mut Vec<u8>, v: u64) {
+pub(super) fn put_u64(out: &mut Vec<u8>, v: u64) {
     out.extend_from_slice(&v.to_le_bytes());
 }
 
-fn put_f32(out: &mut Vec<u8>, v: f32) {
+pub(super) fn put_f32(out: &mut Vec<u8>, v: f32) {
     out.extend_from_slice(&v.to_le_bytes());
 }
 
-fn put_vec3(out: &mut Vec<u8>, v: Vec3) {
+pub(super) fn put_vec3(out: &mut Vec<u8>, v: Vec3) {
     for f in v.to_array() {
         put_f32(out, f);
     }
@@ -340,20 +347,20 @@ fn put_stored(out: &mut Vec<u8>, s: &StoredLevel) {
 }
 
 /// `N` bytes of `bytes` at `at`; the caller has checked the length.
-fn array<const N: usize>(bytes: &[u8], at: usize) -> [u8; N] {
+pub(super) fn array<const N: usize>(bytes: &[u8], at: usize) -> [u8; N] {
     let mut out = [0; N];
     out.copy_from_slice(&bytes[at..at + N]);
     out
 }
 
 /// A cursor over the body; every read checks the bytes left.
-struct Reader<'a> {
-    bytes: &'a [u8],
-    at: usize,
+pub(super) struct Reader<'a> {
+    pub(super) bytes: &'a [u8],
+    pub(super) at: usize,
 }
 
 impl Reader<'_> {
-    fn take<const N: usize>(&mut self) -> Result<[u8; N], PackError> {
+    pub(super) fn take<const N: usize>(&mut self) -> Result<[u8; N], PackError> {
         let bytes = self
             .bytes
             .get(self.at..self.at + N)
@@ -362,38 +369,38 @@ impl Reader<'_> {
         Ok(array(bytes, 0))
     }
 
-    fn short(&self, more: u64) -> PackError {
+    pub(super) fn short(&self, more: u64) -> PackError {
         PackError::Truncated {
             needed: (PACK_HEADER_LEN + self.at) as u64 + more,
             available: (PACK_HEADER_LEN + self.bytes.len()) as u64,
         }
     }
 
-    fn u16(&mut self) -> Result<u16, PackError> {
+    pub(super) fn u16(&mut self) -> Result<u16, PackError> {
         self.take().map(u16::from_le_bytes)
     }
 
-    fn u32(&mut self) -> Result<u32, PackError> {
+    pub(super) fn u32(&mut self) -> Result<u32, PackError> {
         self.take().map(u32::from_le_bytes)
     }
 
-    fn i32(&mut self) -> Result<i32, PackError> {
+    pub(super) fn i32(&mut self) -> Result<i32, PackError> {
         self.take().map(i32::from_le_bytes)
     }
 
-    fn u64(&mut self) -> Result<u64, PackError> {
+    pub(super) fn u64(&mut self) -> Result<u64, PackError> {
         self.take().map(u64::from_le_bytes)
     }
 
-    fn f32(&mut self) -> Result<f32, PackError> {
+    pub(super) fn f32(&mut self) -> Result<f32, PackError> {
         self.take().map(f32::from_le_bytes)
     }
 
-    fn vec3(&mut self) -> Result<Vec3, PackError> {
+    pub(super) fn vec3(&mut self) -> Result<Vec3, PackError> {
         Ok(Vec3::new(self.f32()?, self.f32()?, self.f32()?))
     }
 
-    fn vec4(&mut self) -> Result<Vec4, PackError> {
+    pub(super) fn vec4(&mut self) -> Result<Vec4, PackError> {
         Ok(Vec4::new(
             self.f32()?,
             self.f32()?,
@@ -404,7 +411,12 @@ impl Reader<'_> {
 
     /// A count of records of at least `min_len` bytes each, checked against `max` and against
     /// the bytes left, so what is allocated for it is bounded by the input's length.
-    fn count(&mut self, what: &'static str, max: u32, min_len: u64) -> Result<usize, PackError> {
+    pub(super) fn count(
+        &mut self,
+        what: &'static str,
+        max: u32,
+        min_len: u64,
+    ) -> Result<usize, PackError> {
         let count = self.u32()?;
         if count > max {
             return Err(PackError::TooMany {
@@ -430,14 +442,14 @@ impl Reader<'_> {
         })
     }
 
-    fn texture_index(&mut self) -> Result<Option<u32>, PackError> {
+    pub(super) fn texture_index(&mut self) -> Result<Option<u32>, PackError> {
         let index = self.u32()?;
         Ok((index != NO_TEXTURE).then_some(index))
     }
 }
 
 /// Parses the body (its CRC already checked); [`PackManifest::validate`] checks the result.
-fn parse_body(r: &mut Reader<'_>) -> Result<PackManifest, PackError> {
+fn parse_body(r: &mut Reader<'_>, version: u16) -> Result<PackManifest, PackError> {
     let cell_size = r.f32()?;
     if r.u32()? != 0 {
         return Err(PackError::InvalidHeader {
@@ -511,16 +523,14 @@ fn parse_body(r: &mut Reader<'_>) -> Result<PackManifest, PackError> {
             critical: flags & TEXTURE_CRITICAL != 0,
         });
     }
-    let mut materials = Vec::with_capacity(r.count("materials", MAX_MATERIALS, MATERIAL_LEN)?);
+    let material_len = if version < 3 {
+        MATERIAL_V2_LEN
+    } else {
+        MATERIAL_LEN
+    };
+    let mut materials = Vec::with_capacity(r.count("materials", MAX_MATERIALS, material_len)?);
     for _ in 0..materials.capacity() {
-        materials.push(PackMaterial {
-            base_color: r.vec4()?,
-            emissive: r.vec3()?,
-            metallic: r.f32()?,
-            roughness: r.f32()?,
-            base_color_texture: r.texture_index()?,
-            normal_texture: r.texture_index()?,
-        });
+        materials.push(read_material(r, version)?);
     }
     let mut cells = Vec::with_capacity(r.count("cells", MAX_CELLS, CELL_FIXED)?);
     let mut entity_total = 0u64;
@@ -560,6 +570,11 @@ fn parse_body(r: &mut Reader<'_>) -> Result<PackManifest, PackError> {
         }
         cells.push(PackCell { coord, entities });
     }
+    let (lights, cameras) = if version < 3 {
+        (Vec::new(), Vec::new())
+    } else {
+        read_scene_items(r)?
+    };
     if r.at != r.bytes.len() {
         return Err(PackError::TrailingBytes {
             expected: (PACK_HEADER_LEN + r.at) as u64,
@@ -573,6 +588,8 @@ fn parse_body(r: &mut Reader<'_>) -> Result<PackManifest, PackError> {
         materials,
         cell_size,
         cells,
+        lights,
+        cameras,
     })
 }
 
@@ -622,9 +639,10 @@ mod tests {
                 ..
             })
         ));
-        // An empty world parses.
+        // An empty world parses: five zero counts (blobs, meshes, textures, materials, cells)
+        // and the lights and cameras counts.
         let mut empty = body.clone();
-        empty.extend_from_slice(&[0; 20]);
+        empty.extend_from_slice(&[0; 28]);
         let m = PackManifest::from_bytes(&sealed(&empty)).unwrap();
         assert_eq!((m.blobs.len(), m.cells.len(), m.cell_size), (0, 0, 32.0));
         let mut header = sealed(&empty);

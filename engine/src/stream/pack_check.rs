@@ -6,10 +6,11 @@
 use super::level::lengths_fit;
 use super::manifest::{PackManifest, PackMaterial, PackMesh, PackTexture, StoredLevel};
 use super::pack::{
-    MAX_BLOB_NAME_LEN, MAX_BLOBS, MAX_CELLS, MAX_ENTITIES, MAX_MATERIALS, MAX_MESH_LEVEL_RAW_LEN,
-    MAX_MESH_LEVELS, MAX_MESHES, MAX_TEXTURE_LEVELS, MAX_TEXTURES, cell_of,
+    MAX_BLOB_NAME_LEN, MAX_BLOBS, MAX_CAMERAS, MAX_CELLS, MAX_ENTITIES, MAX_LIGHTS, MAX_MATERIALS,
+    MAX_MESH_LEVEL_RAW_LEN, MAX_MESH_LEVELS, MAX_MESHES, MAX_TEXTURE_LEVELS, MAX_TEXTURES, cell_of,
 };
 use super::pack_error::{AssetKind, PackError};
+use super::scene_items::{PackCamera, PackLight, PackLightKind, PackProjection};
 use super::{MAX_CRITICAL_TEXTURE_SIZE, MAX_TEXTURE_SIZE};
 
 /// The smallest decompressed mesh level but its indices: the 16-byte header and one vertex
@@ -36,7 +37,11 @@ impl PackManifest {
     /// - texture levels: each the mip right below the next (`w = max(1, next_w / 2)`, the same
     ///   for `h`), `raw_len == w * h * 4`, the full size at most [`MAX_TEXTURE_SIZE`]
     ///   ([`MAX_CRITICAL_TEXTURE_SIZE`] when critical);
-    /// - material parameters and entity transforms finite, each entity inside the cell that
+    /// - lights: finite, colour and intensity not negative, a range positive, spot cones
+    ///   `0 <= inner < outer <= pi/2`; cameras: finite, a perspective field of view in
+    ///   `(0, pi)`, aspect positive, `0 < near < far`, an orthographic one's magnifications
+    ///   non-zero and `0 <= near < far`;
+    /// - material parameters (emissive strength not negative) and entity transforms finite, each entity inside the cell that
     ///   lists it ([`cell_of`](super::cell_of)), no two cells with the same coordinates.
     pub fn validate(&self) -> Result<(), PackError> {
         if !(self.cell_size.is_finite() && self.cell_size > 0.0) {
@@ -67,7 +72,15 @@ impl PackManifest {
             self.check_texture(i as u32, texture)?;
         }
         for (i, material) in self.materials.iter().enumerate() {
-            self.check_material(i as u32, material)?;
+            check_material(i as u32, material, self.textures.len())?;
+        }
+        cap("lights", self.lights.len(), MAX_LIGHTS)?;
+        cap("cameras", self.cameras.len(), MAX_CAMERAS)?;
+        for (i, light) in self.lights.iter().enumerate() {
+            check_light(i as u32, light)?;
+        }
+        for (i, camera) in self.cameras.iter().enumerate() {
+            check_camera(i as u32, camera)?;
         }
         self.check_cells()
     }
@@ -192,34 +205,6 @@ impl PackManifest {
         Ok(())
     }
 
-    fn check_material(&self, index: u32, m: &PackMaterial) -> Result<(), PackError> {
-        let finite = m.base_color.is_finite()
-            && m.emissive.is_finite()
-            && m.metallic.is_finite()
-            && m.roughness.is_finite();
-        if !finite {
-            return Err(PackError::NonFinite {
-                what: "material",
-                index,
-            });
-        }
-        for (what, texture) in [
-            ("material base colour texture", m.base_color_texture),
-            ("material normal texture", m.normal_texture),
-        ] {
-            if let Some(t) = texture
-                && t as usize >= self.textures.len()
-            {
-                return Err(PackError::IndexOutOfRange {
-                    what,
-                    index: t,
-                    len: self.textures.len() as u64,
-                });
-            }
-        }
-        Ok(())
-    }
-
     fn check_cells(&self) -> Result<(), PackError> {
         for cell in &self.cells {
             let coord = cell.coord.to_array();
@@ -260,6 +245,170 @@ impl PackManifest {
             None => Ok(()),
         }
     }
+}
+
+/// A material's checks: finite numbers, a non-negative emissive strength, texture indices
+/// under `textures` (also the writer's, as materials are added).
+pub(super) fn check_material(
+    index: u32,
+    m: &PackMaterial,
+    textures: usize,
+) -> Result<(), PackError> {
+    let finite = m.base_color.is_finite()
+        && m.emissive.is_finite()
+        && m.metallic.is_finite()
+        && m.roughness.is_finite()
+        && m.normal_scale.is_finite()
+        && m.occlusion_strength.is_finite()
+        && m.emissive_strength.is_finite()
+        && m.alpha_cutoff.is_finite()
+        && m.transforms.to_array().iter().all(|t| t.is_finite());
+    if !finite {
+        return Err(PackError::NonFinite {
+            what: "material",
+            index,
+        });
+    }
+    if m.emissive_strength < 0.0 {
+        return Err(PackError::OutOfRange {
+            what: "material",
+            index,
+            reason: "negative emissive strength",
+        });
+    }
+    for (what, texture) in [
+        ("material base colour texture", m.base_color_texture),
+        ("material normal texture", m.normal_texture),
+        (
+            "material metallic-roughness texture",
+            m.metallic_roughness_texture,
+        ),
+        ("material occlusion texture", m.occlusion_texture),
+        ("material emissive texture", m.emissive_texture),
+    ] {
+        if let Some(t) = texture
+            && t as usize >= textures
+        {
+            return Err(PackError::IndexOutOfRange {
+                what,
+                index: t,
+                len: textures as u64,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// A light's checks (also the writer's).
+pub(super) fn check_light(index: u32, light: &PackLight) -> Result<(), PackError> {
+    let out_of_range = |reason| PackError::OutOfRange {
+        what: "light",
+        index,
+        reason,
+    };
+    let (inner, outer) = match light.kind {
+        PackLightKind::Spot {
+            inner_cone,
+            outer_cone,
+        } => (inner_cone, outer_cone),
+        _ => (0.0, 0.0),
+    };
+    let finite = light.color.is_finite()
+        && light.intensity.is_finite()
+        && light.range.is_none_or(f32::is_finite)
+        && inner.is_finite()
+        && outer.is_finite()
+        && light.translation.is_finite()
+        && light.rotation.is_finite();
+    if !finite {
+        return Err(PackError::NonFinite {
+            what: "light",
+            index,
+        });
+    }
+    if light.color.min_element() < 0.0 || light.intensity < 0.0 {
+        return Err(out_of_range("negative colour or intensity"));
+    }
+    if light.range.is_some_and(|r| r <= 0.0) {
+        return Err(out_of_range("range not positive"));
+    }
+    if let PackLightKind::Spot { .. } = light.kind
+        && !(0.0 <= inner && inner < outer && outer <= core::f32::consts::FRAC_PI_2)
+    {
+        return Err(out_of_range(
+            "spot cone angles not 0 <= inner < outer <= pi/2",
+        ));
+    }
+    Ok(())
+}
+
+/// A camera's checks (also the writer's).
+pub(super) fn check_camera(index: u32, camera: &PackCamera) -> Result<(), PackError> {
+    let out_of_range = |reason| PackError::OutOfRange {
+        what: "camera",
+        index,
+        reason,
+    };
+    let numbers = match camera.projection {
+        PackProjection::Perspective {
+            y_fov,
+            aspect_ratio,
+            z_near,
+            z_far,
+        } => [
+            y_fov,
+            aspect_ratio.unwrap_or(1.0),
+            z_near,
+            z_far.unwrap_or(1.0),
+        ],
+        PackProjection::Orthographic {
+            x_mag,
+            y_mag,
+            z_near,
+            z_far,
+        } => [x_mag, y_mag, z_near, z_far],
+    };
+    let finite = numbers.iter().all(|f| f.is_finite())
+        && camera.translation.is_finite()
+        && camera.rotation.is_finite();
+    if !finite {
+        return Err(PackError::NonFinite {
+            what: "camera",
+            index,
+        });
+    }
+    match camera.projection {
+        PackProjection::Perspective {
+            y_fov,
+            aspect_ratio,
+            z_near,
+            z_far,
+        } => {
+            if !(y_fov > 0.0 && y_fov < core::f32::consts::PI) {
+                return Err(out_of_range("vertical field of view not in (0, pi)"));
+            }
+            if aspect_ratio.is_some_and(|a| a <= 0.0) {
+                return Err(out_of_range("aspect ratio not positive"));
+            }
+            if z_near <= 0.0 || z_far.is_some_and(|far| far <= z_near) {
+                return Err(out_of_range("not 0 < near < far"));
+            }
+        }
+        PackProjection::Orthographic {
+            x_mag,
+            y_mag,
+            z_near,
+            z_far,
+        } => {
+            if x_mag == 0.0 || y_mag == 0.0 {
+                return Err(out_of_range("zero magnification"));
+            }
+            if z_near < 0.0 || z_far <= z_near {
+                return Err(out_of_range("not 0 <= near < far"));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn cap(what: &'static str, count: usize, max: u32) -> Result<(), PackError> {

@@ -177,6 +177,16 @@ pub enum PackError {
         /// The index of its owner (the entity within its cell, the material, the mesh).
         index: u32,
     },
+    /// A material, light or camera value is out of its range (a cone angle past 90 degrees, a
+    /// near plane behind the camera).
+    OutOfRange {
+        /// Whose value ("light", "camera", "material").
+        what: &'static str,
+        /// Its index.
+        index: u32,
+        /// What is wrong.
+        reason: &'static str,
+    },
     /// The cell size is not positive and finite.
     InvalidCellSize {
         /// The cell size given.
@@ -378,6 +388,11 @@ impl fmt::Display for PackError {
             PackError::NonFinite { what, index } => {
                 write!(f, "{what} {index} has a value that is not finite")
             }
+            PackError::OutOfRange {
+                what,
+                index,
+                reason,
+            } => write!(f, "{what} {index}: {reason}"),
             PackError::InvalidCellSize { cell_size } => {
                 write!(f, "cell size {cell_size} is not positive and finite")
             }

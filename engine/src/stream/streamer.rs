@@ -583,18 +583,24 @@ impl Streamer {
                         emissive: m.emissive,
                         metallic: m.metallic,
                         roughness: m.roughness,
+                        alpha_mode: m.alpha_mode,
+                        alpha_cutoff: m.alpha_cutoff,
+                        double_sided: m.double_sided,
+                        emissive_strength: m.emissive_strength,
+                        texture_transform: m.transforms.base_color,
                         ..MaterialParams::default()
                     })
                     .unwrap_or(0);
                 let handle = |t: Option<u32>| t.map(|t| texture_handles[t as usize]);
-                let set = (m.base_color_texture.is_some() || m.normal_texture.is_some())
-                    .then(|| {
-                        textures.add_set(TextureSet {
-                            base_color: handle(m.base_color_texture),
-                            normal: handle(m.normal_texture),
-                            ..TextureSet::default()
-                        })
-                    })
+                let set = TextureSet {
+                    base_color: handle(m.base_color_texture),
+                    normal: handle(m.normal_texture),
+                    metallic_roughness: handle(m.metallic_roughness_texture),
+                    emissive: handle(m.emissive_texture),
+                    occlusion: handle(m.occlusion_texture),
+                };
+                let set = (set != TextureSet::default())
+                    .then(|| textures.add_set(set))
                     .flatten();
                 (index, set)
             })

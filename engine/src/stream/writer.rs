@@ -15,10 +15,12 @@ use super::manifest::{
     TextureLevel,
 };
 use super::pack::{
-    MAX_BLOBS, MAX_CELLS, MAX_ENTITIES, MAX_MATERIALS, MAX_MESH_LEVEL_RAW_LEN, MAX_MESHES,
-    MAX_TEXTURE_LEVEL_RAW_LEN, MAX_TEXTURES, cell_of,
+    MAX_BLOBS, MAX_CAMERAS, MAX_CELLS, MAX_ENTITIES, MAX_LIGHTS, MAX_MATERIALS,
+    MAX_MESH_LEVEL_RAW_LEN, MAX_MESHES, MAX_TEXTURE_LEVEL_RAW_LEN, MAX_TEXTURES, cell_of,
 };
+use super::pack_check::{check_camera, check_light, check_material};
 use super::pack_error::{AssetKind, PackError};
+use super::scene_items::{PackCamera, PackLight};
 use crate::lod::{LodChain, encode_level};
 use crate::render::{MAX_SOURCE_TEXTURE_SIZE, TextureImage};
 
@@ -85,6 +87,7 @@ enum Sink {
 ///         roughness: 0.5,
 ///         base_color_texture: None,
 ///         normal_texture: None,
+///         ..PackMaterial::default()
 ///     })
 ///     .unwrap();
 /// writer
@@ -115,6 +118,8 @@ pub struct PackWriter {
     meshes: Vec<PackMesh>,
     textures: Vec<PackTexture>,
     materials: Vec<PackMaterial>,
+    lights: Vec<PackLight>,
+    cameras: Vec<PackCamera>,
     cells: BTreeMap<[i32; 2], Vec<PackEntity>>,
     entities: u32,
 }
@@ -168,6 +173,8 @@ impl PackWriter {
             meshes: Vec::new(),
             textures: Vec::new(),
             materials: Vec::new(),
+            lights: Vec::new(),
+            cameras: Vec::new(),
             cells: BTreeMap::new(),
             entities: 0,
         })
@@ -261,32 +268,26 @@ impl PackWriter {
     /// have been added; its parameters must be finite.
     pub fn add_material(&mut self, material: PackMaterial) -> Result<u32, PackError> {
         let index = next_index("materials", self.materials.len(), MAX_MATERIALS)?;
-        for (what, texture) in [
-            ("material base colour texture", material.base_color_texture),
-            ("material normal texture", material.normal_texture),
-        ] {
-            if let Some(t) = texture
-                && t as usize >= self.textures.len()
-            {
-                return Err(PackError::IndexOutOfRange {
-                    what,
-                    index: t,
-                    len: self.textures.len() as u64,
-                });
-            }
-        }
-        let m = &material;
-        if !(m.base_color.is_finite()
-            && m.emissive.is_finite()
-            && m.metallic.is_finite()
-            && m.roughness.is_finite())
-        {
-            return Err(PackError::NonFinite {
-                what: "material",
-                index,
-            });
-        }
+        check_material(index, &material, self.textures.len())?;
         self.materials.push(material);
+        Ok(index)
+    }
+
+    /// Adds a punctual light; returns its index in [`PackManifest::lights`]. Its numbers must
+    /// be finite and in range ([`PackManifest::validate`]).
+    pub fn add_light(&mut self, light: PackLight) -> Result<u32, PackError> {
+        let index = next_index("lights", self.lights.len(), MAX_LIGHTS)?;
+        check_light(index, &light)?;
+        self.lights.push(light);
+        Ok(index)
+    }
+
+    /// Adds a camera; returns its index in [`PackManifest::cameras`]. Its numbers must be
+    /// finite and in range ([`PackManifest::validate`]).
+    pub fn add_camera(&mut self, camera: PackCamera) -> Result<u32, PackError> {
+        let index = next_index("cameras", self.cameras.len(), MAX_CAMERAS)?;
+        check_camera(index, &camera)?;
+        self.cameras.push(camera);
         Ok(index)
     }
 
@@ -343,6 +344,8 @@ impl PackWriter {
             meshes: self.meshes,
             textures: self.textures,
             materials: self.materials,
+            lights: self.lights,
+            cameras: self.cameras,
             cell_size: self.cell_size,
             cells: self
                 .cells
@@ -542,6 +545,7 @@ mod tests {
             roughness: 0.5,
             base_color_texture,
             normal_texture,
+            ..PackMaterial::default()
         }
     }
 

@@ -70,6 +70,7 @@ pub fn add_textured_entity(writer: &mut PackWriter, image: &TextureImage) {
             roughness: 0.5,
             base_color_texture: Some(texture),
             normal_texture: None,
+            ..PackMaterial::default()
         })
         .unwrap();
     writer
