@@ -20,6 +20,10 @@ pub struct Options {
     /// Frames run and timed, each one fixed step of 1/60 s.
     pub frames: usize,
     /// rayon threads natively (0: rayon's default); always 1 on wasm.
+    #[cfg_attr(
+        all(target_arch = "wasm32", target_os = "unknown"),
+        expect(dead_code, reason = "the browser build is single-threaded")
+    )]
     pub threads: usize,
 }
 
@@ -139,7 +143,10 @@ pub fn checksum(world: &World) -> u64 {
         &Lifetime,
     )>();
     for (position, velocity, rotation, angular, transform, life) in query.iter() {
-        let floats = position.0.to_array().into_iter()
+        let floats = position
+            .0
+            .to_array()
+            .into_iter()
             .chain(velocity.0.to_array())
             .chain(rotation.0.to_array())
             .chain(angular.0.to_array())

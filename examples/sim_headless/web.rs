@@ -45,7 +45,11 @@ pub fn main() {
         }
     };
     let Some(performance) = web_sys::window().and_then(|w| w.performance()) else {
-        publish("layerwSimError", "no performance.now()", "no performance.now()");
+        publish(
+            "layerwSimError",
+            "no performance.now()",
+            "no performance.now()",
+        );
         return;
     };
     let (mut world, mut schedule) = sim::build(options.entities);

@@ -3,8 +3,7 @@
 //! at run time. Asking for the static archive first makes the binary self-contained (the shared
 //! library is then unused and dropped by `--as-needed`).
 fn main() {
-    let target_family = std::env::var("CARGO_CFG_TARGET_FAMILY").unwrap_or_default();
-    if !target_family.split(',').any(|f| f == "wasm") {
+    if std::env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux") {
         println!("cargo:rustc-link-lib=static=vmlib");
     }
 }

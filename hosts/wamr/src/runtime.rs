@@ -94,9 +94,21 @@ impl WasiArgs {
         let c_string = |s: &String| {
             CString::new(s.as_str()).map_err(|_| RunError(format!("{s:?} contains a NUL byte")))
         };
-        let argv: Vec<CString> = invocation.argv.iter().map(c_string).collect::<Result<_, _>>()?;
-        let dirs: Vec<CString> = invocation.dirs.iter().map(c_string).collect::<Result<_, _>>()?;
-        let env: Vec<CString> = invocation.env.iter().map(c_string).collect::<Result<_, _>>()?;
+        let argv: Vec<CString> = invocation
+            .argv
+            .iter()
+            .map(c_string)
+            .collect::<Result<_, _>>()?;
+        let dirs: Vec<CString> = invocation
+            .dirs
+            .iter()
+            .map(c_string)
+            .collect::<Result<_, _>>()?;
+        let env: Vec<CString> = invocation
+            .env
+            .iter()
+            .map(c_string)
+            .collect::<Result<_, _>>()?;
         // The pointers stay valid when the CStrings move into `_strings`: their buffers are on
         // the heap and are not reallocated.
         let argv_ptrs = argv.iter().map(|s| s.as_ptr().cast_mut()).collect();
@@ -193,7 +205,9 @@ pub fn run(invocation: &Invocation<'_>) -> Result<Outcome, RunError> {
                 natives.len() as u32,
             )
         {
-            return Err(RunError("WAMR's allocator or proc_exit registration failed".into()));
+            return Err(RunError(
+                "WAMR's allocator or proc_exit registration failed".into(),
+            ));
         }
         let mut init = RuntimeInitArgs {
             mem_alloc_type: mem_alloc_type_t_Alloc_With_System_Allocator,
@@ -225,7 +239,10 @@ pub fn run(invocation: &Invocation<'_>) -> Result<Outcome, RunError> {
             error.len() as u32,
         );
         if teardown.module.is_null() {
-            return Err(RunError(format!("WAMR cannot load it: {}", error_text(&error))));
+            return Err(RunError(format!(
+                "WAMR cannot load it: {}",
+                error_text(&error)
+            )));
         }
         wasm_runtime_set_wasi_args(
             teardown.module,
@@ -253,11 +270,15 @@ pub fn run(invocation: &Invocation<'_>) -> Result<Outcome, RunError> {
         }
         let start = wasm_runtime_lookup_wasi_start_function(teardown.instance);
         if start.is_null() {
-            return Err(RunError("no `_start` export (not a WASI command module)".into()));
+            return Err(RunError(
+                "no `_start` export (not a WASI command module)".into(),
+            ));
         }
         teardown.exec_env = wasm_runtime_create_exec_env(teardown.instance, invocation.stack_size);
         if teardown.exec_env.is_null() {
-            return Err(RunError("WAMR cannot create an execution environment".into()));
+            return Err(RunError(
+                "WAMR cannot create an execution environment".into(),
+            ));
         }
         start
     };
@@ -276,7 +297,9 @@ pub fn run(invocation: &Invocation<'_>) -> Result<Outcome, RunError> {
             "unknown exception".to_owned()
         } else {
             // SAFETY: non-null and NUL-terminated (above).
-            unsafe { CStr::from_ptr(exception) }.to_string_lossy().into_owned()
+            unsafe { CStr::from_ptr(exception) }
+                .to_string_lossy()
+                .into_owned()
         };
         Outcome::Trapped(text)
     };
