@@ -20,10 +20,6 @@ pub struct Options {
     /// Frames run and timed, each one fixed step of 1/60 s.
     pub frames: usize,
     /// rayon threads natively (0: rayon's default); always 1 on wasm.
-    #[cfg_attr(
-        all(target_arch = "wasm32", target_os = "unknown"),
-        expect(dead_code, reason = "the browser build is single-threaded")
-    )]
     pub threads: usize,
 }
 
