@@ -32,6 +32,7 @@ APT_PACKAGES=(
     mesa-vulkan-drivers libvulkan1  # wgpu on lavapipe (Vulkan on the CPU): golden images
     g++                             # layerw-cook builds meshoptimizer (C++) through the meshopt crate
     nginx                           # streaming tests: packs served with Range (started by the tests)
+    cmake clang libclang-dev        # layerw-wamr: wamr-sys builds WAMR with cmake, bindgen needs libclang
 )
 # python3 -m pip is needed for the wasmtime package below; Debian ships it separately.
 if [ ! -d "$LAYERW_PYDEPS/wasmtime-$LAYERW_WASMTIME_PY_VERSION.dist-info" ] \
@@ -132,5 +133,23 @@ if ! cargo fuzz --version 2>/dev/null | grep -q " $LAYERW_CARGO_FUZZ_VERSION\$";
     cargo install --quiet cargo-fuzz --version "$LAYERW_CARGO_FUZZ_VERSION" --locked
 fi
 log "$(cargo fuzz --version) present"
+
+# --------------------------------------------------------------------------------------------
+# 7. Hosts (scripts/hosts.sh): the wasmtime CLI, and binaryen's wasm-opt, which rewrites the
+#    wasip1 module into what the vendored WAMR reads (also used by scripts/wasm-size.sh).
+# --------------------------------------------------------------------------------------------
+if ! wasmtime --version 2>/dev/null | grep -q "^wasmtime $LAYERW_WASMTIME_CLI_VERSION\b"; then
+    log "cargo: installing wasmtime-cli $LAYERW_WASMTIME_CLI_VERSION (about 5 minutes)"
+    cargo install --quiet wasmtime-cli --version "$LAYERW_WASMTIME_CLI_VERSION" --locked \
+        --no-default-features --features "$LAYERW_WASMTIME_CLI_FEATURES"
+fi
+log "$(wasmtime --version) present"
+NODE_DIR="${XDG_CACHE_HOME:-$HOME/.cache}/layerw/node"
+if ! "$NODE_DIR/node_modules/.bin/wasm-opt" --version 2>/dev/null | grep -q "version ${LAYERW_BINARYEN_VERSION%%.*} "; then
+    log "npm: installing binaryen@$LAYERW_BINARYEN_VERSION into $NODE_DIR"
+    mkdir -p "$NODE_DIR"
+    npm install --prefix "$NODE_DIR" --silent --no-audit --no-fund "binaryen@$LAYERW_BINARYEN_VERSION"
+fi
+log "$("$NODE_DIR/node_modules/.bin/wasm-opt" --version) present"
 
 log "done"

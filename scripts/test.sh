@@ -70,7 +70,7 @@ section "clippy (native, all targets)" \
 
 # Unit, integration and doc tests of every workspace crate.
 section "clippy (wasm32-unknown-unknown: the web runner, the web renderer, the web examples)" \
-    cargo clippy -p layerw --lib --example input_playground --example render_demo --example bench_cubes --example net_arena --example stream_demo --example bench_stream --target wasm32-unknown-unknown -- -D warnings
+    cargo clippy -p layerw --lib --example input_playground --example render_demo --example bench_cubes --example net_arena --example stream_demo --example bench_stream --example sim_headless --target wasm32-unknown-unknown -- -D warnings
 
 # LAYERW_REQUIRE_GPU: the golden-image tests fail, not skip, without an adapter (setup.sh
 # installs lavapipe, Vulkan on the CPU). LAYERW_REQUIRE_NGINX: the streaming tests fail, not
@@ -150,6 +150,13 @@ section "build wasm32-wasip1 (libs)" \
 # catch_unwind cannot catch: gate such tests with #[cfg(panic = "unwind")].
 section "tests (wasm32-wasip1, wasmtime)" \
     cargo test -p layerw-engine --target wasm32-wasip1 -- --nocapture
+
+# sim_headless on every host at a small size, in debug builds (scripts/hosts.sh): natively with 1
+# and 2 threads, wasm32-wasip1 under the wasmtime CLI, under wasmtime's Python package and under
+# WAMR (layerw-wamr), and the web build in headless chromium. Fails when a host fails or ends in
+# a different world (the checksum of every entity's state); no timing thresholds.
+section "hosts (sim_headless: native, wasmtime, WAMR, chromium)" \
+    bash scripts/hosts.sh --debug --entities 2000 --frames 30
 
 # The asset layer's browser IO (fetch) in headless chromium: wasm-bindgen-test-runner serves the
 # test and drives chromium through chromedriver.

@@ -19,7 +19,14 @@ LAYERW_PYDEPS="${LAYERW_PYDEPS:-${XDG_CACHE_HOME:-$HOME/.cache}/layerw/pydeps}"
 # wasm-bindgen CLI for the web build; must equal the wasm-bindgen crate pinned in Cargo.toml.
 LAYERW_WASM_BINDGEN_VERSION="0.2.130"
 
-# wasm-opt for web size figures (npm; Debian's binaryen 108 produces wasm that crashes).
+# wasm-opt for web size figures and for the WAMR module of scripts/hosts.sh (npm; Debian's
+# binaryen 108 produces wasm that crashes).
 LAYERW_BINARYEN_VERSION="132.0.0"
 # brotli for web size figures (PyPI, into LAYERW_PYDEPS).
 LAYERW_BROTLI_PY_VERSION="1.1.0"
+
+# The wasmtime CLI (scripts/hosts.sh runs sim_headless under it), `cargo install --locked` with
+# only the features a WASI command needs (run, cranelift, wasip2 components): about 5 minutes
+# the first time, then cached in ~/.cargo/bin. 48.0.8 is the newest that builds with Rust 1.95.
+LAYERW_WASMTIME_CLI_VERSION="48.0.8"
+LAYERW_WASMTIME_CLI_FEATURES="run,cranelift,component-model,parallel-compilation,pooling-allocator,wat"
