@@ -1,14 +1,16 @@
 //! `PackManifest::from_bytes` (a content pack's `manifest.lwpk`, fetched from a file or a web
 //! server) on any bytes: a typed error, or a manifest that passes `validate` and re-encodes to
 //! exactly the bytes it came from (the encoding is canonical: flags, reserved bytes and every
-//! float are checked, so nothing is lost or normalised on the way).
+//! float are checked, so nothing is lost or normalised on the way). An older version's manifest
+//! (read with defaults for what it lacks) re-encodes as the current version, to a manifest equal
+//! to the one read.
 //!
 //! Each input is read twice: as it is (the header checks), and "resealed", with the header's
 //! body length and both CRCs recomputed, so that mutations of the body reach its parser and
 //! `validate` instead of stopping at the checksum.
 #![no_main]
 
-use layerw_engine::stream::{PACK_HEADER_LEN, PackManifest};
+use layerw_engine::stream::{PACK_HEADER_LEN, PACK_VERSION, PackManifest};
 use libfuzzer_sys::fuzz_target;
 
 fn check(bytes: &[u8]) {
@@ -16,11 +18,13 @@ fn check(bytes: &[u8]) {
         return;
     };
     manifest.validate().expect("a decoded manifest is valid");
-    assert_eq!(
-        manifest.to_bytes(),
-        bytes,
-        "a decoded manifest re-encodes to its bytes"
-    );
+    let encoded = manifest.to_bytes();
+    if u16::from_le_bytes([bytes[4], bytes[5]]) == PACK_VERSION {
+        assert_eq!(encoded, bytes, "a decoded manifest re-encodes to its bytes");
+    } else {
+        let again = PackManifest::from_bytes(&encoded).expect("an upgraded manifest decodes");
+        assert!(again == manifest, "an upgraded manifest reads back the same");
+    }
 }
 
 fuzz_target!(|data: &[u8]| {

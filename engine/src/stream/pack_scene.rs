@@ -218,7 +218,7 @@ pub(super) fn read_scene_items(
     r: &mut Reader<'_>,
 ) -> Result<(Vec<PackLight>, Vec<PackCamera>), PackError> {
     let mut lights = Vec::with_capacity(r.count("lights", MAX_LIGHTS, LIGHT_LEN)?);
-    for _ in 0..lights.capacity() {
+    for index in 0..lights.capacity() as u32 {
         let kind = r.u32()?;
         let flags = r.u32()?;
         if flags & !LIGHT_HAS_RANGE != 0 {
@@ -232,6 +232,26 @@ pub(super) fn read_scene_items(
         let range = r.f32()?;
         let inner_cone = r.f32()?;
         let outer_cone = r.f32()?;
+        // The encoding is canonical: a number the kind or flags leave unused is written as 0,
+        // so one that is not would be lost on the way back.
+        let unused = |value: f32, reason| {
+            if value.to_bits() == 0 {
+                Ok(())
+            } else {
+                Err(PackError::OutOfRange {
+                    what: "light",
+                    index,
+                    reason,
+                })
+            }
+        };
+        if flags & LIGHT_HAS_RANGE == 0 {
+            unused(range, "a range without its flag")?;
+        }
+        if kind != LIGHT_SPOT {
+            unused(inner_cone, "a cone angle on a light that is not a spot")?;
+            unused(outer_cone, "a cone angle on a light that is not a spot")?;
+        }
         let kind = match kind {
             LIGHT_DIRECTIONAL => PackLightKind::Directional,
             LIGHT_POINT => PackLightKind::Point,
@@ -256,7 +276,7 @@ pub(super) fn read_scene_items(
         });
     }
     let mut cameras = Vec::with_capacity(r.count("cameras", MAX_CAMERAS, CAMERA_LEN)?);
-    for _ in 0..cameras.capacity() {
+    for index in 0..cameras.capacity() as u32 {
         let kind = r.u32()?;
         let flags = r.u32()?;
         if flags & !(CAMERA_HAS_ASPECT | CAMERA_HAS_FAR) != 0 {
@@ -266,6 +286,16 @@ pub(super) fn read_scene_items(
             });
         }
         let [a, b, c, d] = [r.f32()?, r.f32()?, r.f32()?, r.f32()?];
+        // Canonical, as for lights: what the flags leave out is written as 0.
+        let unused_by_flags = (flags & CAMERA_HAS_ASPECT == 0 && b.to_bits() != 0)
+            || (flags & CAMERA_HAS_FAR == 0 && d.to_bits() != 0);
+        if kind == CAMERA_PERSPECTIVE && unused_by_flags {
+            return Err(PackError::OutOfRange {
+                what: "camera",
+                index,
+                reason: "a number without its flag",
+            });
+        }
         let projection = match kind {
             CAMERA_PERSPECTIVE => PackProjection::Perspective {
                 y_fov: a,
