@@ -14,7 +14,26 @@ use crate::source::check_accessor;
 /// rotations are refused). `Err` names the animation, channel and what is wrong.
 pub(crate) fn read_clips(gltf: &gltf::Gltf, buffers: &[Vec<u8>]) -> Result<Vec<Clip>, String> {
     let mut clips = Vec::new();
+    let (nodes, accessors) = (gltf.nodes().count(), gltf.accessors().count());
     for animation in gltf.animations() {
+        // gltf's animation accessors unwrap the indices they follow: check them first.
+        let root = gltf.document.as_json();
+        let Some(json) = root.animations.get(animation.index()) else {
+            continue;
+        };
+        for (c, channel) in json.channels.iter().enumerate() {
+            let sampler = json.samplers.get(channel.sampler.value());
+            let in_range = channel.target.node.value() < nodes
+                && sampler.is_some_and(|s| {
+                    s.input.value() < accessors && s.output.value() < accessors
+                });
+            if !in_range {
+                return Err(format!(
+                    "animation {} channel {c}: a node, sampler or accessor index out of range",
+                    animation.index()
+                ));
+            }
+        }
         let mut channels = Vec::new();
         for (c, channel) in animation.channels().enumerate() {
             let fail = |e: String| format!("animation {} channel {c}: {e}", animation.index());
