@@ -24,9 +24,8 @@ pub(crate) fn read_clips(gltf: &gltf::Gltf, buffers: &[Vec<u8>]) -> Result<Vec<C
         for (c, channel) in json.channels.iter().enumerate() {
             let sampler = json.samplers.get(channel.sampler.value());
             let in_range = channel.target.node.value() < nodes
-                && sampler.is_some_and(|s| {
-                    s.input.value() < accessors && s.output.value() < accessors
-                });
+                && sampler
+                    .is_some_and(|s| s.input.value() < accessors && s.output.value() < accessors);
             if !in_range {
                 return Err(format!(
                     "animation {} channel {c}: a node, sampler or accessor index out of range",
