@@ -6,8 +6,8 @@
 //! and no level read while another level of the same texture is drawn (WebGL2 forbids that).
 
 use super::{
-    FLOAT, PassSetup, draw_fullscreen, fullscreen_pipeline, fullscreen_shader, layout,
-    linear_sampler, sampler_entry, source_group, texture_entry, uniform_entry,
+    PassSetup, draw_fullscreen, fullscreen_pipeline, fullscreen_shader, layout, linear_sampler,
+    source_group, uniform_entry,
 };
 use crate::gpu::frame_graph::{Access, BLOOM_LEVELS, Pass, PassContext, Target, Targets};
 use crate::gpu::renderer::{Bloom, HDR_FORMAT};
@@ -36,18 +36,11 @@ impl BloomPass {
             "bloom.wgsl",
             include_str!("../../../../shaders/bloom.wgsl"),
         );
-        let group_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-            label: Some("bloom bind group layout"),
-            entries: &[
-                texture_entry(0, wgpu::ShaderStages::FRAGMENT, FLOAT),
-                sampler_entry(
-                    1,
-                    wgpu::ShaderStages::FRAGMENT,
-                    wgpu::SamplerBindingType::Filtering,
-                ),
-                uniform_entry(2, wgpu::ShaderStages::FRAGMENT),
-            ],
-        });
+        let group_layout = super::source_layout(
+            device,
+            "bloom bind group layout",
+            &[uniform_entry(2, wgpu::ShaderStages::FRAGMENT)],
+        );
         let params: [f32; 4] = [
             settings.threshold.max(0.0),
             settings.knee.clamp(0.0, 1.0),

@@ -128,6 +128,25 @@ fn linear_sampler(device: &wgpu::Device, label: &'static str) -> wgpu::Sampler {
     })
 }
 
+/// The bind group layout of a full-screen pass (fragment stage): its source texture at 0, a
+/// filtering sampler at 1, then `rest` (bindings from 2). [`source_group`] fills it.
+fn source_layout(
+    device: &wgpu::Device,
+    label: &'static str,
+    rest: &[wgpu::BindGroupLayoutEntry],
+) -> wgpu::BindGroupLayout {
+    let fragment = wgpu::ShaderStages::FRAGMENT;
+    let mut entries = vec![
+        texture_entry(0, fragment, FLOAT),
+        sampler_entry(1, fragment, wgpu::SamplerBindingType::Filtering),
+    ];
+    entries.extend_from_slice(rest);
+    device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+        label: Some(label),
+        entries: &entries,
+    })
+}
+
 /// A bind group of a full-screen pass: its source view, the sampler, then `rest` from
 /// binding 2.
 fn source_group(

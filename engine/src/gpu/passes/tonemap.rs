@@ -11,7 +11,7 @@ use std::sync::Mutex;
 
 use super::{
     FLOAT, PassSetup, draw_fullscreen, fullscreen_pipeline, fullscreen_shader, layout,
-    linear_sampler, sampler_entry, source_group, texture_entry, uniform_entry,
+    linear_sampler, source_group, texture_entry, uniform_entry,
 };
 use crate::gpu::frame_graph::{Access, BLOOM_LEVELS, Pass, PassContext, Target, Targets};
 use crate::gpu::renderer::{OUTPUT_FORMAT, Tonemap};
@@ -43,21 +43,16 @@ impl TonemapPass {
             "tonemap.wgsl",
             include_str!("../../../../shaders/tonemap.wgsl"),
         );
-        let group_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-            label: Some("tonemap bind group layout"),
-            entries: &[
-                texture_entry(0, wgpu::ShaderStages::FRAGMENT, FLOAT),
-                sampler_entry(
-                    1,
-                    wgpu::ShaderStages::FRAGMENT,
-                    wgpu::SamplerBindingType::Filtering,
-                ),
+        let group_layout = super::source_layout(
+            device,
+            "tonemap bind group layout",
+            &[
                 uniform_entry(2, wgpu::ShaderStages::FRAGMENT),
                 texture_entry(3, wgpu::ShaderStages::FRAGMENT, FLOAT),
                 texture_entry(4, wgpu::ShaderStages::FRAGMENT, FLOAT),
                 texture_entry(5, wgpu::ShaderStages::FRAGMENT, FLOAT),
             ],
-        });
+        );
         // Exposure, operator and bloom are fixed for the renderer's life: written once.
         let operator = match setup.config.tonemap {
             Tonemap::Aces => 0.0,
