@@ -7,8 +7,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use super::{
-    FLOAT, PassSetup, fullscreen_pipeline, fullscreen_shader, layout, linear_sampler,
-    sampler_entry, source_group, texture_entry,
+    PassSetup, fullscreen_pipeline, fullscreen_shader, layout, linear_sampler, source_group,
 };
 use crate::gpu::frame_graph::{Access, Pass, PassContext, Target, Targets};
 use crate::render::FrameStats;
@@ -37,17 +36,7 @@ impl FxaaPass {
                 "fxaa.wgsl",
                 include_str!("../../../../shaders/fxaa.wgsl"),
             ),
-            group_layout: device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-                label: Some("fxaa bind group layout"),
-                entries: &[
-                    texture_entry(0, wgpu::ShaderStages::FRAGMENT, FLOAT),
-                    sampler_entry(
-                        1,
-                        wgpu::ShaderStages::FRAGMENT,
-                        wgpu::SamplerBindingType::Filtering,
-                    ),
-                ],
-            }),
+            group_layout: super::source_layout(device, "fxaa bind group layout", &[]),
             sampler: linear_sampler(device, "fxaa sampler"),
             group: None,
             pipelines: Mutex::default(),

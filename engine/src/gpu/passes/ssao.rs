@@ -6,8 +6,7 @@
 //! Plain render passes and uniforms: it runs on WebGL2.
 
 use super::{
-    FLOAT, PassSetup, draw_fullscreen, fullscreen_pipeline, fullscreen_shader, layout,
-    sampler_entry, texture_entry, uniform_entry,
+    PassSetup, draw_fullscreen, fullscreen_pipeline, fullscreen_shader, layout, uniform_entry,
 };
 use crate::gpu::frame_graph::{Access, Pass, PassContext, Target, Targets};
 use crate::gpu::renderer::AmbientOcclusion;
@@ -37,15 +36,11 @@ impl SsaoPass {
             ]
             .concat(),
         );
-        let group_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-            label: Some("ssao bind group layout"),
-            entries: &[
-                texture_entry(0, fragment, FLOAT),
-                sampler_entry(1, fragment, wgpu::SamplerBindingType::Filtering),
-                uniform_entry(2, fragment),
-                uniform_entry(3, fragment),
-            ],
-        });
+        let group_layout = super::source_layout(
+            device,
+            "ssao bind group layout",
+            &[uniform_entry(2, fragment), uniform_entry(3, fragment)],
+        );
         let params: [f32; 4] = [
             settings.radius.max(1e-3),
             settings.intensity.clamp(0.0, 1.0),
