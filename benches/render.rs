@@ -109,6 +109,7 @@ fn item(
     PackedItem {
         mesh: mesh.0,
         textures: Default::default(),
+        surface: Default::default(),
         passes,
         instance: GpuInstance::new(
             transform.translation,

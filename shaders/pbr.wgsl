@@ -9,8 +9,9 @@ const PI: f32 = 3.14159265;
 
 struct Material {
     base_color: vec4<f32>,
-    emissive_metallic: vec4<f32>,    // rgb emissive, a metallic
-    roughness_occlusion: vec4<f32>,  // x roughness, y occlusion
+    emissive_metallic: vec4<f32>,  // rgb emissive (times its strength), a metallic
+    surface: vec4<f32>,            // x roughness, y occlusion, z alpha cutoff, w UV rotation
+    uv_offset_scale: vec4<f32>,    // KHR_texture_transform: xy offset, zw scale
 }
 
 struct Materials {
@@ -119,6 +120,47 @@ fn place(a: vec4<u32>, instance: InstanceIn) -> Placed {
 @vertex
 fn vs_shadow(@location(0) a: vec4<u32>, instance: InstanceIn) -> @builtin(position) vec4<f32> {
     return frame.light_view_proj[cascade.index.x] * vec4<f32>(place(a, instance).world, 1.0);
+}
+
+// Alpha-masked shadow casters: the base colour's alpha is tested as in the camera's view, so
+// leaves and fences cast their holes.
+struct ShadowMaskedOut {
+    @builtin(position) clip: vec4<f32>,
+    @location(0) uv: vec2<f32>,
+    @location(1) @interpolate(flat) material: u32,
+}
+
+@vertex
+fn vs_shadow_masked(vertex: VertexIn, instance: InstanceIn) -> ShadowMaskedOut {
+    var out: ShadowMaskedOut;
+    out.clip = frame.light_view_proj[cascade.index.x]
+        * vec4<f32>(place(vertex.a, instance).world, 1.0);
+    out.uv = bitcast<vec2<f32>>(vertex.b.xy);
+    out.material = min(instance.scale_material >> 16u, MAX_MATERIALS - 1u);
+    return out;
+}
+
+@fragment
+fn fs_shadow_masked(in: ShadowMaskedOut) {
+    let material = materials.items[in.material];
+    if (material_alpha(material, in.uv) < material.surface.z) {
+        discard;
+    }
+}
+
+// KHR_texture_transform: scale, then rotate (turning +U towards -V), then offset.
+fn material_uv(material: Material, uv: vec2<f32>) -> vec2<f32> {
+    let scaled = uv * material.uv_offset_scale.zw;
+    let s = sin(material.surface.w);
+    let c = cos(material.surface.w);
+    return vec2<f32>(c * scaled.x + s * scaled.y, c * scaled.y - s * scaled.x)
+        + material.uv_offset_scale.xy;
+}
+
+// The base colour's alpha: the factor's times the map's.
+fn material_alpha(material: Material, uv: vec2<f32>) -> f32 {
+    return material.base_color.a
+        * textureSample(base_color_map, material_sampler, material_uv(material, uv)).a;
 }
 
 struct VertexOut {
@@ -246,28 +288,31 @@ fn shadow_factor(world: vec3<f32>, n: vec3<f32>) -> f32 {
 }
 
 // A shaded surface point: its radiance, the share of it that came from the environment
-// (what ambient occlusion darkens), and its normal.
+// (what ambient occlusion darkens), its normal and its alpha.
 struct Shaded {
     color: vec3<f32>,
     ambient: vec3<f32>,
     normal: vec3<f32>,
+    alpha: f32,
 }
 
-fn shade(in: VertexOut) -> Shaded {
+// `front`: whether the triangle faces the camera (a double-sided surface's back faces are lit
+// with the normal turned towards the camera; single-sided ones have no back faces drawn).
+fn shade(in: VertexOut, front: bool) -> Shaded {
     let material = materials.items[in.material];
-    let base_map = textureSample(base_color_map, material_sampler, in.uv);
-    let mr_map = textureSample(metallic_roughness_map, material_sampler, in.uv);
-    let normal_sample = textureSample(normal_map, material_sampler, in.uv).xyz * 2.0 - 1.0;
+    let uv = material_uv(material, in.uv);
+    let base_map = textureSample(base_color_map, material_sampler, uv);
+    let mr_map = textureSample(metallic_roughness_map, material_sampler, uv);
+    let normal_sample = textureSample(normal_map, material_sampler, uv).xyz * 2.0 - 1.0;
     let emissive = material.emissive_metallic.rgb
-        * textureSample(emissive_map, material_sampler, in.uv).rgb;
+        * textureSample(emissive_map, material_sampler, uv).rgb;
     let albedo = material.base_color.rgb * base_map.rgb;
     // glTF layout: roughness in green, metallic in blue.
     let metallic = clamp(material.emissive_metallic.a * mr_map.b, 0.0, 1.0);
-    let roughness = clamp(material.roughness_occlusion.x * mr_map.g, 0.045, 1.0);
-    let occlusion = material.roughness_occlusion.y
-        * textureSample(occlusion_map, material_sampler, in.uv).r;
+    let roughness = clamp(material.surface.x * mr_map.g, 0.045, 1.0);
+    let occlusion = material.surface.y * textureSample(occlusion_map, material_sampler, uv).r;
     // Tangent-space normal mapping (a flat map leaves the geometric normal).
-    let geometric = normalize(in.normal);
+    let geometric = normalize(in.normal) * select(-1.0, 1.0, front);
     let t = normalize(in.tangent.xyz - geometric * dot(geometric, in.tangent.xyz));
     let b = cross(geometric, t) * in.tangent.w;
     let n = normalize(t * normal_sample.x + b * normal_sample.y + geometric * normal_sample.z);
@@ -302,12 +347,34 @@ fn shade(in: VertexOut) -> Shaded {
     let specular = prefiltered * (f0 * split.x + split.y);
     let ambient = (diffuse + specular) * occlusion;
     color = color + ambient + emissive;
-    return Shaded(color, ambient, n);
+    return Shaded(color, ambient, n, material.base_color.a * base_map.a);
 }
 
 @fragment
-fn fs_main(in: VertexOut) -> @location(0) vec4<f32> {
-    return vec4<f32>(shade(in).color, 1.0);
+fn fs_main(in: VertexOut, @builtin(front_facing) front: bool) -> @location(0) vec4<f32> {
+    return vec4<f32>(shade(in, front).color, 1.0);
+}
+
+// Alpha-masked surfaces: drawn where alpha reaches the cutoff. The test comes after shading,
+// so every texture sample stays in uniform control flow.
+fn masked(in: VertexOut, front: bool) -> Shaded {
+    let shaded = shade(in, front);
+    if (shaded.alpha < materials.items[in.material].surface.z) {
+        discard;
+    }
+    return shaded;
+}
+
+@fragment
+fn fs_masked(in: VertexOut, @builtin(front_facing) front: bool) -> @location(0) vec4<f32> {
+    return vec4<f32>(masked(in, front).color, 1.0);
+}
+
+// Blended surfaces: over what is behind them by alpha (the pipeline's blend state).
+@fragment
+fn fs_blended(in: VertexOut, @builtin(front_facing) front: bool) -> @location(0) vec4<f32> {
+    let shaded = shade(in, front);
+    return vec4<f32>(shaded.color, shaded.alpha);
 }
 
 // The colour and, for ambient occlusion (passes/ssao.rs), the geometry at the pixel.
@@ -329,14 +396,33 @@ fn luminance(c: vec3<f32>) -> f32 {
     return dot(c, vec3<f32>(0.2126, 0.7152, 0.0722));
 }
 
-@fragment
-fn fs_main_geometry(in: VertexOut) -> ShadedWithGeometry {
-    let shaded = shade(in);
+fn with_geometry(in: VertexOut, shaded: Shaded) -> ShadedWithGeometry {
     let depth = dot(in.world - frame.camera_position.xyz, frame.camera_forward.xyz);
     let share = luminance(shaded.ambient) / max(luminance(shaded.color), 1e-4);
     var out: ShadedWithGeometry;
     out.color = vec4<f32>(shaded.color, 1.0);
     out.geometry = vec4<f32>(octahedral_encode(shaded.normal), depth, clamp(share, 0.0, 1.0));
+    return out;
+}
+
+@fragment
+fn fs_main_geometry(in: VertexOut, @builtin(front_facing) front: bool) -> ShadedWithGeometry {
+    return with_geometry(in, shade(in, front));
+}
+
+@fragment
+fn fs_masked_geometry(in: VertexOut, @builtin(front_facing) front: bool) -> ShadedWithGeometry {
+    return with_geometry(in, masked(in, front));
+}
+
+// The geometry target is not written (the pipeline masks it): ambient occlusion sees what is
+// behind a blended surface.
+@fragment
+fn fs_blended_geometry(in: VertexOut, @builtin(front_facing) front: bool) -> ShadedWithGeometry {
+    let shaded = shade(in, front);
+    var out: ShadedWithGeometry;
+    out.color = vec4<f32>(shaded.color, shaded.alpha);
+    out.geometry = vec4<f32>(0.0);
     return out;
 }
 

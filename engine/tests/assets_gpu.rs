@@ -78,6 +78,7 @@ fn unloading_meshes_and_textures_frees_gpu_memory_and_stale_draws_are_skipped() 
         scale: 1.0,
         material: 0,
         textures: set,
+        surface: Default::default(),
     };
     queue.set_items(&[item(cube, -1.0), item(sphere, 1.0)]);
     world.insert_resource(meshes);

@@ -43,6 +43,7 @@ fn sphere_scene(gpu: &GpuContext, config: RendererConfig) -> (Renderer, Batch) {
     let batch = Batch {
         mesh: sphere,
         textures: Default::default(),
+        surface: Default::default(),
         instances: 0..1,
         casters: None,
     };

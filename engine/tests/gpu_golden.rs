@@ -123,12 +123,14 @@ fn golden_pbr_spheres() {
             Batch {
                 mesh: sphere,
                 textures: Default::default(),
+                surface: Default::default(),
                 instances: 0..15,
                 casters: None,
             },
             Batch {
                 mesh: plane,
                 textures: Default::default(),
+                surface: Default::default(),
                 instances: 15..16,
                 casters: None,
             },
@@ -213,12 +215,14 @@ fn golden_shadows_and_point_lights() {
             Batch {
                 mesh: ground,
                 textures: Default::default(),
+                surface: Default::default(),
                 instances: 0..1,
                 casters: None,
             },
             Batch {
                 mesh: cube,
                 textures: Default::default(),
+                surface: Default::default(),
                 instances: 1..5,
                 casters: None,
             },
@@ -280,6 +284,7 @@ fn golden_ten_thousand_instances() {
         batches: &[Batch {
             mesh: cube,
             textures: Default::default(),
+            surface: Default::default(),
             instances: 0..10_000,
             casters: None,
         }],
@@ -331,6 +336,7 @@ fn invalid_input_is_a_typed_error_not_a_gpu_panic() {
         batches: &[Batch {
             mesh: cube,
             textures: Default::default(),
+            surface: Default::default(),
             instances: 0..1,
             casters: None,
         }],
@@ -487,18 +493,21 @@ fn golden_textured_meshes() {
             Batch {
                 mesh: plane,
                 textures: floor_set,
+                surface: Default::default(),
                 instances: 0..1,
                 casters: None,
             },
             Batch {
                 mesh: sphere,
                 textures: sphere_set,
+                surface: Default::default(),
                 instances: 1..2,
                 casters: None,
             },
             Batch {
                 mesh: cube,
                 textures: cube_set,
+                surface: Default::default(),
                 instances: 2..3,
                 casters: None,
             },
@@ -533,6 +542,7 @@ fn gpu_frame_time_is_measured_where_the_adapter_has_timestamps() {
         batches: &[Batch {
             mesh: cube,
             textures: Default::default(),
+            surface: Default::default(),
             instances: 0..1000,
             casters: None,
         }],
@@ -640,6 +650,7 @@ fn golden_text_overlay() {
         batches: &[Batch {
             mesh: cube,
             textures: Default::default(),
+            surface: Default::default(),
             instances: 0..400,
             casters: None,
         }],

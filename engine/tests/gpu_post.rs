@@ -85,6 +85,7 @@ fn render_lit(
         batches: &[Batch {
             mesh,
             textures: Default::default(),
+            surface: Default::default(),
             instances: 0..instances.len() as u32,
             casters: None,
         }],

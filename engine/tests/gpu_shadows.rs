@@ -95,12 +95,14 @@ fn render(gpu: &GpuContext, cascades: u32) -> Image {
             Batch {
                 mesh: post,
                 textures: Default::default(),
+                surface: Default::default(),
                 instances: 0..posts,
                 casters: None,
             },
             Batch {
                 mesh: floor,
                 textures: Default::default(),
+                surface: Default::default(),
                 instances: posts..posts + 1,
                 casters: None,
             },

@@ -4,8 +4,9 @@
 //! Two parallel passes over fixed chunks of each archetype's rows:
 //!
 //! 1. **Runs**: each chunk reads its small columns (`DrawPasses`, `Visibility`, `MeshRef`,
-//!    `MaterialTextures`: at most 14 bytes an entity, 1 for an entity culling left out) and
-//!    counts its visible entities per (mesh, textures, passes) key: one [`InstanceRun`] per
+//!    `MaterialTextures`, and `MaterialIndex` when some material is not opaque and
+//!    single-sided: at most 16 bytes an entity, 1 for an entity culling left out) and counts
+//!    its visible entities per (mesh, textures, surface, passes) key: one [`InstanceRun`] per
 //!    key present in the chunk.
 //! 2. **Pack**: [`RenderQueue::set_runs`] gives every run its place in its batch, and each
 //!    run packs its entities' transforms into that place, in row order. Only the entities in
@@ -22,8 +23,8 @@ use layerw_components::{
     DrawPasses, GlobalTransform, MaterialIndex, MaterialTextures, MeshRef, Transform, Visibility,
 };
 use layerw_engine::render::{
-    GpuInstance, InstanceRun, MeshHandle, PASS_ALL, ROTATION_LANES, RenderQueue, TextureSetHandle,
-    pack_rotations, scale_bits,
+    GpuInstance, InstanceRun, MeshHandle, PASS_ALL, ROTATION_LANES, RenderQueue, Surface,
+    TextureSetHandle, pack_rotations, scale_bits,
 };
 use rayon::prelude::*;
 
@@ -32,7 +33,7 @@ use rayon::prelude::*;
 const CHUNK: usize = 4096;
 
 /// A run's key: what puts an instance in a batch and a pass range.
-type Key = (MeshHandle, TextureSetHandle, u8);
+type Key = (MeshHandle, TextureSetHandle, Surface, u8);
 
 /// One archetype's borrowed columns (the borrows last while the slices are read).
 struct Borrowed<'a> {
@@ -59,8 +60,9 @@ impl<'a> Borrowed<'a> {
         })
     }
 
-    fn columns(&self) -> Columns<'_> {
+    fn columns<'s>(&'s self, surfaces: Option<&'s [Surface]>) -> Columns<'s> {
         Columns {
+            surfaces,
             transforms: match &self.globals {
                 Some(globals) => Transforms::Global(globals),
                 None => Transforms::Local(&self.locals),
@@ -84,6 +86,8 @@ enum Transforms<'a> {
 /// One archetype's columns as plain slices.
 #[derive(Clone, Copy)]
 struct Columns<'a> {
+    /// The surface of each material index (`None`: every material opaque, single-sided).
+    surfaces: Option<&'a [Surface]>,
     transforms: Transforms<'a>,
     meshes: &'a [MeshRef],
     materials: Option<&'a [MaterialIndex]>,
@@ -105,7 +109,14 @@ impl Columns<'_> {
             return None;
         }
         let textures = self.textures.map_or_else(Default::default, |t| t[row].0);
-        Some((self.meshes[row].0, textures, passes))
+        let surface = match (self.surfaces, self.materials) {
+            (Some(surfaces), Some(materials)) => surfaces
+                .get(usize::from(materials[row].0))
+                .copied()
+                .unwrap_or_default(),
+            _ => Surface::OPAQUE,
+        };
+        Some((self.meshes[row].0, textures, surface, passes))
     }
 
     /// The transform `row` is drawn with.
@@ -199,12 +210,13 @@ fn chunk_runs(columns: &Columns<'_>, rows: core::ops::Range<usize>) -> Vec<Insta
             _ => {
                 let found = runs
                     .iter()
-                    .position(|r| (r.mesh, r.textures, r.passes) == key);
+                    .position(|r| (r.mesh, r.textures, r.surface, r.passes) == key);
                 let at = found.unwrap_or_else(|| {
                     runs.push(InstanceRun {
                         mesh: key.0,
                         textures: key.1,
-                        passes: key.2,
+                        surface: key.2,
+                        passes: key.3,
                         len: 0,
                     });
                     runs.len() - 1
@@ -220,16 +232,18 @@ fn chunk_runs(columns: &Columns<'_>, rows: core::ops::Range<usize>) -> Vec<Insta
 
 /// Packs the instances of every entity with a [`Transform`] and a [`MeshRef`] that is in a
 /// pass (its [`DrawPasses`]; absent: both) and not [`Visibility::Hidden`] into `queue`,
-/// grouped into batches (see the module docs).
+/// grouped into batches (see the module docs). `surfaces` gives each material index's
+/// surface (`None`: all opaque and single-sided, and the materials are not read).
 pub(crate) fn pack_visible<'a>(
     archetypes: impl Iterator<Item = &'a Archetype>,
+    surfaces: Option<&[Surface]>,
     queue: &mut RenderQueue,
 ) {
     let borrowed: Vec<Borrowed<'_>> = archetypes
         .filter(|a| !a.is_empty())
         .filter_map(Borrowed::of)
         .collect();
-    let columns: Vec<Columns<'_>> = borrowed.iter().map(Borrowed::columns).collect();
+    let columns: Vec<Columns<'_>> = borrowed.iter().map(|b| b.columns(surfaces)).collect();
     // (archetype, first row) of every chunk, in query order.
     let chunks: Vec<(usize, usize)> = columns
         .iter()
@@ -250,7 +264,12 @@ pub(crate) fn pack_visible<'a>(
     }
     queue.set_runs(&runs, |r| {
         let chunk = run_chunks[r];
-        let key = (runs[r].mesh, runs[r].textures, runs[r].passes);
+        let key = (
+            runs[r].mesh,
+            runs[r].textures,
+            runs[r].surface,
+            runs[r].passes,
+        );
         let columns = &columns[chunk.0];
         let rows = rows(chunk);
         // The whole chunk in one run (everything visible, one mesh): no key to check again.
@@ -271,8 +290,8 @@ mod tests {
     };
     use layerw_engine::ecs::World;
     use layerw_engine::render::{
-        Batch, CameraView, GpuInstance, MeshHandle, PASS_ALL, PackedItem, RenderQueue,
-        TextureSetHandle,
+        AlphaMode, Batch, CameraView, GpuInstance, MeshHandle, PASS_ALL, PackedItem, RenderQueue,
+        Surface, TextureSetHandle,
     };
     use rand::{Rng, SeedableRng, rngs::SmallRng};
 
@@ -296,7 +315,7 @@ mod tests {
             });
             match i % 5 {
                 0 => world.spawn((t, mesh)),
-                1 => world.spawn((t, mesh, MaterialIndex(i as u16), passes)),
+                1 => world.spawn((t, mesh, MaterialIndex((i / 5 % 300) as u16), passes)),
                 2 => world.spawn((
                     t,
                     mesh,
@@ -315,8 +334,21 @@ mod tests {
         world
     }
 
+    /// A surface table with every kind of surface, for materials 0..256 (the test world
+    /// names materials up to 300: past the table reads as opaque).
+    fn surfaces() -> Vec<Surface> {
+        (0..256)
+            .map(|m| match m % 5 {
+                1 => Surface::new(AlphaMode::Mask, false),
+                2 => Surface::new(AlphaMode::Blend, m % 2 == 0),
+                3 => Surface::new(AlphaMode::Opaque, true),
+                _ => Surface::OPAQUE,
+            })
+            .collect()
+    }
+
     /// What extraction used to do: gather every entity in query order, then group.
-    fn reference(world: &World) -> (Vec<GpuInstance>, Vec<Batch>) {
+    fn reference(world: &World, surfaces: Option<&[Surface]>) -> (Vec<GpuInstance>, Vec<Batch>) {
         let items: Vec<PackedItem> = world
             .query::<(
                 &Transform,
@@ -335,58 +367,113 @@ mod tests {
                         return PackedItem::default();
                     }
                     let t = global.map_or(local, |g| &g.0);
+                    let material = material.map_or(0, |m| m.0);
+                    let surface = surfaces
+                        .and_then(|s| s.get(usize::from(material)).copied())
+                        .unwrap_or_default();
                     PackedItem {
                         mesh: mesh.0,
                         textures: textures.map_or_else(Default::default, |t| t.0),
+                        surface,
                         passes,
                         instance: GpuInstance::new(
                             t.translation,
                             t.rotation,
                             t.scale.max_element(),
-                            material.map_or(0, |m| m.0),
+                            material,
                         ),
                     }
                 },
             )
             .collect();
-        let mut queue = RenderQueue::new();
+        let mut queue = queue();
         queue.set_packed(&items);
         frame(&mut queue)
     }
 
-    /// The queue's instances and batches (`with_frame` wants a camera: any will do).
-    fn frame(queue: &mut RenderQueue) -> (Vec<GpuInstance>, Vec<Batch>) {
+    /// A queue with a camera (blended batches are sorted from it).
+    fn queue() -> RenderQueue {
+        let mut queue = RenderQueue::new();
         queue.camera = Some(CameraView::look_at(
-            Vec3::Z,
-            Vec3::ZERO,
+            Vec3::new(30.0, 20.0, 150.0),
+            Vec3::splat(50.0),
             1.0,
             1.0,
             0.1,
-            10.0,
+            300.0,
         ));
+        queue
+    }
+
+    /// The queue's instances and batches.
+    fn frame(queue: &mut RenderQueue) -> (Vec<GpuInstance>, Vec<Batch>) {
         let instances = queue.with_frame(|f| f.expect("a camera").instances.to_vec());
         (instances, queue.batches.clone())
     }
 
-    fn extract(world: &World) -> (Vec<GpuInstance>, Vec<Batch>) {
-        let mut queue = RenderQueue::new();
-        super::pack_visible(world.as_hecs().archetypes(), &mut queue);
+    fn extract(world: &World, surfaces: Option<&[Surface]>) -> (Vec<GpuInstance>, Vec<Batch>) {
+        let mut queue = queue();
+        super::pack_visible(world.as_hecs().archetypes(), surfaces, &mut queue);
         frame(&mut queue)
     }
 
     #[test]
     fn packs_the_same_instances_in_the_same_order_as_a_serial_query() {
         let world = mixed_world();
-        let expected = reference(&world);
-        assert!(expected.0.len() > 10_000 && expected.1.len() == 3);
-        for threads in [1, 2, 3] {
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(threads)
-                .build()
-                .unwrap();
-            let got = pool.install(|| extract(&world));
-            assert_eq!(got.1, expected.1, "{threads} threads: batches");
-            assert!(got.0 == expected.0, "{threads} threads: instances differ");
+        let table = surfaces();
+        for surfaces in [None, Some(&table[..])] {
+            let expected = reference(&world, surfaces);
+            assert!(expected.0.len() > 10_000);
+            for threads in [1, 2, 3] {
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .unwrap();
+                let got = pool.install(|| extract(&world, surfaces));
+                assert_eq!(got.1, expected.1, "{threads} threads: batches");
+                assert!(got.0 == expected.0, "{threads} threads: instances differ");
+            }
         }
+        // Without surfaces: one batch per mesh; with them, a batch per mesh and surface, and
+        // the blended ones last.
+        assert_eq!(reference(&world, None).1.len(), 3);
+        let (_, batches) = reference(&world, Some(&table));
+        let first_blended = batches.iter().position(|b| b.surface.is_blended()).unwrap();
+        assert!(
+            first_blended >= 3 * 3,
+            "three meshes x three unblended surfaces"
+        );
+        assert!(
+            batches[first_blended..]
+                .iter()
+                .all(|b| b.surface.is_blended())
+        );
+    }
+
+    #[test]
+    fn blended_instances_come_last_sorted_back_to_front_without_shadows() {
+        let world = mixed_world();
+        let table = surfaces();
+        let (instances, batches) = extract(&world, Some(&table));
+        let camera = queue().camera.unwrap();
+        let first = batches.iter().position(|b| b.surface.is_blended()).unwrap();
+        let start = batches[first].instances.start as usize;
+        assert_eq!(
+            batches.last().unwrap().instances.end as usize,
+            instances.len()
+        );
+        let depths: Vec<f32> = instances[start..]
+            .iter()
+            .map(|i| -camera.view.transform_point3(Vec3::from(i.position)).z)
+            .collect();
+        assert!(depths.len() > 300, "{}", depths.len());
+        assert!(depths.windows(2).all(|d| d[0] >= d[1]), "not back to front");
+        for batch in &batches[first..] {
+            assert!(batch.caster_instances().is_empty(), "a blended batch casts");
+        }
+        // Consecutive batches differ (else they would be one draw).
+        assert!(batches[first..].windows(2).all(|w| {
+            (w[0].mesh, w[0].textures, w[0].surface) != (w[1].mesh, w[1].textures, w[1].surface)
+        }));
     }
 }

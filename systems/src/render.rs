@@ -7,7 +7,9 @@ use layerw_components::{
     PointLightSource, Projection, Sun, Transform, Visibility,
 };
 use layerw_engine::platform::{KeyCode, Keyboard, Window};
-use layerw_engine::render::{CameraView, DirectionalLight, PointLight, RenderQueue, StatsOverlay};
+use layerw_engine::render::{
+    CameraView, DirectionalLight, Materials, PointLight, RenderQueue, StatsOverlay, Surface,
+};
 use layerw_engine::schedule::System;
 
 /// The sun as the renderer and culling see it: shining along its entity's -Z.
@@ -56,13 +58,23 @@ pub fn extract_render() -> System {
             let r = w.internal_resolution().as_vec2();
             r.x / r.y
         });
+        // Only when some material is blended, masked or double-sided are the entities'
+        // materials read to tell their surfaces apart.
+        let surfaces = ctx.try_resource::<Materials>().ok().and_then(|m| {
+            let surfaces = m.surfaces();
+            surfaces
+                .iter()
+                .any(|s| *s != Surface::OPAQUE)
+                .then_some(surfaces)
+        });
         let mut queue = ctx.resource_mut::<RenderQueue>();
-        crate::extract::pack_visible(ctx.archetypes(), &mut queue);
+        // The camera first: blended instances are sorted from it.
         queue.camera = ctx
             .query::<(&Transform, &Camera)>()
             .iter()
             .next()
             .map(|(t, c)| camera_view(t, c, aspect));
+        crate::extract::pack_visible(ctx.archetypes(), surfaces.as_deref(), &mut queue);
         if let Some((t, sun)) = ctx.query::<(&Transform, &Sun)>().iter().next() {
             queue.sun = sun_light(t, sun);
         }
@@ -91,6 +103,7 @@ pub fn extract_render() -> System {
     .reads::<Sun>()
     .reads::<PointLightSource>()
     .reads_resource::<Window>()
+    .reads_resource::<Materials>()
     .writes_resource::<RenderQueue>()
 }
 

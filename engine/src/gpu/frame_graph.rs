@@ -14,7 +14,7 @@ use super::passes::overlay::OverlayPass;
 use super::renderer::{GpuMesh, OUTPUT_FORMAT};
 use super::timer::GpuTimer;
 use super::{GpuContext, GpuError};
-use crate::render::FrameStats;
+use crate::render::{FrameStats, Surface};
 
 mod targets;
 
@@ -39,20 +39,22 @@ pub(crate) trait Pass {
     );
 }
 
-/// A draw of the camera's instances of one batch.
+/// A draw of one batch's instances (the camera's, or the shadow casters').
 pub(crate) struct Draw<'a> {
     pub(crate) mesh: &'a GpuMesh,
     pub(crate) textures: &'a wgpu::BindGroup,
     pub(crate) instances: std::ops::Range<u32>,
     pub(crate) textured: bool,
+    /// Picks the pipeline: culling, alpha test, blending.
+    pub(crate) surface: Surface,
 }
 
 /// What this frame draws, prepared once for every pass.
 pub(crate) struct FrameInputs<'a> {
-    /// The camera's draws, in batch order.
+    /// The camera's draws, in batch order (blended ones last, back to front).
     pub(crate) draws: Vec<Draw<'a>>,
-    /// The shadow casters: mesh and instance range.
-    pub(crate) casters: Vec<(&'a GpuMesh, std::ops::Range<u32>)>,
+    /// The shadow casters' draws.
+    pub(crate) casters: Vec<Draw<'a>>,
     /// The frame's instances.
     pub(crate) instances: &'a wgpu::Buffer,
     /// Whether the sun casts shadows.

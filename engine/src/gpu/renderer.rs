@@ -181,12 +181,17 @@ struct FrameUniform {
     point_lights: [GpuPointLight; MAX_POINT_LIGHTS],
 }
 
+/// 64 bytes: 256 of them fill WebGL2's 16 KiB uniform binding exactly.
 #[repr(C)]
 #[derive(Clone, Copy, Pod, Zeroable)]
 struct GpuMaterial {
     base_color: [f32; 4],
+    /// Emission (times its strength), and metallic.
     emissive_metallic: [f32; 4],
-    roughness_occlusion: [f32; 4],
+    /// Roughness, occlusion, the alpha cutoff (0 unless masked), the UV rotation.
+    surface: [f32; 4],
+    /// The UV offset, then scale.
+    uv_offset_scale: [f32; 4],
 }
 
 /// A mesh vertex as the GPU reads it: 32 bytes in two attributes. Vertex fetch rate is

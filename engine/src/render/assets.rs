@@ -2,7 +2,9 @@
 //! and the GPU side uploads whatever it has not seen whenever it is ready (which, in the
 //! browser, is some frames after the app starts).
 
-use super::{CheckedMesh, Indices, MAX_MATERIALS, MaterialParams, Mesh, MeshError, TextureImage};
+use super::{
+    CheckedMesh, Indices, MAX_MATERIALS, MaterialParams, Mesh, MeshError, Surface, TextureImage,
+};
 use crate::asset::{AssetError, Assets, Handle, LoadState};
 use crate::walloc::{self, Tier};
 
@@ -293,6 +295,16 @@ impl Materials {
         let mut table = vec![MaterialParams::default(); self.assets.slot_count()];
         for (handle, material) in self.assets.iter() {
             table[handle.index() as usize] = *material;
+        }
+        table
+    }
+
+    /// Each slot's [`Surface`] (free slots: opaque), by material index: how extraction tells
+    /// blended, masked and double-sided instances apart.
+    pub fn surfaces(&self) -> Vec<Surface> {
+        let mut table = vec![Surface::OPAQUE; self.assets.slot_count()];
+        for (handle, material) in self.assets.iter() {
+            table[handle.index() as usize] = Surface::of(material);
         }
         table
     }

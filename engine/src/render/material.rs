@@ -3,6 +3,8 @@
 
 use glam::{Mat3, Vec2};
 
+use super::MaterialParams;
+
 /// How a material's alpha (base colour alpha times the base colour texture's) is used.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum AlphaMode {
@@ -85,6 +87,72 @@ impl TextureTransform {
 impl Default for TextureTransform {
     fn default() -> Self {
         Self::IDENTITY
+    }
+}
+
+/// How a batch's surfaces are drawn, from its material's alpha mode and sidedness: what picks
+/// its pipelines (culling, alpha test, blending) and its place in the frame (blended batches
+/// after every other, back to front, casting no shadow).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Surface(u8);
+
+impl Surface {
+    /// Opaque and single-sided: the default, and the fastest (back faces culled, no alpha).
+    pub const OPAQUE: Surface = Surface(0);
+    const DOUBLE_SIDED: u8 = 1;
+    const MASKED: u8 = 2;
+    const BLENDED: u8 = 4;
+    /// How many distinct surfaces there are (bits below this).
+    pub const COUNT: usize = 8;
+
+    /// The surface of an alpha mode and sidedness.
+    pub const fn new(alpha_mode: AlphaMode, double_sided: bool) -> Surface {
+        let alpha = match alpha_mode {
+            AlphaMode::Opaque => 0,
+            AlphaMode::Mask => Self::MASKED,
+            AlphaMode::Blend => Self::BLENDED,
+        };
+        Surface(alpha | if double_sided { Self::DOUBLE_SIDED } else { 0 })
+    }
+
+    /// The surface a material's instances are drawn as.
+    ///
+    /// # Example
+    /// ```
+    /// use layerw_engine::render::{AlphaMode, MaterialParams, Surface};
+    ///
+    /// let glass = MaterialParams { alpha_mode: AlphaMode::Blend, ..Default::default() };
+    /// assert!(Surface::of(&glass).is_blended());
+    /// assert_eq!(Surface::of(&MaterialParams::default()), Surface::OPAQUE);
+    /// ```
+    pub fn of(material: &MaterialParams) -> Surface {
+        Surface::new(material.alpha_mode, material.double_sided)
+    }
+
+    /// Its alpha mode.
+    pub const fn alpha_mode(self) -> AlphaMode {
+        if self.0 & Self::BLENDED != 0 {
+            AlphaMode::Blend
+        } else if self.0 & Self::MASKED != 0 {
+            AlphaMode::Mask
+        } else {
+            AlphaMode::Opaque
+        }
+    }
+
+    /// Whether back faces are drawn too.
+    pub const fn double_sided(self) -> bool {
+        self.0 & Self::DOUBLE_SIDED != 0
+    }
+
+    /// Whether it is blended over what is behind it (drawn last, sorted back to front).
+    pub const fn is_blended(self) -> bool {
+        self.0 & Self::BLENDED != 0
+    }
+
+    /// A dense index below [`Surface::COUNT`] (pipeline tables).
+    pub const fn index(self) -> usize {
+        self.0 as usize
     }
 }
 

@@ -19,7 +19,7 @@ pub use cascade::{MAX_SHADOW_CASCADES, ShadowCascades};
 pub use instance::{
     GpuInstance, ROTATION_LANES, pack_rotation, pack_rotations, scale_bits, unpack_rotation,
 };
-pub use material::{AlphaMode, TextureTransform};
+pub use material::{AlphaMode, Surface, TextureTransform};
 pub use mesh::{CheckedMesh, Indices, Mesh, MeshError};
 pub use overlay::{
     GLYPH_COUNT, GLYPH_SIZE, GlyphQuad, OverlayLines, OverlayText, StatsOverlay, font_atlas,

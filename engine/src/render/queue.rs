@@ -9,7 +9,7 @@ use glam::{Quat, Vec3};
 use rayon::prelude::*;
 
 use super::{
-    Batch, CameraView, DirectionalLight, FrameDesc, GpuInstance, MeshHandle, PointLight,
+    Batch, CameraView, DirectionalLight, FrameDesc, GpuInstance, MeshHandle, PointLight, Surface,
     TextureSetHandle,
 };
 use crate::walloc::{self, Arena, ArenaPtr, Tier};
@@ -29,6 +29,8 @@ pub struct DrawItem {
     pub material: u16,
     /// Texture maps (the default: none).
     pub textures: TextureSetHandle,
+    /// How its material's surface is drawn (the default: opaque, single-sided).
+    pub surface: Surface,
 }
 
 /// [`PackedItem::passes`]: drawn by the camera (the main pass).
@@ -46,6 +48,8 @@ pub struct PackedItem {
     pub mesh: MeshHandle,
     /// Texture maps (the default: none).
     pub textures: TextureSetHandle,
+    /// How its material's surface is drawn.
+    pub surface: Surface,
     /// The passes that draw it: [`PASS_MAIN`], [`PASS_SHADOW`] or [`PASS_ALL`] (0: none).
     pub passes: u8,
     /// The packed instance.
@@ -149,6 +153,7 @@ impl RenderQueue {
             .map(|i| PackedItem {
                 mesh: i.mesh,
                 textures: i.textures,
+                surface: i.surface,
                 passes: PASS_ALL,
                 instance: GpuInstance::new(i.position, i.rotation, i.scale, i.material),
             })
@@ -177,11 +182,16 @@ impl RenderQueue {
 
     /// Replaces the frame's instances with `runs`, given in source order (query order): run
     /// `r` holds `runs[r].len` instances, which `instances(r)` yields in order. Runs are
-    /// grouped by (mesh, textures) stably (runs of one key keep their order), and by passes
-    /// within a batch (camera-only, both, shadow-only); runs with the default mesh handle or
-    /// in no pass are dropped, and their iterators never made. Each kept run is written once,
-    /// in parallel, straight into its place in the Render arena (reset first), and the batches
-    /// are rebuilt.
+    /// grouped by (mesh, textures, surface) stably (runs of one key keep their order), and by
+    /// passes within a batch (camera-only, both, shadow-only); runs with the default mesh
+    /// handle or in no pass are dropped, and their iterators never made. Each kept run is
+    /// written once, in parallel, straight into its place in the Render arena (reset first),
+    /// and the batches are rebuilt.
+    ///
+    /// Blended surfaces ([`Surface::is_blended`]) come after every other batch, cast no
+    /// shadow, and are sorted back to front from the queue's [`camera`](Self::camera) as it
+    /// is when this is called (set it first): their instances are reordered by distance along
+    /// the view and split into batches wherever the mesh, textures or surface changes.
     ///
     /// # Panics
     /// If an iterator yields more or fewer instances than its run's `len`.
@@ -190,8 +200,17 @@ impl RenderQueue {
         runs: &[InstanceRun],
         instances: impl Fn(usize) -> I + Sync,
     ) {
-        let key = |r: &InstanceRun| (r.mesh, r.textures, pass_order(r.passes));
-        let kept = |r: &InstanceRun| r.mesh != MeshHandle::default() && key(r).2 != SKIP;
+        let key = |r: &InstanceRun| {
+            let blended = r.surface.is_blended();
+            let order = match pass_order(r.passes) {
+                // No shadow from a blended surface: in the camera's view or not at all.
+                ORDER_MAIN | ORDER_BOTH if blended => ORDER_MAIN,
+                _ if blended => SKIP,
+                order => order,
+            };
+            (blended, r.mesh, r.textures, r.surface, order)
+        };
+        let kept = |r: &InstanceRun| r.mesh != MeshHandle::default() && key(r).4 != SKIP;
         let mut counts: BTreeMap<RunKey, u32> = BTreeMap::new();
         for run in runs.iter().filter(|r| kept(r)) {
             *counts.entry(key(run)).or_default() += run.len;
@@ -202,13 +221,14 @@ impl RenderQueue {
         let mut next: BTreeMap<RunKey, u32> = BTreeMap::new();
         let mut total = 0;
         for (&key, &count) in &counts {
-            let (mesh, textures, order) = key;
+            let (_, mesh, textures, surface, order) = key;
             let start = match self.batches.last_mut() {
-                Some(b) if (b.mesh, b.textures) == (mesh, textures) => b,
+                Some(b) if (b.mesh, b.textures, b.surface) == (mesh, textures, surface) => b,
                 _ => {
                     self.batches.push(Batch {
                         mesh,
                         textures,
+                        surface,
                         instances: total..total,
                         casters: Some(total..total),
                     });
@@ -261,6 +281,59 @@ impl RenderQueue {
                     out.extend(part(p));
                     assert_eq!(out.len() - before, len, "run {p}: wrong instance count");
                 }
+            }
+        }
+        self.sort_blended();
+    }
+
+    /// Reorders the blended batches' instances (the last batches) back to front along the
+    /// camera's view and splits them where the batch changes: the order a blend needs.
+    fn sort_blended(&mut self) {
+        let first = self.batches.partition_point(|b| !b.surface.is_blended());
+        let (Some(camera), Some(start)) = (self.camera, self.batches.get(first)) else {
+            return;
+        };
+        let start = start.instances.start as usize;
+        let instances: &mut [GpuInstance] = match &mut self.storage {
+            Storage::Arena { arena, instances } => {
+                let arena = arena.get_mut().unwrap_or_else(|e| e.into_inner());
+                match instances.and_then(|h| arena.get_mut(h).ok()) {
+                    Some(all) => all,
+                    None => return,
+                }
+            }
+            Storage::Vec(out) => out,
+        };
+        let blended = &mut instances[start..];
+        // Farthest first: distance along the view axis (view space looks down -Z).
+        let depth = |i: &GpuInstance| -camera.view.transform_point3(Vec3::from(i.position)).z;
+        let mut order: Vec<(f32, u32, GpuInstance)> = Vec::with_capacity(blended.len());
+        for (b, batch) in self.batches[first..].iter().enumerate() {
+            let range =
+                batch.instances.start as usize - start..batch.instances.end as usize - start;
+            order.extend(blended[range].iter().map(|i| (depth(i), b as u32, *i)));
+        }
+        // Stable: equal depths keep their batch and query order (the same frame every time).
+        order.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let sources: Vec<Batch> = self.batches.drain(first..).collect();
+        for (at, &(_, b, instance)) in order.iter().enumerate() {
+            blended[at] = instance;
+            let source = &sources[b as usize];
+            let at = (start + at) as u32;
+            match self.batches.last_mut() {
+                Some(last)
+                    if last.instances.end == at
+                        && (last.mesh, last.textures, last.surface)
+                            == (source.mesh, source.textures, source.surface) =>
+                {
+                    last.instances.end += 1;
+                    last.casters = Some(at + 1..at + 1);
+                }
+                _ => self.batches.push(Batch {
+                    instances: at..at + 1,
+                    casters: Some(at + 1..at + 1),
+                    ..source.clone()
+                }),
             }
         }
     }
@@ -320,9 +393,10 @@ impl RenderQueue {
     }
 }
 
-/// What runs are grouped by: the batch (mesh, textures) and the order of its passes
-/// ([`ORDER_MAIN`], [`ORDER_BOTH`], [`ORDER_SHADOW`], or [`SKIP`]).
-type RunKey = (MeshHandle, TextureSetHandle, u8);
+/// What runs are grouped by: whether blended (those last), the batch (mesh, textures,
+/// surface) and the order of its passes ([`ORDER_MAIN`], [`ORDER_BOTH`], [`ORDER_SHADOW`], or
+/// [`SKIP`]).
+type RunKey = (bool, MeshHandle, TextureSetHandle, Surface, u8);
 
 const ORDER_MAIN: u8 = 0;
 const ORDER_BOTH: u8 = 1;
@@ -347,6 +421,8 @@ pub struct InstanceRun {
     pub mesh: MeshHandle,
     /// Texture maps (the default: none).
     pub textures: TextureSetHandle,
+    /// How their material's surface is drawn.
+    pub surface: Surface,
     /// The passes that draw these instances: [`PASS_MAIN`], [`PASS_SHADOW`] or [`PASS_ALL`]
     /// (0: none, dropped).
     pub passes: u8,
@@ -359,7 +435,8 @@ pub struct InstanceRun {
 fn runs(items: &[PackedItem]) -> Vec<(InstanceRun, usize)> {
     const CHUNK: usize = 64 * 1024;
     let same = |a: &InstanceRun, b: &InstanceRun| {
-        (a.mesh, a.textures, pass_order(a.passes)) == (b.mesh, b.textures, pass_order(b.passes))
+        (a.mesh, a.textures, a.surface, pass_order(a.passes))
+            == (b.mesh, b.textures, b.surface, pass_order(b.passes))
     };
     let per_chunk: Vec<Vec<(InstanceRun, usize)>> = items
         .par_chunks(CHUNK)
@@ -370,6 +447,7 @@ fn runs(items: &[PackedItem]) -> Vec<(InstanceRun, usize)> {
                 let run = InstanceRun {
                     mesh: item.mesh,
                     textures: item.textures,
+                    surface: item.surface,
                     passes: item.passes,
                     len: 1,
                 };
@@ -411,6 +489,7 @@ mod tests {
             scale: 1.0,
             material: 0,
             textures: TextureSetHandle::default(),
+            surface: Surface::OPAQUE,
         }
     }
 
@@ -476,6 +555,7 @@ mod tests {
                         MeshHandle::for_tests(mesh)
                     },
                     textures: TextureSetHandle(mesh % 2),
+                    surface: Surface::OPAQUE,
                     passes,
                     instance: GpuInstance::new(Vec3::new(x, 0.0, 0.0), Quat::IDENTITY, 1.0, 0),
                 });

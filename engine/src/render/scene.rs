@@ -5,7 +5,7 @@ use core::ops::Range;
 
 use glam::{Mat4, Vec3, Vec4};
 
-use super::{AlphaMode, GpuInstance, MeshHandle, TextureTransform};
+use super::{AlphaMode, GpuInstance, MeshHandle, Surface, TextureTransform};
 
 /// The most materials the material table holds (a uniform buffer: WebGL2's 16 KiB limit).
 pub const MAX_MATERIALS: usize = 256;
@@ -132,6 +132,8 @@ pub struct Batch {
     pub mesh: MeshHandle,
     /// The texture maps (the default: none).
     pub textures: super::TextureSetHandle,
+    /// How its surfaces are drawn (its materials' alpha mode and sidedness).
+    pub surface: Surface,
     /// Which of the frame's instances the camera sees (drawn in the main pass).
     pub instances: Range<u32>,
     /// Which of the frame's instances cast shadows in the sun's view (drawn into the shadow

@@ -1,7 +1,10 @@
 //! The opaque pass: PBR shading of the camera's instances into the HDR target (multisampled
 //! and resolved where the adapter supports it), lit by the sun through the shadow map, by the
-//! point lights and by the environment (image-based lighting), then the skybox behind them in
-//! the same pass. Reads [`Target::ShadowMap`]; writes [`Target::HdrMsaa`] (with MSAA),
+//! point lights and by the environment (image-based lighting), then the skybox behind them,
+//! then the blended surfaces over both, back to front (the transparent draws), all in one
+//! render pass: a separate transparent pass would store and reload the multisampled colour
+//! and depth. Each [`Surface`] has its pipelines (culling, alpha test, blending), made the
+//! first time a frame draws one. Reads [`Target::ShadowMap`]; writes [`Target::HdrMsaa`] (with MSAA),
 //! [`Target::Hdr`] and [`Target::Depth`], and, for ambient occlusion, [`Target::Geometry`]
 //! (and [`Target::GeometryMsaa`] with MSAA).
 
@@ -10,9 +13,10 @@ use super::{
     view_entry,
 };
 use crate::gpu::environment::EnvironmentViews;
-use crate::gpu::frame_graph::{Access, Pass, PassContext, Target, Targets};
+use crate::gpu::frame_graph::{Access, Draw, Pass, PassContext, Target, Targets};
 use crate::gpu::renderer::{DEPTH_FORMAT, HDR_FORMAT};
-use crate::render::FrameStats;
+use crate::render::{AlphaMode, FrameStats, Surface};
+use std::sync::OnceLock;
 
 /// The layout of a texture set's bind group (group 1 of the PBR pipelines): base colour,
 /// normal, metallic-roughness, emissive, occlusion, and their sampler.
@@ -32,11 +36,92 @@ pub(crate) fn texture_layout(device: &wgpu::Device) -> wgpu::BindGroupLayout {
     })
 }
 
+/// What the PBR pipelines are made from, kept to make each surface's the first time it is
+/// drawn (most frames use one or two of them).
+struct PipelineSource {
+    device: wgpu::Device,
+    layout: wgpu::PipelineLayout,
+    shader: wgpu::ShaderModule,
+    samples: u32,
+    /// Whether the pass writes the geometry target (ambient occlusion) too.
+    geometry: bool,
+}
+
+impl PipelineSource {
+    /// The pipeline drawing `surface` for textured or untextured batches.
+    fn pipeline(&self, textured: bool, surface: Surface) -> wgpu::RenderPipeline {
+        let blended = surface.is_blended();
+        let hdr = wgpu::ColorTargetState {
+            format: HDR_FORMAT,
+            blend: blended.then_some(wgpu::BlendState::ALPHA_BLENDING),
+            write_mask: wgpu::ColorWrites::ALL,
+        };
+        // A blended surface leaves the geometry behind it for ambient occlusion.
+        let geometry = wgpu::ColorTargetState {
+            format: HDR_FORMAT,
+            blend: None,
+            write_mask: if blended {
+                wgpu::ColorWrites::empty()
+            } else {
+                wgpu::ColorWrites::ALL
+            },
+        };
+        let both = [Some(hdr), Some(geometry)];
+        let targets = if self.geometry { &both[..] } else { &both[..1] };
+        let fragment = match (surface.alpha_mode(), self.geometry) {
+            (AlphaMode::Opaque, false) => "fs_main",
+            (AlphaMode::Opaque, true) => "fs_main_geometry",
+            (AlphaMode::Mask, false) => "fs_masked",
+            (AlphaMode::Mask, true) => "fs_masked_geometry",
+            (AlphaMode::Blend, false) => "fs_blended",
+            (AlphaMode::Blend, true) => "fs_blended_geometry",
+        };
+        self.device
+            .create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+                label: Some("pbr pipeline"),
+                layout: Some(&self.layout),
+                vertex: wgpu::VertexState {
+                    module: &self.shader,
+                    // Textured batches read every vertex attribute; untextured ones position
+                    // and normal.
+                    entry_point: Some(if textured { "vs_main" } else { "vs_untextured" }),
+                    compilation_options: Default::default(),
+                    buffers: &vertex_layouts(textured),
+                },
+                primitive: wgpu::PrimitiveState {
+                    cull_mode: (!surface.double_sided()).then_some(wgpu::Face::Back),
+                    ..Default::default()
+                },
+                depth_stencil: Some(wgpu::DepthStencilState {
+                    format: DEPTH_FORMAT,
+                    // Blended surfaces are tested against the depth, and leave it.
+                    depth_write_enabled: Some(!blended),
+                    depth_compare: Some(wgpu::CompareFunction::Less),
+                    stencil: Default::default(),
+                    bias: Default::default(),
+                }),
+                multisample: wgpu::MultisampleState {
+                    count: self.samples,
+                    ..Default::default()
+                },
+                fragment: Some(wgpu::FragmentState {
+                    module: &self.shader,
+                    entry_point: Some(fragment),
+                    compilation_options: Default::default(),
+                    targets,
+                }),
+                multiview_mask: None,
+                cache: None,
+            })
+    }
+}
+
 /// The PBR pipelines and the bind group of the frame uniform, materials and shadow map.
 pub(crate) struct OpaquePass {
     access: Access,
-    /// For textured batches, then for untextured ones.
-    pipelines: [wgpu::RenderPipeline; 2],
+    source: PipelineSource,
+    /// By textured (first half) or not, then by [`Surface::index`]; made on first use.
+    pipelines: [OnceLock<wgpu::RenderPipeline>; 2 * Surface::COUNT],
     group_layout: wgpu::BindGroupLayout,
     frame_buffer: wgpu::Buffer,
     material_buffer: wgpu::Buffer,
@@ -86,46 +171,16 @@ impl OpaquePass {
         let geometry = setup.config.ambient_occlusion.is_some();
         let both = [Some(HDR_FORMAT.into()), Some(HDR_FORMAT.into())];
         let color_targets = if geometry { &both[..] } else { &both[..1] };
-        // Textured batches read every vertex attribute; untextured ones position and normal.
-        let pipeline = |textured: bool| {
-            device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
-                label: Some("pbr pipeline"),
-                layout: Some(&pipeline_layout),
-                vertex: wgpu::VertexState {
-                    module: setup.pbr,
-                    entry_point: Some(if textured { "vs_main" } else { "vs_untextured" }),
-                    compilation_options: Default::default(),
-                    buffers: &vertex_layouts(textured),
-                },
-                primitive: wgpu::PrimitiveState {
-                    cull_mode: Some(wgpu::Face::Back),
-                    ..Default::default()
-                },
-                depth_stencil: Some(wgpu::DepthStencilState {
-                    format: DEPTH_FORMAT,
-                    depth_write_enabled: Some(true),
-                    depth_compare: Some(wgpu::CompareFunction::Less),
-                    stencil: Default::default(),
-                    bias: Default::default(),
-                }),
-                multisample: wgpu::MultisampleState {
-                    count: setup.samples,
-                    ..Default::default()
-                },
-                fragment: Some(wgpu::FragmentState {
-                    module: setup.pbr,
-                    entry_point: Some(if geometry {
-                        "fs_main_geometry"
-                    } else {
-                        "fs_main"
-                    }),
-                    compilation_options: Default::default(),
-                    targets: color_targets,
-                }),
-                multiview_mask: None,
-                cache: None,
-            })
+        let source = PipelineSource {
+            device: device.clone(),
+            layout: pipeline_layout,
+            shader: setup.pbr.clone(),
+            samples: setup.samples,
+            geometry,
         };
+        // The common case made now, so the first frame does not wait for it.
+        let pipelines: [OnceLock<wgpu::RenderPipeline>; 2 * Surface::COUNT] = Default::default();
+        let _ = pipelines[Surface::OPAQUE.index()].set(source.pipeline(true, Surface::OPAQUE));
         // The skybox reads only group 0 (a frame without draws binds no texture set).
         let sky = setup.config.skybox.then(|| {
             device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
@@ -178,7 +233,8 @@ impl OpaquePass {
                 reads: vec![Target::ShadowMap],
                 writes,
             },
-            pipelines: [pipeline(true), pipeline(false)],
+            source,
+            pipelines,
             group_layout,
             frame_buffer: setup.frame_buffer.clone(),
             material_buffer: setup.material_buffer.clone(),
@@ -297,11 +353,33 @@ impl Pass for OpaquePass {
         });
         pass.set_bind_group(0, self.group.as_ref(), &[]);
         pass.set_vertex_buffer(1, ctx.frame.instances.slice(..));
-        let mut bound = None;
-        for draw in &ctx.frame.draws {
-            if bound != Some(draw.textured) {
-                pass.set_pipeline(&self.pipelines[usize::from(!draw.textured)]);
-                bound = Some(draw.textured);
+        // Blended draws come last (extraction puts them there, back to front).
+        let blended = ctx.frame.draws.partition_point(|d| !d.surface.is_blended());
+        let (solid, blended) = ctx.frame.draws.split_at(blended);
+        self.draw(&mut pass, solid, stats);
+        // After the opaque surfaces, so only the pixels none covered run the sky's shader.
+        if let Some(sky) = &self.sky {
+            pass.set_pipeline(sky);
+            pass.draw(0..3, 0..1);
+            stats.draw_calls += 1;
+        }
+        self.draw(&mut pass, blended, stats);
+    }
+}
+
+impl OpaquePass {
+    /// The pipeline of a draw, made the first time one of its kind is drawn.
+    fn pipeline(&self, draw: &Draw<'_>) -> &wgpu::RenderPipeline {
+        let slot = usize::from(!draw.textured) * Surface::COUNT + draw.surface.index();
+        self.pipelines[slot].get_or_init(|| self.source.pipeline(draw.textured, draw.surface))
+    }
+
+    fn draw(&self, pass: &mut wgpu::RenderPass<'_>, draws: &[Draw<'_>], stats: &mut FrameStats) {
+        let mut bound: Option<(bool, Surface)> = None;
+        for draw in draws {
+            if bound != Some((draw.textured, draw.surface)) {
+                pass.set_pipeline(self.pipeline(draw));
+                bound = Some((draw.textured, draw.surface));
             }
             pass.set_bind_group(1, draw.textures, &[]);
             pass.set_vertex_buffer(0, draw.mesh.vertices.slice(..));
@@ -310,12 +388,6 @@ impl Pass for OpaquePass {
             stats.draw_calls += 1;
             stats.instances += draw.instances.len() as u32;
             stats.triangles += u64::from(draw.mesh.index_count / 3) * draw.instances.len() as u64;
-        }
-        // Last, so only the pixels no mesh covered run the sky's shader.
-        if let Some(sky) = &self.sky {
-            pass.set_pipeline(sky);
-            pass.draw(0..3, 0..1);
-            stats.draw_calls += 1;
         }
     }
 }

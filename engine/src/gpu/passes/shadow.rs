@@ -1,16 +1,19 @@
 //! The shadow pass: the shadow casters' depth from the sun into the shadow map, one render
 //! pass per cascade into its layer. Writes [`Target::ShadowMap`]; every layer is cleared even
-//! when the sun casts no shadows.
+//! when the sun casts no shadows. Double-sided casters are drawn without culling, and
+//! alpha-masked ones test their alpha as the camera's view does (blended surfaces cast none).
 
 use super::{PassSetup, layout, uniform_entry, vertex_layouts};
-use crate::gpu::frame_graph::{Access, Pass, PassContext, Target, Targets};
+use crate::gpu::frame_graph::{Access, Draw, Pass, PassContext, Target, Targets};
 use crate::gpu::renderer::DEPTH_FORMAT;
-use crate::render::{FrameStats, MAX_SHADOW_CASCADES};
+use crate::render::{AlphaMode, FrameStats, MAX_SHADOW_CASCADES, Surface};
 
-/// Depth only, position and normal read, with a constant and slope depth bias.
+/// Depth only, position (and for masked casters, UV) read, with a constant and slope depth
+/// bias.
 pub(crate) struct ShadowPass {
     access: Access,
-    pipeline: wgpu::RenderPipeline,
+    /// By [`Surface::index`] (blended ones unused): single- or double-sided, masked or not.
+    pipelines: Vec<Option<wgpu::RenderPipeline>>,
     group: wgpu::BindGroup,
     /// Cascades drawn (the shadow map's layers).
     cascades: u32,
@@ -28,6 +31,8 @@ impl ShadowPass {
             label: Some("shadow bind group layout"),
             entries: &[
                 uniform_entry(0, wgpu::ShaderStages::VERTEX),
+                // The materials, for masked casters' alpha.
+                uniform_entry(1, wgpu::ShaderStages::FRAGMENT),
                 wgpu::BindGroupLayoutEntry {
                     binding: 8,
                     visibility: wgpu::ShaderStages::VERTEX,
@@ -67,6 +72,10 @@ impl ShadowPass {
                     resource: setup.frame_buffer.as_entire_binding(),
                 },
                 wgpu::BindGroupEntry {
+                    binding: 1,
+                    resource: setup.material_buffer.as_entire_binding(),
+                },
+                wgpu::BindGroupEntry {
                     binding: 8,
                     resource: wgpu::BindingResource::Buffer(wgpu::BufferBinding {
                         buffer: &indices,
@@ -76,41 +85,70 @@ impl ShadowPass {
                 },
             ],
         });
-        let pipeline = device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
-            label: Some("shadow pipeline"),
-            layout: Some(&layout(device, "shadow pipeline layout", &group_layout)),
-            vertex: wgpu::VertexState {
-                module: setup.pbr,
-                entry_point: Some("vs_shadow"),
-                compilation_options: Default::default(),
-                buffers: &vertex_layouts(false),
-            },
-            primitive: wgpu::PrimitiveState {
-                cull_mode: Some(wgpu::Face::Back),
-                ..Default::default()
-            },
-            depth_stencil: Some(wgpu::DepthStencilState {
-                format: DEPTH_FORMAT,
-                depth_write_enabled: Some(true),
-                depth_compare: Some(wgpu::CompareFunction::LessEqual),
-                stencil: Default::default(),
-                bias: wgpu::DepthBiasState {
-                    constant: 2,
-                    slope_scale: 2.0,
-                    clamp: 0.0,
-                },
-            }),
-            multisample: Default::default(),
-            fragment: None,
-            multiview_mask: None,
-            cache: None,
+        let plain = layout(device, "shadow pipeline layout", &group_layout);
+        let masked = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+            label: Some("masked shadow pipeline layout"),
+            bind_group_layouts: &[Some(&group_layout), Some(setup.texture_layout)],
+            immediate_size: 0,
         });
+        let pipeline = |surface: Surface| {
+            let mask = surface.alpha_mode() == AlphaMode::Mask;
+            let fragment = mask.then(|| wgpu::FragmentState {
+                module: setup.pbr,
+                entry_point: Some("fs_shadow_masked"),
+                compilation_options: Default::default(),
+                targets: &[],
+            });
+            device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+                label: Some("shadow pipeline"),
+                layout: Some(if mask { &masked } else { &plain }),
+                vertex: wgpu::VertexState {
+                    module: setup.pbr,
+                    entry_point: Some(if mask {
+                        "vs_shadow_masked"
+                    } else {
+                        "vs_shadow"
+                    }),
+                    compilation_options: Default::default(),
+                    buffers: &vertex_layouts(mask),
+                },
+                primitive: wgpu::PrimitiveState {
+                    cull_mode: (!surface.double_sided()).then_some(wgpu::Face::Back),
+                    ..Default::default()
+                },
+                depth_stencil: Some(wgpu::DepthStencilState {
+                    format: DEPTH_FORMAT,
+                    depth_write_enabled: Some(true),
+                    depth_compare: Some(wgpu::CompareFunction::LessEqual),
+                    stencil: Default::default(),
+                    bias: wgpu::DepthBiasState {
+                        constant: 2,
+                        slope_scale: 2.0,
+                        clamp: 0.0,
+                    },
+                }),
+                multisample: Default::default(),
+                fragment,
+                multiview_mask: None,
+                cache: None,
+            })
+        };
+        // Four small depth-only pipelines: made up front.
+        let pipelines = (0..Surface::COUNT)
+            .map(|i| {
+                [AlphaMode::Opaque, AlphaMode::Mask]
+                    .into_iter()
+                    .flat_map(|mode| [Surface::new(mode, false), Surface::new(mode, true)])
+                    .find(|s| s.index() == i)
+                    .map(pipeline)
+            })
+            .collect();
         ShadowPass {
             access: Access {
                 reads: vec![],
                 writes: vec![Target::ShadowMap],
             },
-            pipeline,
+            pipelines,
             group,
             cascades,
             layers: Vec::new(),
@@ -181,16 +219,33 @@ impl Pass for ShadowPass {
             if !ctx.frame.shadows {
                 continue;
             }
-            pass.set_pipeline(&self.pipeline);
             let offset = (SLOT * i as u64) as wgpu::DynamicOffset;
             pass.set_bind_group(0, &self.group, &[offset]);
             pass.set_vertex_buffer(1, ctx.frame.instances.slice(..));
-            for (mesh, range) in &ctx.frame.casters {
-                pass.set_vertex_buffer(0, mesh.vertices.slice(..));
-                pass.set_index_buffer(mesh.indices.slice(..), mesh.format);
-                pass.draw_indexed(0..mesh.index_count, 0, range.clone());
+            let mut bound = None;
+            for draw in &ctx.frame.casters {
+                let Some(pipeline) = self.pipeline(draw) else {
+                    continue;
+                };
+                if bound != Some(draw.surface) {
+                    pass.set_pipeline(pipeline);
+                    bound = Some(draw.surface);
+                }
+                if draw.surface.alpha_mode() == AlphaMode::Mask {
+                    pass.set_bind_group(1, draw.textures, &[]);
+                }
+                pass.set_vertex_buffer(0, draw.mesh.vertices.slice(..));
+                pass.set_index_buffer(draw.mesh.indices.slice(..), draw.mesh.format);
+                pass.draw_indexed(0..draw.mesh.index_count, 0, draw.instances.clone());
                 stats.draw_calls += 1;
             }
         }
+    }
+}
+
+impl ShadowPass {
+    /// A caster's pipeline (`None` for a blended surface: it casts no shadow).
+    fn pipeline(&self, draw: &Draw<'_>) -> Option<&wgpu::RenderPipeline> {
+        self.pipelines.get(draw.surface.index())?.as_ref()
     }
 }

@@ -31,18 +31,20 @@ impl Renderer {
                 stats.skipped_batches += 1;
                 continue;
             };
+            let draw = |instances| Draw {
+                mesh,
+                textures,
+                instances,
+                textured: batch.textures != TextureSetHandle::default(),
+                surface: batch.surface,
+            };
             let instances = clamp(batch.instances.clone());
             if !instances.is_empty() {
-                draws.push(Draw {
-                    mesh,
-                    textures,
-                    instances,
-                    textured: batch.textures != TextureSetHandle::default(),
-                });
+                draws.push(draw(instances));
             }
             let shadow = clamp(batch.caster_instances());
             if !shadow.is_empty() {
-                casters.push((mesh, shadow));
+                casters.push(draw(shadow));
             }
         }
         FrameInputs {

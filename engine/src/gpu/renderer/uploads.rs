@@ -8,7 +8,7 @@ use bytemuck::Zeroable;
 use super::{GpuMaterial, GpuMesh, Renderer, Vertex};
 use crate::gpu::{GpuContext, GpuError};
 use crate::render::{
-    Indices, MAX_MATERIALS, MaterialParams, Materials, Mesh, MeshAssets, RenderQueue,
+    AlphaMode, Indices, MAX_MATERIALS, MaterialParams, Materials, Mesh, MeshAssets, RenderQueue,
     TextureAssets, TextureHandle, TextureImage,
 };
 
@@ -286,10 +286,18 @@ impl Renderer {
         }
         let mut table = [GpuMaterial::zeroed(); MAX_MATERIALS];
         for (slot, m) in table.iter_mut().zip(materials) {
+            let cutoff = match m.alpha_mode {
+                AlphaMode::Mask => m.alpha_cutoff,
+                AlphaMode::Opaque | AlphaMode::Blend => 0.0,
+            };
+            let uv = &m.texture_transform;
             *slot = GpuMaterial {
                 base_color: m.base_color.to_array(),
-                emissive_metallic: m.emissive.extend(m.metallic).to_array(),
-                roughness_occlusion: [m.roughness, m.occlusion, 0.0, 0.0],
+                emissive_metallic: (m.emissive * m.emissive_strength)
+                    .extend(m.metallic)
+                    .to_array(),
+                surface: [m.roughness, m.occlusion, cutoff, uv.rotation],
+                uv_offset_scale: [uv.offset.x, uv.offset.y, uv.scale.x, uv.scale.y],
             };
         }
         gpu.queue
