@@ -11,8 +11,11 @@
 #       reach new coverage into the committed corpus, <crate>/fuzz/corpus/<target>/ (libFuzzer
 #       -merge=1): review and commit them. Keep each target's corpus under ~100 files and 200 KB.
 #   bash scripts/fuzz.sh --ci [SECONDS] [TARGET...]
-#       What scripts/test.sh runs: each target for SECONDS (default 20) on a copy of its corpus;
-#       writes nothing in the repository.
+#       What scripts/test.sh runs: each target for SECONDS (default 20) on a copy of its corpus,
+#       with a fixed seed (LAYERW_FUZZ_SEED, default 1), so a run explores the same inputs in
+#       the same order on any machine: what passes here passes in CI, and a CI failure
+#       replays here; writes nothing in the repository. New ground is broken by the longer
+#       runs without --ci, whose findings join the corpus.
 #   bash scripts/fuzz.sh --seeds
 #       Rewrites the seed files, net/fuzz/corpus/<target>/seed-*, from the crate's encoders
 #       (the tests net/tests/fuzz_seeds.rs and engine/tests/fuzz_seeds.rs, with
@@ -100,8 +103,10 @@ for t in "${targets[@]}"; do
     runlog="$FUZZ_OUT/logs/$t.log"
     log "$t: ${seconds}s"
     rc=0
+    seed=()
+    if [ "$mode" = ci ]; then seed=(-seed="${LAYERW_FUZZ_SEED:-1}"); fi
     cargo "+$TOOLCHAIN" fuzz run "${BUILD_FLAGS[@]}" "$t" "${dirs[@]}" -- \
-        -max_total_time="$seconds" -timeout="$TIMEOUT" -rss_limit_mb=2048 \
+        "${seed[@]}" -max_total_time="$seconds" -timeout="$TIMEOUT" -rss_limit_mb=2048 \
         -artifact_prefix="$FUZZ_OUT/artifacts/$t/" -print_final_stats=1 \
         >"$runlog" 2>&1 || rc=$?
     # The last status line ("#N DONE cov: C ft: F corp: ...") and the final stats.

@@ -4,14 +4,19 @@
 const MAX_POINT_LIGHTS: u32 = 8u;
 
 struct PointLight {
-    position_range: vec4<f32>,   // xyz position, w range
-    color_intensity: vec4<f32>,  // rgb colour, a intensity
+    position_range: vec4<f32>,        // xyz position, w range
+    color_intensity: vec4<f32>,       // rgb colour, a intensity
+    spot_direction_scale: vec4<f32>,  // a spot light's axis, w its cone fade's scale (0: none)
+    spot_offset_shadow: vec4<f32>,    // x the fade's offset, y 1 for the shadowed spot light
 }
+
+// The spot light's shadow matrix (after the cascades').
+const SPOT_SHADOW_SLOT: u32 = 4u;
 
 struct Frame {
     view_proj: mat4x4<f32>,
     inverse_view_proj: mat4x4<f32>,
-    light_view_proj: array<mat4x4<f32>, 4>,  // per shadow cascade
+    light_view_proj: array<mat4x4<f32>, 5>,  // per shadow cascade, then the spot light's
     cascade_ends: vec4<f32>,     // view depth where each cascade ends
     cascade_texels: vec4<f32>,   // each cascade's texel in world units
     camera_forward: vec4<f32>,   // xyz the view axis, w the cascade count
@@ -21,5 +26,6 @@ struct Frame {
     sky_color: vec4<f32>,        // the sky's colour at the zenith (sky.wgsl)
     ground_color: vec4<f32>,     // and the ground's
     shadow_params: vec4<f32>,    // x depth bias, y normal offset in texels, z 1/shadow map size, w point light count
+    spot_shadow: vec4<f32>,      // x the shadowed spot light's near plane (0: none), y its layer
     point_lights: array<PointLight, 8>,
 }

@@ -255,6 +255,29 @@ fn cascade_shadow(k: u32, world: vec3<f32>, n: vec3<f32>) -> f32 {
     return select(1.0, lit / 9.0, inside);
 }
 
+// The shadowed spot light's 3x3 PCF through its perspective map (1: lit). The normal offset
+// grows with the distance, as the map's texels do.
+fn spot_shadow(world: vec3<f32>, n: vec3<f32>, distance: f32) -> f32 {
+    let texel_world = 2.0 * distance * frame.shadow_params.z;
+    let clip = frame.light_view_proj[SPOT_SHADOW_SLOT]
+        * vec4<f32>(world + n * frame.shadow_params.y * texel_world, 1.0);
+    let ndc = clip.xyz / clip.w;
+    let uv = vec2<f32>(ndc.x * 0.5 + 0.5, 0.5 - ndc.y * 0.5);
+    let depth = ndc.z - 0.00002;
+    let texel = frame.shadow_params.z;
+    let layer = i32(frame.spot_shadow.y);
+    var lit = 0.0;
+    for (var y = -1; y <= 1; y = y + 1) {
+        for (var x = -1; x <= 1; x = x + 1) {
+            lit = lit + textureSampleCompareLevel(shadow_map, shadow_sampler,
+                uv + vec2<f32>(f32(x), f32(y)) * texel, layer, depth);
+        }
+    }
+    let inside = clip.w > 0.0 && all(uv >= vec2<f32>(0.0)) && all(uv <= vec2<f32>(1.0))
+        && depth <= 1.0;
+    return select(1.0, lit / 9.0, inside);
+}
+
 // The sun's shadow: the cascade whose slice holds the point's view depth, blended into the
 // next over the last tenth of its range so the change of resolution does not show as a line.
 fn shadow_factor(world: vec3<f32>, n: vec3<f32>) -> f32 {
@@ -325,12 +348,20 @@ fn shade(in: VertexOut, front: bool) -> Shaded {
         let light = frame.point_lights[i];
         let to_light = light.position_range.xyz - in.world;
         let distance = length(to_light);
+        let l = to_light / distance;
         let range = light.position_range.w;
         // Inverse square, windowed to reach zero at the range.
         let window = pow(clamp(1.0 - pow(distance / range, 4.0), 0.0, 1.0), 2.0);
-        let radiance = light.color_intensity.rgb * light.color_intensity.a * window
+        // A spot light's cone (a point light's scale 0 and offset 1 leave 1).
+        let cone = clamp(dot(-l, light.spot_direction_scale.xyz) * light.spot_direction_scale.w
+            + light.spot_offset_shadow.x, 0.0, 1.0);
+        var visible = cone * cone;
+        if (light.spot_offset_shadow.y > 0.5) {
+            visible = visible * spot_shadow(in.world, n, distance);
+        }
+        let radiance = light.color_intensity.rgb * light.color_intensity.a * window * visible
             / max(distance * distance, 1e-4);
-        color = color + brdf(n, v, to_light / distance, albedo, metallic, roughness, radiance);
+        color = color + brdf(n, v, l, albedo, metallic, roughness, radiance);
     }
     // Image-based lighting, split sum: diffuse from the irradiance cube, specular from the
     // prefiltered cube at the roughness's mip, scaled and biased by the BRDF table.

@@ -16,7 +16,7 @@ pub use anim::{Animator, ClipBlend, JointMatrices};
 pub use motion::{AngularVelocity, Position, Rotation, Velocity};
 pub use render::{
     Camera, CullIndexed, DrawPasses, FlyCamera, LodHandle, LodMesh, MaterialIndex,
-    MaterialTextures, MeshHandle, MeshRef, OrbitCamera, PointLightSource, Projection, Static, Sun,
-    TextureSetHandle, Visibility,
+    MaterialTextures, MeshHandle, MeshRef, OrbitCamera, PointLightSource, Projection,
+    SpotLightSource, Static, Sun, TextureSetHandle, Visibility,
 };
 pub use transform::{GlobalTransform, Parent, Transform};

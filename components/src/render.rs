@@ -128,6 +128,24 @@ pub struct PointLightSource {
     pub range: f32,
 }
 
+/// A spot light at its entity's position, shining along its forward (-Z) axis: full inside
+/// `inner_angle` of it, fading to nothing at `outer_angle`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SpotLightSource {
+    /// Linear colour.
+    pub color: Vec3,
+    /// Intensity (radiance at 1 m on its axis).
+    pub intensity: f32,
+    /// Where its light reaches zero.
+    pub range: f32,
+    /// Radians from the axis where the light starts to fade.
+    pub inner_angle: f32,
+    /// Radians from the axis where it is gone (below 90 degrees).
+    pub outer_angle: f32,
+    /// Casts shadows (the first such spot light of a frame gets a shadow map).
+    pub shadows: bool,
+}
+
 /// Drives its camera entity like a free-flying spectator (the `fly_camera` system): WASD to
 /// move, Q/E down/up, Shift to hurry, the mouse to look while the right button is held or the
 /// cursor is grabbed.

@@ -196,12 +196,14 @@ fn golden_shadows_and_point_lights() {
             color: Vec3::new(1.0, 0.5, 0.2),
             intensity: 6.0,
             range: 6.0,
+            cone: None,
         },
         PointLight {
             position: Vec3::new(-3.0, 1.0, 2.5),
             color: Vec3::new(0.3, 0.9, 0.4),
             intensity: 4.0,
             range: 5.0,
+            cone: None,
         },
     ];
     let frame = FrameDesc {

@@ -8,6 +8,7 @@
 //! Tests include this file (`tests/render_demo_assets.rs`), so it depends on nothing in
 //! `main.rs`.
 
+use std::f32::consts::FRAC_PI_2;
 use std::path::PathBuf;
 
 use layerw::components::{
@@ -17,8 +18,8 @@ use layerw::components::{
 use layerw::engine::gpu::{GpuResidency, Screenshot};
 use layerw::engine::lod::{LoadedChain, LodAssets, LodHandle};
 use layerw::engine::render::{
-    LoadedTexture, MaterialParams, Materials, Mesh, MeshAssets, OverlayLines, TextureAssets,
-    TextureHandle, TextureSet,
+    AlphaMode, LoadedTexture, MaterialParams, Materials, Mesh, MeshAssets, OverlayLines,
+    TextureAssets, TextureHandle, TextureSet,
 };
 use layerw::prelude::*;
 
@@ -36,6 +37,8 @@ pub const LOAD_KEY: KeyCode = KeyCode::KeyL;
 /// The material of the floor and of the LOD spheres (after the 15 of the sphere grid).
 const FLOOR_MATERIAL: u16 = 15;
 const BLUE_MATERIAL: u16 = 16;
+/// The glass pane's material (blended).
+const GLASS_MATERIAL: u16 = 17;
 
 /// The demo's loaded assets and what has been spawned from them; a resource.
 #[derive(Debug)]
@@ -76,6 +79,7 @@ pub fn app(asset_root: String) -> App {
     let sphere = meshes.add(Mesh::sphere(0.45, 48, 24)).unwrap();
     let cube = meshes.add(Mesh::cube(1.0)).unwrap();
     let floor = meshes.add(Mesh::plane(20.0)).unwrap();
+    let pane = meshes.add(Mesh::plane(1.0)).unwrap();
     let mut materials = Vec::new();
     for row in 0..3 {
         for col in 0..5 {
@@ -97,8 +101,16 @@ pub fn app(asset_root: String) -> App {
         roughness: 0.4,
         ..Default::default()
     });
+    // Green glass: blended over what is behind it, both faces drawn.
+    materials.push(MaterialParams {
+        base_color: Vec4::new(0.3, 0.9, 0.5, 0.35),
+        roughness: 0.05,
+        alpha_mode: AlphaMode::Blend,
+        double_sided: true,
+        ..Default::default()
+    });
     let mut table = Materials::default();
-    table.set(materials).expect("17 materials fit");
+    table.set(materials).expect("18 materials fit");
 
     let mut app = App::new();
     app.add_plugin(DefaultPlugins {
@@ -138,7 +150,7 @@ pub fn app(asset_root: String) -> App {
     app.add_system(Stage::Update, unload_and_reload)
         .add_system(Stage::Update, spawn_loaded.after(unload_and_reload))
         .add_system(Stage::Update, asset_lines.after(spawn_loaded));
-    spawn_scene(app.world_mut(), sphere, cube);
+    spawn_scene(app.world_mut(), sphere, cube, pane);
     app.world_mut().insert_resource(FloorMesh(floor));
     app
 }
@@ -151,6 +163,7 @@ fn spawn_scene(
     world: &mut World,
     sphere: layerw::engine::render::MeshHandle,
     cube: layerw::engine::render::MeshHandle,
+    plane: layerw::engine::render::MeshHandle,
 ) {
     for i in 0..15u16 {
         let (row, col) = (i / 5, i % 5);
@@ -172,6 +185,16 @@ fn spawn_scene(
             MaterialIndex(BLUE_MATERIAL),
         ));
     }
+    // A glass pane in front of the right cube.
+    world.spawn((
+        Transform {
+            translation: Vec3::new(2.7, 0.9, 1.9),
+            rotation: Quat::from_rotation_y(-0.5) * Quat::from_rotation_x(FRAC_PI_2),
+            scale: Vec3::splat(1.6),
+        },
+        MeshRef(plane),
+        MaterialIndex(GLASS_MATERIAL),
+    ));
     // Drag with the left button to orbit, scroll to zoom; it starts at (0, 2, 6.5).
     let target = Vec3::new(0.0, 1.6, 0.0);
     let eye = Vec3::new(0.0, 2.0, 6.5);

@@ -4,11 +4,12 @@
 use glam::{Mat4, Vec3};
 use layerw_components::{
     Camera, DrawPasses, GlobalTransform, MaterialIndex, MaterialTextures, MeshRef,
-    PointLightSource, Projection, Sun, Transform, Visibility,
+    PointLightSource, Projection, SpotLightSource, Sun, Transform, Visibility,
 };
 use layerw_engine::platform::{KeyCode, Keyboard, Window};
 use layerw_engine::render::{
-    CameraView, DirectionalLight, Materials, PointLight, RenderQueue, StatsOverlay, Surface,
+    CameraView, DirectionalLight, Materials, PointLight, RenderQueue, SpotCone, StatsOverlay,
+    Surface,
 };
 use layerw_engine::schedule::System;
 
@@ -47,7 +48,7 @@ pub fn camera_view(transform: &Transform, camera: &Camera, aspect: f32) -> Camer
 /// (its [`DrawPasses`], written by culling; absent: every pass) and not
 /// [`Visibility::Hidden`] (its [`MaterialIndex`], 0 if absent; its [`MaterialTextures`]; the
 /// largest scale component, as instances scale uniformly), the first [`Camera`] (aspect from
-/// the [`Window`]'s internal resolution), the first [`Sun`] and every [`PointLightSource`].
+/// the [`Window`]'s internal resolution), the first [`Sun`], every [`PointLightSource`] and every [`SpotLightSource`].
 ///
 /// Instances are packed in parallel straight from the ECS columns into the Render-tier arena,
 /// reading the transforms of the entities in a pass only, in query order within each batch
@@ -89,6 +90,25 @@ pub fn extract_render() -> System {
                         color: l.color,
                         intensity: l.intensity,
                         range: l.range,
+                        cone: None,
+                    }),
+            );
+        queue
+            .point_lights
+            .extend(
+                ctx.query::<(&Transform, &SpotLightSource)>()
+                    .iter()
+                    .map(|(t, l)| PointLight {
+                        position: t.translation,
+                        color: l.color,
+                        intensity: l.intensity,
+                        range: l.range,
+                        cone: Some(SpotCone {
+                            direction: t.rotation * Vec3::NEG_Z,
+                            inner_angle: l.inner_angle,
+                            outer_angle: l.outer_angle,
+                            shadows: l.shadows,
+                        }),
                     }),
             );
     })
@@ -102,6 +122,7 @@ pub fn extract_render() -> System {
     .reads::<Camera>()
     .reads::<Sun>()
     .reads::<PointLightSource>()
+    .reads::<SpotLightSource>()
     .reads_resource::<Window>()
     .reads_resource::<Materials>()
     .writes_resource::<RenderQueue>()
@@ -163,6 +184,55 @@ mod tests {
         assert_eq!(queue.batches.len(), 2);
         assert!(queue.camera.is_some());
         queue.with_frame(|f| assert_eq!(f.unwrap().instances[0].material(), 3));
+    }
+
+    #[test]
+    fn lights_and_material_surfaces_are_extracted() {
+        use layerw_engine::render::{AlphaMode, MaterialParams};
+        let mut world = World::new();
+        world.insert_resource(RenderQueue::new());
+        let mut materials = Materials::default();
+        let glass = MaterialParams {
+            alpha_mode: AlphaMode::Blend,
+            ..Default::default()
+        };
+        materials.set(vec![MaterialParams::default(), glass]).unwrap();
+        world.insert_resource(materials);
+        let mesh = layerw_engine::render::MeshHandle::for_tests(1);
+        world.spawn((Transform::IDENTITY, MeshRef(mesh)));
+        world.spawn((Transform::IDENTITY, MeshRef(mesh), MaterialIndex(1)));
+        world.spawn((Transform::IDENTITY, Camera::default()));
+        let down = Quat::from_rotation_x(-core::f32::consts::FRAC_PI_2);
+        world.spawn((
+            Transform::from_rotation(down),
+            SpotLightSource {
+                color: Vec3::ONE,
+                intensity: 2.0,
+                range: 5.0,
+                inner_angle: 0.3,
+                outer_angle: 0.4,
+                shadows: true,
+            },
+        ));
+        world.spawn((
+            Transform::IDENTITY,
+            PointLightSource {
+                color: Vec3::ONE,
+                intensity: 1.0,
+                range: 3.0,
+            },
+        ));
+        let mut schedule = Schedule::new();
+        schedule.add_system(Stage::Render, extract_render());
+        schedule.run_frame(&mut world, 0.016);
+        let queue = world.resource::<RenderQueue>();
+        // The blended instance is its own batch, after the opaque one.
+        let surfaces: Vec<Surface> = queue.batches.iter().map(|b| b.surface).collect();
+        assert_eq!(surfaces, [Surface::OPAQUE, Surface::of(&glass)]);
+        assert_eq!(queue.point_lights.len(), 2);
+        let spot = queue.point_lights.iter().find_map(|l| l.cone).unwrap();
+        assert!((spot.direction - Vec3::NEG_Y).length() < 1e-5, "{}", spot.direction);
+        assert!(spot.shadows && spot.outer_angle == 0.4);
     }
 
     #[test]

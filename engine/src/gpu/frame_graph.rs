@@ -59,6 +59,8 @@ pub(crate) struct FrameInputs<'a> {
     pub(crate) instances: &'a wgpu::Buffer,
     /// Whether the sun casts shadows.
     pub(crate) shadows: bool,
+    /// Whether a spot light has a shadow map this frame.
+    pub(crate) spot_shadow: bool,
     /// The HDR target's clear colour.
     pub(crate) clear: wgpu::Color,
     /// The text drawn over the finished frame.

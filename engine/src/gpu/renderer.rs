@@ -71,6 +71,12 @@ pub struct RendererConfig {
     pub skybox: bool,
     /// Screen-space ambient occlusion of the environment's light (`None` turns it off).
     pub ambient_occlusion: Option<AmbientOcclusion>,
+    /// A shadow map for the first spot light that asks for one ([`SpotCone::shadows`]): one
+    /// more layer of the shadow map array and one more pass over the casters when a frame has
+    /// such a light (the sun's casters: what lies in its shadow bounds).
+    ///
+    /// [`SpotCone::shadows`]: crate::render::SpotCone::shadows
+    pub spot_shadows: bool,
 }
 
 impl Default for RendererConfig {
@@ -86,6 +92,7 @@ impl Default for RendererConfig {
             fxaa: true,
             skybox: true,
             ambient_occlusion: Some(AmbientOcclusion::default()),
+            spot_shadows: true,
         }
     }
 }
@@ -157,7 +164,15 @@ pub struct Image {
 struct GpuPointLight {
     position_range: [f32; 4],
     color_intensity: [f32; 4],
+    /// A spot light's axis, and the scale of its cone's fade (0 for a point light).
+    spot_direction_scale: [f32; 4],
+    /// The fade's offset (1 for a point light), then 1 where this light has the spot shadow.
+    spot_offset_shadow: [f32; 4],
 }
+
+/// The slot of the spot light's shadow matrix in the frame uniform (after the cascades'),
+/// and so the index the shadow pass's vertex shader reads for it.
+pub(crate) const SPOT_SHADOW_SLOT: usize = MAX_SHADOW_CASCADES;
 
 #[repr(C)]
 #[derive(Clone, Copy, Pod, Zeroable)]
@@ -165,7 +180,8 @@ struct FrameUniform {
     view_proj: [[f32; 4]; 4],
     inverse_view_proj: [[f32; 4]; 4],
     /// Per cascade.
-    light_view_proj: [[[f32; 4]; 4]; MAX_SHADOW_CASCADES],
+    /// The sun's cascades, then the shadowed spot light's ([`SPOT_SHADOW_SLOT`]).
+    light_view_proj: [[[f32; 4]; 4]; MAX_SHADOW_CASCADES + 1],
     /// Where each cascade ends, in view depth.
     cascade_ends: [f32; 4],
     /// Each cascade's texel in world units (the normal offset scales with it).
@@ -178,6 +194,8 @@ struct FrameUniform {
     sky_color: [f32; 4],
     ground_color: [f32; 4],
     shadow_params: [f32; 4],
+    /// The shadowed spot light's near plane (0: none), then its layer in the shadow map.
+    spot_shadow: [f32; 4],
     point_lights: [GpuPointLight; MAX_POINT_LIGHTS],
 }
 
@@ -317,7 +335,8 @@ impl Renderer {
             resolution: config.resolution,
             samples,
             shadow_map_size: config.shadow_map_size,
-            shadow_cascades: config.shadow_cascades.clamp(1, MAX_SHADOW_CASCADES as u32),
+            shadow_layers: config.shadow_cascades.clamp(1, MAX_SHADOW_CASCADES as u32)
+                + u32::from(config.spot_shadows),
         };
         let graph = FrameGraph::new(gpu, passes::all(&setup), settings)?;
         let overlay = OverlayPass::new(gpu, config.resolution);

@@ -27,7 +27,7 @@ pub use overlay::{
 pub use queue::{DrawItem, InstanceRun, PASS_ALL, PASS_MAIN, PASS_SHADOW, PackedItem, RenderQueue};
 pub use scene::{
     Batch, CameraView, DirectionalLight, FrameDesc, FrameStats, MAX_MATERIALS, MAX_POINT_LIGHTS,
-    MaterialParams, PointLight,
+    MaterialParams, PointLight, SpotCone,
 };
 pub use texture::{
     MAX_CRITICAL_TEXTURE_SIZE, MAX_SOURCE_TEXTURE_SIZE, MAX_TEXTURE_SIZE, TextureError,

@@ -123,6 +123,43 @@ pub struct PointLight {
     pub intensity: f32,
     /// Where its light reaches zero.
     pub range: f32,
+    /// A spot light's cone (`None`: light in every direction).
+    pub cone: Option<SpotCone>,
+}
+
+/// What makes a point light a spot light (glTF's `KHR_lights_punctual` spot): the direction
+/// it shines and the cone it lights, full inside `inner_angle` and fading to nothing at
+/// `outer_angle` from its axis.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SpotCone {
+    /// Where it shines (need not be normalised).
+    pub direction: Vec3,
+    /// Radians from the axis where the light starts to fade.
+    pub inner_angle: f32,
+    /// Radians from the axis where it is gone (below 90 degrees).
+    pub outer_angle: f32,
+    /// Casts shadows: the first such spot light of a frame gets a shadow map (with
+    /// [`RendererConfig::spot_shadows`](crate::gpu::RendererConfig) on).
+    pub shadows: bool,
+}
+
+impl SpotCone {
+    /// The light's view and projection for its shadow map from `position`: a perspective
+    /// frustum as wide as the cone, from a near plane at a hundredth of `range` to `range`
+    /// (depth 0..1).
+    pub fn view_projection(&self, position: Vec3, range: f32) -> Mat4 {
+        use glam::camera::rh::{proj::directx, view::look_to_mat4};
+        let direction = self.direction.normalize_or(Vec3::NEG_Y);
+        let up = if direction.y.abs() > 0.99 {
+            Vec3::Z
+        } else {
+            Vec3::Y
+        };
+        let outer = self.outer_angle.clamp(0.01, 1.5);
+        let range = range.max(0.01);
+        directx::perspective(2.0 * outer, 1.0, range * 0.01, range)
+            * look_to_mat4(position, direction, up)
+    }
 }
 
 /// One instanced draw: a mesh, its texture maps and a range of the frame's instances.

@@ -156,7 +156,7 @@ impl Target {
         };
         // The shadow map is an array (one layer per cascade), whatever the count.
         let layers = match self {
-            Target::ShadowMap => Some(settings.shadow_cascades.max(1)),
+            Target::ShadowMap => Some(settings.shadow_layers.max(1)),
             _ => None,
         };
         TargetDesc {
@@ -184,8 +184,8 @@ pub(crate) struct TargetSettings {
     pub(crate) samples: u32,
     /// The shadow map's edge.
     pub(crate) shadow_map_size: u32,
-    /// The shadow map's layers (cascades).
-    pub(crate) shadow_cascades: u32,
+    /// The shadow map's layers: the sun's cascades, then the spot light's when it has one.
+    pub(crate) shadow_layers: u32,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -358,7 +358,7 @@ mod tests {
         resolution: UVec2::new(64, 32),
         samples: 4,
         shadow_map_size: 256,
-        shadow_cascades: 3,
+        shadow_layers: 3,
     };
 
     #[test]
@@ -377,7 +377,7 @@ mod tests {
         let shadow = descs[slot[Target::ShadowMap.index()].unwrap()];
         assert_eq!(
             shadow.layers,
-            Some(SETTINGS.shadow_cascades),
+            Some(SETTINGS.shadow_layers),
             "a layer per cascade"
         );
         let depth = descs[slot[Target::Depth.index()].unwrap()];

@@ -1,11 +1,12 @@
 //! The shadow pass: the shadow casters' depth from the sun into the shadow map, one render
-//! pass per cascade into its layer. Writes [`Target::ShadowMap`]; every layer is cleared even
-//! when the sun casts no shadows. Double-sided casters are drawn without culling, and
+//! pass per cascade into its layer, then from the shadowed spot light into the layer after
+//! them (with [`RendererConfig::spot_shadows`](crate::gpu::RendererConfig)). Writes
+//! [`Target::ShadowMap`]; every layer is cleared even when nothing casts into it. Double-sided casters are drawn without culling, and
 //! alpha-masked ones test their alpha as the camera's view does (blended surfaces cast none).
 
 use super::{PassSetup, layout, uniform_entry, vertex_layouts};
 use crate::gpu::frame_graph::{Access, Draw, Pass, PassContext, Target, Targets};
-use crate::gpu::renderer::DEPTH_FORMAT;
+use crate::gpu::renderer::{DEPTH_FORMAT, SPOT_SHADOW_SLOT};
 use crate::render::{AlphaMode, FrameStats, MAX_SHADOW_CASCADES, Surface};
 
 /// Depth only, position (and for masked casters, UV) read, with a constant and slope depth
@@ -15,8 +16,10 @@ pub(crate) struct ShadowPass {
     /// By [`Surface::index`] (blended ones unused): single- or double-sided, masked or not.
     pipelines: Vec<Option<wgpu::RenderPipeline>>,
     group: wgpu::BindGroup,
-    /// Cascades drawn (the shadow map's layers).
+    /// The sun's cascades (the shadow map's first layers).
     cascades: u32,
+    /// Whether the layer after them is the spot light's.
+    spot: bool,
     /// One view per layer, made by `bind`.
     layers: Vec<wgpu::TextureView>,
 }
@@ -50,10 +53,18 @@ impl ShadowPass {
             .config
             .shadow_cascades
             .clamp(1, MAX_SHADOW_CASCADES as u32);
-        let mut slots = vec![0u8; (SLOT * u64::from(cascades)) as usize];
-        for i in 0..cascades {
+        // The spot light's layer reads the spot light's matrix.
+        let spot = setup.config.spot_shadows;
+        let layers = cascades + u32::from(spot);
+        let mut slots = vec![0u8; (SLOT * u64::from(layers)) as usize];
+        for i in 0..layers {
             let at = (SLOT * u64::from(i)) as usize;
-            slots[at..at + 4].copy_from_slice(&i.to_le_bytes());
+            let matrix = if i < cascades {
+                i
+            } else {
+                SPOT_SHADOW_SLOT as u32
+            };
+            slots[at..at + 4].copy_from_slice(&matrix.to_le_bytes());
         }
         let indices = wgpu::util::DeviceExt::create_buffer_init(
             device,
@@ -151,6 +162,7 @@ impl ShadowPass {
             pipelines,
             group,
             cascades,
+            spot,
             layers: Vec::new(),
         }
     }
@@ -167,7 +179,7 @@ impl Pass for ShadowPass {
 
     fn bind(&mut self, _device: &wgpu::Device, targets: &Targets) {
         let map = targets.texture(Target::ShadowMap);
-        self.layers = (0..self.cascades)
+        self.layers = (0..self.cascades + u32::from(self.spot))
             .map(|layer| {
                 map.create_view(&wgpu::TextureViewDescriptor {
                     label: Some("shadow cascade"),
@@ -216,7 +228,12 @@ impl Pass for ShadowPass {
                 occlusion_query_set: None,
                 multiview_mask: None,
             });
-            if !ctx.frame.shadows {
+            let casting = if (i as u32) < self.cascades {
+                ctx.frame.shadows
+            } else {
+                ctx.frame.spot_shadow
+            };
+            if !casting {
                 continue;
             }
             let offset = (SLOT * i as u64) as wgpu::DynamicOffset;

@@ -2,13 +2,15 @@
 //! and the draws each pass reads (`FrameInputs`).
 
 use bytemuck::Zeroable;
-use glam::Vec3;
+use glam::{Mat4, Vec3};
 
-use super::{FrameUniform, GpuPointLight, Renderer};
+use super::{FrameUniform, GpuPointLight, Renderer, SPOT_SHADOW_SLOT};
 use crate::gpu::error::within;
 use crate::gpu::frame_graph::{Draw, FrameInputs};
 use crate::gpu::{GpuContext, GpuError};
-use crate::render::{FrameDesc, FrameStats, GpuInstance, MAX_POINT_LIGHTS, TextureSetHandle};
+use crate::render::{
+    FrameDesc, FrameStats, GpuInstance, MAX_POINT_LIGHTS, MAX_SHADOW_CASCADES, TextureSetHandle,
+};
 
 impl Renderer {
     /// What the passes draw this frame: per batch, the camera's instances (opaque pass) and
@@ -52,6 +54,7 @@ impl Renderer {
             casters,
             instances: &self.instance_buffer,
             shadows: frame.sun.shadows,
+            spot_shadow: self.config.spot_shadows && shadowed_spot(frame).is_some(),
             clear: wgpu::Color {
                 r: frame.ambient.0.x as f64 * 0.5,
                 g: frame.ambient.0.y as f64 * 0.5,
@@ -69,6 +72,7 @@ impl Renderer {
             casters: Vec::new(),
             instances: &self.instance_buffer,
             shadows: false,
+            spot_shadow: false,
             clear: wgpu::Color::BLACK,
             overlay: &self.overlay,
         }
@@ -116,18 +120,42 @@ impl Renderer {
             .map(|m| 2.0 / m.row(0).truncate().length() / size as f32);
         let mut point_lights = [GpuPointLight::zeroed(); MAX_POINT_LIGHTS];
         let count = frame.point_lights.len().min(MAX_POINT_LIGHTS);
-        for (slot, light) in point_lights.iter_mut().zip(frame.point_lights) {
+        let spot = shadowed_spot(frame).filter(|_| self.config.spot_shadows);
+        for (i, (slot, light)) in point_lights.iter_mut().zip(frame.point_lights).enumerate() {
+            // glTF's cone fade: saturate(cos * scale + offset), squared.
+            let (direction, scale, offset) = match light.cone {
+                Some(cone) => {
+                    let cos_outer = cone.outer_angle.cos();
+                    let cos_inner = cone.inner_angle.min(cone.outer_angle).cos();
+                    let scale = 1.0 / (cos_inner - cos_outer).max(1e-3);
+                    (
+                        cone.direction.normalize_or(Vec3::NEG_Y),
+                        scale,
+                        -cos_outer * scale,
+                    )
+                }
+                None => (Vec3::NEG_Y, 0.0, 1.0),
+            };
+            let shadowed = spot.is_some_and(|(at, _)| at == i);
             *slot = GpuPointLight {
                 position_range: light.position.extend(light.range.max(1e-3)).to_array(),
                 color_intensity: light.color.extend(light.intensity).to_array(),
+                spot_direction_scale: direction.extend(scale).to_array(),
+                spot_offset_shadow: [offset, if shadowed { 1.0 } else { 0.0 }, 0.0, 0.0],
             };
+        }
+        let mut light_view_proj = [[[0.0; 4]; 4]; MAX_SHADOW_CASCADES + 1];
+        light_view_proj[..MAX_SHADOW_CASCADES]
+            .copy_from_slice(&cascades.view_projections.map(|m| m.to_cols_array_2d()));
+        if let Some((_, matrix)) = spot {
+            light_view_proj[SPOT_SHADOW_SLOT] = matrix.to_cols_array_2d();
         }
         let texel = 1.0 / size as f32;
         let view_proj = frame.camera.projection * frame.camera.view;
         let uniform = FrameUniform {
             view_proj: view_proj.to_cols_array_2d(),
             inverse_view_proj: view_proj.inverse().to_cols_array_2d(),
-            light_view_proj: cascades.view_projections.map(|m| m.to_cols_array_2d()),
+            light_view_proj,
             cascade_ends: cascades.ends,
             cascade_texels: texels,
             camera_forward: cascades.forward.extend(cascades.count as f32).to_array(),
@@ -142,10 +170,29 @@ impl Renderer {
             ground_color: frame.ambient.1.extend(1.0).to_array(),
             // A small depth bias; the normal offset is per cascade (`cascade_texels`).
             shadow_params: [0.0005, 1.5, texel, count as f32],
+            spot_shadow: [
+                spot.map_or(0.0, |(at, _)| frame.point_lights[at].range * 0.01),
+                self.config
+                    .shadow_cascades
+                    .clamp(1, MAX_SHADOW_CASCADES as u32) as f32,
+                0.0,
+                0.0,
+            ],
             point_lights,
         };
         gpu.queue
             .write_buffer(&self.frame_buffer, 0, bytemuck::bytes_of(&uniform));
         Ok(())
     }
+}
+
+/// The first spot light among the frame's lights that casts shadows, and its shadow matrix.
+fn shadowed_spot(frame: &FrameDesc) -> Option<(usize, Mat4)> {
+    frame.point_lights[..frame.point_lights.len().min(MAX_POINT_LIGHTS)]
+        .iter()
+        .enumerate()
+        .find_map(|(i, light)| {
+            let cone = light.cone.filter(|c| c.shadows)?;
+            Some((i, cone.view_projection(light.position, light.range)))
+        })
 }
