@@ -51,6 +51,7 @@ pub use plugins::{RenderPlugin, RenderUnavailable};
 pub use render::{camera_view, extract_render, sun_light, toggle_stats_overlay};
 pub use shadow::{ShadowBounds, fit_shadow_bounds};
 pub use stream::{
-    CellRadii, StreamPlugin, StreamedCell, stream_cells, stream_update, stream_wants,
+    CellRadii, StreamPlugin, StreamedCell, StreamedLight, StreamedLightsSpawned, stream_cells,
+    stream_lights, stream_update, stream_wants,
 };
 pub use transform::{MAX_HIERARCHY_DEPTH, propagate_transforms, sync_transform};

@@ -196,7 +196,9 @@ mod tests {
             alpha_mode: AlphaMode::Blend,
             ..Default::default()
         };
-        materials.set(vec![MaterialParams::default(), glass]).unwrap();
+        materials
+            .set(vec![MaterialParams::default(), glass])
+            .unwrap();
         world.insert_resource(materials);
         let mesh = layerw_engine::render::MeshHandle::for_tests(1);
         world.spawn((Transform::IDENTITY, MeshRef(mesh)));
@@ -231,7 +233,11 @@ mod tests {
         assert_eq!(surfaces, [Surface::OPAQUE, Surface::of(&glass)]);
         assert_eq!(queue.point_lights.len(), 2);
         let spot = queue.point_lights.iter().find_map(|l| l.cone).unwrap();
-        assert!((spot.direction - Vec3::NEG_Y).length() < 1e-5, "{}", spot.direction);
+        assert!(
+            (spot.direction - Vec3::NEG_Y).length() < 1e-5,
+            "{}",
+            spot.direction
+        );
         assert!(spot.shadows && spot.outer_angle == 0.4);
     }
 

@@ -1,12 +1,13 @@
 //! The Streaming stage: what the LOD entities want goes to the [`Streamer`], the streamer
-//! runs a frame, and world cells around the camera are spawned and despawned.
+//! runs a frame, world cells around the camera are spawned and despawned, and the pack's
+//! lights are spawned once its manifest is in.
 
 use std::sync::Mutex;
 
 use glam::IVec2;
 use layerw_components::{
-    Camera, DrawPasses, GlobalTransform, LodMesh, MaterialIndex, MaterialTextures, MeshRef, Static,
-    Transform,
+    Camera, DrawPasses, GlobalTransform, LodMesh, MaterialIndex, MaterialTextures, MeshRef,
+    PointLightSource, SpotLightSource, Static, Sun, Transform,
 };
 use layerw_engine::app::{App, Plugin};
 use layerw_engine::cull::Frustum;
@@ -15,7 +16,9 @@ use layerw_engine::lod::{LodAssets, LodView};
 use layerw_engine::platform::Window;
 use layerw_engine::render::{Materials, MeshAssets, OverlayLines, TextureAssets};
 use layerw_engine::schedule::{Commands, Delta, Query, Res, ResMut, Stage};
-use layerw_engine::stream::{StreamIo, StreamSettings, StreamStores, Streamer};
+use layerw_engine::stream::{
+    PackLight, PackLightKind, StreamIo, StreamSettings, StreamStores, Streamer,
+};
 
 use crate::ExtractPlugin;
 use crate::camera_view;
@@ -24,6 +27,15 @@ use crate::camera_view;
 /// cell unloads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct StreamedCell(pub IVec2);
+
+/// Marks a light spawned from the streamed pack's lights (its index in
+/// [`PackManifest::lights`](layerw_engine::stream::PackManifest::lights)).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StreamedLight(pub u32);
+
+/// Whether the streamed pack's lights have been spawned (a resource [`stream_lights`] keeps).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StreamedLightsSpawned(pub bool);
 
 /// How far around the camera world cells load and unload (XZ, metres). Unloading farther
 /// than loading keeps a cell from flickering in and out at the edge.
@@ -145,9 +157,11 @@ impl Plugin for StreamPlugin {
         layerw_engine::stream::install_reclaim_hook();
         app.insert_resource(Streamer::from_boxed(io, self.settings))
             .insert_resource(self.cells)
+            .insert_resource(StreamedLightsSpawned::default())
             .add_system(Stage::Streaming, stream_wants)
             .add_system(Stage::Streaming, stream_update)
             .add_system(Stage::Streaming, stream_cells)
+            .add_system(Stage::Streaming, stream_lights)
             .add_system(Stage::Streaming, stream_overlay);
         if !app.world().contains_resource::<OverlayLines>() {
             app.insert_resource(OverlayLines::default());
@@ -325,6 +339,87 @@ pub fn stream_cells(
                     MaterialTextures(set),
                 )),
                 (false, None) => commands.spawn((transform, mesh, lod, material, passes, member)),
+            }
+        }
+    }
+}
+
+/// The range given to a pack light without one: where its inverse-square falloff drops
+/// below a hundredth of its intensity at 1 m (at least 1 m).
+fn light_range(light: &PackLight) -> f32 {
+    light
+        .range
+        .unwrap_or_else(|| (light.intensity.max(0.0) * 100.0).sqrt().max(1.0))
+}
+
+/// Spawns the streamed pack's lights once its manifest is in, each with a [`StreamedLight`]:
+/// point lights as [`PointLightSource`], spot lights as [`SpotLightSource`] (casting shadows),
+/// and the first directional light as the [`Sun`] when the world has none (a game's own sun
+/// wins). Intensities are taken as they are (candela for point and spot lights, lux for the
+/// sun): a pack made for physical units wants `RendererConfig::exposure` to match. The pack's
+/// cameras are left in its manifest for the game to use.
+pub fn stream_lights(
+    streamer: Res<Streamer>,
+    mut spawned: ResMut<StreamedLightsSpawned>,
+    mut suns: Query<&Sun>,
+    mut commands: Commands,
+) {
+    if spawned.0 {
+        return;
+    }
+    let Some(manifest) = streamer.manifest() else {
+        return;
+    };
+    spawned.0 = true;
+    let mut has_sun = suns.iter().next().is_some();
+    for (index, light) in manifest.lights.iter().enumerate() {
+        let transform = Transform {
+            translation: light.translation,
+            rotation: light.rotation,
+            scale: glam::Vec3::ONE,
+        };
+        let marker = StreamedLight(index as u32);
+        match light.kind {
+            PackLightKind::Directional if !has_sun => {
+                has_sun = true;
+                commands.spawn((
+                    transform,
+                    Sun {
+                        color: light.color,
+                        intensity: light.intensity,
+                        shadows: true,
+                    },
+                    marker,
+                ));
+            }
+            PackLightKind::Directional => {}
+            PackLightKind::Point => {
+                commands.spawn((
+                    transform,
+                    PointLightSource {
+                        color: light.color,
+                        intensity: light.intensity,
+                        range: light_range(light),
+                    },
+                    marker,
+                ));
+            }
+            PackLightKind::Spot {
+                inner_cone,
+                outer_cone,
+            } => {
+                commands.spawn((
+                    transform,
+                    SpotLightSource {
+                        color: light.color,
+                        intensity: light.intensity,
+                        range: light_range(light),
+                        inner_angle: inner_cone,
+                        outer_angle: outer_cone,
+                        shadows: true,
+                    },
+                    marker,
+                ));
             }
         }
     }

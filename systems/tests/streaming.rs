@@ -10,10 +10,10 @@ use layerw_engine::app::App;
 use layerw_engine::lod::{LodAssets, LodChain, LodLevel};
 use layerw_engine::render::{Mesh, MeshAssets, TextureAssets, TextureImage};
 use layerw_engine::stream::{
-    LinkFault, PackEntity, PackFile, PackMaterial, PackWriter, SimulatedLink, StreamSettings,
-    Streamer,
+    LinkFault, PackEntity, PackFile, PackLight, PackLightKind, PackMaterial, PackWriter,
+    SimulatedLink, StreamSettings, Streamer,
 };
-use layerw_systems::{CellRadii, HeadlessPlugins, StreamPlugin, StreamedCell};
+use layerw_systems::{CellRadii, HeadlessPlugins, StreamPlugin, StreamedCell, StreamedLight};
 
 const CELL: f32 = 20.0;
 const FRAME: f64 = 1.0 / 60.0;
@@ -93,6 +93,33 @@ fn pack() -> (Vec<u8>, Vec<Vec<u8>>, usize) {
             }
         }
     }
+    // The scene's lights: a sun, a lamp and a spot light over the first cell.
+    let light = |kind, translation, rotation| PackLight {
+        kind,
+        color: Vec3::new(1.0, 0.9, 0.8),
+        intensity: 20.0,
+        range: None,
+        translation,
+        rotation,
+    };
+    let down = Quat::from_rotation_x(-core::f32::consts::FRAC_PI_2);
+    writer
+        .add_light(light(PackLightKind::Directional, Vec3::ZERO, down))
+        .unwrap();
+    writer
+        .add_light(light(
+            PackLightKind::Point,
+            Vec3::new(5.0, 3.0, -5.0),
+            Quat::IDENTITY,
+        ))
+        .unwrap();
+    let spot = PackLightKind::Spot {
+        inner_cone: 0.3,
+        outer_cone: 0.5,
+    };
+    writer
+        .add_light(light(spot, Vec3::new(10.0, 6.0, -10.0), down))
+        .unwrap();
     let bytes = writer.finish().unwrap();
     (bytes.manifest_bytes, bytes.blobs, placed)
 }
@@ -350,4 +377,47 @@ fn a_faulty_link_is_retried_until_everything_arrives() {
             .iter()
             .all(|&(w, s, loaded)| loaded && s == usize::from(w))
     );
+}
+
+#[test]
+fn the_packs_lights_are_spawned_once_its_manifest_is_in() {
+    use layerw_components::{PointLightSource, SpotLightSource, Sun};
+    let mut app = app(link(0.02, 2.0e6), 64 << 20);
+    let lights = |app: &mut App| {
+        let world = app.world_mut();
+        let count = world.query::<&StreamedLight>().iter().count();
+        let suns = world.query::<(&Sun, &StreamedLight)>().iter().count();
+        let points: Vec<f32> = world
+            .query::<(&PointLightSource, &StreamedLight)>()
+            .iter()
+            .map(|(l, _)| l.range)
+            .collect();
+        let spots: Vec<(f32, f32, Vec3)> = world
+            .query::<(&SpotLightSource, &Transform)>()
+            .iter()
+            .map(|(l, t)| (l.inner_angle, l.outer_angle, t.rotation * Vec3::NEG_Z))
+            .collect();
+        (count, suns, points, spots)
+    };
+    assert_eq!(lights(&mut app).0, 0, "nothing before the manifest");
+    for _ in 0..300 {
+        frame(&mut app);
+        if lights(&mut app).0 > 0 {
+            break;
+        }
+    }
+    let (count, suns, points, spots) = lights(&mut app);
+    assert_eq!((count, suns), (3, 1));
+    // No range in the pack: where the falloff drops to a hundredth, sqrt(20 x 100).
+    assert_eq!(points.len(), 1);
+    assert!((points[0] - 2000f32.sqrt()).abs() < 1e-3, "{}", points[0]);
+    assert_eq!(spots.len(), 1);
+    let (inner, outer, direction) = spots[0];
+    assert_eq!((inner, outer), (0.3, 0.5));
+    assert!((direction - Vec3::NEG_Y).length() < 1e-5);
+    // Spawned once: more frames add none.
+    for _ in 0..10 {
+        frame(&mut app);
+    }
+    assert_eq!(lights(&mut app).0, 3);
 }
