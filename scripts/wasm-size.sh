@@ -24,7 +24,7 @@ bash scripts/web.sh "$EXAMPLE" --release
 OUT="${CARGO_TARGET_DIR:-$ROOT/target}/web/$EXAMPLE"
 WASM="$OUT/${EXAMPLE}_bg.wasm"
 "$NODE_DIR/node_modules/.bin/wasm-opt" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
-    --enable-sign-ext --enable-mutable-globals "$WASM" -o "$WASM.opt"
+    --enable-sign-ext --enable-mutable-globals --enable-simd "$WASM" -o "$WASM.opt"
 mv "$WASM.opt" "$WASM"
 PYTHONPATH="$LAYERW_PYDEPS" python3 - "$WASM" <<'PY'
 import brotli, gzip, sys

@@ -446,8 +446,8 @@ fn fs_masked_geometry(in: VertexOut, @builtin(front_facing) front: bool) -> Shad
     return with_geometry(in, masked(in, front));
 }
 
-// The geometry target is not written (the pipeline masks it): ambient occlusion sees what is
-// behind a blended surface.
+// The geometry target is left as it is (alpha 0 through the pipeline's alpha blend): ambient
+// occlusion sees what is behind a blended surface.
 @fragment
 fn fs_blended_geometry(in: VertexOut, @builtin(front_facing) front: bool) -> ShadedWithGeometry {
     let shaded = shade(in, front);

@@ -17,10 +17,10 @@ use layerw::engine::stream::{MemoryIo, PackWriter, StreamSettings, Streamer};
 use layerw::prelude::*;
 use layerw::systems::{StreamPlugin, StreamedCell};
 
-#[path = "../engine/tests/support/gpu.rs"]
-mod support;
 #[path = "../engine/tests/support/golden.rs"]
 mod golden;
+#[path = "../engine/tests/support/gpu.rs"]
+mod support;
 
 const SIZE: UVec2 = UVec2::new(320, 240);
 /// Frames a run may take before it is given up (the pack is a few kilobytes).
@@ -28,7 +28,9 @@ const FRAME_LIMIT: u64 = 20_000;
 
 /// Cooks `model` (a path under assets/gltf) into a pack in memory.
 fn cooked(model: &str) -> MemoryIo {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/gltf").join(model);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("assets/gltf")
+        .join(model);
     let scene = layerw_cook::load_scene(&path).expect("the sample cooks");
     let mut writer = PackWriter::in_memory(64.0).unwrap();
     scene
@@ -55,7 +57,10 @@ fn render(model: &str, eye: Vec3, target: Vec3) -> Option<Image> {
         .try_resource::<RenderUnavailable>()
         .map(|why| why.0.clone());
     support::or_skip(unavailable.map_or(Ok(()), Err))?;
-    app.add_plugin(StreamPlugin::new(cooked(model), StreamSettings::new(64 << 20)));
+    app.add_plugin(StreamPlugin::new(
+        cooked(model),
+        StreamSettings::new(64 << 20),
+    ));
     app.world_mut().spawn((
         Transform::from_translation(eye).looking_at(target),
         Camera::default(),
@@ -95,7 +100,10 @@ fn render(model: &str, eye: Vec3, target: Vec3) -> Option<Image> {
     });
     app.set_headless(HeadlessRun::frames(FRAME_LIMIT));
     app.run().expect("the app runs headless");
-    assert!(complete_frames.get() >= 5, "{model} never finished streaming");
+    assert!(
+        complete_frames.get() >= 5,
+        "{model} never finished streaming"
+    );
     let image = golden::read_png(&path).expect("the screenshot was written");
     let _ = std::fs::remove_file(&path);
     Some(image)

@@ -51,22 +51,15 @@ impl PipelineSource {
     /// The pipeline drawing `surface` for textured or untextured batches.
     fn pipeline(&self, textured: bool, surface: Surface) -> wgpu::RenderPipeline {
         let blended = surface.is_blended();
-        let hdr = wgpu::ColorTargetState {
+        // The same state for both targets: WebGL2 has no independent blend state (nor write
+        // masks) per target. A blended surface writes its geometry with alpha 0, which the
+        // blend turns into "leave it": ambient occlusion sees what is behind the surface.
+        let target = wgpu::ColorTargetState {
             format: HDR_FORMAT,
             blend: blended.then_some(wgpu::BlendState::ALPHA_BLENDING),
             write_mask: wgpu::ColorWrites::ALL,
         };
-        // A blended surface leaves the geometry behind it for ambient occlusion.
-        let geometry = wgpu::ColorTargetState {
-            format: HDR_FORMAT,
-            blend: None,
-            write_mask: if blended {
-                wgpu::ColorWrites::empty()
-            } else {
-                wgpu::ColorWrites::ALL
-            },
-        };
-        let both = [Some(hdr), Some(geometry)];
+        let both = [Some(target.clone()), Some(target)];
         let targets = if self.geometry { &both[..] } else { &both[..1] };
         let fragment = match (surface.alpha_mode(), self.geometry) {
             (AlphaMode::Opaque, false) => "fs_main",
