@@ -1,0 +1,285 @@
+//! The showcase's scene: real glTF models streamed from a content pack (`pack.rs`) onto a
+//! large floor built in code, lit by the sun through cascaded shadow maps and by the
+//! procedural sky (image-based lighting and the skybox), with lamp posts whose emissive globes
+//! bloom and light the ground (point lights), a spot light casting its own shadow over the
+//! crates, and a glass screen blended over what is behind it. The camera circles the scene on
+//! a clock that starts once the pack has been streamed completely for a few frames (the last
+//! levels and mips reach the GPU) and advances a fixed step a frame, so the Nth frame after
+//! that is the same picture on every machine.
+//!
+//! Tests include this file, so it depends on nothing in `main.rs`.
+
+use std::path::PathBuf;
+
+use layerw::components::{
+    Camera, MaterialIndex, MeshRef, PointLightSource, Projection, SpotLightSource, Static, Sun,
+    Transform,
+};
+use layerw::engine::gpu::Screenshot;
+use layerw::engine::render::{AlphaMode, MaterialParams, Materials, Mesh, MeshAssets};
+use layerw::engine::stream::{StreamIo, StreamSettings, Streamer};
+use layerw::prelude::*;
+use layerw::systems::{DefaultPlugins, StreamPlugin, StreamedCell};
+
+/// The internal resolution of a window or a headless run (the test renders smaller).
+pub const RESOLUTION: UVec2 = UVec2::new(1280, 720);
+/// The streamer's budget: the showcase's pack fits whole.
+const BUDGET: u64 = 128 << 20;
+/// The camera clock's step a frame (seconds), whatever the frame took.
+const CLOCK_STEP: f32 = 1.0 / 60.0;
+/// How fast the camera circles (radians a second of the clock).
+const ORBIT_SPEED: f32 = 0.1;
+/// Frames in a row the pack must be complete before the clock starts.
+const SETTLE_FRAMES: u32 = 5;
+
+/// Materials, by index.
+const FLOOR: u16 = 0;
+const POST: u16 = 1;
+const GLOBE: u16 = 2;
+const GLASS: u16 = 3;
+const STONE: u16 = 4;
+
+/// The showcase's clock and progress: a resource.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct ShowcaseClock {
+    /// Seconds of the clock: a fixed step a frame once it started.
+    pub seconds: f32,
+    /// Frames in a row that ended with the pack streamed completely and its entities spawned,
+    /// before the clock started.
+    pub settled_frames: u32,
+    /// Frames since the clock started (0: not yet).
+    pub frames_since_start: u32,
+}
+
+/// A box of `size` centred on the origin (the cube's faces stretched: instances scale
+/// uniformly, so shapes are meshes of their own).
+fn cuboid(size: Vec3) -> Mesh {
+    let cube = Mesh::cube(1.0);
+    let positions = cube.positions.iter().map(|p| *p * size).collect();
+    let uvs = cube
+        .positions
+        .iter()
+        .zip(&cube.uvs)
+        .map(|(p, uv)| {
+            *uv * if p.y.abs() < 0.49 {
+                Vec2::new(1.0, size.y)
+            } else {
+                Vec2::ONE
+            }
+        })
+        .collect();
+    let indices = cube.indices.iter().collect();
+    Mesh::from_parts(positions, cube.normals.clone(), uvs, indices)
+}
+
+fn materials() -> Vec<MaterialParams> {
+    vec![
+        // FLOOR: a rough, slightly green stone.
+        MaterialParams {
+            base_color: Vec4::new(0.26, 0.28, 0.24, 1.0),
+            roughness: 0.85,
+            ..Default::default()
+        },
+        // POST: dark painted metal.
+        MaterialParams {
+            base_color: Vec4::new(0.08, 0.09, 0.1, 1.0),
+            metallic: 0.8,
+            roughness: 0.35,
+            ..Default::default()
+        },
+        // GLOBE: warm light, bright enough to bloom.
+        MaterialParams {
+            base_color: Vec4::new(1.0, 0.85, 0.6, 1.0),
+            emissive: Vec3::new(1.0, 0.7, 0.35),
+            emissive_strength: 6.0,
+            ..Default::default()
+        },
+        // GLASS: a blue-green screen, both faces, blended.
+        MaterialParams {
+            base_color: Vec4::new(0.35, 0.75, 0.8, 0.3),
+            roughness: 0.05,
+            alpha_mode: AlphaMode::Blend,
+            double_sided: true,
+            ..Default::default()
+        },
+        // STONE: the plinth the crates stand by.
+        MaterialParams {
+            base_color: Vec4::new(0.45, 0.36, 0.3, 1.0),
+            roughness: 0.7,
+            ..Default::default()
+        },
+    ]
+}
+
+/// The showcase app streaming its pack through `io`, drawn at `resolution`.
+pub fn app(io: impl StreamIo + 'static, resolution: UVec2) -> App {
+    let mut app = App::new();
+    app.add_plugin(DefaultPlugins {
+        window: WindowConfig {
+            title: "Layer-W showcase".into(),
+            size: resolution,
+            internal_resolution: resolution,
+            ..WindowConfig::default()
+        },
+        ..DefaultPlugins::default()
+    });
+    app.add_plugin(StreamPlugin::new(io, StreamSettings::new(BUDGET)));
+    let (floor, post, globe, pane, plinth) = {
+        let world = app.world();
+        let mut meshes = world.resource_mut::<MeshAssets>();
+        (
+            meshes.add(Mesh::plane(160.0)).unwrap(),
+            meshes.add(cuboid(Vec3::new(0.14, 3.0, 0.14))).unwrap(),
+            meshes.add(Mesh::sphere(0.22, 24, 12)).unwrap(),
+            meshes.add(cuboid(Vec3::new(3.0, 1.8, 0.04))).unwrap(),
+            meshes.add(cuboid(Vec3::new(2.4, 0.3, 1.6))).unwrap(),
+        )
+    };
+    // The pack's materials are appended after these by the streamer.
+    app.world()
+        .resource_mut::<Materials>()
+        .set(materials())
+        .expect("a few materials fit");
+    let world = app.world_mut();
+    world.spawn((
+        Transform::IDENTITY,
+        MeshRef(floor),
+        MaterialIndex(FLOOR),
+        Static,
+    ));
+    // Four lamp posts round the crates, each with an emissive globe and a warm point light.
+    for (x, z) in [(-7.0, -6.0), (7.5, -5.0), (-8.0, 7.0), (8.0, 7.5)] {
+        world.spawn((
+            Transform::from_translation(Vec3::new(x, 1.5, z)),
+            MeshRef(post),
+            MaterialIndex(POST),
+            Static,
+        ));
+        world.spawn((
+            Transform::from_translation(Vec3::new(x, 3.2, z)),
+            MeshRef(globe),
+            MaterialIndex(GLOBE),
+            Static,
+        ));
+        world.spawn((
+            Transform::from_translation(Vec3::new(x, 3.2, z)),
+            PointLightSource {
+                color: Vec3::new(1.0, 0.75, 0.45),
+                intensity: 12.0,
+                range: 9.0,
+            },
+        ));
+    }
+    // A glass screen in front of the plinth, and the plinth.
+    world.spawn((
+        Transform {
+            translation: Vec3::new(0.5, 0.9, 2.5),
+            rotation: Quat::from_rotation_y(0.35),
+            scale: Vec3::ONE,
+        },
+        MeshRef(pane),
+        MaterialIndex(GLASS),
+        Static,
+    ));
+    world.spawn((
+        Transform::from_translation(Vec3::new(0.0, 0.15, -1.5)),
+        MeshRef(plinth),
+        MaterialIndex(STONE),
+        Static,
+    ));
+    // A spot light over the first stack of crates, casting its own shadow.
+    world.spawn((
+        Transform::from_translation(Vec3::new(-2.0, 6.0, -1.0))
+            .looking_at(Vec3::new(-3.5, 0.0, -3.2)),
+        SpotLightSource {
+            color: Vec3::new(0.75, 0.85, 1.0),
+            intensity: 120.0,
+            range: 14.0,
+            inner_angle: 0.3,
+            outer_angle: 0.45,
+            shadows: true,
+        },
+    ));
+    // A late-afternoon sun.
+    world.spawn((
+        Transform::from_rotation(Quat::from_rotation_arc(
+            Vec3::NEG_Z,
+            Vec3::new(-0.6, -0.55, -0.6).normalize(),
+        )),
+        Sun {
+            color: Vec3::new(1.0, 0.9, 0.75),
+            intensity: 2.0,
+            shadows: true,
+        },
+    ));
+    world.spawn((
+        camera_at(0.0),
+        Camera {
+            projection: Projection::Perspective {
+                fov_y: 50f32.to_radians(),
+            },
+            near: 0.1,
+            far: 300.0,
+        },
+    ));
+    app.insert_resource(ShowcaseClock::default())
+        .add_system(Stage::Update, orbit);
+    app
+}
+
+/// The camera at `seconds` of the clock: circling the scene's centre, above and looking down.
+fn camera_at(seconds: f32) -> Transform {
+    let angle = seconds * ORBIT_SPEED + 0.6;
+    let eye = Vec3::new(14.0 * angle.sin(), 5.5, 14.0 * angle.cos());
+    Transform::from_translation(eye).looking_at(Vec3::new(0.0, 1.0, 0.0))
+}
+
+/// Advances the clock a fixed step (once the pack is in) and moves the camera.
+fn orbit(mut clock: ResMut<ShowcaseClock>, mut cameras: Query<(&mut Transform, &Camera)>) {
+    if clock.frames_since_start > 0 {
+        clock.seconds += CLOCK_STEP;
+    }
+    for (transform, _) in cameras.iter() {
+        *transform = camera_at(clock.seconds);
+    }
+}
+
+/// A frame hook: starts the clock once the pack has been complete (and its entities spawned)
+/// for a few frames in a row, asks for `screenshot` (if any) on the `shot_at`th frame after
+/// that, and ends the app (with `exit_after`) that many after.
+pub fn watch(
+    mut screenshot: Option<PathBuf>,
+    shot_at: u32,
+    exit_after: Option<u32>,
+) -> impl FnMut(&mut World) + 'static {
+    move |world| {
+        let complete = world
+            .try_resource::<Streamer>()
+            .is_ok_and(|s| s.progress().complete())
+            && world.query::<&StreamedCell>().iter().next().is_some();
+        let frames = {
+            let mut clock = world.resource_mut::<ShowcaseClock>();
+            if clock.frames_since_start > 0 {
+                clock.frames_since_start += 1;
+            } else {
+                clock.settled_frames = if complete {
+                    clock.settled_frames + 1
+                } else {
+                    0
+                };
+                if clock.settled_frames >= SETTLE_FRAMES {
+                    clock.frames_since_start = 1;
+                }
+            }
+            clock.frames_since_start
+        };
+        if frames >= shot_at.max(1)
+            && let Some(path) = screenshot.take()
+        {
+            world.insert_resource(Screenshot { path });
+        }
+        if exit_after.is_some_and(|n| frames >= shot_at + n) {
+            world.resource_mut::<Events<AppExit>>().send(AppExit);
+        }
+    }
+}
