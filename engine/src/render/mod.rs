@@ -9,6 +9,7 @@ mod mesh;
 mod overlay;
 mod queue;
 mod scene;
+mod skinned_mesh;
 mod texture;
 
 pub use assets::{
@@ -29,6 +30,7 @@ pub use scene::{
     Batch, CameraView, DirectionalLight, FrameDesc, FrameStats, MAX_MATERIALS, MAX_POINT_LIGHTS,
     MaterialParams, PointLight,
 };
+pub use skinned_mesh::{SkinnedMesh, SkinnedMeshError, WEIGHT_SUM_TOLERANCE};
 pub use texture::{
     MAX_CRITICAL_TEXTURE_SIZE, MAX_SOURCE_TEXTURE_SIZE, MAX_TEXTURE_SIZE, TextureError,
     TextureImage,
