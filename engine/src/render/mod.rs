@@ -9,6 +9,7 @@ mod mesh;
 mod overlay;
 mod queue;
 mod scene;
+mod skinned_draw;
 mod skinned_mesh;
 mod texture;
 
@@ -29,6 +30,9 @@ pub use queue::{DrawItem, InstanceRun, PASS_ALL, PASS_MAIN, PASS_SHADOW, PackedI
 pub use scene::{
     Batch, CameraView, DirectionalLight, FrameDesc, FrameStats, MAX_MATERIALS, MAX_POINT_LIGHTS,
     MaterialParams, PointLight,
+};
+pub use skinned_draw::{
+    MAX_GPU_JOINTS, MAX_SKINNED_DRAWS, SkinnedDraw, SkinnedFrame, SkinnedMeshHandle, SkinnedMeshes,
 };
 pub use skinned_mesh::{SkinnedMesh, SkinnedMeshError, WEIGHT_SUM_TOLERANCE};
 pub use texture::{

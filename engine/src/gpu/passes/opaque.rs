@@ -46,6 +46,8 @@ pub(crate) struct OpaquePass {
     sky: Option<wgpu::RenderPipeline>,
     /// Made by `bind`, once the shadow map exists.
     group: Option<wgpu::BindGroup>,
+    /// The skinned entities' pipeline and joints (`skinned.rs`).
+    skinned: super::skinned::SkinnedOpaque,
 }
 
 impl OpaquePass {
@@ -173,6 +175,13 @@ impl OpaquePass {
                 writes.push(Target::GeometryMsaa);
             }
         }
+        let fragment_entry = if geometry {
+            "fs_main_geometry"
+        } else {
+            "fs_main"
+        };
+        let skinned =
+            super::skinned::SkinnedOpaque::new(setup, &group_layout, color_targets, fragment_entry);
         OpaquePass {
             access: Access {
                 reads: vec![Target::ShadowMap],
@@ -191,6 +200,7 @@ impl OpaquePass {
             },
             sky,
             group: None,
+            skinned,
         }
     }
 }
@@ -311,6 +321,7 @@ impl Pass for OpaquePass {
             stats.instances += draw.instances.len() as u32;
             stats.triangles += u64::from(draw.mesh.index_count / 3) * draw.instances.len() as u64;
         }
+        self.skinned.draw(&mut pass, ctx.frame, stats);
         // Last, so only the pixels no mesh covered run the sky's shader.
         if let Some(sky) = &self.sky {
             pass.set_pipeline(sky);

@@ -16,6 +16,8 @@ pub(crate) struct ShadowPass {
     cascades: u32,
     /// One view per layer, made by `bind`.
     layers: Vec<wgpu::TextureView>,
+    /// The skinned casters' pipeline and joints (`skinned.rs`).
+    skinned: super::skinned::SkinnedShadow,
 }
 
 /// A cascade's slot in the index buffer (dynamic offsets are 256-byte aligned everywhere).
@@ -76,6 +78,12 @@ impl ShadowPass {
                 },
             ],
         });
+        let bias = wgpu::DepthBiasState {
+            constant: 2,
+            slope_scale: 2.0,
+            clamp: 0.0,
+        };
+        let skinned = super::skinned::SkinnedShadow::new(setup, &group_layout, bias);
         let pipeline = device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
             label: Some("shadow pipeline"),
             layout: Some(&layout(device, "shadow pipeline layout", &group_layout)),
@@ -94,11 +102,7 @@ impl ShadowPass {
                 depth_write_enabled: Some(true),
                 depth_compare: Some(wgpu::CompareFunction::LessEqual),
                 stencil: Default::default(),
-                bias: wgpu::DepthBiasState {
-                    constant: 2,
-                    slope_scale: 2.0,
-                    clamp: 0.0,
-                },
+                bias,
             }),
             multisample: Default::default(),
             fragment: None,
@@ -114,6 +118,7 @@ impl ShadowPass {
             group,
             cascades,
             layers: Vec::new(),
+            skinned,
         }
     }
 }
@@ -191,6 +196,8 @@ impl Pass for ShadowPass {
                 pass.draw_indexed(0..mesh.index_count, 0, range.clone());
                 stats.draw_calls += 1;
             }
+            self.skinned
+                .draw(&mut pass, ctx.frame, &self.group, offset, stats);
         }
     }
 }

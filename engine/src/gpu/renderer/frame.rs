@@ -48,6 +48,7 @@ impl Renderer {
         FrameInputs {
             draws,
             casters,
+            skinned: self.skinned_inputs(frame, stats),
             instances: &self.instance_buffer,
             shadows: frame.sun.shadows,
             clear: wgpu::Color {
@@ -65,6 +66,7 @@ impl Renderer {
         FrameInputs {
             draws: Vec::new(),
             casters: Vec::new(),
+            skinned: Vec::new(),
             instances: &self.instance_buffer,
             shadows: false,
             clear: wgpu::Color::BLACK,
