@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use glam::Mat4;
 use layerw_engine::anim::{Clip, Skeleton};
+use layerw_engine::render::SkinnedMeshHandle;
 
 /// A second clip mixed over an [`Animator`]'s own (a walk blending into a run).
 #[derive(Clone, Debug)]
@@ -53,3 +54,10 @@ impl Animator {
 /// skeleton-space transform times its inverse bind matrix), what a skinned pipeline uploads.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct JointMatrices(pub Vec<Mat4>);
+
+/// The skinned mesh an entity draws (from the `SkinnedMeshes` resource), posed by its
+/// [`JointMatrices`]: drawn by itself (skinned entities are not batched), with its
+/// `MaterialIndex` and `MaterialTextures` like any mesh, placed by its transform (the
+/// skeleton's space in the world).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SkinnedMeshRef(pub SkinnedMeshHandle);

@@ -12,7 +12,7 @@ mod motion;
 mod render;
 mod transform;
 
-pub use anim::{Animator, ClipBlend, JointMatrices};
+pub use anim::{Animator, ClipBlend, JointMatrices, SkinnedMeshRef};
 pub use motion::{AngularVelocity, Position, Rotation, Velocity};
 pub use render::{
     Camera, CullIndexed, DrawPasses, FlyCamera, LodHandle, LodMesh, MaterialIndex,

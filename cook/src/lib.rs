@@ -22,12 +22,15 @@ mod scene_anim;
 mod scene_items;
 mod scene_material;
 mod scene_skin;
+mod scene_skinned;
 mod source;
 mod world;
 
 pub use chain::{ChainOptions, generate_chain};
 pub use error::CookError;
-pub use scene::{PackSummary, Scene, SceneMesh, SceneTexture, load_scene, load_scene_bytes};
+pub use scene::{
+    PackSummary, Scene, SceneMesh, SceneSkinnedMesh, SceneTexture, load_scene, load_scene_bytes,
+};
 pub use scene_skin::SceneSkin;
 pub use source::{
     MAX_GLTF_BYTES, MAX_VERTICES, load_gltf, load_gltf_bytes, load_input, procedural,

@@ -14,7 +14,9 @@ Cooks the scene's default scene into a content pack in DIR: every triangle primi
 with its LOD chain, every PNG texture map with its mip chain, the metallic-roughness
 materials (alpha modes, double-sided, emissive strength, texture transforms), every node with
 a mesh a static entity at its world transform, placed in world cells, and the punctual lights
-and cameras of its nodes. DIR gets manifest.lwpk, coarse-NNNNN.bin (every asset's coarsest
+and cameras of its nodes. Skins become skeletons, animations clips (retargeted to each skin
+they drive), and every node with a skin a skinned entity drawing a skinned mesh (JOINTS_0 and
+WEIGHTS_0 kept, no LOD chain), all in the manifest. DIR gets manifest.lwpk, coarse-NNNNN.bin (every asset's coarsest
 level) and blob-NNNNN.bin files.
 
 options:
@@ -189,13 +191,18 @@ fn run_pack(args: &PackArgs) -> Result<(), Box<dyn std::error::Error>> {
     let input = args.input.clone().unwrap_or_default();
     let scene = load_scene(&input)?;
     println!(
-        "{input}: {} meshes, {} textures, {} materials, {} entities, {} lights, {} cameras",
+        "{input}: {} meshes, {} textures, {} materials, {} entities, {} lights, {} cameras, \
+         {} skins, {} animations, {} skinned meshes, {} skinned entities",
         scene.meshes.len(),
         scene.textures.len(),
         scene.materials.len(),
         scene.entities.len(),
         scene.lights.len(),
-        scene.cameras.len()
+        scene.cameras.len(),
+        scene.skins.len(),
+        scene.clips.len(),
+        scene.skinned_meshes.len(),
+        scene.skinned_entities.len()
     );
     let (out, mut writer) = writer(args, args.cell_size.unwrap_or(64.0))?;
     scene.write_pack(&ChainOptions::default(), &mut writer)?;

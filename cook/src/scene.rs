@@ -1,21 +1,25 @@
 //! A glTF/GLB scene read for a content pack: its node hierarchy flattened to world transforms,
 //! its triangle primitives as meshes, its metallic-roughness materials (every map, alpha
 //! modes, double-sided, emissive strength, texture transforms) and their PNG textures, its
-//! punctual lights and cameras.
+//! punctual lights and cameras, its skins, skinned meshes and animations.
 
 use std::collections::HashMap;
 use std::path::Path;
 
-use glam::{Mat4, Quat};
+use glam::{Mat4, Quat, Vec3};
 use layerw_engine::anim::Clip;
-use layerw_engine::render::{Mesh, TextureImage};
-use layerw_engine::stream::{PackCamera, PackEntity, PackLight, PackMaterial, PackWriter};
+use layerw_engine::render::{Mesh, SkinnedMesh, TextureImage};
+use layerw_engine::stream::{
+    PackCamera, PackClip, PackEntity, PackLight, PackMaterial, PackSkinnedEntity, PackSkinnedMesh,
+    PackWriter,
+};
 use rayon::prelude::*;
 
 use crate::scene_anim::read_clips;
 use crate::scene_items::{read_camera, read_light};
 use crate::scene_material::read_material;
 use crate::scene_skin::{SceneSkin, read_skins};
+use crate::scene_skinned::read_skin_attributes;
 use crate::source::{MeshParts, load_buffers, parse_gltf, read_capped, read_uri};
 use crate::{ChainOptions, CookError, generate_chain};
 
@@ -31,6 +35,20 @@ pub struct SceneMesh {
     pub primitive: usize,
     /// Its vertices and triangles (missing normals computed, tangents from the UVs).
     pub mesh: Mesh,
+}
+
+/// A skinned mesh of a [`Scene`]: one triangle primitive of a glTF mesh drawn by a node with
+/// a skin, in bind pose, with its vertices' joints (the skin's skeleton's) and weights.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SceneSkinnedMesh {
+    /// The glTF mesh's index.
+    pub gltf_mesh: usize,
+    /// The primitive's index within that mesh.
+    pub primitive: usize,
+    /// Index into [`Scene::skins`].
+    pub skin: u32,
+    /// Its vertices, triangles, joints and weights.
+    pub mesh: SkinnedMesh,
 }
 
 /// A texture of a [`Scene`]: a decoded glTF image, in the role a material gives it.
@@ -59,17 +77,23 @@ pub struct Scene {
     /// The materials primitives use; a primitive without one gets glTF's default material
     /// (white, fully metallic, fully rough).
     pub materials: Vec<PackMaterial>,
-    /// One per (node, triangle primitive): world transform, static.
+    /// One per (node without a skin, triangle primitive): world transform, static.
     pub entities: Vec<PackEntity>,
+    /// One per (mesh, primitive, skin) drawn by a node with a skin.
+    pub skinned_meshes: Vec<SceneSkinnedMesh>,
+    /// One per (node with a skin, triangle primitive): the mesh an index into
+    /// [`Scene::skinned_meshes`], the material into [`Scene::materials`], placed at the world
+    /// transform of the node the skin's root joints hang from.
+    pub skinned_entities: Vec<PackSkinnedEntity>,
     /// One per node with a `KHR_lights_punctual` light, at the node's world transform.
     pub lights: Vec<PackLight>,
     /// One per node with a camera, at the node's world transform.
     pub cameras: Vec<PackCamera>,
     /// One per glTF animation, in file order: its translation, rotation and scale channels,
-    /// each channel's joint the index of the node it drives (not written into packs yet).
+    /// each channel's joint the index of the node it drives ([`Scene::write_pack`] writes
+    /// each retargeted to every skin whose joints it drives).
     pub clips: Vec<Clip>,
-    /// One per glTF skin: its skeleton (not written into packs yet; the skinned meshes read
-    /// as static meshes).
+    /// One per glTF skin, in file order: its skeleton.
     pub skins: Vec<SceneSkin>,
 }
 
@@ -92,6 +116,14 @@ pub struct PackSummary {
     pub lights: u32,
     /// Cameras.
     pub cameras: u32,
+    /// Skins.
+    pub skins: u32,
+    /// Clips (one per glTF animation and skin it drives).
+    pub clips: u32,
+    /// Skinned meshes.
+    pub skinned_meshes: u32,
+    /// Skinned entities.
+    pub skinned_entities: u32,
 }
 
 impl Scene {
@@ -151,7 +183,52 @@ impl Scene {
             writer.add_camera(*camera)?;
             summary.cameras += 1;
         }
+        self.write_animation(writer, &materials, &mut summary)?;
         Ok(summary)
+    }
+
+    /// Writes the skins, the clips retargeted to each skin they drive, the skinned meshes and
+    /// their entities (`materials` maps this scene's materials to the pack's).
+    fn write_animation(
+        &self,
+        writer: &mut PackWriter,
+        materials: &[u32],
+        summary: &mut PackSummary,
+    ) -> Result<(), CookError> {
+        let mut skins = Vec::with_capacity(self.skins.len());
+        for skin in &self.skins {
+            skins.push(writer.add_skin(skin.skeleton.clone())?);
+            summary.skins += 1;
+        }
+        for clip in &self.clips {
+            for (skin, &pack_skin) in self.skins.iter().zip(&skins) {
+                let retargeted = clip.retarget(|node| skin.joint_of(node as usize));
+                if !retargeted.channels().is_empty() {
+                    writer.add_clip(PackClip {
+                        skin: pack_skin,
+                        clip: retargeted,
+                    })?;
+                    summary.clips += 1;
+                }
+            }
+        }
+        let mut meshes = Vec::with_capacity(self.skinned_meshes.len());
+        for skinned in &self.skinned_meshes {
+            meshes.push(writer.add_skinned_mesh(PackSkinnedMesh {
+                skin: skins[skinned.skin as usize],
+                mesh: skinned.mesh.clone(),
+            })?);
+            summary.skinned_meshes += 1;
+        }
+        for entity in &self.skinned_entities {
+            writer.add_skinned_entity(PackSkinnedEntity {
+                mesh: meshes[entity.mesh as usize],
+                material: materials[entity.material as usize],
+                ..*entity
+            })?;
+            summary.skinned_entities += 1;
+        }
+        Ok(())
     }
 }
 
@@ -199,6 +276,10 @@ struct Lists {
     scene: Scene,
     /// (glTF mesh, primitive) -> index into `scene.meshes`.
     mesh_index: HashMap<(usize, usize), u32>,
+    /// (glTF mesh, primitive, scene skin) -> index into `scene.skinned_meshes`.
+    skinned_index: HashMap<(usize, usize, u32), u32>,
+    /// Each node's world transform (`None`: not in the scene).
+    world: Vec<Option<Mat4>>,
     /// glTF material (`None`: the default) -> index into `scene.materials`.
     material_index: HashMap<Option<usize>, u32>,
     /// (glTF image, sRGB) -> index into `scene.textures`.
@@ -229,14 +310,19 @@ impl<'a> Inputs<'a> {
 
     fn read(&self) -> Result<Scene, CookError> {
         let mut lists = Lists::default();
-        for (node, world) in self.world_transforms()? {
-            lists.add_node(self, node, world)?;
-        }
-        if lists.scene.entities.is_empty() {
-            return Err(self.fail("the scene has no node with a triangle mesh".to_owned()));
-        }
         lists.scene.clips = read_clips(&self.gltf, &self.buffers).map_err(|e| self.fail(e))?;
         lists.scene.skins = read_skins(&self.gltf, &self.buffers).map_err(|e| self.fail(e))?;
+        let placed = self.world_transforms()?;
+        lists.world = vec![None; self.gltf.nodes().count()];
+        for &(node, world) in &placed {
+            lists.world[node] = Some(world);
+        }
+        for (node, world) in placed {
+            lists.add_node(self, node, world)?;
+        }
+        if lists.scene.entities.is_empty() && lists.scene.skinned_entities.is_empty() {
+            return Err(self.fail("the scene has no node with a triangle mesh".to_owned()));
+        }
         Ok(lists.scene)
     }
 
@@ -353,18 +439,10 @@ impl Lists {
         let Some(mesh) = gltf_node.mesh() else {
             return Ok(());
         };
-        let (scale, rotation, translation) = world.to_scale_rotation_translation();
-        if !(scale.is_finite() && translation.is_finite()) {
-            return Err(inputs.fail(format!(
-                "node {node}: its world transform is not finite ({world:?})"
-            )));
+        if let Some(skin) = gltf_node.skin() {
+            return self.add_skinned_node(inputs, node, &mesh, skin.index());
         }
-        // A zero scale leaves no rotation to recover: the entity is invisible either way.
-        let rotation = if rotation.is_finite() {
-            rotation.normalize()
-        } else {
-            Quat::IDENTITY
-        };
+        let (translation, rotation, scale) = placement(inputs, node, world)?;
         let mesh_index = mesh.index();
         for primitive in mesh.primitives() {
             if primitive.mode() != gltf::mesh::Mode::Triangles {
@@ -382,6 +460,90 @@ impl Lists {
             });
         }
         Ok(())
+    }
+
+    /// The skinned entities of a node with skin `gltf_skin`: one per triangle primitive,
+    /// placed where the skin's root joints hang (glTF ignores the node's own transform).
+    fn add_skinned_node(
+        &mut self,
+        inputs: &Inputs<'_>,
+        node: usize,
+        mesh: &gltf::Mesh<'_>,
+        gltf_skin: usize,
+    ) -> Result<(), CookError> {
+        let skin = self
+            .scene
+            .skins
+            .iter()
+            .position(|s| s.gltf_skin == gltf_skin)
+            .ok_or_else(|| inputs.fail(format!("node {node}'s skin {gltf_skin} was not read")))?
+            as u32;
+        let space = match self.scene.skins[skin as usize].root_parent {
+            None => Mat4::IDENTITY,
+            Some(parent) => self.world[parent].ok_or_else(|| {
+                inputs.fail(format!(
+                    "skin {gltf_skin}'s joints hang from node {parent}, which is not in the scene"
+                ))
+            })?,
+        };
+        let (translation, rotation, scale) = placement(inputs, node, space)?;
+        for primitive in mesh.primitives() {
+            if primitive.mode() != gltf::mesh::Mode::Triangles {
+                continue;
+            }
+            let key = (mesh.index(), primitive.index(), skin);
+            let index = match self.skinned_index.get(&key) {
+                Some(&index) => index,
+                None => {
+                    let skinned = self.skinned_mesh(inputs, &primitive, key)?;
+                    let index = self.scene.skinned_meshes.len() as u32;
+                    self.scene.skinned_meshes.push(skinned);
+                    self.skinned_index.insert(key, index);
+                    index
+                }
+            };
+            let material = self.material(inputs, &primitive.material())?;
+            self.scene.skinned_entities.push(PackSkinnedEntity {
+                mesh: index,
+                material,
+                translation,
+                rotation,
+                scale,
+            });
+        }
+        Ok(())
+    }
+
+    /// Reads a skinned primitive: its mesh as a static one's, then its joints and weights.
+    fn skinned_mesh(
+        &self,
+        inputs: &Inputs<'_>,
+        primitive: &gltf::Primitive<'_>,
+        (gltf_mesh, index, skin): (usize, usize, u32),
+    ) -> Result<SceneSkinnedMesh, CookError> {
+        let fail = |e: String| inputs.fail(format!("mesh {gltf_mesh} primitive {index}: {e}"));
+        let mut parts = MeshParts::default();
+        let mesh = parts
+            .append(primitive, &inputs.buffers)
+            .and_then(|()| parts.into_mesh())
+            .map_err(fail)?;
+        let scene_skin = &self.scene.skins[skin as usize];
+        let (joints, weights) =
+            read_skin_attributes(primitive, &inputs.buffers, scene_skin, mesh.positions.len())
+                .map_err(fail)?;
+        let mesh = SkinnedMesh {
+            mesh,
+            joints,
+            weights,
+        };
+        mesh.validate(scene_skin.skeleton.joint_count())
+            .map_err(|e| fail(e.to_string()))?;
+        Ok(SceneSkinnedMesh {
+            gltf_mesh,
+            primitive: index,
+            skin,
+            mesh,
+        })
     }
 
     /// The scene index of a primitive's mesh, read the first time it is used.
@@ -462,6 +624,28 @@ impl Lists {
         self.texture_index.insert((gltf_image, srgb), index);
         Ok(index)
     }
+}
+
+/// A node's entity placement from a world transform: translation, unit rotation, scale
+/// (a shear is lost). A zero scale leaves no rotation to recover: the identity is used (the
+/// entity is invisible either way).
+fn placement(
+    inputs: &Inputs<'_>,
+    node: usize,
+    world: Mat4,
+) -> Result<(Vec3, Quat, Vec3), CookError> {
+    let (scale, rotation, translation) = world.to_scale_rotation_translation();
+    if !(scale.is_finite() && translation.is_finite()) {
+        return Err(inputs.fail(format!(
+            "node {node}: its world transform is not finite ({world:?})"
+        )));
+    }
+    let rotation = if rotation.is_finite() {
+        rotation.normalize()
+    } else {
+        Quat::IDENTITY
+    };
+    Ok((translation, rotation, scale))
 }
 
 /// What a non-PNG image is, for the error: its MIME type when the file gives one, else a guess

@@ -19,6 +19,12 @@ pub struct SceneSkin {
     /// channels name nodes) is retargeted to the skeleton with
     /// [`Clip::retarget`](layerw_engine::anim::Clip::retarget).
     pub joint_nodes: Vec<usize>,
+    /// The glTF node the root joints hang from (`None`: they are scene roots). The skeleton's
+    /// space is this node's world space: a skinned entity is placed at its world transform
+    /// (glTF ignores the skinned mesh node's own transform).
+    pub root_parent: Option<usize>,
+    /// For each joint in the file's order (what `JOINTS_0` indexes), its joint in `skeleton`.
+    pub file_to_joint: Vec<u16>,
 }
 
 impl SceneSkin {
@@ -116,11 +122,31 @@ pub(crate) fn read_skins(gltf: &gltf::Gltf, buffers: &[Vec<u8>]) -> Result<Vec<S
             });
             joint_nodes.push(file_joints[old]);
         }
+        // Every root joint must hang from the same node: the skeleton has one space.
+        let mut root_parents = order
+            .iter()
+            .filter(|&&(_, old)| parent_joint(old).is_none())
+            .map(|&(_, old)| parent_of[file_joints[old]]);
+        let root_parent = root_parents.next().flatten();
+        if root_parents.any(|p| p != root_parent) {
+            return Err(fail(
+                "its root joints hang from different nodes (one skeleton space is needed)"
+                    .to_owned(),
+            ));
+        }
+        if file_joints.len() > usize::from(u16::MAX) + 1 {
+            return Err(fail(format!(
+                "{} joints, more than the 65536 a vertex can name",
+                file_joints.len()
+            )));
+        }
         let skeleton = Skeleton::new(parents, binds, rest).map_err(|e| fail(e.to_string()))?;
         skins.push(SceneSkin {
             gltf_skin: skin.index(),
             skeleton,
             joint_nodes,
+            root_parent,
+            file_to_joint: new_index.iter().map(|&j| j as u16).collect(),
         });
     }
     Ok(skins)

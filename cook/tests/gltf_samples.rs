@@ -142,10 +142,10 @@ fn simple_skin_gives_a_skeleton_whose_joint_matrices_follow_the_clip() {
 
 #[test]
 fn simple_skin_reads_its_mesh_and_its_clip_samples_the_known_keys() {
-    // Joints and weights per vertex are not cooked yet: the skinned mesh reads as a static mesh.
+    // The node with the skin gives a skinned entity, not a static one.
     let scene = load_scene(sample("SimpleSkin")).unwrap();
-    assert_eq!(scene.entities.len(), 1);
-    let mesh = &scene.meshes[0].mesh;
+    assert_eq!((scene.entities.len(), scene.skinned_entities.len()), (0, 1));
+    let mesh = &scene.skinned_meshes[0].mesh.mesh;
     assert_eq!((mesh.positions.len(), mesh.triangle_count()), (10, 8));
     // One clip: node 2's rotation, 12 LINEAR keys every 0.5 s up to 5.5 s.
     assert_eq!(scene.clips.len(), 1);

@@ -33,8 +33,9 @@ fn corpus(target: &str) -> PathBuf {
 }
 
 /// A small content pack: a two-level mesh, a 16 x 8 texture, a material (alpha mask,
-/// double-sided, a scaled base colour map), two entities in two cells, a spot light and a
-/// camera.
+/// double-sided, a scaled base colour map), two entities in two cells, a spot light, a
+/// camera, a two-joint skin with a cubic-spline and a step channel, a skinned cube and its
+/// entity.
 fn pack() -> layerw_engine::stream::PackBytes {
     use layerw_engine::glam::{Quat, Vec2, Vec3, Vec4};
     let mut writer = PackWriter::in_memory(16.0).expect("a valid cell size");
@@ -92,6 +93,7 @@ fn pack() -> layerw_engine::stream::PackBytes {
             rotation: Quat::IDENTITY,
         })
         .expect("a camera");
+    add_skinned_cube(&mut writer, material);
     for x in [-3.0, 20.0] {
         writer
             .add_entity(PackEntity {
@@ -105,6 +107,88 @@ fn pack() -> layerw_engine::stream::PackBytes {
             .expect("an entity");
     }
     writer.finish().expect("a pack")
+}
+
+/// A two-joint skin (the second a metre above the first), a clip turning the upper joint
+/// (cubic spline) and moving the lower one (step), a cube whose top half follows the upper
+/// joint, and an entity drawing it.
+fn add_skinned_cube(writer: &mut PackWriter, material: u32) {
+    use layerw_engine::anim::{Channel, ChannelTarget, Clip, Interpolation, JointPose, Skeleton};
+    use layerw_engine::glam::{Mat4, Quat, Vec3, Vec4};
+    use layerw_engine::render::SkinnedMesh;
+    use layerw_engine::stream::{PackClip, PackSkinnedEntity, PackSkinnedMesh};
+    let up = JointPose {
+        translation: Vec3::Y,
+        ..JointPose::IDENTITY
+    };
+    let skeleton = Skeleton::new(
+        vec![None, Some(0)],
+        vec![Mat4::IDENTITY, Mat4::from_translation(-Vec3::Y)],
+        vec![JointPose::IDENTITY, up],
+    )
+    .expect("a skeleton");
+    let skin = writer.add_skin(skeleton).expect("a skin");
+    let turn = Channel::new(
+        1,
+        ChannelTarget::Rotation,
+        Interpolation::CubicSpline,
+        vec![0.0, 1.0],
+        vec![
+            Vec4::ZERO,
+            Vec4::from(Quat::IDENTITY),
+            Vec4::ZERO,
+            Vec4::ZERO,
+            Vec4::from(Quat::from_rotation_z(1.0)),
+            Vec4::ZERO,
+        ],
+    )
+    .expect("a channel");
+    let hop = Channel::new(
+        0,
+        ChannelTarget::Translation,
+        Interpolation::Step,
+        vec![0.0, 0.5],
+        vec![Vec4::ZERO, Vec4::new(0.0, 0.2, 0.0, 0.0)],
+    )
+    .expect("a channel");
+    writer
+        .add_clip(PackClip {
+            skin,
+            clip: Clip::new(vec![turn, hop]),
+        })
+        .expect("a clip");
+    let cube = Mesh::cube(1.0);
+    let weights = cube
+        .positions
+        .iter()
+        .map(|p| {
+            if p.y > 0.0 {
+                [0.0, 1.0, 0.0, 0.0]
+            } else {
+                [1.0, 0.0, 0.0, 0.0]
+            }
+        })
+        .collect();
+    let joints = vec![[0, 1, 0, 0]; cube.positions.len()];
+    let mesh = writer
+        .add_skinned_mesh(PackSkinnedMesh {
+            skin,
+            mesh: SkinnedMesh {
+                mesh: cube,
+                joints,
+                weights,
+            },
+        })
+        .expect("a skinned mesh");
+    writer
+        .add_skinned_entity(PackSkinnedEntity {
+            mesh,
+            material,
+            translation: Vec3::new(1.0, 0.0, 2.0),
+            rotation: Quat::IDENTITY,
+            scale: Vec3::ONE,
+        })
+        .expect("a skinned entity");
 }
 
 /// The pack_mesh_level and pack_texture_level inputs: the level entry's numbers the harness

@@ -9,7 +9,7 @@ use layerw_engine::glam::{Quat, UVec2, Vec3, Vec4};
 use layerw_engine::gpu::{GpuContext, Image, Renderer, RendererConfig};
 use layerw_engine::render::{
     Batch, CameraView, DirectionalLight, FrameDesc, GpuInstance, MaterialParams, Mesh, MeshAssets,
-    RenderQueue,
+    RenderQueue, SkinnedFrame,
 };
 
 #[path = "support/gpu.rs"]
@@ -78,6 +78,7 @@ fn render(
         ambient: (sky, ground),
         shadow_bounds: (Vec3::ZERO, 2.0),
         instances: &instances,
+        skinned: SkinnedFrame::none(),
         batches: std::slice::from_ref(batch),
     };
     renderer.render(gpu, &frame).unwrap();

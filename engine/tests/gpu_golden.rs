@@ -10,7 +10,7 @@ use layerw_engine::glam::{Quat, UVec2, Vec3, Vec4};
 use layerw_engine::gpu::{GpuContext, GpuError, Image, Renderer, RendererConfig};
 use layerw_engine::render::{
     Batch, CameraView, DirectionalLight, FrameDesc, GpuInstance, MaterialParams, Mesh, MeshAssets,
-    MeshError, PointLight, RenderQueue,
+    MeshError, PointLight, RenderQueue, SkinnedFrame,
 };
 use rand::{Rng, SeedableRng, rngs::SmallRng};
 
@@ -119,6 +119,7 @@ fn golden_pbr_spheres() {
         ambient: (SKY, GROUND),
         shadow_bounds: (Vec3::new(0.0, 1.5, 0.0), 5.0),
         instances: &instances,
+        skinned: SkinnedFrame::none(),
         batches: &[
             Batch {
                 mesh: sphere,
@@ -213,6 +214,7 @@ fn golden_shadows_and_point_lights() {
         ambient: (SKY * 0.5, GROUND * 0.5),
         shadow_bounds: (Vec3::new(0.0, 1.0, 0.0), 7.0),
         instances: &instances,
+        skinned: SkinnedFrame::none(),
         batches: &[
             Batch {
                 mesh: ground,
@@ -283,6 +285,7 @@ fn golden_ten_thousand_instances() {
         ambient: (SKY, GROUND),
         shadow_bounds: (Vec3::ZERO, 72.0),
         instances: &instances,
+        skinned: SkinnedFrame::none(),
         batches: &[Batch {
             mesh: cube,
             textures: Default::default(),
@@ -335,6 +338,7 @@ fn invalid_input_is_a_typed_error_not_a_gpu_panic() {
         ambient: (SKY, GROUND),
         shadow_bounds: (Vec3::ZERO, 2.0),
         instances: &[GpuInstance::new(Vec3::ZERO, Quat::IDENTITY, 1.0, 0)],
+        skinned: SkinnedFrame::none(),
         batches: &[Batch {
             mesh: cube,
             textures: Default::default(),
@@ -491,6 +495,7 @@ fn golden_textured_meshes() {
         ambient: (SKY, GROUND),
         shadow_bounds: (Vec3::new(0.0, 0.5, 0.0), 5.0),
         instances: &instances,
+        skinned: SkinnedFrame::none(),
         batches: &[
             Batch {
                 mesh: plane,
@@ -541,6 +546,7 @@ fn gpu_frame_time_is_measured_where_the_adapter_has_timestamps() {
         ambient: (SKY, GROUND),
         shadow_bounds: (Vec3::ZERO, 30.0),
         instances: &instances,
+        skinned: SkinnedFrame::none(),
         batches: &[Batch {
             mesh: cube,
             textures: Default::default(),
@@ -649,6 +655,7 @@ fn golden_text_overlay() {
         ambient: (SKY, GROUND),
         shadow_bounds: (Vec3::ZERO, 16.0),
         instances: &instances,
+        skinned: SkinnedFrame::none(),
         batches: &[Batch {
             mesh: cube,
             textures: Default::default(),

@@ -8,7 +8,7 @@
 
 use layerw_engine::glam::{UVec2, Vec3};
 use layerw_engine::gpu::{GpuContext, GpuError, Renderer, RendererConfig, wgpu};
-use layerw_engine::render::{CameraView, DirectionalLight, FrameDesc};
+use layerw_engine::render::{CameraView, DirectionalLight, FrameDesc, SkinnedFrame};
 
 #[path = "support/gpu.rs"]
 mod support;
@@ -46,6 +46,7 @@ fn empty_frame(aspect: f32) -> FrameDesc<'static> {
         ambient: (Vec3::splat(0.3), Vec3::splat(0.1)),
         shadow_bounds: (Vec3::ZERO, 5.0),
         instances: &[],
+        skinned: SkinnedFrame::none(),
         batches: &[],
     }
 }

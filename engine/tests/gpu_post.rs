@@ -8,7 +8,7 @@ use layerw_engine::glam::{Quat, UVec2, Vec3, Vec4};
 use layerw_engine::gpu::{AmbientOcclusion, Bloom, GpuContext, Image, Renderer, RendererConfig};
 use layerw_engine::render::{
     Batch, CameraView, DirectionalLight, FrameDesc, GpuInstance, MaterialParams, Mesh, MeshAssets,
-    RenderQueue,
+    RenderQueue, SkinnedFrame,
 };
 
 #[path = "support/gpu.rs"]
@@ -82,6 +82,7 @@ fn render_lit(
         ambient: (sky, sky * 0.5),
         shadow_bounds: (Vec3::ZERO, 4.0),
         instances,
+        skinned: SkinnedFrame::none(),
         batches: &[Batch {
             mesh,
             textures: Default::default(),

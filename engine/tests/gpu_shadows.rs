@@ -9,7 +9,7 @@ use layerw_engine::glam::{Quat, UVec2, Vec3, Vec4};
 use layerw_engine::gpu::{GpuContext, Image, Renderer, RendererConfig};
 use layerw_engine::render::{
     Batch, CameraView, DirectionalLight, FrameDesc, GpuInstance, MaterialParams, Mesh, MeshAssets,
-    RenderQueue,
+    RenderQueue, SkinnedFrame,
 };
 
 #[path = "support/gpu.rs"]
@@ -91,6 +91,7 @@ fn render(gpu: &GpuContext, cascades: u32) -> Image {
         ambient: (Vec3::new(0.25, 0.3, 0.4), Vec3::new(0.12, 0.1, 0.08)),
         shadow_bounds: (Vec3::new(0.0, 0.0, -45.0), 55.0),
         instances: &instances,
+        skinned: SkinnedFrame::none(),
         batches: &[
             Batch {
                 mesh: post,

@@ -310,11 +310,11 @@ fn a_truncated_or_flipped_manifest_is_its_typed_error() {
         PackManifest::from_bytes(&b)
     };
     assert!(matches!(flip(0, 3), Err(PackError::BadMagic { .. })));
-    // 3 ^ 4 = 7 (3 ^ 1 would be 2, a version still read).
+    // 4 ^ 8 = 12 (4 ^ 1 would be 5, 4 ^ 4 would be 0: both refused too, but 12 is far off).
     assert_eq!(
-        flip(4, 2),
+        flip(4, 3),
         Err(PackError::UnsupportedVersion {
-            found: 7,
+            found: 12,
             supported: PACK_VERSION
         })
     );
@@ -330,7 +330,7 @@ fn a_truncated_or_flipped_manifest_is_its_typed_error() {
             supported: PACK_VERSION
         })
     );
-    assert_eq!(PACK_VERSION, 3);
+    assert_eq!(PACK_VERSION, 4);
     for at in 6..PACK_HEADER_LEN {
         assert!(
             matches!(flip(at, 5), Err(PackError::HeaderChecksum { .. })),

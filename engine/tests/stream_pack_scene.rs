@@ -250,8 +250,8 @@ fn sealed(version: u16, body: &[u8]) -> Vec<u8> {
 }
 
 #[test]
-fn version_2_manifests_read_with_defaults_and_others_are_refused() {
-    assert_eq!((OLDEST_PACK_VERSION, PACK_VERSION), (2, 3));
+fn version_2_and_3_manifests_read_with_defaults_and_others_are_refused() {
+    assert_eq!((OLDEST_PACK_VERSION, PACK_VERSION), (2, 4));
     let mut writer = writer_with_textures();
     let old = PackMaterial {
         base_color: Vec4::new(0.1, 0.2, 0.3, 1.0),
@@ -264,7 +264,14 @@ fn version_2_manifests_read_with_defaults_and_others_are_refused() {
     };
     writer.add_material(old.clone()).unwrap();
     let pack = writer.finish().unwrap();
-    let v3 = &pack.manifest_bytes[PACK_HEADER_LEN..];
+    let v4 = &pack.manifest_bytes[PACK_HEADER_LEN..];
+    // Version 3's body is version 4's without the animation section (four zero counts here).
+    let v3 = &v4[..v4.len() - 16];
+    assert_eq!(
+        PackManifest::from_bytes(&sealed(3, v3)).unwrap(),
+        pack.manifest
+    );
+    assert!(PackManifest::from_bytes(&sealed(3, v4)).is_err());
     // Version 2's body is version 3's without the material's new fields (its first 44 bytes
     // are the same) and without the two empty lists at the end (the light and camera counts).
     let material_start = v3.len() - 8 - 196 - 4;
@@ -276,9 +283,9 @@ fn version_2_manifests_read_with_defaults_and_others_are_refused() {
     assert_eq!(read.textures, pack.manifest.textures);
     // Without the stripping the same body is not a version 2 body.
     assert!(PackManifest::from_bytes(&sealed(2, v3)).is_err());
-    for version in [1, 4] {
+    for version in [1, 5] {
         assert_eq!(
-            PackManifest::from_bytes(&sealed(version, v3)),
+            PackManifest::from_bytes(&sealed(version, v4)),
             Err(PackError::UnsupportedVersion {
                 found: version,
                 supported: PACK_VERSION
@@ -295,8 +302,9 @@ fn unknown_material_flags_are_refused() {
     let body = &bytes[PACK_HEADER_LEN..];
     // The flags word is the material's 12th from its 44-byte v2 part: base (4), emissive (3),
     // metallic, roughness, 5 textures, 4 scalars.
-    // The body ends with the material, the (empty) cells, lights and cameras counts.
-    let material_start = body.len() - 12 - 196;
+    // The body ends with the material, the (empty) cells, lights and cameras counts and the
+    // four (empty) animation counts.
+    let material_start = body.len() - 28 - 196;
     let flags_at = material_start + 4 * (4 + 3 + 2 + 5 + 4);
     for (flags, what) in [(3u32, "material alpha mode"), (8, "material")] {
         let mut body = body.to_vec();

@@ -33,6 +33,7 @@ mod motion;
 mod plugins;
 mod render;
 mod shadow;
+mod skinned;
 mod stream;
 mod transform;
 
@@ -50,6 +51,7 @@ pub use plugins::{
 pub use plugins::{RenderPlugin, RenderUnavailable};
 pub use render::{camera_view, extract_render, sun_light, toggle_stats_overlay};
 pub use shadow::{ShadowBounds, fit_shadow_bounds};
+pub use skinned::extract_skinned;
 pub use stream::{
     CellRadii, StreamPlugin, StreamedCell, StreamedLight, StreamedLightsSpawned, stream_cells,
     stream_lights, stream_update, stream_wants,

@@ -11,7 +11,7 @@
 use glam::UVec2;
 
 use super::passes::overlay::OverlayPass;
-use super::renderer::{GpuMesh, OUTPUT_FORMAT};
+use super::renderer::{GpuMesh, GpuSkinnedMesh, OUTPUT_FORMAT};
 use super::timer::GpuTimer;
 use super::{GpuContext, GpuError};
 use crate::render::{FrameStats, Surface};
@@ -49,12 +49,23 @@ pub(crate) struct Draw<'a> {
     pub(crate) surface: Surface,
 }
 
+/// A skinned entity's draw: its mesh, texture set and its joints' block in the skin buffer.
+pub(crate) struct SkinnedGpuDraw<'a> {
+    pub(crate) mesh: &'a GpuSkinnedMesh,
+    pub(crate) textures: &'a wgpu::BindGroup,
+    /// The dynamic offset of its block.
+    pub(crate) offset: wgpu::DynamicOffset,
+    pub(crate) casts_shadows: bool,
+}
+
 /// What this frame draws, prepared once for every pass.
 pub(crate) struct FrameInputs<'a> {
     /// The camera's draws, in batch order (blended ones last, back to front).
     pub(crate) draws: Vec<Draw<'a>>,
     /// The shadow casters' draws.
     pub(crate) casters: Vec<Draw<'a>>,
+    /// The skinned draws, one per entity (not batched).
+    pub(crate) skinned: Vec<SkinnedGpuDraw<'a>>,
     /// The frame's instances.
     pub(crate) instances: &'a wgpu::Buffer,
     /// Whether the sun casts shadows.

@@ -201,6 +201,15 @@ impl GpuRenderer {
         if let Ok(textures) = world.try_resource::<TextureAssets>() {
             ready.renderer.sync_textures(&ready.gpu, &textures);
         }
+        if let (Ok(skinned), Ok(queue)) = (
+            world.try_resource::<crate::render::SkinnedMeshes>(),
+            world.try_resource::<RenderQueue>(),
+        ) && let Err(e) = ready
+            .renderer
+            .sync_skinned_meshes(&ready.gpu, &skinned, &queue)
+        {
+            tracing::error!("skinned meshes not uploaded (retried next frame): {e}");
+        }
         if let Ok(materials) = world.try_resource::<Materials>()
             && let Err(e) = ready.renderer.sync_materials(&ready.gpu, &materials)
         {

@@ -24,9 +24,11 @@ mod output;
 // Reading back blocks on the device: native only (the browser has no blocking wait).
 #[cfg(not(target_arch = "wasm32"))]
 mod readback;
+mod skin;
 mod uploads;
 
 use super::error::within;
+pub(crate) use skin::{GpuSkinnedMesh, SKIN_BLOCK_BYTES, SkinVertex};
 pub use uploads::GpuResidency;
 use uploads::{GpuTexture, material_sampler, neutral_maps};
 
@@ -264,6 +266,10 @@ pub struct Renderer {
     environment: Environment,
     timer: Option<GpuTimer>,
     overlay: OverlayPass,
+    /// Skinned meshes by handle index (`gpu/renderer/skin.rs`).
+    skinned_meshes: Vec<GpuSkinnedMesh>,
+    /// Each skinned draw's joints, a block per draw.
+    skin_buffer: wgpu::Buffer,
 }
 
 impl Renderer {
@@ -314,8 +320,10 @@ impl Renderer {
             include_str!("../../../shaders/sky.wgsl"),
             include_str!("../../../shaders/frame.wgsl"),
             include_str!("../../../shaders/pbr.wgsl"),
+            include_str!("../../../shaders/skin.wgsl"),
         ]
         .concat();
+        let skin_buffer = skin::skin_buffer(device);
         let pbr = device.create_shader_module(wgpu::ShaderModuleDescriptor {
             label: Some("pbr.wgsl"),
             source: wgpu::ShaderSource::Wgsl(pbr_source.into()),
@@ -330,6 +338,7 @@ impl Renderer {
             material_buffer: &material_buffer,
             texture_layout: &texture_layout,
             environment: environment.views(),
+            skin_buffer: &skin_buffer,
         };
         let settings = TargetSettings {
             resolution: config.resolution,
@@ -361,6 +370,8 @@ impl Renderer {
             environment,
             timer: GpuTimer::new(&gpu.device, &gpu.queue),
             overlay,
+            skinned_meshes: Vec::new(),
+            skin_buffer,
         };
         renderer.set_materials(gpu, &[MaterialParams::default()])?;
         renderer.sync_textures(gpu, &TextureAssets::default());
@@ -412,6 +423,7 @@ impl Renderer {
     ) -> Result<FrameStats, GpuError> {
         let mut stats = FrameStats::default();
         self.upload_frame(gpu, frame)?;
+        self.upload_skins(gpu, frame);
         // Natively, finished buffer maps (the GPU timer's readbacks) are delivered by polling.
         let _ = gpu.device.poll(wgpu::PollType::Poll);
         if let Some(timer) = &mut self.timer {

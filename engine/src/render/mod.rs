@@ -9,6 +9,8 @@ mod mesh;
 mod overlay;
 mod queue;
 mod scene;
+mod skinned_draw;
+mod skinned_mesh;
 mod texture;
 
 pub use assets::{
@@ -29,6 +31,10 @@ pub use scene::{
     Batch, CameraView, DirectionalLight, FrameDesc, FrameStats, MAX_MATERIALS, MAX_POINT_LIGHTS,
     MaterialParams, PointLight, SpotCone,
 };
+pub use skinned_draw::{
+    MAX_GPU_JOINTS, MAX_SKINNED_DRAWS, SkinnedDraw, SkinnedFrame, SkinnedMeshHandle, SkinnedMeshes,
+};
+pub use skinned_mesh::{SkinnedMesh, SkinnedMeshError, WEIGHT_SUM_TOLERANCE};
 pub use texture::{
     MAX_CRITICAL_TEXTURE_SIZE, MAX_SOURCE_TEXTURE_SIZE, MAX_TEXTURE_SIZE, TextureError,
     TextureImage,

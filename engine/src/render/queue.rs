@@ -83,6 +83,8 @@ pub struct RenderQueue {
     pub ambient: (Vec3, Vec3),
     /// The sphere the shadow map covers.
     pub shadow_bounds: (Vec3, f32),
+    /// The skinned draws and their joints.
+    pub skinned: super::SkinnedFrame,
 }
 
 impl core::fmt::Debug for RenderQueue {
@@ -129,6 +131,7 @@ impl RenderQueue {
             point_lights: Vec::new(),
             ambient: (Vec3::new(0.25, 0.3, 0.4), Vec3::new(0.12, 0.1, 0.08)),
             shadow_bounds: (Vec3::ZERO, 50.0),
+            skinned: super::SkinnedFrame::default(),
         }
     }
 
@@ -379,6 +382,7 @@ impl RenderQueue {
             shadow_bounds: self.shadow_bounds,
             instances,
             batches: &self.batches,
+            skinned: &self.skinned,
         };
         match &self.storage {
             Storage::Arena { arena, instances } => {

@@ -202,6 +202,8 @@ pub struct FrameDesc<'a> {
     pub instances: &'a [GpuInstance],
     /// The draws.
     pub batches: &'a [Batch],
+    /// The skinned draws, each one entity with its own joints (not batched).
+    pub skinned: &'a super::SkinnedFrame,
 }
 
 /// What a frame drew.

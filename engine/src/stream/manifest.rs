@@ -9,6 +9,7 @@ use glam::{IVec2, Quat, Vec3, Vec4};
 use crate::lod::LodBounds;
 use crate::render::{AlphaMode, TextureTransform};
 
+use super::pack_anim::PackAnimation;
 use super::scene_items::{PackCamera, PackLight};
 
 /// Where one level's bytes lie in a blob file, and how to check them.
@@ -254,4 +255,6 @@ pub struct PackManifest {
     pub lights: Vec<PackLight>,
     /// Cameras, placed in the world.
     pub cameras: Vec<PackCamera>,
+    /// Skins, clips, skinned meshes and skinned entities (format version 4).
+    pub animation: PackAnimation,
 }

@@ -28,6 +28,7 @@ mod level;
 mod link;
 mod manifest;
 mod pack;
+mod pack_anim;
 mod pack_check;
 mod pack_error;
 mod pack_scene;
@@ -70,6 +71,10 @@ pub use pack::{
     MAX_MANIFEST_LEN, MAX_MATERIALS, MAX_MESH_LEVEL_RAW_LEN, MAX_MESH_LEVELS, MAX_MESHES,
     MAX_TEXTURE_LEVEL_RAW_LEN, MAX_TEXTURE_LEVELS, MAX_TEXTURES, OLDEST_PACK_VERSION,
     PACK_HEADER_LEN, PACK_MAGIC, PACK_VERSION, cell_of, manifest_len,
+};
+pub use pack_anim::{
+    MAX_CHANNEL_KEYS, MAX_CLIP_CHANNELS, MAX_CLIPS, MAX_SKIN_JOINTS, MAX_SKINNED_ENTITIES,
+    MAX_SKINNED_MESHES, MAX_SKINS, PackAnimation, PackClip, PackSkinnedEntity, PackSkinnedMesh,
 };
 pub use pack_error::{AssetKind, PackError};
 pub use scene_items::{PackCamera, PackLight, PackLightKind, PackProjection};

@@ -10,6 +10,7 @@ use super::manifest::{
     BlobFile, MeshLevel, PackCell, PackEntity, PackManifest, PackMesh, PackTexture, StoredLevel,
     TextureLevel,
 };
+use super::pack_anim::{PackAnimation, put_animation, read_animation};
 use super::pack_error::PackError;
 use super::pack_scene::{
     MATERIAL_LEN, MATERIAL_V2_LEN, put_material, put_scene_items, read_material, read_scene_items,
@@ -20,13 +21,15 @@ use crate::lod::LodBounds;
 pub const PACK_MAGIC: [u8; 4] = *b"LWPK";
 /// The manifest format version this code writes.
 ///
+/// Version 4 added the animation section ([`PackAnimation`](super::PackAnimation): skins,
+/// clips, skinned meshes and their entities; a version 2 or 3 pack reads with none).
 /// Version 3 added material options (alpha mode and cutoff, double-sided, emissive strength,
 /// the metallic-roughness, occlusion and emissive maps, per-map UV transforms) and the lights
 /// and cameras lists; version 2 put each asset's coarsest level in a coarse blob
 /// (`coarse_blob`). Versions from [`OLDEST_PACK_VERSION`] on are read (a version 2 material
 /// reads with [`PackMaterial`](super::PackMaterial)'s defaults for what it lacks, and no lights or cameras); older
 /// ones are refused with [`PackError::UnsupportedVersion`].
-pub const PACK_VERSION: u16 = 3;
+pub const PACK_VERSION: u16 = 4;
 /// The oldest manifest format version this code reads.
 pub const OLDEST_PACK_VERSION: u16 = 2;
 /// The manifest header's length: magic, version, flags, body length, body CRC, reserved,
@@ -157,6 +160,7 @@ impl PackManifest {
             }
         }
         put_scene_items(&mut body, &self.lights, &self.cameras);
+        put_animation(&mut body, &self.animation);
         let mut out = Vec::with_capacity(PACK_HEADER_LEN + body.len());
         out.extend_from_slice(&PACK_MAGIC);
         out.extend_from_slice(&PACK_VERSION.to_le_bytes());
@@ -442,6 +446,21 @@ impl Reader<'_> {
         })
     }
 
+    /// The bytes left after the cursor.
+    pub(super) fn left(&self) -> u64 {
+        (self.bytes.len() - self.at) as u64
+    }
+
+    /// The next `len` bytes.
+    pub(super) fn bytes(&mut self, len: usize) -> Result<&[u8], PackError> {
+        let bytes = self
+            .bytes
+            .get(self.at..self.at + len)
+            .ok_or(self.short(len as u64))?;
+        self.at += len;
+        Ok(bytes)
+    }
+
     pub(super) fn texture_index(&mut self) -> Result<Option<u32>, PackError> {
         let index = self.u32()?;
         Ok((index != NO_TEXTURE).then_some(index))
@@ -575,6 +594,11 @@ fn parse_body(r: &mut Reader<'_>, version: u16) -> Result<PackManifest, PackErro
     } else {
         read_scene_items(r)?
     };
+    let animation = if version < 4 {
+        PackAnimation::default()
+    } else {
+        read_animation(r)?
+    };
     if r.at != r.bytes.len() {
         return Err(PackError::TrailingBytes {
             expected: (PACK_HEADER_LEN + r.at) as u64,
@@ -590,6 +614,7 @@ fn parse_body(r: &mut Reader<'_>, version: u16) -> Result<PackManifest, PackErro
         cells,
         lights,
         cameras,
+        animation,
     })
 }
 
@@ -639,10 +664,10 @@ mod tests {
                 ..
             })
         ));
-        // An empty world parses: five zero counts (blobs, meshes, textures, materials, cells)
-        // and the lights and cameras counts.
+        // An empty world parses: five zero counts (blobs, meshes, textures, materials, cells),
+        // the lights and cameras counts and the four animation counts.
         let mut empty = body.clone();
-        empty.extend_from_slice(&[0; 28]);
+        empty.extend_from_slice(&[0; 44]);
         let m = PackManifest::from_bytes(&sealed(&empty)).unwrap();
         assert_eq!((m.blobs.len(), m.cells.len(), m.cell_size), (0, 0, 32.0));
         let mut header = sealed(&empty);

@@ -82,6 +82,7 @@ impl PackManifest {
         for (i, camera) in self.cameras.iter().enumerate() {
             check_camera(i as u32, camera)?;
         }
+        self.animation.validate(self.materials.len())?;
         self.check_cells()
     }
 

@@ -2,7 +2,8 @@
 
 use core::fmt;
 
-use crate::render::MeshError;
+use crate::anim::{ClipError, SkeletonError};
+use crate::render::{MeshError, SkinnedMeshError};
 
 /// Which kind of asset an error is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -273,6 +274,30 @@ pub enum PackError {
     /// A decoded mesh level, or a mesh given to the writer, fails
     /// [`Mesh::validate`](crate::render::Mesh::validate).
     InvalidMesh(MeshError),
+    /// A skin's joints do not make a skeleton ([`Skeleton::new`](crate::anim::Skeleton::new)).
+    InvalidSkeleton {
+        /// The skin.
+        skin: u32,
+        /// Why.
+        error: SkeletonError,
+    },
+    /// A clip's channel is refused by [`Channel::new`](crate::anim::Channel::new).
+    InvalidClip {
+        /// The clip.
+        clip: u32,
+        /// The channel within it.
+        channel: u32,
+        /// Why.
+        error: ClipError,
+    },
+    /// A skinned mesh fails [`SkinnedMesh::validate`](crate::render::SkinnedMesh::validate)
+    /// against its skin.
+    InvalidSkinnedMesh {
+        /// The skinned mesh.
+        mesh: u32,
+        /// Why.
+        error: SkinnedMeshError,
+    },
     /// An image given to the writer is inconsistent (no pixels, pixels not `w * h * 4` bytes,
     /// an edge over [`MAX_SOURCE_TEXTURE_SIZE`](crate::render::MAX_SOURCE_TEXTURE_SIZE)), or a
     /// texture level's size is (an edge 0 or over
@@ -444,6 +469,15 @@ impl fmt::Display for PackError {
                 write!(f, "invalid mesh level: {reason}")
             }
             PackError::InvalidMesh(e) => write!(f, "invalid mesh: {e}"),
+            PackError::InvalidSkeleton { skin, error } => write!(f, "invalid skin {skin}: {error}"),
+            PackError::InvalidClip {
+                clip,
+                channel,
+                error,
+            } => write!(f, "invalid clip {clip} channel {channel}: {error}"),
+            PackError::InvalidSkinnedMesh { mesh, error } => {
+                write!(f, "invalid skinned mesh {mesh}: {error}")
+            }
             PackError::InvalidImage {
                 width,
                 height,

@@ -18,9 +18,14 @@ use super::pack::{
     MAX_BLOBS, MAX_CAMERAS, MAX_CELLS, MAX_ENTITIES, MAX_LIGHTS, MAX_MATERIALS,
     MAX_MESH_LEVEL_RAW_LEN, MAX_MESHES, MAX_TEXTURE_LEVEL_RAW_LEN, MAX_TEXTURES, cell_of,
 };
+use super::pack_anim::{
+    MAX_CLIPS, MAX_SKIN_JOINTS, MAX_SKINNED_ENTITIES, MAX_SKINNED_MESHES, MAX_SKINS, PackAnimation,
+    PackClip, PackSkinnedEntity, PackSkinnedMesh,
+};
 use super::pack_check::{check_camera, check_light, check_material};
 use super::pack_error::{AssetKind, PackError};
 use super::scene_items::{PackCamera, PackLight};
+use crate::anim::Skeleton;
 use crate::lod::{LodChain, encode_level};
 use crate::render::{MAX_SOURCE_TEXTURE_SIZE, TextureImage};
 
@@ -120,6 +125,7 @@ pub struct PackWriter {
     materials: Vec<PackMaterial>,
     lights: Vec<PackLight>,
     cameras: Vec<PackCamera>,
+    animation: PackAnimation,
     cells: BTreeMap<[i32; 2], Vec<PackEntity>>,
     entities: u32,
 }
@@ -175,6 +181,7 @@ impl PackWriter {
             materials: Vec::new(),
             lights: Vec::new(),
             cameras: Vec::new(),
+            animation: PackAnimation::default(),
             cells: BTreeMap::new(),
             entities: 0,
         })
@@ -282,6 +289,66 @@ impl PackWriter {
         Ok(index)
     }
 
+    /// Adds a skin; returns its index in [`PackAnimation::skins`].
+    pub fn add_skin(&mut self, skeleton: Skeleton) -> Result<u32, PackError> {
+        let index = next_index("skins", self.animation.skins.len(), MAX_SKINS)?;
+        if skeleton.joint_count() > MAX_SKIN_JOINTS as usize {
+            return Err(PackError::TooMany {
+                what: "skin joints",
+                count: skeleton.joint_count() as u64,
+                max: u64::from(MAX_SKIN_JOINTS),
+            });
+        }
+        self.animation.skins.push(skeleton);
+        Ok(index)
+    }
+
+    /// Adds a clip retargeted to a skin added before; returns its index in
+    /// [`PackAnimation::clips`].
+    pub fn add_clip(&mut self, clip: PackClip) -> Result<u32, PackError> {
+        let index = next_index("clips", self.animation.clips.len(), MAX_CLIPS)?;
+        self.animation.clips.push(clip);
+        Ok(index)
+    }
+
+    /// Adds a skinned mesh bound to a skin added before (checked with
+    /// [`SkinnedMesh::validate`](crate::render::SkinnedMesh::validate) against it); returns
+    /// its index in [`PackAnimation::skinned_meshes`].
+    pub fn add_skinned_mesh(&mut self, mesh: PackSkinnedMesh) -> Result<u32, PackError> {
+        let index = next_index(
+            "skinned meshes",
+            self.animation.skinned_meshes.len(),
+            MAX_SKINNED_MESHES,
+        )?;
+        let joints = self
+            .animation
+            .skins
+            .get(mesh.skin as usize)
+            .map(Skeleton::joint_count)
+            .ok_or(PackError::IndexOutOfRange {
+                what: "skinned mesh skin",
+                index: mesh.skin,
+                len: self.animation.skins.len() as u64,
+            })?;
+        mesh.mesh
+            .validate(joints)
+            .map_err(|error| PackError::InvalidSkinnedMesh { mesh: index, error })?;
+        self.animation.skinned_meshes.push(mesh);
+        Ok(index)
+    }
+
+    /// Adds an entity drawing a skinned mesh (its references are checked by
+    /// [`PackWriter::finish`]).
+    pub fn add_skinned_entity(&mut self, entity: PackSkinnedEntity) -> Result<(), PackError> {
+        next_index(
+            "skinned entities",
+            self.animation.skinned_entities.len(),
+            MAX_SKINNED_ENTITIES,
+        )?;
+        self.animation.skinned_entities.push(entity);
+        Ok(())
+    }
+
     /// Adds a camera; returns its index in [`PackManifest::cameras`]. Its numbers must be
     /// finite and in range ([`PackManifest::validate`]).
     pub fn add_camera(&mut self, camera: PackCamera) -> Result<u32, PackError> {
@@ -346,6 +413,7 @@ impl PackWriter {
             materials: self.materials,
             lights: self.lights,
             cameras: self.cameras,
+            animation: self.animation,
             cell_size: self.cell_size,
             cells: self
                 .cells

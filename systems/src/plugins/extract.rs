@@ -71,7 +71,10 @@ impl Plugin for ExtractPlugin {
             app.add_system(Stage::Update, orbit_camera())
                 .add_system(Stage::Update, fly_camera());
         }
+        // Skinned entities are drawn from their joint matrices; `animate()` (an app's own,
+        // in Update) fills them.
         app.add_system(Stage::Culling, fit_shadow_bounds())
-            .add_system(Stage::Render, extract_render());
+            .add_system(Stage::Render, extract_render())
+            .add_system(Stage::Render, crate::extract_skinned());
     }
 }

@@ -16,6 +16,7 @@ mod fxaa;
 pub(crate) mod opaque;
 pub(crate) mod overlay;
 mod shadow;
+mod skinned;
 mod ssao;
 mod tonemap;
 
@@ -36,6 +37,8 @@ pub(crate) struct PassSetup<'a> {
     pub(crate) texture_layout: &'a wgpu::BindGroupLayout,
     /// The image-based lighting maps.
     pub(crate) environment: &'a EnvironmentViews,
+    /// The skinned draws' joint blocks (`renderer/skin.rs`).
+    pub(crate) skin_buffer: &'a wgpu::Buffer,
 }
 
 /// Every pass the settings turn on, in the order they run.

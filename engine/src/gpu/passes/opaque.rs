@@ -124,6 +124,8 @@ pub(crate) struct OpaquePass {
     sky: Option<wgpu::RenderPipeline>,
     /// Made by `bind`, once the shadow map exists.
     group: Option<wgpu::BindGroup>,
+    /// The skinned entities' pipeline and joints (`skinned.rs`).
+    skinned: super::skinned::SkinnedOpaque,
 }
 
 impl OpaquePass {
@@ -221,6 +223,13 @@ impl OpaquePass {
                 writes.push(Target::GeometryMsaa);
             }
         }
+        let fragment_entry = if geometry {
+            "fs_main_geometry"
+        } else {
+            "fs_main"
+        };
+        let skinned =
+            super::skinned::SkinnedOpaque::new(setup, &group_layout, color_targets, fragment_entry);
         OpaquePass {
             access: Access {
                 reads: vec![Target::ShadowMap],
@@ -240,6 +249,7 @@ impl OpaquePass {
             },
             sky,
             group: None,
+            skinned,
         }
     }
 }
@@ -350,13 +360,18 @@ impl Pass for OpaquePass {
         let blended = ctx.frame.draws.partition_point(|d| !d.surface.is_blended());
         let (solid, blended) = ctx.frame.draws.split_at(blended);
         self.draw(&mut pass, solid, stats);
+        self.skinned.draw(&mut pass, ctx.frame, stats);
         // After the opaque surfaces, so only the pixels none covered run the sky's shader.
         if let Some(sky) = &self.sky {
             pass.set_pipeline(sky);
             pass.draw(0..3, 0..1);
             stats.draw_calls += 1;
         }
-        self.draw(&mut pass, blended, stats);
+        if !blended.is_empty() {
+            // The skinned draws bound their skin stream where the instances go.
+            pass.set_vertex_buffer(1, ctx.frame.instances.slice(..));
+            self.draw(&mut pass, blended, stats);
+        }
     }
 }
 

@@ -22,6 +22,8 @@ pub(crate) struct ShadowPass {
     spot: bool,
     /// One view per layer, made by `bind`.
     layers: Vec<wgpu::TextureView>,
+    /// The skinned casters' pipeline and joints (`skinned.rs`).
+    skinned: super::skinned::SkinnedShadow,
 }
 
 /// A cascade's slot in the index buffer (dynamic offsets are 256-byte aligned everywhere).
@@ -96,6 +98,12 @@ impl ShadowPass {
                 },
             ],
         });
+        let bias = wgpu::DepthBiasState {
+            constant: 2,
+            slope_scale: 2.0,
+            clamp: 0.0,
+        };
+        let skinned = super::skinned::SkinnedShadow::new(setup, &group_layout, bias);
         let plain = layout(device, "shadow pipeline layout", &group_layout);
         let masked = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
             label: Some("masked shadow pipeline layout"),
@@ -132,11 +140,7 @@ impl ShadowPass {
                     depth_write_enabled: Some(true),
                     depth_compare: Some(wgpu::CompareFunction::LessEqual),
                     stencil: Default::default(),
-                    bias: wgpu::DepthBiasState {
-                        constant: 2,
-                        slope_scale: 2.0,
-                        clamp: 0.0,
-                    },
+                    bias,
                 }),
                 multisample: Default::default(),
                 fragment,
@@ -164,6 +168,7 @@ impl ShadowPass {
             cascades,
             spot,
             layers: Vec::new(),
+            skinned,
         }
     }
 }
@@ -256,6 +261,8 @@ impl Pass for ShadowPass {
                 pass.draw_indexed(0..draw.mesh.index_count, 0, draw.instances.clone());
                 stats.draw_calls += 1;
             }
+            self.skinned
+                .draw(&mut pass, ctx.frame, &self.group, offset, stats);
         }
     }
 }

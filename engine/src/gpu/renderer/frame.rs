@@ -52,6 +52,7 @@ impl Renderer {
         FrameInputs {
             draws,
             casters,
+            skinned: self.skinned_inputs(frame, stats),
             instances: &self.instance_buffer,
             shadows: frame.sun.shadows,
             spot_shadow: self.config.spot_shadows && shadowed_spot(frame).is_some(),
@@ -70,6 +71,7 @@ impl Renderer {
         FrameInputs {
             draws: Vec::new(),
             casters: Vec::new(),
+            skinned: Vec::new(),
             instances: &self.instance_buffer,
             shadows: false,
             spot_shadow: false,

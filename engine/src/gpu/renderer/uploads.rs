@@ -185,7 +185,7 @@ impl Renderer {
 
     /// Packs a mesh's vertices in the Render-tier arena (the queue's staging) and uploads
     /// them from there.
-    fn upload_mesh(
+    pub(super) fn upload_mesh(
         gpu: &GpuContext,
         mesh: &Mesh,
         staging: &RenderQueue,
