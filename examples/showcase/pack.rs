@@ -1,6 +1,6 @@
 //! The showcase's content pack: real glTF models (Khronos samples in `assets/gltf/`, licences
-//! beside them) cooked by `layerw-cook` into one pack: BoxTextured crates stacked along the
-//! path. Native only (the cook's mesh simplifier does not build for the web); tests include
+//! beside them) cooked by `layerw-cook` into one pack: BoxTextured crates stacked round the
+//! square, and CesiumMan (a textured, skinned character with its walk cycle). Native only (the cook's mesh simplifier does not build for the web); tests include
 //! this file.
 
 use std::path::{Path, PathBuf};
@@ -56,6 +56,10 @@ pub fn make_pack(dir: &Path) -> Result<usize, String> {
     let summary = crates
         .write_pack(&ChainOptions::default(), &mut writer)
         .map_err(|e| e.to_string())?;
+    let walker = load_scene(models().join("CesiumMan/CesiumMan.glb"))
+        .map_err(|e| format!("CesiumMan: {e}"))?
+        .write_pack(&ChainOptions::default(), &mut writer)
+        .map_err(|e| e.to_string())?;
     writer.finish().map_err(|e| e.to_string())?;
-    Ok(summary.entities as usize)
+    Ok((summary.entities + walker.entities + walker.skinned_entities) as usize)
 }

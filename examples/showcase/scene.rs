@@ -1,5 +1,6 @@
 //! The showcase's scene: real glTF models streamed from a content pack (`pack.rs`) onto a
-//! large floor built in code, lit by the sun through cascaded shadow maps and by the
+//! large floor built in code, a skinned character walking a circle round the square (its walk
+//! cycle sampled on the showcase's clock, so a frame's pose is the same on every machine), lit by the sun through cascaded shadow maps and by the
 //! procedural sky (image-based lighting and the skybox), with lamp posts whose emissive globes
 //! bloom and light the ground (point lights), a spot light casting its own shadow over the
 //! crates, and a glass screen blended over what is behind it. The camera circles the scene on
@@ -10,16 +11,19 @@
 //! Tests include this file, so it depends on nothing in `main.rs`.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use layerw::components::{
-    Camera, MaterialIndex, MeshRef, PointLightSource, Projection, SpotLightSource, Static, Sun,
-    Transform,
+    Animator, Camera, JointMatrices, MaterialIndex, MaterialTextures, MeshRef, PointLightSource,
+    Projection, SkinnedMeshRef, SpotLightSource, Static, Sun, Transform,
 };
 use layerw::engine::gpu::Screenshot;
-use layerw::engine::render::{AlphaMode, MaterialParams, Materials, Mesh, MeshAssets};
+use layerw::engine::render::{
+    AlphaMode, MaterialParams, Materials, Mesh, MeshAssets, SkinnedMeshes,
+};
 use layerw::engine::stream::{StreamIo, StreamSettings, Streamer};
 use layerw::prelude::*;
-use layerw::systems::{DefaultPlugins, StreamPlugin, StreamedCell};
+use layerw::systems::{DefaultPlugins, StreamPlugin, StreamedCell, animate};
 
 /// The internal resolution of a window or a headless run (the test renders smaller).
 pub const RESOLUTION: UVec2 = UVec2::new(1280, 720);
@@ -31,6 +35,10 @@ const CLOCK_STEP: f32 = 1.0 / 60.0;
 const ORBIT_SPEED: f32 = 0.1;
 /// Frames in a row the pack must be complete before the clock starts.
 const SETTLE_FRAMES: u32 = 5;
+/// The circle the character walks (metres round the square's centre) and its pace (metres a
+/// second: CesiumMan's walk cycle covers about this much ground).
+const WALK_RADIUS: f32 = 5.5;
+const WALK_SPEED: f32 = 1.1;
 
 /// Materials, by index.
 const FLOOR: u16 = 0;
@@ -222,9 +230,108 @@ pub fn app(io: impl StreamIo + 'static, resolution: UVec2) -> App {
             far: 300.0,
         },
     ));
+    if !app.world().contains_resource::<SkinnedMeshes>() {
+        app.insert_resource(SkinnedMeshes::default());
+    }
     app.insert_resource(ShowcaseClock::default())
-        .add_system(Stage::Update, orbit);
+        .insert_resource(WalkerSpawned(false))
+        .add_system(Stage::Update, orbit)
+        .add_system(Stage::Update, spawn_walker)
+        .add_system(Stage::Update, walk.after(spawn_walker))
+        .add_system(Stage::Update, animate().after(walk));
     app
+}
+
+/// Whether the pack's skinned character has been spawned; a resource.
+struct WalkerSpawned(bool);
+
+/// Marks the walking character.
+#[derive(Clone, Copy, Debug)]
+struct Walker {
+    /// The pack's placement of the character's skeleton (its turn and scale).
+    rotation: Quat,
+    scale: Vec3,
+}
+
+/// Spawns the pack's skinned character once the manifest is in (skinned entities are not in
+/// world cells: a game spawns them from the manifest), with its walk cycle, its material and
+/// texture set as the streamer made them.
+fn spawn_walker(
+    streamer: Res<Streamer>,
+    mut spawned: ResMut<WalkerSpawned>,
+    mut skinned: ResMut<SkinnedMeshes>,
+    mut commands: Commands,
+) {
+    if spawned.0 {
+        return;
+    }
+    let Some(manifest) = streamer.manifest() else {
+        return;
+    };
+    spawned.0 = true;
+    let animation = &manifest.animation;
+    let Some(entity) = animation.skinned_entities.first() else {
+        return;
+    };
+    let placed = &animation.skinned_meshes[entity.mesh as usize];
+    let (Some(clip), Some(material)) = (
+        animation.clips_of(placed.skin).next(),
+        streamer.material(entity.material),
+    ) else {
+        return;
+    };
+    let Ok(mesh) = skinned.add(placed.mesh.clone()) else {
+        return;
+    };
+    let skeleton = Arc::new(animation.skins[placed.skin as usize].clone());
+    let mut animator = Animator::new(skeleton, Arc::new(clip.clone()));
+    // Sampled on the showcase's clock (`walk`), not the frame time.
+    animator.speed = 0.0;
+    let walker = Walker {
+        rotation: entity.rotation,
+        scale: entity.scale,
+    };
+    let transform = walker_at(&walker, 0.0);
+    match streamer.material_textures(entity.material) {
+        Some(set) => commands.spawn((
+            transform,
+            SkinnedMeshRef(mesh),
+            animator,
+            JointMatrices::default(),
+            MaterialIndex(material),
+            MaterialTextures(set),
+            walker,
+        )),
+        None => commands.spawn((
+            transform,
+            SkinnedMeshRef(mesh),
+            animator,
+            JointMatrices::default(),
+            MaterialIndex(material),
+            walker,
+        )),
+    };
+}
+
+/// Where the character is at `seconds` of the clock: on its circle, facing along it.
+fn walker_at(walker: &Walker, seconds: f32) -> Transform {
+    let angle = seconds * WALK_SPEED / WALK_RADIUS;
+    let at = Vec3::new(WALK_RADIUS * angle.cos(), 0.0, WALK_RADIUS * angle.sin());
+    // Counter-clockwise seen from above: heading along -sin, cos; the model walks along +Z.
+    let heading = Quat::from_rotation_y(-angle);
+    Transform {
+        translation: at,
+        rotation: heading * walker.rotation,
+        scale: walker.scale,
+    }
+}
+
+/// Moves the character along its circle and sets its walk cycle's time, both on the clock.
+fn walk(clock: Res<ShowcaseClock>, mut walkers: Query<(&mut Transform, &mut Animator, &Walker)>) {
+    for (transform, animator, walker) in walkers.iter() {
+        *transform = walker_at(walker, clock.seconds);
+        animator.time = clock.seconds;
+    }
 }
 
 /// The camera at `seconds` of the clock: circling the scene's centre, above and looking down.

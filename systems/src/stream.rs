@@ -7,14 +7,14 @@ use std::sync::Mutex;
 use glam::IVec2;
 use layerw_components::{
     Camera, DrawPasses, GlobalTransform, LodMesh, MaterialIndex, MaterialTextures, MeshRef,
-    PointLightSource, SpotLightSource, Static, Sun, Transform,
+    PointLightSource, SkinnedMeshRef, SpotLightSource, Static, Sun, Transform,
 };
 use layerw_engine::app::{App, Plugin};
 use layerw_engine::cull::Frustum;
 use layerw_engine::ecs::Entity;
 use layerw_engine::lod::{LodAssets, LodView};
 use layerw_engine::platform::Window;
-use layerw_engine::render::{Materials, MeshAssets, OverlayLines, TextureAssets};
+use layerw_engine::render::{Materials, MeshAssets, OverlayLines, SkinnedMeshes, TextureAssets};
 use layerw_engine::schedule::{Commands, Delta, Query, Res, ResMut, Stage};
 use layerw_engine::stream::{
     PackLight, PackLightKind, StreamIo, StreamSettings, StreamStores, Streamer,
@@ -194,7 +194,7 @@ fn camera_frustum(
 /// Tells the [`Streamer`] what every LOD entity drawn from the pack wants: the level LOD
 /// selection chose and the mips its material's textures need for the pixels the entity
 /// covers, with its distance, its pixels per object unit, and whether its chain's bounds are
-/// in the first camera's frustum.
+/// in the first camera's frustum; and for each skinned entity, its textures' mips.
 pub fn stream_wants(
     mut streamer: ResMut<Streamer>,
     lods: Res<LodAssets>,
@@ -205,6 +205,13 @@ pub fn stream_wants(
         Option<&GlobalTransform>,
         Option<&MaterialIndex>,
     )>,
+    mut skinned: Query<(
+        &SkinnedMeshRef,
+        &Transform,
+        Option<&GlobalTransform>,
+        &MaterialIndex,
+    )>,
+    skinned_meshes: Option<Res<SkinnedMeshes>>,
     window: Option<Res<Window>>,
 ) {
     let Some((frustum, view)) = camera_frustum(&mut cameras, window.as_deref()) else {
@@ -237,6 +244,27 @@ pub fn stream_wants(
             };
             streamer.want_textures(material.0, across, distance, in_frustum);
         }
+    }
+    // Skinned entities (spawned by the game from the pack's manifest: they have no LOD chain)
+    // want their textures by the pixels their bind pose covers.
+    let Some(skinned_meshes) = skinned_meshes else {
+        return;
+    };
+    for (mesh, local, global, material) in skinned.iter() {
+        let Some(mesh) = skinned_meshes.get(mesh.0) else {
+            continue;
+        };
+        let t = global.map_or(local, |g| &g.0);
+        let (center, radius) = mesh.mesh.bounding_sphere();
+        let (center, radius) = t.transform_sphere(center, radius);
+        let distance = view.distance(center.extend(radius));
+        let in_frustum = frustum.contains_sphere(center, radius);
+        let across = if in_frustum {
+            view.projected_pixels(2.0 * radius, distance)
+        } else {
+            1.0
+        };
+        streamer.want_textures(material.0, across, distance, in_frustum);
     }
 }
 
