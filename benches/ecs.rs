@@ -34,7 +34,7 @@
 //! its tables in walloc's Entity tier ([`EntityWallocGlobal`](layerw_engine::walloc::EntityWallocGlobal))
 //! with everything else on that allocator.
 //!
-//! Run all three side by side: `cargo bench --bench ecs --bench ecs_glibc --bench ecs_mimalloc`.
+//! Run all three side by side: `cargo bench -p layerw-benches --bench ecs --bench ecs_glibc --bench ecs_mimalloc`.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 

@@ -3,8 +3,8 @@
 //! walloc's Entity tier ([`EntityWallocGlobal`]) with every other allocation on it. Ids end in
 //! `/glibc`. This binary does not link the `layerw` facade (whose global allocator is walloc).
 //!
-//! Run: `cargo bench --bench ecs_glibc` (or beside the walloc binary:
-//! `cargo bench --bench ecs --bench ecs_glibc --bench ecs_mimalloc`).
+//! Run: `cargo bench -p layerw-benches --bench ecs_glibc` (or beside the walloc binary:
+//! `cargo bench -p layerw-benches --bench ecs --bench ecs_glibc --bench ecs_mimalloc`).
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use layerw_engine::walloc::{self, EntityWallocGlobal, Tier};

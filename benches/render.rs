@@ -16,7 +16,7 @@
 //!   tonemap passes and submit. Timed with `iter_custom`, waiting for the GPU outside the
 //!   timed part, so GPU time is excluded. Skipped without an adapter.
 //!
-//! Run: `cargo bench --bench render`. On machines without a GPU the adapter is lavapipe, whose
+//! Run: `cargo bench -p layerw-benches --bench render`. On machines without a GPU the adapter is lavapipe, whose
 //! `write_buffer` is a memcpy into host memory.
 
 use std::time::{Duration, Instant};

@@ -23,7 +23,7 @@
 //! engines; `glibc` in `benches/schedule_glibc.rs`, where bevy runs on glibc's malloc and
 //! Layer-W keeps its World's tables in walloc's Entity tier (`EntityWallocGlobal<System>`).
 //!
-//! Run: `cargo bench --bench schedule --bench schedule_glibc`.
+//! Run: `cargo bench -p layerw-benches --bench schedule --bench schedule_glibc`.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 

@@ -3,8 +3,8 @@
 //! archetype tables in walloc's Entity tier ([`EntityWallocGlobal`]) with every other
 //! allocation on glibc. Ids end in `/glibc`. This binary does not link the `layerw` facade.
 //!
-//! Run: `cargo bench --bench schedule_glibc` (or beside the walloc binary:
-//! `cargo bench --bench schedule --bench schedule_glibc`).
+//! Run: `cargo bench -p layerw-benches --bench schedule_glibc` (or beside the walloc binary:
+//! `cargo bench -p layerw-benches --bench schedule --bench schedule_glibc`).
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use layerw_engine::walloc::{self, EntityWallocGlobal};

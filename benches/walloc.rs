@@ -13,7 +13,7 @@
 //! Every allocator is called through its `GlobalAlloc` implementation (or walloc's heap and
 //! arena API) directly, so they all run in this one binary whatever the global allocator is.
 //!
-//! Run: `cargo bench --bench walloc`.
+//! Run: `cargo bench -p layerw-benches --bench walloc`.
 
 use std::alloc::{GlobalAlloc, Layout, System, handle_alloc_error};
 use std::hint::black_box;
@@ -26,9 +26,7 @@ use criterion::{
 };
 use layerw::engine::walloc::{Config, Tier, Walloc};
 
-#[path = "support/churn.rs"]
-mod churn;
-use churn::{CHURN_OPS, MAX_LIVE, Op, SEED, TierHeap, churn_ops, run_churn};
+use layerw_benches::churn::{CHURN_OPS, MAX_LIVE, Op, SEED, TierHeap, churn_ops, run_churn};
 
 /// A walloc instance with a 1 GiB ceiling over the platform backing.
 fn walloc_1gib(config: Config) -> Box<Walloc> {

@@ -9,8 +9,8 @@ cd "$ROOT"
 bash scripts/setup.sh
 
 for bench in walloc ecs schedule render; do
-    printf '\n== cargo bench --bench %s\n' "$bench"
-    cargo bench --bench "$bench" -- "$@"
+    printf '\n== cargo bench -p layerw-benches --bench %s\n' "$bench"
+    cargo bench -p layerw-benches --bench "$bench" -- "$@"
 done
 for bench in cull lod; do
     printf '\n== cargo bench -p layerw-engine --bench %s\n' "$bench"
@@ -23,10 +23,10 @@ printf '\n== cargo bench -p layerw-cook --bench chain\n'
 cargo bench -p layerw-cook --bench chain -- "$@"
 
 printf '\n== walloc churn, native (release)\n'
-cargo run --release --example walloc_churn
+cargo run -p layerw-benches --release --example walloc_churn
 
 printf '\n== walloc churn, wasm32-wasip1 under wasmtime (release)\n'
-cargo run --release --example walloc_churn --target wasm32-wasip1
+cargo run -p layerw-benches --release --example walloc_churn --target wasm32-wasip1
 
 printf '\n== sim_headless demo (release)\n'
 cargo run --release --example sim_headless

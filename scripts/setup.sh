@@ -32,6 +32,7 @@ APT_PACKAGES=(
     mesa-vulkan-drivers libvulkan1  # wgpu on lavapipe (Vulkan on the CPU): golden images
     g++                             # layerw-cook builds meshoptimizer (C++) through the meshopt crate
     nginx                           # streaming tests: packs served with Range (started by the tests)
+    libnginx-mod-http-brotli-static # scripts/ship_web_test.py: nginx serves dist/web's .br files
     cmake clang libclang-dev        # layerw-wamr: wamr-sys builds WAMR with cmake, bindgen needs libclang
 )
 # python3 -m pip is needed for the wasmtime package below; Debian ships it separately.
@@ -151,5 +152,16 @@ if ! "$NODE_DIR/node_modules/.bin/wasm-opt" --version 2>/dev/null | grep -q "ver
     npm install --prefix "$NODE_DIR" --silent --no-audit --no-fund "binaryen@$LAYERW_BINARYEN_VERSION"
 fi
 log "$("$NODE_DIR/node_modules/.bin/wasm-opt" --version) present"
+
+# --------------------------------------------------------------------------------------------
+# 8. Shipping (scripts/ship.sh web): Python's brotli writes the precompressed .br files (also
+#    used by scripts/wasm-size.sh), into LAYERW_PYDEPS beside wasmtime.
+# --------------------------------------------------------------------------------------------
+if [ ! -d "$LAYERW_PYDEPS/Brotli-$LAYERW_BROTLI_PY_VERSION.dist-info" ]; then
+    log "pip: installing brotli==$LAYERW_BROTLI_PY_VERSION into $LAYERW_PYDEPS"
+    python3 -m pip install --quiet --disable-pip-version-check --no-input --root-user-action=ignore \
+        --target "$LAYERW_PYDEPS" "brotli==$LAYERW_BROTLI_PY_VERSION"
+fi
+log "brotli (python) $LAYERW_BROTLI_PY_VERSION present"
 
 log "done"

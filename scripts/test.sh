@@ -136,6 +136,23 @@ section "web bench_cubes (headless chromium: WebGPU, then WebGL2)" \
 section "web net_arena (headless chromium: a browser client on the native server)" \
     bash -c 'cargo build --example net_arena && bash scripts/web.sh net_arena && python3 scripts/web_net_test.py target/debug/examples/net_arena'
 
+# The facade's examples compile none of the peer engines the benchmarks compare against: those
+# are dev-dependencies of layerw-benches (benches/), not of layerw. Fails if one comes back.
+section "facade without the benchmarks' peers (cargo tree)" \
+    bash -c 'tree="$(cargo tree -e normal,dev -p layerw --prefix none)" && ! grep -E "^(bevy_ecs|bevy_tasks|mimalloc|bumpalo|criterion|talc) " <<<"$tree"'
+
+# scripts/ship.sh web: render_demo's web-release wasm after wasm-opt with .br/.gz files beside
+# each file, served by nginx on 127.0.0.1 with docs/shipping-nginx.conf's server block, played
+# in headless chromium (WebGL2): frames drawn, no console errors, the .br files served with
+# their headers, the loading bar, the Chrome trace Blob of ?trace.
+section "ship web (dist/web on nginx, headless chromium)" \
+    bash -c 'bash scripts/ship.sh web render_demo && python3 scripts/ship_web_test.py dist/web render_demo'
+
+# scripts/ship.sh desktop: render_demo's release binary and its assets, copied elsewhere and run
+# headless with --trace (the Chrome trace file is checked).
+section "ship desktop (dist/desktop elsewhere, headless, --trace)" \
+    bash scripts/ship_desktop_test.sh render_demo
+
 # layerw-cook (meshoptimizer, C++) is a native tool: it is not built for the web, WASI or the
 # Windows cross-check (the engine loads cooked chains without it).
 section "build wasm32-unknown-unknown (libs)" \

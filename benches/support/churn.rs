@@ -1,8 +1,6 @@
 //! The small-object churn workload shared by `benches/walloc.rs` and
-//! `examples/walloc_churn.rs`, so the criterion bench and the WASI run replay the same sequence.
-//! Included with `#[path]` (a file in a subfolder of benches/ is not a bench target itself).
-
-#![allow(dead_code)]
+//! `benches/examples/walloc_churn.rs`, so the criterion bench and the WASI run replay the same sequence.
+//! The `churn` module of the layerw-benches library.
 
 use std::alloc::{GlobalAlloc, Layout, handle_alloc_error};
 use std::ptr::NonNull;
@@ -17,6 +15,7 @@ pub const CHURN_OPS: usize = 1_000_000;
 pub const MAX_LIVE: usize = 10_000;
 /// Smallest and largest allocation of the churn workload.
 pub const MIN_SIZE: u16 = 16;
+/// Largest allocation of the churn workload.
 pub const MAX_SIZE: u16 = 256;
 /// Ops per cycle of the target live count (a triangle wave 0 -> `MAX_LIVE` -> 0).
 pub const LIVE_PERIOD: usize = 200_000;

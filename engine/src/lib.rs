@@ -14,6 +14,7 @@ pub mod gpu;
 pub mod lod;
 pub mod logging;
 pub mod platform;
+pub mod profile;
 pub mod render;
 pub mod schedule;
 pub mod stream;

@@ -9,10 +9,12 @@ use std::io::Write;
 use std::str::FromStr;
 use std::sync::{Arc, Mutex, PoisonError};
 
+use tracing_subscriber::Layer;
 use tracing_subscriber::filter::{FilterExt, Targets, filter_fn};
 use tracing_subscriber::layer::SubscriberExt;
 
 use crate::app::{App, Plugin};
+use crate::profile::{BoxedLayer, ChromeTrace, TraceGuard};
 
 /// The filter used when neither [`LogPlugin::filter`] nor the `LAYERW_LOG` environment
 /// variable gives one: warnings and errors from everything, information from Layer-W.
@@ -22,8 +24,9 @@ pub const DEFAULT_FILTER: &str =
 /// Installs the process's log output (once: a second `LogPlugin`, or a subscriber the program
 /// installed itself, wins over later ones).
 ///
-/// Only events are written; spans (one per frame, stage and system) are not recorded by this
-/// subscriber, so logging costs nothing per system run.
+/// Only events are written; spans (one per frame, stage and system) are not recorded, so
+/// logging costs nothing per system run, unless [`trace`](Self::trace) asks for a Chrome trace
+/// of them ([`crate::profile`]).
 ///
 /// # Example
 /// ```
@@ -40,6 +43,9 @@ pub struct LogPlugin {
     pub filter: Option<String>,
     /// Where lines go; `None`: stderr natively, the console in the browser.
     pub output: Option<LogBuffer>,
+    /// A Chrome trace of the frame, stage and system spans: a file natively, memory (and
+    /// `window.layerwTrace()`) in the browser; `None`: no spans are recorded.
+    pub trace: Option<ChromeTrace>,
 }
 
 /// Log lines collected in memory (tests, an in-game console).
@@ -117,23 +123,85 @@ impl LogPlugin {
     }
 }
 
-impl Plugin for LogPlugin {
-    fn build(&self, _app: &mut App) {
+/// Why [`LogPlugin::install`] installed nothing.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum InstallError {
+    /// The process already has a subscriber (a first `LogPlugin`, or the program's own).
+    AlreadyInstalled,
+    /// The trace file could not be created.
+    TraceFile {
+        /// What the file system said.
+        reason: std::io::Error,
+    },
+}
+
+impl core::fmt::Display for InstallError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            InstallError::AlreadyInstalled => write!(f, "a log subscriber is already installed"),
+            InstallError::TraceFile { reason } => {
+                write!(f, "the trace cannot be written: {reason}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for InstallError {}
+
+impl LogPlugin {
+    /// Installs the log output (and the trace, if any) as the process's subscriber now, before
+    /// any app exists: a program that parses `--trace PATH` calls this first, then builds its
+    /// app (whose own `LogPlugin` then finds a subscriber and steps aside). Keep the returned
+    /// guard until the program ends: dropping it completes the trace file.
+    ///
+    /// # Errors
+    /// [`InstallError`]: a subscriber was installed already, or the trace file could not be
+    /// created (nothing is installed then).
+    pub fn install(&self) -> Result<Option<TraceGuard>, InstallError> {
         let (targets, error) = self.targets();
         let events = filter_fn(|meta| meta.is_event()).and(targets);
-        let installed = match &self.output {
+        let (trace_layers, guard) = match &self.trace {
+            None => (Vec::new(), None),
+            Some(trace) => {
+                let (layers, guard) = crate::profile::layers(trace)
+                    .map_err(|reason| InstallError::TraceFile { reason })?;
+                (layers, Some(guard))
+            }
+        };
+        let mut layers: Vec<BoxedLayer<tracing_subscriber::Registry>> = vec![match &self.output {
             Some(buffer) => {
                 let buffer = buffer.clone();
-                let layer = tracing_subscriber::fmt::layer()
+                tracing_subscriber::fmt::layer()
                     .with_ansi(false)
                     .without_time()
-                    .with_writer(move || buffer.clone());
-                set_global(layer, events)
+                    .with_writer(move || buffer.clone())
+                    .with_filter(events)
+                    .boxed()
             }
             None => default_output(events),
-        };
-        if installed && let Some(error) = error {
+        }];
+        layers.extend(trace_layers);
+        let subscriber = tracing_subscriber::registry().with(layers);
+        tracing::subscriber::set_global_default(subscriber)
+            .map_err(|_| InstallError::AlreadyInstalled)?;
+        if let Some(error) = error {
             tracing::warn!("{error}; using {DEFAULT_FILTER:?}");
+        }
+        Ok(guard)
+    }
+}
+
+impl Plugin for LogPlugin {
+    /// Installs the output ([`install`](LogPlugin::install)); a trace's [`TraceGuard`] becomes
+    /// a resource, so the trace is complete when the app is dropped.
+    fn build(&self, app: &mut App) {
+        match self.install() {
+            Ok(Some(guard)) => {
+                app.insert_resource(guard);
+            }
+            Ok(None) | Err(InstallError::AlreadyInstalled) => {}
+            Err(error) => tracing::warn!("{error}"),
         }
     }
 }
@@ -147,33 +215,27 @@ fn environment_filter() -> Option<String> {
     }
 }
 
-fn set_global<L, F>(layer: L, filter: F) -> bool
-where
-    L: tracing_subscriber::Layer<tracing_subscriber::Registry> + Send + Sync + 'static,
-    F: tracing_subscriber::layer::Filter<tracing_subscriber::Registry> + Send + Sync + 'static,
-{
-    let subscriber = tracing_subscriber::registry().with(layer.with_filter(filter));
-    tracing::subscriber::set_global_default(subscriber).is_ok()
-}
-
 #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
-fn default_output<F>(filter: F) -> bool
+fn default_output<F>(filter: F) -> BoxedLayer<tracing_subscriber::Registry>
 where
     F: tracing_subscriber::layer::Filter<tracing_subscriber::Registry> + Send + Sync + 'static,
 {
-    let layer = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
-    set_global(layer, filter)
+    tracing_subscriber::fmt::layer()
+        .with_writer(std::io::stderr)
+        .with_filter(filter)
+        .boxed()
 }
 
 /// The browser has no stderr and no clock through `std`: lines go to the console, untimed.
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
-fn default_output<F>(filter: F) -> bool
+fn default_output<F>(filter: F) -> BoxedLayer<tracing_subscriber::Registry>
 where
     F: tracing_subscriber::layer::Filter<tracing_subscriber::Registry> + Send + Sync + 'static,
 {
-    let layer = tracing_subscriber::fmt::layer()
+    tracing_subscriber::fmt::layer()
         .with_ansi(false)
         .without_time()
-        .with_writer(tracing_web::MakeConsoleWriter);
-    set_global(layer, filter)
+        .with_writer(tracing_web::MakeConsoleWriter)
+        .with_filter(filter)
+        .boxed()
 }

@@ -22,6 +22,7 @@ fn warnings_reach_the_output_through_the_filter() {
     app.add_plugin(LogPlugin {
         filter: Some("warn,layerw_engine=info".into()),
         output: Some(buffer.clone()),
+        trace: None,
     })
     .add_system(Stage::Update, warn_once);
     app.update(1.0 / 60.0);
@@ -40,6 +41,7 @@ fn warnings_reach_the_output_through_the_filter() {
     App::new().add_plugin(LogPlugin {
         filter: None,
         output: Some(other.clone()),
+        trace: None,
     });
     tracing::warn!(target: "layerw_engine::test", "after");
     assert!(buffer.contents().contains("after"));
@@ -48,6 +50,7 @@ fn warnings_reach_the_output_through_the_filter() {
     let (_, error) = LogPlugin {
         filter: Some("warn,=?".into()),
         output: None,
+        trace: None,
     }
     .targets();
     assert!(error.is_some());

@@ -14,7 +14,9 @@
 //! ```text
 //! cargo run --example render_demo                                   # a window
 //! cargo run --example render_demo -- --headless --screenshot a.png  # no display
+//! cargo run --example render_demo -- --headless --trace trace.json # a Chrome trace
 //! bash scripts/web.sh render_demo                                   # the browser build
+//!                                                   # (index.html?trace: window.layerwTrace())
 //! ```
 
 mod scene;
@@ -27,6 +29,9 @@ const HEADLESS_FRAMES_AFTER_LOADING: u32 = 3;
 const HEADLESS_FRAME_LIMIT: u64 = 100_000;
 
 fn main() {
+    // `--trace PATH` / `?trace`: a Chrome trace of the frames, stages and systems (README,
+    // "Profiling"); complete when `main` ends.
+    let _trace = layerw::engine::profile::install_requested_trace();
     let mut app = scene::app(scene::asset_root());
     #[cfg(target_arch = "wasm32")]
     {

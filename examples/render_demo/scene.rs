@@ -62,13 +62,20 @@ pub struct DemoAssets {
 #[derive(Clone, Copy, Debug)]
 pub struct ChainSphere;
 
-/// Where the asset paths are joined: the repository natively (the example's package), the
+/// Where the asset paths are joined: natively the binary's folder when it holds `assets/` (a
+/// shipped build, `scripts/ship.sh desktop`), else the repository (the example's package); the
 /// page's folder in the browser (`scripts/web.sh` copies the files there).
 pub fn asset_root() -> String {
     if cfg!(target_arch = "wasm32") {
-        String::new()
-    } else {
-        env!("CARGO_MANIFEST_DIR").to_owned()
+        return String::new();
+    }
+    let shipped = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(std::path::Path::to_path_buf))
+        .filter(|dir| dir.join("assets").is_dir());
+    match shipped {
+        Some(dir) => dir.display().to_string(),
+        None => env!("CARGO_MANIFEST_DIR").to_owned(),
     }
 }
 

@@ -11,6 +11,7 @@
 //! cargo run --example stream_demo -- --pack target/stream-demo-pack        # a window
 //! cargo run --example stream_demo -- --url http://127.0.0.1:8080           # from a server
 //! cargo run --example stream_demo -- --pack target/stream-demo-pack --fly  # a slow circle
+//! cargo run --example stream_demo -- --pack DIR --trace trace.json        # a Chrome trace
 //! cargo run --example stream_demo -- --pack DIR --headless \
 //!     --screenshot-ready coarse.png --screenshot-complete final.png        # no display
 //! bash scripts/web.sh stream_demo      # the browser build: index.html?pack=http://HOST:PORT
@@ -39,6 +40,9 @@ const HEADLESS_FRAMES_AFTER_COMPLETE: u32 = 2;
 #[cfg(target_arch = "wasm32")]
 fn main() {
     use layerw::engine::stream::FetchIo;
+
+    // `?trace`: a Chrome trace of the frames, stages and systems (window.layerwTrace()).
+    let _trace = layerw::engine::profile::install_requested_trace();
 
     // `?pack=URL` (the pack's folder), `no-overlay` hides the overlay.
     let query = web_sys::window()
@@ -70,6 +74,10 @@ fn main() {
 
     use layerw::engine::stream::{DEFAULT_HTTP_CONNECTIONS, FileIo, HttpIo, Streamer};
     use layerw::prelude::HeadlessRun;
+
+    // `--trace PATH`: a Chrome trace of the frames, stages and systems, complete when `main`
+    // ends (README, "Profiling").
+    let _trace = layerw::engine::profile::install_requested_trace();
 
     let args: Vec<String> = std::env::args().skip(1).collect();
     let value = |name: &str| -> Option<String> {

@@ -3,7 +3,7 @@
 //! loaded machine where wall-clock timings do not:
 //!
 //! ```text
-//! cargo build --release --example ecs_instructions
+//! cargo build -p layerw-benches --release --example ecs_instructions
 //! valgrind --tool=callgrind --callgrind-out-file=/dev/null \
 //!     target/release/examples/ecs_instructions simple_iter layerw_for 1000
 //! ```

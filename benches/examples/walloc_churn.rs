@@ -20,8 +20,8 @@
 //! instruction counts under `valgrind --tool=callgrind`).
 //!
 //! ```text
-//! cargo run --release --example walloc_churn
-//! cargo run --release --example walloc_churn --target wasm32-wasip1   # via scripts/wasmtime-run.py
+//! cargo run -p layerw-benches --release --example walloc_churn
+//! cargo run -p layerw-benches --release --example walloc_churn --target wasm32-wasip1   # via scripts/wasmtime-run.py
 //! ```
 //!
 //! The workload generator is the same as the `churn` group of `benches/walloc.rs`. `SmallRng`
@@ -34,10 +34,9 @@ use std::time::Instant;
 
 use layerw::engine::walloc::{Config, Tier, Walloc};
 
-/// Operations in one churn run.
-#[path = "../benches/support/churn.rs"]
-mod churn;
-use churn::{CHURN_OPS, MAX_LIVE, MAX_SIZE, MIN_SIZE, Op, SEED, TierHeap, churn_ops, run_churn};
+use layerw_benches::churn::{
+    CHURN_OPS, MAX_LIVE, MAX_SIZE, MIN_SIZE, Op, SEED, TierHeap, churn_ops, run_churn,
+};
 
 /// Timed runs per allocator (after one untimed warm-up run) unless `--runs` says otherwise.
 const RUNS: usize = 9;

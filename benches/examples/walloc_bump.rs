@@ -12,7 +12,7 @@
 //! `valgrind --tool=callgrind`).
 //!
 //! ```text
-//! cargo run --release --example walloc_bump
+//! cargo run -p layerw-benches --release --example walloc_bump
 //! ```
 
 use std::hint::black_box;

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# One command per target: a shippable build of a game (an example until the game exists).
+#
+#   scripts/ship.sh web [EXAMPLE]      -> dist/web/: the web-release wasm after wasm-opt -Oz, its
+#                                         JS glue, index.html with a loading bar, the files the
+#                                         game fetches, and X.br / X.gz beside every file that
+#                                         compresses (serve them as docs/shipping.md says)
+#   scripts/ship.sh desktop [EXAMPLE]  -> dist/desktop/: the release binary and the files it
+#                                         loads, runnable from that folder
+#
+# EXAMPLE defaults to DEFAULT_EXAMPLE below (change it to the game when there is one). The files
+# a game loads at run time are listed in web/<EXAMPLE>/assets.txt (repository paths, copied
+# under the same paths; see scripts/web.sh). Installs wasm-opt (npm binaryen) and Python's
+# brotli into ~/.cache/layerw on first use, like scripts/wasm-size.sh.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+# shellcheck source=scripts/versions.sh
+source "$ROOT/scripts/versions.sh"
+
+# The game to ship when none is named.
+DEFAULT_EXAMPLE=render_demo
+
+TARGET="${1:-}"
+EXAMPLE="${2:-$DEFAULT_EXAMPLE}"
+TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+DIST="${LAYERW_DIST:-$ROOT/dist}"
+CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/layerw"
+NODE_DIR="$CACHE/node"
+
+usage() {
+    echo "usage: scripts/ship.sh web|desktop [EXAMPLE]   (default $DEFAULT_EXAMPLE)" >&2
+    exit 2
+}
+
+# Copies the files EXAMPLE loads at run time (web/EXAMPLE/assets.txt) under DEST.
+copy_assets() {
+    local dest="$1" list="web/$EXAMPLE/assets.txt" path
+    [ -f "$list" ] || return 0
+    while IFS= read -r path || [ -n "$path" ]; do
+        path="${path%%#*}"
+        path="$(echo "$path" | xargs)"
+        [ -z "$path" ] && continue
+        mkdir -p "$dest/$(dirname "$path")"
+        cp "$path" "$dest/$path"
+    done < "$list"
+}
+
+ship_web() {
+    if [ ! -x "$NODE_DIR/node_modules/.bin/wasm-opt" ]; then
+        mkdir -p "$NODE_DIR"
+        npm install --prefix "$NODE_DIR" --silent --no-audit --no-fund "binaryen@$LAYERW_BINARYEN_VERSION"
+    fi
+    if ! PYTHONPATH="$LAYERW_PYDEPS" python3 -c "import brotli" 2>/dev/null; then
+        python3 -m pip install --quiet --disable-pip-version-check --no-input --root-user-action=ignore \
+            --target "$LAYERW_PYDEPS" "brotli==$LAYERW_BROTLI_PY_VERSION"
+    fi
+    # The web-release build and wasm-bindgen's glue (target/web/EXAMPLE, assets included).
+    bash scripts/web.sh "$EXAMPLE" --release
+    local built="$TARGET_DIR/web/$EXAMPLE" out="$DIST/web"
+    rm -rf "$out"
+    mkdir -p "$out"
+    "$NODE_DIR/node_modules/.bin/wasm-opt" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+        --enable-sign-ext --enable-mutable-globals "$built/${EXAMPLE}_bg.wasm" -o "$out/${EXAMPLE}_bg.wasm"
+    cp "$built/$EXAMPLE.js" "$out/"
+    copy_assets "$out"
+    # The page: the loading bar knows the wasm's size (a compressed response's Content-Length
+    # is the compressed size, while the stream yields the decompressed bytes).
+    local wasm_bytes
+    wasm_bytes="$(stat -c %s "$out/${EXAMPLE}_bg.wasm")"
+    sed -e "s/@EXAMPLE@/$EXAMPLE/g" -e "s/@WASM_BYTES@/$wasm_bytes/g" web/ship/index.html > "$out/index.html"
+    PYTHONPATH="$LAYERW_PYDEPS" python3 scripts/ship_compress.py "$out"
+    echo "ship.sh: $EXAMPLE for the web in $out ($(du -sh "$out" | cut -f1) with the .br and .gz files)"
+}
+
+ship_desktop() {
+    cargo build --release --example "$EXAMPLE"
+    local out="$DIST/desktop"
+    rm -rf "$out"
+    mkdir -p "$out"
+    cp "$TARGET_DIR/release/examples/$EXAMPLE" "$out/"
+    # The binary looks for its files beside itself (see the example's asset_root).
+    copy_assets "$out"
+    echo "ship.sh: $EXAMPLE for the desktop in $out ($(du -sh "$out" | cut -f1)); run $out/$EXAMPLE"
+}
+
+[ -d "examples/$EXAMPLE" ] || [ -f "examples/$EXAMPLE.rs" ] || {
+    echo "ship.sh: no example $EXAMPLE" >&2
+    usage
+}
+case "$TARGET" in
+    web) ship_web ;;
+    desktop) ship_desktop ;;
+    *) usage ;;
+esac
