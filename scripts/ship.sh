@@ -8,6 +8,10 @@
 #   scripts/ship.sh desktop [EXAMPLE]  -> dist/desktop/: the release binary and the files it
 #                                         loads, runnable from that folder
 #
+#   --debug (either target): the dev profile's build, and on the web no wasm-opt: the same
+#   folder layout and files in a fraction of the time, which is what CI tests (the release
+#   builds are what ships; they add 10-20 minutes on a 2-core machine).
+#
 # EXAMPLE defaults to DEFAULT_EXAMPLE below (change it to the game when there is one). The files
 # a game loads at run time are listed in web/<EXAMPLE>/assets.txt (repository paths, copied
 # under the same paths; see scripts/web.sh). Installs wasm-opt (npm binaryen) and Python's
@@ -21,15 +25,20 @@ source "$ROOT/scripts/versions.sh"
 # The game to ship when none is named.
 DEFAULT_EXAMPLE=render_demo
 
-TARGET="${1:-}"
-EXAMPLE="${2:-$DEFAULT_EXAMPLE}"
+DEBUG=0
+ARGS=()
+for arg in "$@"; do
+    if [ "$arg" = --debug ]; then DEBUG=1; else ARGS+=("$arg"); fi
+done
+TARGET="${ARGS[0]:-}"
+EXAMPLE="${ARGS[1]:-$DEFAULT_EXAMPLE}"
 TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 DIST="${LAYERW_DIST:-$ROOT/dist}"
 CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/layerw"
 NODE_DIR="$CACHE/node"
 
 usage() {
-    echo "usage: scripts/ship.sh web|desktop [EXAMPLE]   (default $DEFAULT_EXAMPLE)" >&2
+    echo "usage: scripts/ship.sh web|desktop [EXAMPLE] [--debug]   (default $DEFAULT_EXAMPLE)" >&2
     exit 2
 }
 
@@ -56,12 +65,18 @@ ship_web() {
             --target "$LAYERW_PYDEPS" "brotli==$LAYERW_BROTLI_PY_VERSION"
     fi
     # The web-release build and wasm-bindgen's glue (target/web/EXAMPLE, assets included).
-    bash scripts/web.sh "$EXAMPLE" --release
+    if [ "$DEBUG" = 1 ]; then bash scripts/web.sh "$EXAMPLE"; else bash scripts/web.sh "$EXAMPLE" --release; fi
     local built="$TARGET_DIR/web/$EXAMPLE" out="$DIST/web"
     rm -rf "$out"
     mkdir -p "$out"
-    "$NODE_DIR/node_modules/.bin/wasm-opt" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
-        --enable-sign-ext --enable-mutable-globals "$built/${EXAMPLE}_bg.wasm" -o "$out/${EXAMPLE}_bg.wasm"
+    if [ "$DEBUG" = 1 ]; then
+        cp "$built/${EXAMPLE}_bg.wasm" "$out/"
+    else
+        # simd128: the browser build has it (.cargo/config.toml).
+        "$NODE_DIR/node_modules/.bin/wasm-opt" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+            --enable-sign-ext --enable-mutable-globals --enable-simd \
+            "$built/${EXAMPLE}_bg.wasm" -o "$out/${EXAMPLE}_bg.wasm"
+    fi
     cp "$built/$EXAMPLE.js" "$out/"
     copy_assets "$out"
     # The page: the loading bar knows the wasm's size (a compressed response's Content-Length
@@ -74,11 +89,17 @@ ship_web() {
 }
 
 ship_desktop() {
-    cargo build --release --example "$EXAMPLE"
+    local profile=release
+    if [ "$DEBUG" = 1 ]; then
+        profile=debug
+        cargo build --example "$EXAMPLE"
+    else
+        cargo build --release --example "$EXAMPLE"
+    fi
     local out="$DIST/desktop"
     rm -rf "$out"
     mkdir -p "$out"
-    cp "$TARGET_DIR/release/examples/$EXAMPLE" "$out/"
+    cp "$TARGET_DIR/$profile/examples/$EXAMPLE" "$out/"
     # The binary looks for its files beside itself (see the example's asset_root).
     copy_assets "$out"
     echo "ship.sh: $EXAMPLE for the desktop in $out ($(du -sh "$out" | cut -f1)); run $out/$EXAMPLE"

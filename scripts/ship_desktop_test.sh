@@ -5,12 +5,13 @@
 # drawn, with --trace; the Chrome trace it writes must parse and hold frame, stage and system
 # spans, B/E pairs nested per thread.
 #
-# Usage: scripts/ship_desktop_test.sh [EXAMPLE]   (default render_demo; ships it first)
+# Usage: scripts/ship_desktop_test.sh [EXAMPLE] [--debug]   (default render_demo; ships it first,
+# --debug passed to scripts/ship.sh)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 EXAMPLE="${1:-render_demo}"
-bash scripts/ship.sh desktop "$EXAMPLE"
+bash scripts/ship.sh desktop "$EXAMPLE" "${@:2}"
 PLACE="$(mktemp -d -t layerw-ship-desktop-XXXXXX)"
 trap 'rm -rf "$PLACE"' EXIT
 cp -r "${LAYERW_DIST:-$ROOT/dist}/desktop/." "$PLACE/"

@@ -141,17 +141,18 @@ section "web net_arena (headless chromium: a browser client on the native server
 section "facade without the benchmarks' peers (cargo tree)" \
     bash -c 'tree="$(cargo tree -e normal,dev -p layerw --prefix none)" && ! grep -E "^(bevy_ecs|bevy_tasks|mimalloc|bumpalo|criterion|talc) " <<<"$tree"'
 
-# scripts/ship.sh web: render_demo's web-release wasm after wasm-opt with .br/.gz files beside
-# each file, served by nginx on 127.0.0.1 with docs/shipping-nginx.conf's server block, played
-# in headless chromium (WebGL2): frames drawn, no console errors, the .br files served with
-# their headers, the loading bar, the Chrome trace Blob of ?trace.
+# scripts/ship.sh web: render_demo's web build with .br/.gz files beside each file, served by
+# nginx on 127.0.0.1 with docs/shipping-nginx.conf's server block, played in headless chromium
+# (WebGL2): frames drawn, no console errors, the .br files served with their headers, the
+# loading bar, the Chrome trace Blob of ?trace. --debug: the dev build the web sections made
+# (the web-release build with LTO and wasm-opt is what ships; it would add about 10 minutes).
 section "ship web (dist/web on nginx, headless chromium)" \
-    bash -c 'bash scripts/ship.sh web render_demo && python3 scripts/ship_web_test.py dist/web render_demo'
+    bash -c 'bash scripts/ship.sh web render_demo --debug && python3 scripts/ship_web_test.py dist/web render_demo'
 
-# scripts/ship.sh desktop: render_demo's release binary and its assets, copied elsewhere and run
-# headless with --trace (the Chrome trace file is checked).
+# scripts/ship.sh desktop: render_demo's binary and its assets, copied elsewhere and run
+# headless with --trace (the Chrome trace file is checked); --debug, as above.
 section "ship desktop (dist/desktop elsewhere, headless, --trace)" \
-    bash scripts/ship_desktop_test.sh render_demo
+    bash scripts/ship_desktop_test.sh render_demo --debug
 
 # layerw-cook (meshoptimizer, C++) is a native tool: it is not built for the web, WASI or the
 # Windows cross-check (the engine loads cooked chains without it).
