@@ -17,6 +17,7 @@ pub mod platform;
 pub mod render;
 pub mod schedule;
 pub mod stream;
+pub mod text;
 pub mod walloc;
 
 pub use glam;

@@ -18,6 +18,7 @@ pub(crate) mod overlay;
 mod shadow;
 mod ssao;
 mod tonemap;
+mod ui;
 
 /// What the passes are made from: the device, the settings and the buffers the renderer
 /// writes each frame.
