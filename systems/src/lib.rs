@@ -35,6 +35,7 @@ mod render;
 mod shadow;
 mod stream;
 mod transform;
+pub mod ui;
 
 pub use anim::animate;
 pub use camera::{fly_camera, orbit_camera};
@@ -45,6 +46,7 @@ pub use memory::memory_report;
 pub use motion::{integrate_velocity, spin};
 pub use plugins::{
     CullPlugin, DefaultPlugins, DiagnosticsPlugin, ExtractPlugin, HeadlessPlugins, LodPlugin,
+    UiPlugin,
 };
 #[cfg(all(feature = "gpu", not(target_os = "wasi")))]
 pub use plugins::{RenderPlugin, RenderUnavailable};

@@ -90,7 +90,7 @@ impl TextBlock {
 /// let style = TextStyle { size: 32, ..Default::default() };
 /// let block = layout_text(Handle::for_tests(0), &font, &mut atlas, "Score 10", &style)?;
 /// assert_eq!(block.quads.len(), 7); // the space has no ink
-/// assert!(block.size.x > 100.0 && block.size.y >= 32.0);
+/// assert!(block.size.x > 80.0 && block.size.y >= 32.0);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn layout_text(
