@@ -227,3 +227,66 @@ impl GlyphAtlas {
         Ok((0, top))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn font() -> Font {
+        Font::from_bytes(include_bytes!("../../../assets/fonts/Cantarell-Regular.ttf").to_vec())
+            .expect("the bundled font parses")
+    }
+
+    #[test]
+    fn the_atlas_grows_in_height_keeps_glyphs_and_then_reports_full() {
+        let font = font();
+        let handle = Handle::for_tests(0);
+        let w = font.glyph_id('W');
+        let mut atlas = GlyphAtlas::default();
+        assert_eq!(atlas.height(), 256);
+        let first = atlas.glyph(handle, &font, w, 40).unwrap().unwrap();
+        let mut full = None;
+        for size in (60..=1000).step_by(20) {
+            match atlas.glyph(handle, &font, w, size) {
+                Ok(glyph) => assert!(glyph.is_some()),
+                Err(e) => {
+                    full = Some(e);
+                    break;
+                }
+            }
+        }
+        assert_eq!(atlas.height(), MAX_ATLAS_HEIGHT, "grew to its largest");
+        assert_eq!(
+            atlas.pixels().len(),
+            (ATLAS_WIDTH * MAX_ATLAS_HEIGHT) as usize
+        );
+        match full {
+            Some(AtlasError::Full { requested, atlas }) => {
+                assert_eq!(atlas, [ATLAS_WIDTH, MAX_ATLAS_HEIGHT]);
+                assert!(requested[1] > 100);
+            }
+            None => panic!("a thousand-pixel W never filled the atlas"),
+        }
+        // Growing never moved the first glyph.
+        assert_eq!(atlas.glyph(handle, &font, w, 40).unwrap(), Some(first));
+        let revision = atlas.revision();
+        atlas.clear();
+        assert!(atlas.is_empty() && atlas.revision() > revision);
+        // The solid block survives a clear.
+        assert_eq!(atlas.pixels()[ATLAS_WIDTH as usize + 1], 255);
+    }
+
+    #[test]
+    fn a_space_has_no_ink_and_is_remembered() {
+        let font = font();
+        let mut atlas = GlyphAtlas::default();
+        let space = font.glyph_id(' ');
+        let revision = atlas.revision();
+        assert_eq!(
+            atlas.glyph(Handle::for_tests(0), &font, space, 24),
+            Ok(None)
+        );
+        assert_eq!(atlas.len(), 1);
+        assert_eq!(atlas.revision(), revision, "nothing to upload");
+    }
+}
