@@ -6,7 +6,7 @@ use std::path::Path;
 
 use layerw_engine::app::App;
 use layerw_engine::asset::{AssetError, AssetPlugin, AssetServer, Assets, DecodeError, LoadState};
-use layerw_engine::text::{Font, FontError, GlyphAtlas, TextStyle, layout_text};
+use layerw_engine::text::{Font, FontError, FontPlugin, GlyphAtlas, TextStyle, layout_text};
 
 fn run_until_loaded(app: &mut App) {
     for _ in 0..60_000 {
@@ -34,7 +34,8 @@ fn a_ttf_loads_and_a_malformed_one_fails_typed() {
     let mut app = App::new();
     app.add_plugin(AssetPlugin {
         root: dir.to_string_lossy().into_owned(),
-    });
+    })
+    .add_plugin(FontPlugin);
     let good = AssetServer::load_in::<Font>(app.world(), "Cantarell-Regular.ttf");
     let bad = AssetServer::load_in::<Font>(app.world(), "broken.ttf");
     run_until_loaded(&mut app);

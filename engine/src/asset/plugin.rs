@@ -7,7 +7,6 @@ use super::{Asset, AssetServer, LOAD_STAGE};
 use crate::app::{App, Plugin};
 use crate::lod::{LoadedChain, LodAssets};
 use crate::render::{LoadedTexture, Materials, Mesh, MeshAssets, TextureAssets};
-use crate::text::Font;
 
 /// One asset kind: inserts its store (unless there is one) and adds its load system first
 /// in the Streaming stage. Add it for a game's own kinds, then register their loaders with
@@ -30,8 +29,9 @@ impl<T: Asset> Plugin for AssetKindPlugin<T> {
 }
 
 /// The asset layer: the stores ([`MeshAssets`], [`TextureAssets`], [`LodAssets`],
-/// [`Materials`], `Assets<Font>`; stores already inserted are kept), an [`AssetServer`] with
-/// the engine's loaders and the load systems for meshes, textures, LOD chains and fonts.
+/// [`Materials`]; stores already inserted are kept), an [`AssetServer`] with the engine's
+/// loaders and the load systems for meshes, textures and LOD chains. Fonts are
+/// [`FontPlugin`](crate::text::FontPlugin)'s, so apps without text do not ship a font parser.
 ///
 /// # Example
 /// ```
@@ -60,8 +60,7 @@ impl Plugin for AssetPlugin {
         }
         app.add_plugin(AssetKindPlugin::<Mesh>::default())
             .add_plugin(AssetKindPlugin::<LoadedTexture>::default())
-            .add_plugin(AssetKindPlugin::<LoadedChain>::default())
-            .add_plugin(AssetKindPlugin::<Font>::default());
+            .add_plugin(AssetKindPlugin::<LoadedChain>::default());
         debug_assert!(app.world().contains_resource::<LodAssets>());
         debug_assert!(app.world().contains_resource::<MeshAssets>());
         debug_assert!(app.world().contains_resource::<TextureAssets>());

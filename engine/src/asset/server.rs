@@ -109,15 +109,15 @@ impl AssetServer {
     }
 
     /// A server with the engine's loaders: meshes and LOD chains from `.lwlod`, colour
-    /// textures from `.png`, data textures from `.linear.png`, fonts from `.ttf` and `.otf`.
+    /// textures from `.png`, data textures from `.linear.png` (fonts come with
+    /// [`FontPlugin`](crate::text::FontPlugin)).
     pub fn with_engine_loaders(root: impl Into<String>) -> AssetServer {
         let mut server = AssetServer::new(root);
         server
             .add_loader(super::MeshLoader)
             .add_loader(super::LodChainLoader)
             .add_loader(super::PngTextureLoader::COLOR)
-            .add_loader(super::PngTextureLoader::LINEAR)
-            .add_loader(crate::text::FontLoader);
+            .add_loader(super::PngTextureLoader::LINEAR);
         server
     }
 

@@ -4,7 +4,11 @@
 use ab_glyph::{Font as _, FontArc, GlyphId, PxScale, ScaleFont as _};
 use core::fmt;
 
-use crate::asset::{Asset, AssetError, AssetLoader, Assets, DecodeError, Handle, LoadState};
+use crate::app::{App, Plugin};
+use crate::asset::{
+    Asset, AssetError, AssetKindPlugin, AssetLoader, AssetPlugin, AssetServer, Assets, DecodeError,
+    Handle, LoadState,
+};
 use crate::schedule::SystemContext;
 
 /// The largest font file [`FontLoader`] takes: 16 MiB (a UI font is usually under 1 MiB).
@@ -186,8 +190,7 @@ impl Asset for Font {
     }
 }
 
-/// Fonts from `.ttf` and `.otf` files ([`Font::from_bytes`]); the
-/// [`AssetPlugin`](crate::asset::AssetPlugin) registers it.
+/// Fonts from `.ttf` and `.otf` files ([`Font::from_bytes`]); [`FontPlugin`] registers it.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct FontLoader;
 
@@ -204,6 +207,34 @@ impl AssetLoader for FontLoader {
 
     fn load(&self, bytes: &[u8]) -> Result<Font, DecodeError> {
         Ok(Font::from_bytes(bytes.to_vec())?)
+    }
+}
+
+/// Fonts as assets: [`AssetPlugin`] (unless the app has it), the `Assets<Font>` store and its
+/// load system, and [`FontLoader`] on the [`AssetServer`]. Separate from [`AssetPlugin`] so that
+/// apps without text do not carry the font parser (about 30 KB of brotli'd wasm).
+///
+/// # Example
+/// ```
+/// use layerw_engine::app::App;
+/// use layerw_engine::asset::{AssetServer, Assets};
+/// use layerw_engine::text::{Font, FontPlugin};
+///
+/// let mut app = App::new();
+/// app.add_plugin(FontPlugin);
+/// let font = AssetServer::load_in::<Font>(app.world(), "../assets/fonts/Cantarell-Regular.ttf");
+/// assert!(app.world().resource::<Assets<Font>>().get(font).is_none()); // read off the frame
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FontPlugin;
+
+impl Plugin for FontPlugin {
+    fn build(&self, app: &mut App) {
+        app.add_plugin(AssetPlugin::default())
+            .add_plugin(AssetKindPlugin::<Font>::default());
+        app.world()
+            .resource_mut::<AssetServer>()
+            .add_loader(FontLoader);
     }
 }
 

@@ -14,5 +14,5 @@ mod layout;
 pub use anchor::Anchor;
 pub use atlas::{ATLAS_WIDTH, AtlasError, AtlasGlyph, GlyphAtlas, MAX_ATLAS_HEIGHT, SOLID_UV};
 pub use draw::{UiDrawList, UiQuad};
-pub use font::{Font, FontError, FontLoader, MAX_FONT_BYTES};
+pub use font::{Font, FontError, FontLoader, FontPlugin, MAX_FONT_BYTES};
 pub use layout::{TextAlign, TextBlock, TextStyle, layout_text};

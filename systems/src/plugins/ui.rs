@@ -4,13 +4,14 @@ use layerw_engine::app::{App, Plugin};
 use layerw_engine::asset::{AssetPlugin, AssetServer};
 use layerw_engine::platform::{ActionMap, InputPlugin};
 use layerw_engine::schedule::Stage;
-use layerw_engine::text::{Font, GlyphAtlas, UiDrawList};
+use layerw_engine::text::{Font, FontPlugin, GlyphAtlas, UiDrawList};
 
 use crate::ui::{MenuActivated, UiAction, UiFont, layout_ui, navigate_menus, ui_bindings};
 
 /// The UI layer: [`UiLabel`](crate::ui::UiLabel) and [`UiMenu`](crate::ui::UiMenu)
 /// components become quads of the [`UiDrawList`] (with glyphs in the [`GlyphAtlas`]) that the
-/// GPU renderer draws over the frame. Adds [`AssetPlugin`] (unless the app has it), the
+/// GPU renderer draws over the frame. Adds [`AssetPlugin`] (unless the app has it),
+/// [`FontPlugin`], the
 /// [`UiAction`] actions ([`InputPlugin<UiAction>`] with `bindings`), the [`MenuActivated`]
 /// event, [`navigate_menus`] (Update) and [`layout_ui`] (Render), and loads `font` through the
 /// [`AssetServer`] as the [`UiFont`] unless the app has inserted one.
@@ -53,7 +54,8 @@ impl Default for UiPlugin {
 
 impl Plugin for UiPlugin {
     fn build(&self, app: &mut App) {
-        app.add_plugin(AssetPlugin::default());
+        app.add_plugin(AssetPlugin::default())
+            .add_plugin(FontPlugin);
         app.add_plugin(InputPlugin {
             bindings: self.bindings.clone(),
         });
