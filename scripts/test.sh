@@ -70,7 +70,7 @@ section "clippy (native, all targets)" \
 
 # Unit, integration and doc tests of every workspace crate.
 section "clippy (wasm32-unknown-unknown: the web runner, the web renderer, the web examples)" \
-    cargo clippy -p layerw --lib --example input_playground --example render_demo --example bench_cubes --example net_arena --example stream_demo --example bench_stream --example sim_headless --example showcase --target wasm32-unknown-unknown -- -D warnings
+    cargo clippy -p layerw --lib --example input_playground --example render_demo --example bench_cubes --example net_arena --example stream_demo --example bench_stream --example sim_headless --example showcase --example ui_demo --target wasm32-unknown-unknown -- -D warnings
 
 # LAYERW_REQUIRE_GPU: the golden-image tests fail, not skip, without an adapter (setup.sh
 # installs lavapipe, Vulkan on the CPU). LAYERW_REQUIRE_NGINX: the streaming tests fail, not

@@ -99,7 +99,7 @@ pub mod prelude {
     pub use layerw_net::stats::NetStats;
     pub use layerw_systems::{
         CullPlugin, DefaultPlugins, DiagnosticsPlugin, ExtractPlugin, FrameTimes, HeadlessPlugins,
-        LodPlugin, ShadowBounds, integrate_velocity, memory_report, spin, sync_transform,
+        LodPlugin, ShadowBounds, UiPlugin, integrate_velocity, memory_report, spin, sync_transform,
     };
     #[cfg(all(feature = "gpu", not(target_os = "wasi")))]
     pub use layerw_systems::{RenderPlugin, RenderUnavailable};

@@ -18,6 +18,7 @@ pub mod profile;
 pub mod render;
 pub mod schedule;
 pub mod stream;
+pub mod text;
 pub mod walloc;
 
 pub use glam;

@@ -36,6 +36,7 @@ mod shadow;
 mod skinned;
 mod stream;
 mod transform;
+pub mod ui;
 
 pub use anim::animate;
 pub use camera::{fly_camera, orbit_camera};
@@ -46,6 +47,7 @@ pub use memory::memory_report;
 pub use motion::{integrate_velocity, spin};
 pub use plugins::{
     CullPlugin, DefaultPlugins, DiagnosticsPlugin, ExtractPlugin, HeadlessPlugins, LodPlugin,
+    UiPlugin,
 };
 #[cfg(all(feature = "gpu", not(target_os = "wasi")))]
 pub use plugins::{RenderPlugin, RenderUnavailable};

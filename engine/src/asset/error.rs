@@ -4,6 +4,7 @@ use core::fmt;
 
 use crate::lod::LodChainError;
 use crate::render::{MeshError, TextureError};
+use crate::text::FontError;
 
 /// Why a loader refused an asset's bytes: the kind's own error inside.
 #[non_exhaustive]
@@ -15,6 +16,8 @@ pub enum DecodeError {
     Texture(TextureError),
     /// The LOD chain file is malformed.
     LodChain(LodChainError),
+    /// The font file is malformed.
+    Font(FontError),
     /// A game's own loader refused the bytes.
     Custom(String),
 }
@@ -25,6 +28,7 @@ impl fmt::Display for DecodeError {
             DecodeError::Mesh(e) => write!(f, "invalid mesh: {e}"),
             DecodeError::Texture(e) => write!(f, "invalid texture: {e}"),
             DecodeError::LodChain(e) => write!(f, "invalid LOD chain: {e}"),
+            DecodeError::Font(e) => write!(f, "invalid font: {e}"),
             DecodeError::Custom(e) => f.write_str(e),
         }
     }
@@ -41,6 +45,12 @@ impl From<MeshError> for DecodeError {
 impl From<TextureError> for DecodeError {
     fn from(e: TextureError) -> Self {
         DecodeError::Texture(e)
+    }
+}
+
+impl From<FontError> for DecodeError {
+    fn from(e: FontError) -> Self {
+        DecodeError::Font(e)
     }
 }
 

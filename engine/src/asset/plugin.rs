@@ -30,7 +30,8 @@ impl<T: Asset> Plugin for AssetKindPlugin<T> {
 
 /// The asset layer: the stores ([`MeshAssets`], [`TextureAssets`], [`LodAssets`],
 /// [`Materials`]; stores already inserted are kept), an [`AssetServer`] with the engine's
-/// loaders and the load systems for meshes, textures and LOD chains.
+/// loaders and the load systems for meshes, textures and LOD chains. Fonts are
+/// [`FontPlugin`](crate::text::FontPlugin)'s, so apps without text do not ship a font parser.
 ///
 /// # Example
 /// ```

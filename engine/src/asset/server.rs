@@ -109,7 +109,8 @@ impl AssetServer {
     }
 
     /// A server with the engine's loaders: meshes and LOD chains from `.lwlod`, colour
-    /// textures from `.png`, data textures from `.linear.png`.
+    /// textures from `.png`, data textures from `.linear.png` (fonts come with
+    /// [`FontPlugin`](crate::text::FontPlugin)).
     pub fn with_engine_loaders(root: impl Into<String>) -> AssetServer {
         let mut server = AssetServer::new(root);
         server

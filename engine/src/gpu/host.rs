@@ -12,6 +12,7 @@ use crate::render::{
     FrameStats, Materials, MeshAssets, OverlayLines, OverlayText, RenderQueue, StatsOverlay,
     TextureAssets,
 };
+use crate::text::{GlyphAtlas, UiDrawList};
 use crate::walloc::Tier;
 
 /// What the last frame drew and how long the GPU side took, stored on the world as a resource.
@@ -66,7 +67,8 @@ enum State {
     Failed,
 }
 
-/// The GPU side of an app. It draws the world's [`RenderQueue`] after every frame, uploading
+/// The GPU side of an app. It draws the world's [`RenderQueue`] after every frame, with the UI
+/// layer ([`UiDrawList`], glyphs from the [`GlyphAtlas`]) and the stats overlay over it, uploading
 /// the world's [`MeshAssets`], [`TextureAssets`] and [`Materials`] whenever they change and
 /// freeing the GPU copies of meshes and textures removed there; it publishes what is resident
 /// as the [`GpuResidency`](super::GpuResidency) resource.
@@ -190,6 +192,12 @@ impl GpuRenderer {
             }
             _ if ready.renderer.has_overlay() => ready.renderer.set_overlay(&ready.gpu, &[]),
             _ => {}
+        }
+        if let (Ok(atlas), Ok(ui)) = (
+            world.try_resource::<GlyphAtlas>(),
+            world.try_resource::<UiDrawList>(),
+        ) {
+            ready.renderer.set_ui(&ready.gpu, &atlas, &ui.quads);
         }
         if let (Ok(assets), Ok(queue)) = (
             world.try_resource::<MeshAssets>(),

@@ -18,6 +18,7 @@ use crate::render::{
     FrameDesc, FrameStats, GlyphQuad, GpuInstance, MAX_MATERIALS, MAX_POINT_LIGHTS,
     MAX_SHADOW_CASCADES, MaterialParams, MeshHandle, TextureAssets, TextureHandle,
 };
+use crate::text::{GlyphAtlas, UiQuad};
 
 mod frame;
 mod output;
@@ -491,8 +492,16 @@ impl Renderer {
         !self.overlay.is_empty()
     }
 
-    /// Draw calls of one tonemap pass: the full-screen triangle, and the overlay if any.
+    /// Sets the UI layer drawn over every later frame, under the debug overlay: `quads` (an
+    /// empty slice removes it) with the coverage of `atlas`, uploaded again only when its
+    /// [`revision`](GlyphAtlas::revision) or size changed since the last call.
+    pub fn set_ui(&mut self, gpu: &GpuContext, atlas: &GlyphAtlas, quads: &[UiQuad]) {
+        self.overlay.ui.set(gpu, atlas, quads);
+    }
+
+    /// Draw calls of one tonemap pass: the full-screen triangle, the UI layer and the overlay
+    /// when they have quads.
     pub fn present_draw_calls(&self) -> u32 {
-        1 + u32::from(self.has_overlay())
+        1 + self.overlay.draw_calls()
     }
 }

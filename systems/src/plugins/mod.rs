@@ -8,6 +8,8 @@
 //!   on [`ExtractPlugin`].
 //! * [`LodPlugin`], [`CullPlugin`]: the Lod and Culling stages.
 //! * [`DiagnosticsPlugin`]: the stats overlay and its key, memory reports.
+//! * [`UiPlugin`]: text labels and menus over the frame (fonts, focus from keys, pads and
+//!   the mouse).
 //! * [`DefaultPlugins`]: a windowed 3D app; [`HeadlessPlugins`]: the same without a window
 //!   or a GPU (servers, tests, WASI).
 //!
@@ -24,6 +26,7 @@ mod extract;
 mod lod;
 #[cfg(all(feature = "gpu", not(target_os = "wasi")))]
 mod render;
+mod ui;
 
 pub use cull::CullPlugin;
 pub use defaults::{DefaultPlugins, HeadlessPlugins};
@@ -32,3 +35,4 @@ pub use extract::ExtractPlugin;
 pub use lod::LodPlugin;
 #[cfg(all(feature = "gpu", not(target_os = "wasi")))]
 pub use render::{RenderPlugin, RenderUnavailable};
+pub use ui::UiPlugin;

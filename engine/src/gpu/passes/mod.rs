@@ -19,6 +19,7 @@ mod shadow;
 mod skinned;
 mod ssao;
 mod tonemap;
+mod ui;
 
 /// What the passes are made from: the device, the settings and the buffers the renderer
 /// writes each frame.

@@ -1,18 +1,22 @@
-//! The overlay pass: text quads ([`GlyphQuad`]) drawn with alpha blending into the tonemap
-//! pass's target, after the frame. Works on every backend (one R8 atlas, instanced quads from a
-//! vertex buffer: nothing WebGL2 lacks).
+//! The overlay pass: the UI layer ([`UiPass`]) then the debug text quads ([`GlyphQuad`]) drawn
+//! with alpha blending into the tonemap pass's target, after the frame. Works on every backend
+//! (one R8 atlas, instanced quads from a vertex buffer: nothing WebGL2 lacks).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 
 use glam::UVec2;
 
+use super::ui::UiPass;
 use super::{FLOAT, sampler_entry, texture_entry, uniform_entry};
 use crate::gpu::GpuContext;
 use crate::render::{GLYPH_COUNT, GLYPH_SIZE, GlyphQuad, font_atlas};
 
-/// The font atlas, the quads of the current overlay, and a pipeline per target format.
+/// The UI layer under it, the font atlas, the quads of the current overlay, and a pipeline per
+/// target format.
 pub(crate) struct OverlayPass {
+    /// The game's UI (text from fonts, boxes), drawn first.
+    pub(crate) ui: UiPass,
     group: wgpu::BindGroup,
     layout: wgpu::BindGroupLayout,
     shader: wgpu::ShaderModule,
@@ -99,7 +103,8 @@ impl OverlayPass {
                 include_str!("../../../../shaders/overlay.wgsl").into(),
             ),
         });
-        let pass = OverlayPass {
+        let mut pass = OverlayPass {
+            ui: UiPass::new(gpu, resolution),
             group,
             layout,
             shader,
@@ -122,7 +127,8 @@ impl OverlayPass {
     }
 
     /// The internal resolution the quads' pixels are in.
-    pub(crate) fn resize(&self, gpu: &GpuContext, resolution: UVec2) {
+    pub(crate) fn resize(&mut self, gpu: &GpuContext, resolution: UVec2) {
+        self.ui.resize(gpu, resolution);
         let params = [resolution.x as f32, resolution.y as f32, 0.0, 0.0];
         gpu.queue
             .write_buffer(&self.params, 0, bytemuck::cast_slice(&params));
@@ -141,18 +147,26 @@ impl OverlayPass {
         self.count = quads.len() as u32;
     }
 
-    /// Whether there is anything to draw.
+    /// Whether the debug overlay has nothing to draw (the UI layer aside).
     pub(crate) fn is_empty(&self) -> bool {
         self.count == 0
     }
 
-    /// Draws the quads into `pass` (a pass on a target of `format`).
+    /// The draw calls [`draw`](Self::draw) makes: one for the UI layer, one for the debug
+    /// text, each when it has quads.
+    pub(crate) fn draw_calls(&self) -> u32 {
+        u32::from(!self.ui.is_empty()) + u32::from(!self.is_empty())
+    }
+
+    /// Draws the UI layer, then the debug quads over it, into `pass` (a pass on a target of
+    /// `format`).
     pub(crate) fn draw(
         &self,
         device: &wgpu::Device,
         pass: &mut wgpu::RenderPass<'_>,
         format: wgpu::TextureFormat,
     ) {
+        self.ui.draw(device, pass, format);
         if self.count == 0 {
             return;
         }

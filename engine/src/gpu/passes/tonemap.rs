@@ -227,5 +227,5 @@ pub(super) fn draw_output(
     // The overlay goes into the same pass, over the finished frame, in its viewport.
     let overlay = ctx.frame.overlay;
     overlay.draw(ctx.device, &mut pass, format);
-    stats.draw_calls += u32::from(!overlay.is_empty());
+    stats.draw_calls += overlay.draw_calls();
 }
