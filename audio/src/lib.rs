@@ -4,7 +4,7 @@
 //! machines without a sound device).
 //!
 //! * [`AudioPlugin`]: `.ogg` / `.wav` files as [`Sound`] assets, the [`Audio`] resource, the
-//!   [`audio_system`].
+//!   [`audio_start_system`] and [`audio_system`].
 //! * [`Audio`]: [`play`](Audio::play) a sound once or looped on a [`Bus`], [`stop`](Audio::stop)
 //!   it, [`set_volume`](Audio::set_volume) per bus, the [`AudioState`], the offline mix.
 //! * [`AudioListener`] and [`AudioEmitter`]: components for positional sound.
@@ -42,7 +42,7 @@ pub use backend::{AudioOutput, BackendError, EngineBackend, EngineBackendSetting
 pub use mixer::Playback;
 pub use plugin::{AudioPlugin, AudioStart};
 pub use sound::{DEFAULT_MAX_SOUND_BYTES, Sound, SoundLoader};
-pub use spatial::{AudioEmitter, AudioListener, audio_system};
+pub use spatial::{AudioEmitter, AudioListener, audio_start_system, audio_system};
 
 /// The offline output's default rate, and the rate sounds are usually recorded at.
 pub const DEFAULT_SAMPLE_RATE: u32 = 48_000;

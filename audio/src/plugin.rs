@@ -4,7 +4,7 @@ use layerw_engine::app::{App, Plugin};
 use layerw_engine::asset::{AssetKindPlugin, AssetPlugin, AssetServer};
 use layerw_engine::schedule::Stage;
 
-use crate::{Audio, AudioOutput, Sound, SoundLoader, audio_system};
+use crate::{Audio, AudioOutput, Sound, SoundLoader, audio_start_system, audio_system};
 
 /// When the output opens.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,7 +30,8 @@ impl Default for AudioStart {
 
 /// Audio: `.ogg` and `.wav` files load as [`Sound`] assets through the [`AssetServer`]
 /// ([`AssetPlugin`] is added where absent), the [`Audio`] resource plays them on buses, and
-/// [`audio_system`] (last in the Render stage) moves the [`AudioListener`](crate::AudioListener)
+/// [`audio_start_system`] (last in Input) opens the output at the first gesture when asked to
+/// wait for one, and [`audio_system`] (last in Render) moves the [`AudioListener`](crate::AudioListener)
 /// and the [`AudioEmitter`](crate::AudioEmitter)s. Where no sound device opens the app runs on
 /// in silence and [`Audio::state`] holds the reason.
 ///
@@ -72,6 +73,7 @@ impl Plugin for AudioPlugin {
             let _ = audio.start();
         }
         app.insert_resource(audio)
+            .add_system(Stage::Input, audio_start_system())
             .add_system(Stage::Render, audio_system());
     }
 }

@@ -1,6 +1,6 @@
 //! Positional sound: the [`AudioListener`] and [`AudioEmitter`] components, and
-//! [`audio_system`], which keeps the mixer in step with them (and the gesture, and the
-//! offline mix) every frame.
+//! [`audio_system`], which keeps the mixer in step with them (and renders the offline mix)
+//! every frame; [`audio_start_system`] opens the output at the first gesture.
 
 use glam::{Quat, Vec3};
 use kira::Tween;
@@ -86,9 +86,9 @@ fn listener_pose(ctx: &SystemContext<'_>) -> Option<(Vec3, Quat)> {
 
 /// A key, button or finger went down or up this frame (the browser's user activation).
 fn user_gesture(ctx: &SystemContext<'_>) -> bool {
-    let key = ctx
-        .try_resource::<Keyboard>()
-        .is_ok_and(|keys| keys.pressed_keys().next().is_some());
+    let key = ctx.try_resource::<Keyboard>().is_ok_and(|keys| {
+        keys.pressed_keys().next().is_some() || keys.just_released_keys().next().is_some()
+    });
     let button = ctx.try_resource::<Mouse>().is_ok_and(|mouse| {
         [MouseButton::Left, MouseButton::Right, MouseButton::Middle]
             .into_iter()
@@ -172,12 +172,12 @@ fn sync_emitters(ctx: &SystemContext<'_>, mixer: &mut Mixer, sounds: Option<&Ass
     emitters.retain(|_, voice| voice.seen);
 }
 
-/// The audio system ([`AudioPlugin`](crate::AudioPlugin) adds it last in the Render stage,
-/// after transforms are final): starts the output at the first gesture when it waits for one,
-/// moves the listener to its entity, starts, moves and stops the emitters, forgets finished
-/// playbacks and, offline, renders the frame's share of the mix.
-pub fn audio_system() -> System {
-    System::new("layerw::audio", |ctx| {
+/// Starts the output at the first key press, click or touch when it waits for one
+/// ([`AudioStart::OnFirstGesture`](crate::AudioStart::OnFirstGesture)). The plugin adds it
+/// last in the Input stage, after the input resources are updated and before the game's
+/// systems, so the sound a gesture asks for plays.
+pub fn audio_start_system() -> System {
+    System::new("layerw::audio_start", |ctx| {
         let Ok(mut audio) = ctx.try_resource_mut::<Audio>() else {
             return;
         };
@@ -185,6 +185,22 @@ pub fn audio_system() -> System {
             // A failure is logged and kept in the state: the app runs on in silence.
             let _ = audio.start();
         }
+    })
+    .last()
+    .writes_resource::<Audio>()
+    .reads_resource::<Keyboard>()
+    .reads_resource::<Mouse>()
+    .reads_resource::<Touches>()
+}
+
+/// The audio system ([`AudioPlugin`](crate::AudioPlugin) adds it last in the Render stage,
+/// after transforms are final): moves the listener to its entity, starts, moves and stops the emitters, forgets finished
+/// playbacks and, offline, renders the frame's share of the mix.
+pub fn audio_system() -> System {
+    System::new("layerw::audio", |ctx| {
+        let Ok(mut audio) = ctx.try_resource_mut::<Audio>() else {
+            return;
+        };
         if !audio.is_running() {
             return;
         }
@@ -207,9 +223,6 @@ pub fn audio_system() -> System {
     .last()
     .writes_resource::<Audio>()
     .reads_resource::<Assets<Sound>>()
-    .reads_resource::<Keyboard>()
-    .reads_resource::<Mouse>()
-    .reads_resource::<Touches>()
     .reads_resource::<Time>()
     .reads::<AudioListener>()
     .reads::<AudioEmitter>()

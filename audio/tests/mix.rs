@@ -14,7 +14,8 @@ use layerw_engine::asset::{
     AssetError, AssetPlugin, AssetServer, Assets, DecodeError, Handle, LoadState, SoundError,
 };
 use layerw_engine::ecs::Entity;
-use layerw_engine::platform::{ButtonState, InputEvent, MouseButton};
+use layerw_engine::platform::{ButtonState, InputEvent, KeyCode, Mouse, MouseButton};
+use layerw_engine::schedule::{Res, ResMut, Stage};
 
 const RATE: u32 = 48_000;
 const FRAME: f64 = 1.0 / 60.0;
@@ -268,10 +269,27 @@ fn an_audio_listener_wins_over_the_camera() {
     assert!(rms(&mix, 0) > 2.0 * rms(&mix, 1));
 }
 
+/// What the game's click handler got back.
+#[derive(Default)]
+struct ClickResults(Vec<Result<(), AudioError>>);
+
 #[test]
 fn the_first_gesture_starts_the_output() {
     let mut app = app_with(AudioStart::OnFirstGesture);
     let click = load(&mut app, "click.wav");
+    // A game system that plays the click when the mouse button goes down.
+    app.insert_resource(ClickResults::default()).add_system(
+        Stage::Update,
+        move |mouse: Res<Mouse>,
+              sounds: Res<Assets<Sound>>,
+              mut audio: ResMut<Audio>,
+              mut results: ResMut<ClickResults>| {
+            if mouse.just_pressed(MouseButton::Left) {
+                let played = audio.play(&sounds, click, PlaySound::once(Bus::Effects));
+                results.0.push(played.map(|_| ()));
+            }
+        },
+    );
     assert_eq!(
         *app.world().resource::<Audio>().state(),
         AudioState::WaitingForGesture
@@ -294,8 +312,24 @@ fn the_first_gesture_starts_the_output() {
         *app.world().resource::<Audio>().state(),
         AudioState::Running
     );
+    assert_eq!(
+        app.world().resource::<ClickResults>().0,
+        vec![Ok(())],
+        "the click that starts the output plays"
+    );
     assert!(both(&mix) > 0.1, "the queued loop starts with the output");
     assert!(app.world().resource_mut::<Audio>().is_playing(queued));
+}
+
+#[test]
+fn a_key_tapped_within_one_frame_is_a_gesture() {
+    let mut app = app_with(AudioStart::OnFirstGesture);
+    run(&mut app, 2);
+    assert!(!app.world().resource::<Audio>().is_running());
+    app.push_event(InputEvent::key_pressed(KeyCode::Space));
+    app.push_event(InputEvent::key_released(KeyCode::Space));
+    run(&mut app, 1);
+    assert!(app.world().resource::<Audio>().is_running());
 }
 
 #[test]

@@ -213,6 +213,12 @@ impl Keyboard {
         self.keys.iter_pressed()
     }
 
+    /// Every key released this frame, in key-code order (a key tapped within one frame is
+    /// here and not in [`pressed_keys`](Self::pressed_keys)).
+    pub fn just_released_keys(&self) -> impl Iterator<Item = KeyCode> + '_ {
+        self.keys.iter_just_released()
+    }
+
     /// The text typed this frame (IME commits and character keys), in order.
     pub fn text(&self) -> &str {
         &self.text
