@@ -71,7 +71,7 @@ fn click_and_mute(
 ) {
     let auto = demo
         .auto_click_every
-        .is_some_and(|every| time.frame() % every == 0);
+        .is_some_and(|every| time.frame().is_multiple_of(every));
     if keys.just_pressed(KeyCode::Space) || mouse.just_pressed(MouseButton::Left) || auto {
         match audio.play(&store, sounds.click, PlaySound::once(Bus::Effects)) {
             Ok(_) => demo.clicks += 1,
@@ -217,7 +217,7 @@ fn native_main() {
         println!("{}", state_json(app.world()));
     } else {
         app.add_frame_hook(|world| {
-            if world.resource::<Time>().frame() % 300 == 0 {
+            if world.resource::<Time>().frame().is_multiple_of(300) {
                 println!("{}", state_json(world));
             }
         });
