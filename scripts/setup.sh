@@ -26,6 +26,7 @@ as_root() {
 # --------------------------------------------------------------------------------------------
 APT_PACKAGES=(
     libudev-dev                     # gilrs (gamepads) links libudev
+    libasound2-dev                  # layerw-audio: cpal links ALSA (alsa-sys finds it with pkg-config)
     pkg-config                      # finds libudev for gilrs' build
     xvfb xauth xdotool imagemagick  # desktop tests: a real X window, injected input, screenshots
     chromium chromium-driver        # web tests: headless chromium driven through WebDriver

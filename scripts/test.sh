@@ -72,6 +72,11 @@ section "clippy (native, all targets)" \
 section "clippy (wasm32-unknown-unknown: the web runner, the web renderer, the web examples)" \
     cargo clippy -p layerw --lib --example input_playground --example render_demo --example bench_cubes --example net_arena --example stream_demo --example bench_stream --example sim_headless --example showcase --example ui_demo --target wasm32-unknown-unknown -- -D warnings
 
+# Audio is off by default (the facade's `audio` feature): its crate with kira's Web Audio
+# backend, and the example that uses it, natively and for the browser.
+section "clippy (audio: native and wasm32-unknown-unknown)" \
+    bash -c 'cargo clippy -p layerw --features audio --example audio_demo -- -D warnings && cargo clippy -p layerw-audio -p layerw --features audio --example audio_demo --target wasm32-unknown-unknown -- -D warnings'
+
 # LAYERW_REQUIRE_GPU: the golden-image tests fail, not skip, without an adapter (setup.sh
 # installs lavapipe, Vulkan on the CPU). LAYERW_REQUIRE_NGINX: the streaming tests fail, not
 # skip, without nginx and python3 (setup.sh installs nginx; the tests start their own on
@@ -153,6 +158,11 @@ section "ship web (dist/web on nginx, headless chromium)" \
 # headless with --trace (the Chrome trace file is checked); --debug, as above.
 section "ship desktop (dist/desktop elsewhere, headless, --trace)" \
     bash scripts/ship_desktop_test.sh render_demo --debug
+# audio_demo natively with its offline mix (no sound device needed), then its wasm in headless
+# chromium WITHOUT the autoplay override: no AudioContext before a trusted click, one running after it,
+# the click that starts it plays, no console errors.
+section "web audio (headless chromium: the first gesture starts the AudioContext)" \
+    bash -c 'cargo run --features audio --example audio_demo -- --headless --frames 120 && bash scripts/web.sh audio_demo && python3 scripts/web_audio_test.py'
 
 # layerw-cook (meshoptimizer, C++) is a native tool: it is not built for the web, WASI or the
 # Windows cross-check (the engine loads cooked chains without it).

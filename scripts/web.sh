@@ -7,6 +7,9 @@
 # one a line; blank lines and `#` comments skipped) and copied under the same paths into the
 # output folder, so `assets/x.lwlod` is fetched from `<page folder>/assets/x.lwlod`.
 #
+# Cargo features an example needs beyond the defaults (its `required-features`) are named in
+# web/<example>/features.txt (one line, space-separated), e.g. `audio` for audio_demo.
+#
 # Usage: scripts/web.sh [EXAMPLE] [--release]   (--release: the web-release profile, then
 # wasm-opt -Oz when binaryen is installed, see scripts/wasm-size.sh)
 set -euo pipefail
@@ -19,6 +22,9 @@ if [ "${2:-}" = "--release" ]; then PROFILE=web-release; FLAGS=(--profile web-re
 TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 OUT="$TARGET_DIR/web/$EXAMPLE"
 
+if [ -f "web/$EXAMPLE/features.txt" ]; then
+    FLAGS+=(--features "$(xargs < "web/$EXAMPLE/features.txt")")
+fi
 cargo build --example "$EXAMPLE" --target wasm32-unknown-unknown ${FLAGS[@]+"${FLAGS[@]}"}
 rm -rf "$OUT"
 mkdir -p "$OUT"

@@ -23,6 +23,8 @@
 //! ```
 #![warn(missing_docs)]
 
+#[cfg(feature = "audio")]
+pub use layerw_audio as audio;
 pub use layerw_components as components;
 pub use layerw_engine as engine;
 pub use layerw_engine::platform;
@@ -70,6 +72,11 @@ static ALLOC: walloc::WallocGlobal = walloc::WallocGlobal;
 /// ```
 pub mod prelude {
     pub use glam::{Mat4, Quat, UVec2, Vec2, Vec3, Vec4};
+    #[cfg(feature = "audio")]
+    pub use layerw_audio::{
+        Audio, AudioEmitter, AudioError, AudioListener, AudioOutput, AudioPlugin, AudioStart,
+        AudioState, Bus, PlaySound, Playback, Sound,
+    };
     pub use layerw_components::{AngularVelocity, Position, Rotation, Transform, Velocity};
     pub use layerw_engine::app::{
         App, AppExit, HeadlessRun, Plugin, RunError, RunReport, StopReason, Timestep,

@@ -18,6 +18,8 @@ pub enum DecodeError {
     LodChain(LodChainError),
     /// The font file is malformed.
     Font(FontError),
+    /// The sound file is malformed or in a format the audio loader does not decode.
+    Sound(SoundError),
     /// A game's own loader refused the bytes.
     Custom(String),
 }
@@ -29,6 +31,7 @@ impl fmt::Display for DecodeError {
             DecodeError::Texture(e) => write!(f, "invalid texture: {e}"),
             DecodeError::LodChain(e) => write!(f, "invalid LOD chain: {e}"),
             DecodeError::Font(e) => write!(f, "invalid font: {e}"),
+            DecodeError::Sound(e) => write!(f, "invalid sound: {e}"),
             DecodeError::Custom(e) => f.write_str(e),
         }
     }
@@ -54,11 +57,51 @@ impl From<FontError> for DecodeError {
     }
 }
 
+impl From<SoundError> for DecodeError {
+    fn from(e: SoundError) -> Self {
+        DecodeError::Sound(e)
+    }
+}
+
 impl From<LodChainError> for DecodeError {
     fn from(e: LodChainError) -> Self {
         DecodeError::LodChain(e)
     }
 }
+
+/// Why a sound file did not decode (the audio crate's loader; the engine itself decodes no
+/// sound, so the reasons are stated without the decoder's types).
+#[non_exhaustive]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SoundError {
+    /// The bytes are no container the loader reads (OGG, WAV), or hold no audio track.
+    UnknownFormat,
+    /// The container holds a codec this build does not decode.
+    UnsupportedCodec(String),
+    /// The stream does not state its sample rate (or states zero).
+    UnknownSampleRate,
+    /// More channels than stereo, or a layout the mixer cannot place.
+    UnsupportedChannels,
+    /// The stream decoded to no samples.
+    Empty,
+    /// The bytes are malformed: the decoder's message.
+    Malformed(String),
+}
+
+impl fmt::Display for SoundError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SoundError::UnknownFormat => f.write_str("not an OGG or WAV file with an audio track"),
+            SoundError::UnsupportedCodec(codec) => write!(f, "unsupported codec: {codec}"),
+            SoundError::UnknownSampleRate => f.write_str("the sample rate is unknown"),
+            SoundError::UnsupportedChannels => f.write_str("only mono and stereo are supported"),
+            SoundError::Empty => f.write_str("no samples"),
+            SoundError::Malformed(message) => write!(f, "malformed: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for SoundError {}
 
 /// Why an asset is in the [`Failed`](super::LoadState::Failed) state.
 #[non_exhaustive]

@@ -15,7 +15,7 @@ mod plugin;
 mod server;
 mod store;
 
-pub use error::{AssetError, DecodeError};
+pub use error::{AssetError, DecodeError, SoundError};
 pub use handle::Handle;
 pub use kind::Asset;
 pub use loader::{AssetLoader, DEFAULT_MAX_BYTES, LodChainLoader, MeshLoader, PngTextureLoader};

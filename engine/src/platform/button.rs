@@ -78,6 +78,11 @@ impl<T: Ord + Copy> ButtonInput<T> {
         self.pressed.iter().copied()
     }
 
+    /// Every button released this frame, in order.
+    pub fn iter_just_released(&self) -> impl Iterator<Item = T> + '_ {
+        self.just_released.iter().copied()
+    }
+
     /// Starts a new frame: forgets the presses and releases of the last one.
     pub fn end_frame(&mut self) {
         self.just_pressed.clear();

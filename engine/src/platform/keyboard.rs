@@ -213,6 +213,24 @@ impl Keyboard {
         self.keys.iter_pressed()
     }
 
+    /// Every key released this frame, in key-code order (a key tapped within one frame is
+    /// here and not in [`pressed_keys`](Self::pressed_keys)).
+    ///
+    /// ```
+    /// use layerw_engine::platform::{KeyCode, Keyboard};
+    ///
+    /// let mut keyboard = Keyboard::default();
+    /// keyboard.press(KeyCode::Space);
+    /// keyboard.release(KeyCode::Space);
+    /// assert_eq!(keyboard.pressed_keys().count(), 0);
+    /// assert_eq!(keyboard.just_released_keys().collect::<Vec<_>>(), [KeyCode::Space]);
+    /// keyboard.end_frame();
+    /// assert_eq!(keyboard.just_released_keys().count(), 0);
+    /// ```
+    pub fn just_released_keys(&self) -> impl Iterator<Item = KeyCode> + '_ {
+        self.keys.iter_just_released()
+    }
+
     /// The text typed this frame (IME commits and character keys), in order.
     pub fn text(&self) -> &str {
         &self.text
