@@ -1,6 +1,8 @@
 //! LogPlugin's Chrome trace to a file (tracing-chrome): an app's frames, stages and systems in
 //! the Trace Event Format, complete once the app is dropped. One test: the subscriber is global
-//! to the process.
+//! to the process. Native only: wasm has no trace file (the browser keeps the events in
+//! memory, `chrome_trace_memory.rs`).
+#![cfg(not(target_family = "wasm"))]
 
 #[path = "support/trace_events.rs"]
 mod trace_events;
