@@ -5,6 +5,7 @@
 use glam::{Vec3, Vec4};
 use gltf::accessor::{DataType, Dimensions};
 use gltf::animation::util::ReadOutputs;
+use gltf::json::validation::Checked;
 use layerw_engine::anim::{Channel, ChannelTarget, Clip, Interpolation};
 
 use crate::source::check_accessor;
@@ -29,6 +30,16 @@ pub(crate) fn read_clips(gltf: &gltf::Gltf, buffers: &[Vec<u8>]) -> Result<Vec<C
             if !in_range {
                 return Err(format!(
                     "animation {} channel {c}: a node, sampler or accessor index out of range",
+                    animation.index()
+                ));
+            }
+            // ... and unwrap the target path and the interpolation (found by the gltf_scene
+            // fuzzer: an unknown path panicked inside gltf 1.4.1).
+            let known = matches!(channel.target.path, Checked::Valid(_))
+                && sampler.is_some_and(|s| matches!(s.interpolation, Checked::Valid(_)));
+            if !known {
+                return Err(format!(
+                    "animation {} channel {c}: an unknown target path or interpolation",
                     animation.index()
                 ));
             }

@@ -434,6 +434,20 @@ fn what_the_formats_cannot_carry_is_a_typed_error() {
         matches!(&err, CookError::Gltf { message, .. } if message.contains("animation 0 channel 0")),
         "{err}"
     );
+    // An unknown target path or interpolation is a typed error (gltf 1.4.1 unwraps both; the
+    // gltf_scene fuzzer found the path).
+    for (path, interpolation) in [("position", "LINEAR"), ("translation", "SMOOTH")] {
+        let animated = format!(
+            r#", "animations": [{{"channels": [{{"sampler": 0,
+                "target": {{"node": 0, "path": "{path}"}}}}],
+              "samplers": [{{"input": 0, "output": 0, "interpolation": "{interpolation}"}}]}}]"#
+        );
+        let err = load_scene_bytes(scene_gltf(plain, ONE_NODE, &animated).as_bytes()).unwrap_err();
+        assert!(
+            matches!(&err, CookError::Gltf { .. }),
+            "{path} {interpolation}: {err}"
+        );
+    }
     // A spot whose cone is inside out reads, and the pack writer refuses it typed.
     let nodes = r#"[{"mesh": 0, "extensions": {"KHR_lights_punctual": {"light": 0}}}]"#;
     let spot = r#", "extensionsUsed": ["KHR_lights_punctual"],
