@@ -251,11 +251,10 @@ pub fn stream_wants(
         return;
     };
     for (mesh, local, global, material) in skinned.iter() {
-        let Some(mesh) = skinned_meshes.get(mesh.0) else {
+        let Some((center, radius)) = skinned_meshes.bounds(mesh.0) else {
             continue;
         };
         let t = global.map_or(local, |g| &g.0);
-        let (center, radius) = mesh.mesh.bounding_sphere();
         let (center, radius) = t.transform_sphere(center, radius);
         let distance = view.distance(center.extend(radius));
         let in_frustum = frustum.contains_sphere(center, radius);

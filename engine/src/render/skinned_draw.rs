@@ -4,7 +4,7 @@
 
 use core::ops::Range;
 
-use glam::Mat4;
+use glam::{Mat4, Vec3};
 
 use super::{SkinnedMesh, SkinnedMeshError, TextureSetHandle};
 
@@ -25,6 +25,8 @@ pub struct SkinnedMeshHandle(pub(crate) u32);
 #[derive(Clone, Debug, Default)]
 pub struct SkinnedMeshes {
     meshes: Vec<SkinnedMesh>,
+    /// Each mesh's bind-pose bounding sphere, made once when it is added.
+    bounds: Vec<(Vec3, f32)>,
 }
 
 impl SkinnedMeshes {
@@ -32,6 +34,7 @@ impl SkinnedMeshes {
     /// it names, at most [`MAX_GPU_JOINTS`]).
     pub fn add(&mut self, mesh: SkinnedMesh) -> Result<SkinnedMeshHandle, SkinnedMeshError> {
         mesh.validate(MAX_GPU_JOINTS)?;
+        self.bounds.push(mesh.mesh.bounding_sphere());
         self.meshes.push(mesh);
         Ok(SkinnedMeshHandle(self.meshes.len() as u32 - 1))
     }
@@ -39,6 +42,11 @@ impl SkinnedMeshes {
     /// A mesh by handle.
     pub fn get(&self, handle: SkinnedMeshHandle) -> Option<&SkinnedMesh> {
         self.meshes.get(handle.0 as usize)
+    }
+
+    /// A mesh's bounding sphere (centre, radius) in its bind pose, object space.
+    pub fn bounds(&self, handle: SkinnedMeshHandle) -> Option<(Vec3, f32)> {
+        self.bounds.get(handle.0 as usize).copied()
     }
 
     /// How many meshes were added: what the renderer compares to upload the new ones.

@@ -312,19 +312,25 @@ const POSITION_NORMAL_ATTRIBUTES: [wgpu::VertexAttribute; 1] =
 const INSTANCE_ATTRIBUTES: [wgpu::VertexAttribute; 2] =
     wgpu::vertex_attr_array![4 => Uint32x4, 5 => Uint32];
 
+/// The mesh's vertex stream, with every attribute (`full`) or with position and normal
+/// only: the instanced and the skinned pipelines' first buffer.
+fn mesh_layout(full: bool) -> wgpu::VertexBufferLayout<'static> {
+    wgpu::VertexBufferLayout {
+        array_stride: size_of::<Vertex>() as u64,
+        step_mode: wgpu::VertexStepMode::Vertex,
+        attributes: if full {
+            &VERTEX_ATTRIBUTES
+        } else {
+            &POSITION_NORMAL_ATTRIBUTES
+        },
+    }
+}
+
 /// The vertex and instance buffer layouts, with every vertex attribute (`full`) or with
 /// position and normal only.
 fn vertex_layouts(full: bool) -> [Option<wgpu::VertexBufferLayout<'static>>; 2] {
     [
-        Some(wgpu::VertexBufferLayout {
-            array_stride: size_of::<Vertex>() as u64,
-            step_mode: wgpu::VertexStepMode::Vertex,
-            attributes: if full {
-                &VERTEX_ATTRIBUTES
-            } else {
-                &POSITION_NORMAL_ATTRIBUTES
-            },
-        }),
+        Some(mesh_layout(full)),
         Some(wgpu::VertexBufferLayout {
             array_stride: size_of::<GpuInstance>() as u64,
             step_mode: wgpu::VertexStepMode::Instance,

@@ -4,30 +4,18 @@
 //! entity. The vertex buffers: the mesh's `Vertex` stream and a 16-byte skin stream (four
 //! u16 joints, four unorm16 weights) only these pipelines read.
 
-use super::{PassSetup, Vertex};
+use super::{PassSetup, mesh_layout};
 use crate::gpu::frame_graph::FrameInputs;
 use crate::gpu::renderer::{DEPTH_FORMAT, SKIN_BLOCK_BYTES, SkinVertex};
 use crate::render::FrameStats;
 
-const VERTEX_ATTRIBUTES: [wgpu::VertexAttribute; 2] =
-    wgpu::vertex_attr_array![0 => Uint32x4, 1 => Uint32x4];
-const POSITION_NORMAL_ATTRIBUTES: [wgpu::VertexAttribute; 1] =
-    wgpu::vertex_attr_array![0 => Uint32x4];
 const SKIN_ATTRIBUTES: [wgpu::VertexAttribute; 2] =
     wgpu::vertex_attr_array![2 => Uint16x4, 3 => Unorm16x4];
 
 /// The mesh stream (every attribute, or position and normal only) and the skin stream.
 fn skinned_layouts(full: bool) -> [Option<wgpu::VertexBufferLayout<'static>>; 2] {
     [
-        Some(wgpu::VertexBufferLayout {
-            array_stride: size_of::<Vertex>() as u64,
-            step_mode: wgpu::VertexStepMode::Vertex,
-            attributes: if full {
-                &VERTEX_ATTRIBUTES
-            } else {
-                &POSITION_NORMAL_ATTRIBUTES
-            },
-        }),
+        Some(mesh_layout(full)),
         Some(wgpu::VertexBufferLayout {
             array_stride: size_of::<SkinVertex>() as u64,
             step_mode: wgpu::VertexStepMode::Vertex,
