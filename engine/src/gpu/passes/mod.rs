@@ -312,6 +312,46 @@ const POSITION_NORMAL_ATTRIBUTES: [wgpu::VertexAttribute; 1] =
 const INSTANCE_ATTRIBUTES: [wgpu::VertexAttribute; 2] =
     wgpu::vertex_attr_array![4 => Uint32x4, 5 => Uint32];
 
+/// A pipeline drawing instanced screen quads (one instance of `quad` each, a 4-vertex triangle
+/// strip from `vs_main`) blended over a target of `format`: the debug overlay's and the UI's.
+pub(crate) fn quad_pipeline(
+    device: &wgpu::Device,
+    label: &str,
+    group: &wgpu::BindGroupLayout,
+    shader: &wgpu::ShaderModule,
+    quad: wgpu::VertexBufferLayout<'_>,
+    format: wgpu::TextureFormat,
+) -> wgpu::RenderPipeline {
+    device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+        label: Some(label),
+        layout: Some(&layout(device, label, group)),
+        vertex: wgpu::VertexState {
+            module: shader,
+            entry_point: Some("vs_main"),
+            compilation_options: Default::default(),
+            buffers: &[Some(quad)],
+        },
+        primitive: wgpu::PrimitiveState {
+            topology: wgpu::PrimitiveTopology::TriangleStrip,
+            ..Default::default()
+        },
+        depth_stencil: None,
+        multisample: Default::default(),
+        fragment: Some(wgpu::FragmentState {
+            module: shader,
+            entry_point: Some("fs_main"),
+            compilation_options: Default::default(),
+            targets: &[Some(wgpu::ColorTargetState {
+                format,
+                blend: Some(wgpu::BlendState::ALPHA_BLENDING),
+                write_mask: wgpu::ColorWrites::ALL,
+            })],
+        }),
+        multiview_mask: None,
+        cache: None,
+    })
+}
+
 /// The mesh's vertex stream, with every attribute (`full`) or with position and normal
 /// only: the instanced and the skinned pipelines' first buffer.
 fn mesh_layout(full: bool) -> wgpu::VertexBufferLayout<'static> {

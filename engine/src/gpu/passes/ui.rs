@@ -209,41 +209,20 @@ impl UiPass {
         cache
             .entry(format)
             .or_insert_with(|| {
-                let layout = super::layout(device, "ui pipeline layout", &self.layout);
-                device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
-                    label: Some("ui pipeline"),
-                    layout: Some(&layout),
-                    vertex: wgpu::VertexState {
-                        module: &self.shader,
-                        entry_point: Some("vs_main"),
-                        compilation_options: Default::default(),
-                        buffers: &[Some(wgpu::VertexBufferLayout {
-                            array_stride: size_of::<UiQuad>() as u64,
-                            step_mode: wgpu::VertexStepMode::Instance,
-                            attributes: &wgpu::vertex_attr_array![
-                                0 => Float32x4, 1 => Float32x4, 2 => Unorm8x4
-                            ],
-                        })],
+                super::quad_pipeline(
+                    device,
+                    "ui pipeline",
+                    &self.layout,
+                    &self.shader,
+                    wgpu::VertexBufferLayout {
+                        array_stride: size_of::<UiQuad>() as u64,
+                        step_mode: wgpu::VertexStepMode::Instance,
+                        attributes: &wgpu::vertex_attr_array![
+                            0 => Float32x4, 1 => Float32x4, 2 => Unorm8x4
+                        ],
                     },
-                    primitive: wgpu::PrimitiveState {
-                        topology: wgpu::PrimitiveTopology::TriangleStrip,
-                        ..Default::default()
-                    },
-                    depth_stencil: None,
-                    multisample: Default::default(),
-                    fragment: Some(wgpu::FragmentState {
-                        module: &self.shader,
-                        entry_point: Some("fs_main"),
-                        compilation_options: Default::default(),
-                        targets: &[Some(wgpu::ColorTargetState {
-                            format,
-                            blend: Some(wgpu::BlendState::ALPHA_BLENDING),
-                            write_mask: wgpu::ColorWrites::ALL,
-                        })],
-                    }),
-                    multiview_mask: None,
-                    cache: None,
-                })
+                    format,
+                )
             })
             .clone()
     }
