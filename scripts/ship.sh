@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# One command per target: a shippable build of a game (an example until the game exists).
+# One command per target: a shippable build of a game (by default the game, shard_run).
 #
 #   scripts/ship.sh web [EXAMPLE]      -> dist/web/: the web-release wasm after wasm-opt -Oz, its
 #                                         JS glue, index.html with a loading bar, the files the
@@ -12,9 +12,11 @@
 #   folder layout and files in a fraction of the time, which is what CI tests (the release
 #   builds are what ships; they add 10-20 minutes on a 2-core machine).
 #
-# EXAMPLE defaults to DEFAULT_EXAMPLE below (change it to the game when there is one). The files
-# a game loads at run time are listed in web/<EXAMPLE>/assets.txt (repository paths, copied
-# under the same paths; see scripts/web.sh). Installs wasm-opt (npm binaryen) and Python's
+# EXAMPLE defaults to DEFAULT_EXAMPLE below. The files a game loads at run time are listed in
+# web/<EXAMPLE>/assets.txt (repository paths, copied under the same paths; see scripts/web.sh),
+# the Cargo features it needs in web/<EXAMPLE>/features.txt, and a game that streams a content
+# pack has web/<EXAMPLE>/pack.txt: its native binary writes the pack (`EXAMPLE --make-pack DIR`)
+# into pack/ beside the page or the binary. Installs wasm-opt (npm binaryen) and Python's
 # brotli into ~/.cache/layerw on first use, like scripts/wasm-size.sh.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -23,7 +25,7 @@ cd "$ROOT"
 source "$ROOT/scripts/versions.sh"
 
 # The game to ship when none is named.
-DEFAULT_EXAMPLE=render_demo
+DEFAULT_EXAMPLE=shard_run
 
 DEBUG=0
 ARGS=()
@@ -36,6 +38,12 @@ TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 DIST="${LAYERW_DIST:-$ROOT/dist}"
 CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/layerw"
 NODE_DIR="$CACHE/node"
+
+# The Cargo features EXAMPLE needs beyond the defaults.
+FEATURES=()
+if [ -f "web/$EXAMPLE/features.txt" ]; then
+    FEATURES=(--features "$(xargs < "web/$EXAMPLE/features.txt")")
+fi
 
 usage() {
     echo "usage: scripts/ship.sh web|desktop [EXAMPLE] [--debug]   (default $DEFAULT_EXAMPLE)" >&2
@@ -53,6 +61,24 @@ copy_assets() {
         mkdir -p "$dest/$(dirname "$path")"
         cp "$path" "$dest/$path"
     done < "$list"
+}
+
+# Builds EXAMPLE natively (the profile of this run) and prints the binary's path.
+native_binary() {
+    if [ "$DEBUG" = 1 ]; then
+        cargo build --example "$EXAMPLE" "${FEATURES[@]}" >&2
+        echo "$TARGET_DIR/debug/examples/$EXAMPLE"
+    else
+        cargo build --release --example "$EXAMPLE" "${FEATURES[@]}" >&2
+        echo "$TARGET_DIR/release/examples/$EXAMPLE"
+    fi
+}
+
+# Writes EXAMPLE's content pack into DEST/pack with BINARY, when it streams one.
+write_pack() {
+    local binary="$1" dest="$2"
+    [ -f "web/$EXAMPLE/pack.txt" ] || return 0
+    "$binary" --make-pack "$dest/pack"
 }
 
 ship_web() {
@@ -79,6 +105,7 @@ ship_web() {
     fi
     cp "$built/$EXAMPLE.js" "$out/"
     copy_assets "$out"
+    if [ -f "web/$EXAMPLE/pack.txt" ]; then write_pack "$(native_binary)" "$out"; fi
     # The page: the loading bar knows the wasm's size (a compressed response's Content-Length
     # is the compressed size, while the stream yields the decompressed bytes).
     local wasm_bytes
@@ -89,19 +116,14 @@ ship_web() {
 }
 
 ship_desktop() {
-    local profile=release
-    if [ "$DEBUG" = 1 ]; then
-        profile=debug
-        cargo build --example "$EXAMPLE"
-    else
-        cargo build --release --example "$EXAMPLE"
-    fi
-    local out="$DIST/desktop"
+    local binary out="$DIST/desktop"
+    binary="$(native_binary)"
     rm -rf "$out"
     mkdir -p "$out"
-    cp "$TARGET_DIR/$profile/examples/$EXAMPLE" "$out/"
+    cp "$binary" "$out/"
     # The binary looks for its files beside itself (see the example's asset_root).
     copy_assets "$out"
+    write_pack "$binary" "$out"
     echo "ship.sh: $EXAMPLE for the desktop in $out ($(du -sh "$out" | cut -f1)); run $out/$EXAMPLE"
 }
 

@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Precompresses a shipped web folder: X.br (brotli, quality 11) and X.gz (gzip -9) beside every
 file X, each kept only when it is smaller than X (PNGs and other compressed files get none).
+A content pack (the folder `pack/` at the top) is left as it is: the game reads its blobs with
+HTTP Range requests, which must address the file's own bytes, and its levels are compressed.
 Servers send the variant the browser accepts (docs/shipping.md). Prints each file's sizes and
 the totals. The .gz files carry no name or time stamp, so a build gives the same bytes twice.
 
@@ -21,7 +23,9 @@ def variants(data):
 def main():
     root = sys.argv[1]
     totals = {"": 0, ".br": 0, ".gz": 0}
-    for folder, _, names in os.walk(root):
+    for folder, dirs, names in os.walk(root):
+        if folder == root and "pack" in dirs:
+            dirs.remove("pack")
         for name in sorted(names):
             if name.endswith((".br", ".gz")):
                 continue

@@ -6,10 +6,15 @@
 //! way). A second run from the same journals must end bit for bit the same.
 #![cfg(not(target_family = "wasm"))]
 
+#[allow(dead_code)] // the parts the example uses beyond the rules
 #[path = "../examples/shard_run/components.rs"]
 mod components;
 #[path = "../examples/shard_run/plugin.rs"]
 mod plugin;
+#[allow(dead_code)] // the parts the example uses beyond the rules
+#[path = "../examples/shard_run/server.rs"]
+mod server;
+#[allow(dead_code)] // the parts the example uses beyond the rules
 #[path = "../examples/shard_run/systems.rs"]
 mod systems;
 #[path = "../examples/shard_run/world.rs"]
@@ -21,7 +26,8 @@ use layerw::net::transport::memory::MemoryHub;
 use layerw::prelude::*;
 
 use components::{Kind, SPEED, Score, bindings};
-use plugin::{DEV_KEY, ShardClient, ShardServer, token};
+use plugin::ShardClient;
+use server::{DEV_KEY, ShardServer, token};
 
 /// Frames of the run, at 60 a second.
 const FRAMES: u64 = 240;
@@ -151,8 +157,8 @@ fn position(outcome: &Outcome, client: u32) -> (u32, Vec3) {
 
 #[test]
 fn two_clients_journals_score_and_move_the_same_on_every_replay() {
-    let start1 = systems::spawn_point(1);
-    let start2 = systems::spawn_point(2);
+    let start1 = server::spawn_point(1);
+    let start2 = server::spawn_point(2);
     // Client 1 runs right (+x) for 1.5 s; client 2 runs forward (-z) for 2 s.
     let journals = [hold(KeyCode::KeyD, 0.5, 2.0), hold(KeyCode::KeyW, 0.5, 2.5)];
     // Every shard far away, one of them on client 1's way, none on client 2's.

@@ -9,8 +9,6 @@ use layerw::prelude::*;
 pub const PROTOCOL: u32 = 1;
 /// The game id clients and tokens must name.
 pub const GAME: u64 = 0x5_4A2D;
-/// Server ticks per second (the server tells clients in its welcome).
-pub const TICK_RATE: u16 = 30;
 /// The arena is the square from -ARENA_HALF to ARENA_HALF on x and z, metres.
 pub const ARENA_HALF: f32 = 28.0;
 /// Running speed, metres per second.
@@ -25,18 +23,6 @@ pub const DASH_COOLDOWN: u8 = 60;
 pub const RUNNER_RADIUS: f32 = 0.4;
 /// A shard's height above the floor, metres.
 pub const SHARD_HEIGHT: f32 = 0.8;
-/// A runner picks a shard up when their centres are this close on the floor, metres.
-pub const PICKUP_DISTANCE: f32 = 1.0;
-/// Shards lying around at any time.
-pub const SHARD_COUNT: usize = 16;
-/// One shard in this many is golden (worth [`GOLDEN_POINTS`]).
-pub const GOLDEN_EVERY: u32 = 5;
-/// What a golden shard is worth.
-pub const GOLDEN_POINTS: u32 = 3;
-/// A round's length, tenths of a second.
-pub const ROUND_TENTHS: u16 = 600;
-/// The pause between rounds (the winner is shown), tenths of a second.
-pub const INTERMISSION_TENTHS: u16 = 50;
 /// Bits of a replicated [`Kind`].
 const KIND_BITS: u32 = 20;
 /// The first [`Kind`] code of a player (codes below are shards, the round and bots).
@@ -183,11 +169,6 @@ impl RoundClock {
         } else {
             RoundClock::Playing { tenths }
         }
-    }
-
-    /// Whether shards score now.
-    pub fn is_playing(&self) -> bool {
-        matches!(self, RoundClock::Playing { .. })
     }
 
     /// Whole seconds left (rounded up), of the round or of the pause.
