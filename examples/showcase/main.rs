@@ -9,11 +9,24 @@
 //! cargo run --release --example showcase -- --headless --frames 120 --screenshot a.png
 //! cargo run --example showcase -- --make-pack DIR            # the pack alone
 //! cargo run --example showcase -- --pack DIR                 # another pack folder
+//! cargo run --example showcase -- --size 640x360 --shot-at 4 # resolution, screenshot frame
+//! bash scripts/web.sh showcase                               # the browser build, then its pack
+//! cargo run --example showcase -- --make-pack target/web/showcase/pack       # beside the page
+//! python3 -m http.server -d target/web/showcase              # open index.html
 //! ```
 //!
 //! The pack is cooked into target/showcase-pack when it is missing (a few seconds). A headless
-//! run draws `--frames` frames once the pack is streamed completely (120 by default), saves
-//! the screenshot on the first of them, and prints the frame times.
+//! run waits for the pack to stream completely (the clock starts then), saves the screenshot
+//! on clock frame `--shot-at` (1 by default), stops `--frames` frames after it (120 by
+//! default) and prints the frame times; `--size WxH` renders at another size than 1280x720.
+//!
+//! The page fetches the pack from `pack/` beside it (`?pack=URL` for another folder; a pack is
+//! cooked natively, the cook does not build for the web, hence the second step above, after
+//! scripts/web.sh, which empties its output folder). `?width=W&height=H` sets the internal
+//! resolution and sizes the canvas to it; `?shot=N` stops the clock on its frame N, so the
+//! canvas keeps the picture a native `--shot-at N` run saves (scripts/web_showcase_test.py
+//! compares them on WebGPU and WebGL2). The page publishes its state as
+//! `window.layerwShowcase` (module `web` below).
 
 mod scene;
 
@@ -186,6 +199,7 @@ mod web {
 
     use super::scene::ShowcaseClock;
 
+    /// A frame hook: publishes the state (after the frame was drawn).
     pub fn publish(world: &mut World) {
         let Some(window) = web_sys::window() else {
             return;
@@ -207,7 +221,11 @@ mod web {
                 let error = p
                     .last_error
                     .as_ref()
-                    .map(|e| e.to_string().replace('\\', "\\\\").replace('"', "'"))
+                    // Kept a JSON string: quotes, backslashes and control characters become '.
+                    .map(|e| {
+                        e.to_string()
+                            .replace(|c: char| c == '"' || c == '\\' || c.is_control(), "'")
+                    })
                     .unwrap_or_default();
                 format!(
                     "{{\"manifest_loaded\":{},\"complete\":{},\"cells_loaded\":{},\
