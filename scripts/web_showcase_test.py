@@ -89,6 +89,14 @@ def quiet_disconnects(server):
     server.handle_error = handle_error
 
 
+def native_run(command):
+    """Runs the native showcase; on a failure, prints what it said and stops the test."""
+    out = subprocess.run(command, capture_output=True, text=True)
+    if out.returncode != 0:
+        print(out.stdout + out.stderr)
+        raise SystemExit(f"web showcase test: {' '.join(command)} failed ({out.returncode})")
+
+
 def wait_for_shot(web, name):
     """Polls the page's state until the clock has stopped on SHOT_AT and drawn that frame a
     few times; the last state seen (or None), after failing the run on a page error."""
@@ -161,14 +169,12 @@ def main():
     # The pack beside the page, where it fetches it by default.
     pack = os.path.join(web_test.WEB_DIR, "pack")
     shutil.rmtree(pack, ignore_errors=True)
-    subprocess.run([SHOWCASE, "--make-pack", pack], check=True, stdout=subprocess.DEVNULL)
+    native_run([SHOWCASE, "--make-pack", pack])
     native = os.path.join(OUT, "web-showcase-native.png")
     if os.path.exists(native):
         os.remove(native)
-    subprocess.run([SHOWCASE, "--pack", pack, "--headless", "--frames", "1",
-                    "--size", f"{WIDTH}x{HEIGHT}", "--shot-at", str(SHOT_AT),
-                    "--screenshot", native], check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    native_run([SHOWCASE, "--pack", pack, "--headless", "--frames", "1",
+                "--size", f"{WIDTH}x{HEIGHT}", "--shot-at", str(SHOT_AT), "--screenshot", native])
     server, http_port = web_test.serve()
     quiet_disconnects(server)
     driver, driver_port = web_test.start_driver()

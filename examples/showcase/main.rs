@@ -60,7 +60,8 @@ fn main() {
         _ => scene::RESOLUTION,
     };
     let mut app = scene::app(FetchIo::new(url.trim_end_matches('/')), resolution);
-    app.world().resource_mut::<scene::ShowcaseClock>().stop_at = number("shot");
+    // Clock frames count from 1, as `--shot-at` (a screenshot is never of frame 0).
+    app.world().resource_mut::<scene::ShowcaseClock>().stop_at = number("shot").map(|n| n.max(1));
     app.add_frame_hook(scene::watch(None, 1, None));
     app.add_frame_hook(web::publish);
     if let Err(e) = app.run() {
