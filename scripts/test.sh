@@ -123,6 +123,14 @@ section "web renderer (headless chromium: WebGPU, then WebGL2)" \
 section "web streaming render (headless chromium, nginx: WebGPU, then WebGL2)" \
     bash -c 'cargo build --example stream_demo && target/debug/examples/stream_demo --make-pack target/stream-demo-pack && bash scripts/web.sh stream_demo && python3 scripts/web_stream_render_test.py target/debug/examples/stream_demo target/stream-demo-pack'
 
+# The showcase's wasm (debug) in headless chromium (WebGPU, then WebGL2): the native binary cooks
+# the pack beside the page and renders the reference; the page streams the pack by fetch, its
+# clock stops on the compared frame (?shot=N), and the canvas must match the native render of
+# that frame (scripts/web_showcase_test.py); screenshots go to target/layerw-test/. About a
+# minute with the wasm dependencies built.
+section "web showcase (headless chromium: WebGPU, then WebGL2)" \
+    bash -c 'cargo build --example showcase && bash scripts/web.sh showcase && python3 scripts/web_showcase_test.py target/debug/examples/showcase'
+
 # bench_stream's wasm (debug) in headless chromium streaming a tiny cooked world from nginx on
 # 127.0.0.1 (50 Mbit/s in total through the DevTools protocol) for 3 s of flight: its JSON
 # report is checked (budget held, first complete frame reached, bytes fetched, nginx answered

@@ -9,18 +9,31 @@
 //! cargo run --release --example showcase -- --headless --frames 120 --screenshot a.png
 //! cargo run --example showcase -- --make-pack DIR            # the pack alone
 //! cargo run --example showcase -- --pack DIR                 # another pack folder
+//! cargo run --example showcase -- --size 640x360 --shot-at 4 # resolution, screenshot frame
+//! bash scripts/web.sh showcase                               # the browser build, then its pack
+//! cargo run --example showcase -- --make-pack target/web/showcase/pack       # beside the page
+//! python3 -m http.server -d target/web/showcase              # open index.html
 //! ```
 //!
 //! The pack is cooked into target/showcase-pack when it is missing (a few seconds). A headless
-//! run draws `--frames` frames once the pack is streamed completely (120 by default), saves
-//! the screenshot on the first of them, and prints the frame times.
+//! run waits for the pack to stream completely (the clock starts then), saves the screenshot
+//! on clock frame `--shot-at` (1 by default), stops `--frames` frames after it (120 by
+//! default) and prints the frame times; `--size WxH` renders at another size than 1280x720.
+//!
+//! The page fetches the pack from `pack/` beside it (`?pack=URL` for another folder; a pack is
+//! cooked natively, the cook does not build for the web, hence the second step above, after
+//! scripts/web.sh, which empties its output folder). `?width=W&height=H` sets the internal
+//! resolution and sizes the canvas to it; `?shot=N` stops the clock on its frame N, so the
+//! canvas keeps the picture a native `--shot-at N` run saves (scripts/web_showcase_test.py
+//! compares them on WebGPU and WebGL2). The page publishes its state as
+//! `window.layerwShowcase` (module `web` below).
 
 mod scene;
 
 #[cfg(not(target_arch = "wasm32"))]
 mod pack;
 
-/// The screenshot is taken on this frame of the clock.
+/// The screenshot is taken on this frame of the clock (unless `--shot-at N`).
 #[cfg(not(target_arch = "wasm32"))]
 const SHOT_AT: u32 = 1;
 
@@ -32,17 +45,25 @@ const HEADLESS_FRAME_LIMIT: u64 = 1_000_000;
 fn main() {
     use layerw::engine::stream::FetchIo;
 
-    // `?pack=URL`: the pack's folder (default: `pack/` beside the page).
+    // `?pack=URL`: the pack's folder (default: `pack/` beside the page); `?width=W&height=H`:
+    // the internal resolution (the page sizes its canvas to match); `?shot=N`: the clock
+    // stops on its frame N (see the header).
     let query = web_sys::window()
         .and_then(|w| w.location().search().ok())
         .unwrap_or_default();
     let params = web_sys::UrlSearchParams::new_with_str(&query).ok();
-    let url = params
-        .as_ref()
-        .and_then(|p| p.get("pack"))
-        .unwrap_or_else(|| "pack".into());
-    let mut app = scene::app(FetchIo::new(url.trim_end_matches('/')), scene::RESOLUTION);
+    let param = |name: &str| params.as_ref().and_then(|p| p.get(name));
+    let number = |name: &str| param(name).and_then(|v| v.parse::<u32>().ok());
+    let url = param("pack").unwrap_or_else(|| "pack".into());
+    let resolution = match (number("width"), number("height")) {
+        (Some(w), Some(h)) if w > 0 && h > 0 => layerw::prelude::UVec2::new(w, h),
+        _ => scene::RESOLUTION,
+    };
+    let mut app = scene::app(FetchIo::new(url.trim_end_matches('/')), resolution);
+    // Clock frames count from 1, as `--shot-at` (a screenshot is never of frame 0).
+    app.world().resource_mut::<scene::ShowcaseClock>().stop_at = number("shot").map(|n| n.max(1));
     app.add_frame_hook(scene::watch(None, 1, None));
+    app.add_frame_hook(web::publish);
     if let Err(e) = app.run() {
         web_sys::console::error_1(&e.to_string().into());
     }
@@ -96,11 +117,31 @@ fn main() {
             std::process::exit(2);
         })
     });
+    let shot_at: u32 = value("--shot-at").map_or(SHOT_AT, |n| {
+        n.parse().unwrap_or_else(|_| {
+            eprintln!("showcase: --shot-at wants a number");
+            std::process::exit(2);
+        })
+    });
+    let resolution = value("--size").map_or(scene::RESOLUTION, |size| {
+        size.split_once('x')
+            .and_then(|(w, h)| {
+                Some(layerw::prelude::UVec2::new(
+                    w.parse().ok()?,
+                    h.parse().ok()?,
+                ))
+            })
+            .filter(|s| s.x > 0 && s.y > 0)
+            .unwrap_or_else(|| {
+                eprintln!("showcase: --size wants WIDTHxHEIGHT, e.g. 640x360");
+                std::process::exit(2);
+            })
+    });
     let screenshot = value("--screenshot").map(PathBuf::from);
-    let mut app = scene::app(FileIo::new(dir, 2), scene::RESOLUTION);
+    let mut app = scene::app(FileIo::new(dir, 2), resolution);
     app.add_frame_hook(scene::watch(
         screenshot,
-        SHOT_AT,
+        shot_at,
         headless.then_some(frames),
     ));
     if headless {
@@ -140,5 +181,81 @@ fn main() {
     if headless && n == 0 {
         eprintln!("showcase: the pack never finished streaming");
         std::process::exit(1);
+    }
+}
+
+/// The page reads where the showcase stands from `window.layerwShowcase` (JSON, every frame;
+/// the same line in the page's `#layerw-state`): the backend, frames drawn, the streamer's
+/// progress (manifest, complete, cells, bytes, failures, the last error), the entities spawned
+/// from the pack's cells, the skinned character (entities, draws and joints of the last frame)
+/// and the clock (its steps and where it stops).
+#[cfg(target_arch = "wasm32")]
+mod web {
+    use layerw::components::SkinnedMeshRef;
+    use layerw::engine::gpu::{GpuInfo, RenderStats};
+    use layerw::engine::render::RenderQueue;
+    use layerw::engine::stream::Streamer;
+    use layerw::prelude::World;
+    use layerw::systems::StreamedCell;
+
+    use super::scene::ShowcaseClock;
+
+    /// A frame hook: publishes the state (after the frame was drawn).
+    pub fn publish(world: &mut World) {
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        let backend = world
+            .try_resource::<GpuInfo>()
+            .map(|i| format!("{:?}", i.backend))
+            .unwrap_or_default();
+        let frames = world.try_resource::<RenderStats>().map_or(0, |s| s.frames);
+        let entities = world.query::<&StreamedCell>().iter().count();
+        let skinned = world.query::<&SkinnedMeshRef>().iter().count();
+        let (skinned_draws, joints) = world
+            .try_resource::<RenderQueue>()
+            .map_or((0, 0), |q| (q.skinned.draws.len(), q.skinned.joints.len()));
+        let clock = *world.resource::<ShowcaseClock>();
+        let stream = match world.try_resource::<Streamer>() {
+            Ok(streamer) => {
+                let p = streamer.progress();
+                let error = p
+                    .last_error
+                    .as_ref()
+                    // Kept a JSON string: quotes, backslashes and control characters become '.
+                    .map(|e| {
+                        e.to_string()
+                            .replace(|c: char| c == '"' || c == '\\' || c.is_control(), "'")
+                    })
+                    .unwrap_or_default();
+                format!(
+                    "{{\"manifest_loaded\":{},\"complete\":{},\"cells_loaded\":{},\
+                     \"bytes_fetched\":{},\"failures\":{},\"last_error\":\"{error}\"}}",
+                    p.manifest_loaded,
+                    p.complete(),
+                    p.cells_loaded,
+                    p.scheduler.bytes_fetched,
+                    p.scheduler.failures,
+                )
+            }
+            Err(_) => "null".into(),
+        };
+        let stop_at = clock
+            .stop_at
+            .map_or_else(|| "null".to_owned(), |n| n.to_string());
+        let json = format!(
+            "{{\"backend\":\"{backend}\",\"frames\":{frames},\"stream\":{stream},\
+             \"entities\":{entities},\"skinned\":{skinned},\"skinned_draws\":{skinned_draws},\
+             \"joints\":{joints},\"clock\":{{\"settled_frames\":{},\"frames_since_start\":{},\
+             \"steps\":{},\"stop_at\":{stop_at},\"seconds\":{}}}}}",
+            clock.settled_frames, clock.frames_since_start, clock.steps, clock.seconds,
+        );
+        if let Some(element) = window
+            .document()
+            .and_then(|d| d.get_element_by_id("layerw-state"))
+        {
+            element.set_text_content(Some(&json));
+        }
+        let _ = js_sys::Reflect::set(&window, &"layerwShowcase".into(), &json.into());
     }
 }

@@ -57,6 +57,12 @@ pub struct ShowcaseClock {
     pub settled_frames: u32,
     /// Frames since the clock started (0: not yet).
     pub frames_since_start: u32,
+    /// Steps the clock has taken: `seconds` is this many fixed steps. The picture drawn on
+    /// the frame of step N is the one a screenshot on clock frame N saves (`watch`).
+    pub steps: u32,
+    /// The clock stops after this many steps (`None`: it runs on): every frame after that draws
+    /// the same picture, the one of clock frame N, however late a browser captures its canvas.
+    pub stop_at: Option<u32>,
 }
 
 /// A box of `size` centred on the origin (the cube's faces stretched: instances scale
@@ -341,10 +347,12 @@ fn camera_at(seconds: f32) -> Transform {
     Transform::from_translation(eye).looking_at(Vec3::new(0.0, 1.0, 0.0))
 }
 
-/// Advances the clock a fixed step (once the pack is in) and moves the camera.
+/// Advances the clock a fixed step (once the pack is in, until its `stop_at`) and moves the
+/// camera.
 fn orbit(mut clock: ResMut<ShowcaseClock>, mut cameras: Query<(&mut Transform, &Camera)>) {
-    if clock.frames_since_start > 0 {
+    if clock.frames_since_start > 0 && clock.stop_at.is_none_or(|n| clock.steps < n) {
         clock.seconds += CLOCK_STEP;
+        clock.steps += 1;
     }
     for (transform, _) in cameras.iter() {
         *transform = camera_at(clock.seconds);
