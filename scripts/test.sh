@@ -73,9 +73,9 @@ section "clippy (wasm32-unknown-unknown: the web runner, the web renderer, the w
     cargo clippy -p layerw --lib --example input_playground --example render_demo --example bench_cubes --example net_arena --example stream_demo --example bench_stream --example sim_headless --example showcase --example ui_demo --target wasm32-unknown-unknown -- -D warnings
 
 # Audio is off by default (the facade's `audio` feature): its crate with kira's Web Audio
-# backend, and the example that uses it, natively and for the browser.
+# backend, and the examples that use it (audio_demo, the game), natively and for the browser.
 section "clippy (audio: native and wasm32-unknown-unknown)" \
-    bash -c 'cargo clippy -p layerw --features audio --example audio_demo -- -D warnings && cargo clippy -p layerw-audio -p layerw --features audio --example audio_demo --target wasm32-unknown-unknown -- -D warnings'
+    bash -c 'cargo clippy -p layerw --features audio --example audio_demo --example shard_run -- -D warnings && cargo clippy -p layerw-audio -p layerw --features audio --example audio_demo --example shard_run --target wasm32-unknown-unknown -- -D warnings'
 
 # LAYERW_REQUIRE_GPU: the golden-image tests fail, not skip, without an adapter (setup.sh
 # installs lavapipe, Vulkan on the CPU). LAYERW_REQUIRE_NGINX: the streaming tests fail, not
@@ -162,10 +162,21 @@ section "facade without the benchmarks' peers (cargo tree)" \
 section "ship web (dist/web on nginx, headless chromium)" \
     bash -c 'bash scripts/ship.sh web render_demo --debug && python3 scripts/ship_web_test.py dist/web render_demo'
 
-# scripts/ship.sh desktop: render_demo's binary and its assets, copied elsewhere and run
-# headless with --trace (the Chrome trace file is checked); --debug, as above.
-section "ship desktop (dist/desktop elsewhere, headless, --trace)" \
-    bash scripts/ship_desktop_test.sh render_demo --debug
+# scripts/ship.sh desktop: the game's binary, its assets and its content pack, copied
+# elsewhere and run headless with --trace (the Chrome trace file is checked); --debug, as above.
+section "ship desktop (the game: dist/desktop elsewhere, headless, --trace)" \
+    bash scripts/ship_desktop_test.sh shard_run --debug
+
+# The game headless, as README's first command runs it without a display: its report and
+# screenshot checked, and the example's unit tests.
+section "game headless (shard_run: local server, bots, the client playing itself)" \
+    bash scripts/game_smoke.sh
+
+# The game played for real: its dedicated server, a desktop client in an X window under Xvfb
+# (xdotool: Enter, D) and the shipped web build (scripts/ship.sh web --debug: its pack beside
+# the page) in headless chromium joining the same server; screenshots in target/layerw-test/.
+section "game play (server, Xvfb window, shipped web build in chromium)" \
+    bash -c 'bash scripts/ship.sh web shard_run --debug && xvfb-run -a -s "-screen 0 1280x800x24" python3 scripts/game_play_test.py target/debug/examples/shard_run dist/web'
 # audio_demo natively with its offline mix (no sound device needed), then its wasm in headless
 # chromium WITHOUT the autoplay override: no AudioContext before a trusted click, one running after it,
 # the click that starts it plays, no console errors.

@@ -67,7 +67,8 @@ const STREAM_BUDGET: u64 = 96 << 20;
 pub struct Look {
     /// The folder (natively) or URL prefix (web) of `assets/`.
     pub asset_root: String,
-    /// Without MSAA and shadows (software rasterisers in test browsers).
+    /// Without MSAA and shadows, drawn at half the resolution and scaled up (software
+    /// rasterisers, test browsers).
     pub lite: bool,
     /// Where sound goes.
     pub audio: AudioOutput,
@@ -93,7 +94,11 @@ pub fn client_app(
         window: WindowConfig {
             title: "Shard Run (Layer-W)".into(),
             size: RESOLUTION,
-            internal_resolution: RESOLUTION,
+            internal_resolution: if look.lite {
+                RESOLUTION / 2
+            } else {
+                RESOLUTION
+            },
             ..WindowConfig::default()
         },
         assets: AssetPlugin {

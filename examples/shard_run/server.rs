@@ -228,6 +228,9 @@ pub fn remove_players(
     }
 }
 
+/// How far bots push their stick (their speed against a player's).
+const BOT_STICK: f32 = 0.85;
+
 /// A server-steered runner.
 #[derive(Clone, Copy, Debug)]
 pub struct Bot {
@@ -258,7 +261,8 @@ pub fn steer_bots(
             .min_by(|a, b| a.1.total_cmp(&b.1))
             .map(|(at, _)| at);
         let stick = match (round.playing, target) {
-            (true, Some(target)) => world::steer(&obstacles.0, from, target),
+            // A bot pushes the stick most of the way: players run a little faster.
+            (true, Some(target)) => world::steer(&obstacles.0, from, target) * BOT_STICK,
             _ => Vec2::ZERO,
         };
         let dash_now = dash.cooldown == 0
