@@ -2,8 +2,9 @@
 # shard_run, as README's first command runs it where there is no display: a local server with
 # three bots in the process, the client headless for a few seconds playing itself (it chooses
 # Play in the menu and runs for shards), a screenshot and a frame report. Checks the report
-# (connected, the bots and the player seen, the arena streamed, frames drawn) and that the
-# screenshot is a picture, not one flat colour; runs the example's own unit tests first.
+# (connected, the bots and the player seen, the arena streamed, frames drawn, every shard
+# humming and the offline mix not silent) and that the screenshot is a picture, not one flat
+# colour; runs the example's own unit tests first.
 # No timing thresholds. The screenshot is target/layerw-test/game-headless.png.
 #
 # Usage: scripts/game_smoke.sh [--release]
@@ -27,6 +28,9 @@ checks = [
     (report["streamed_entities"] > 0, f"the arena streamed in ({report['streamed_entities']} entities)"),
     (report["frames"] > 3, f"frames were drawn ({report['frames']})"),
     (report["position"] is not None, f"the player has a place ({report['position']})"),
+    (report["sound_emitters"] == report["shards"],
+     f"every shard hums ({report['sound_emitters']} emitters, {report['shards']} shards)"),
+    (report["audio_peak"] > 0.01, f"the offline mix is not silent (peak {report['audio_peak']:.3f})"),
     (colours > 50, f"the screenshot is a picture ({colours} colours)"),
 ]
 failed = [what for ok, what in checks if not ok]

@@ -160,7 +160,7 @@ fn choose(
 /// The score, the clock, the board and the banner from what the server last said.
 #[expect(clippy::type_complexity, reason = "one query's tuple")]
 fn show_scores(
-    mut hud: ResMut<Hud>,
+    hud: Res<Hud>,
     mut things: Query<(
         &Kind,
         Option<&Score>,
@@ -231,7 +231,6 @@ fn show_scores(
         String::new()
     };
     set(hud.banner, banner, [0, 0, 0, 150]);
-    hud.last_score = hud.last_score.or(own);
 }
 
 /// Music once its file is in; a chime when your score goes up.

@@ -133,12 +133,12 @@ pub fn client_app(
     app
 }
 
-#[cfg(not(target_arch = "wasm32"))]
 fn main() {
+    // `--trace PATH` / `?trace`: a Chrome trace of every frame, stage and system (README,
+    // "Profiling"); complete when `main` ends.
+    let _trace = layerw::engine::profile::install_requested_trace();
+    #[cfg(not(target_arch = "wasm32"))]
     native::main();
-}
-
-#[cfg(target_arch = "wasm32")]
-fn main() {
+    #[cfg(target_arch = "wasm32")]
     web::main();
 }

@@ -63,8 +63,6 @@ fn fail(message: &str) -> ! {
 }
 
 pub fn main() {
-    // `--trace PATH`: a Chrome trace of every frame, stage and system (README, "Profiling").
-    let _trace = layerw::engine::profile::install_requested_trace();
     let args = Args(std::env::args().skip(1).collect());
     let known = [
         "--bots",
@@ -342,11 +340,27 @@ fn autopilot(
     else {
         return;
     };
-    let target = things
+    let others: Vec<Vec2> = things
+        .iter()
+        .filter(|(kind, _, predicted)| kind.is_runner() && predicted.is_none())
+        .map(|(_, p, _)| floor_of(p.0))
+        .collect();
+    // The nearest shard nobody else is nearer to (else the nearest): no race lost before it
+    // starts.
+    let shards: Vec<Vec2> = things
         .iter()
         .filter(|(kind, _, _)| matches!(kind, Kind::Shard { .. }))
         .map(|(_, p, _)| floor_of(p.0))
-        .min_by(|a, b| a.distance(me).total_cmp(&b.distance(me)));
+        .collect();
+    let nearest = |candidates: &mut dyn Iterator<Item = Vec2>| {
+        candidates.min_by(|a, b| a.distance(me).total_cmp(&b.distance(me)))
+    };
+    let target = nearest(&mut shards.iter().copied().filter(|shard| {
+        others
+            .iter()
+            .all(|other| other.distance(*shard) > shard.distance(me))
+    }))
+    .or_else(|| nearest(&mut shards.iter().copied()));
     let stick = target.map_or(Vec2::ZERO, |t| world::steer(&obstacles.0, me, t));
     set_input(&mut actions, stick, false);
 }
@@ -368,6 +382,11 @@ struct Report {
     shards: usize,
     streamed: usize,
     seconds: f64,
+    /// Shards humming where they are (positional emitters).
+    emitters: usize,
+    /// The loudest sample of the mix so far (an offline output renders it; a device does not
+    /// hand it back).
+    audio_peak: f32,
 }
 
 impl Report {
@@ -395,6 +414,11 @@ impl Report {
         }
         (self.runners, self.shards, self.score, self.position) = (runners, shards, score, position);
         self.streamed = world.query_mut::<&StreamedCell>().into_iter().count();
+        self.emitters = world.query_mut::<&AudioEmitter>().into_iter().count();
+        let mix = world.resource_mut::<Audio>().take_rendered();
+        self.audio_peak = mix
+            .iter()
+            .fold(self.audio_peak, |peak, s| peak.max(s.abs()));
         self.menu = world.resource::<MenuOpen>().0;
         if self.status && self.seconds >= self.next_status {
             self.next_status = self.seconds.floor() + 1.0;
@@ -432,6 +456,8 @@ impl Report {
             "shards": self.shards,
             "streamed_entities": self.streamed,
             "position": self.position,
+            "sound_emitters": self.emitters,
+            "audio_peak": self.audio_peak,
             "screenshot": screenshot.map(|p| p.display().to_string()),
         })
         .to_string()

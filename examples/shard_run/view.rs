@@ -11,6 +11,7 @@ use layerw::components::{
 };
 use layerw::engine::render::{MaterialParams, Materials, Mesh, MeshAssets, SkinnedMeshes};
 use layerw::engine::stream::Streamer;
+use layerw::net::client::SMOOTHING_SYSTEM;
 use layerw::prelude::*;
 use layerw::systems::{animate, toggle_stats_overlay};
 
@@ -172,8 +173,9 @@ impl Plugin for ShardView {
             .add_system(Stage::Update, place_remote)
             .add_system(Stage::Update, spin_shards)
             .add_system(Stage::Update, embody.after(take_character))
-            .add_system(Stage::Update, follow_camera.last())
-            .add_system(Stage::Update, walk_bodies.last())
+            // After the client's smoothing has placed the local runner this frame.
+            .add_system(Stage::Update, follow_camera.last().after(SMOOTHING_SYSTEM))
+            .add_system(Stage::Update, walk_bodies.last().after(SMOOTHING_SYSTEM))
             .add_system(Stage::Update, animate().after(walk_bodies));
     }
 }

@@ -238,6 +238,11 @@ impl NetClient {
     }
 }
 
+/// The name of the [`ClientPlugin`]'s last Update system, which places the predicted entity's
+/// `Transform` (its prediction with corrections smoothed out): order what follows the player
+/// (a camera, an attached model) `.after(SMOOTHING_SYSTEM)`.
+pub const SMOOTHING_SYSTEM: &str = "net_client_smoothing";
+
 /// Makes a game's `App` a client of action set `A`: the player's [`ActionState<A>`] is sent
 /// every fixed tick and applied to its [`Predicted`] entity's [`PlayerInput<A>`].
 pub struct ClientPlugin<A: Action> {

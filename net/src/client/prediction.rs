@@ -180,7 +180,7 @@ pub(super) fn quantize_system(replicated: Access) -> System {
 }
 
 pub(super) fn smoothing_system() -> System {
-    System::new("net_client_smoothing", |ctx| {
+    System::new(super::SMOOTHING_SYSTEM, |ctx| {
         let dt = ctx.resource::<Time>().delta_seconds() as f32;
         let mut client = ctx.resource_mut::<NetClient>();
         let client = &mut *client;
