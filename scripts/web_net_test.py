@@ -156,7 +156,9 @@ def run_browser(name, flags, backend, driver_port, http_port, server, server_url
         check(state["items"] > 0, f"{name}: the page sees {state['items']} items")
         native = Process(f"native client {native_id}", [
             BIN, "--connect", server_url, "--client-id", str(native_id),
-            "--headless", "--seconds", "12"])
+            # Long enough to outlive the settling below on a loaded machine (a slow page's
+            # player can still be walking when a shorter-lived client has printed its last).
+            "--headless", "--seconds", "24"])
         seen = native.wait_line(lambda line: line.startswith("{") and
                                 web_player(json.loads(line), web_id) is not None, 20)
         check(seen is not None, f"{name}: the native client sees the web player")
@@ -214,7 +216,7 @@ def run_browser(name, flags, backend, driver_port, http_port, server, server_url
               f"rtt {state and state['rtt_ms']} ms)")
         code = None
         try:
-            code = native.proc.wait(20)
+            code = native.proc.wait(30)
         except subprocess.TimeoutExpired:
             pass
         reports = native.reports()
