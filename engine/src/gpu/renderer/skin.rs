@@ -120,14 +120,17 @@ impl Renderer {
     }
 
     /// The skinned draws the passes record: those whose mesh and texture set are on the GPU,
-    /// within [`MAX_SKINNED_DRAWS`] (the rest count as skipped batches).
+    /// within [`MAX_SKINNED_DRAWS`] (the rest count as skipped batches), in
+    /// [`SkinnedFrame::draw_order`](crate::render::SkinnedFrame::draw_order): the unblended
+    /// ones first, the blended ones after them back to front. Each keeps its joints' block.
     pub(super) fn skinned_inputs<'a>(
         &'a self,
         frame: &FrameDesc,
         stats: &mut FrameStats,
     ) -> Vec<SkinnedGpuDraw<'a>> {
         let mut draws = Vec::with_capacity(frame.skinned.draws.len());
-        for (slot, draw) in frame.skinned.draws.iter().enumerate() {
+        for slot in frame.skinned.draw_order(&frame.camera) {
+            let draw = &frame.skinned.draws[slot];
             let (Some(mesh), Some(textures)) = (
                 self.skinned_meshes.get(draw.mesh.0 as usize),
                 self.texture_sets.get(draw.textures.0 as usize),
@@ -144,6 +147,7 @@ impl Renderer {
                 textures,
                 offset: (slot as u64 * SKIN_BLOCK_BYTES) as wgpu::DynamicOffset,
                 casts_shadows: draw.casts_shadows,
+                surface: draw.surface,
             });
         }
         draws
