@@ -164,7 +164,7 @@ mod tests {
         };
         let mut materials = Materials::default();
         materials
-            .set(vec![MaterialParams::default(), glass.clone(), cloth.clone()])
+            .set(vec![MaterialParams::default(), glass, cloth])
             .unwrap();
         world.insert_resource(materials);
         for (index, z) in [(0u16, 0.0), (1, 2.0), (2, 0.0), (1, -2.0)] {

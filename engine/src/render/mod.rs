@@ -32,8 +32,8 @@ pub use scene::{
     MaterialParams, PointLight, SpotCone,
 };
 pub use skinned_draw::{
-    MAX_GPU_JOINTS, MAX_SKINNED_DRAWS, SkinnedDraw, SkinnedFrame, SkinnedMaterial, SkinnedMeshHandle,
-    SkinnedMeshes,
+    MAX_GPU_JOINTS, MAX_SKINNED_DRAWS, SkinnedDraw, SkinnedFrame, SkinnedMaterial,
+    SkinnedMeshHandle, SkinnedMeshes,
 };
 pub use skinned_mesh::{SkinnedMesh, SkinnedMeshError, WEIGHT_SUM_TOLERANCE};
 pub use texture::{

@@ -256,7 +256,8 @@ mod tests {
                 true,
             );
         }
-        let camera = CameraView::look_at(Vec3::new(0.0, 0.0, 10.0), Vec3::ZERO, 1.0, 1.0, 0.1, 50.0);
+        let camera =
+            CameraView::look_at(Vec3::new(0.0, 0.0, 10.0), Vec3::ZERO, 1.0, 1.0, 0.1, 50.0);
         // Unblended in the order pushed, then the blended: z -3 (farthest), the two at z 2
         // in the order pushed, then z 5.
         assert_eq!(frame.draw_order(&camera), [1, 3, 2, 0, 4, 5]);

@@ -186,7 +186,10 @@ impl SkinnedShadow {
             shader: setup.pbr.clone(),
             bias,
             plain: pipeline_layout("skinned shadow pipeline layout", &empty_layout),
-            masked: pipeline_layout("masked skinned shadow pipeline layout", setup.texture_layout),
+            masked: pipeline_layout(
+                "masked skinned shadow pipeline layout",
+                setup.texture_layout,
+            ),
             pipelines: Default::default(),
             group: skin_group(setup, &skin),
             empty,
