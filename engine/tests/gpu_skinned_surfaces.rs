@@ -1,8 +1,9 @@
 //! Skinned meshes drawn with their material's surface on lavapipe, as static ones are
-//! (`gpu_materials.rs`): alpha-masked ones cut (and their shadows too), blended ones mixed over
-//! what is behind them, back to front and after the sky, casting no shadow, double-sided ones
-//! lit from behind; each shown against the same frame without it, plus a golden image of them
-//! together (tolerance and updating: `support/golden.rs`). The skinned plane is cut in two
+//! (`gpu_materials.rs`): alpha-masked ones cut (and their shadows too), blended ones mixed
+//! over what is behind them, back to front (merged with the blended instanced batches) and
+//! after the sky, casting no shadow, double-sided ones lit from behind; each shown against
+//! the same frame without it, plus a golden image of them together (tolerance and updating:
+//! `support/golden.rs`). The skinned plane is cut in two
 //! joints (`Scene::skinned_plane`), so every draw goes through the skinned vertex stages.
 //! Without an adapter the tests are skipped, unless `LAYERW_REQUIRE_GPU=1` makes that a
 //! failure.
@@ -135,10 +136,22 @@ fn masked_skinned_casters_let_light_through_their_holes_and_blended_ones_cast_no
     }
 }
 
-/// Two blended skinned quads overlapping in the middle, red behind and blue in front, listed
-/// in the wrong order (front first), before a green wall (or the sky only, without it). The
-/// pixel of the overlap.
-fn panes(blue_alpha: f32, wall: bool) -> (Scene, (u32, u32)) {
+/// Which of the two panes are skinned (the others instanced).
+#[derive(Clone, Copy)]
+struct Skinned {
+    blue: bool,
+    red: bool,
+}
+
+const BOTH_SKINNED: Skinned = Skinned {
+    blue: true,
+    red: true,
+};
+
+/// Two blended quads overlapping in the middle, red behind and blue in front, listed in the
+/// wrong order (front first), before a green wall (or the sky only, without it). The pixel of
+/// the overlap.
+fn panes(blue_alpha: f32, wall: bool, skinned: Skinned) -> (Scene, (u32, u32)) {
     let mut scene = Scene::new(Vec3::new(0.0, 0.0, 4.0), Vec3::ZERO);
     scene.sun.shadows = false;
     let glass = |scene: &mut Scene, color: Vec3, alpha: f32| {
@@ -151,12 +164,16 @@ fn panes(blue_alpha: f32, wall: bool) -> (Scene, (u32, u32)) {
     let blue = glass(&mut scene, Vec3::new(0.0, 0.0, 1.0), blue_alpha);
     let red = glass(&mut scene, Vec3::new(1.0, 0.0, 0.0), 0.5);
     let plane = scene.skinned_plane();
-    for (material, at) in [
-        (blue, Vec3::new(0.25, 0.0, 0.5)),
-        (red, Vec3::new(-0.25, 0.0, 0.0)),
+    for (material, at, is_skinned) in [
+        (blue, Vec3::new(0.25, 0.0, 0.5), skinned.blue),
+        (red, Vec3::new(-0.25, 0.0, 0.0), skinned.red),
     ] {
-        let world = Mat4::from_translation(at);
-        scene.draw_skinned(plane, material, false, world, &flat_facing_camera());
+        if is_skinned {
+            let world = Mat4::from_translation(at);
+            scene.draw_skinned(plane, material, false, world, &flat_facing_camera());
+        } else {
+            scene.draw(scene.plane, material, false, at, FACING_CAMERA);
+        }
     }
     if wall {
         let green = scene.material(MaterialParams {
@@ -176,15 +193,9 @@ fn panes(blue_alpha: f32, wall: bool) -> (Scene, (u32, u32)) {
     (scene, overlap)
 }
 
-#[test]
-fn blended_skinned_surfaces_mix_back_to_front_over_what_is_behind() {
-    let (mut scene, overlap) = panes(0.5, true);
-    let Some(image) = scene.render(false) else {
-        return;
-    };
-    let both = rgb(&image, overlap);
-    // Blue over (red over green): blue keeps half, red and green a quarter each. Drawn in
-    // the listed order, red would end on top with half; drawn opaque, blue alone.
+/// Blue over (red over green) at the overlap: blue keeps half, red and green a quarter each.
+/// Drawn in the listed order, red would end on top with half; drawn opaque, blue alone.
+fn assert_blue_over_red_over_green(both: Vec3) {
     assert!(
         both.z > both.x * 1.3 && both.z > both.y * 1.3,
         "the front pane is not on top: {both}"
@@ -193,19 +204,28 @@ fn blended_skinned_surfaces_mix_back_to_front_over_what_is_behind() {
         both.x > 0.1 && both.y > 0.1,
         "what is behind does not show: {both}"
     );
+}
+
+#[test]
+fn blended_skinned_surfaces_mix_back_to_front_over_what_is_behind() {
+    let (mut scene, overlap) = panes(0.5, true, BOTH_SKINNED);
+    let Some(image) = scene.render(false) else {
+        return;
+    };
+    assert_blue_over_red_over_green(rgb(&image, overlap));
     // Blended surfaces leave the depth: the wall behind the front pane alone shows through.
     let wall_behind_blue = scene.pixel(Vec3::new(0.6, 0.0, 0.5));
     let c = rgb(&image, wall_behind_blue);
     assert!(c.y > 0.1 && c.z > 0.1 && c.x < 0.05, "{c}");
     // An opaque front pane hides everything behind it.
-    let (mut solid, overlap) = panes(1.0, false);
+    let (mut solid, overlap) = panes(1.0, false, BOTH_SKINNED);
     let solid = rgb(&solid.render(false).unwrap(), overlap);
     assert!(solid.x < 0.1 && solid.y < 0.1 && solid.z > 0.5, "{solid}");
 }
 
 #[test]
 fn blended_skinned_surfaces_are_drawn_over_the_sky() {
-    let (mut glass, overlap) = panes(0.5, false);
+    let (mut glass, overlap) = panes(0.5, false, BOTH_SKINNED);
     let Some(glass) = glass.render(false) else {
         return;
     };
@@ -220,6 +240,28 @@ fn blended_skinned_surfaces_are_drawn_over_the_sky() {
         both.x > 0.2 && both.y > 0.02,
         "the red pane and the sky do not show: {both}"
     );
+}
+
+#[test]
+fn blended_skinned_draws_and_blended_batches_are_merged_back_to_front() {
+    // A skinned pane behind an instanced one, then in front of one: either way the front
+    // pane ends on top (drawn as two lists, the skinned pane would always be).
+    for skinned in [
+        Skinned {
+            blue: false,
+            red: true,
+        },
+        Skinned {
+            blue: true,
+            red: false,
+        },
+    ] {
+        let (mut scene, overlap) = panes(0.5, true, skinned);
+        let Some(image) = scene.render(false) else {
+            return;
+        };
+        assert_blue_over_red_over_green(rgb(&image, overlap));
+    }
 }
 
 /// A skinned quad seen from behind (its front faces away from the camera).

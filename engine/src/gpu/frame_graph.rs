@@ -61,6 +61,15 @@ pub(crate) struct SkinnedGpuDraw<'a> {
     pub(crate) surface: Surface,
 }
 
+/// A run of consecutive blended draws of one kind, in [`FrameInputs::blended`]'s order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum BlendedRun {
+    /// Of [`FrameInputs::draws`].
+    Instanced(std::ops::Range<usize>),
+    /// Of [`FrameInputs::skinned`].
+    Skinned(std::ops::Range<usize>),
+}
+
 /// What this frame draws, prepared once for every pass.
 pub(crate) struct FrameInputs<'a> {
     /// The camera's draws, in batch order (blended ones last, back to front).
@@ -70,6 +79,9 @@ pub(crate) struct FrameInputs<'a> {
     /// The skinned draws, one per entity (not batched): the unblended ones first, then the
     /// blended ones back to front.
     pub(crate) skinned: Vec<SkinnedGpuDraw<'a>>,
+    /// The blended draws of `draws` and `skinned` merged back to front
+    /// ([`FrameDesc::blended_steps`](crate::render::FrameDesc::blended_steps)), as runs.
+    pub(crate) blended: Vec<BlendedRun>,
     /// The frame's instances.
     pub(crate) instances: &'a wgpu::Buffer,
     /// Whether the sun casts shadows.

@@ -2,6 +2,7 @@
 //! format. The wgpu side lives in [`gpu`](crate::gpu) (with the `gpu` feature).
 
 mod assets;
+mod blend_order;
 mod cascade;
 mod instance;
 mod material;
@@ -17,6 +18,7 @@ pub use assets::{
     ASSET_TIER, LoadedTexture, MaterialHandle, Materials, MeshAssets, MeshHandle, TextureAssets,
     TextureHandle, TextureSet, TextureSetHandle,
 };
+pub use blend_order::BlendedStep;
 pub use cascade::{MAX_SHADOW_CASCADES, ShadowCascades};
 pub use instance::{
     GpuInstance, ROTATION_LANES, pack_rotation, pack_rotations, scale_bits, unpack_rotation,

@@ -13,7 +13,7 @@ use super::{
     view_entry,
 };
 use crate::gpu::environment::EnvironmentViews;
-use crate::gpu::frame_graph::{Access, Draw, Pass, PassContext, Target, Targets};
+use crate::gpu::frame_graph::{Access, BlendedRun, Draw, Pass, PassContext, Target, Targets};
 use crate::gpu::renderer::{DEPTH_FORMAT, HDR_FORMAT};
 use crate::render::{AlphaMode, FrameStats, Surface};
 use std::sync::OnceLock;
@@ -378,13 +378,11 @@ impl Pass for OpaquePass {
         });
         pass.set_bind_group(0, self.group.as_ref(), &[]);
         pass.set_vertex_buffer(1, ctx.frame.instances.slice(..));
-        // Blended draws come last (extraction puts them there, back to front).
-        let blended = ctx.frame.draws.partition_point(|d| !d.surface.is_blended());
-        let (solid, blended) = ctx.frame.draws.split_at(blended);
-        // The skinned draws likewise: their blended ones last, back to front.
+        // Blended draws come last (`frame_inputs` puts them there, back to front).
+        let draws = &ctx.frame.draws;
+        let solid = &draws[..draws.partition_point(|d| !d.surface.is_blended())];
         let skinned = &ctx.frame.skinned;
-        let (skinned_solid, skinned_blended) =
-            skinned.split_at(skinned.partition_point(|d| !d.surface.is_blended()));
+        let skinned_solid = &skinned[..skinned.partition_point(|d| !d.surface.is_blended())];
         self.draw(&mut pass, solid, stats);
         self.skinned
             .draw(&mut pass, skinned_solid, &self.source, stats);
@@ -394,15 +392,20 @@ impl Pass for OpaquePass {
             pass.draw(0..3, 0..1);
             stats.draw_calls += 1;
         }
-        if !blended.is_empty() {
-            // The skinned draws bound their skin stream where the instances go.
-            pass.set_vertex_buffer(1, ctx.frame.instances.slice(..));
-            self.draw(&mut pass, blended, stats);
+        // The blended instanced and skinned draws, merged back to front.
+        for run in &ctx.frame.blended {
+            match run {
+                BlendedRun::Instanced(range) => {
+                    // The skinned draws bound their skin stream where the instances go.
+                    pass.set_vertex_buffer(1, ctx.frame.instances.slice(..));
+                    self.draw(&mut pass, &draws[range.clone()], stats);
+                }
+                BlendedRun::Skinned(range) => {
+                    self.skinned
+                        .draw(&mut pass, &skinned[range.clone()], &self.source, stats);
+                }
+            }
         }
-        // The blended skinned draws after the instanced ones: each list is back to front,
-        // the two are not merged (a character behind a glass pane shows over it).
-        self.skinned
-            .draw(&mut pass, skinned_blended, &self.source, stats);
     }
 }
 
