@@ -15,7 +15,8 @@ use crate::render::{
 
 impl Renderer {
     /// What the passes draw this frame: per batch, the camera's instances (opaque pass) and
-    /// the shadow casters (shadow pass), clamped to the frame's instances.
+    /// the shadow casters (shadow pass), clamped to the frame's instances; the skinned draws;
+    /// and the blended ones of both after the others, merged back to front.
     pub(super) fn frame_inputs<'a>(
         &'a self,
         frame: &FrameDesc,
