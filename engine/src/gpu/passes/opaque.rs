@@ -40,7 +40,7 @@ pub(crate) fn texture_layout(device: &wgpu::Device) -> wgpu::BindGroupLayout {
 /// drawn (most frames use one or two of them). The skinned pipelines (`skinned.rs`) are made
 /// from it too, with their own vertex stage, so both kinds of draw get one surface's state.
 pub(super) struct PipelineSource {
-    pub(super) device: wgpu::Device,
+    device: wgpu::Device,
     layout: wgpu::PipelineLayout,
     shader: wgpu::ShaderModule,
     samples: u32,
