@@ -1,7 +1,8 @@
 // Skinned meshes (engine/src/gpu/passes/skinned.rs): each draw's joints in one uniform block
 // bound with a dynamic offset, blended per vertex by four weights, producing pbr.wgsl's
-// `VertexOut` (the shading is pbr.wgsl's). Concatenated after pbr.wgsl. WebGL2-safe: a
-// uniform block of 12,288 bytes (under the 16 KiB minimum), no storage buffers.
+// `VertexOut` (the shading is pbr.wgsl's, with the fragment stage of the draw's surface:
+// opaque, masked or blended, `front_facing` for double-sided). Concatenated after pbr.wgsl.
+// WebGL2-safe: a uniform block of 12,288 bytes (under the 16 KiB minimum), no storage buffers.
 
 // MAX_GPU_JOINTS (engine/src/render/skinned_draw.rs) joints of three rows each.
 const SKIN_ROWS: u32 = 765u;
@@ -68,4 +69,16 @@ fn vs_skinned(vertex: VertexIn, s: SkinIn) -> VertexOut {
 fn vs_skinned_shadow(@location(0) a: vec4<u32>, s: SkinIn) -> @builtin(position) vec4<f32> {
     let world = skin_point(skin_rows(s), bitcast<vec3<f32>>(a.xyz));
     return frame.light_view_proj[cascade.index.x] * vec4<f32>(world, 1.0);
+}
+
+// Alpha-masked skinned casters: their UV and material for pbr.wgsl's `fs_shadow_masked`, which
+// tests the base colour's alpha as the camera's view does (holes in the shadow too).
+@vertex
+fn vs_skinned_shadow_masked(vertex: VertexIn, s: SkinIn) -> ShadowMaskedOut {
+    let world = skin_point(skin_rows(s), bitcast<vec3<f32>>(vertex.a.xyz));
+    var out: ShadowMaskedOut;
+    out.clip = frame.light_view_proj[cascade.index.x] * vec4<f32>(world, 1.0);
+    out.uv = bitcast<vec2<f32>>(vertex.b.xy);
+    out.material = min(skin.header.x, MAX_MATERIALS - 1u);
+    return out;
 }

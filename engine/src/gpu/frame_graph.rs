@@ -49,13 +49,25 @@ pub(crate) struct Draw<'a> {
     pub(crate) surface: Surface,
 }
 
-/// A skinned entity's draw: its mesh, texture set and its joints' block in the skin buffer.
+/// A skinned entity's draw: its mesh, texture set, surface and its joints' block in the skin
+/// buffer.
 pub(crate) struct SkinnedGpuDraw<'a> {
     pub(crate) mesh: &'a GpuSkinnedMesh,
     pub(crate) textures: &'a wgpu::BindGroup,
     /// The dynamic offset of its block.
     pub(crate) offset: wgpu::DynamicOffset,
     pub(crate) casts_shadows: bool,
+    /// Picks the pipeline: culling, alpha test, blending.
+    pub(crate) surface: Surface,
+}
+
+/// A run of consecutive blended draws of one kind, in [`FrameInputs::blended`]'s order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum BlendedRun {
+    /// Of [`FrameInputs::draws`].
+    Instanced(std::ops::Range<usize>),
+    /// Of [`FrameInputs::skinned`].
+    Skinned(std::ops::Range<usize>),
 }
 
 /// What this frame draws, prepared once for every pass.
@@ -64,8 +76,12 @@ pub(crate) struct FrameInputs<'a> {
     pub(crate) draws: Vec<Draw<'a>>,
     /// The shadow casters' draws.
     pub(crate) casters: Vec<Draw<'a>>,
-    /// The skinned draws, one per entity (not batched).
+    /// The skinned draws, one per entity (not batched): the unblended ones first, then the
+    /// blended ones back to front.
     pub(crate) skinned: Vec<SkinnedGpuDraw<'a>>,
+    /// The blended draws of `draws` and `skinned` merged back to front
+    /// ([`FrameDesc::blended_steps`](crate::render::FrameDesc::blended_steps)), as runs.
+    pub(crate) blended: Vec<BlendedRun>,
     /// The frame's instances.
     pub(crate) instances: &'a wgpu::Buffer,
     /// Whether the sun casts shadows.

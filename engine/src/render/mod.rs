@@ -2,6 +2,7 @@
 //! format. The wgpu side lives in [`gpu`](crate::gpu) (with the `gpu` feature).
 
 mod assets;
+mod blend_order;
 mod cascade;
 mod instance;
 mod material;
@@ -17,6 +18,7 @@ pub use assets::{
     ASSET_TIER, LoadedTexture, MaterialHandle, Materials, MeshAssets, MeshHandle, TextureAssets,
     TextureHandle, TextureSet, TextureSetHandle,
 };
+pub use blend_order::BlendedStep;
 pub use cascade::{MAX_SHADOW_CASCADES, ShadowCascades};
 pub use instance::{
     GpuInstance, ROTATION_LANES, pack_rotation, pack_rotations, scale_bits, unpack_rotation,
@@ -32,7 +34,8 @@ pub use scene::{
     MaterialParams, PointLight, SpotCone,
 };
 pub use skinned_draw::{
-    MAX_GPU_JOINTS, MAX_SKINNED_DRAWS, SkinnedDraw, SkinnedFrame, SkinnedMeshHandle, SkinnedMeshes,
+    MAX_GPU_JOINTS, MAX_SKINNED_DRAWS, SkinnedDraw, SkinnedFrame, SkinnedMaterial,
+    SkinnedMeshHandle, SkinnedMeshes,
 };
 pub use skinned_mesh::{SkinnedMesh, SkinnedMeshError, WEIGHT_SUM_TOLERANCE};
 pub use texture::{

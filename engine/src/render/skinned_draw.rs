@@ -1,12 +1,14 @@
 //! Skinned meshes on their way to the GPU: a store of skinned meshes ([`SkinnedMeshes`], a
 //! resource the renderer uploads from) and a frame's skinned draws ([`SkinnedFrame`]), kept
-//! apart from the instanced batches: each skinned entity is one draw with its own joints.
+//! apart from the instanced batches: each skinned entity is one draw with its own joints,
+//! drawn with its material's [`Surface`] (alpha mask, blending, double-sided) as the static
+//! batches are.
 
 use core::ops::Range;
 
 use glam::{Mat4, Vec3};
 
-use super::{SkinnedMesh, SkinnedMeshError, TextureSetHandle};
+use super::{CameraView, SkinnedMesh, SkinnedMeshError, Surface, TextureSetHandle};
 
 /// The most joints one skinned draw may use: its joint matrices (three rows of four floats
 /// each, 48 bytes) and a 16-byte header fit one 12,288-byte uniform block, under WebGL2's
@@ -68,6 +70,16 @@ impl SkinnedMeshes {
     }
 }
 
+/// A skinned draw's material: its index in the material table and the surface it is drawn
+/// as (from the material's alpha mode and sidedness: [`Surface::of`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SkinnedMaterial {
+    /// The index in the material table.
+    pub index: u32,
+    /// How it is drawn: culling, alpha test, blending.
+    pub surface: Surface,
+}
+
 /// One skinned entity's draw.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SkinnedDraw {
@@ -77,9 +89,15 @@ pub struct SkinnedDraw {
     pub textures: TextureSetHandle,
     /// Its material's index in the material table.
     pub material: u32,
+    /// Its material's surface: what picks its pipelines and, when blended, its place among
+    /// the blended draws ([`SkinnedFrame::draw_order`]).
+    pub surface: Surface,
+    /// The entity's origin in the world: the point blended draws are sorted by, as instanced
+    /// ones are by their instance's origin.
+    pub origin: Vec3,
     /// Its joints: a range of [`SkinnedFrame::joints`].
     pub joints: Range<u32>,
-    /// Drawn into the shadow map too.
+    /// Drawn into the shadow map too (never for a blended surface, which casts no shadow).
     pub casts_shadows: bool,
 }
 
@@ -113,14 +131,15 @@ impl SkinnedFrame {
         self.joints.clear();
     }
 
-    /// Adds a draw of `mesh` placed at `world`, with skinning matrices `joints` (one per joint,
-    /// in the skeleton's space). Joints past [`MAX_GPU_JOINTS`] are dropped (the mesh cannot
-    /// name them: [`SkinnedMeshes::add`] checks).
+    /// Adds a draw of `mesh` with `material` placed at `world`, with skinning matrices
+    /// `joints` (one per joint, in the skeleton's space). Joints past [`MAX_GPU_JOINTS`] are
+    /// dropped (the mesh cannot name them: [`SkinnedMeshes::add`] checks). A blended
+    /// material's draw casts no shadow, whatever `casts_shadows` says.
     pub fn push(
         &mut self,
         mesh: SkinnedMeshHandle,
         textures: TextureSetHandle,
-        material: u32,
+        material: SkinnedMaterial,
         world: Mat4,
         joints: &[Mat4],
         casts_shadows: bool,
@@ -135,10 +154,28 @@ impl SkinnedFrame {
         self.draws.push(SkinnedDraw {
             mesh,
             textures,
-            material,
+            material: material.index,
+            surface: material.surface,
+            origin: world.transform_point3(Vec3::ZERO),
             joints: start..self.joints.len() as u32,
-            casts_shadows,
+            casts_shadows: casts_shadows && !material.surface.is_blended(),
         });
+    }
+
+    /// The order to draw [`draws`](Self::draws) in, as indices: the unblended ones first, in
+    /// the order pushed, then the blended ones back to front (farthest origin first along
+    /// `camera`'s view; equal depths keep the order pushed), which is what blending over what
+    /// is behind needs.
+    pub fn draw_order(&self, camera: &CameraView) -> Vec<usize> {
+        let blended = |i: &usize| self.draws[*i].surface.is_blended();
+        let mut order: Vec<usize> = (0..self.draws.len()).filter(|i| !blended(i)).collect();
+        let first_blended = order.len();
+        order.extend((0..self.draws.len()).filter(blended));
+        // View space looks down -Z: the distance along the view axis is -z.
+        let depth = |i: usize| -camera.view.transform_point3(self.draws[i].origin).z;
+        // Stable, so equal depths keep their order (the same frame every time).
+        order[first_blended..].sort_by(|&a, &b| depth(b).total_cmp(&depth(a)));
+        order
     }
 }
 
@@ -163,10 +200,14 @@ mod tests {
         let world = Mat4::from_translation(Vec3::new(5.0, 0.0, 0.0));
         let lift = Mat4::from_translation(Vec3::Y);
         let handle = SkinnedMeshHandle(0);
+        let material = |index| SkinnedMaterial {
+            index,
+            surface: Surface::OPAQUE,
+        };
         frame.push(
             handle,
             TextureSetHandle::default(),
-            2,
+            material(2),
             world,
             &[lift, lift],
             true,
@@ -174,7 +215,7 @@ mod tests {
         frame.push(
             handle,
             TextureSetHandle::default(),
-            3,
+            material(3),
             world,
             &[lift],
             false,
@@ -185,6 +226,45 @@ mod tests {
         assert_eq!(frame.joints[0][1], [0.0, 1.0, 0.0, 1.0]);
         frame.clear();
         assert!(frame.draws.is_empty() && frame.joints.is_empty());
+    }
+
+    #[test]
+    fn blended_draws_come_last_back_to_front_and_cast_no_shadow() {
+        use crate::render::AlphaMode;
+        let mut frame = SkinnedFrame::default();
+        let glass = Surface::new(AlphaMode::Blend, false);
+        let fence = Surface::new(AlphaMode::Mask, true);
+        // (surface, z of the origin); the camera at z = 10 looks down -Z.
+        let draws = [
+            (glass, 2.0),
+            (Surface::OPAQUE, 0.0),
+            (glass, -3.0),
+            (fence, 1.0),
+            (glass, 2.0),
+            (glass, 5.0),
+        ];
+        for (i, (surface, z)) in draws.into_iter().enumerate() {
+            frame.push(
+                SkinnedMeshHandle(0),
+                TextureSetHandle::default(),
+                SkinnedMaterial {
+                    index: i as u32,
+                    surface,
+                },
+                Mat4::from_translation(Vec3::new(1.0, 0.0, z)),
+                &[Mat4::IDENTITY],
+                true,
+            );
+        }
+        let camera =
+            CameraView::look_at(Vec3::new(0.0, 0.0, 10.0), Vec3::ZERO, 1.0, 1.0, 0.1, 50.0);
+        // Unblended in the order pushed, then the blended: z -3 (farthest), the two at z 2
+        // in the order pushed, then z 5.
+        assert_eq!(frame.draw_order(&camera), [1, 3, 2, 0, 4, 5]);
+        assert_eq!(frame.draws[3].surface, fence);
+        assert_eq!(frame.draws[5].origin, Vec3::new(1.0, 0.0, 5.0));
+        let casting: Vec<bool> = frame.draws.iter().map(|d| d.casts_shadows).collect();
+        assert_eq!(casting, [false, true, false, true, false, false]);
     }
 
     #[test]

@@ -1,13 +1,14 @@
 //! A small scene for GPU tests through the ECS host (`GpuRenderer`): meshes, a test texture,
-//! materials, lights and draw items, rendered once, with pixel helpers.
+//! materials, lights, draw items and skinned draws, rendered once, with pixel helpers.
 #![allow(dead_code)] // each test binary uses a part of it
 
 use layerw_engine::ecs::World;
-use layerw_engine::glam::{Quat, UVec2, Vec3, Vec4};
+use layerw_engine::glam::{Mat4, Quat, UVec2, Vec3, Vec4};
 use layerw_engine::gpu::{GpuRenderer, Image, RendererConfig};
 use layerw_engine::render::{
     CameraView, DirectionalLight, DrawItem, MaterialParams, Materials, Mesh, MeshAssets,
-    MeshHandle, PointLight, RenderQueue, Surface, TextureAssets, TextureImage, TextureSet,
+    MeshHandle, PointLight, RenderQueue, SkinnedFrame, SkinnedMaterial, SkinnedMesh,
+    SkinnedMeshHandle, SkinnedMeshes, Surface, TextureAssets, TextureImage, TextureSet,
     TextureSetHandle,
 };
 
@@ -34,6 +35,9 @@ pub struct Scene {
     pub sphere: MeshHandle,
     /// The test texture's set: see [`test_texture`].
     pub set: TextureSetHandle,
+    /// The skinned meshes, and the skinned draws (joints in world space).
+    pub skinned_meshes: SkinnedMeshes,
+    pub skinned: SkinnedFrame,
 }
 
 /// 32x32, four 16x16 quadrants: top left opaque red, top right transparent green, bottom left
@@ -87,7 +91,55 @@ impl Scene {
             cube,
             sphere,
             set,
+            skinned_meshes: SkinnedMeshes::default(),
+            skinned: SkinnedFrame::default(),
         }
+    }
+
+    /// Adds a skinned plane of edge 1 facing +Y in its bind pose, cut in two along x = 0:
+    /// vertices at x < 0 follow joint 0, those at x > 0 joint 1, the middle column both by
+    /// half.
+    pub fn skinned_plane(&mut self) -> SkinnedMeshHandle {
+        let mesh = Mesh::grid(1.0, 2, |_, _| 0.0);
+        let (joints, weights) = mesh
+            .positions
+            .iter()
+            .map(|p| match p.x {
+                x if x < -1e-4 => ([0, 0, 0, 0], [1.0, 0.0, 0.0, 0.0]),
+                x if x > 1e-4 => ([1, 0, 0, 0], [1.0, 0.0, 0.0, 0.0]),
+                _ => ([0, 1, 0, 0], [0.5, 0.5, 0.0, 0.0]),
+            })
+            .unzip();
+        self.skinned_meshes
+            .add(SkinnedMesh {
+                mesh,
+                joints,
+                weights,
+            })
+            .unwrap()
+    }
+
+    /// Draws a skinned mesh with `material` (textured with the test texture or not), placed
+    /// at `world` and posed by `joints` (skinning matrices), casting shadows.
+    pub fn draw_skinned(
+        &mut self,
+        mesh: SkinnedMeshHandle,
+        material: u16,
+        textured: bool,
+        world: Mat4,
+        joints: &[Mat4],
+    ) {
+        let textures = if textured {
+            self.set
+        } else {
+            TextureSetHandle::default()
+        };
+        let material = SkinnedMaterial {
+            index: u32::from(material),
+            surface: Surface::of(&self.materials[usize::from(material)]),
+        };
+        self.skinned
+            .push(mesh, textures, material, world, joints, true);
     }
 
     /// Adds a material and returns its index.
@@ -194,6 +246,8 @@ impl Scene {
         queue.point_lights = self.lights.clone();
         queue.shadow_bounds = (Vec3::ZERO, 6.0);
         queue.set_items(&self.items);
+        queue.skinned = std::mem::take(&mut self.skinned);
+        world.insert_resource(std::mem::take(&mut self.skinned_meshes));
         world.insert_resource(std::mem::take(&mut self.meshes));
         world.insert_resource(std::mem::take(&mut self.textures));
         world.insert_resource(materials);

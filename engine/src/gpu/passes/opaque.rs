@@ -13,7 +13,7 @@ use super::{
     view_entry,
 };
 use crate::gpu::environment::EnvironmentViews;
-use crate::gpu::frame_graph::{Access, Draw, Pass, PassContext, Target, Targets};
+use crate::gpu::frame_graph::{Access, BlendedRun, Draw, Pass, PassContext, Target, Targets};
 use crate::gpu::renderer::{DEPTH_FORMAT, HDR_FORMAT};
 use crate::render::{AlphaMode, FrameStats, Surface};
 use std::sync::OnceLock;
@@ -37,8 +37,9 @@ pub(crate) fn texture_layout(device: &wgpu::Device) -> wgpu::BindGroupLayout {
 }
 
 /// What the PBR pipelines are made from, kept to make each surface's the first time it is
-/// drawn (most frames use one or two of them).
-struct PipelineSource {
+/// drawn (most frames use one or two of them). The skinned pipelines (`skinned.rs`) are made
+/// from it too, with their own vertex stage, so both kinds of draw get one surface's state.
+pub(super) struct PipelineSource {
     device: wgpu::Device,
     layout: wgpu::PipelineLayout,
     shader: wgpu::ShaderModule,
@@ -47,9 +48,38 @@ struct PipelineSource {
     geometry: bool,
 }
 
+/// A PBR pipeline's vertex stage: its entry point in pbr.wgsl (or skin.wgsl, concatenated
+/// after it), the vertex buffers it reads and the pipeline layout its bind groups need.
+pub(super) struct VertexStage<'a> {
+    pub(super) label: &'static str,
+    pub(super) layout: &'a wgpu::PipelineLayout,
+    pub(super) entry_point: &'static str,
+    pub(super) buffers: &'a [Option<wgpu::VertexBufferLayout<'a>>],
+}
+
 impl PipelineSource {
     /// The pipeline drawing `surface` for textured or untextured batches.
     fn pipeline(&self, textured: bool, surface: Surface) -> wgpu::RenderPipeline {
+        self.pipeline_with(
+            &VertexStage {
+                label: "pbr pipeline",
+                layout: &self.layout,
+                // Textured batches read every vertex attribute; untextured ones position
+                // and normal.
+                entry_point: if textured { "vs_main" } else { "vs_untextured" },
+                buffers: &vertex_layouts(textured),
+            },
+            surface,
+        )
+    }
+
+    /// The pipeline drawing `surface` with `vertex`'s stage: culling, depth, blending and the
+    /// fragment entry point are the surface's.
+    pub(super) fn pipeline_with(
+        &self,
+        vertex: &VertexStage<'_>,
+        surface: Surface,
+    ) -> wgpu::RenderPipeline {
         let blended = surface.is_blended();
         // The same state for both targets: WebGL2 has no independent blend state (nor write
         // masks) per target. A blended surface writes its geometry with alpha 0, which the
@@ -71,15 +101,13 @@ impl PipelineSource {
         };
         self.device
             .create_render_pipeline(&wgpu::RenderPipelineDescriptor {
-                label: Some("pbr pipeline"),
-                layout: Some(&self.layout),
+                label: Some(vertex.label),
+                layout: Some(vertex.layout),
                 vertex: wgpu::VertexState {
                     module: &self.shader,
-                    // Textured batches read every vertex attribute; untextured ones position
-                    // and normal.
-                    entry_point: Some(if textured { "vs_main" } else { "vs_untextured" }),
+                    entry_point: Some(vertex.entry_point),
                     compilation_options: Default::default(),
-                    buffers: &vertex_layouts(textured),
+                    buffers: vertex.buffers,
                 },
                 primitive: wgpu::PrimitiveState {
                     cull_mode: (!surface.double_sided()).then_some(wgpu::Face::Back),
@@ -223,13 +251,7 @@ impl OpaquePass {
                 writes.push(Target::GeometryMsaa);
             }
         }
-        let fragment_entry = if geometry {
-            "fs_main_geometry"
-        } else {
-            "fs_main"
-        };
-        let skinned =
-            super::skinned::SkinnedOpaque::new(setup, &group_layout, color_targets, fragment_entry);
+        let skinned = super::skinned::SkinnedOpaque::new(setup, &group_layout, &source);
         OpaquePass {
             access: Access {
                 reads: vec![Target::ShadowMap],
@@ -356,21 +378,33 @@ impl Pass for OpaquePass {
         });
         pass.set_bind_group(0, self.group.as_ref(), &[]);
         pass.set_vertex_buffer(1, ctx.frame.instances.slice(..));
-        // Blended draws come last (extraction puts them there, back to front).
-        let blended = ctx.frame.draws.partition_point(|d| !d.surface.is_blended());
-        let (solid, blended) = ctx.frame.draws.split_at(blended);
+        // Blended draws come last (`frame_inputs` puts them there, back to front).
+        let draws = &ctx.frame.draws;
+        let solid = &draws[..draws.partition_point(|d| !d.surface.is_blended())];
+        let skinned = &ctx.frame.skinned;
+        let skinned_solid = &skinned[..skinned.partition_point(|d| !d.surface.is_blended())];
         self.draw(&mut pass, solid, stats);
-        self.skinned.draw(&mut pass, ctx.frame, stats);
+        self.skinned
+            .draw(&mut pass, skinned_solid, &self.source, stats);
         // After the opaque surfaces, so only the pixels none covered run the sky's shader.
         if let Some(sky) = &self.sky {
             pass.set_pipeline(sky);
             pass.draw(0..3, 0..1);
             stats.draw_calls += 1;
         }
-        if !blended.is_empty() {
-            // The skinned draws bound their skin stream where the instances go.
-            pass.set_vertex_buffer(1, ctx.frame.instances.slice(..));
-            self.draw(&mut pass, blended, stats);
+        // The blended instanced and skinned draws, merged back to front.
+        for run in &ctx.frame.blended {
+            match run {
+                BlendedRun::Instanced(range) => {
+                    // The skinned draws bound their skin stream where the instances go.
+                    pass.set_vertex_buffer(1, ctx.frame.instances.slice(..));
+                    self.draw(&mut pass, &draws[range.clone()], stats);
+                }
+                BlendedRun::Skinned(range) => {
+                    self.skinned
+                        .draw(&mut pass, &skinned[range.clone()], &self.source, stats);
+                }
+            }
         }
     }
 }

@@ -2,12 +2,18 @@
 //! with skin.wgsl's vertex stages), the joints' bind group (the renderer's skin buffer, one
 //! 12,288-byte block per draw at a dynamic offset) and the draws themselves, one per skinned
 //! entity. The vertex buffers: the mesh's `Vertex` stream and a 16-byte skin stream (four
-//! u16 joints, four unorm16 weights) only these pipelines read.
+//! u16 joints, four unorm16 weights) only these pipelines read. Each draw is drawn as its
+//! material's [`Surface`], like the instanced batches: a pipeline per surface, made the first
+//! time a frame draws one (culling, alpha test, blending as `opaque.rs` sets them), and in
+//! the shadow pass masked casters test their alpha and blended ones cast nothing.
 
+use std::sync::OnceLock;
+
+use super::opaque::{PipelineSource, VertexStage};
 use super::{PassSetup, mesh_layout};
-use crate::gpu::frame_graph::FrameInputs;
+use crate::gpu::frame_graph::{FrameInputs, SkinnedGpuDraw};
 use crate::gpu::renderer::{DEPTH_FORMAT, SKIN_BLOCK_BYTES, SkinVertex};
-use crate::render::FrameStats;
+use crate::render::{AlphaMode, FrameStats, Surface};
 
 const SKIN_ATTRIBUTES: [wgpu::VertexAttribute; 2] =
     wgpu::vertex_attr_array![2 => Uint16x4, 3 => Unorm16x4];
@@ -60,18 +66,20 @@ fn skin_group(setup: &PassSetup<'_>, layout: &wgpu::BindGroupLayout) -> wgpu::Bi
 
 /// Skinned draws in the opaque pass.
 pub(crate) struct SkinnedOpaque {
-    pipeline: wgpu::RenderPipeline,
+    layout: wgpu::PipelineLayout,
+    /// By [`Surface::index`]; made on first use.
+    pipelines: [OnceLock<wgpu::RenderPipeline>; Surface::COUNT],
     group: wgpu::BindGroup,
 }
 
 impl SkinnedOpaque {
-    /// The skinned PBR pipeline: the opaque pass's bind group layout (`main_layout`), colour
-    /// targets and fragment entry point, with the skinned vertex stage.
+    /// The skinned PBR pipelines: the opaque pass's bind group layout (`main_layout`) and
+    /// pipeline state (`source`), with the skinned vertex stage. The opaque surface's is made
+    /// now, so the first frame with a character does not wait for it.
     pub(crate) fn new(
         setup: &PassSetup<'_>,
         main_layout: &wgpu::BindGroupLayout,
-        color_targets: &[Option<wgpu::ColorTargetState>],
-        fragment_entry: &str,
+        source: &PipelineSource,
     ) -> SkinnedOpaque {
         let device = setup.device;
         let skin = skin_layout(device);
@@ -80,57 +88,45 @@ impl SkinnedOpaque {
             bind_group_layouts: &[Some(main_layout), Some(setup.texture_layout), Some(&skin)],
             immediate_size: 0,
         });
-        let pipeline = device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
-            label: Some("skinned pbr pipeline"),
-            layout: Some(&layout),
-            vertex: wgpu::VertexState {
-                module: setup.pbr,
-                entry_point: Some("vs_skinned"),
-                compilation_options: Default::default(),
-                buffers: &skinned_layouts(true),
-            },
-            primitive: wgpu::PrimitiveState {
-                cull_mode: Some(wgpu::Face::Back),
-                ..Default::default()
-            },
-            depth_stencil: Some(wgpu::DepthStencilState {
-                format: DEPTH_FORMAT,
-                depth_write_enabled: Some(true),
-                depth_compare: Some(wgpu::CompareFunction::Less),
-                stencil: Default::default(),
-                bias: Default::default(),
-            }),
-            multisample: wgpu::MultisampleState {
-                count: setup.samples,
-                ..Default::default()
-            },
-            fragment: Some(wgpu::FragmentState {
-                module: setup.pbr,
-                entry_point: Some(fragment_entry),
-                compilation_options: Default::default(),
-                targets: color_targets,
-            }),
-            multiview_mask: None,
-            cache: None,
-        });
-        SkinnedOpaque {
-            pipeline,
+        let skinned = SkinnedOpaque {
+            layout,
+            pipelines: Default::default(),
             group: skin_group(setup, &skin),
-        }
+        };
+        let _ = skinned.pipeline(source, Surface::OPAQUE);
+        skinned
     }
 
-    /// Draws the frame's skinned entities (group 0, the opaque pass's, is bound already).
+    /// The pipeline of a surface, made the first time one is drawn.
+    fn pipeline(&self, source: &PipelineSource, surface: Surface) -> &wgpu::RenderPipeline {
+        self.pipelines[surface.index()].get_or_init(|| {
+            source.pipeline_with(
+                &VertexStage {
+                    label: "skinned pbr pipeline",
+                    layout: &self.layout,
+                    entry_point: "vs_skinned",
+                    buffers: &skinned_layouts(true),
+                },
+                surface,
+            )
+        })
+    }
+
+    /// Draws `draws` (group 0, the opaque pass's, is bound already), each with its surface's
+    /// pipeline made from `source`.
     pub(crate) fn draw(
         &self,
         pass: &mut wgpu::RenderPass<'_>,
-        frame: &FrameInputs<'_>,
+        draws: &[SkinnedGpuDraw<'_>],
+        source: &PipelineSource,
         stats: &mut FrameStats,
     ) {
-        if frame.skinned.is_empty() {
-            return;
-        }
-        pass.set_pipeline(&self.pipeline);
-        for draw in &frame.skinned {
+        let mut bound = None;
+        for draw in draws {
+            if bound != Some(draw.surface) {
+                pass.set_pipeline(self.pipeline(source, draw.surface));
+                bound = Some(draw.surface);
+            }
             pass.set_bind_group(1, draw.textures, &[]);
             pass.set_bind_group(2, &self.group, &[draw.offset]);
             pass.set_vertex_buffer(0, draw.mesh.mesh.vertices.slice(..));
@@ -146,15 +142,22 @@ impl SkinnedOpaque {
 
 /// Skinned shadow casters in the shadow pass.
 pub(crate) struct SkinnedShadow {
-    pipeline: wgpu::RenderPipeline,
+    device: wgpu::Device,
+    shader: wgpu::ShaderModule,
+    bias: wgpu::DepthBiasState,
+    /// Opaque casters' layout: group 1 is unused, an empty group fills the slot.
+    plain: wgpu::PipelineLayout,
+    /// Masked casters' layout: group 1 is the texture set (the base colour's alpha).
+    masked: wgpu::PipelineLayout,
+    /// By [`Surface::index`] (blended ones unused); made on first use.
+    pipelines: [OnceLock<wgpu::RenderPipeline>; Surface::COUNT],
     group: wgpu::BindGroup,
-    /// Group 1 is unused by the shadow stage: an empty group fills the slot.
     empty: wgpu::BindGroup,
 }
 
 impl SkinnedShadow {
-    /// The skinned depth-only pipeline, with the shadow pass's bind group layout
-    /// (`shadow_layout`) and its depth bias.
+    /// The skinned depth pipelines, with the shadow pass's bind group layout
+    /// (`shadow_layout`) and its depth bias. The opaque surface's is made now.
     pub(crate) fn new(
         setup: &PassSetup<'_>,
         shadow_layout: &wgpu::BindGroupLayout,
@@ -166,50 +169,83 @@ impl SkinnedShadow {
             label: Some("empty layout"),
             entries: &[],
         });
-        let layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-            label: Some("skinned shadow pipeline layout"),
-            bind_group_layouts: &[Some(shadow_layout), Some(&empty_layout), Some(&skin)],
-            immediate_size: 0,
-        });
-        let pipeline = device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
-            label: Some("skinned shadow pipeline"),
-            layout: Some(&layout),
-            vertex: wgpu::VertexState {
-                module: setup.pbr,
-                entry_point: Some("vs_skinned_shadow"),
-                compilation_options: Default::default(),
-                buffers: &skinned_layouts(false),
-            },
-            primitive: wgpu::PrimitiveState {
-                cull_mode: Some(wgpu::Face::Back),
-                ..Default::default()
-            },
-            depth_stencil: Some(wgpu::DepthStencilState {
-                format: DEPTH_FORMAT,
-                depth_write_enabled: Some(true),
-                depth_compare: Some(wgpu::CompareFunction::LessEqual),
-                stencil: Default::default(),
-                bias,
-            }),
-            multisample: Default::default(),
-            fragment: None,
-            multiview_mask: None,
-            cache: None,
-        });
+        let pipeline_layout = |label, group_1| {
+            device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+                label: Some(label),
+                bind_group_layouts: &[Some(shadow_layout), Some(group_1), Some(&skin)],
+                immediate_size: 0,
+            })
+        };
         let empty = device.create_bind_group(&wgpu::BindGroupDescriptor {
             label: Some("empty group"),
             layout: &empty_layout,
             entries: &[],
         });
-        SkinnedShadow {
-            pipeline,
+        let shadow = SkinnedShadow {
+            device: device.clone(),
+            shader: setup.pbr.clone(),
+            bias,
+            plain: pipeline_layout("skinned shadow pipeline layout", &empty_layout),
+            masked: pipeline_layout(
+                "masked skinned shadow pipeline layout",
+                setup.texture_layout,
+            ),
+            pipelines: Default::default(),
             group: skin_group(setup, &skin),
             empty,
-        }
+        };
+        let _ = shadow.pipeline(Surface::OPAQUE);
+        shadow
     }
 
-    /// Draws the skinned shadow casters into the cascade being recorded: `shadow_group` and
-    /// `cascade_offset` are the shadow pass's own group 0 and its cascade's dynamic offset.
+    /// A caster's pipeline: without culling when double-sided, testing the base colour's
+    /// alpha (`fs_shadow_masked`, as instanced masked casters do) when masked.
+    fn pipeline(&self, surface: Surface) -> &wgpu::RenderPipeline {
+        self.pipelines[surface.index()].get_or_init(|| {
+            let mask = surface.alpha_mode() == AlphaMode::Mask;
+            let fragment = mask.then(|| wgpu::FragmentState {
+                module: &self.shader,
+                entry_point: Some("fs_shadow_masked"),
+                compilation_options: Default::default(),
+                targets: &[],
+            });
+            self.device
+                .create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+                    label: Some("skinned shadow pipeline"),
+                    layout: Some(if mask { &self.masked } else { &self.plain }),
+                    vertex: wgpu::VertexState {
+                        module: &self.shader,
+                        entry_point: Some(if mask {
+                            "vs_skinned_shadow_masked"
+                        } else {
+                            "vs_skinned_shadow"
+                        }),
+                        compilation_options: Default::default(),
+                        // Masked casters read the UV (the second attribute) too.
+                        buffers: &skinned_layouts(mask),
+                    },
+                    primitive: wgpu::PrimitiveState {
+                        cull_mode: (!surface.double_sided()).then_some(wgpu::Face::Back),
+                        ..Default::default()
+                    },
+                    depth_stencil: Some(wgpu::DepthStencilState {
+                        format: DEPTH_FORMAT,
+                        depth_write_enabled: Some(true),
+                        depth_compare: Some(wgpu::CompareFunction::LessEqual),
+                        stencil: Default::default(),
+                        bias: self.bias,
+                    }),
+                    multisample: Default::default(),
+                    fragment,
+                    multiview_mask: None,
+                    cache: None,
+                })
+        })
+    }
+
+    /// Draws the skinned shadow casters (blended ones cast none) into the cascade being
+    /// recorded: `shadow_group` and `cascade_offset` are the shadow pass's own group 0 and its
+    /// cascade's dynamic offset.
     pub(crate) fn draw(
         &self,
         pass: &mut wgpu::RenderPass<'_>,
@@ -218,14 +254,24 @@ impl SkinnedShadow {
         cascade_offset: wgpu::DynamicOffset,
         stats: &mut FrameStats,
     ) {
-        let mut casters = frame.skinned.iter().filter(|d| d.casts_shadows).peekable();
-        if casters.peek().is_none() {
-            return;
-        }
-        pass.set_pipeline(&self.pipeline);
-        pass.set_bind_group(0, shadow_group, &[cascade_offset]);
-        pass.set_bind_group(1, &self.empty, &[]);
+        let casters = frame
+            .skinned
+            .iter()
+            .filter(|d| d.casts_shadows && !d.surface.is_blended());
+        let mut bound = None;
         for draw in casters {
+            if bound.is_none() {
+                pass.set_bind_group(0, shadow_group, &[cascade_offset]);
+            }
+            if bound != Some(draw.surface) {
+                pass.set_pipeline(self.pipeline(draw.surface));
+                bound = Some(draw.surface);
+            }
+            if draw.surface.alpha_mode() == AlphaMode::Mask {
+                pass.set_bind_group(1, draw.textures, &[]);
+            } else {
+                pass.set_bind_group(1, &self.empty, &[]);
+            }
             pass.set_bind_group(2, &self.group, &[draw.offset]);
             pass.set_vertex_buffer(0, draw.mesh.mesh.vertices.slice(..));
             pass.set_vertex_buffer(1, draw.mesh.skin.slice(..));

@@ -6,15 +6,17 @@ use glam::{Mat4, Vec3};
 
 use super::{FrameUniform, GpuPointLight, Renderer, SPOT_SHADOW_SLOT};
 use crate::gpu::error::within;
-use crate::gpu::frame_graph::{Draw, FrameInputs};
+use crate::gpu::frame_graph::{BlendedRun, Draw, FrameInputs};
 use crate::gpu::{GpuContext, GpuError};
 use crate::render::{
-    FrameDesc, FrameStats, GpuInstance, MAX_POINT_LIGHTS, MAX_SHADOW_CASCADES, TextureSetHandle,
+    Batch, BlendedStep, FrameDesc, FrameStats, GpuInstance, MAX_POINT_LIGHTS, MAX_SHADOW_CASCADES,
+    TextureSetHandle,
 };
 
 impl Renderer {
     /// What the passes draw this frame: per batch, the camera's instances (opaque pass) and
-    /// the shadow casters (shadow pass), clamped to the frame's instances.
+    /// the shadow casters (shadow pass), clamped to the frame's instances; the skinned draws;
+    /// and the blended ones of both after the others, merged back to front.
     pub(super) fn frame_inputs<'a>(
         &'a self,
         frame: &FrameDesc,
@@ -23,36 +25,66 @@ impl Renderer {
         let clamp = |r: std::ops::Range<u32>| r.start..r.end.min(frame.instances.len() as u32);
         let mut draws = Vec::with_capacity(frame.batches.len());
         let mut casters = Vec::with_capacity(frame.batches.len());
-        for batch in frame.batches {
-            // A batch naming an unloaded mesh or an unknown texture set is skipped: assets
-            // may be removed between the queue being built and the frame being drawn.
-            let (Some(mesh), Some(textures)) = (
-                self.meshes.get(&batch.mesh),
-                self.texture_sets.get(batch.textures.0 as usize),
-            ) else {
-                stats.skipped_batches += 1;
-                continue;
-            };
-            let draw = |instances| Draw {
+        // A batch naming an unloaded mesh or an unknown texture set is skipped: assets may be
+        // removed between the queue being built and the frame being drawn.
+        let draw = |batch: &Batch, instances| {
+            let mesh = self.meshes.get(&batch.mesh)?;
+            let textures = self.texture_sets.get(batch.textures.0 as usize)?;
+            Some(Draw {
                 mesh,
                 textures,
                 instances,
                 textured: batch.textures != TextureSetHandle::default(),
                 surface: batch.surface,
+            })
+        };
+        for batch in frame.batches {
+            let Some(camera) = draw(batch, clamp(batch.instances.clone())) else {
+                stats.skipped_batches += 1;
+                continue;
             };
-            let instances = clamp(batch.instances.clone());
-            if !instances.is_empty() {
-                draws.push(draw(instances));
+            // The blended ones are drawn in `blended_steps`' order (below).
+            if !camera.instances.is_empty() && !batch.surface.is_blended() {
+                draws.push(camera);
             }
             let shadow = clamp(batch.caster_instances());
             if !shadow.is_empty() {
-                casters.push(draw(shadow));
+                casters.extend(draw(batch, shadow));
+            }
+        }
+        let mut skinned = self.skinned_inputs(frame, stats);
+        // The blended draws, instanced and skinned merged back to front, after the others.
+        let mut blended: Vec<BlendedRun> = Vec::new();
+        for step in frame.blended_steps() {
+            let run = match step {
+                BlendedStep::Instances { batch, instances } => {
+                    let Some(d) = draw(&frame.batches[batch], instances) else {
+                        continue;
+                    };
+                    draws.push(d);
+                    BlendedRun::Instanced(draws.len() - 1..draws.len())
+                }
+                BlendedStep::Skinned(slot) => {
+                    let Some(d) = self.skinned_draw(frame, slot, stats) else {
+                        continue;
+                    };
+                    skinned.push(d);
+                    BlendedRun::Skinned(skinned.len() - 1..skinned.len())
+                }
+            };
+            match (blended.last_mut(), run) {
+                (Some(BlendedRun::Instanced(last)), BlendedRun::Instanced(next))
+                | (Some(BlendedRun::Skinned(last)), BlendedRun::Skinned(next)) => {
+                    last.end = next.end;
+                }
+                (_, run) => blended.push(run),
             }
         }
         FrameInputs {
             draws,
             casters,
-            skinned: self.skinned_inputs(frame, stats),
+            skinned,
+            blended,
             instances: &self.instance_buffer,
             shadows: frame.sun.shadows,
             spot_shadow: self.config.spot_shadows && shadowed_spot(frame).is_some(),
@@ -72,6 +104,7 @@ impl Renderer {
             draws: Vec::new(),
             casters: Vec::new(),
             skinned: Vec::new(),
+            blended: Vec::new(),
             instances: &self.instance_buffer,
             shadows: false,
             spot_shadow: false,

@@ -119,34 +119,48 @@ impl Renderer {
         gpu.queue.write_buffer(&self.skin_buffer, 0, &bytes);
     }
 
-    /// The skinned draws the passes record: those whose mesh and texture set are on the GPU,
-    /// within [`MAX_SKINNED_DRAWS`] (the rest count as skipped batches).
+    /// The unblended skinned draws the passes record, in the order extracted (the blended
+    /// ones are merged with the blended batches: `frame_inputs`).
     pub(super) fn skinned_inputs<'a>(
         &'a self,
         frame: &FrameDesc,
         stats: &mut FrameStats,
     ) -> Vec<SkinnedGpuDraw<'a>> {
-        let mut draws = Vec::with_capacity(frame.skinned.draws.len());
-        for (slot, draw) in frame.skinned.draws.iter().enumerate() {
-            let (Some(mesh), Some(textures)) = (
-                self.skinned_meshes.get(draw.mesh.0 as usize),
-                self.texture_sets.get(draw.textures.0 as usize),
-            ) else {
-                stats.skipped_batches += 1;
-                continue;
-            };
-            if slot >= MAX_SKINNED_DRAWS {
-                stats.skipped_batches += 1;
-                continue;
-            }
-            draws.push(SkinnedGpuDraw {
-                mesh,
-                textures,
-                offset: (slot as u64 * SKIN_BLOCK_BYTES) as wgpu::DynamicOffset,
-                casts_shadows: draw.casts_shadows,
-            });
+        let draws = &frame.skinned.draws;
+        (0..draws.len())
+            .filter(|&slot| !draws[slot].surface.is_blended())
+            .filter_map(|slot| self.skinned_draw(frame, slot, stats))
+            .collect()
+    }
+
+    /// The skinned draw in `slot` of the frame's, when its mesh and texture set are on the
+    /// GPU and it is within [`MAX_SKINNED_DRAWS`] (else it counts as a skipped batch), with
+    /// its joints' block.
+    pub(super) fn skinned_draw<'a>(
+        &'a self,
+        frame: &FrameDesc,
+        slot: usize,
+        stats: &mut FrameStats,
+    ) -> Option<SkinnedGpuDraw<'a>> {
+        let draw = frame.skinned.draws.get(slot)?;
+        let (Some(mesh), Some(textures)) = (
+            self.skinned_meshes.get(draw.mesh.0 as usize),
+            self.texture_sets.get(draw.textures.0 as usize),
+        ) else {
+            stats.skipped_batches += 1;
+            return None;
+        };
+        if slot >= MAX_SKINNED_DRAWS {
+            stats.skipped_batches += 1;
+            return None;
         }
-        draws
+        Some(SkinnedGpuDraw {
+            mesh,
+            textures,
+            offset: (slot as u64 * SKIN_BLOCK_BYTES) as wgpu::DynamicOffset,
+            casts_shadows: draw.casts_shadows,
+            surface: draw.surface,
+        })
     }
 }
 
