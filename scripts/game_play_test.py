@@ -5,8 +5,8 @@ joining the same server.
 
 * The window: xdotool finds it, presses Enter (the start menu's Play) and holds D; the client's
   once-a-second state lines must show the menu closed and its runner gone right (at least
-  2 m: 1.5 s at 6 m/s, less the frames lavapipe takes), and later the web player among the
-  runners. A screenshot of the X screen is taken.
+  2 m: 1.5 s at 6 m/s, less the frames lavapipe takes); Escape brings the menu back and Enter
+  closes it again; later the web player is among the runners. A screenshot of the X screen is taken.
 * The page (`index.html?server=...&token=...&lite`, the pack in pack/ beside it): it must
   connect, stream its arena, close the menu on Enter, run right on a held D, and see the
   window's runner and the bots. A screenshot of its canvas is taken; it must not be one flat
@@ -116,6 +116,15 @@ def play_window(server_url):
     state = wait_state(window, lambda s: s["position"][0] - start[0] >= EXPECTED_RUN, 15)
     ran = state["position"][0] - start[0] if state else 0.0
     check(ran >= EXPECTED_RUN, f"window: D ran the runner right {ran:.2f} m (from {start})")
+    # Escape brings the menu back (the runner stands still behind it); Enter plays on. The
+    # pointer goes to a corner first: over the menu it would focus the item under it.
+    xdotool("mousemove", "--window", wid, "8", "8")
+    xdotool("key", "--window", wid, "Escape")
+    state = wait_state(window, lambda s: s["menu"], 20)
+    check(state is not None and state["menu"], f"window: Escape brought the menu back ({state})")
+    xdotool("key", "--window", wid, "Return")
+    state = wait_state(window, lambda s: not s["menu"], 20)
+    check(state is not None and not state["menu"], f"window: Enter played on ({state})")
     return window
 
 

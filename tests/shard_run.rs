@@ -35,22 +35,29 @@ const DT: f64 = 1.0 / 60.0;
 
 /// A journal that holds `key` from `from` to `to` seconds (frame times at 60 Hz).
 fn hold(key: KeyCode, from: f64, to: f64) -> Journal {
+    script(&[(key, from, to)])
+}
+
+/// A journal that holds each `(key, from, to)`: pressed at `from`, released at `to` seconds.
+fn script(keys: &[(KeyCode, f64, f64)]) -> Journal {
     let mut journal = Journal::new();
     for frame in 1..=FRAMES {
         let time = frame as f64 * DT;
-        let mut events = Vec::new();
         let start = time - DT;
-        if start <= from && from < time {
-            events.push(TimedEvent {
-                at: from,
-                event: InputEvent::key_pressed(key).into(),
-            });
-        }
-        if start <= to && to < time {
-            events.push(TimedEvent {
-                at: to,
-                event: InputEvent::key_released(key).into(),
-            });
+        let mut events = Vec::new();
+        for &(key, from, to) in keys {
+            if start <= from && from < time {
+                events.push(TimedEvent {
+                    at: from,
+                    event: InputEvent::key_pressed(key).into(),
+                });
+            }
+            if start <= to && to < time {
+                events.push(TimedEvent {
+                    at: to,
+                    event: InputEvent::key_released(key).into(),
+                });
+            }
         }
         journal
             .push(JournalFrame {
@@ -221,4 +228,32 @@ fn two_clients_journals_score_and_move_the_same_on_every_replay() {
     }
     // The same journals again: the same bits.
     assert_eq!(play(&journals, setup), outcome);
+}
+
+#[test]
+fn a_dash_runs_farther_for_its_ticks_and_then_cools_down() {
+    let start = server::spawn_point(1);
+    // Right for 1.5 s; Space tapped at the start (a dash) and again 0.5 s later (cooling
+    // down: no second dash).
+    let dashing = script(&[
+        (KeyCode::KeyD, 0.5, 2.0),
+        (KeyCode::Space, 0.55, 0.6),
+        (KeyCode::Space, 1.05, 1.1),
+    ]);
+    let far_away = |world: &mut World| {
+        for (kind, p) in world.query_mut::<(&Kind, &mut Position)>() {
+            if let Kind::Shard { .. } = kind {
+                p.0 = Vec3::new(-26.0, 0.8, 26.0);
+            }
+        }
+    };
+    let walked = position(&play(&[hold(KeyCode::KeyD, 0.5, 2.0)], far_away), 1).1;
+    let dashed = position(&play(&[dashing], far_away), 1).1;
+    // One dash: DASH_TICKS ticks at DASH_SPEED instead of SPEED, at 30 ticks a second.
+    let bonus = f32::from(components::DASH_TICKS) * (components::DASH_SPEED - SPEED) / 30.0;
+    let extra = (dashed.x - start.x) - (walked.x - start.x);
+    assert!(
+        (extra - bonus).abs() < 0.05,
+        "the dash added {extra} m, not {bonus} m"
+    );
 }
