@@ -1,4 +1,5 @@
-//! The iteration workloads of `benches/ecs.rs` (simple_iter, frag_iter) in both forms, one
+//! The iteration workloads of `benches/ecs.rs` (simple_iter, frag_iter) in both forms, and
+//! add_remove (10,000 entities of `A` get a `B` and lose it again: `layerw` or `hecs`), one
 //! engine and form per run, for instruction counts under callgrind, which stay comparable on a
 //! loaded machine where wall-clock timings do not:
 //!
@@ -8,7 +9,7 @@
 //!     target/release/examples/ecs_instructions simple_iter layerw_for 1000
 //! ```
 //!
-//! Arguments: workload (`simple_iter`, `frag_iter`), engine and form (`layerw`, `layerw_for`,
+//! Arguments: workload (`simple_iter`, `frag_iter`, `add_remove`), engine and form (`layerw`, `layerw_for`,
 //! `layerw_tracked`, `layerw_tracked_for` (tracking changes of `Position` and `Data`), `hecs`,
 //! `hecs_for`, `bevy_ecs`, `bevy_ecs_for`) and repetitions. Run once with 0
 //! repetitions and subtract: the difference over the repetitions is one pass. The process
@@ -58,12 +59,55 @@ macro_rules! spawn_frag {
     };
 }
 
+#[derive(Component, Clone, Copy)]
+struct A(#[allow(dead_code)] f32);
+#[derive(Component, Clone, Copy)]
+struct B(#[allow(dead_code)] f32);
+
+/// add_remove as `benches/ecs.rs` runs it: 10,000 entities of `A`, each given a `B` and then
+/// relieved of it, `reps` times.
+fn add_remove(engine: &str, reps: usize) {
+    match engine {
+        "layerw" => {
+            let mut world = LayerwWorld::new();
+            let entities = world.spawn_batch((0..10_000).map(|_| (A(0.0),)));
+            for _ in 0..reps {
+                for &e in &entities {
+                    world.insert_one(e, B(0.0)).expect("alive");
+                }
+                for &e in &entities {
+                    world.remove_one::<B>(e).expect("has B");
+                }
+            }
+            black_box(&world);
+        }
+        "hecs" => {
+            let mut world = hecs::World::new();
+            let entities: Vec<_> = world.spawn_batch((0..10_000).map(|_| (A(0.0),))).collect();
+            for _ in 0..reps {
+                for &e in &entities {
+                    world.insert_one(e, B(0.0)).expect("alive");
+                }
+                for &e in &entities {
+                    world.remove_one::<B>(e).expect("has B");
+                }
+            }
+            black_box(&world);
+        }
+        other => panic!("add_remove: unknown engine {other} (layerw or hecs)"),
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let [_, workload, engine, reps] = &args[..] else {
         panic!("usage: ecs_instructions WORKLOAD ENGINE REPETITIONS");
     };
     let reps: usize = reps.parse().expect("repetitions");
+    if workload == "add_remove" {
+        add_remove(engine, reps);
+        return;
+    }
     let simple = workload == "simple_iter";
     match engine.as_str() {
         "layerw" | "layerw_for" | "layerw_tracked" | "layerw_tracked_for" => {
