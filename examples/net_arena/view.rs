@@ -51,12 +51,12 @@ pub fn add_view(app: &mut App) {
     let (long, height, thick) = (2.0 * ARENA_HALF + 0.6, 0.6, 0.3);
     let along_x = MeshRef(
         meshes
-            .add(slab(Vec3::new(long, height, thick)))
+            .add(Mesh::cuboid(Vec3::new(long, height, thick)))
             .expect("valid"),
     );
     let along_z = MeshRef(
         meshes
-            .add(slab(Vec3::new(thick, height, long)))
+            .add(Mesh::cuboid(Vec3::new(thick, height, long)))
             .expect("valid"),
     );
     let color = |r, g, b, roughness, metallic| MaterialParams {
@@ -136,16 +136,6 @@ pub fn without_shadows(world: &mut World) {
     for sun in world.query_mut::<&mut Sun>() {
         sun.shadows = false;
     }
-}
-
-/// A box of `size`, centred on the origin.
-fn slab(size: Vec3) -> Mesh {
-    let mut mesh = Mesh::cube(1.0);
-    // Scaling an axis-aligned box along its axes keeps its face normals.
-    for p in &mut mesh.positions {
-        *p *= size;
-    }
-    mesh
 }
 
 /// Gives every newly replicated entity its mesh, material and transform.

@@ -80,16 +80,6 @@ struct Body {
 /// Marks a runner that has its body.
 struct Embodied;
 
-/// A box of `size`, centred on the origin.
-fn slab(size: Vec3) -> Mesh {
-    let mut mesh = Mesh::cube(1.0);
-    // Scaling an axis-aligned box along its axes keeps its face normals.
-    for p in &mut mesh.positions {
-        *p *= size;
-    }
-    mesh
-}
-
 /// A flat ring marker (a squashed sphere) of radius `r`.
 fn ring(r: f32) -> Mesh {
     let mut mesh = Mesh::sphere(1.0, 32, 8);
@@ -116,8 +106,8 @@ impl Plugin for ShardView {
                     ring: add(ring(0.55)),
                 },
                 add(Mesh::grid(2.0 * ARENA_HALF + 40.0, 8, |_, _| 0.0)),
-                add(slab(Vec3::new(long, 0.8, 0.5))),
-                add(slab(Vec3::new(0.5, 0.8, long))),
+                add(Mesh::cuboid(Vec3::new(long, 0.8, 0.5))),
+                add(Mesh::cuboid(Vec3::new(0.5, 0.8, long))),
             )
         };
         // The pack's materials are appended after these by the streamer.

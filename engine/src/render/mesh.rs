@@ -294,6 +294,18 @@ impl Mesh {
         Mesh::from_parts(positions, normals, uvs, indices)
     }
 
+    /// An axis-aligned box of edge lengths `size`, centred on the origin, with flat faces and
+    /// the unit cube's UVs (each face's texture stretched over it). For walls and slabs:
+    /// instances scale uniformly, so a non-cubic box is its own mesh.
+    pub fn cuboid(size: Vec3) -> Mesh {
+        let mut mesh = Mesh::cube(1.0);
+        // Scaling an axis-aligned box along its axes keeps its face normals and tangents.
+        for p in &mut mesh.positions {
+            *p *= size;
+        }
+        mesh
+    }
+
     /// A UV sphere of `radius` with `segments` around and `rings` from pole to pole.
     pub fn sphere(radius: f32, segments: u32, rings: u32) -> Mesh {
         let (segments, rings) = (segments.max(3), rings.max(2));
@@ -416,6 +428,21 @@ fn tangents(positions: &[Vec3], normals: &[Vec3], uvs: &[Vec2], indices: &[u32])
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cuboid_spans_its_size_with_outward_faces() {
+        let slab = Mesh::cuboid(Vec3::new(4.0, 0.5, 1.0));
+        assert!(slab.validate().is_ok());
+        assert!(outward(&slab));
+        let (min, max) = slab.positions.iter().fold(
+            (Vec3::splat(f32::MAX), Vec3::splat(f32::MIN)),
+            |(lo, hi), p| (lo.min(*p), hi.max(*p)),
+        );
+        assert_eq!(
+            (min, max),
+            (Vec3::new(-2.0, -0.25, -0.5), Vec3::new(2.0, 0.25, 0.5))
+        );
+    }
 
     fn outward(mesh: &Mesh) -> bool {
         // Every triangle's winding agrees with its vertex normals (front faces CCW).
