@@ -19,7 +19,6 @@ Usage: xvfb-run -a -s "-screen 0 1280x800x24" python3 scripts/game_play_test.py 
            PATH/TO/shard_run [WEB_DIR]     (builds nothing; WEB_DIR needs pack/: see CI)
 """
 import base64
-import json
 import os
 import subprocess
 import sys
@@ -28,6 +27,7 @@ import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import web_test  # noqa: E402  (the server and WebDriver helpers)
+import web_net_test  # noqa: E402
 from web_net_test import Process, hold_key  # noqa: E402
 
 BIN = os.path.abspath(sys.argv[1])
@@ -63,24 +63,8 @@ def wait_state(process, predicate, timeout):
     return last_state(process)
 
 
-def page_state(web):
-    text = web.js("return window.layerwGame || null;")
-    return json.loads(text) if text else None
-
-
 def wait_page(web, predicate, timeout):
-    deadline = time.time() + timeout
-    state = None
-    while time.time() < deadline:
-        error = web.js("return window.layerwError || null;")
-        if error:
-            check(False, f"the page failed: {error}")
-            return None
-        state = page_state(web)
-        if state is not None and predicate(state):
-            return state
-        time.sleep(0.2)
-    return state
+    return web_net_test.wait_page(web, predicate, timeout, name="layerwGame")
 
 
 def distinct_colours(path):

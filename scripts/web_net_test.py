@@ -96,12 +96,19 @@ class Process:
             print("  " + line)
 
 
-def net_state(web):
-    text = web.js("return window.layerwNet || null;")
+def page_json(web, name):
+    """The JSON the page keeps in `window.<name>`, parsed (None before the first frame)."""
+    text = web.js(f"return window.{name} || null;")
     return json.loads(text) if text else None
 
 
-def wait_page(web, predicate, timeout):
+def net_state(web):
+    return page_json(web, "layerwNet")
+
+
+def wait_page(web, predicate, timeout, name="layerwNet"):
+    """Waits until the page's `window.<name>` state satisfies predicate; None if the page
+    failed, else the last state seen."""
     deadline = time.time() + timeout
     state = None
     while time.time() < deadline:
@@ -109,7 +116,7 @@ def wait_page(web, predicate, timeout):
         if error:
             check(False, f"the page failed: {error}")
             return None
-        state = net_state(web)
+        state = page_json(web, name)
         if state is not None and predicate(state):
             return state
         time.sleep(0.1)
