@@ -231,6 +231,9 @@ pub struct Arena<'w> {
     /// The arena's alignment floor: every allocation starts and ends on a multiple of it, so
     /// the cursor stays aligned and the fast path needs no round-up of the cursor.
     align: usize,
+    /// The owner's copy of the published cursor (`counters.cursor`), read by the fast path:
+    /// an atomic load there would stop LLVM from building a value in place in the arena.
+    cursor: Cell<usize>,
     end: Cell<usize>,
     chunk: Cell<usize>,
     chunk_start: Cell<usize>,
@@ -259,6 +262,7 @@ impl<'w> Arena<'w> {
             counters,
             tier,
             align,
+            cursor: Cell::new(cur),
             end: Cell::new(c.end),
             chunk: Cell::new(c.chunk),
             chunk_start: Cell::new(start),
@@ -282,7 +286,14 @@ impl<'w> Arena<'w> {
 
     #[inline(always)]
     fn cur(&self) -> usize {
-        self.counters.cursor.load(Ordering::Relaxed)
+        self.cursor.get()
+    }
+
+    /// Moves the cursor within the current chunk and publishes it.
+    #[inline(always)]
+    fn store_cursor(&self, cur: usize) {
+        self.cursor.set(cur);
+        self.counters.cursor.store(cur, Ordering::Relaxed);
     }
 
     fn offset(&self) -> usize {
@@ -311,7 +322,7 @@ impl<'w> Arena<'w> {
         let cur = self.cur();
         if cur != 0 {
             let aligned = ((cur + align - 1) & !(align - 1)).min(self.end.get());
-            self.counters.cursor.store(aligned, Ordering::Relaxed);
+            self.store_cursor(aligned);
         }
         Ok(())
     }
@@ -389,16 +400,41 @@ impl<'w> Arena<'w> {
     #[inline(always)]
     fn try_fit(&self, size: usize) -> Option<NonNull<u8>> {
         let c = self.counters;
-        let cur = c.cursor.load(Ordering::Relaxed);
+        let cur = self.cur();
         let new = cur.checked_add(size)?;
         if new > self.end.get() {
             return None;
         }
         let p = NonNull::new(cur as *mut u8)?;
-        c.cursor.store(new, Ordering::Relaxed);
+        self.store_cursor(new);
         c.allocations
             .store(c.allocations.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
         Some(p)
+    }
+
+    /// `fast` without the store: where the allocation would go and the cursor after it.
+    #[inline(always)]
+    fn fast_place(&self, layout: Layout) -> Option<(NonNull<u8>, usize)> {
+        let floor = self.align;
+        let size = (layout.size() + floor - 1) & !(floor - 1);
+        if layout.align() > floor {
+            return None;
+        }
+        let cur = self.cur();
+        let new = cur.checked_add(size)?;
+        if new > self.end.get() {
+            return None;
+        }
+        Some((NonNull::new(cur as *mut u8)?, new))
+    }
+
+    /// Publishes the cursor `fast_place` returned and counts the allocation.
+    #[inline(always)]
+    fn bump_to(&self, new: usize) {
+        let c = self.counters;
+        self.store_cursor(new);
+        c.allocations
+            .store(c.allocations.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
     }
 
     /// `try_fit` for any alignment: pads the cursor first when `align` is above the floor.
@@ -415,7 +451,7 @@ impl<'w> Arena<'w> {
         if new > self.end.get() {
             return None;
         }
-        self.counters.cursor.store(start, Ordering::Relaxed);
+        self.store_cursor(start);
         self.try_fit(size)
     }
 
@@ -443,6 +479,7 @@ impl<'w> Arena<'w> {
         self.chunk.set(index);
         self.chunk_start.set(chunk.start);
         self.end.set(chunk.start + chunk.len);
+        self.cursor.set(chunk.start);
         self.counters
             .set(chunk.start, base.wrapping_sub(chunk.start));
     }
@@ -452,7 +489,7 @@ impl<'w> Arena<'w> {
     fn place_cursor(&self, cur: usize) {
         let align = self.align;
         let aligned = ((cur + align - 1) & !(align - 1)).min(self.end.get());
-        self.counters.cursor.store(aligned, Ordering::Relaxed);
+        self.store_cursor(aligned);
     }
 
     /// Called by walloc with the state lock held after it extended the current chunk.
@@ -476,12 +513,35 @@ impl<'w> Arena<'w> {
     }
 
     /// Moves `value` into the arena.
+    #[expect(
+        clippy::mut_from_ref,
+        reason = "bump allocation: each call returns fresh, disjoint memory"
+    )]
     #[inline(always)]
     pub fn alloc<T>(&self, value: T) -> Result<&mut T, OutOfMemory> {
-        self.alloc_with(
-            #[inline(always)]
-            || value,
-        )
+        // The value is written before the cursor's (atomic) store: LLVM does not move a
+        // value's construction past an atomic access, so storing first would build it on the
+        // stack and copy it. No code runs between the two that could allocate here.
+        let layout = Layout::new::<T>();
+        let (p, new) = match self.fast_place(layout) {
+            Some(place) => place,
+            // The slow path has moved the cursor already (0: nothing left to publish).
+            None => (
+                self.alloc_slow(layout.size(), layout.align().max(self.align))?,
+                0,
+            ),
+        };
+        let p = p.cast::<T>();
+        // SAFETY: `p` is aligned memory for one `T`: past the cursor in the current chunk,
+        // which the store below hands out to this call alone (`&self` is not `Sync`), or
+        // what the slow path allocated.
+        unsafe {
+            p.as_ptr().write(value);
+            if new != 0 {
+                self.bump_to(new);
+            }
+            Ok(&mut *p.as_ptr())
+        }
     }
 
     /// Allocates room for a `T` and writes `f()` into it. The value is made after the memory is
