@@ -7,6 +7,10 @@
 //! * `extract/visible10/<n>`: the same system on the same grid with the `DrawPasses` a culling
 //!   pass would leave for a camera seeing a corner of it: 10 % in both passes (a square of the
 //!   grid), 1.6 % shadow casters only (a band beside it), the rest in no pass.
+//! * `extract_static/...` and `extract_moving/...`: `extract_render` on the same worlds with
+//!   change tracking on (as `ExtractPlugin` sets up): unchanged, so every archetype is packed
+//!   once and copied from the kept store each frame; and with every transform marked as
+//!   written before each frame, so nothing is kept.
 //! * `extract_items/...`: the extraction this replaced, on the same worlds, built here from
 //!   the public API: every entity packed in query order into an intermediate array of
 //!   36-byte items (`par_collect`), then grouped into the arena (`RenderQueue::set_packed`).
@@ -22,7 +26,7 @@
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use layerw::components::{Camera, DrawPasses, MaterialIndex, MeshRef, Transform};
+use layerw::components::{Camera, DrawPasses, GlobalTransform, MaterialIndex, MeshRef, Transform};
 use layerw::engine::ecs::World;
 use layerw::engine::gpu::{GpuContext, Renderer, RendererConfig};
 use layerw::engine::render::{
@@ -195,6 +199,32 @@ fn bench(c: &mut Criterion) {
             group.bench_function(
                 BenchmarkId::new(format!("extract_items{label}"), count),
                 |b| b.iter(|| before.run_stage(Stage::Render, &mut w, 1.0 / 60.0)),
+            );
+            // Change tracking on, as `ExtractPlugin` sets it up: `extract_static` on the
+            // unchanged world (packed once into the kept store, then copied every frame);
+            // `extract_moving` with every transform written before each frame (a mutable
+            // query over `Transform` marks its archetype), so nothing can be kept.
+            w.track_changes::<Transform>();
+            w.track_changes::<GlobalTransform>();
+            w.track_changes::<MaterialIndex>();
+            let mut tracked = Schedule::new();
+            tracked.add_system(Stage::Render, extract_render());
+            for _ in 0..2 {
+                tracked.run_stage(Stage::Render, &mut w, 1.0 / 60.0);
+            }
+            assert!(frame(&mut w) == expected, "the kept frame differs");
+            group.bench_function(
+                BenchmarkId::new(format!("extract_static{label}"), count),
+                |b| b.iter(|| tracked.run_stage(Stage::Render, &mut w, 1.0 / 60.0)),
+            );
+            group.bench_function(
+                BenchmarkId::new(format!("extract_moving{label}"), count),
+                |b| {
+                    b.iter(|| {
+                        let _marked = w.query_mut::<&mut Transform>();
+                        tracked.run_stage(Stage::Render, &mut w, 1.0 / 60.0)
+                    })
+                },
             );
             if let Seen::Corner = seen {
                 continue;

@@ -203,3 +203,60 @@ fn a_system_does_not_see_its_own_writes_again() {
     app.update(0.1);
     assert_eq!(*app.world().get::<Position>(e).unwrap(), Position(10.5));
 }
+
+#[test]
+fn replacing_a_component_in_place_is_a_change() {
+    // Two entities per archetype, so the replaced one is not its archetype's last row.
+    let mut world = world();
+    let first = world.spawn((Position(4.0), Marker));
+    world.spawn((Position(5.0), Marker));
+    let seen = world.change_tick();
+    world.advance_change_tick();
+    world.insert_one(first, Position(40.0)).unwrap();
+    assert_eq!(changed(&world, seen), [3.0, 5.0, 40.0]);
+
+    let seen = world.change_tick();
+    world.advance_change_tick();
+    let mut commands = CommandBuffer::new();
+    commands.insert_one(first, Position(41.0));
+    commands.run_on(&mut world);
+    assert_eq!(changed(&world, seen), [3.0, 5.0, 41.0]);
+}
+
+#[test]
+fn archetype_changed_reports_each_archetype_column() {
+    let mut world = world();
+    let position_of = |world: &World, wanted: f32| {
+        world
+            .as_hecs()
+            .archetypes()
+            .position(|a| {
+                a.get::<&Position>()
+                    .is_some_and(|p| p.first() == Some(&Position(wanted)))
+            })
+            .unwrap()
+    };
+    let (fixed, moving) = (position_of(&world, 1.0), position_of(&world, 2.0));
+    assert_eq!(
+        world.archetype_changed::<Position>(fixed, Tick::ZERO),
+        Some(true)
+    );
+    assert_eq!(
+        world.archetype_changed::<Velocity>(fixed, Tick::ZERO),
+        None,
+        "not tracked"
+    );
+    let seen = world.change_tick();
+    world.advance_change_tick();
+    for (p, _) in world.query_mut::<(&mut Position, &Velocity)>() {
+        p.0 += 1.0;
+    }
+    assert_eq!(
+        world.archetype_changed::<Position>(fixed, seen),
+        Some(false)
+    );
+    assert_eq!(
+        world.archetype_changed::<Position>(moving, seen),
+        Some(true)
+    );
+}

@@ -16,6 +16,13 @@
 //! Chunks are cut the same way whatever the thread count, and runs of one key keep their
 //! chunks' order, so the frame's instances are in query order within each batch: the same
 //! bytes as a serial query, on any number of threads.
+//!
+//! **Kept instances.** An archetype whose drawn data (transforms, materials, rows) did not
+//! change since the previous frame has every row's instance packed once into a store that
+//! survives frames ([`KeptInstances`]); while it stays unchanged, the pack pass copies its
+//! visible rows' 20-byte instances from there instead of reading 48-byte transforms and
+//! packing rotations. Statics and movers live in different archetypes (statics carry markers),
+//! so a static world costs a copy per visible entity.
 
 use glam::Quat;
 use hecs::{Archetype, ArchetypeColumn};
@@ -34,6 +41,22 @@ const CHUNK: usize = 4096;
 
 /// A run's key: what puts an instance in a batch and a pass range.
 type Key = (MeshHandle, TextureSetHandle, Surface, u8);
+
+/// The instances of every row of archetypes that did not change, kept between frames and
+/// indexed by the archetype's position in the world's archetype list (the extraction system
+/// owns one).
+#[derive(Default)]
+pub(crate) struct KeptInstances {
+    archetypes: Vec<Option<Vec<GpuInstance>>>,
+}
+
+impl KeptInstances {
+    /// Instances kept, over all archetypes.
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.archetypes.iter().flatten().map(Vec::len).sum()
+    }
+}
 
 /// One archetype's borrowed columns (the borrows last while the slices are read).
 struct Borrowed<'a> {
@@ -60,9 +83,14 @@ impl<'a> Borrowed<'a> {
         })
     }
 
-    fn columns<'s>(&'s self, surfaces: Option<&'s [Surface]>) -> Columns<'s> {
+    fn columns<'s>(
+        &'s self,
+        surfaces: Option<&'s [Surface]>,
+        kept: Option<&'s [GpuInstance]>,
+    ) -> Columns<'s> {
         Columns {
             surfaces,
+            kept,
             transforms: match &self.globals {
                 Some(globals) => Transforms::Global(globals),
                 None => Transforms::Local(&self.locals),
@@ -88,6 +116,8 @@ enum Transforms<'a> {
 struct Columns<'a> {
     /// The surface of each material index (`None`: every material opaque, single-sided).
     surfaces: Option<&'a [Surface]>,
+    /// Every row's instance, kept from an earlier frame: copied instead of packed.
+    kept: Option<&'a [GpuInstance]>,
     transforms: Transforms<'a>,
     meshes: &'a [MeshRef],
     materials: Option<&'a [MaterialIndex]>,
@@ -161,6 +191,13 @@ impl<'a, R: Iterator<Item = usize>> Packer<'a, R> {
             rows[n] = row;
             n += 1;
         }
+        (self.next, self.len) = (0, n);
+        if let Some(kept) = self.columns.kept {
+            for (ready, &row) in self.ready.iter_mut().zip(&rows[..n]) {
+                *ready = kept[row];
+            }
+            return;
+        }
         let mut rotations = [Quat::IDENTITY; ROTATION_LANES];
         for (rotation, &row) in rotations.iter_mut().zip(&rows[..n]) {
             *rotation = self.columns.transform(row).rotation;
@@ -177,7 +214,6 @@ impl<'a, R: Iterator<Item = usize>> Packer<'a, R> {
             *ready =
                 GpuInstance::from_packed(transform.translation, rotation, self.scale.1, material);
         }
-        (self.next, self.len) = (0, n);
     }
 }
 
@@ -230,20 +266,63 @@ fn chunk_runs(columns: &Columns<'_>, rows: core::ops::Range<usize>) -> Vec<Insta
     runs
 }
 
+/// Every row of `columns` packed into `out` (emptied first), in parallel.
+fn pack_all(columns: &Columns<'_>, out: &mut Vec<GpuInstance>) {
+    out.clear();
+    out.resize(columns.meshes.len(), GpuInstance::default());
+    out.par_chunks_mut(CHUNK).enumerate().for_each(|(k, part)| {
+        let rows = k * CHUNK..k * CHUNK + part.len();
+        for (slot, instance) in part.iter_mut().zip(Packer::new(columns, rows)) {
+            *slot = instance;
+        }
+    });
+}
+
 /// Packs the instances of every entity with a [`Transform`] and a [`MeshRef`] that is in a
 /// pass (its [`DrawPasses`]; absent: both) and not [`Visibility::Hidden`] into `queue`,
 /// grouped into batches (see the module docs). `surfaces` gives each material index's
 /// surface (`None`: all opaque and single-sided, and the materials are not read).
+/// `unchanged(position, archetype)` says whether an archetype's transforms and materials are
+/// known not to have changed since the previous call: those are packed into `kept` once and
+/// copied from there while they stay unchanged (and keep their length).
 pub(crate) fn pack_visible<'a>(
     archetypes: impl Iterator<Item = &'a Archetype>,
     surfaces: Option<&[Surface]>,
     queue: &mut RenderQueue,
+    kept: &mut KeptInstances,
+    unchanged: impl Fn(usize, &Archetype) -> bool,
 ) {
-    let borrowed: Vec<Borrowed<'_>> = archetypes
-        .filter(|a| !a.is_empty())
-        .filter_map(Borrowed::of)
+    let borrowed: Vec<(usize, Borrowed<'_>)> = archetypes
+        .enumerate()
+        .filter(|(_, a)| !a.is_empty())
+        .filter_map(|(i, a)| Some((i, Borrowed::of(a)?, unchanged(i, a))))
+        .map(|(i, b, same)| {
+            // Kept rows stay valid while nothing changed and no row left (a despawn moves
+            // the last row into the hole without a change tick).
+            let len = b.meshes.len();
+            if kept.archetypes.len() <= i {
+                kept.archetypes.resize_with(i + 1, || None);
+            }
+            let slot = &mut kept.archetypes[i];
+            match slot {
+                Some(rows) if same && rows.len() == len => {}
+                _ if same => pack_all(&b.columns(surfaces, None), slot.get_or_insert_default()),
+                _ => *slot = None,
+            }
+            (i, b)
+        })
         .collect();
-    let columns: Vec<Columns<'_>> = borrowed.iter().map(|b| b.columns(surfaces)).collect();
+    // Archetypes no longer drawn keep nothing.
+    let drawn: Vec<usize> = borrowed.iter().map(|(i, _)| *i).collect();
+    for (i, slot) in kept.archetypes.iter_mut().enumerate() {
+        if slot.is_some() && drawn.binary_search(&i).is_err() {
+            *slot = None;
+        }
+    }
+    let columns: Vec<Columns<'_>> = borrowed
+        .iter()
+        .map(|(i, b)| b.columns(surfaces, kept.archetypes[*i].as_deref()))
+        .collect();
     // (archetype, first row) of every chunk, in query order.
     let chunks: Vec<(usize, usize)> = columns
         .iter()
@@ -288,7 +367,7 @@ mod tests {
         DrawPasses, GlobalTransform, MaterialIndex, MaterialTextures, MeshRef, Transform,
         Visibility,
     };
-    use layerw_engine::ecs::World;
+    use layerw_engine::ecs::{Tick, World};
     use layerw_engine::render::{
         AlphaMode, Batch, CameraView, GpuInstance, MeshHandle, PASS_ALL, PackedItem, RenderQueue,
         Surface, TextureSetHandle,
@@ -413,7 +492,13 @@ mod tests {
 
     fn extract(world: &World, surfaces: Option<&[Surface]>) -> (Vec<GpuInstance>, Vec<Batch>) {
         let mut queue = queue();
-        super::pack_visible(world.as_hecs().archetypes(), surfaces, &mut queue);
+        super::pack_visible(
+            world.as_hecs().archetypes(),
+            surfaces,
+            &mut queue,
+            &mut super::KeptInstances::default(),
+            |_, _| false,
+        );
         frame(&mut queue)
     }
 
@@ -448,6 +533,116 @@ mod tests {
                 .iter()
                 .all(|b| b.surface.is_blended())
         );
+    }
+
+    /// A frame extracted with `kept`, counting archetypes unchanged by the world's ticks
+    /// since `seen`.
+    fn extract_keeping(
+        world: &World,
+        surfaces: Option<&[Surface]>,
+        kept: &mut super::KeptInstances,
+        seen: Tick,
+    ) -> (Vec<GpuInstance>, Vec<Batch>) {
+        let mut queue = queue();
+        super::pack_visible(
+            world.as_hecs().archetypes(),
+            surfaces,
+            &mut queue,
+            kept,
+            |i, a| {
+                let same = |c: Option<bool>| c == Some(false);
+                same(world.archetype_changed::<Transform>(i, seen))
+                    && (!a.has::<GlobalTransform>()
+                        || same(world.archetype_changed::<GlobalTransform>(i, seen)))
+                    && (!a.has::<MaterialIndex>()
+                        || same(world.archetype_changed::<MaterialIndex>(i, seen)))
+            },
+        );
+        frame(&mut queue)
+    }
+
+    fn tracking(mut world: World) -> World {
+        world.track_changes::<Transform>();
+        world.track_changes::<GlobalTransform>();
+        world.track_changes::<MaterialIndex>();
+        world
+    }
+
+    #[test]
+    fn kept_instances_give_the_packed_frame_through_every_kind_of_change() {
+        let mut world = tracking(mixed_world());
+        let table = surfaces();
+        let mut kept = super::KeptInstances::default();
+        let mut seen = Tick::ZERO;
+        let victims: Vec<_> = world
+            .query::<(hecs::Entity, &Transform)>()
+            .iter()
+            .map(|(e, _)| e)
+            .step_by(997)
+            .collect();
+        for step in 0..8 {
+            match step {
+                // Moves one archetype (the one with materials).
+                2 => {
+                    for (t, _) in world.query_mut::<(&mut Transform, &MaterialIndex)>() {
+                        t.translation.x += 1.0;
+                    }
+                }
+                // A despawn from a kept archetype: its last row moves, no tick changes.
+                3 => world.despawn(victims[3]).unwrap(),
+                // Replaced in place.
+                4 => {
+                    let moved = Transform::from_translation(Vec3::splat(7.0));
+                    world.insert_one(victims[5], moved).unwrap();
+                }
+                5 => {
+                    for m in world.query_mut::<&mut MaterialIndex>() {
+                        m.0 = (m.0 + 1) % 300;
+                    }
+                }
+                6 => {
+                    for g in world.query_mut::<&mut GlobalTransform>() {
+                        g.0.scale *= 2.0;
+                    }
+                }
+                _ => {}
+            }
+            let got = extract_keeping(&world, Some(&table), &mut kept, seen);
+            seen = world.change_tick();
+            world.advance_change_tick();
+            let expected = extract(&world, Some(&table));
+            assert_eq!(got.1, expected.1, "step {step}: batches");
+            assert!(got.0 == expected.0, "step {step}: instances differ");
+            if step > 0 {
+                assert!(kept.len() > 10_000, "step {step}: {} kept", kept.len());
+            }
+        }
+    }
+
+    #[test]
+    fn unchanged_archetypes_are_copied_not_packed_again() {
+        let mut world = tracking(World::new());
+        let mesh = MeshRef(MeshHandle::for_tests(1));
+        let entity = world.spawn((Transform::IDENTITY, mesh));
+        let mut kept = super::KeptInstances::default();
+        // First frame: everything is new; second: unchanged, packed into `kept`.
+        let first = extract_keeping(&world, None, &mut kept, Tick::ZERO);
+        let seen = world.change_tick();
+        world.advance_change_tick();
+        assert_eq!(kept.len(), 0);
+        extract_keeping(&world, None, &mut kept, seen);
+        assert_eq!(kept.len(), 1);
+        // A write the change ticks cannot see (straight through hecs) is not read: the kept
+        // instance is what the frame draws.
+        world
+            .as_hecs()
+            .get::<&mut Transform>(entity)
+            .unwrap()
+            .translation = Vec3::X;
+        let seen = world.change_tick();
+        world.advance_change_tick();
+        assert!(extract_keeping(&world, None, &mut kept, seen).0 == first.0);
+        assert!(extract(&world, None).0 != first.0);
     }
 
     #[test]

@@ -52,8 +52,12 @@ pub fn camera_view(transform: &Transform, camera: &Camera, aspect: f32) -> Camer
 ///
 /// Instances are packed in parallel straight from the ECS columns into the Render-tier arena,
 /// reading the transforms of the entities in a pass only, in query order within each batch
-/// (the same result on any thread count).
+/// (the same result on any thread count). When the world tracks changes of [`Transform`],
+/// [`GlobalTransform`] and [`MaterialIndex`] (`ExtractPlugin` turns tracking on), archetypes
+/// that did not change since the previous frame are packed once and then copied, not packed
+/// again.
 pub fn extract_render() -> System {
+    let mut kept = crate::extract::KeptInstances::default();
     System::new("layerw::extract_render", move |ctx| {
         let aspect = ctx.try_resource::<Window>().map_or(16.0 / 9.0, |w| {
             let r = w.internal_resolution().as_vec2();
@@ -75,7 +79,21 @@ pub fn extract_render() -> System {
             .iter()
             .next()
             .map(|(t, c)| camera_view(t, c, aspect));
-        crate::extract::pack_visible(ctx.archetypes(), surfaces.as_deref(), &mut queue);
+        // Unchanged: every column the instances are packed from is tracked and unchanged.
+        let unchanged = |i: usize, a: &hecs::Archetype| {
+            let same = |changed: Option<bool>| changed == Some(false);
+            same(ctx.archetype_changed::<Transform>(i))
+                && (!a.has::<GlobalTransform>()
+                    || same(ctx.archetype_changed::<GlobalTransform>(i)))
+                && (!a.has::<MaterialIndex>() || same(ctx.archetype_changed::<MaterialIndex>(i)))
+        };
+        crate::extract::pack_visible(
+            ctx.archetypes(),
+            surfaces.as_deref(),
+            &mut queue,
+            &mut kept,
+            unchanged,
+        );
         if let Some((t, sun)) = ctx.query::<(&Transform, &Sun)>().iter().next() {
             queue.sun = sun_light(t, sun);
         }

@@ -189,10 +189,40 @@ impl ChangeTicks {
             Some(a) if is_last(a) => Some(self.last_destination),
             _ => world.archetypes().position(is_last),
         };
-        if let Some(index) = index {
+        // Not a last row: the components were replaced in place (an insert of types the
+        // entity already had), which changes them all the same.
+        if let Some(index) = index.or_else(|| archetype_of(world, entity)) {
             self.last_destination = index;
             self.mark_archetype(world, index);
         }
+    }
+
+    /// Marks the tracked columns of `entity`'s archetype as changed now: after a command
+    /// buffer inserted components into it, possibly in place.
+    pub(crate) fn mark_entity(&mut self, world: &hecs::World, entity: Entity) {
+        if !self.is_tracking() {
+            return;
+        }
+        self.sync(world);
+        let last = world
+            .archetypes()
+            .nth(self.last_destination)
+            .is_some_and(|a| a.ids().last() == Some(&entity.id()));
+        let index = if last {
+            Some(self.last_destination)
+        } else {
+            archetype_of(world, entity)
+        };
+        if let Some(index) = index {
+            self.mark_archetype(world, index);
+        }
+    }
+
+    /// Whether archetype `index`'s column of the component type `id` changed after `since`
+    /// (`None` when `id` is not tracked; an archetype without the column never changed).
+    pub(crate) fn changed_in(&self, id: TypeId, index: usize, since: Tick) -> Option<bool> {
+        let column = self.tracked.iter().find(|c| c.id == id)?;
+        Some(changed_at(&column.per_archetype, index, since))
     }
 
     /// The length and last entity id of every archetype: compared after a command buffer ran,
@@ -255,6 +285,14 @@ impl ChangeTicks {
             ),
         }
     }
+}
+
+/// The position of `entity`'s archetype: the one with exactly its component types.
+fn archetype_of(world: &hecs::World, entity: Entity) -> Option<usize> {
+    let found = world.entity(entity).ok()?;
+    world.archetypes().position(|a| {
+        a.component_types().len() == found.len() && a.component_types().eq(found.component_types())
+    })
 }
 
 /// Whether the tick at `index` of `column` is after `since`.

@@ -34,6 +34,9 @@ use crate::walloc::{self, Tier};
 pub struct CommandBuffer {
     inner: hecs::CommandBuffer,
     len: usize,
+    /// The entities given components: an insert of types an entity already has replaces
+    /// them in place, which only these tell the change ticks about.
+    inserted: Vec<Entity>,
 }
 
 impl fmt::Debug for CommandBuffer {
@@ -60,12 +63,14 @@ impl CommandBuffer {
     /// entity no longer exists when the buffer is applied, the components are dropped.
     pub fn insert(&mut self, entity: Entity, components: impl DynamicBundle) {
         self.inner.insert(entity, components);
+        self.inserted.push(entity);
         self.len += 1;
     }
 
     /// Records adding one `component` to `entity`; see [`insert`](Self::insert).
     pub fn insert_one(&mut self, entity: Entity, component: impl Component) {
         self.inner.insert_one(entity, component);
+        self.inserted.push(entity);
         self.len += 1;
     }
 
@@ -101,6 +106,7 @@ impl CommandBuffer {
     /// Drops every recorded command without applying it.
     pub fn clear(&mut self) {
         self.inner.clear();
+        self.inserted.clear();
         self.len = 0;
     }
 
@@ -115,5 +121,8 @@ impl CommandBuffer {
         let before = world.changes.snapshot(&world.entities);
         walloc::with_tier(Tier::Entity, || inner.run_on(&mut world.entities));
         world.changes.mark_differences(&world.entities, &before);
+        for entity in self.inserted.drain(..) {
+            world.changes.mark_entity(&world.entities, entity);
+        }
     }
 }

@@ -236,6 +236,14 @@ impl World {
         self.changes.advance()
     }
 
+    /// Whether the column of `T` in the archetype at position `archetype` of
+    /// `as_hecs().archetypes()` changed after `since`, for column-wise readers (render
+    /// extraction keeps what it packed from archetypes that did not change). `None` when
+    /// changes of `T` are not tracked; an archetype without a `T` column never changes.
+    pub fn archetype_changed<T: Component>(&self, archetype: usize, since: Tick) -> Option<bool> {
+        self.changes.changed_in(TypeId::of::<T>(), archetype, since)
+    }
+
     /// The entities matching `Q` in archetypes whose column of `T` changed after `since`
     /// (written by a mutable query or `get_mut`, or received entities). A system's
     /// [`Query::iter_changed`](crate::schedule::Query::iter_changed) passes the tick it last ran

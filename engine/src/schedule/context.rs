@@ -143,6 +143,13 @@ impl<'w> SystemContext<'w> {
         self.world.as_hecs().archetypes()
     }
 
+    /// Whether the column of `T` in archetype `archetype` (its position in
+    /// [`archetypes`](Self::archetypes)) changed since this system's previous run; `None` when
+    /// changes of `T` are not tracked (see [`World::archetype_changed`]).
+    pub fn archetype_changed<T: hecs::Component>(&self, archetype: usize) -> Option<bool> {
+        self.world.archetype_changed::<T>(archetype, self.last_run)
+    }
+
     /// Runs `f` on every entity matching `Q`, in parallel natively (see
     /// [`World::par_for_each`]), in a plain loop on wasm.
     ///

@@ -1,5 +1,6 @@
 //! [`ExtractPlugin`]: everything the renderer reads, built without a GPU.
 
+use layerw_components::{GlobalTransform, MaterialIndex, Transform};
 use layerw_engine::app::{App, Plugin};
 use layerw_engine::asset::AssetPlugin;
 use layerw_engine::render::RenderQueue;
@@ -19,7 +20,9 @@ use crate::{ShadowBounds, extract_render, fit_shadow_bounds, fly_camera, orbit_c
 ///   [`fit_shadow_bounds`] first in the Culling stage,
 /// * with [`camera_controls`](Self::camera_controls), [`orbit_camera`] and [`fly_camera`] in
 ///   the Update stage (they move only entities with an `OrbitCamera` / a `FlyCamera`),
-/// * [`extract_render`] in the Render stage.
+/// * [`extract_render`] in the Render stage, and change tracking of `Transform`,
+///   `GlobalTransform` and `MaterialIndex`, so that it packs archetypes that did not change
+///   (statics) once and copies them afterwards.
 ///
 /// # Example
 /// ```
@@ -67,6 +70,10 @@ impl Plugin for ExtractPlugin {
             app.insert_resource(RenderQueue::new());
         }
         app.insert_resource(self.shadow_bounds);
+        let world = app.world_mut();
+        world.track_changes::<Transform>();
+        world.track_changes::<GlobalTransform>();
+        world.track_changes::<MaterialIndex>();
         if self.camera_controls {
             app.add_system(Stage::Update, orbit_camera())
                 .add_system(Stage::Update, fly_camera());
