@@ -9,7 +9,8 @@
 //!     target/release/examples/ecs_instructions simple_iter layerw_for 1000
 //! ```
 //!
-//! Arguments: workload (`simple_iter`, `frag_iter`, `add_remove`), engine and form (`layerw`, `layerw_for`,
+//! Arguments: workload (`simple_iter`, `frag_iter`, `add_remove`, `simple_insert` (`layerw`,
+//! `hecs`, `bevy_ecs`)), engine and form (`layerw`, `layerw_for`,
 //! `layerw_tracked`, `layerw_tracked_for` (tracking changes of `Position` and `Data`), `hecs`,
 //! `hecs_for`, `bevy_ecs`, `bevy_ecs_for`) and repetitions. Run once with 0
 //! repetitions and subtract: the difference over the repetitions is one pass. The process
@@ -98,6 +99,45 @@ fn add_remove(engine: &str, reps: usize) {
     }
 }
 
+/// `simple_insert`'s components (ecs_bench_suite's).
+#[derive(Component, Clone, Copy)]
+struct Transform(#[allow(dead_code)] glam::Mat4);
+#[derive(Component, Clone, Copy)]
+struct Rotation(#[allow(dead_code)] Vec3);
+
+fn insert_body() -> (Transform, Position, Rotation, Velocity) {
+    (
+        Transform(glam::Mat4::from_scale(Vec3::ONE)),
+        Position(Vec3::X),
+        Rotation(Vec3::X),
+        Velocity(Vec3::X),
+    )
+}
+
+/// `simple_insert`: a new world, 10,000 entities spawned in one batch, the world dropped.
+fn simple_insert(engine: &str, reps: usize) {
+    for _ in 0..reps {
+        match engine {
+            "layerw" => {
+                let mut world = LayerwWorld::new();
+                black_box(world.spawn_batch((0..10_000).map(|_| insert_body())));
+                black_box(world);
+            }
+            "hecs" => {
+                let mut world = hecs::World::new();
+                world.spawn_batch((0..10_000).map(|_| insert_body()));
+                black_box(world);
+            }
+            "bevy_ecs" => {
+                let mut world = BevyWorld::new();
+                world.spawn_batch((0..10_000).map(|_| insert_body()));
+                black_box(world);
+            }
+            other => panic!("simple_insert: unknown engine {other}"),
+        }
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let [_, workload, engine, reps] = &args[..] else {
@@ -106,6 +146,10 @@ fn main() {
     let reps: usize = reps.parse().expect("repetitions");
     if workload == "add_remove" {
         add_remove(engine, reps);
+        return;
+    }
+    if workload == "simple_insert" {
+        simple_insert(engine, reps);
         return;
     }
     let simple = workload == "simple_iter";

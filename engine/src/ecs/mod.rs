@@ -26,6 +26,7 @@
 //! ```
 
 mod change;
+mod column_bundle;
 mod command_buffer;
 mod error;
 mod event;
@@ -33,6 +34,7 @@ mod resource;
 mod world;
 
 pub use change::{ChangedQuery, Tick};
+pub use column_bundle::ColumnBundle;
 pub use command_buffer::CommandBuffer;
 pub use error::{EntityError, ResourceError};
 pub use event::{Event, EventCursor, EventIter, Events};

@@ -6,6 +6,7 @@ use core::fmt;
 use hecs::{Bundle, Component, DynamicBundle, Entity, Query, QueryBorrow, QueryMut, Ref, RefMut};
 
 use super::change::{ChangeTicks, ChangedQuery, Tick};
+use super::column_bundle::ColumnBundle;
 use super::resource::Resources;
 use super::{EntityError, Event, Events, Res, ResMut, Resource, ResourceError};
 use crate::walloc::{self, Tier};
@@ -61,20 +62,46 @@ impl World {
         entity
     }
 
-    /// Spawns one entity per bundle of `iter` (all of the same component types) and returns
-    /// their handles in order. Faster than repeated [`spawn`](Self::spawn).
+    /// Spawns one entity per bundle of `iter` (all of the same component types: a tuple of 1
+    /// to 15 components) and returns their handles in order. Faster than repeated
+    /// [`spawn`](Self::spawn): the bundles are written column by column ([`ColumnBundle`]).
+    ///
+    /// # Panics
+    /// If `iter` yields fewer bundles than its exact size hint promised (a broken
+    /// `ExactSizeIterator`; those bundles are dropped).
     pub fn spawn_batch<I>(&mut self, iter: I) -> Vec<Entity>
     where
         I: IntoIterator,
-        I::Item: Bundle + 'static,
+        I::Item: ColumnBundle,
     {
         let iter = iter.into_iter();
+        match iter.size_hint() {
+            (lower, Some(upper)) if lower == upper => self.spawn_counted(iter),
+            // Without an exact count the bundles are gathered first (outside the Entity tier).
+            _ => self.spawn_counted(iter.collect::<Vec<_>>().into_iter()),
+        }
+    }
+
+    /// `spawn_batch` of an iterator with an exact size hint.
+    fn spawn_counted<B: ColumnBundle>(
+        &mut self,
+        mut items: impl Iterator<Item = B>,
+    ) -> Vec<Entity> {
+        let count = u32::try_from(items.size_hint().0).expect("a batch under 2^32 entities");
         // The returned Vec belongs to the caller, so it is sized outside the Entity tier.
-        let mut handles = Vec::with_capacity(iter.size_hint().0);
+        let mut handles = Vec::with_capacity(count as usize);
         let entities = &mut self.entities;
         walloc::with_tier(Tier::Entity, || {
-            for entity in entities.spawn_batch(iter) {
-                handles.push(entity);
+            let batch = match B::column_batch(&mut items, count) {
+                Ok(batch) => batch,
+                Err(written) => panic!(
+                    "spawn_batch: the iterator promised {count} bundles and ended after {written}"
+                ),
+            };
+            handles.extend(entities.spawn_column_batch(batch));
+            // An iterator that yields more than it promised: the rest one by one.
+            for extra in items {
+                handles.push(entities.spawn(extra));
             }
         });
         // A batch lands in one archetype: its last entity finds it.
