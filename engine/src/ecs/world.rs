@@ -119,6 +119,7 @@ impl World {
     }
 
     /// Adds `components` to `entity`, replacing any it already has of the same types.
+    #[inline]
     pub fn insert(
         &mut self,
         entity: Entity,
@@ -132,6 +133,7 @@ impl World {
     }
 
     /// Adds one `component` to `entity`, replacing one of the same type.
+    #[inline]
     pub fn insert_one(
         &mut self,
         entity: Entity,
@@ -146,6 +148,7 @@ impl World {
 
     /// Removes the components of bundle `T` from `entity` and returns them. Fails, removing
     /// nothing, if the entity lacks any of them.
+    #[inline]
     pub fn remove<T: Bundle + 'static>(&mut self, entity: Entity) -> Result<T, EntityError> {
         let entities = &mut self.entities;
         let removed = walloc::with_tier(Tier::Entity, || entities.remove::<T>(entity))
@@ -155,6 +158,7 @@ impl World {
     }
 
     /// Removes the component `T` from `entity` and returns it.
+    #[inline]
     pub fn remove_one<T: Component>(&mut self, entity: Entity) -> Result<T, EntityError> {
         let entities = &mut self.entities;
         let removed = walloc::with_tier(Tier::Entity, || entities.remove_one::<T>(entity))

@@ -34,6 +34,7 @@ std::thread_local! {
 pub fn with_tier<R>(tier: Tier, f: impl FnOnce() -> R) -> R {
     struct Restore(Tier);
     impl Drop for Restore {
+        #[inline]
         fn drop(&mut self) {
             let previous = self.0;
             let _ = CURRENT.try_with(|c| c.set(previous));
