@@ -6,7 +6,9 @@
 # as speed relative to native single-threaded (scripts/hosts_table.py). Exits 1 when a host
 # disagrees or fails. No timing thresholds. BENCHMARKS.md, "Hosts".
 #
-# Usage: scripts/hosts.sh [--entities N] [--frames F] [--debug] [--simd]
+# Usage: scripts/hosts.sh [--entities N] [--frames F] [--warmup W] [--debug] [--simd]
+#   --warmup W  every host first runs W frames untimed (default 0): the browser starts a module
+#            in its baseline compiler and swaps in optimised code as functions get hot
 #   --debug  dev-profile builds (CI: fast to build, figures meaningless)
 #   --simd   the wasip1 build (wasmtime) with -C target-feature=+simd128, in its own target
 #            directory ($CARGO_TARGET_DIR/simd128); WAMR's module stays without SIMD (this
@@ -23,12 +25,14 @@ source "$ROOT/scripts/versions.sh"
 
 ENTITIES=100000
 FRAMES=300
+WARMUP=0
 DEBUG=0
 SIMD=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --entities) ENTITIES="$2"; shift 2 ;;
         --frames) FRAMES="$2"; shift 2 ;;
+        --warmup) WARMUP="$2"; shift 2 ;;
         --debug) DEBUG=1; shift ;;
         --simd) SIMD=1; shift ;;
         *) echo "hosts.sh: unknown argument $1" >&2; exit 2 ;;
@@ -49,7 +53,7 @@ WASM_OPT="${XDG_CACHE_HOME:-$HOME/.cache}/layerw/node/node_modules/.bin/wasm-opt
 for tool in wasmtime "$WASM_OPT"; do
     command -v "$tool" >/dev/null || { echo "hosts.sh: $tool is missing: run scripts/setup.sh" >&2; exit 2; }
 done
-SIM_ARGS=(--entities "$ENTITIES" --frames "$FRAMES" --json)
+SIM_ARGS=(--entities "$ENTITIES" --frames "$FRAMES" --warmup "$WARMUP" --json)
 
 echo "== builds ($PROFILE)"
 # layerw-wamr in the dev profile: its WAMR is C that wamr-sys compiles with cmake
@@ -101,7 +105,7 @@ run "wasmtime $(wasmtime --version | cut -d' ' -f2)$SUFFIX" "$WASM_MATH" wasmtim
 run "wasmtime-py $LAYERW_WASMTIME_PY_VERSION$SUFFIX" "$WASM_MATH" python3 scripts/wasmtime-run.py "$WASI" "${SIM_ARGS[@]}"
 run "WAMR (fast interpreter)" scalar "$WAMR_HOST" "$WAMR_MODULE" "${SIM_ARGS[@]}"
 run "chromium $(chromium --version 2>/dev/null | grep -o '[0-9][0-9.]*' | head -1) +simd128" \
-    simd python3 scripts/hosts_web.py "$WEB_DIR" "$ENTITIES" "$FRAMES"
+    simd python3 scripts/hosts_web.py "$WEB_DIR" "$ENTITIES" "$FRAMES" "$WARMUP"
 echo
 python3 scripts/hosts_table.py "$RESULTS" || failed=1
 exit "$failed"

@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """sim_headless in headless chromium: serves the web build, opens
-index.html?entities=N&frames=F through chromedriver, waits for the page's report
+index.html?entities=N&frames=F&warmup=W through chromedriver, waits for the page's report
 (window.layerwSim) and prints it as one line of JSON, the same line the command-line program
 prints with --json (its host is "web"). Fails when the page reports an error or nothing comes in
 time. The browser runs with the WebGL2 flags (no GPU process): the simulation draws nothing.
 
-Usage: scripts/hosts_web.py WEB_DIR ENTITIES FRAMES [TIMEOUT_SECONDS]
+Usage: scripts/hosts_web.py WEB_DIR ENTITIES FRAMES [WARMUP [TIMEOUT_SECONDS]]
 """
 import json
 import os
@@ -22,13 +22,14 @@ def main():
         return 2
     web_test.WEB_DIR = os.path.abspath(sys.argv[1])
     entities, frames = int(sys.argv[2]), int(sys.argv[3])
-    timeout = float(sys.argv[4]) if len(sys.argv) > 4 else 600.0
+    warmup = int(sys.argv[4]) if len(sys.argv) > 4 else 0
+    timeout = float(sys.argv[5]) if len(sys.argv) > 5 else 600.0
     server, http_port = web_test.serve()
     driver, driver_port = web_test.start_driver()
     try:
         web = web_test.WebDriver(driver_port, web_test.WEBGL_FLAGS)
         try:
-            web.go(f"http://127.0.0.1:{http_port}/index.html?entities={entities}&frames={frames}")
+            web.go(f"http://127.0.0.1:{http_port}/index.html?entities={entities}&frames={frames}&warmup={warmup}")
             deadline = time.time() + timeout
             while time.time() < deadline:
                 error = web.js("return window.layerwSimError || null;")

@@ -69,8 +69,12 @@ struct B(#[allow(dead_code)] f32);
 /// relieved of it, `reps` times.
 fn add_remove(engine: &str, reps: usize) {
     match engine {
-        "layerw" => {
+        "layerw" | "layerw_tracked" => {
             let mut world = LayerwWorld::new();
+            if engine == "layerw_tracked" {
+                world.track_changes::<A>();
+                world.track_changes::<B>();
+            }
             let entities = world.spawn_batch((0..10_000).map(|_| (A(0.0),)));
             for _ in 0..reps {
                 for &e in &entities {
@@ -95,7 +99,7 @@ fn add_remove(engine: &str, reps: usize) {
             }
             black_box(&world);
         }
-        other => panic!("add_remove: unknown engine {other} (layerw or hecs)"),
+        other => panic!("add_remove: unknown engine {other} (layerw, layerw_tracked or hecs)"),
     }
 }
 

@@ -3,13 +3,14 @@
 //! then a report of frame times, a checksum of the final world and every walloc tier.
 //!
 //! ```text
-//! cargo run --release --example sim_headless -- [--entities N] [--frames F] [--threads T] [--json]
+//! cargo run --release --example sim_headless -- [--entities N] [--frames F] [--warmup W] [--threads T] [--json]
 //! ```
 //!
 //! The same program runs on every host (BENCHMARKS.md, "Hosts"; `scripts/hosts.sh`): natively,
 //! built for wasm32-wasip1 under wasmtime and under WAMR (`layerw-wamr`), and in the browser
 //! (`bash scripts/web.sh sim_headless --release`, page `web/sim_headless/`, options in the
-//! query: `index.html?entities=N&frames=F`). `--json` prints one line of JSON instead of the
+//! query: `index.html?entities=N&frames=F&warmup=W`). `--warmup W` runs W frames untimed
+//! first (default 0). `--json` prints one line of JSON instead of the
 //! text: the frame times and the checksum that every host's run must agree on.
 
 mod sim;
@@ -45,7 +46,7 @@ mod command_line {
                 "--json" => json = true,
                 // Accepted for scripts that pass it to every example.
                 "--headless" => {}
-                "--entities" | "--frames" | "--threads" => {
+                "--entities" | "--frames" | "--warmup" | "--threads" => {
                     let value = args.next().ok_or(format!("{flag} needs a number"))?;
                     options.set(&flag[2..], &value)?;
                 }
@@ -66,7 +67,14 @@ mod command_line {
         let (mut world, mut schedule) = sim::build(options.entities);
         let clock = Instant::now();
         let now_ms = || clock.elapsed().as_secs_f64() * 1000.0;
-        let mut run = || sim::run(&mut world, &mut schedule, options.frames, now_ms);
+        let mut run = || {
+            sim::run(
+                &mut world,
+                &mut schedule,
+                (options.warmup, options.frames),
+                now_ms,
+            )
+        };
         // rayon has no thread pool on wasm: there the schedule runs on the calling thread.
         let (times, threads) = if options.threads > 0 && cfg!(not(target_family = "wasm")) {
             match rayon::ThreadPoolBuilder::new()

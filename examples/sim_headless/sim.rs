@@ -19,6 +19,10 @@ pub struct Options {
     pub entities: usize,
     /// Frames run and timed, each one fixed step of 1/60 s.
     pub frames: usize,
+    /// Frames run before the timed ones and not timed: a browser starts a module in its
+    /// baseline compiler and swaps in optimised code as functions get hot, which an
+    /// ahead-of-time host does not need.
+    pub warmup: usize,
     /// rayon threads natively (0: rayon's default); always 1 on wasm.
     pub threads: usize,
 }
@@ -28,13 +32,15 @@ impl Default for Options {
         Self {
             entities: 100_000,
             frames: 300,
+            warmup: 0,
             threads: 0,
         }
     }
 }
 
 impl Options {
-    /// Sets the option called `name` (`entities`, `frames` or `threads`) from its text.
+    /// Sets the option called `name` (`entities`, `frames`, `warmup` or `threads`) from its
+    /// text.
     pub fn set(&mut self, name: &str, value: &str) -> Result<(), String> {
         let number = value
             .parse::<usize>()
@@ -42,6 +48,7 @@ impl Options {
         match name {
             "entities" => self.entities = number,
             "frames" => self.frames = number,
+            "warmup" => self.warmup = number,
             "threads" => self.threads = number,
             other => return Err(format!("unknown option {other}")),
         }
@@ -109,14 +116,17 @@ pub fn build(entities: usize) -> (World, Schedule) {
     (world, schedule)
 }
 
-/// Runs `frames` frames of 1/60 s, timing each `run_frame` with `now_ms` (a millisecond clock);
-/// returns the frame times in milliseconds, in frame order.
+/// Runs `warmup` frames of 1/60 s untimed, then `frames` more, timing each `run_frame` with
+/// `now_ms` (a millisecond clock); returns the timed frames' times in milliseconds, in order.
 pub fn run(
     world: &mut World,
     schedule: &mut Schedule,
-    frames: usize,
+    (warmup, frames): (usize, usize),
     mut now_ms: impl FnMut() -> f64,
 ) -> Vec<f64> {
+    for _ in 0..warmup {
+        schedule.run_frame(world, 1.0 / 60.0);
+    }
     let mut times = Vec::with_capacity(frames);
     for _ in 0..frames {
         let start = now_ms();

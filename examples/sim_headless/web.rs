@@ -1,5 +1,6 @@
 //! The browser run: the same simulation and report as the command line, single-threaded, timed
-//! with `performance.now()`. Options come from the page's query (`entities`, `frames`); the
+//! with `performance.now()`. Options come from the page's query (`entities`, `frames`,
+//! `warmup`); the
 //! report's JSON goes to `window.layerwSim` (an error to `window.layerwSimError`) and its text
 //! to the page's `#layerw-sim` element. The frames run synchronously as soon as the module
 //! starts: the page shows nothing else.
@@ -13,7 +14,7 @@ fn options() -> Result<Options, String> {
     let params = web_sys::UrlSearchParams::new_with_str(&query)
         .map_err(|_| format!("cannot read the query {query}"))?;
     let mut options = Options::default();
-    for name in ["entities", "frames"] {
+    for name in ["entities", "frames", "warmup"] {
         if let Some(value) = params.get(name) {
             options.set(name, &value)?;
         }
@@ -53,9 +54,8 @@ pub fn main() {
         return;
     };
     let (mut world, mut schedule) = sim::build(options.entities);
-    let times = sim::run(&mut world, &mut schedule, options.frames, || {
-        performance.now()
-    });
+    let frames = (options.warmup, options.frames);
+    let times = sim::run(&mut world, &mut schedule, frames, || performance.now());
     let report = Report::new(&world, times, 1);
     publish("layerwSim", &report.json(), &report.text());
 }

@@ -49,8 +49,9 @@ pub(crate) struct ChangeTicks {
     /// few thousand batches a second it never wraps (32 bits would within days).
     now: AtomicU64,
     tracked: Vec<TrackedColumn>,
-    /// The archetype the last moved entity landed in: batches of moves hit it again.
-    last_destination: usize,
+    /// The archetypes the last two moved entities landed in: batches of moves hit one again,
+    /// and an insert-then-remove pattern alternates between two.
+    destinations: [usize; 2],
 }
 
 impl Default for ChangeTicks {
@@ -58,7 +59,7 @@ impl Default for ChangeTicks {
         Self {
             now: AtomicU64::new(1),
             tracked: Vec::new(),
-            last_destination: 0,
+            destinations: [0; 2],
         }
     }
 }
@@ -185,15 +186,19 @@ impl ChangeTicks {
     fn mark_tracked_arrival(&mut self, world: &hecs::World, entity: Entity) {
         self.sync(world);
         let is_last = |a: &hecs::Archetype| a.ids().last() == Some(&entity.id());
-        let index = match world.archetypes().nth(self.last_destination) {
-            Some(a) if is_last(a) => Some(self.last_destination),
-            _ => world.archetypes().position(is_last),
-        };
-        // Not a last row: the components were replaced in place (an insert of types the
-        // entity already had), which changes them all the same.
-        if let Some(index) = index.or_else(|| archetype_of(world, entity)) {
-            self.last_destination = index;
-            self.mark_archetype(world, index);
+        let index = self
+            .destinations
+            .into_iter()
+            .find(|&i| world.archetypes().nth(i).is_some_and(is_last))
+            .or_else(|| world.archetypes().position(is_last))
+            // Not a last row: the components were replaced in place (an insert of types the
+            // entity already had), which changes them all the same.
+            .or_else(|| archetype_of(world, entity));
+        if let Some(index) = index {
+            if index != self.destinations[0] {
+                self.destinations = [index, self.destinations[0]];
+            }
+            self.mark_archetype(index);
         }
     }
 
@@ -206,23 +211,33 @@ impl ChangeTicks {
         self.sync(world);
         let last = world
             .archetypes()
-            .nth(self.last_destination)
+            .nth(self.destinations[0])
             .is_some_and(|a| a.ids().last() == Some(&entity.id()));
         let index = if last {
-            Some(self.last_destination)
+            Some(self.destinations[0])
         } else {
             archetype_of(world, entity)
         };
         if let Some(index) = index {
-            self.mark_archetype(world, index);
+            self.mark_archetype(index);
         }
     }
 
     /// Whether archetype `index`'s column of the component type `id` changed after `since`
     /// (`None` when `id` is not tracked; an archetype without the column never changed).
-    pub(crate) fn changed_in(&self, id: TypeId, index: usize, since: Tick) -> Option<bool> {
+    pub(crate) fn changed_in(
+        &self,
+        world: &hecs::World,
+        id: TypeId,
+        index: usize,
+        since: Tick,
+    ) -> Option<bool> {
         let column = self.tracked.iter().find(|c| c.id == id)?;
-        Some(changed_at(&column.per_archetype, index, since))
+        let has = world
+            .archetypes()
+            .nth(index)
+            .is_some_and(|a| a.has_dynamic(id));
+        Some(has && changed_at(&column.per_archetype, index, since))
     }
 
     /// The length and last entity id of every archetype: compared after a command buffer ran,
@@ -253,19 +268,17 @@ impl ChangeTicks {
             .map(|(i, _)| i)
             .collect();
         for index in changed {
-            self.mark_archetype(world, index);
+            self.mark_archetype(index);
         }
     }
 
-    fn mark_archetype(&mut self, world: &hecs::World, index: usize) {
-        let Some(archetype) = world.archetypes().nth(index) else {
-            return;
-        };
+    /// Stamps every tracked column's tick of archetype `index`, whether or not the archetype
+    /// has that column: readers check the column is there (once per archetype and query),
+    /// which spares every move a search of the archetype's types per tracked type.
+    fn mark_archetype(&mut self, index: usize) {
         let now = self.now().0;
         for column in &mut self.tracked {
-            if archetype.has_dynamic(column.id)
-                && let Some(tick) = column.per_archetype.get_mut(index)
-            {
+            if let Some(tick) = column.per_archetype.get_mut(index) {
                 *tick.get_mut() = now;
             }
         }

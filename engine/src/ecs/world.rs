@@ -272,7 +272,8 @@ impl World {
     /// extraction keeps what it packed from archetypes that did not change). `None` when
     /// changes of `T` are not tracked; an archetype without a `T` column never changes.
     pub fn archetype_changed<T: Component>(&self, archetype: usize, since: Tick) -> Option<bool> {
-        self.changes.changed_in(TypeId::of::<T>(), archetype, since)
+        self.changes
+            .changed_in(&self.entities, TypeId::of::<T>(), archetype, since)
     }
 
     /// The entities matching `Q` in archetypes whose column of `T` changed after `since`
