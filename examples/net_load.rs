@@ -166,6 +166,7 @@ struct Options {
     seconds: f64,
     threads: usize,
     bot_process: Option<String>,
+    serve: Option<String>,
     first_id: u64,
 }
 
@@ -181,6 +182,7 @@ fn parse() -> Result<Options, String> {
         seconds: 20.0,
         threads: 2,
         bot_process: None,
+        serve: None,
         first_id: 1,
     };
     let mut args = std::env::args().skip(1);
@@ -192,6 +194,7 @@ fn parse() -> Result<Options, String> {
             "--threads" => o.threads = num(&flag, &value)?,
             "--first-id" => o.first_id = num(&flag, &value)?,
             "--bot-process" => o.bot_process = Some(value),
+            "--serve" => o.serve = Some(value),
             other => return Err(format!("unknown argument {other}")),
         }
     }
@@ -392,6 +395,44 @@ fn bot_process(url: String, o: &Options) {
     );
 }
 
+/// `--serve ADDRESS`: the server alone, for hosts that cannot start a bot process (a WASI
+/// component under wasmtime, whose sockets are WASI's): prints `LISTENING ws://ADDRESS` once
+/// bound, serves in real time for `--seconds`, then `SERVED clients_max N snapshots N
+/// snapshot_bytes N frames N`. Bots connect from another process (`--bot-process URL`).
+fn serve(address: &str, o: &Options) {
+    use std::io::Write;
+    let listener = match WebSocketListener::bind(address, WebSocketLimits::default()) {
+        Ok(listener) => listener,
+        Err(e) => {
+            eprintln!("net_load: cannot listen on {address}: {e}");
+            std::process::exit(1);
+        }
+    };
+    println!("LISTENING ws://{}", listener.local_addr());
+    let _ = std::io::stdout().flush();
+    let mut app = server_app(listener, o.bots + 16);
+    let dt = 1.0 / f64::from(RATE);
+    let frame = Duration::from_secs_f64(dt);
+    let start = Instant::now();
+    let mut next = start;
+    let (mut clients_max, mut frames) = (0, 0u64);
+    while start.elapsed().as_secs_f64() < o.seconds {
+        app.update(dt);
+        frames += 1;
+        clients_max = clients_max.max(app.world().resource::<ServerStats>().clients);
+        next += frame;
+        match next.checked_duration_since(Instant::now()) {
+            Some(wait) => std::thread::sleep(wait),
+            None => next = Instant::now(),
+        }
+    }
+    let stats = app.world().resource::<ServerStats>();
+    println!(
+        "SERVED clients_max {clients_max} snapshots {} snapshot_bytes {} frames {frames}",
+        stats.snapshots, stats.snapshot_bytes_total
+    );
+}
+
 fn spawn_bots(url: &str, o: &Options) -> std::io::Result<Child> {
     Command::new(std::env::current_exe()?)
         .args([
@@ -412,12 +453,18 @@ fn main() {
     let o = match parse() {
         Ok(o) => o,
         Err(e) => {
-            eprintln!("{e}\nusage: net_load [--bots K] [--seconds S] [--threads T (bot threads)]");
+            eprintln!(
+                "{e}\nusage: net_load [--bots K] [--seconds S] [--threads T (bot threads)] [--serve ADDRESS]"
+            );
             std::process::exit(2);
         }
     };
     if let Some(url) = o.bot_process.clone() {
         bot_process(url, &o);
+        return;
+    }
+    if let Some(address) = o.serve.clone() {
+        serve(&address, &o);
         return;
     }
     let listener = WebSocketListener::bind(

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # sim_headless on every host Layer-W names, with the same parameters: natively (1 and 2 threads),
-# wasm32-wasip1 under the wasmtime CLI, under wasmtime's Python package (the test runner), under
+# wasm32-wasip1 under the wasmtime CLI, wasm32-wasip2 (a component) under the wasmtime CLI,
+# under wasmtime's Python package (the test runner), under
 # WAMR (layerw-wamr), and the web build in headless chromium (single-threaded). Checks that every
 # run ended in the same world (entities, fixed steps, checksum) and prints the frame-time table
 # as speed relative to native single-threaded (scripts/hosts_table.py). Exits 1 when a host
-# disagrees or fails. No timing thresholds. BENCHMARKS.md, "Hosts".
+# disagrees or fails. Then the headless game server built for wasm32-wasip2 runs under the
+# wasmtime CLI with WASI sockets and serves native bot clients (scripts/wasi_server.py). No
+# timing thresholds. BENCHMARKS.md, "Hosts".
 #
 # Usage: scripts/hosts.sh [--entities N] [--frames F] [--warmup W] [--debug] [--simd]
 #   --warmup W  every host first runs W frames untimed (default 0): the browser starts a module
@@ -61,6 +64,9 @@ echo "== builds ($PROFILE)"
 cargo build "${PROFILE_FLAGS[@]}" "${NATIVE_FEATURES[@]}" --example sim_headless
 cargo build -p layerw-wamr
 cargo build "${PROFILE_FLAGS[@]}" --example sim_headless --target wasm32-wasip1
+# wasm32-wasip2: a WASI 0.2 component, which the wasmtime CLI runs as it is.
+cargo build "${PROFILE_FLAGS[@]}" --example sim_headless --target wasm32-wasip2
+WASIP2="$TARGET_DIR/wasm32-wasip2/$PROFILE/examples/sim_headless.wasm"
 NATIVE="$TARGET_DIR/$PROFILE/examples/sim_headless"
 WAMR_HOST="$TARGET_DIR/debug/layerw-wamr"
 WASI="$TARGET_DIR/wasm32-wasip1/$PROFILE/examples/sim_headless.wasm"
@@ -102,10 +108,20 @@ run() {
 run "native, 1 thread" simd "$NATIVE" --threads 1 "${SIM_ARGS[@]}"
 run "native, 2 threads" simd "$NATIVE" --threads 2 "${SIM_ARGS[@]}"
 run "wasmtime $(wasmtime --version | cut -d' ' -f2)$SUFFIX" "$WASM_MATH" wasmtime run "$WASI" "${SIM_ARGS[@]}"
+run "wasmtime $(wasmtime --version | cut -d' ' -f2) wasip2" scalar wasmtime run "$WASIP2" "${SIM_ARGS[@]}"
 run "wasmtime-py $LAYERW_WASMTIME_PY_VERSION$SUFFIX" "$WASM_MATH" python3 scripts/wasmtime-run.py "$WASI" "${SIM_ARGS[@]}"
 run "WAMR (fast interpreter)" scalar "$WAMR_HOST" "$WAMR_MODULE" "${SIM_ARGS[@]}"
 run "chromium $(chromium --version 2>/dev/null | grep -o '[0-9][0-9.]*' | head -1) +simd128" \
     simd python3 scripts/hosts_web.py "$WEB_DIR" "$ENTITIES" "$FRAMES" "$WARMUP"
 echo
 python3 scripts/hosts_table.py "$RESULTS" || failed=1
+
+# The headless game server as a WASI 0.2 component (WASI sockets) under the wasmtime CLI,
+# serving native bot clients over WebSockets on 127.0.0.1 (scripts/wasi_server.py).
+echo
+echo "== headless server (net_load --serve) on wasm32-wasip2 under wasmtime, native bots"
+cargo build "${PROFILE_FLAGS[@]}" --example net_load --target wasm32-wasip2
+cargo build "${PROFILE_FLAGS[@]}" "${NATIVE_FEATURES[@]}" --example net_load
+python3 scripts/wasi_server.py "$TARGET_DIR/wasm32-wasip2/$PROFILE/examples/net_load.wasm" \
+    "$TARGET_DIR/$PROFILE/examples/net_load" 4 6 || failed=1
 exit "$failed"

@@ -72,7 +72,7 @@ fi
 
 installed_targets="$(rustup target list --installed)"
 missing_targets=()
-for t in wasm32-unknown-unknown wasm32-wasip1 x86_64-pc-windows-msvc; do
+for t in wasm32-unknown-unknown wasm32-wasip1 wasm32-wasip2 x86_64-pc-windows-msvc; do
     grep -qx "$t" <<<"$installed_targets" || missing_targets+=("$t")
 done
 if [ "${#missing_targets[@]}" -gt 0 ]; then

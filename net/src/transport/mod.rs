@@ -11,14 +11,15 @@ pub mod conditioner;
 pub mod memory;
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 pub mod web;
-#[cfg(not(target_family = "wasm"))]
+// Natively and on WASI (wasm32-wasip2 has sockets; on wasip1 they fail at run time).
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
 pub mod websocket;
 
 pub use conditioner::{Conditioned, ConditionerStats, LinkConditions};
 pub use memory::{MemoryConnection, MemoryHub, MemoryListener};
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 pub use web::{WebConnection, WebLimits};
-#[cfg(not(target_family = "wasm"))]
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
 pub use websocket::{ListenerStats, WebSocketConnection, WebSocketLimits, WebSocketListener};
 
 /// How a message must be delivered.
