@@ -199,10 +199,12 @@ section "tests (wasm32-wasip1, wasmtime)" \
     cargo test -p layerw-engine --target wasm32-wasip1 -- --nocapture
 
 # sim_headless on every host at a small size, in debug builds (scripts/hosts.sh): natively with 1
-# and 2 threads, wasm32-wasip1 under the wasmtime CLI, under wasmtime's Python package and under
-# WAMR (layerw-wamr), and the web build in headless chromium. Fails when a host fails or ends in
-# a different world (the checksum of every entity's state); no timing thresholds.
-section "hosts (sim_headless: native, wasmtime, WAMR, chromium)" \
+# and 2 threads, wasm32-wasip1 under the wasmtime CLI, wasm32-wasip2 as a component under it,
+# under wasmtime's Python package and under WAMR (layerw-wamr), and the web build in headless
+# chromium. Fails when a host fails or ends in a different world (the checksum of every
+# entity's state); no timing thresholds. Then the headless server on wasip2 (WASI sockets)
+# serving native bots (scripts/wasi_server.py).
+section "hosts (sim_headless: native, wasmtime wasip1/wasip2, WAMR, chromium; the server on wasip2)" \
     bash scripts/hosts.sh --debug --entities 2000 --frames 30
 
 # The asset layer's browser IO (fetch) in headless chromium: wasm-bindgen-test-runner serves the
