@@ -30,6 +30,7 @@
 //! ```
 
 mod arena;
+mod arena_state;
 mod config;
 mod error;
 mod global;

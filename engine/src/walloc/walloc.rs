@@ -6,7 +6,8 @@ use core::ptr::NonNull;
 use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use super::Tier;
-use super::arena::{self, Arena, ArenaCounters, ArenaState, Chunk};
+use super::arena::Arena;
+use super::arena_state::{self, ArenaCounters, ArenaState, Chunk};
 use super::config::{Config, MAX_PAGES, PAGE_SIZE};
 use super::error::{AllocError, ArenaError, ConfigError, HooksFull, OutOfMemory};
 use super::heap::{self, Heap, MAX_REQUEST};
@@ -434,7 +435,7 @@ impl Walloc {
         let mut state = self.arena_state().lock();
         let bytes = size.checked_add(align).ok_or(0u64)?;
         let min = bytes.div_ceil(PAGE_SIZE);
-        let want = min.max(arena::CHUNK_PAGES);
+        let want = min.max(arena_state::CHUNK_PAGES);
         let (index, end) = arena.current_chunk();
         let count = state.chunks().len();
         if count > 0 && index == count - 1 {
