@@ -207,16 +207,9 @@ impl<'w> Arena<'w> {
     /// The fast path: `layout` fits in the current chunk at no more than the floor's alignment.
     #[inline(always)]
     fn fast(&self, layout: Layout) -> Option<NonNull<u8>> {
-        let floor = self.align;
-        // Sizes round up to the floor, so the cursor stays aligned to it: the fast path is a
-        // load, an add, a compare and a store, like bumpalo's downward bump without its mask.
-        // No overflow: a layout's size is at most `isize::MAX` and the floor at most 4096.
-        let size = (layout.size() + floor - 1) & !(floor - 1);
-        if layout.align() <= floor {
-            self.try_fit(size)
-        } else {
-            None
-        }
+        let (p, new) = self.fast_place(layout)?;
+        self.bump_to(new);
+        Some(p)
     }
 
     #[cold]
@@ -262,33 +255,35 @@ impl<'w> Arena<'w> {
     /// with a relaxed load and store (the owner is its only writer).
     #[inline(always)]
     fn try_fit(&self, size: usize) -> Option<NonNull<u8>> {
-        let c = self.counters;
-        let cur = self.cur();
-        let new = cur.checked_add(size)?;
-        if new > self.end.get() {
-            return None;
-        }
-        let p = NonNull::new(cur as *mut u8)?;
-        self.store_cursor(new);
-        c.allocations
-            .store(c.allocations.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
+        let (p, new) = self.place(size)?;
+        self.bump_to(new);
         Some(p)
     }
 
-    /// `fast` without the store: where the allocation would go and the cursor after it.
+    /// `try_fit` without the store: where `size` bytes would go and the cursor after them.
     #[inline(always)]
-    fn fast_place(&self, layout: Layout) -> Option<(NonNull<u8>, usize)> {
-        let floor = self.align;
-        let size = (layout.size() + floor - 1) & !(floor - 1);
-        if layout.align() > floor {
-            return None;
-        }
+    fn place(&self, size: usize) -> Option<(NonNull<u8>, usize)> {
         let cur = self.cur();
         let new = cur.checked_add(size)?;
         if new > self.end.get() {
             return None;
         }
         Some((NonNull::new(cur as *mut u8)?, new))
+    }
+
+    /// `fast` without the store: where `layout` would go in the current chunk at no more than
+    /// the floor's alignment, and the cursor after it.
+    #[inline(always)]
+    fn fast_place(&self, layout: Layout) -> Option<(NonNull<u8>, usize)> {
+        let floor = self.align;
+        // Sizes round up to the floor, so the cursor stays aligned to it: the fast path is a
+        // load, an add, a compare and a store, like bumpalo's downward bump without its mask.
+        // No overflow: a layout's size is at most `isize::MAX` and the floor at most 4096.
+        let size = (layout.size() + floor - 1) & !(floor - 1);
+        if layout.align() > floor {
+            return None;
+        }
+        self.place(size)
     }
 
     /// Publishes the cursor `fast_place` returned and counts the allocation.
