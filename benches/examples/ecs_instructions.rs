@@ -65,6 +65,22 @@ struct A(#[allow(dead_code)] f32);
 #[derive(Component, Clone, Copy)]
 struct B(#[allow(dead_code)] f32);
 
+/// `reps` passes of add_remove over `entities` (the two worlds' `insert_one` and
+/// `remove_one` have the same shape but no common trait).
+macro_rules! add_remove_passes {
+    ($world:expr, $entities:expr, $reps:expr) => {{
+        for _ in 0..$reps {
+            for &e in &$entities {
+                $world.insert_one(e, B(0.0)).expect("alive");
+            }
+            for &e in &$entities {
+                $world.remove_one::<B>(e).expect("has B");
+            }
+        }
+        black_box(&$world);
+    }};
+}
+
 /// add_remove as `benches/ecs.rs` runs it: 10,000 entities of `A`, each given a `B` and then
 /// relieved of it, `reps` times.
 fn add_remove(engine: &str, reps: usize) {
@@ -76,28 +92,12 @@ fn add_remove(engine: &str, reps: usize) {
                 world.track_changes::<B>();
             }
             let entities = world.spawn_batch((0..10_000).map(|_| (A(0.0),)));
-            for _ in 0..reps {
-                for &e in &entities {
-                    world.insert_one(e, B(0.0)).expect("alive");
-                }
-                for &e in &entities {
-                    world.remove_one::<B>(e).expect("has B");
-                }
-            }
-            black_box(&world);
+            add_remove_passes!(world, entities, reps);
         }
         "hecs" => {
             let mut world = hecs::World::new();
             let entities: Vec<_> = world.spawn_batch((0..10_000).map(|_| (A(0.0),))).collect();
-            for _ in 0..reps {
-                for &e in &entities {
-                    world.insert_one(e, B(0.0)).expect("alive");
-                }
-                for &e in &entities {
-                    world.remove_one::<B>(e).expect("has B");
-                }
-            }
-            black_box(&world);
+            add_remove_passes!(world, entities, reps);
         }
         other => panic!("add_remove: unknown engine {other} (layerw, layerw_tracked or hecs)"),
     }

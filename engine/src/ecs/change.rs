@@ -173,9 +173,10 @@ impl ChangeTicks {
         }
     }
 
-    /// After `entity` was spawned or moved (insert / remove): its new archetype's tracked
-    /// columns count as changed now. A spawned or moved entity is its archetype's last row.
-    /// Inlined so an untracked world pays one branch per move, not a call.
+    /// After `entity` was spawned, moved (insert / remove) or given components in place: its
+    /// archetype's tracked columns count as changed now. A spawned or moved entity is its
+    /// archetype's last row; one changed in place is found by its component types. Inlined so
+    /// an untracked world pays one branch per move, not a call.
     #[inline]
     pub(crate) fn mark_arrival(&mut self, world: &hecs::World, entity: Entity) {
         if self.is_tracking() {
@@ -198,27 +199,6 @@ impl ChangeTicks {
             if index != self.destinations[0] {
                 self.destinations = [index, self.destinations[0]];
             }
-            self.mark_archetype(index);
-        }
-    }
-
-    /// Marks the tracked columns of `entity`'s archetype as changed now: after a command
-    /// buffer inserted components into it, possibly in place.
-    pub(crate) fn mark_entity(&mut self, world: &hecs::World, entity: Entity) {
-        if !self.is_tracking() {
-            return;
-        }
-        self.sync(world);
-        let last = world
-            .archetypes()
-            .nth(self.destinations[0])
-            .is_some_and(|a| a.ids().last() == Some(&entity.id()));
-        let index = if last {
-            Some(self.destinations[0])
-        } else {
-            archetype_of(world, entity)
-        };
-        if let Some(index) = index {
             self.mark_archetype(index);
         }
     }

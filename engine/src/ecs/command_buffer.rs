@@ -122,7 +122,7 @@ impl CommandBuffer {
         walloc::with_tier(Tier::Entity, || inner.run_on(&mut world.entities));
         world.changes.mark_differences(&world.entities, &before);
         for entity in self.inserted.drain(..) {
-            world.changes.mark_entity(&world.entities, entity);
+            world.changes.mark_arrival(&world.entities, entity);
         }
     }
 }
