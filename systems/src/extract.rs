@@ -29,6 +29,7 @@ use hecs::{Archetype, ArchetypeColumn};
 use layerw_components::{
     DrawPasses, GlobalTransform, MaterialIndex, MaterialTextures, MeshRef, Transform, Visibility,
 };
+use layerw_engine::ecs::World;
 use layerw_engine::render::{
     GpuInstance, InstanceRun, MeshHandle, PASS_ALL, ROTATION_LANES, RenderQueue, Surface,
     TextureSetHandle, pack_rotations, scale_bits,
@@ -60,6 +61,24 @@ impl KeptInstances {
     fn len(&self) -> usize {
         self.archetypes.iter().flatten().map(Vec::len).sum()
     }
+}
+
+/// Turns on change tracking of the columns kept instances are packed from.
+pub(crate) fn track_packed_columns(world: &mut World) {
+    world.track_changes::<Transform>();
+    world.track_changes::<GlobalTransform>();
+    world.track_changes::<MaterialIndex>();
+}
+
+/// Whether `archetype`'s instances can be kept: whether its `Transform`, `GlobalTransform` and
+/// `MaterialIndex` columns changed (in that order; `None`: not tracked) says every column it
+/// has is tracked and unchanged.
+pub(crate) fn packed_columns_unchanged(archetype: &Archetype, changed: [Option<bool>; 3]) -> bool {
+    let same = |c: Option<bool>| c == Some(false);
+    let [transform, global, material] = changed;
+    same(transform)
+        && (!archetype.has::<GlobalTransform>() || same(global))
+        && (!archetype.has::<MaterialIndex>() || same(material))
 }
 
 /// One archetype's borrowed columns (the borrows last while the slices are read).
@@ -408,7 +427,10 @@ pub(crate) fn pack_visible<'a>(
         .map(|&chunk| chunk_runs(&columns[chunk.0], rows(chunk)))
         .collect();
     // Every run, in query order, with its chunk and its first row in that chunk's list.
-    let runs: Vec<InstanceRun> = per_chunk.iter().flat_map(|c| c.runs.clone()).collect();
+    let runs: Vec<InstanceRun> = per_chunk
+        .iter()
+        .flat_map(|c| c.runs.iter().copied())
+        .collect();
     let mut run_places: Vec<(usize, usize)> = Vec::with_capacity(runs.len());
     for (k, found) in per_chunk.iter().enumerate() {
         let mut first = 0;
@@ -641,21 +663,21 @@ mod tests {
             &mut queue,
             kept,
             |i, a| {
-                let same = |c: Option<bool>| c == Some(false);
-                same(world.archetype_changed::<Transform>(i, seen))
-                    && (!a.has::<GlobalTransform>()
-                        || same(world.archetype_changed::<GlobalTransform>(i, seen)))
-                    && (!a.has::<MaterialIndex>()
-                        || same(world.archetype_changed::<MaterialIndex>(i, seen)))
+                super::packed_columns_unchanged(
+                    a,
+                    [
+                        world.archetype_changed::<Transform>(i, seen),
+                        world.archetype_changed::<GlobalTransform>(i, seen),
+                        world.archetype_changed::<MaterialIndex>(i, seen),
+                    ],
+                )
             },
         );
         frame(&mut queue)
     }
 
     fn tracking(mut world: World) -> World {
-        world.track_changes::<Transform>();
-        world.track_changes::<GlobalTransform>();
-        world.track_changes::<MaterialIndex>();
+        super::track_packed_columns(&mut world);
         world
     }
 

@@ -79,13 +79,15 @@ pub fn extract_render() -> System {
             .iter()
             .next()
             .map(|(t, c)| camera_view(t, c, aspect));
-        // Unchanged: every column the instances are packed from is tracked and unchanged.
         let unchanged = |i: usize, a: &hecs::Archetype| {
-            let same = |changed: Option<bool>| changed == Some(false);
-            same(ctx.archetype_changed::<Transform>(i))
-                && (!a.has::<GlobalTransform>()
-                    || same(ctx.archetype_changed::<GlobalTransform>(i)))
-                && (!a.has::<MaterialIndex>() || same(ctx.archetype_changed::<MaterialIndex>(i)))
+            crate::extract::packed_columns_unchanged(
+                a,
+                [
+                    ctx.archetype_changed::<Transform>(i),
+                    ctx.archetype_changed::<GlobalTransform>(i),
+                    ctx.archetype_changed::<MaterialIndex>(i),
+                ],
+            )
         };
         crate::extract::pack_visible(
             ctx.archetypes(),

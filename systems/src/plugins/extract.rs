@@ -1,6 +1,5 @@
 //! [`ExtractPlugin`]: everything the renderer reads, built without a GPU.
 
-use layerw_components::{GlobalTransform, MaterialIndex, Transform};
 use layerw_engine::app::{App, Plugin};
 use layerw_engine::asset::AssetPlugin;
 use layerw_engine::render::RenderQueue;
@@ -70,10 +69,7 @@ impl Plugin for ExtractPlugin {
             app.insert_resource(RenderQueue::new());
         }
         app.insert_resource(self.shadow_bounds);
-        let world = app.world_mut();
-        world.track_changes::<Transform>();
-        world.track_changes::<GlobalTransform>();
-        world.track_changes::<MaterialIndex>();
+        crate::extract::track_packed_columns(app.world_mut());
         if self.camera_controls {
             app.add_system(Stage::Update, orbit_camera())
                 .add_system(Stage::Update, fly_camera());
