@@ -17,6 +17,8 @@ Behaviour:
     env!("CARGO_MANIFEST_DIR") resolve. Extra directories: LAYERW_WASI_DIRS="dir1:dir2" (each
     preopened under its absolute host path). Preopens are writable.
   * stdin/stdout/stderr are inherited.
+  * LAYERW_WASMTIME_PROFILER=perfmap|jitdump|vtune turns on wasmtime's profiler support
+    (perfmap: /tmp/perf-PID.map names the JIT-compiled wasm functions for perf and callgrind).
   * exit status: the module's proc_exit code (0 when _start returns). A trap (a Rust panic on
     this panic=abort target, `unreachable`, out-of-bounds access, stack overflow) prints the trap
     and exits 134 (128 + SIGABRT, as the wasmtime CLI does), so failing tests fail.
@@ -94,7 +96,13 @@ def main(argv) -> int:
     if header[4:8] != b"\x01\x00\x00\x00":
         _die(f"{path} is a wasm component (wasip2?), not a core module; this runner is for wasm32-wasip1")
 
-    engine = wasmtime.Engine(wasmtime.Config())
+    config = wasmtime.Config()
+    profiler = os.environ.get("LAYERW_WASMTIME_PROFILER")
+    if profiler:
+        # "perfmap" writes /tmp/perf-PID.map, which names the compiled wasm functions for
+        # perf and callgrind (BENCHMARKS.md, "What wasm's rest costs, by system").
+        config.profiler = profiler
+    engine = wasmtime.Engine(config)
     try:
         module = wasmtime.Module.from_file(engine, path)
     except wasmtime.WasmtimeError as e:

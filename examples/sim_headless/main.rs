@@ -87,7 +87,7 @@ mod command_line {
         } else {
             (run(), rayon::current_num_threads())
         };
-        let report = Report::new(&world, times, threads);
+        let report = Report::new(&world, &schedule, times, threads);
         if json {
             println!("{}", report.json());
             return;

@@ -113,11 +113,15 @@ pub fn build(entities: usize) -> (World, Schedule) {
         .add_system(Stage::Update, spin())
         .add_system(Stage::Update, expire)
         .add_system(Stage::Update, sync_transform());
+    // Two clock reads per system run and per command-buffer application: the report says
+    // which system costs what on each host.
+    schedule.set_system_timing(true);
     (world, schedule)
 }
 
 /// Runs `warmup` frames of 1/60 s untimed, then `frames` more, timing each `run_frame` with
 /// `now_ms` (a millisecond clock); returns the timed frames' times in milliseconds, in order.
+/// The schedule's per-system timings cover the timed frames only.
 pub fn run(
     world: &mut World,
     schedule: &mut Schedule,
@@ -127,6 +131,7 @@ pub fn run(
     for _ in 0..warmup {
         schedule.run_frame(world, 1.0 / 60.0);
     }
+    schedule.reset_system_timings();
     let mut times = Vec::with_capacity(frames);
     for _ in 0..frames {
         let start = now_ms();
@@ -191,12 +196,25 @@ pub struct Report {
     pub fixed_steps: u64,
     /// [`checksum`] of the final world.
     pub checksum: u64,
+    /// Each system's mean milliseconds per timed frame (its runs and its command buffers),
+    /// by name, in frame order; empty without a clock.
+    pub systems: Vec<(String, f64)>,
 }
 
 impl Report {
     /// The report of a finished run: `times` as returned by [`run`].
-    pub fn new(world: &World, mut times: Vec<f64>, threads: usize) -> Self {
+    pub fn new(world: &World, schedule: &Schedule, mut times: Vec<f64>, threads: usize) -> Self {
         let frames = times.len();
+        let systems = schedule
+            .system_timings()
+            .into_iter()
+            .filter(|t| t.runs > 0)
+            .map(|t| {
+                // Function systems are named by their path: the last segment says enough.
+                let name = t.name.rsplit("::").next().unwrap_or(&t.name).to_owned();
+                (name, t.seconds * 1000.0 / frames.max(1) as f64)
+            })
+            .collect();
         let mean_ms = times.iter().sum::<f64>() / frames.max(1) as f64;
         times.sort_by(f64::total_cmp);
         let pct = |p: f64| times[((times.len() - 1) as f64 * p).round() as usize];
@@ -218,13 +236,19 @@ impl Report {
             mean_ms,
             fixed_steps: world.resource::<FixedTime>().total_steps(),
             checksum: checksum(world),
+            systems,
         }
     }
 
     /// One line of JSON (the form scripts/hosts.sh compares across hosts).
     pub fn json(&self) -> String {
+        let systems: Vec<String> = self
+            .systems
+            .iter()
+            .map(|(name, ms)| format!("\"{name}\":{ms:.4}"))
+            .collect();
         format!(
-            "{{\"host\":\"{}\",\"entities\":{},\"frames\":{},\"threads\":{},\"p50_ms\":{:.4},\"p99_ms\":{:.4},\"max_ms\":{:.4},\"mean_ms\":{:.4},\"fixed_steps\":{},\"checksum\":\"{:016x}\"}}",
+            "{{\"host\":\"{}\",\"entities\":{},\"frames\":{},\"threads\":{},\"p50_ms\":{:.4},\"p99_ms\":{:.4},\"max_ms\":{:.4},\"mean_ms\":{:.4},\"fixed_steps\":{},\"checksum\":\"{:016x}\",\"systems_ms\":{{{}}}}}",
             self.host,
             self.entities,
             self.frames,
@@ -234,14 +258,20 @@ impl Report {
             self.max_ms,
             self.mean_ms,
             self.fixed_steps,
-            self.checksum
+            self.checksum,
+            systems.join(",")
         )
     }
 
     /// The human-readable lines.
     pub fn text(&self) -> String {
+        let systems: String = self
+            .systems
+            .iter()
+            .map(|(name, ms)| format!("\n  {name:<20} {ms:.3} ms per frame"))
+            .collect();
         format!(
-            "sim_headless ({}): {} entities, {} frames, {} threads\nframe time ms: p50 {:.3}  p99 {:.3}  max {:.3}  mean {:.3}\nfixed steps: {}\nchecksum: {:016x}",
+            "sim_headless ({}): {} entities, {} frames, {} threads\nframe time ms: p50 {:.3}  p99 {:.3}  max {:.3}  mean {:.3}\nfixed steps: {}\nchecksum: {:016x}\nsystems (runs and command buffers):{}",
             self.host,
             self.entities,
             self.frames,
@@ -251,7 +281,8 @@ impl Report {
             self.max_ms,
             self.mean_ms,
             self.fixed_steps,
-            self.checksum
+            self.checksum,
+            systems
         )
     }
 }

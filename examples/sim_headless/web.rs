@@ -56,6 +56,6 @@ pub fn main() {
     let (mut world, mut schedule) = sim::build(options.entities);
     let frames = (options.warmup, options.frames);
     let times = sim::run(&mut world, &mut schedule, frames, || performance.now());
-    let report = Report::new(&world, times, 1);
+    let report = Report::new(&world, &schedule, times, 1);
     publish("layerwSim", &report.json(), &report.text());
 }

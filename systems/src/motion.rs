@@ -1,6 +1,6 @@
 //! Motion systems: integrating linear and angular velocity.
 
-use glam::Quat;
+use glam::{Quat, Vec3};
 use layerw_components::{AngularVelocity, Position, Rotation, Velocity};
 use layerw_engine::schedule::System;
 
@@ -23,18 +23,40 @@ pub fn spin() -> System {
     System::new("spin", |ctx| {
         let dt = ctx.delta_seconds() as f32;
         ctx.par_for_each::<(&mut Rotation, &AngularVelocity), _>(|(rotation, angular)| {
-            let turn = Quat::from_scaled_axis(angular.0 * dt);
-            rotation.0 = (turn * rotation.0).normalize();
+            rotation.0 = (turn(angular.0 * dt) * rotation.0).normalize();
         });
     })
     .reads::<AngularVelocity>()
     .writes::<Rotation>()
 }
 
+/// The rotation by `scaled_axis.length()` radians about its direction: glam's
+/// `Quat::from_scaled_axis`, bit for bit. Natively LLVM already merges its half angle's `sin`
+/// and `cos` into one `sincosf` call; on wasm std calls `sinf` and `cosf` separately (two range
+/// reductions, four calls in all: half of `spin`'s instructions), so there it takes both from
+/// libm's `sincosf` (BENCHMARKS.md, "Hosts").
+#[inline]
+fn turn(scaled_axis: Vec3) -> Quat {
+    #[cfg(target_family = "wasm")]
+    {
+        let angle = scaled_axis.length();
+        if angle == 0.0 {
+            Quat::IDENTITY
+        } else {
+            let (sin, cos) = libm::sincosf(angle * 0.5);
+            let v = scaled_axis / angle * sin;
+            Quat::from_xyzw(v.x, v.y, v.z, cos)
+        }
+    }
+    #[cfg(not(target_family = "wasm"))]
+    {
+        Quat::from_scaled_axis(scaled_axis)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use glam::Vec3;
     use layerw_engine::ecs::World;
     use layerw_engine::schedule::{Schedule, Stage};
 
@@ -83,6 +105,36 @@ mod tests {
             r * Vec3::X
         );
         assert!((r.length() - 1.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn turn_is_glams_scaled_axis_rotation_bit_for_bit() {
+        // Tiny, small, around pi/4 (sincosf's first range boundary), large (range reduction)
+        // and zero angles, about axes in every octant. Natively this is glam itself; the wasm
+        // test runs (wasm32-wasip1) check libm's sincosf against std's sinf and cosf.
+        let mut checked = 0;
+        for exponent in -30..12 {
+            for step in 0..16 {
+                let angle = (1.0 + step as f32 / 16.0) * (exponent as f32).exp2();
+                for axis in [
+                    Vec3::X,
+                    Vec3::NEG_Y,
+                    Vec3::new(0.6, -0.48, 0.64),
+                    Vec3::splat(-0.577),
+                ] {
+                    let v = axis * angle;
+                    let (ours, glams) = (turn(v), Quat::from_scaled_axis(v));
+                    assert_eq!(
+                        ours.to_array().map(f32::to_bits),
+                        glams.to_array().map(f32::to_bits),
+                        "{v}"
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        assert_eq!(turn(Vec3::ZERO), Quat::IDENTITY);
+        assert_eq!(checked, 42 * 16 * 4);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Executors: how the systems of one stage run, batch by batch.
 
-use super::{ScheduleError, Stage, System, SystemContext};
+use super::{ScheduleError, Stage, System, SystemContext, SystemTiming, monotonic_seconds};
 use crate::ecs::{CommandBuffer, Tick, World};
 
 /// How a [`Schedule`](super::Schedule) runs the systems of a batch.
@@ -28,11 +28,35 @@ struct Slot {
     /// The change tick of the system's last run ([`Tick::ZERO`] before the first): its queries'
     /// `iter_changed` report what changed after it.
     last_run: Tick,
+    /// Runs and seconds accumulated while the schedule times its systems.
+    runs: u64,
+    seconds: f64,
 }
 
 impl Slot {
+    /// Runs the system; when `timed`, adds the run and its wall-clock time to the slot's totals.
     #[inline]
-    fn run(&mut self, world: &World, stage: Stage, delta_seconds: f64) {
+    fn run(&mut self, world: &World, stage: Stage, delta_seconds: f64, timed: bool) {
+        let started = if timed { monotonic_seconds() } else { None };
+        let ran = self.run_system(world, stage, delta_seconds);
+        if let (Some(started), Some(ended)) = (started, started.and(monotonic_seconds())) {
+            self.seconds += ended - started;
+            self.runs += u64::from(ran);
+        }
+    }
+
+    /// Applies the system's command buffer; when `timed`, its time counts as the system's.
+    fn apply_commands(&mut self, world: &mut World, timed: bool) {
+        let started = if timed { monotonic_seconds() } else { None };
+        self.commands.run_on(world);
+        if let (Some(started), Some(ended)) = (started, started.and(monotonic_seconds())) {
+            self.seconds += ended - started;
+        }
+    }
+
+    /// Runs the system if its conditions hold; whether it ran.
+    #[inline]
+    fn run_system(&mut self, world: &World, stage: Stage, delta_seconds: f64) -> bool {
         let System {
             name,
             access,
@@ -56,6 +80,9 @@ impl Slot {
         if conditions.iter_mut().all(|c| (c.run)(&context)) {
             run(&context);
             self.last_run = this_run;
+            true
+        } else {
+            false
         }
     }
 }
@@ -100,6 +127,8 @@ impl StageExecutor {
             order: 0,
             batch: 0,
             last_run: Tick::ZERO,
+            runs: 0,
+            seconds: 0.0,
         });
         self.plan();
     }
@@ -248,13 +277,36 @@ impl StageExecutor {
         self.apply_order.iter().map(|&i| &self.slots[i].system)
     }
 
+    /// Every system's accumulated runs and seconds, in run order.
+    pub(crate) fn timings(&self, stage: Stage) -> impl Iterator<Item = SystemTiming> + '_ {
+        self.apply_order.iter().map(move |&i| {
+            let slot = &self.slots[i];
+            SystemTiming {
+                stage,
+                name: slot.system.name().to_owned(),
+                runs: slot.runs,
+                seconds: slot.seconds,
+            }
+        })
+    }
+
+    /// Sets every system's accumulated runs and seconds to zero.
+    pub(crate) fn reset_timings(&mut self) {
+        for slot in &mut self.slots {
+            slot.runs = 0;
+            slot.seconds = 0.0;
+        }
+    }
+
     /// Runs every batch in order, then applies the systems' command buffers in run order.
+    /// `timed`: each system's run and command application are timed (see
+    /// [`Schedule::set_system_timing`](super::Schedule::set_system_timing)).
     pub(crate) fn run(
         &mut self,
         world: &mut World,
         stage: Stage,
         delta_seconds: f64,
-        kind: ExecutorKind,
+        (kind, timed): (ExecutorKind, bool),
     ) {
         if self.slots.is_empty() {
             return;
@@ -270,17 +322,17 @@ impl StageExecutor {
             let batch = &mut self.slots[start..end];
             start = end;
             if kind == ExecutorKind::MultiThreaded && batch.len() > 1 {
-                run_parallel(batch, shared, stage, delta_seconds);
+                run_parallel(batch, shared, stage, delta_seconds, timed);
             } else {
                 for slot in batch {
-                    slot.run(shared, stage, delta_seconds);
+                    slot.run(shared, stage, delta_seconds, timed);
                 }
             }
         }
         // Arrivals from the command buffers come after every system of the stage ran.
         world.advance_change_tick();
         for &i in &self.apply_order {
-            self.slots[i].commands.run_on(world);
+            self.slots[i].apply_commands(world, timed);
         }
     }
 }
@@ -326,23 +378,23 @@ fn place(
 
 /// Runs the systems of one batch in parallel on the current rayon pool.
 #[cfg(not(target_family = "wasm"))]
-fn run_parallel(batch: &mut [Slot], world: &World, stage: Stage, delta_seconds: f64) {
+fn run_parallel(batch: &mut [Slot], world: &World, stage: Stage, delta_seconds: f64, timed: bool) {
     use rayon::iter::{IntoParallelRefMutIterator, ParallelIterator};
     if rayon::current_num_threads() > 1 {
         batch
             .par_iter_mut()
-            .for_each(|slot| slot.run(world, stage, delta_seconds));
+            .for_each(|slot| slot.run(world, stage, delta_seconds, timed));
     } else {
         for slot in batch {
-            slot.run(world, stage, delta_seconds);
+            slot.run(world, stage, delta_seconds, timed);
         }
     }
 }
 
 /// On wasm there is one thread: the batch runs in declaration order.
 #[cfg(target_family = "wasm")]
-fn run_parallel(batch: &mut [Slot], world: &World, stage: Stage, delta_seconds: f64) {
+fn run_parallel(batch: &mut [Slot], world: &World, stage: Stage, delta_seconds: f64, timed: bool) {
     for slot in batch {
-        slot.run(world, stage, delta_seconds);
+        slot.run(world, stage, delta_seconds, timed);
     }
 }

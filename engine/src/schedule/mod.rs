@@ -49,7 +49,7 @@ pub use param::{
 };
 pub use query::Query;
 pub use rollback::Rollback;
-pub use schedule::{Schedule, StageTimings};
+pub use schedule::{Schedule, StageTimings, SystemTiming};
 pub use stage::Stage;
 pub use state::{NextState, State, StateTransition, States, in_state, state_transition_system};
 pub use system::{Condition, System, SystemPhase};

@@ -39,6 +39,8 @@ pub struct Schedule {
     stage_seconds: [f64; Stage::COUNT],
     /// Whether the ordering constraints were checked since the last change.
     checked: bool,
+    /// Whether each system's runs are timed ([`set_system_timing`](Self::set_system_timing)).
+    time_systems: bool,
 }
 
 impl core::fmt::Debug for Schedule {
@@ -144,7 +146,8 @@ impl Schedule {
     /// Runs `stage` once, its systems seeing `delta_seconds` as their delta time, and applies
     /// their command buffers. Touches no clock.
     pub fn run_stage(&mut self, stage: Stage, world: &mut World, delta_seconds: f64) {
-        self.stages[stage.index()].run(world, stage, delta_seconds, self.executor);
+        let how = (self.executor, self.time_systems);
+        self.stages[stage.index()].run(world, stage, delta_seconds, how);
     }
 
     /// Runs one frame lasting `delta_seconds`: advances the [`Time`] resource, runs every stage
@@ -202,6 +205,37 @@ impl Schedule {
         world.update_events();
     }
 
+    /// Turns per-system timing on or off (off by default). While on, every run of a system
+    /// and the application of its command buffer are timed with
+    /// [`monotonic_seconds`](super::monotonic_seconds), two clock reads each, and added to the
+    /// system's totals ([`system_timings`](Self::system_timings)). Without a clock (the
+    /// browser without web-sys) nothing is counted.
+    pub fn set_system_timing(&mut self, on: bool) {
+        self.time_systems = on;
+    }
+
+    /// Whether per-system timing is on.
+    pub fn system_timing(&self) -> bool {
+        self.time_systems
+    }
+
+    /// Every system's runs and seconds accumulated while timing was on (since the last
+    /// [`reset_system_timings`](Self::reset_system_timings)), stage by stage in frame order,
+    /// then in run order within the stage.
+    pub fn system_timings(&self) -> Vec<SystemTiming> {
+        Stage::ALL
+            .into_iter()
+            .flat_map(|stage| self.stages[stage.index()].timings(stage))
+            .collect()
+    }
+
+    /// Sets every system's accumulated runs and seconds to zero.
+    pub fn reset_system_timings(&mut self) {
+        for stage in &mut self.stages {
+            stage.reset_timings();
+        }
+    }
+
     /// Wall-clock seconds `stage` took in the last frame (0 where there is no clock: the
     /// browser). Bench scenes report these.
     pub fn stage_seconds(&self, stage: Stage) -> f64 {
@@ -254,5 +288,29 @@ impl StageTimings {
     /// Seconds `stage` took (FixedUpdate: all of the frame's steps).
     pub fn seconds(&self, stage: Stage) -> f64 {
         self.0[stage.index()]
+    }
+}
+
+/// One system's accumulated time ([`Schedule::system_timings`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SystemTiming {
+    /// The stage the system belongs to.
+    pub stage: Stage,
+    /// The system's name.
+    pub name: String,
+    /// Times it ran (a run whose conditions failed does not count).
+    pub runs: u64,
+    /// Wall-clock seconds of those runs plus the application of its command buffers.
+    pub seconds: f64,
+}
+
+impl SystemTiming {
+    /// Mean seconds per run (0 when it never ran).
+    pub fn mean_seconds(&self) -> f64 {
+        if self.runs == 0 {
+            0.0
+        } else {
+            self.seconds / self.runs as f64
+        }
     }
 }
