@@ -39,7 +39,7 @@ impl Slot {
     fn run(&mut self, world: &World, stage: Stage, delta_seconds: f64, timed: bool) {
         let started = if timed { monotonic_seconds() } else { None };
         let ran = self.run_system(world, stage, delta_seconds);
-        if let (Some(started), Some(ended)) = (started, started.and(monotonic_seconds())) {
+        if let (Some(started), Some(ended)) = (started, started.and_then(|_| monotonic_seconds())) {
             self.seconds += ended - started;
             self.runs += u64::from(ran);
         }
@@ -49,7 +49,7 @@ impl Slot {
     fn apply_commands(&mut self, world: &mut World, timed: bool) {
         let started = if timed { monotonic_seconds() } else { None };
         self.commands.run_on(world);
-        if let (Some(started), Some(ended)) = (started, started.and(monotonic_seconds())) {
+        if let (Some(started), Some(ended)) = (started, started.and_then(|_| monotonic_seconds())) {
             self.seconds += ended - started;
         }
     }
