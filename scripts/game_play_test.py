@@ -130,10 +130,9 @@ def play_page(driver_port, http_port, server_url):
         state = wait_page(web, lambda s: not s["menu"], 20)
         check(state is not None and not state["menu"], f"page: Enter chose Play ({state})")
         # SwiftShader draws a few frames a second: a key pressed and released within one frame
-        # is no run at all, so hold it for several. A new round (every 65 s) puts every runner
-        # back on its spawn point, and a slow machine may load the page just before one: a
-        # hold that straddles it shows no run, so there are up to three holds (the next reset
-        # is a minute away).
+        # is no run at all, so hold it for several. Some runs show no run after a hold (on the
+        # 2-core machine in about half of them, before and after the session that added this;
+        # the cause is not found, and a later hold sometimes runs): up to three holds.
         for attempt in range(3):
             start = state["position"]
             web.js("document.getElementById('layerw-canvas').focus();")
@@ -142,8 +141,7 @@ def play_page(driver_port, http_port, server_url):
             ran = state["position"][0] - start[0] if state else 0.0
             if ran >= EXPECTED_RUN or attempt == 2 or state is None:
                 break
-            print(f"page: no run from {start} ({state}); a new round may have reset it, "
-                  "holding D again", flush=True)
+            print(f"page: no run from {start} ({state}); holding D again", flush=True)
         check(ran >= EXPECTED_RUN, f"page: D ran the runner right {ran:.2f} m (from {start})")
         # Two bots, the window's runner and this one.
         state = wait_page(web, lambda s: s["runners"] >= 4, 20)
