@@ -27,6 +27,21 @@ pub fn monotonic_seconds() -> Option<f64> {
     }
 }
 
+/// The clock now if `on` (and there is a clock): the start of an optional measurement, ended
+/// by [`seconds_since`].
+#[inline]
+pub(crate) fn start_if(on: bool) -> Option<f64> {
+    if on { monotonic_seconds() } else { None }
+}
+
+/// Seconds since `started` (from [`start_if`]); `None` when nothing was started. Reads the
+/// clock only when something was.
+#[inline]
+pub(crate) fn seconds_since(started: Option<f64>) -> Option<f64> {
+    let started = started?;
+    Some(monotonic_seconds()? - started)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

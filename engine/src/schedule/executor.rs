@@ -1,6 +1,7 @@
 //! Executors: how the systems of one stage run, batch by batch.
 
-use super::{ScheduleError, Stage, System, SystemContext, SystemTiming, monotonic_seconds};
+use super::clock::{seconds_since, start_if};
+use super::{ScheduleError, Stage, System, SystemContext, SystemTiming};
 use crate::ecs::{CommandBuffer, Tick, World};
 
 /// How a [`Schedule`](super::Schedule) runs the systems of a batch.
@@ -37,20 +38,20 @@ impl Slot {
     /// Runs the system; when `timed`, adds the run and its wall-clock time to the slot's totals.
     #[inline]
     fn run(&mut self, world: &World, stage: Stage, delta_seconds: f64, timed: bool) {
-        let started = if timed { monotonic_seconds() } else { None };
+        let started = start_if(timed);
         let ran = self.run_system(world, stage, delta_seconds);
-        if let (Some(started), Some(ended)) = (started, started.and_then(|_| monotonic_seconds())) {
-            self.seconds += ended - started;
+        if let Some(seconds) = seconds_since(started) {
+            self.seconds += seconds;
             self.runs += u64::from(ran);
         }
     }
 
     /// Applies the system's command buffer; when `timed`, its time counts as the system's.
     fn apply_commands(&mut self, world: &mut World, timed: bool) {
-        let started = if timed { monotonic_seconds() } else { None };
+        let started = start_if(timed);
         self.commands.run_on(world);
-        if let (Some(started), Some(ended)) = (started, started.and_then(|_| monotonic_seconds())) {
-            self.seconds += ended - started;
+        if let Some(seconds) = seconds_since(started) {
+            self.seconds += seconds;
         }
     }
 

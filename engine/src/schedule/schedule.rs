@@ -144,7 +144,8 @@ impl Schedule {
     }
 
     /// Runs `stage` once, its systems seeing `delta_seconds` as their delta time, and applies
-    /// their command buffers. Touches no clock.
+    /// their command buffers. Touches no clock unless per-system timing is on
+    /// ([`set_system_timing`](Self::set_system_timing)).
     pub fn run_stage(&mut self, stage: Stage, world: &mut World, delta_seconds: f64) {
         let how = (self.executor, self.time_systems);
         self.stages[stage.index()].run(world, stage, delta_seconds, how);
@@ -182,18 +183,9 @@ impl Schedule {
         for stage in Stage::ALL {
             // A clock read costs about as much as running a few empty systems: stages with no
             // systems are not timed (they take no time).
-            let timed = self.system_count(stage) > 0;
-            let started = if timed {
-                super::monotonic_seconds()
-            } else {
-                None
-            };
+            let started = super::clock::start_if(self.system_count(stage) > 0);
             self.run_stage_steps(stage, world, delta);
-            self.stage_seconds[stage.index()] =
-                match (started, started.and_then(|_| super::monotonic_seconds())) {
-                    (Some(started), Some(ended)) => ended - started,
-                    _ => 0.0,
-                };
+            self.stage_seconds[stage.index()] = super::clock::seconds_since(started).unwrap_or(0.0);
         }
         let timings = StageTimings(self.stage_seconds);
         match world.get_resource_mut::<StageTimings>() {
@@ -300,7 +292,8 @@ pub struct SystemTiming {
     pub name: String,
     /// Times it ran (a run whose conditions failed does not count).
     pub runs: u64,
-    /// Wall-clock seconds of those runs plus the application of its command buffers.
+    /// Wall-clock seconds of its turns (a skipped run's condition checks included) plus the
+    /// application of its command buffers.
     pub seconds: f64,
 }
 
